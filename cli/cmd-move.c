@@ -1,0 +1,567 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * numamove move: move all the memory of processes to other nodes, keeping
+ * the relative placement (the i-th FROM node goes to the i-th TO node),
+ * then let the CPU affinity of every thread follow.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "common.h"
+
+enum {
+	COL_PID, COL_COMM, COL_STATUS, COL_MOVED, COL_LEFT,
+	COL_SHARED, COL_BUSY, COL_NOMEM, COL_UNMOVABLE, COL_GONE, COL_OTHER,
+	COL_NODE, COL_BEFORE, COL_AFTER,
+};
+
+/* JSON output: one object per process, with its nodes as children. */
+static const struct colinfo infos[] = {
+	[COL_PID] = { "PID", 5, SCOLS_FL_TREE, SCOLS_JSON_NUMBER, false, NULL },
+	[COL_COMM] = { "COMM", 8, 0, SCOLS_JSON_STRING, false, NULL },
+	[COL_STATUS] = { "STATUS", 7, 0, SCOLS_JSON_STRING, false, NULL },
+	[COL_MOVED] = { "MOVED", 6, SCOLS_FL_RIGHT, 0, true, NULL },
+	[COL_LEFT] = { "LEFT", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
+	[COL_SHARED] = { "SHARED", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
+	[COL_BUSY] = { "BUSY", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
+	[COL_NOMEM] = { "NOMEM", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
+	[COL_UNMOVABLE] = { "UNMOVABLE", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
+	[COL_GONE] = { "GONE", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
+	[COL_OTHER] = { "OTHER", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
+	[COL_NODE] = { "NODE", 4, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
+	[COL_BEFORE] = { "BEFORE", 6, SCOLS_FL_RIGHT, 0, true, NULL },
+	[COL_AFTER] = { "AFTER", 6, SCOLS_FL_RIGHT, 0, true, NULL },
+};
+#define NINFO (sizeof(infos) / sizeof(infos[0]))
+
+static const char *const reason_words[NUMAMOVE_REASON_COUNT] = {
+	"shared", "busy", "nomem", "unmovable", "gone", "other",
+};
+
+struct move_args {
+	const char *to, *from;
+	bool dry_run, force, memory_only;
+	struct output o;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void __attribute__((noreturn)) usage(void)
+{
+	printf("Usage:\n"
+	       " %s move [options] --to <nodes> <pid>...\n"
+	       "\n"
+	       "Move all the memory of each process to other NUMA nodes, keeping its relative\n"
+	       "placement: the i-th node of --from goes to the i-th node of --to. Then every\n"
+	       "thread's CPU affinity follows, so that new memory lands on the new nodes.\n"
+	       "\n"
+	       "Options:\n"
+	       " -t, --to <nodes>      destination nodes, in order\n"
+	       " -f, --from <nodes>    source nodes, in order (default: every node holding\n"
+	       "                       memory of the process, ascending)\n"
+	       "     --dry-run         show the plan and whether it fits; move nothing\n"
+	       "     --force           move even when the destinations look too small\n"
+	       "     --memory-only     leave CPU affinity alone\n"
+	       " -J, --json            use JSON output format\n"
+	       " -n, --noheadings      don't print headings\n"
+	       " -r, --raw             use raw output format\n"
+	       " -b, --bytes           print sizes in bytes rather than in human units\n"
+	       " -h, --help            display this help\n"
+	       "\n"
+	       "Nodes: a list such as 0-3,5 (order kept), 'all', '!LIST' (the process's allowed\n"
+	       "nodes not in LIST), '+LIST' (positions among the process's allowed nodes).\n"
+	       "\n"
+	       "Exit status: 0 all moved, 1 error, 2 bad usage, 3 some pages not moved.\n",
+	       program_name);
+	exit(EXIT_OK);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct progress {
+	double start;
+	bool shown, tty;
+	pid_t pid;
+};
+
+static int on_progress(uint64_t done, uint64_t total, void *userdata)
+{
+	struct progress *p = userdata;
+	char a[32], b[32];
+
+	if (interrupted)
+		return 1;
+	/* A line on a terminal, only for moves that take more than a second. */
+	if (!p->tty || now() - p->start < 1.0)
+		return 0;
+	fprintf(stderr, "\r%s: moving %d: %s of %s", program_name, (int)p->pid,
+		size_to_human(done, a, sizeof(a)), size_to_human(total, b, sizeof(b)));
+	p->shown = true;
+	return 0;
+}
+
+/* Parses a node list for @t; prints the error and returns the exit status. */
+static int parse_nodes(const char *what, const char *text, const struct numamove_topology *topo,
+		       const struct numamove_nodelist *allowed, struct numamove_nodelist **ret)
+{
+	char all[256];
+	int bad = 0, r;
+
+	r = numamove_nodelist_parse(text, topo, allowed, ret, &bad);
+	if (r == 0)
+		return EXIT_OK;
+	numamove_nodelist_format(numamove_topology_nodes(topo), all, sizeof(all));
+	if (r == -ENODEV)
+		warnx_("%s: node %d does not exist (the nodes are %s)", what, bad, all);
+	else if (r == -ERANGE)
+		warnx_("%s '%s': position %d is past the process's allowed nodes", what, text, bad);
+	else if (r == -EINVAL)
+		warnx_("%s: invalid node list '%s'", what, text);
+	else
+		warn_errno(r, "%s '%s'", what, text);
+	return EXIT_USAGE;
+}
+
+/* Nodes of the process's cpuset that have memory: what "all", "!" and "+" mean. */
+static int allowed_nodes(const struct numamove_task *t, const struct numamove_topology *topo,
+			 struct numamove_nodelist **ret)
+{
+	struct numamove_nodelist *mems = NULL, *out = NULL;
+	int r = numamove_task_allowed_nodes(t, &mems);
+
+	if (r == 0)
+		r = numamove_nodelist_new(&out);
+	for (size_t i = 0; r == 0 && i < numamove_nodelist_count(mems); i++) {
+		int n = numamove_nodelist_get(mems, i);
+
+		if (numamove_node_has_memory(topo, n))
+			r = numamove_nodelist_add(out, n);
+	}
+	numamove_nodelist_free(mems);
+	if (r < 0) {
+		numamove_nodelist_free(out);
+		return r;
+	}
+	*ret = out;
+	return 0;
+}
+
+static void print_dry_run(const struct move_args *a, const struct numamove_task *t,
+			  const struct numamove_plan *plan, const struct numamove_topology *topo)
+{
+	const struct numamove_nodelist *to = numamove_plan_to(plan), *from = numamove_plan_from(plan);
+	struct libscols_table *tb = scols_new_table();
+	char x[32];
+
+	if (!tb)
+		return;
+	printf("%d (%s): plan, nothing moved:\n", (int)numamove_task_pid(t), numamove_task_comm(t));
+	scols_table_enable_raw(tb, a->o.raw);
+	scols_table_enable_noheadings(tb, a->o.noheadings);
+	scols_table_new_column(tb, "FROM", 4, SCOLS_FL_RIGHT);
+	scols_table_new_column(tb, "TO", 4, SCOLS_FL_RIGHT);
+	scols_table_new_column(tb, "SIZE", 6, SCOLS_FL_RIGHT);
+	scols_table_new_column(tb, "DEST-FREE", 6, SCOLS_FL_RIGHT);
+	scols_table_new_column(tb, "FITS", 4, 0);
+	for (size_t i = 0; i < numamove_nodelist_count(from); i++) {
+		int src = numamove_nodelist_get(from, i), dst = numamove_plan_dest(plan, src);
+		struct libscols_line *ln;
+
+		if (dst < 0)
+			continue;
+		ln = scols_table_new_line(tb, NULL);
+		if (!ln)
+			break;
+		cell_printf(ln, 0, "%d", src);
+		cell_printf(ln, 1, "%d", dst);
+		cell_size(ln, 2, &a->o, numamove_plan_bytes(plan, src, dst));
+		cell_size(ln, 3, &a->o, numamove_node_mem_free(topo, dst));
+		cell_printf(ln, 4, "%s",
+			    numamove_plan_incoming(plan, dst) <= numamove_node_mem_free(topo, dst) ? "yes" : "no");
+	}
+	table_print(tb);
+	(void)to;
+	printf("total: %s\n", a->o.bytes ? (snprintf(x, sizeof(x), "%" PRIu64, numamove_plan_bytes(plan, -1, -1)), x)
+					 : size_to_human(numamove_plan_bytes(plan, -1, -1), x, sizeof(x)));
+}
+
+/* The per-node before/after table in text mode, like renice's "old -> new". */
+static void print_text(const struct move_args *a, const struct numamove_task *t,
+		       const struct numamove_maps *before, const struct numamove_maps *after,
+		       const struct numamove_topology *topo, const struct numamove_result *res)
+{
+	const struct numamove_nodelist *nodes = numamove_topology_nodes(topo);
+	struct libscols_table *tb = scols_new_table();
+	char m[32], l[32];
+
+	printf("%d (%s): moved %s", (int)numamove_task_pid(t), numamove_task_comm(t),
+	       a->o.bytes ? (snprintf(m, sizeof(m), "%" PRIu64, numamove_result_bytes_moved(res)), m)
+			  : size_to_human(numamove_result_bytes_moved(res), m, sizeof(m)));
+	printf(", %" PRIu64 " pages (%s) not moved\n", numamove_result_pages_left(res, -1),
+	       size_to_human(numamove_result_bytes_left(res, -1), l, sizeof(l)));
+	if (!tb)
+		return;
+	scols_table_enable_raw(tb, a->o.raw);
+	scols_table_enable_noheadings(tb, a->o.noheadings);
+	scols_table_new_column(tb, "NODE", 4, SCOLS_FL_RIGHT);
+	scols_table_new_column(tb, "BEFORE", 6, SCOLS_FL_RIGHT);
+	scols_table_new_column(tb, "AFTER", 6, SCOLS_FL_RIGHT);
+	for (size_t k = 0; k < numamove_nodelist_count(nodes); k++) {
+		int node = numamove_nodelist_get(nodes, k);
+		uint64_t b = numamove_maps_bytes(before, node, -1), f = after ? numamove_maps_bytes(after, node, -1) : 0;
+		struct libscols_line *ln;
+
+		if (!b && !f)
+			continue;
+		ln = scols_table_new_line(tb, NULL);
+		if (!ln)
+			break;
+		cell_printf(ln, 0, "%d", node);
+		cell_size(ln, 1, &a->o, b);
+		if (after)
+			cell_size(ln, 2, &a->o, f);
+		else
+			cell_printf(ln, 2, "?");
+	}
+	table_print(tb);
+	for (int r = 0; r < NUMAMOVE_REASON_COUNT; r++) {
+		uint64_t n = numamove_result_pages_left(res, r);
+
+		if (n)
+			printf("%d (%s): %" PRIu64 " pages (%s) not moved: %s\n", (int)numamove_task_pid(t),
+			       numamove_task_comm(t), n,
+			       size_to_human(numamove_result_bytes_left(res, r), l, sizeof(l)),
+			       numamove_reason_text(r));
+	}
+}
+
+static void add_json(struct libscols_table *tb, const struct move_args *a, const struct numamove_task *t,
+		     const struct numamove_maps *before, const struct numamove_maps *after,
+		     const struct numamove_topology *topo, const struct numamove_result *res, const char *status)
+{
+	const struct numamove_nodelist *nodes = numamove_topology_nodes(topo);
+	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+	if (!ln)
+		return;
+	cell_printf(ln, COL_PID, "%d", (int)numamove_task_pid(t));
+	cell_printf(ln, COL_COMM, "%s", numamove_task_comm(t));
+	cell_printf(ln, COL_STATUS, "%s", status);
+	if (res) {
+		cell_size(ln, COL_MOVED, &a->o, numamove_result_bytes_moved(res));
+		cell_printf(ln, COL_LEFT, "%" PRIu64, numamove_result_pages_left(res, -1));
+		for (int r = 0; r < NUMAMOVE_REASON_COUNT; r++)
+			cell_printf(ln, COL_SHARED + (size_t)r, "%" PRIu64, numamove_result_pages_left(res, r));
+	}
+	for (size_t k = 0; before && k < numamove_nodelist_count(nodes); k++) {
+		int node = numamove_nodelist_get(nodes, k);
+		struct libscols_line *child = scols_table_new_line(tb, ln);
+
+		if (!child)
+			return;
+		cell_printf(child, COL_NODE, "%d", node);
+		cell_size(child, COL_BEFORE, &a->o, numamove_maps_bytes(before, node, -1));
+		if (after)
+			cell_size(child, COL_AFTER, &a->o, numamove_maps_bytes(after, node, -1));
+	}
+	(void)reason_words;
+}
+
+static void print_affinity(const struct numamove_task *t, const struct numamove_affinity *aff)
+{
+	size_t set = 0, nocpu = 0;
+	const char *before = NULL, *after = NULL;
+
+	for (size_t i = 0; i < numamove_affinity_count(aff); i++) {
+		switch (numamove_affinity_status(aff, i)) {
+		case NUMAMOVE_AFFINITY_SET:
+			set++;
+			before = numamove_affinity_cpus(aff, i, false);
+			after = numamove_affinity_cpus(aff, i, true);
+			break;
+		case NUMAMOVE_AFFINITY_NO_CPUS:
+			nocpu++;
+			break;
+		case NUMAMOVE_AFFINITY_FAILED:
+			warn_errno(numamove_affinity_error(aff, i), "%d (%s): thread %d: cannot set CPU affinity",
+				   (int)numamove_task_pid(t), numamove_task_comm(t), (int)numamove_affinity_tid(aff, i));
+			break;
+		default:
+			break;
+		}
+	}
+	if (set)
+		fprintf(stderr, "%s: %d (%s): CPU affinity of %zu thread%s: %s -> %s\n", program_name,
+			(int)numamove_task_pid(t), numamove_task_comm(t), set, set == 1 ? "" : "s", before, after);
+	if (nocpu)
+		fprintf(stderr,
+			"%s: %d (%s): CPU affinity of %zu thread%s left alone: the destination nodes have no CPUs\n",
+			program_name, (int)numamove_task_pid(t), numamove_task_comm(t), nocpu, nocpu == 1 ? "" : "s");
+}
+
+static void warn_policies(const struct numamove_task *t, const struct numamove_maps *maps)
+{
+	size_t n = 0;
+	const char *example = NULL;
+
+	for (size_t i = 0; i < numamove_maps_count(maps); i++) {
+		const struct numamove_mapping *m = numamove_maps_get(maps, i);
+
+		if (!numamove_mapping_policy_is_default(m)) {
+			n++;
+			example = numamove_mapping_policy(m);
+		}
+	}
+	if (n)
+		warnx_("%d (%s): warning: %zu mappings have a memory policy (e.g. %s) that this version "
+		       "cannot change: new memory there still follows that policy",
+		       (int)numamove_task_pid(t), numamove_task_comm(t), n, example);
+}
+
+/* The nodes of a list that are not in the process's cpuset. */
+static int check_cpuset(const struct numamove_task *t, const struct numamove_nodelist *to)
+{
+	struct numamove_nodelist *mems = NULL;
+	char buf[256];
+	int r = numamove_task_allowed_nodes(t, &mems), status = EXIT_OK;
+
+	if (r < 0)
+		return EXIT_OK; /* the kernel will say */
+	for (size_t i = 0; i < numamove_nodelist_count(to); i++)
+		if (!numamove_nodelist_contains(mems, numamove_nodelist_get(to, i))) {
+			numamove_nodelist_format(mems, buf, sizeof(buf));
+			warnx_("%d (%s): node %d is not in the process's cpuset (its nodes are %s)",
+			       (int)numamove_task_pid(t), numamove_task_comm(t), numamove_nodelist_get(to, i), buf);
+			status = EXIT_ERROR;
+			break;
+		}
+	numamove_nodelist_free(mems);
+	return status;
+}
+
+static int move_one(const struct move_args *a, pid_t pid, const struct numamove_topology *topo,
+		    struct libscols_table *json)
+{
+	struct numamove_nodelist *allowed = NULL, *to = NULL, *from = NULL;
+	struct numamove_maps *before = NULL, *after = NULL;
+	struct numamove_plan *plan = NULL;
+	struct numamove_result *res = NULL;
+	struct numamove_affinity *aff = NULL;
+	struct numamove_task *t;
+	struct progress prog = { .start = now(), .tty = isatty(STDERR_FILENO) && !a->o.json, .pid = pid };
+	struct numamove_move_opts opts = { .sz = sizeof(opts), .progress = on_progress, .userdata = &prog };
+	const char *name;
+	int status = EXIT_ERROR, r, node;
+
+	t = task_open_checked(pid);
+	if (!t)
+		return EXIT_ERROR;
+	name = numamove_task_comm(t);
+	r = allowed_nodes(t, topo, &allowed);
+	if (r < 0) {
+		warn_errno(r, "%d (%s): cannot read its allowed nodes", (int)pid, name);
+		goto out;
+	}
+	status = parse_nodes("--to", a->to, topo, allowed, &to);
+	if (status == EXIT_OK && a->from)
+		status = parse_nodes("--from", a->from, topo, allowed, &from);
+	if (status != EXIT_OK)
+		goto out;
+	status = EXIT_ERROR;
+	for (size_t i = 0; i < numamove_nodelist_count(to); i++)
+		if (!numamove_node_has_memory(topo, numamove_nodelist_get(to, i))) {
+			warnx_("--to: node %d has no memory", numamove_nodelist_get(to, i));
+			status = EXIT_USAGE;
+			goto out;
+		}
+	if (check_cpuset(t, to) != EXIT_OK)
+		goto out;
+
+	r = numamove_maps_read(t, &before);
+	if (r < 0) {
+		if (r == -ESRCH)
+			warnx_("%d (%s): the process exited", (int)pid, name);
+		else
+			warn_errno(r, "%d (%s): cannot read its memory map%s", (int)pid, name, access_hint(r));
+		goto out;
+	}
+	r = numamove_plan_new(before, from, to, topo, &plan);
+	if (r < 0) {
+		warn_errno(r, "%d (%s): cannot plan the move", (int)pid, name);
+		goto out;
+	}
+	if (a->dry_run) {
+		print_dry_run(a, t, plan, topo);
+		status = EXIT_OK;
+		goto out;
+	}
+	if (!a->force && numamove_plan_check_capacity(plan, &node) < 0) {
+		char need[32], have[32];
+
+		warnx_("%d (%s): node %d has %s free, the move needs %s there; nothing moved (--force moves what fits)",
+		       (int)pid, name, node, size_to_human(numamove_node_mem_free(topo, node), have, sizeof(have)),
+		       size_to_human(numamove_plan_incoming(plan, node), need, sizeof(need)));
+		goto out;
+	}
+	warn_policies(t, before);
+
+	r = numamove_move(t, plan, &opts, &res);
+	if (prog.shown)
+		fputc('\n', stderr);
+	if (r == -ESRCH) {
+		warnx_("%d (%s): the process exited during the move; stopped", (int)pid, name);
+		if (json)
+			add_json(json, a, t, before, NULL, topo, res, "exited");
+		goto out;
+	}
+	if (r == -ECANCELED) {
+		warnx_("%d (%s): interrupted; %" PRIu64 " pages were moved, the rest stays where it was",
+		       (int)pid, name, res ? numamove_result_pages_moved(res) : 0);
+		goto out;
+	}
+	if (r < 0) {
+		warn_errno(r, "%d (%s): cannot move its memory%s", (int)pid, name,
+			   r == -EPERM || r == -EACCES ? " (needs ptrace access to the process: the same user, "
+							 "or CAP_SYS_PTRACE; nodes outside its cpuset need CAP_SYS_NICE)"
+						       : "");
+		goto out;
+	}
+	if (numamove_maps_read(t, &after) < 0)
+		after = NULL;
+	status = numamove_result_pages_left(res, -1) ? EXIT_PARTIAL : EXIT_OK;
+
+	if (!a->memory_only) {
+		r = numamove_affinity_follow(t, plan, topo, &aff);
+		if (r < 0)
+			warn_errno(r, "%d (%s): cannot set CPU affinity", (int)pid, name);
+	}
+	if (json)
+		add_json(json, a, t, before, after, topo, res, status == EXIT_OK ? "moved" : "partial");
+	else
+		print_text(a, t, before, after, topo, res);
+	if (aff)
+		print_affinity(t, aff);
+out:
+	numamove_affinity_free(aff);
+	numamove_result_free(res);
+	numamove_plan_free(plan);
+	numamove_maps_free(before);
+	numamove_maps_free(after);
+	numamove_nodelist_free(allowed);
+	numamove_nodelist_free(to);
+	numamove_nodelist_free(from);
+	numamove_task_free(t);
+	return status;
+}
+
+int cmd_move(int argc, char **argv)
+{
+	enum { OPT_DRY_RUN = 256, OPT_FORCE, OPT_MEMORY_ONLY };
+	static const struct option longopts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "memory-only", no_argument, NULL, OPT_MEMORY_ONLY },
+		{ "json", no_argument, NULL, 'J' },
+		{ "noheadings", no_argument, NULL, 'n' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "bytes", no_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct move_args a = { 0 };
+	struct numamove_topology *topo = NULL;
+	struct numamove_nodelist *check = NULL;
+	struct libscols_table *json = NULL;
+	struct sigaction sa = { .sa_handler = on_signal };
+	int c, r, status = EXIT_OK, bad;
+
+	while ((c = getopt_long(argc, argv, "t:f:Jnrbh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't': a.to = optarg; break;
+		case 'f': a.from = optarg; break;
+		case OPT_DRY_RUN: a.dry_run = true; break;
+		case OPT_FORCE: a.force = true; break;
+		case OPT_MEMORY_ONLY: a.memory_only = true; break;
+		case 'J': a.o.json = true; break;
+		case 'n': a.o.noheadings = true; break;
+		case 'r': a.o.raw = true; break;
+		case 'b': a.o.bytes = true; break;
+		case 'h': usage();
+		default: usage_error("move", "bad usage");
+		}
+	}
+	if (!a.to)
+		usage_error("move", "--to is required");
+	if (optind >= argc)
+		usage_error("move", "no process id given");
+	for (int i = optind; i < argc; i++)
+		parse_pid_arg("move", argv[i]);
+
+	r = numamove_topology_load(NULL, &topo);
+	if (r < 0) {
+		warn_errno(r, "cannot read the NUMA topology from /sys/devices/system/node");
+		return EXIT_ERROR;
+	}
+	/* Syntax and unknown nodes are usage errors, found before anything moves. */
+	if (parse_nodes("--to", a.to, topo, NULL, &check) != EXIT_OK)
+		exit(EXIT_USAGE);
+	numamove_nodelist_free(check);
+	check = NULL;
+	if (a.from && parse_nodes("--from", a.from, topo, NULL, &check) != EXIT_OK)
+		exit(EXIT_USAGE);
+	numamove_nodelist_free(check);
+	(void)bad;
+
+	if (numamove_numa_balancing() > 0 && !a.dry_run)
+		warnx_("warning: automatic NUMA balancing is on (/proc/sys/kernel/numa_balancing): it may move "
+		       "pages of default-policy processes back");
+
+	/* Interrupted, stop between two batches and report; the target is never stopped. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	if (a.o.json) {
+		struct columns cols = { .n = NINFO };
+
+		for (size_t i = 0; i < NINFO; i++)
+			cols.ids[i] = (int)i;
+		json = table_new("moves", &a.o, infos, NINFO, NULL, &cols);
+	}
+	for (int i = optind; i < argc; i++) {
+		int s = move_one(&a, parse_pid_arg("move", argv[i]), topo, json);
+
+		/* Errors outrank partial moves, which outrank success. */
+		if (s == EXIT_USAGE || (s == EXIT_ERROR && status != EXIT_USAGE) ||
+		    (s == EXIT_PARTIAL && status == EXIT_OK))
+			status = s;
+		if (interrupted)
+			break;
+	}
+	if (json)
+		table_print(json);
+	numamove_topology_free(topo);
+	return status;
+}

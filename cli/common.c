@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+const char *program_name = "numamove";
+
+void warnx_(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", program_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void warn_errno(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", program_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(err < 0 ? -err : err));
+}
+
+void usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", program_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s%s%s --help' for more information.\n", program_name, cmd ? " " : "",
+		cmd ? cmd : "");
+	exit(EXIT_USAGE);
+}
+
+static void __attribute__((noreturn)) oom(void)
+{
+	warnx_("out of memory");
+	exit(EXIT_ERROR);
+}
+
+char *size_to_human(uint64_t bytes, char *buf, size_t size)
+{
+	static const char units[] = "BKMGTPE";
+	double v = (double)bytes;
+	int u = 0;
+
+	if (bytes == 0) {
+		snprintf(buf, size, "0");
+		return buf;
+	}
+	while (v >= 1024 && units[u + 1]) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, size, "%" PRIu64 "B", bytes);
+	else
+		snprintf(buf, size, "%.1f%c", v, units[u]);
+	return buf;
+}
+
+static int find_column(const char *name, size_t len, const struct colinfo *info, size_t ninfo,
+		       const struct numamove_nodelist *dyn_nodes)
+{
+	for (size_t i = 0; i < ninfo; i++)
+		if (strlen(info[i].name) == len && strncasecmp(info[i].name, name, len) == 0)
+			return (int)i;
+	/* Per-node columns: N0, N1, ... for the machine's nodes. */
+	if (dyn_nodes && len > 1 && (name[0] == 'N' || name[0] == 'n')) {
+		char tmp[16];
+		char *end;
+		long node;
+
+		if (len >= sizeof(tmp))
+			return -1;
+		memcpy(tmp, name + 1, len - 1);
+		tmp[len - 1] = '\0';
+		node = strtol(tmp, &end, 10);
+		if (*end == '\0' && end != tmp && node >= 0 && node < INT_MAX) {
+			int idx = numamove_nodelist_index(dyn_nodes, (int)node);
+
+			if (idx >= 0)
+				return (int)ninfo + idx;
+		}
+	}
+	return -1;
+}
+
+static void add_col(const char *cmd, struct columns *c, int id)
+{
+	if (c->n >= sizeof(c->ids) / sizeof(c->ids[0]))
+		usage_error(cmd, "too many output columns");
+	c->ids[c->n++] = id;
+}
+
+static void add_defaults(const char *cmd, struct columns *c, size_t ninfo, const int *defaults,
+			 size_t ndefaults, const struct numamove_nodelist *dyn_nodes, bool dyn_default)
+{
+	for (size_t i = 0; i < ndefaults; i++) {
+		/* A negative default stands for "the node columns here". */
+		if (defaults[i] < 0) {
+			for (size_t k = 0; dyn_default && k < numamove_nodelist_count(dyn_nodes); k++)
+				add_col(cmd, c, (int)(ninfo + k));
+			continue;
+		}
+		add_col(cmd, c, defaults[i]);
+	}
+}
+
+void columns_select(const char *cmd, const struct output *o, const struct colinfo *info, size_t ninfo,
+		    const int *defaults, size_t ndefaults, const struct numamove_nodelist *dyn_nodes,
+		    bool dyn_default, struct columns *ret)
+{
+	const char *p = o->columns;
+
+	ret->n = 0;
+	if (o->all) {
+		for (size_t i = 0; i < ninfo; i++)
+			add_col(cmd, ret, (int)i);
+		for (size_t k = 0; k < numamove_nodelist_count(dyn_nodes); k++)
+			add_col(cmd, ret, (int)(ninfo + k));
+		return;
+	}
+	if (!p || *p == '+')
+		add_defaults(cmd, ret, ninfo, defaults, ndefaults, dyn_nodes, dyn_default);
+	if (!p)
+		return;
+	if (*p == '+')
+		p++;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		int id = find_column(p, len, info, ninfo, dyn_nodes);
+
+		if (id < 0)
+			usage_error(cmd, "unknown column: %.*s", (int)len, p);
+		add_col(cmd, ret, id);
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	if (ret->n == 0)
+		usage_error(cmd, "no output columns");
+}
+
+struct libscols_table *table_new(const char *name, const struct output *o, const struct colinfo *info,
+				 size_t ninfo, const struct numamove_nodelist *dyn_nodes, const struct columns *cols)
+{
+	struct libscols_table *tb = scols_new_table();
+
+	if (!tb)
+		oom();
+	scols_table_set_name(tb, name);
+	scols_table_enable_json(tb, o->json);
+	scols_table_enable_raw(tb, o->raw);
+	scols_table_enable_noheadings(tb, o->noheadings);
+	for (size_t i = 0; i < cols->n; i++) {
+		int id = cols->ids[i];
+		struct libscols_column *cl;
+
+		if ((size_t)id < ninfo) {
+			const struct colinfo *ci = &info[id];
+
+			cl = scols_table_new_column(tb, ci->name, ci->whint, ci->flags);
+			if (!cl)
+				oom();
+			if (o->json)
+				scols_column_set_json_type(cl, ci->is_size ? (o->bytes ? SCOLS_JSON_NUMBER
+										    : SCOLS_JSON_STRING)
+									   : ci->json_type);
+		} else {
+			char buf[32];
+
+			snprintf(buf, sizeof(buf), "N%d", numamove_nodelist_get(dyn_nodes, (size_t)id - ninfo));
+			cl = scols_table_new_column(tb, buf, 6, SCOLS_FL_RIGHT);
+			if (!cl)
+				oom();
+			if (o->json)
+				scols_column_set_json_type(cl, o->bytes ? SCOLS_JSON_NUMBER : SCOLS_JSON_STRING);
+		}
+	}
+	return tb;
+}
+
+void cell_printf(struct libscols_line *ln, size_t i, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		oom();
+	if (scols_line_refer_data(ln, i, s) < 0)
+		oom();
+}
+
+void cell_size(struct libscols_line *ln, size_t i, const struct output *o, uint64_t bytes)
+{
+	char buf[32];
+
+	if (o->bytes)
+		cell_printf(ln, i, "%" PRIu64, bytes);
+	else
+		cell_printf(ln, i, "%s", size_to_human(bytes, buf, sizeof(buf)));
+}
+
+void table_print(struct libscols_table *tb)
+{
+	scols_print_table(tb);
+	scols_unref_table(tb);
+}
+
+pid_t parse_pid_arg(const char *cmd, const char *arg)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v <= 0 || v > INT_MAX || arg[0] == '+' || arg[0] == ' ')
+		usage_error(cmd, "not a process id: '%s'", arg);
+	return (pid_t)v;
+}
+
+const char *access_hint(int err)
+{
+	switch (err) {
+	case -EACCES:
+	case -EPERM:
+		return " (needs ptrace access to the process: the same user, or CAP_SYS_PTRACE)";
+	default:
+		return "";
+	}
+}
+
+struct numamove_task *task_open_checked(pid_t pid)
+{
+	struct numamove_task *t = NULL;
+	int r = numamove_task_open(pid, &t);
+
+	if (r == -ESRCH) {
+		warnx_("%d: no such process", (int)pid);
+		return NULL;
+	}
+	if (r < 0) {
+		warn_errno(r, "%d: cannot open the process", (int)pid);
+		return NULL;
+	}
+	switch (numamove_task_state(t)) {
+	case NUMAMOVE_TASK_ZOMBIE:
+		warnx_("%d (%s): is a zombie: it has exited and has no memory", (int)pid, numamove_task_comm(t));
+		break;
+	case NUMAMOVE_TASK_KTHREAD:
+		warnx_("%d (%s): is a kernel thread: it has no user memory", (int)pid, numamove_task_comm(t));
+		break;
+	default:
+		return t;
+	}
+	numamove_task_free(t);
+	return NULL;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What the subcommands of numamove share: exit codes, messages, output. */
+#ifndef NUMAMOVE_CLI_COMMON_H
+#define NUMAMOVE_CLI_COMMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <libsmartcols.h>
+#include <numamove/numamove.h>
+
+/* Exit statuses, documented in numamove(8). */
+#define EXIT_OK 0
+#define EXIT_ERROR 1
+#define EXIT_USAGE 2
+#define EXIT_PARTIAL 3
+
+extern const char *program_name;
+
+/* "numamove: MESSAGE" on stderr. */
+void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "numamove: MESSAGE: strerror(-err)" on stderr. */
+void warn_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Bad usage: one line, the hint, exit 2. */
+void __attribute__((noreturn, format(printf, 2, 3))) usage_error(const char *cmd, const char *fmt, ...);
+
+/* A column of a table: the static tables in each subcommand list these. */
+struct colinfo {
+	const char *name;
+	double whint;
+	int flags;      /* SCOLS_FL_* */
+	int json_type;  /* SCOLS_JSON_*; sizes become numbers with --bytes */
+	bool is_size;   /* a size: human units, or bytes with --bytes */
+	const char *help;
+};
+
+/* The output options every subcommand takes. */
+struct output {
+	bool json, raw, noheadings, bytes, all;
+	const char *columns; /* -o, or NULL for the defaults */
+};
+
+/*
+ * The columns in force: ids into a colinfo table. -o "+COLS" appends to the
+ * defaults. Dynamic columns (N<node>) have ids from @dyn_base upwards.
+ */
+struct columns {
+	int ids[128];
+	size_t n;
+};
+
+/*
+ * Parses o->columns (or takes @defaults, or every column with --output-all)
+ * against @info and the dynamic node columns named N<id> for @dyn_nodes.
+ * Returns 0, or exits with a usage error naming the unknown column.
+ */
+void columns_select(const char *cmd, const struct output *o, const struct colinfo *info, size_t ninfo,
+		    const int *defaults, size_t ndefaults, const struct numamove_nodelist *dyn_nodes,
+		    bool dyn_default, struct columns *ret);
+
+/* A libsmartcols table with the selected columns. Exits on ENOMEM. */
+struct libscols_table *table_new(const char *name, const struct output *o, const struct colinfo *info,
+				 size_t ninfo, const struct numamove_nodelist *dyn_nodes, const struct columns *cols);
+/* Sets cell @i of @ln to a printf'd string. */
+void cell_printf(struct libscols_line *ln, size_t i, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Sets cell @i of @ln to a size: human ("64.0M") or exact bytes with --bytes. */
+void cell_size(struct libscols_line *ln, size_t i, const struct output *o, uint64_t bytes);
+/* Prints and frees the table. */
+void table_print(struct libscols_table *tb);
+
+/* Writes a size in human units ("1.5G", "64.0M", "0") into @buf. */
+char *size_to_human(uint64_t bytes, char *buf, size_t size);
+
+/* Parses a pid argument; a usage error (exit 2) when it is not one. */
+pid_t parse_pid_arg(const char *cmd, const char *arg);
+
+/*
+ * Opens a task for reading or moving, with a one-line error naming the
+ * problem (no such process, zombie, kernel thread). Returns NULL on error.
+ */
+struct numamove_task *task_open_checked(pid_t pid);
+
+/* Explains errors from reading or moving a process's memory. */
+const char *access_hint(int err);
+
+#endif

@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libnumamove: show and move the memory of running processes between NUMA
+ * nodes.
+ *
+ * Conventions, as in libbpf and systemd:
+ *  - every exported name starts with numamove_;
+ *  - types are opaque and used through functions;
+ *  - functions that can fail return 0 (or a count) on success and a
+ *    negative errno on failure; output parameters are named ret_* and are
+ *    left untouched on failure;
+ *  - the library never prints and never exits;
+ *  - every *_free() accepts NULL.
+ */
+#ifndef NUMAMOVE_NUMAMOVE_H
+#define NUMAMOVE_NUMAMOVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------
+ * Topology: the machine's NUMA nodes as sysfs describes them.
+ * ------------------------------------------------------------------------ */
+
+struct numamove_topology;
+struct numamove_nodelist;
+
+/**
+ * numamove_topology_load() - read the node topology
+ * @sysroot: NULL or "/" for the running system, or a directory holding a
+ *           recorded copy of sys/devices/system/node (for tests)
+ * @ret_topo: the topology, to be released with numamove_topology_free()
+ *
+ * Node ids may be sparse (0,1,4,5) and node 0 need not exist.
+ *
+ * Return: 0, or -ENOENT when the sysroot has no node directory, or another
+ * negative errno.
+ */
+int numamove_topology_load(const char *sysroot, struct numamove_topology **ret_topo);
+void numamove_topology_free(struct numamove_topology *topo);
+
+/** numamove_topology_nodes() - the online nodes, ascending (borrowed) */
+const struct numamove_nodelist *numamove_topology_nodes(const struct numamove_topology *topo);
+bool numamove_topology_has_node(const struct numamove_topology *topo, int node);
+/** numamove_node_has_memory() - node has memory (CPU-less nodes may) */
+bool numamove_node_has_memory(const struct numamove_topology *topo, int node);
+/** numamove_node_has_cpus() - node has CPUs (memory-only nodes do not) */
+bool numamove_node_has_cpus(const struct numamove_topology *topo, int node);
+/** numamove_node_cpulist() - the node's CPUs as the kernel lists them ("0-3,8"), "" if none */
+const char *numamove_node_cpulist(const struct numamove_topology *topo, int node);
+/** numamove_node_mem_total() - bytes of memory on the node (MemTotal) */
+uint64_t numamove_node_mem_total(const struct numamove_topology *topo, int node);
+/** numamove_node_mem_free() - bytes of free memory on the node (MemFree) when loaded */
+uint64_t numamove_node_mem_free(const struct numamove_topology *topo, int node);
+/** numamove_node_distance() - SLIT distance from @from to @to, or -1 if unknown */
+int numamove_node_distance(const struct numamove_topology *topo, int from, int to);
+/**
+ * numamove_node_hugepages_free() - free huge pages of @page_size bytes on @node,
+ * or -ENOENT when the node has no pool of that size
+ */
+long numamove_node_hugepages_free(const struct numamove_topology *topo, int node, uint64_t page_size);
+
+/* ------------------------------------------------------------------------
+ * Node lists: ordered lists of distinct node ids.
+ *
+ * Order matters: in a move, the i-th node of FROM goes to the i-th node
+ * of TO (see numamove_plan_new()).
+ * ------------------------------------------------------------------------ */
+
+int numamove_nodelist_new(struct numamove_nodelist **ret_list);
+void numamove_nodelist_free(struct numamove_nodelist *list);
+/** numamove_nodelist_add() - append @node; -EEXIST if present, -EINVAL if negative */
+int numamove_nodelist_add(struct numamove_nodelist *list, int node);
+size_t numamove_nodelist_count(const struct numamove_nodelist *list);
+/** numamove_nodelist_get() - the @i-th node, or -1 past the end */
+int numamove_nodelist_get(const struct numamove_nodelist *list, size_t i);
+/** numamove_nodelist_index() - position of @node in @list, or -1 */
+int numamove_nodelist_index(const struct numamove_nodelist *list, int node);
+bool numamove_nodelist_contains(const struct numamove_nodelist *list, int node);
+/**
+ * numamove_nodelist_format() - write @list as text into @buf
+ *
+ * Ascending runs are written as ranges ("0-3,5"); the written order is the
+ * list's order ("3,1"). An empty list is written as "".
+ *
+ * Return: the length the full text needs (like snprintf), or negative errno.
+ */
+int numamove_nodelist_format(const struct numamove_nodelist *list, char *buf, size_t size);
+
+/**
+ * numamove_nodelist_parse() - parse a node list as users write it
+ * @text:    "0-3,5" (order kept, ranges ascending), "all", "!LIST" (the
+ *           allowed nodes not in LIST), "+LIST" (positions in the allowed
+ *           nodes: "+0-1" is the first two allowed nodes)
+ * @topo:    the machine; every node named must exist in it
+ * @allowed: the nodes the list is relative to ("all", "!", "+"): usually the
+ *           target's allowed nodes that have memory; NULL means every node of
+ *           @topo that has memory
+ * @ret_list: the parsed list
+ * @ret_bad: where not NULL, on -ENODEV the node (or position for "+") that
+ *           does not exist, and on -EINVAL the byte offset of the error
+ *
+ * Return: 0; -EINVAL on a syntax error, a descending range, a repeated
+ * node or an empty result; -ENODEV when a node does not exist on the
+ * machine; -ERANGE when a "+" position is past the allowed nodes.
+ */
+int numamove_nodelist_parse(const char *text, const struct numamove_topology *topo,
+			    const struct numamove_nodelist *allowed,
+			    struct numamove_nodelist **ret_list, int *ret_bad);
+
+/* ------------------------------------------------------------------------
+ * Tasks: a handle on a running process, held by a pidfd so that an exit or
+ * a reused pid is noticed.
+ * ------------------------------------------------------------------------ */
+
+struct numamove_task;
+
+enum numamove_task_state {
+	NUMAMOVE_TASK_RUNNING = 0, /* a user process with memory */
+	NUMAMOVE_TASK_ZOMBIE,      /* exited, not yet reaped: no memory */
+	NUMAMOVE_TASK_KTHREAD,     /* a kernel thread: no user memory */
+};
+
+/**
+ * numamove_task_open() - open a handle on process @pid
+ *
+ * Return: 0, -ESRCH when there is no such process, -EINVAL for pid <= 0,
+ * or another negative errno (from pidfd_open(2) or /proc).
+ */
+int numamove_task_open(pid_t pid, struct numamove_task **ret_task);
+void numamove_task_free(struct numamove_task *task);
+pid_t numamove_task_pid(const struct numamove_task *task);
+/** numamove_task_comm() - the command name when the handle was opened */
+const char *numamove_task_comm(const struct numamove_task *task);
+/** numamove_task_uid() - the real uid of the process when opened */
+uid_t numamove_task_uid(const struct numamove_task *task);
+enum numamove_task_state numamove_task_state(const struct numamove_task *task);
+/**
+ * numamove_task_check() - is the process still the one that was opened?
+ *
+ * Return: 0 when it runs; -ESRCH when it exited (its pid may since have
+ * been reused: the pidfd tells, not the pid).
+ */
+int numamove_task_check(const struct numamove_task *task);
+/** numamove_task_allowed_nodes() - the process's Mems_allowed (its cpuset) */
+int numamove_task_allowed_nodes(const struct numamove_task *task, struct numamove_nodelist **ret_list);
+/** numamove_task_threads() - thread ids of the process; *ret_tids freed with free() */
+int numamove_task_threads(const struct numamove_task *task, pid_t **ret_tids, size_t *ret_count);
+
+/* ------------------------------------------------------------------------
+ * Placement: where a process's memory lives, from /proc/PID/numa_maps.
+ * ------------------------------------------------------------------------ */
+
+struct numamove_maps;
+struct numamove_mapping;
+
+enum numamove_kind {
+	NUMAMOVE_KIND_ANON = 0, /* private anonymous: heap, stack, anon mmap */
+	NUMAMOVE_KIND_FILE,     /* backed by a regular file (page cache, and its private copies) */
+	NUMAMOVE_KIND_SHM,      /* shared memory: SysV shm, tmpfs, memfd, shared anonymous */
+	NUMAMOVE_KIND_HUGE,     /* hugetlbfs huge pages */
+	NUMAMOVE_KIND_COUNT,
+};
+
+/** numamove_kind_name() - "anon", "file", "shm", "huge" */
+const char *numamove_kind_name(enum numamove_kind kind);
+
+/**
+ * numamove_maps_read() - a snapshot of the process's mappings and placement
+ *
+ * Needs ptrace read access to the process (same user, or CAP_SYS_PTRACE):
+ * -EACCES otherwise; -ESRCH when it has exited.
+ */
+int numamove_maps_read(const struct numamove_task *task, struct numamove_maps **ret_maps);
+/**
+ * numamove_maps_parse() - parse recorded /proc/PID/numa_maps and maps text
+ * @numa_maps: the text of numa_maps
+ * @maps: the text of /proc/PID/maps (for end addresses and sharing), or NULL
+ */
+int numamove_maps_parse(const char *numa_maps, const char *maps, struct numamove_maps **ret_maps);
+void numamove_maps_free(struct numamove_maps *maps);
+size_t numamove_maps_count(const struct numamove_maps *maps);
+const struct numamove_mapping *numamove_maps_get(const struct numamove_maps *maps, size_t i);
+/** numamove_maps_bytes() - bytes resident on @node (-1: all nodes) of @kind (-1: all kinds) */
+uint64_t numamove_maps_bytes(const struct numamove_maps *maps, int node, int kind);
+/** numamove_maps_nodes() - the nodes holding any of the memory, ascending */
+int numamove_maps_nodes(const struct numamove_maps *maps, struct numamove_nodelist **ret_list);
+
+uint64_t numamove_mapping_start(const struct numamove_mapping *m);
+/** numamove_mapping_end() - end address, or 0 when unknown (no maps text) */
+uint64_t numamove_mapping_end(const struct numamove_mapping *m);
+enum numamove_kind numamove_mapping_kind(const struct numamove_mapping *m);
+/** numamove_mapping_name() - file path, "[heap]", "[stack]", "[anon]", "[shm]" ... */
+const char *numamove_mapping_name(const struct numamove_mapping *m);
+/** numamove_mapping_policy() - the policy as numa_maps writes it ("default", "bind:0-1") */
+const char *numamove_mapping_policy(const struct numamove_mapping *m);
+/** numamove_mapping_policy_is_default() - true for "default" (any flags) */
+bool numamove_mapping_policy_is_default(const struct numamove_mapping *m);
+/** numamove_mapping_page_size() - bytes per page (kernelpagesize_kB) */
+uint64_t numamove_mapping_page_size(const struct numamove_mapping *m);
+/** numamove_mapping_pages() - resident pages on @node (-1: all nodes) */
+uint64_t numamove_mapping_pages(const struct numamove_mapping *m, int node);
+/** numamove_mapping_shared() - mapped MAP_SHARED */
+bool numamove_mapping_shared(const struct numamove_mapping *m);
+
+/* ------------------------------------------------------------------------
+ * Moving: a plan maps source nodes to destination nodes; a move carries it
+ * out and counts every page it could not move, with the reason.
+ * ------------------------------------------------------------------------ */
+
+struct numamove_plan;
+struct numamove_result;
+
+/**
+ * numamove_plan_new() - pair source and destination nodes
+ * @maps: where the memory is now
+ * @from: the source nodes in order, or NULL for every node holding memory
+ *        of the process (ascending)
+ * @to:   the destination nodes in order
+ * @topo: the machine (for free memory and the capacity check)
+ *
+ * The rule: the i-th node of FROM goes to the (i mod |TO|)-th node of TO.
+ * When TO is longer than FROM its extra nodes receive nothing; when FROM is
+ * longer, TO is used round-robin. A source that maps to itself stays.
+ * Unlike migrate_pages(2), which takes masks, the order of both lists is
+ * kept, so "0,1 -> 1,0" is a swap.
+ *
+ * Return: 0; -EINVAL when TO is empty or a node is in FROM twice; -ENODEV
+ * when a destination does not exist or has no memory.
+ */
+int numamove_plan_new(const struct numamove_maps *maps, const struct numamove_nodelist *from,
+		      const struct numamove_nodelist *to, const struct numamove_topology *topo,
+		      struct numamove_plan **ret_plan);
+void numamove_plan_free(struct numamove_plan *plan);
+/** numamove_plan_from() / numamove_plan_to() - the lists in force (borrowed) */
+const struct numamove_nodelist *numamove_plan_from(const struct numamove_plan *plan);
+const struct numamove_nodelist *numamove_plan_to(const struct numamove_plan *plan);
+/** numamove_plan_dest() - where pages on @node go, or -1 when they stay */
+int numamove_plan_dest(const struct numamove_plan *plan, int node);
+/** numamove_plan_bytes() - bytes that would go from @src to @dst (-1: any) */
+uint64_t numamove_plan_bytes(const struct numamove_plan *plan, int src, int dst);
+/** numamove_plan_incoming() - bytes that would arrive on @node */
+uint64_t numamove_plan_incoming(const struct numamove_plan *plan, int node);
+/**
+ * numamove_plan_check_capacity() - do the destinations have room?
+ * @ret_node: where not NULL, on -ENOSPC the first destination short of memory
+ *
+ * A destination has room when the bytes arriving fit in its free memory
+ * (hugetlb pages: in its free huge pages of that size).
+ *
+ * Return: 0, or -ENOSPC.
+ */
+int numamove_plan_check_capacity(const struct numamove_plan *plan, int *ret_node);
+
+/* Why a page was not moved. */
+enum numamove_reason {
+	NUMAMOVE_REASON_SHARED = 0, /* mapped by other processes; moving it needs CAP_SYS_NICE */
+	NUMAMOVE_REASON_BUSY,       /* pinned or under I/O: the kernel could not isolate it */
+	NUMAMOVE_REASON_NOMEM,      /* the destination node ran out of memory */
+	NUMAMOVE_REASON_UNMOVABLE,  /* in a mapping that cannot migrate (e.g. VM_IO, zero page) */
+	NUMAMOVE_REASON_GONE,       /* unmapped or freed by the process during the move */
+	NUMAMOVE_REASON_OTHER,      /* any other kernel error */
+	NUMAMOVE_REASON_COUNT,
+};
+/** numamove_reason_text() - a short sentence explaining @reason */
+const char *numamove_reason_text(enum numamove_reason reason);
+
+/** Called from numamove_move() after each batch; return nonzero to stop. */
+typedef int (*numamove_progress_fn)(uint64_t bytes_done, uint64_t bytes_total, void *userdata);
+
+struct numamove_move_opts {
+	size_t sz;                     /* sizeof(struct numamove_move_opts) */
+	numamove_progress_fn progress; /* may be NULL */
+	void *userdata;
+	unsigned int flags;            /* NUMAMOVE_MOVE_* */
+};
+/* Do not pass MPOL_MF_MOVE_ALL even when the caller has CAP_SYS_NICE. */
+#define NUMAMOVE_MOVE_PRIVATE_ONLY (1u << 0)
+
+/**
+ * numamove_move() - move the pages of @task as @plan says
+ *
+ * Reads where each page is with move_pages(2), then moves the pages whose
+ * node has a destination, batched by destination. Pages shared with other
+ * processes move when the caller has CAP_SYS_NICE; otherwise they are
+ * counted under NUMAMOVE_REASON_SHARED. Every page left behind is counted
+ * in the result under its reason, measured after the move.
+ *
+ * Return: 0 when the move ran to its end (pages may still have been left:
+ * see numamove_result_pages_left()), -ESRCH when the process exited
+ * (the result holds what was done), -ECANCELED when progress asked to stop,
+ * -EPERM/-EACCES without the rights, or another negative errno. On
+ * failure *ret_result is still set when some work was done.
+ */
+int numamove_move(const struct numamove_task *task, const struct numamove_plan *plan,
+		  const struct numamove_move_opts *opts, struct numamove_result **ret_result);
+void numamove_result_free(struct numamove_result *result);
+uint64_t numamove_result_bytes_moved(const struct numamove_result *result);
+uint64_t numamove_result_pages_moved(const struct numamove_result *result);
+/** numamove_result_pages_left() - pages not moved for @reason (-1: all reasons) */
+uint64_t numamove_result_pages_left(const struct numamove_result *result, int reason);
+uint64_t numamove_result_bytes_left(const struct numamove_result *result, int reason);
+
+/* ------------------------------------------------------------------------
+ * CPU affinity follows the memory.
+ * ------------------------------------------------------------------------ */
+
+struct numamove_affinity;
+
+enum numamove_affinity_status {
+	NUMAMOVE_AFFINITY_SET = 0,     /* the thread now runs on the destination CPUs */
+	NUMAMOVE_AFFINITY_UNCHANGED,   /* its CPUs are on no source node, or already right */
+	NUMAMOVE_AFFINITY_NO_CPUS,     /* its destination nodes have no CPUs: left alone */
+	NUMAMOVE_AFFINITY_FAILED,      /* sched_setaffinity(2) failed: see the error */
+	NUMAMOVE_AFFINITY_GONE,        /* the thread exited */
+};
+
+/**
+ * numamove_affinity_follow() - move every thread's CPU affinity with @plan
+ *
+ * A thread's allowed CPUs are mapped node by node: a CPU on a source node is
+ * replaced by the CPUs of its destination node; CPUs on other nodes stay.
+ * When the result has no CPU (memory-only destinations) the thread is left
+ * alone.
+ *
+ * Return: 0 (per-thread outcomes in the report), or a negative errno.
+ */
+int numamove_affinity_follow(const struct numamove_task *task, const struct numamove_plan *plan,
+			     const struct numamove_topology *topo, struct numamove_affinity **ret_report);
+void numamove_affinity_free(struct numamove_affinity *report);
+size_t numamove_affinity_count(const struct numamove_affinity *report);
+pid_t numamove_affinity_tid(const struct numamove_affinity *report, size_t i);
+enum numamove_affinity_status numamove_affinity_status(const struct numamove_affinity *report, size_t i);
+/** numamove_affinity_error() - the errno of a FAILED thread (positive), else 0 */
+int numamove_affinity_error(const struct numamove_affinity *report, size_t i);
+/** numamove_affinity_cpus() - CPU list before (@after false) or after, as text */
+const char *numamove_affinity_cpus(const struct numamove_affinity *report, size_t i, bool after);
+
+/* ------------------------------------------------------------------------
+ * The system around a move.
+ * ------------------------------------------------------------------------ */
+
+/** numamove_numa_balancing() - /proc/sys/kernel/numa_balancing (0 off), or negative errno */
+int numamove_numa_balancing(void);
+/** numamove_can_move_shared() - the caller has CAP_SYS_NICE */
+bool numamove_can_move_shared(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

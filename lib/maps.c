@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Placement of a process's memory, from /proc/PID/numa_maps (pages per node
+ * and policy of each mapping) joined with /proc/PID/maps (end addresses and
+ * MAP_SHARED), by start address.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+
+#include "internal.h"
+
+static const char *const kind_names[NUMAMOVE_KIND_COUNT] = {
+	[NUMAMOVE_KIND_ANON] = "anon",
+	[NUMAMOVE_KIND_FILE] = "file",
+	[NUMAMOVE_KIND_SHM] = "shm",
+	[NUMAMOVE_KIND_HUGE] = "huge",
+};
+
+NM_EXPORT const char *numamove_kind_name(enum numamove_kind kind)
+{
+	return (unsigned)kind < NUMAMOVE_KIND_COUNT ? kind_names[kind] : "?";
+}
+
+NM_EXPORT void numamove_maps_free(struct numamove_maps *maps)
+{
+	if (!maps)
+		return;
+	for (size_t i = 0; i < maps->n; i++) {
+		free(maps->m[i].name);
+		free(maps->m[i].policy);
+		free(maps->m[i].pages);
+	}
+	free(maps->m);
+	free(maps);
+}
+
+/* numa_maps escapes white space in paths as octal ("\040"). */
+static char *unescape(const char *s, size_t len)
+{
+	char *out = malloc(len + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\\' && i + 3 < len &&
+		    s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' && s[i + 2] <= '7' &&
+		    s[i + 3] >= '0' && s[i + 3] <= '7') {
+			*o++ = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+			i += 3;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static bool is_shm_path(const char *p)
+{
+	return strncmp(p, "/SYSV", 5) == 0 || strncmp(p, "/dev/shm/", 9) == 0 ||
+	       strncmp(p, "/memfd:", 7) == 0 || strncmp(p, "/dev/zero", 9) == 0;
+}
+
+/* One numa_maps line into @m. Returns 0, or -EINVAL when malformed. */
+static int parse_line(char *line, struct numamove_mapping *m, int *max_node)
+{
+	char *save = NULL, *tok, *end;
+	bool is_heap = false, is_stack = false, is_huge = false;
+	char *file = NULL;
+	int maxn = -1;
+	struct {
+		int node;
+		uint64_t pages;
+	} counts[64];
+	size_t nc = 0;
+	uint64_t kb = 4;
+
+	tok = strtok_r(line, " ", &save);
+	if (!tok)
+		return -EINVAL;
+	errno = 0;
+	m->start = strtoull(tok, &end, 16);
+	if (errno || *end)
+		return -EINVAL;
+	tok = strtok_r(NULL, " ", &save);
+	if (!tok)
+		return -EINVAL;
+	/* "prefer (many):0-1" and "weighted interleave:0-3" hold a space. */
+	if ((strcmp(tok, "prefer") == 0 || strcmp(tok, "weighted") == 0) && save && *save &&
+	    (strncmp(save, "(many)", 6) == 0 || strncmp(save, "interleave", 10) == 0)) {
+		char *rest = strtok_r(NULL, " ", &save);
+
+		if (asprintf(&m->policy, "%s %s", tok, rest) < 0)
+			return -ENOMEM;
+	} else {
+		m->policy = strdup(tok);
+		if (!m->policy)
+			return -ENOMEM;
+	}
+
+	while ((tok = strtok_r(NULL, " ", &save))) {
+		int node;
+		uint64_t v;
+
+		if (strncmp(tok, "file=", 5) == 0)
+			file = tok + 5;
+		else if (strcmp(tok, "heap") == 0)
+			is_heap = true;
+		else if (strcmp(tok, "stack") == 0)
+			is_stack = true;
+		else if (strcmp(tok, "huge") == 0)
+			is_huge = true;
+		else if (strncmp(tok, "kernelpagesize_kB=", 18) == 0)
+			kb = strtoull(tok + 18, NULL, 10);
+		else if (tok[0] == 'N' && sscanf(tok, "N%d=%" SCNu64, &node, &v) == 2 && node >= 0) {
+			if (nc == ARRAY_SIZE(counts))
+				return -E2BIG;
+			counts[nc].node = node;
+			counts[nc].pages = v;
+			nc++;
+			if (node > maxn)
+				maxn = node;
+		}
+	}
+	m->page_size = kb * 1024;
+	if (file) {
+		m->name = unescape(file, strlen(file));
+		if (!m->name)
+			return -ENOMEM;
+	} else {
+		m->name = strdup(is_heap ? "[heap]" : is_stack ? "[stack]" : "[anon]");
+		if (!m->name)
+			return -ENOMEM;
+	}
+	if (is_huge)
+		m->kind = NUMAMOVE_KIND_HUGE;
+	else if (file && is_shm_path(m->name))
+		m->kind = NUMAMOVE_KIND_SHM;
+	else if (file)
+		m->kind = NUMAMOVE_KIND_FILE;
+	else
+		m->kind = NUMAMOVE_KIND_ANON;
+
+	m->n_nodes = (size_t)(maxn + 1);
+	m->pages = calloc(m->n_nodes ? m->n_nodes : 1, sizeof(uint64_t));
+	if (!m->pages)
+		return -ENOMEM;
+	for (size_t i = 0; i < nc; i++) {
+		m->pages[counts[i].node] += counts[i].pages;
+		m->total += counts[i].pages;
+	}
+	*max_node = maxn;
+	return 0;
+}
+
+/* Sets end and shared for each mapping from maps text. */
+static void join_maps(struct numamove_maps *maps, const char *text)
+{
+	const char *p = text;
+	size_t i = 0;
+
+	while (*p) {
+		unsigned long long start, end;
+		char perms[8];
+
+		if (sscanf(p, "%llx-%llx %7s", &start, &end, perms) == 3) {
+			/* Both files list mappings in address order. */
+			while (i < maps->n && maps->m[i].start < start)
+				i++;
+			if (i < maps->n && maps->m[i].start == start) {
+				maps->m[i].end = end;
+				maps->m[i].shared = perms[3] == 's';
+			}
+		}
+		p = strchr(p, '\n');
+		if (!p)
+			break;
+		p++;
+	}
+}
+
+NM_EXPORT int numamove_maps_parse(const char *numa_maps, const char *maps_text,
+				  struct numamove_maps **ret_maps)
+{
+	struct numamove_maps *maps;
+	_cleanup_free_ char *copy = NULL;
+	char *line, *save = NULL;
+	int r = 0;
+
+	copy = strdup(numa_maps);
+	maps = calloc(1, sizeof(*maps));
+	if (!copy || !maps) {
+		free(maps);
+		return -ENOMEM;
+	}
+	maps->max_node = -1;
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		int maxn = -1;
+
+		r = nm_grow((void **)&maps->m, &maps->alloc, maps->n + 1, sizeof(*maps->m));
+		if (r < 0)
+			break;
+		r = parse_line(line, &maps->m[maps->n], &maxn);
+		maps->n++;
+		if (r < 0)
+			break;
+		if (maxn > maps->max_node)
+			maps->max_node = maxn;
+	}
+	if (r < 0) {
+		numamove_maps_free(maps);
+		return r;
+	}
+	/* Give every mapping a count for every node, so lookups need no bounds. */
+	for (size_t i = 0; i < maps->n; i++) {
+		struct numamove_mapping *m = &maps->m[i];
+		size_t want = (size_t)(maps->max_node + 1) + 1;
+		uint64_t *p = realloc(m->pages, want * sizeof(uint64_t));
+
+		if (!p) {
+			numamove_maps_free(maps);
+			return -ENOMEM;
+		}
+		memset(p + m->n_nodes, 0, (want - m->n_nodes) * sizeof(uint64_t));
+		m->pages = p;
+		m->n_nodes = want;
+	}
+	if (maps_text)
+		join_maps(maps, maps_text);
+	*ret_maps = maps;
+	return 0;
+}
+
+/* A shared mapping of a file on tmpfs is shared memory, wherever it is mounted. */
+static void classify_tmpfs(struct numamove_maps *maps, pid_t pid)
+{
+	for (size_t i = 0; i < maps->n; i++) {
+		struct numamove_mapping *m = &maps->m[i];
+		char path[4096];
+		struct statfs sfs;
+
+		if (m->kind != NUMAMOVE_KIND_FILE || m->name[0] != '/')
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, m->name) >= sizeof(path))
+			continue;
+		if (statfs(path, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC)
+			m->kind = NUMAMOVE_KIND_SHM;
+	}
+}
+
+NM_EXPORT int numamove_maps_read(const struct numamove_task *task, struct numamove_maps **ret_maps)
+{
+	_cleanup_free_ char *numa_maps = NULL, *maps_text = NULL;
+	pid_t pid = numamove_task_pid(task);
+	struct numamove_maps *maps;
+	int r;
+
+	r = nm_read_filef(NULL, &numa_maps, "/proc/%d/numa_maps", (int)pid);
+	if (r == 0)
+		r = nm_read_filef(NULL, &maps_text, "/proc/%d/maps", (int)pid);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
+	/* The files name whatever process has the pid now: make sure it is ours. */
+	r = numamove_task_check(task);
+	if (r < 0)
+		return r;
+	r = numamove_maps_parse(numa_maps, maps_text, &maps);
+	if (r < 0)
+		return r;
+	classify_tmpfs(maps, pid);
+	*ret_maps = maps;
+	return 0;
+}
+
+NM_EXPORT size_t numamove_maps_count(const struct numamove_maps *maps)
+{
+	return maps->n;
+}
+
+NM_EXPORT const struct numamove_mapping *numamove_maps_get(const struct numamove_maps *maps, size_t i)
+{
+	return i < maps->n ? &maps->m[i] : NULL;
+}
+
+NM_EXPORT uint64_t numamove_maps_bytes(const struct numamove_maps *maps, int node, int kind)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < maps->n; i++) {
+		const struct numamove_mapping *m = &maps->m[i];
+
+		if (kind >= 0 && (int)m->kind != kind)
+			continue;
+		sum += numamove_mapping_pages(m, node) * m->page_size;
+	}
+	return sum;
+}
+
+NM_EXPORT int numamove_maps_nodes(const struct numamove_maps *maps, struct numamove_nodelist **ret_list)
+{
+	struct numamove_nodelist *l;
+	int r = numamove_nodelist_new(&l);
+
+	for (int node = 0; r >= 0 && node <= maps->max_node; node++)
+		if (numamove_maps_bytes(maps, node, -1) > 0)
+			r = numamove_nodelist_add(l, node);
+	if (r < 0) {
+		numamove_nodelist_free(l);
+		return r;
+	}
+	*ret_list = l;
+	return 0;
+}
+
+NM_EXPORT uint64_t numamove_mapping_start(const struct numamove_mapping *m)
+{
+	return m->start;
+}
+
+NM_EXPORT uint64_t numamove_mapping_end(const struct numamove_mapping *m)
+{
+	return m->end;
+}
+
+NM_EXPORT enum numamove_kind numamove_mapping_kind(const struct numamove_mapping *m)
+{
+	return m->kind;
+}
+
+NM_EXPORT const char *numamove_mapping_name(const struct numamove_mapping *m)
+{
+	return m->name;
+}
+
+NM_EXPORT const char *numamove_mapping_policy(const struct numamove_mapping *m)
+{
+	return m->policy;
+}
+
+NM_EXPORT bool numamove_mapping_policy_is_default(const struct numamove_mapping *m)
+{
+	return strncmp(m->policy, "default", 7) == 0 && (m->policy[7] == '\0' || m->policy[7] == '=');
+}
+
+NM_EXPORT uint64_t numamove_mapping_page_size(const struct numamove_mapping *m)
+{
+	return m->page_size;
+}
+
+NM_EXPORT uint64_t numamove_mapping_pages(const struct numamove_mapping *m, int node)
+{
+	if (node < 0)
+		return m->total;
+	return (size_t)node < m->n_nodes ? m->pages[node] : 0;
+}
+
+NM_EXPORT bool numamove_mapping_shared(const struct numamove_mapping *m)
+{
+	return m->shared;
+}
