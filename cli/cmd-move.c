@@ -509,7 +509,7 @@ int cmd_move(int argc, char **argv)
 		case 'r': a.o.raw = true; break;
 		case 'b': a.o.bytes = true; break;
 		case 'h': usage();
-		default: usage_error("move", "bad usage");
+		default: try_help("move");
 		}
 	}
 	if (!a.to)

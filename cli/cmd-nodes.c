@@ -72,7 +72,7 @@ int cmd_nodes(int argc, char **argv)
 		case 'r': o.raw = true; break;
 		case 'b': o.bytes = true; break;
 		case 'h': usage();
-		default: usage_error("nodes", "bad usage");
+		default: try_help("nodes");
 		}
 	}
 	if (optind < argc)

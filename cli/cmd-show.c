@@ -158,7 +158,7 @@ int cmd_show(int argc, char **argv)
 		case 'r': o.raw = true; break;
 		case 'b': o.bytes = true; break;
 		case 'h': usage();
-		default: usage_error("show", "bad usage");
+		default: try_help("show");
 		}
 	}
 	if (optind >= argc)

@@ -33,6 +33,13 @@ void warn_errno(int err, const char *fmt, ...)
 	fprintf(stderr, ": %s\n", strerror(err < 0 ? -err : err));
 }
 
+void try_help(const char *cmd)
+{
+	fprintf(stderr, "Try '%s%s%s --help' for more information.\n", program_name, cmd ? " " : "",
+		cmd ? cmd : "");
+	exit(EXIT_USAGE);
+}
+
 void usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -41,9 +48,8 @@ void usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s%s%s --help' for more information.\n", program_name, cmd ? " " : "",
-		cmd ? cmd : "");
-	exit(EXIT_USAGE);
+	fputc('\n', stderr);
+	try_help(cmd);
 }
 
 static void __attribute__((noreturn)) oom(void)

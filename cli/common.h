@@ -20,6 +20,8 @@ extern const char *program_name;
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "numamove: MESSAGE: strerror(-err)" on stderr. */
 void warn_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* After getopt(3) has said what was wrong: the hint, exit 2. */
+void __attribute__((noreturn)) try_help(const char *cmd);
 /* Bad usage: one line, the hint, exit 2. */
 void __attribute__((noreturn, format(printf, 2, 3))) usage_error(const char *cmd, const char *fmt, ...);
 

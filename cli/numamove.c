@@ -55,7 +55,13 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(cmd, commands[i].name) == 0)
+		if (strcmp(cmd, commands[i].name) == 0) {
+			/* getopt(3) names argv[0] in its messages: "numamove move: ..." */
+			static char name[64];
+
+			snprintf(name, sizeof(name), "%s %s", program_name, cmd);
+			argv[1] = name;
 			return commands[i].fn(argc - 1, argv + 1);
+		}
 	usage_error(NULL, "unknown command '%s'", cmd);
 }

@@ -1,0 +1,29 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Installs what numamove's build, tests and demo need on Debian 12, as root.
+# Does nothing when everything is there already.
+set -euo pipefail
+
+pkgs=(
+	gcc libc6-dev pkg-config meson ninja-build   # build
+	libnuma-dev libsmartcols-dev                  # the libraries numamove uses
+	libcmocka-dev                                 # unit tests
+	qemu-system-x86 busybox-static cpio xz-utils  # the emulated 4-node test machine
+	numactl                                       # migratepages, numactl inside the VM
+	binutils                                      # strings(1), used to read module deps
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing packages: ${missing[*]}; run as root to install them" >&2
+	exit 1
+fi
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Host checks of the numamove command: what needs no second NUMA node
+# (help, usage errors, bad pids, kernel threads, zombies, output formats).
+# The test script of the project runs these under ASan and UBSan.
+# usage: NUMAMOVE=path/to/numamove tests/host/run.sh
+# Prints PASS:/FAIL: per check and "host: N passed, N failed".
+set -u
+NM=${NUMAMOVE:-build/cli/numamove}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=98}
+tmp=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+# check NAME EXPECTED_RC STDOUT_REGEX STDERR_REGEX -- ARGS...
+# An empty regex means "must be empty"; "." means "anything non-empty".
+check() {
+	local name=$1 want=$2 out_re=$3 err_re=$4 rc why=
+	shift 5
+	"$NM" "$@" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	[ "$rc" = "$want" ] || why="exit $rc, expected $want"
+	if [ -z "$why" ]; then
+		if [ -z "$out_re" ]; then
+			[ -s "$tmp/out" ] && why="unexpected stdout: $(head -c 200 "$tmp/out")"
+		elif ! grep -qE -- "$out_re" "$tmp/out"; then
+			why="stdout does not match /$out_re/: $(head -c 200 "$tmp/out")"
+		fi
+	fi
+	if [ -z "$why" ]; then
+		if [ -z "$err_re" ]; then
+			[ -s "$tmp/err" ] && why="unexpected stderr: $(head -c 300 "$tmp/err")"
+		elif ! grep -qE -- "$err_re" "$tmp/err"; then
+			why="stderr does not match /$err_re/: $(head -c 300 "$tmp/err")"
+		fi
+	fi
+	if [ -z "$why" ]; then
+		echo "PASS: $name"
+		passed=$((passed + 1))
+	else
+		echo "FAIL: $name ($why)"
+		failed=$((failed + 1))
+	fi
+}
+
+sleep 600 &
+live=$!
+pids+=("$live")
+# A zombie: a child that exited and is not reaped by its parent (this shell
+# reaps only when asked, so a sleeping subshell parent keeps it).
+sh -c 'sleep 0 & exec sleep 600' &
+zparent=$!
+pids+=("$zparent")
+sleep 0.5
+zombie=$(ps -o pid=,stat= --ppid "$zparent" | awk '$2 ~ /^Z/ {print $1; exit}')
+kthread=2
+node0=$(ls -d /sys/devices/system/node/node* | head -n1 | sed 's/.*node//')
+
+check "help to stdout, exit 0" 0 '^Usage:' '' -- --help
+check "move --help to stdout" 0 'move \[options\] --to' '' -- move --help
+check "show --help lists columns" 0 'ANON' '' -- show --help
+check "nodes --help" 0 'DISTANCES' '' -- nodes --help
+check "version" 0 'numamove [0-9]' '' -- --version
+check "no command: usage error" 2 '' "no command given" --
+check "unknown command" 2 '' "unknown command 'frob'.*|Try" -- frob
+check "unknown option: one line and the hint" 2 '' "Try 'numamove move --help'" -- move --frob
+check "move without --to" 2 '' '--to is required' -- move "$live"
+check "pid that is not a number" 2 '' "not a process id: 'abc'" -- show abc
+check "negative pid" 2 '' "not a process id" -- move --to "$node0" -- -5
+check "pid out of range" 2 '' "not a process id" -- show 99999999999
+check "no such process" 1 '' 'no such process' -- show 4194303
+check "kernel thread refused" 1 '' 'kernel thread' -- move --to "$node0" "$kthread"
+if [ -n "$zombie" ]; then
+	check "zombie refused" 1 '' 'zombie' -- move --to "$node0" "$zombie"
+else
+	echo "FAIL: zombie refused (could not make a zombie)"
+	failed=$((failed + 1))
+fi
+check "node that does not exist" 2 '' 'node 77 does not exist' -- move --to 77 "$live"
+check "bad node list" 2 '' "invalid node list '1-'" -- move --to 1- "$live"
+check "descending range" 2 '' "invalid node list" -- move --to 3-1 "$live"
+check "repeated node" 2 '' "invalid node list" -- move --to "$node0,$node0" "$live"
+check "bad --from" 2 '' "--from" -- move --to "$node0" --from x "$live"
+check "unknown column" 2 '' 'unknown column: BOGUS' -- show -o BOGUS "$live"
+check "nodes lists node $node0" 0 "^ *$node0 " '' -- nodes -n
+check "nodes JSON" 0 '"nodes": \[' '' -- nodes -J
+check "show a live process" 0 "^ *$live +sleep +$node0 " '' -- show -n "$live"
+check "show JSON in bytes" 0 '"total": [1-9][0-9]*' '' -- show -J -b "$live"
+check "show mappings with a node column" 0 "N$node0" '' -- show -m "$live"
+check "show raw, selected columns" 0 "^$live $node0\$" '' -- show -r -n -o PID,NODE "$live"
+check "show: one bad pid among good ones" 1 "$live" 'no such process' -- show "$live" 4194303
+check "dry run moves nothing" 0 'nothing moved' '' -- move --dry-run --to "$node0" "$live"
+check "move to where it is: nothing to do" 0 'moved 0' '' -- move --to "$node0" "$live"
+check "move JSON" 0 '"moves": \[' '' -- move -J --to "$node0" "$live"
+kill -0 "$live" 2>/dev/null && { echo "PASS: the target survived"; passed=$((passed + 1)); } ||
+	{ echo "FAIL: the target survived (it is gone)"; failed=$((failed + 1)); }
+
+# JSON must parse, where python3 is at hand.
+if command -v python3 >/dev/null; then
+	for args in "nodes -J" "show -J $live" "show -J -m -b $live" "move -J --to $node0 $live"; do
+		# shellcheck disable=SC2086
+		if "$NM" $args | python3 -m json.tool > /dev/null 2>&1; then
+			echo "PASS: valid JSON from '$args'"
+			passed=$((passed + 1))
+		else
+			echo "FAIL: valid JSON from '$args'"
+			failed=$((failed + 1))
+		fi
+	done
+fi
+
+echo "host: $passed passed, $failed failed"
+[ "$failed" = 0 ]
