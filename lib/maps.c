@@ -235,7 +235,11 @@ NM_EXPORT int numamove_maps_parse(const char *numa_maps, const char *maps_text,
 	return 0;
 }
 
-/* A shared mapping of a file on tmpfs is shared memory, wherever it is mounted. */
+/*
+ * A MAP_SHARED mapping of a file on tmpfs is shared memory, wherever it is
+ * mounted. A private mapping of one (a program run from an initramfs) is
+ * counted as a file, like any other executable or library.
+ */
 static void classify_tmpfs(struct numamove_maps *maps, pid_t pid)
 {
 	for (size_t i = 0; i < maps->n; i++) {
@@ -243,7 +247,7 @@ static void classify_tmpfs(struct numamove_maps *maps, pid_t pid)
 		char path[4096];
 		struct statfs sfs;
 
-		if (m->kind != NUMAMOVE_KIND_FILE || m->name[0] != '/')
+		if (m->kind != NUMAMOVE_KIND_FILE || !m->shared || m->name[0] != '/')
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, m->name) >= sizeof(path))
 			continue;
