@@ -135,6 +135,8 @@ static int parse_nodes(const char *what, const char *text, const struct numamove
 		warnx_("%s: node %d does not exist (the nodes are %s)", what, bad, all);
 	else if (r == -ERANGE)
 		warnx_("%s '%s': position %d is past the process's allowed nodes", what, text, bad);
+	else if (r == -ENOENT)
+		warnx_("%s: '%s' selects no node", what, text);
 	else if (r == -EINVAL)
 		warnx_("%s: invalid node list '%s'", what, text);
 	else
@@ -164,6 +166,16 @@ static int allowed_nodes(const struct numamove_task *t, const struct numamove_to
 	}
 	*ret = out;
 	return 0;
+}
+
+/* A size for text output: human units, or bytes with --bytes. */
+static const char *text_size(const struct output *o, uint64_t bytes, char *buf, size_t size)
+{
+	if (o->bytes) {
+		snprintf(buf, size, "%" PRIu64, bytes);
+		return buf;
+	}
+	return size_to_human(bytes, buf, size);
 }
 
 static void print_dry_run(const struct move_args *a, const struct numamove_task *t,
@@ -201,8 +213,7 @@ static void print_dry_run(const struct move_args *a, const struct numamove_task 
 	}
 	table_print(tb);
 	(void)to;
-	printf("total: %s\n", a->o.bytes ? (snprintf(x, sizeof(x), "%" PRIu64, numamove_plan_bytes(plan, -1, -1)), x)
-					 : size_to_human(numamove_plan_bytes(plan, -1, -1), x, sizeof(x)));
+	printf("total: %s\n", text_size(&a->o, numamove_plan_bytes(plan, -1, -1), x, sizeof(x)));
 }
 
 /* The per-node before/after table in text mode, like renice's "old -> new". */
@@ -215,10 +226,9 @@ static void print_text(const struct move_args *a, const struct numamove_task *t,
 	char m[32], l[32];
 
 	printf("%d (%s): moved %s", (int)numamove_task_pid(t), numamove_task_comm(t),
-	       a->o.bytes ? (snprintf(m, sizeof(m), "%" PRIu64, numamove_result_bytes_moved(res)), m)
-			  : size_to_human(numamove_result_bytes_moved(res), m, sizeof(m)));
+	       text_size(&a->o, numamove_result_bytes_moved(res), m, sizeof(m)));
 	printf(", %" PRIu64 " pages (%s) not moved\n", numamove_result_pages_left(res, -1),
-	       size_to_human(numamove_result_bytes_left(res, -1), l, sizeof(l)));
+	       text_size(&a->o, numamove_result_bytes_left(res, -1), l, sizeof(l)));
 	if (!tb)
 		return;
 	scols_table_enable_raw(tb, a->o.raw);
@@ -250,9 +260,22 @@ static void print_text(const struct move_args *a, const struct numamove_task *t,
 		if (n)
 			printf("%d (%s): %" PRIu64 " pages (%s) not moved: %s\n", (int)numamove_task_pid(t),
 			       numamove_task_comm(t), n,
-			       size_to_human(numamove_result_bytes_left(res, r), l, sizeof(l)),
+			       text_size(&a->o, numamove_result_bytes_left(res, r), l, sizeof(l)),
 			       numamove_reason_text(r));
 	}
+}
+
+/* A process that was not moved at all still gets its object, with a status. */
+static void add_json_failed(struct libscols_table *tb, pid_t pid, const char *comm, const char *status)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+	if (!ln)
+		return;
+	cell_printf(ln, COL_PID, "%d", (int)pid);
+	if (comm)
+		cell_printf(ln, COL_COMM, "%s", comm);
+	cell_printf(ln, COL_STATUS, "%s", status);
 }
 
 static void add_json(struct libscols_table *tb, const struct move_args *a, const struct numamove_task *t,
@@ -275,8 +298,11 @@ static void add_json(struct libscols_table *tb, const struct move_args *a, const
 	}
 	for (size_t k = 0; before && k < numamove_nodelist_count(nodes); k++) {
 		int node = numamove_nodelist_get(nodes, k);
-		struct libscols_line *child = scols_table_new_line(tb, ln);
+		struct libscols_line *child;
 
+		if (!numamove_maps_bytes(before, node, -1) && !(after && numamove_maps_bytes(after, node, -1)))
+			continue;
+		child = scols_table_new_line(tb, ln);
 		if (!child)
 			return;
 		cell_printf(child, COL_NODE, "%d", node);
@@ -291,10 +317,14 @@ static void print_affinity(const struct numamove_task *t, const struct numamove_
 {
 	size_t set = 0, nocpu = 0;
 	const char *before = NULL, *after = NULL;
+	bool same = true;
 
 	for (size_t i = 0; i < numamove_affinity_count(aff); i++) {
 		switch (numamove_affinity_status(aff, i)) {
 		case NUMAMOVE_AFFINITY_SET:
+			if (set && (strcmp(before, numamove_affinity_cpus(aff, i, false)) ||
+				    strcmp(after, numamove_affinity_cpus(aff, i, true))))
+				same = false;
 			set++;
 			before = numamove_affinity_cpus(aff, i, false);
 			after = numamove_affinity_cpus(aff, i, true);
@@ -310,9 +340,14 @@ static void print_affinity(const struct numamove_task *t, const struct numamove_
 			break;
 		}
 	}
-	if (set)
+	if (set && same)
 		fprintf(stderr, "%s: %d (%s): CPU affinity of %zu thread%s: %s -> %s\n", program_name,
 			(int)numamove_task_pid(t), numamove_task_comm(t), set, set == 1 ? "" : "s", before, after);
+	for (size_t i = 0; set && !same && i < numamove_affinity_count(aff); i++)
+		if (numamove_affinity_status(aff, i) == NUMAMOVE_AFFINITY_SET)
+			fprintf(stderr, "%s: %d (%s): thread %d: CPU affinity %s -> %s\n", program_name,
+				(int)numamove_task_pid(t), numamove_task_comm(t), (int)numamove_affinity_tid(aff, i),
+				numamove_affinity_cpus(aff, i, false), numamove_affinity_cpus(aff, i, true));
 	if (nocpu)
 		fprintf(stderr,
 			"%s: %d (%s): CPU affinity of %zu thread%s left alone: the destination nodes have no CPUs\n",
@@ -359,9 +394,9 @@ static int check_cpuset(const struct numamove_task *t, const struct numamove_nod
 	return status;
 }
 
-static int move_one(const struct move_args *a, pid_t pid, const struct numamove_topology *topo,
-		    struct libscols_table *json)
+static int move_one(const struct move_args *a, pid_t pid, struct libscols_table *json)
 {
+	struct numamove_topology *topo = NULL;
 	struct numamove_nodelist *allowed = NULL, *to = NULL, *from = NULL;
 	struct numamove_maps *before = NULL, *after = NULL;
 	struct numamove_plan *plan = NULL;
@@ -373,9 +408,19 @@ static int move_one(const struct move_args *a, pid_t pid, const struct numamove_
 	const char *name;
 	int status = EXIT_ERROR, r, node;
 
-	t = task_open_checked(pid);
-	if (!t)
+	/* Read afresh for each process: earlier moves used up free memory. */
+	r = numamove_topology_load(NULL, &topo);
+	if (r < 0) {
+		warn_errno(r, "cannot read the NUMA topology from /sys/devices/system/node");
 		return EXIT_ERROR;
+	}
+	t = task_open_checked(pid);
+	if (!t) {
+		numamove_topology_free(topo);
+		if (json)
+			add_json_failed(json, pid, NULL, "error");
+		return EXIT_ERROR;
+	}
 	name = numamove_task_comm(t);
 	r = allowed_nodes(t, topo, &allowed);
 	if (r < 0) {
@@ -402,7 +447,8 @@ static int move_one(const struct move_args *a, pid_t pid, const struct numamove_
 		if (r == -ESRCH)
 			warnx_("%d (%s): the process exited", (int)pid, name);
 		else
-			warn_errno(r, "%d (%s): cannot read its memory map%s", (int)pid, name, access_hint(r));
+			warnx_("%d (%s): cannot read its memory map: %s%s", (int)pid, name, strerror(-r),
+			       access_hint(r));
 		goto out;
 	}
 	r = numamove_plan_new(before, from, to, topo, &plan);
@@ -432,18 +478,19 @@ static int move_one(const struct move_args *a, pid_t pid, const struct numamove_
 		warnx_("%d (%s): the process exited during the move; stopped", (int)pid, name);
 		if (json)
 			add_json(json, a, t, before, NULL, topo, res, "exited");
+		json = NULL;
 		goto out;
 	}
 	if (r == -ECANCELED) {
 		warnx_("%d (%s): interrupted; %" PRIu64 " pages were moved, the rest stays where it was",
 		       (int)pid, name, res ? numamove_result_pages_moved(res) : 0);
+		if (json)
+			add_json(json, a, t, before, NULL, topo, res, "interrupted");
+		json = NULL;
 		goto out;
 	}
 	if (r < 0) {
-		warn_errno(r, "%d (%s): cannot move its memory%s", (int)pid, name,
-			   r == -EPERM || r == -EACCES ? " (needs ptrace access to the process: the same user, "
-							 "or CAP_SYS_PTRACE; nodes outside its cpuset need CAP_SYS_NICE)"
-						       : "");
+		warnx_("%d (%s): cannot move its memory: %s%s", (int)pid, name, strerror(-r), access_hint(r));
 		goto out;
 	}
 	if (numamove_maps_read(t, &after) < 0)
@@ -457,11 +504,14 @@ static int move_one(const struct move_args *a, pid_t pid, const struct numamove_
 	}
 	if (json)
 		add_json(json, a, t, before, after, topo, res, status == EXIT_OK ? "moved" : "partial");
-	else
+	json = NULL;
+	if (!a->o.json)
 		print_text(a, t, before, after, topo, res);
 	if (aff)
 		print_affinity(t, aff);
 out:
+	if (json && !a->dry_run)
+		add_json_failed(json, pid, name, status == EXIT_USAGE ? "usage" : "error");
 	numamove_affinity_free(aff);
 	numamove_result_free(res);
 	numamove_plan_free(plan);
@@ -471,6 +521,7 @@ out:
 	numamove_nodelist_free(to);
 	numamove_nodelist_free(from);
 	numamove_task_free(t);
+	numamove_topology_free(topo);
 	return status;
 }
 
@@ -551,7 +602,7 @@ int cmd_move(int argc, char **argv)
 		json = table_new("moves", &a.o, infos, NINFO, NULL, &cols);
 	}
 	for (int i = optind; i < argc; i++) {
-		int s = move_one(&a, parse_pid_arg("move", argv[i]), topo, json);
+		int s = move_one(&a, parse_pid_arg("move", argv[i]), json);
 
 		/* Errors outrank partial moves, which outrank success. */
 		if (s == EXIT_USAGE || (s == EXIT_ERROR && status != EXIT_USAGE) ||

@@ -63,7 +63,7 @@ int cmd_nodes(int argc, char **argv)
 	struct columns cols;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+Jo:nrbh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "Jo:nrbh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'J': o.json = true; break;
 		case 'o': o.columns = optarg; break;

@@ -196,8 +196,8 @@ int cmd_show(int argc, char **argv)
 			if (r == -ESRCH)
 				warnx_("%d (%s): the process exited", (int)pid, numamove_task_comm(t));
 			else
-				warn_errno(r, "%d (%s): cannot read its memory map%s", (int)pid,
-					   numamove_task_comm(t), access_hint(r));
+				warnx_("%d (%s): cannot read its memory map: %s%s", (int)pid,
+				       numamove_task_comm(t), strerror(-r), access_hint(r));
 			status = EXIT_ERROR;
 		} else if (mappings) {
 			add_mappings(tb, &cols, &o, nodes, t, maps);

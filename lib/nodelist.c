@@ -250,7 +250,7 @@ NM_EXPORT int numamove_nodelist_parse(const char *text, const struct numamove_to
 	}
 	if (out->n == 0) {
 		bad = 0;
-		r = -EINVAL;
+		r = -ENOENT;
 		goto done;
 	}
 	*ret_list = TAKE_PTR(out);

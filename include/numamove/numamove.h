@@ -106,9 +106,10 @@ int numamove_nodelist_format(const struct numamove_nodelist *list, char *buf, si
  * @ret_bad: where not NULL, on -ENODEV the node (or position for "+") that
  *           does not exist, and on -EINVAL the byte offset of the error
  *
- * Return: 0; -EINVAL on a syntax error, a descending range, a repeated
- * node or an empty result; -ENODEV when a node does not exist on the
- * machine; -ERANGE when a "+" position is past the allowed nodes.
+ * Return: 0; -EINVAL on a syntax error, a descending range or a repeated
+ * node; -ENOENT when the list selects no node ("!all"); -ENODEV when a
+ * node does not exist on the machine; -ERANGE when a "+" position is past
+ * the allowed nodes.
  */
 int numamove_nodelist_parse(const char *text, const struct numamove_topology *topo,
 			    const struct numamove_nodelist *allowed,
@@ -251,8 +252,8 @@ uint64_t numamove_plan_incoming(const struct numamove_plan *plan, int node);
  * numamove_plan_check_capacity() - do the destinations have room?
  * @ret_node: where not NULL, on -ENOSPC the first destination short of memory
  *
- * A destination has room when the bytes arriving fit in its free memory
- * (hugetlb pages: in its free huge pages of that size).
+ * A destination has room when the bytes arriving, of every kind, fit in
+ * its free memory (MemFree when the topology was loaded).
  *
  * Return: 0, or -ENOSPC.
  */
