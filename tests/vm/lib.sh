@@ -1,0 +1,240 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Helpers for the VM test cases (busybox sh). Sourced by run-cases.sh before
+# each case, in the case's own subshell.
+#
+# Workloads (see workload.c) are named; NAME's control directory is
+# $T/wl.NAME:
+#   wl_start NAME [workload args]   start, wait for ready (WL_USER=1000 runs it as user)
+#   wl_pid NAME                     its pid;  wl_child NAME: the pid of its child
+#   wl_report NAME                  SIGUSR1, wait for a new report
+#   wl_pages NAME REGION NODE       4K pages of REGION on NODE (last report)
+#   wl_region_pages NAME REGION     size of REGION in 4K pages
+#   wl_not_on NAME REGION NODE      pages of REGION not on NODE (missing included)
+#   wl_next NAME                    SIGUSR2, wait for $T/wl.NAME/next
+#   wl_stop NAME                    SIGKILL it
+#   assert_checksums NAME           every region's data intact (last report)
+#   assert_region_on NAME REGION NODE   all pages of REGION on NODE
+#   assert_unchanged NAME           the report equals the one saved by wl_save NAME
+# numamove:
+#   nm [ARG...]          run numamove (as $NM_USER if set); sets NM_RC, output
+#                        in $T/out and $T/err, both echoed to the log
+#   assert_rc EXPECTED   NM_RC is EXPECTED (or one of "1 3")
+#   assert_one_line_error [REGEX]  stderr is one line (matching REGEX, -i)
+# JSON (no jq in the VM): json_flat < FILE prints one line per JSON object:
+#   "PARENTKEY key=value key=value ... " (scalar members only; PARENTKEY is the
+#   key the object or its array sits under, "-" at the top; spaces in strings
+#   become "_"). jval LINE KEY prints KEY's value from such a line.
+# General:
+#   fail REASON, note TEXT, assert_eq A B WHAT, assert_ge A B WHAT,
+#   assert_le A B WHAT, wait_for SECONDS COMMAND...
+
+T=${T:-/tmp/case}
+mkdir -p "$T"
+chmod 777 "$T"
+CASE_REASON=${CASE_REASON:-$T/reason}
+WORKLOAD=${WORKLOAD:-workload}
+NUMAMOVE=${NUMAMOVE:-numamove}
+MiB=256			# 4K pages per MiB
+
+note() { echo "  # $*"; }
+
+fail() {
+	echo "  not ok: $*"
+	printf '%s\n' "$*" > "$CASE_REASON"
+	exit 1
+}
+
+assert_eq() { [ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"; }
+assert_ge() { [ "$1" -ge "$2" ] 2>/dev/null || fail "$3: got $1, expected >= $2"; }
+assert_le() { [ "$1" -le "$2" ] 2>/dev/null || fail "$3: got $1, expected <= $2"; }
+
+# wait_for SECONDS COMMAND...: poll COMMAND every 0.1 s; 1 on timeout
+wait_for() {
+	local limit=$(( $1 * 10 )) i=0
+	shift
+	while ! "$@"; do
+		i=$((i + 1))
+		[ $i -ge $limit ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+node_cpus() { cat /sys/devices/system/node/node$1/cpulist; }
+node_free_kb() { awk '/MemFree/ {print $4}' /sys/devices/system/node/node$1/meminfo; }
+
+# ---- workloads
+wl_dir() { echo "$T/wl.$1"; }
+wl_pid() { cat "$(wl_dir "$1")/pid"; }
+wl_child() { awk '$1 == "child" {print $2}' "$(wl_dir "$1")/ready"; }
+
+wl_start() {
+	local name=$1 d pid
+	shift
+	d=$(wl_dir "$name")
+	rm -rf "$d"
+	mkdir -p "$d"
+	if [ -n "${WL_USER:-}" ]; then
+		chown "$WL_USER:$WL_USER" "$d"
+		runas "$WL_USER" "$WL_USER" "$WORKLOAD" --ctl "$d" "$@" > "$d/log" 2>&1 &
+	else
+		"$WORKLOAD" --ctl "$d" "$@" > "$d/log" 2>&1 &
+	fi
+	pid=$!
+	echo "$pid" > "$d/pid"
+	echo "$pid" >> "$T/pids"
+	note "workload $name (pid $pid): $*"
+	if ! wait_for "${WL_READY_TIMEOUT:-300}" test -e "$d/ready"; then
+		cat "$d/log"
+		fail "workload $name not ready"
+	fi
+	kill -0 "$pid" 2>/dev/null || { cat "$d/log"; fail "workload $name died"; }
+	return 0
+}
+
+wl_report() {
+	local d pid
+	d=$(wl_dir "$1")
+	pid=$(wl_pid "$1")
+	rm -f "$d/report"
+	kill -USR1 "$pid" 2>/dev/null || fail "workload $1 (pid $pid) is gone"
+	wait_for "${WL_REPORT_TIMEOUT:-300}" test -e "$d/report" || fail "workload $1: no report"
+	sed 's/^/  | /' "$d/report"
+}
+
+wl_save() { cp "$(wl_dir "$1")/report" "$(wl_dir "$1")/report.saved"; }
+
+# field of "region R ... pages_on_node C0 C1 ...": $6 is node 0
+wl_pages() {
+	awk -v r="$2" -v n="$3" '$1 == "region" && $2 == r {print $(6 + n); f = 1} END {if (!f) print -1}' \
+		"$(wl_dir "$1")/report"
+}
+wl_region_pages() {
+	awk -v r="$2" '$1 == "region" && $2 == r {print $4}' "$(wl_dir "$1")/report"
+}
+wl_not_on() { echo $(( $(wl_region_pages "$1" "$2") - $(wl_pages "$1" "$2" "$3") )); }
+wl_regions() { awk '$1 == "region" {print $2}' "$(wl_dir "$1")/report"; }
+# pages of all regions on NODE
+wl_pages_all() {
+	awk -v n="$2" '$1 == "region" {s += $(6 + n)} END {print s + 0}' "$(wl_dir "$1")/report"
+}
+wl_total_pages() { awk '$1 == "region" {s += $4} END {print s + 0}' "$(wl_dir "$1")/report"; }
+wl_thread_cpus() { awk '$1 == "thread" {print $2, $4}' "$(wl_dir "$1")/report"; }
+
+wl_next() {
+	local d pid
+	d=$(wl_dir "$1")
+	pid=$(wl_pid "$1")
+	rm -f "$d/next"
+	kill -USR2 "$pid" 2>/dev/null || fail "workload $1 (pid $pid) is gone"
+	wait_for 120 test -e "$d/next" || fail "workload $1: no next-allocation report"
+	sed 's/^/  | /' "$d/next"
+}
+
+wl_stop() {
+	local pid
+	pid=$(wl_pid "$1")
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+assert_checksums() {
+	local bad
+	bad=$(awk '$1 == "region" && $NF != "ok" {print $2}' "$(wl_dir "$1")/report")
+	[ -z "$bad" ] || fail "workload $1: data of region(s) $bad changed (checksum BAD)"
+	grep -q '^region' "$(wl_dir "$1")/report" || fail "workload $1: report has no regions"
+}
+
+assert_region_on() { # NAME REGION NODE
+	local not
+	not=$(wl_not_on "$1" "$2" "$3")
+	[ "$not" -eq 0 ] || fail "workload $1 region $2: $not of $(wl_region_pages "$1" "$2") pages not on node $3 ($(region_line "$1" "$2"))"
+}
+
+region_line() { awk -v r="$2" '$1 == "region" && $2 == r' "$(wl_dir "$1")/report"; }
+
+assert_unchanged() { # NAME: region placement same as saved by wl_save
+	local d
+	d=$(wl_dir "$1")
+	grep '^region' "$d/report.saved" > "$d/a"
+	grep '^region' "$d/report" > "$d/b"
+	cmp -s "$d/a" "$d/b" ||
+		fail "workload $1: placement changed: before: $(tr '\n' ';' < "$d/a") after: $(tr '\n' ';' < "$d/b")"
+}
+
+# ---- numamove
+nm() {
+	echo "  \$ ${NM_USER:+runas $NM_USER }numamove $*"
+	if [ -n "${NM_USER:-}" ]; then
+		runas "$NM_USER" "$NM_USER" "$NUMAMOVE" "$@" > "$T/out" 2> "$T/err"
+	else
+		"$NUMAMOVE" "$@" > "$T/out" 2> "$T/err"
+	fi
+	NM_RC=$?
+	sed 's/^/  > /' "$T/out"
+	sed 's/^/  2> /' "$T/err"
+	echo "  exit $NM_RC"
+	return 0
+}
+
+assert_rc() { # EXPECTED... : NM_RC is one of them
+	local e
+	for e in "$@"; do
+		[ "$NM_RC" = "$e" ] && return 0
+	done
+	fail "numamove exited $NM_RC, expected $(echo "$*" | sed 's/ / or /g')$(err_hint)"
+}
+err_hint() { [ -s "$T/err" ] && echo " (stderr: $(head -n 3 "$T/err" | tr '\n' ' '))"; }
+
+assert_one_line_error() { # [REGEX]
+	local n
+	n=$(wc -l < "$T/err")
+	[ "$n" -eq 1 ] || fail "expected a one-line error on stderr, got $n lines"
+	if [ -n "${1:-}" ]; then
+		grep -qiE "$1" "$T/err" || fail "error message '$(cat "$T/err")' does not match /$1/"
+	fi
+	return 0
+}
+
+# ---- JSON
+json_flat() {
+	awk '
+	function emit(   k) { print (pkey[d] == "" ? "-" : pkey[d]) line[d] " " }
+	{ buf = buf $0 "\n" }
+	END {
+		s = buf; n = length(s); d = 0; i = 1
+		while (i <= n) {
+			c = substr(s, i, 1)
+			if (c == "{" || c == "[") {
+				pk = (d > 0 && type[d] == "o") ? key[d] : (d > 0 ? pkey[d] : "")
+				d++; type[d] = (c == "{") ? "o" : "a"; pkey[d] = pk; line[d] = ""; key[d] = ""; havekey[d] = 0
+				i++; continue
+			}
+			if (c == "}" || c == "]") {
+				if (type[d] == "o") emit()
+				d--; if (d > 0) { havekey[d] = 0; key[d] = "" }
+				i++; continue
+			}
+			if (c == "\"") {
+				j = i + 1; v = ""
+				while (j <= n) {
+					ch = substr(s, j, 1)
+					if (ch == "\\") { v = v substr(s, j + 1, 1); j += 2; continue }
+					if (ch == "\"") break
+					v = v ch; j++
+				}
+				i = j + 1
+				gsub(/[ \t\n]/, "_", v)
+				if (type[d] == "o" && !havekey[d]) { key[d] = v; havekey[d] = 1; continue }
+				val = v
+			} else if (c ~ /[-0-9a-z.]/) {
+				j = i
+				while (j <= n && substr(s, j, 1) ~ /[-+0-9a-zA-Z.]/) j++
+				val = substr(s, i, j - i); i = j
+			} else { i++; continue }
+			if (type[d] == "o") { line[d] = line[d] " " key[d] "=" val; havekey[d] = 0; key[d] = "" }
+		}
+	}'
+}
+jval() { printf '%s\n' "$1" | sed -n "s/.* $2=\([^ ]*\) .*/\1/p"; }

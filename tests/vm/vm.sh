@@ -1,0 +1,276 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# vm.sh: boot the emulated 4-node NUMA test machine and run one script in it.
+#
+# usage: tests/vm/vm.sh BUILDDIR SCRIPT [ARG...]
+#
+# SCRIPT is a busybox sh script. It is copied into the initramfs as /vm/script
+# and run as root (cwd /, ARGs passed through) once the machine is up: proc,
+# sys, devtmpfs, tmpfs /tmp and /dev/shm, cgroup2 on /sys/fs/cgroup mounted,
+# automatic NUMA balancing off. The serial console streams to stdout, and
+# vm.sh exits with SCRIPT's exit status (the guest prints "@@exit N").
+#
+# The machine (QEMU TCG, no KVM needed): 2 CPUs, 4 NUMA nodes
+#   node 0: 1024M, cpu 0     node 2: 1280M, no CPUs
+#   node 1: 1024M, cpu 1     node 3:  768M, no CPUs (the smallest)
+#
+# What is inside: busybox, BUILDDIR/cli/numamove, the test programs of
+# BUILDDIR/tests/vm (workload, runas, ...), numactl and migratepages, every
+# shared library they need (at the same absolute paths, so meson's RUNPATH
+# into BUILDDIR works), tests/vm/lib.sh and tests/vm/cases/ (as /vm/lib.sh and
+# /vm/cases), a few kernel modules (VM_MODULES, with their dependencies;
+# load them with modprobe), /etc/passwd with root and user (uid/gid 1000).
+# Inside, PATH has BUILDDIR/cli and BUILDDIR/tests/vm; VM_BUILDDIR names it.
+#
+# Environment:
+#   VM_TIMEOUT   seconds before QEMU is killed (default 900); exit 124 then
+#   VM_CACHE     kernel cache directory (default BUILDDIR/vm-cache)
+#   VM_MODULES   kernel modules to include (default "brd ext4")
+#   VM_APPEND    extra kernel command line
+#   VM_LOG       also write the console to this file
+#   VM_QEMU      QEMU binary (default qemu-system-x86_64)
+#
+# Exit status: SCRIPT's status; 124 on timeout; 125 when the VM ended without
+# reporting one (kernel panic, crash); 126 on a setup error on the host.
+set -euo pipefail
+
+die() { echo "vm.sh: $*" >&2; exit 126; }
+
+[ $# -ge 2 ] || { sed -n '4,6p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 126; }
+builddir=$(readlink -f "$1") || die "no build directory $1"
+script=$(readlink -f "$2") || die "no script $2"
+shift 2
+[ -d "$builddir" ] || die "no build directory $builddir"
+[ -f "$script" ] || die "no script $script"
+
+srcdir=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)   # tests/vm
+timeout_s=${VM_TIMEOUT:-900}
+cache=${VM_CACHE:-$builddir/vm-cache}
+modules=${VM_MODULES-brd ext4}
+qemu=${VM_QEMU:-qemu-system-x86_64}
+
+for tool in "$qemu" busybox cpio ldd dpkg apt-get apt-cache xz; do
+	command -v "$tool" >/dev/null || die "missing $tool (apt-get install qemu-system-x86 busybox-static cpio xz-utils)"
+done
+busybox=$(command -v busybox)
+ldd "$busybox" >/dev/null 2>&1 &&
+	die "$busybox is dynamically linked; install busybox-static"
+
+# --- 1. The kernel, cached: vmlinuz and lib/modules of Debian's current 6.12 image.
+mkdir -p "$cache"
+kdir=$cache/kernel
+if [ ! -f "$kdir/vmlinuz" ] || [ ! -f "$kdir/version" ]; then
+	echo "vm.sh: fetching the kernel into $kdir" >&2
+	resolve() { apt-cache depends linux-image-6.12-amd64 2>/dev/null |
+		awk '/Depends: linux-image-/{print $2; exit}'; }
+	image=$(resolve)
+	if [ -z "$image" ]; then
+		apt-get update >&2 || true
+		image=$(resolve)
+	fi
+	[ -n "$image" ] || die "cannot resolve linux-image-6.12-amd64 to an image package"
+	dl=$(mktemp -d "$cache/dl.XXXXXX")
+	( cd "$dl" && apt-get download "$image" >&2 ) 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true
+	deb=$(ls "$dl"/*.deb 2>/dev/null | head -n1)
+	[ -n "$deb" ] || { rm -rf "$dl"; die "apt-get download $image failed"; }
+	dpkg -x "$deb" "$dl/x"
+	vml=$(ls "$dl"/x/boot/vmlinuz-* | head -n1)
+	ver=${vml##*/vmlinuz-}
+	rm -rf "$kdir.new"
+	mkdir -p "$kdir.new/lib/modules"
+	mv "$vml" "$kdir.new/vmlinuz"
+	cp "$dl/x/boot/config-$ver" "$kdir.new/config" 2>/dev/null || true
+	mv "$dl/x/lib/modules/$ver" "$kdir.new/lib/modules/$ver"
+	echo "$ver" > "$kdir.new/version"
+	echo "$image" > "$kdir.new/package"
+	rm -rf "$dl" "$kdir"
+	mv "$kdir.new" "$kdir"
+fi
+kver=$(cat "$kdir/version")
+kmods=$kdir/lib/modules/$kver
+
+# --- 2. The initramfs, rebuilt each run (the binaries change); a few MB.
+work=$(mktemp -d "$cache/run.XXXXXX")
+qpid=
+cleanup() {
+	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+root=$work/root
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root,home/user,vm,lib64,run}
+chmod 1777 "$root/tmp"
+cp "$busybox" "$root/bin/busybox"
+
+# Copy a file to the same absolute path in the root, with its parent dirs.
+put() { # put FILE
+	local f=$1 d
+	[ -e "$root$f" ] && return 0
+	d=$(dirname "$f")
+	mkdir -p "$root$d"
+	cp -L "$f" "$root$f"
+}
+# Copy an executable and every shared library ldd lists (plus the loader).
+put_exe() { # put_exe FILE [DEST]
+	local f=$1 dest=${2:-$1} lib
+	mkdir -p "$root$(dirname "$dest")"
+	cp -L "$f" "$root$dest"
+	chmod 755 "$root$dest"
+	ldd "$f" 2>/dev/null | awk '/=> \//{print $3} /^[ \t]*\//{print $1}' |
+	while read -r lib; do
+		put "$lib"
+		# libraries are found by their ldd path, which may be a symlink
+		# name (/lib/x86_64-linux-gnu/libc.so.6): cp -L made it a file.
+	done
+}
+
+for exe in "$builddir"/cli/numamove; do
+	[ -x "$exe" ] && put_exe "$exe"
+done
+for exe in "$builddir"/tests/vm/*; do
+	[ -f "$exe" ] && [ -x "$exe" ] && put_exe "$exe"
+done
+for exe in /usr/bin/numactl /usr/bin/migratepages /usr/bin/memhog /usr/bin/numastat; do
+	[ -x "$exe" ] && put_exe "$exe"
+done
+# The loader, wherever ldd named it, and the usual /lib64 path.
+[ -e /lib64/ld-linux-x86-64.so.2 ] && put /lib64/ld-linux-x86-64.so.2
+# Directories created on the way must be reachable by uid 1000.
+find "$root" -type d -exec chmod a+rx {} +
+
+cp "$srcdir/lib.sh" "$root/vm/lib.sh"
+[ -f "$srcdir/run-cases.sh" ] && cp "$srcdir/run-cases.sh" "$root/vm/run-cases.sh"
+if [ -d "$srcdir/cases" ]; then
+	mkdir -p "$root/vm/cases"
+	cp "$srcdir"/cases/*.sh "$root/vm/cases/" 2>/dev/null || true
+fi
+cp "$script" "$root/vm/script"
+: > "$root/vm/args"
+for a in "$@"; do printf '%s\n' "$a" >> "$root/vm/args"; done
+chmod -R a+rX "$root/vm"
+
+# Kernel modules with their dependencies, decompressed (busybox insmod and
+# modprobe cannot read .ko.xz); modules.dep is made by busybox depmod.
+if [ -n "$modules" ]; then
+	declare -A seen=()
+	modpath() { # name -> relative path of the .ko.xz
+		local n=$1 p
+		p=$(find "$kmods/kernel" \( -name "$n.ko*" -o -name "${n//_/-}.ko*" \) | head -n1)
+		[ -n "$p" ] || p=$(find "$kmods/kernel" -name "${n//-/_}.ko*" | head -n1)
+		echo "$p"
+	}
+	addmod() {
+		local n=$1 p rel dep deps
+		[ -n "${seen[$n]:-}" ] && return 0
+		seen[$n]=1
+		p=$(modpath "$n")
+		if [ -z "$p" ]; then
+			grep -qE "/$n\.ko" "$kmods/modules.builtin" 2>/dev/null ||
+				echo "vm.sh: warning: module $n not found" >&2
+			return 0
+		fi
+		rel=${p#"$kmods"/}
+		rel=${rel%.xz}; rel=${rel%.zst}; rel=${rel%.gz}
+		mkdir -p "$root/lib/modules/$kver/$(dirname "$rel")"
+		case $p in
+		*.xz) xz -dc "$p" ;;
+		*.zst) zstd -dc "$p" ;;
+		*.gz) gzip -dc "$p" ;;
+		*) cat "$p" ;;
+		esac > "$root/lib/modules/$kver/$rel"
+		deps=$(strings "$root/lib/modules/$kver/$rel" 2>/dev/null | sed -n 's/^depends=//p' | head -n1)
+		for dep in ${deps//,/ }; do addmod "$dep"; done
+	}
+	for m in $modules; do addmod "$m"; done
+	cp "$kmods"/modules.builtin* "$kmods/modules.order" "$root/lib/modules/$kver/" 2>/dev/null || true
+	"$busybox" depmod -b "$root" "$kver" 2>/dev/null ||
+		echo "vm.sh: warning: depmod failed; use insmod" >&2
+fi
+
+cat > "$root/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+user:x:1000:1000:user:/home/user:/bin/sh
+EOF
+cat > "$root/etc/group" <<'EOF'
+root:x:0:
+user:x:1000:
+EOF
+
+cat > "$root/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox --install -s
+export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:$builddir/cli:$builddir/tests/vm
+export HOME=/root VM_BUILDDIR=$builddir VM_KERNEL=$kver
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mkdir -p /dev/shm /dev/pts
+mount -t tmpfs -o mode=1777 tmp /tmp
+mount -t tmpfs -o mode=1777 shm /dev/shm
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+echo 0 > /proc/sys/kernel/numa_balancing
+hostname numavm
+chown 1000:1000 /home/user
+ln -sf /proc/self/fd /dev/fd 2>/dev/null
+cd /
+echo "@@vm up: \$(uname -r), nodes \$(cat /sys/devices/system/node/online), \$(cut -d' ' -f1 /proc/uptime)s"
+set --
+while IFS= read -r a; do set -- "\$@" "\$a"; done < /vm/args
+sh /vm/script "\$@" < /dev/null
+rc=\$?
+sync
+echo "@@exit \$rc"
+poweroff -f
+INIT
+chmod 755 "$root/init"
+
+# -R 0:0: everything root's (the guest init gives /home/user to uid 1000).
+( cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet ) > "$work/initrd.cpio" ||
+	die "cpio failed"
+
+# --- 3. The machine.
+node() { # node ID SIZE [CPUS]
+	echo "-object memory-backend-ram,id=m$1,size=$2,prealloc=on -numa node,nodeid=$1,memdev=m$1${3:+,cpus=$3}"
+}
+log=$work/console
+: > "$log"
+# shellcheck disable=SC2046
+"$qemu" -accel tcg,thread=multi -smp 2 -m 4G -nographic -no-reboot \
+	-kernel "$kdir/vmlinuz" -initrd "$work/initrd.cpio" \
+	-append "console=ttyS0 quiet panic=-1 oops=panic ${VM_APPEND:-}" \
+	$(node 0 1024M 0) $(node 1 1024M 1) $(node 2 1280M) $(node 3 768M) \
+	< /dev/null > "$log" 2>&1 &
+qpid=$!
+
+# Stream the console; stop QEMU after VM_TIMEOUT seconds.
+tail -n +1 -f --pid="$qpid" "$log" | sed -u 's/\r$//' | tee ${VM_LOG:+"$VM_LOG"} &
+tpid=$!
+timedout=0
+start=$(date +%s)
+while kill -0 "$qpid" 2>/dev/null; do
+	if [ $(( $(date +%s) - start )) -ge "$timeout_s" ]; then
+		timedout=1
+		kill "$qpid" 2>/dev/null || true
+		sleep 2
+		kill -9 "$qpid" 2>/dev/null || true
+		break
+	fi
+	sleep 1
+done
+wait "$qpid" 2>/dev/null || true
+qpid=
+wait "$tpid" 2>/dev/null || true
+
+if [ "$timedout" = 1 ]; then
+	echo "vm.sh: timeout: killed QEMU after ${timeout_s}s" >&2
+	exit 124
+fi
+rc=$(tr -d '\r' < "$log" | sed -n 's/^@@exit \([0-9]*\)$/\1/p' | tail -n1)
+if [ -z "$rc" ]; then
+	echo "vm.sh: the VM stopped without reporting an exit status" >&2
+	exit 125
+fi
+exit "$rc"
