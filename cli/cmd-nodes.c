@@ -31,16 +31,9 @@ static void __attribute__((noreturn)) usage(void)
 	       "List the machine's NUMA nodes: CPUs, memory, distances.\n"
 	       "\n"
 	       "Options:\n"
-	       " -J, --json            use JSON output format\n"
-	       " -o, --output <list>   output columns (+list adds to the defaults)\n"
-	       "     --output-all      output all columns\n"
-	       " -n, --noheadings      don't print headings\n"
-	       " -r, --raw             use raw output format\n"
-	       " -b, --bytes           print sizes in bytes rather than in human units\n"
-	       " -h, --help            display this help\n"
-	       "\n"
-	       "Columns:\n",
-	       program_name);
+	       , program_name);
+	output_usage(true);
+	printf("\nColumns:\n");
 	for (size_t i = 0; i < sizeof(infos) / sizeof(infos[0]); i++)
 		printf(" %11s  %s\n", infos[i].name, infos[i].help);
 	exit(EXIT_OK);
@@ -48,12 +41,9 @@ static void __attribute__((noreturn)) usage(void)
 
 int cmd_nodes(int argc, char **argv)
 {
-	enum { OPT_OUTPUT_ALL = 256 };
 	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },   { "output", required_argument, NULL, 'o' },
-		{ "output-all", no_argument, NULL, OPT_OUTPUT_ALL },
-		{ "noheadings", no_argument, NULL, 'n' }, { "raw", no_argument, NULL, 'r' },
-		{ "bytes", no_argument, NULL, 'b' },  { "help", no_argument, NULL, 'h' },
+		OUTPUT_LONGOPTS,
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct output o = { 0 };
@@ -63,16 +53,12 @@ int cmd_nodes(int argc, char **argv)
 	struct columns cols;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "Jo:nrbh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, OUTPUT_SHORTOPTS "h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'J': o.json = true; break;
-		case 'o': o.columns = optarg; break;
-		case OPT_OUTPUT_ALL: o.all = true; break;
-		case 'n': o.noheadings = true; break;
-		case 'r': o.raw = true; break;
-		case 'b': o.bytes = true; break;
 		case 'h': usage();
-		default: try_help("nodes");
+		default:
+			if (!output_option(&o, c, optarg))
+				try_help("nodes");
 		}
 	}
 	if (optind < argc)

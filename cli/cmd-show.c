@@ -52,16 +52,9 @@ static void __attribute__((noreturn)) usage(void)
 	       "\n"
 	       "Options:\n"
 	       " -m, --mappings        one row per mapping, with a column per node (N0, N1, ...)\n"
-	       " -J, --json            use JSON output format\n"
-	       " -o, --output <list>   output columns (+list adds to the defaults)\n"
-	       "     --output-all      output all columns\n"
-	       " -n, --noheadings      don't print headings\n"
-	       " -r, --raw             use raw output format\n"
-	       " -b, --bytes           print sizes in bytes rather than in human units\n"
-	       " -h, --help            display this help\n"
-	       "\n"
-	       "Columns (summary):\n",
-	       program_name);
+	       , program_name);
+	output_usage(true);
+	printf("\nColumns (summary):\n");
 	for (size_t i = 0; i < NSUM; i++)
 		printf(" %9s  %s\n", sum_infos[i].name, sum_infos[i].help);
 	printf("\nColumns (--mappings):\n");
@@ -131,13 +124,10 @@ static void add_mappings(struct libscols_table *tb, const struct columns *cols, 
 
 int cmd_show(int argc, char **argv)
 {
-	enum { OPT_OUTPUT_ALL = 256 };
 	static const struct option longopts[] = {
 		{ "mappings", no_argument, NULL, 'm' },
-		{ "json", no_argument, NULL, 'J' },   { "output", required_argument, NULL, 'o' },
-		{ "output-all", no_argument, NULL, OPT_OUTPUT_ALL },
-		{ "noheadings", no_argument, NULL, 'n' }, { "raw", no_argument, NULL, 'r' },
-		{ "bytes", no_argument, NULL, 'b' },  { "help", no_argument, NULL, 'h' },
+		OUTPUT_LONGOPTS,
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct output o = { 0 };
@@ -148,17 +138,13 @@ int cmd_show(int argc, char **argv)
 	bool mappings = false;
 	int c, r, status = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "mJo:nrbh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m" OUTPUT_SHORTOPTS "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': mappings = true; break;
-		case 'J': o.json = true; break;
-		case 'o': o.columns = optarg; break;
-		case OPT_OUTPUT_ALL: o.all = true; break;
-		case 'n': o.noheadings = true; break;
-		case 'r': o.raw = true; break;
-		case 'b': o.bytes = true; break;
 		case 'h': usage();
-		default: try_help("show");
+		default:
+			if (!output_option(&o, c, optarg))
+				try_help("show");
 		}
 	}
 	if (optind >= argc)

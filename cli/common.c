@@ -24,13 +24,13 @@ void warnx_(const char *fmt, ...)
 
 void warn_errno(int err, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fprintf(stderr, "%s: ", program_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s\n", strerror(err < 0 ? -err : err));
+	warnx_("%s: %s", msg, strerror(err < 0 ? -err : err));
 }
 
 void try_help(const char *cmd)
@@ -50,6 +50,32 @@ void usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	try_help(cmd);
+}
+
+bool output_option(struct output *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'J': o->json = true; break;
+	case 'o': o->columns = arg; break;
+	case OPT_OUTPUT_ALL: o->all = true; break;
+	case 'n': o->noheadings = true; break;
+	case 'r': o->raw = true; break;
+	case 'b': o->bytes = true; break;
+	default: return false;
+	}
+	return true;
+}
+
+void output_usage(bool columns)
+{
+	printf(" -J, --json            use JSON output format\n");
+	if (columns)
+		printf(" -o, --output <list>   output columns (+list adds to the defaults)\n"
+		       "     --output-all      output all columns\n");
+	printf(" -n, --noheadings      don't print headings\n"
+	       " -r, --raw             use raw output format\n"
+	       " -b, --bytes           print sizes in bytes rather than in human units\n"
+	       " -h, --help            display this help\n");
 }
 
 static void __attribute__((noreturn)) oom(void)

@@ -41,6 +41,21 @@ struct output {
 	const char *columns; /* -o, or NULL for the defaults */
 };
 
+/* getopt_long(3) entries of the output options, and their short letters. */
+#define OPT_OUTPUT_ALL 0x100
+#define OUTPUT_SHORTOPTS "Jo:nrb"
+#define OUTPUT_LONGOPTS                                          \
+	{ "json", no_argument, NULL, 'J' },                      \
+	{ "output", required_argument, NULL, 'o' },              \
+	{ "output-all", no_argument, NULL, OPT_OUTPUT_ALL },     \
+	{ "noheadings", no_argument, NULL, 'n' },                \
+	{ "raw", no_argument, NULL, 'r' },                       \
+	{ "bytes", no_argument, NULL, 'b' }
+/* Takes option @c into @o; false when it is not an output option. */
+bool output_option(struct output *o, int c, const char *arg);
+/* The --help lines of the output options (with -o/--output-all when @columns). */
+void output_usage(bool columns);
+
 /*
  * The columns in force: ids into a colinfo table. -o "+COLS" appends to the
  * defaults. Dynamic columns (N<node>) have ids from @dyn_base upwards.
