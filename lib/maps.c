@@ -71,12 +71,7 @@ static int parse_line(char *line, struct numamove_mapping *m, int *max_node)
 	char *save = NULL, *tok, *end;
 	bool is_heap = false, is_stack = false, is_huge = false;
 	char *file = NULL;
-	int maxn = -1;
-	struct {
-		int node;
-		uint64_t pages;
-	} counts[64];
-	size_t nc = 0;
+	int maxn = -1, r;
 	uint64_t kb = 4;
 
 	tok = strtok_r(line, " ", &save);
@@ -116,12 +111,14 @@ static int parse_line(char *line, struct numamove_mapping *m, int *max_node)
 			is_huge = true;
 		else if (strncmp(tok, "kernelpagesize_kB=", 18) == 0)
 			kb = strtoull(tok + 18, NULL, 10);
-		else if (tok[0] == 'N' && sscanf(tok, "N%d=%" SCNu64, &node, &v) == 2 && node >= 0) {
-			if (nc == ARRAY_SIZE(counts))
-				return -E2BIG;
-			counts[nc].node = node;
-			counts[nc].pages = v;
-			nc++;
+		else if (tok[0] == 'N' && sscanf(tok, "N%d=%" SCNu64, &node, &v) == 2 && node >= 0 &&
+			 node < 65536) {
+			/* Grown as needed: a mapping may be spread over any number of nodes. */
+			r = nm_grow((void **)&m->pages, &m->n_nodes, (size_t)node + 1, sizeof(uint64_t));
+			if (r < 0)
+				return r;
+			m->pages[node] += v;
+			m->total += v;
 			if (node > maxn)
 				maxn = node;
 		}
@@ -145,14 +142,6 @@ static int parse_line(char *line, struct numamove_mapping *m, int *max_node)
 	else
 		m->kind = NUMAMOVE_KIND_ANON;
 
-	m->n_nodes = (size_t)(maxn + 1);
-	m->pages = calloc(m->n_nodes ? m->n_nodes : 1, sizeof(uint64_t));
-	if (!m->pages)
-		return -ENOMEM;
-	for (size_t i = 0; i < nc; i++) {
-		m->pages[counts[i].node] += counts[i].pages;
-		m->total += counts[i].pages;
-	}
 	*max_node = maxn;
 	return 0;
 }
@@ -214,20 +203,6 @@ NM_EXPORT int numamove_maps_parse(const char *numa_maps, const char *maps_text,
 	if (r < 0) {
 		numamove_maps_free(maps);
 		return r;
-	}
-	/* Give every mapping a count for every node, so lookups need no bounds. */
-	for (size_t i = 0; i < maps->n; i++) {
-		struct numamove_mapping *m = &maps->m[i];
-		size_t want = (size_t)(maps->max_node + 1) + 1;
-		uint64_t *p = realloc(m->pages, want * sizeof(uint64_t));
-
-		if (!p) {
-			numamove_maps_free(maps);
-			return -ENOMEM;
-		}
-		memset(p + m->n_nodes, 0, (want - m->n_nodes) * sizeof(uint64_t));
-		m->pages = p;
-		m->n_nodes = want;
 	}
 	if (maps_text)
 		join_maps(maps, maps_text);

@@ -103,8 +103,9 @@ int numamove_nodelist_format(const struct numamove_nodelist *list, char *buf, si
  *           target's allowed nodes that have memory; NULL means every node of
  *           @topo that has memory
  * @ret_list: the parsed list
- * @ret_bad: where not NULL, on -ENODEV the node (or position for "+") that
- *           does not exist, and on -EINVAL the byte offset of the error
+ * @ret_bad: where not NULL, on -ENODEV the node that does not exist, on
+ *           -ERANGE the "+" position past the allowed nodes, and on -EINVAL
+ *           the byte offset of the error
  *
  * Return: 0; -EINVAL on a syntax error, a descending range or a repeated
  * node; -ENOENT when the list selects no node ("!all"); -ENODEV when a
@@ -232,8 +233,9 @@ struct numamove_result;
  * Unlike migrate_pages(2), which takes masks, the order of both lists is
  * kept, so "0,1 -> 1,0" is a swap.
  *
- * Return: 0; -EINVAL when TO is empty or a node is in FROM twice; -ENODEV
- * when a destination does not exist or has no memory.
+ * Return: 0; -EINVAL when TO or a given FROM is empty (a node list never
+ * holds a node twice); -ENODEV when a destination does not exist or has
+ * no memory, or a source does not exist.
  */
 int numamove_plan_new(const struct numamove_maps *maps, const struct numamove_nodelist *from,
 		      const struct numamove_nodelist *to, const struct numamove_topology *topo,

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Small internals: bit lists, number parsing, file reading, move reasons. */
+#include <limits.h>
+
+#include "test-helpers.h"
+
+static void check_bits(const char *text, const char *want, size_t weight)
+{
+	struct nm_bits b = { 0 };
+	char buf[128];
+	int r = nm_bits_parse_list(text, &b);
+
+	if (r < 0)
+		fail_msg("nm_bits_parse_list(\"%s\"): %s", text, strerror(-r));
+	assert_int_equal(nm_bits_weight(&b), weight);
+	assert_int_equal(nm_bits_format(&b, buf, sizeof(buf)), strlen(want));
+	assert_string_equal(buf, want);
+	nm_bits_clear(&b);
+}
+
+static void test_bits_parse_format(void **state)
+{
+	check_bits("0-3,8", "0-3,8", 5);
+	check_bits("0-3,8\n", "0-3,8", 5);
+	check_bits("8,0-3", "0-3,8", 5);
+	check_bits("5", "5", 1);
+	check_bits("0-7:2", "0,2,4,6", 4);
+	check_bits("1-9:4", "1,5,9", 3);
+	check_bits("0-3:1", "0-3", 4);
+	check_bits("0-1,1-2", "0-2", 3);
+	check_bits("63-64", "63-64", 2);
+	check_bits("0,1000", "0,1000", 2);
+	check_bits("", "", 0);
+	check_bits("\n", "", 0);
+}
+
+static void test_bits_garbage(void **state)
+{
+	static const char *const bad[] = {
+		"a", "x1", "1-", "-1", "3-1", "1,,2", ",1", "1 2", "0-7:0", "0-7:", "0-7:x",
+		"1:2", "1-2-3", "99999999999", "0-2000000",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct nm_bits b = { .w = (uint64_t *)(uintptr_t)0x1, .nbits = 7 };
+
+		if (nm_bits_parse_list(bad[i], &b) != -EINVAL)
+			fail_msg("\"%s\" was accepted", bad[i]);
+		/* Left untouched. */
+		assert_ptr_equal(b.w, (uint64_t *)(uintptr_t)0x1);
+		assert_int_equal(b.nbits, 7);
+	}
+}
+
+static void test_bits_ops(void **state)
+{
+	struct nm_bits b = { 0 };
+	char buf[8];
+
+	assert_false(nm_bits_test(&b, 0));
+	assert_int_equal(nm_bits_weight(&b), 0);
+	assert_int_equal(nm_bits_format(&b, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(nm_bits_set(&b, 3), 0);
+	assert_int_equal(nm_bits_set(&b, 700), 0);
+	assert_int_equal(nm_bits_set(&b, 4), 0);
+	assert_int_equal(nm_bits_set(&b, 3), 0);
+	assert_true(nm_bits_test(&b, 3));
+	assert_true(nm_bits_test(&b, 4));
+	assert_true(nm_bits_test(&b, 700));
+	assert_false(nm_bits_test(&b, 5));
+	assert_false(nm_bits_test(&b, 699));
+	assert_false(nm_bits_test(&b, 100000));
+	assert_int_equal(nm_bits_weight(&b), 3);
+	/* Truncated like snprintf: the full length back. */
+	assert_int_equal(nm_bits_format(&b, buf, sizeof(buf)), strlen("3-4,700"));
+	assert_string_equal(buf, "3-4,700");
+	assert_int_equal(nm_bits_format(&b, buf, 4), strlen("3-4,700"));
+	assert_string_equal(buf, "3-4");
+	assert_int_equal(nm_bits_format(&b, NULL, 0), 7);
+	nm_bits_clear(&b);
+	assert_null(b.w);
+	assert_int_equal(b.nbits, 0);
+	nm_bits_clear(&b);
+}
+
+static void test_parse_u64(void **state)
+{
+	uint64_t v = 42;
+
+	assert_int_equal(nm_parse_u64("0", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(nm_parse_u64("1234567890123", &v), 0);
+	assert_int_equal(v, UINT64_C(1234567890123));
+	assert_int_equal(nm_parse_u64("18446744073709551615", &v), 0);
+	assert_int_equal(v, UINT64_MAX);
+	assert_int_equal(nm_parse_u64("007", &v), 0);
+	assert_int_equal(v, 7);
+
+	v = 42;
+	assert_int_equal(nm_parse_u64("18446744073709551616", &v), -ERANGE);
+	assert_int_equal(nm_parse_u64("99999999999999999999999", &v), -ERANGE);
+	assert_int_equal(nm_parse_u64("", &v), -EINVAL);
+	assert_int_equal(nm_parse_u64("-1", &v), -EINVAL);
+	assert_int_equal(nm_parse_u64("+1", &v), -EINVAL);
+	assert_int_equal(nm_parse_u64(" 1", &v), -EINVAL);
+	assert_int_equal(nm_parse_u64("1 ", &v), -EINVAL);
+	assert_int_equal(nm_parse_u64("1\n", &v), -EINVAL);
+	assert_int_equal(nm_parse_u64("12a", &v), -EINVAL);
+	assert_int_equal(nm_parse_u64("0x10", &v), -EINVAL);
+	assert_int_equal(nm_parse_u64(NULL, &v), -EINVAL);
+	assert_int_equal(v, 42);
+}
+
+static void test_parse_int(void **state)
+{
+	int v = 42;
+
+	assert_int_equal(nm_parse_int("0", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(nm_parse_int("2147483647", &v), 0);
+	assert_int_equal(v, INT_MAX);
+	assert_int_equal(nm_parse_int("17", &v), 0);
+	assert_int_equal(v, 17);
+
+	v = 42;
+	assert_int_equal(nm_parse_int("2147483648", &v), -ERANGE);
+	assert_int_equal(nm_parse_int("18446744073709551615", &v), -ERANGE);
+	assert_int_equal(nm_parse_int("18446744073709551616", &v), -ERANGE);
+	assert_int_equal(nm_parse_int("-1", &v), -EINVAL);
+	assert_int_equal(nm_parse_int("", &v), -EINVAL);
+	assert_int_equal(nm_parse_int("1.5", &v), -EINVAL);
+	assert_int_equal(v, 42);
+}
+
+static void test_read_file(void **state)
+{
+	char *text = NULL;
+	size_t len = 0;
+
+	assert_int_equal(nm_read_file(DATA_DIR, "sys-4node/sys/devices/system/node/online", &text, &len), 0);
+	assert_string_equal(text, "0-3\n");
+	assert_int_equal(len, 4);
+	free(text);
+
+	/* An empty file reads as "". */
+	text = NULL;
+	assert_int_equal(nm_read_file(DATA_DIR, "sys-4node/sys/devices/system/node/node2/cpulist", &text, &len), 0);
+	assert_string_equal(text, "\n");
+	free(text);
+
+	/* Larger than the first buffer, and an absolute path with no sysroot. */
+	{
+		char path[] = "/tmp/numamove-test-XXXXXX";
+		char big[10000];
+		int fd = mkstemp(path);
+
+		assert_true(fd >= 0);
+		for (size_t i = 0; i < sizeof(big); i++)
+			big[i] = (char)('a' + i % 26);
+		assert_int_equal(write(fd, big, sizeof(big)), sizeof(big));
+		close(fd);
+		text = NULL;
+		assert_int_equal(nm_read_file(NULL, path, &text, &len), 0);
+		unlink(path);
+		assert_int_equal(len, sizeof(big));
+		assert_int_equal(strlen(text), sizeof(big));
+		assert_memory_equal(text, big, sizeof(big));
+		free(text);
+	}
+
+	text = (char *)(uintptr_t)0x1;
+	assert_int_equal(nm_read_file(DATA_DIR, "no-such-file", &text, NULL), -ENOENT);
+	assert_int_equal(nm_read_filef(DATA_DIR, &text, "sys-4node/sys/devices/system/node/node%d/cpulist", 7),
+			 -ENOENT);
+	assert_ptr_equal(text, (char *)(uintptr_t)0x1);
+
+	text = NULL;
+	assert_int_equal(nm_read_filef(DATA_DIR, &text, "sys-sparse/sys/devices/system/node/node%d/cpulist", 5), 0);
+	assert_string_equal(text, "12-15,32\n");
+	free(text);
+}
+
+static void test_reasons(void **state)
+{
+	assert_int_equal(nm_reason_from_status(-EACCES), NUMAMOVE_REASON_SHARED);
+	assert_int_equal(nm_reason_from_status(-EBUSY), NUMAMOVE_REASON_BUSY);
+	assert_int_equal(nm_reason_from_status(-EAGAIN), NUMAMOVE_REASON_BUSY);
+	assert_int_equal(nm_reason_from_status(-ENOMEM), NUMAMOVE_REASON_NOMEM);
+	assert_int_equal(nm_reason_from_status(-EFAULT), NUMAMOVE_REASON_UNMOVABLE);
+	assert_int_equal(nm_reason_from_status(-ENOENT), NUMAMOVE_REASON_GONE);
+	assert_int_equal(nm_reason_from_status(-EIO), NUMAMOVE_REASON_OTHER);
+	assert_int_equal(nm_reason_from_status(-EPERM), NUMAMOVE_REASON_OTHER);
+	assert_int_equal(nm_reason_from_status(-EINVAL), NUMAMOVE_REASON_OTHER);
+
+	assert_string_equal(numamove_reason_text(NUMAMOVE_REASON_SHARED),
+			    "shared with other processes (moving them needs CAP_SYS_NICE)");
+	assert_string_equal(numamove_reason_text(NUMAMOVE_REASON_NOMEM), "destination node out of memory");
+	/* Every reason has its own text. */
+	for (int i = 0; i < NUMAMOVE_REASON_COUNT; i++) {
+		const char *t = numamove_reason_text((enum numamove_reason)i);
+
+		assert_non_null(t);
+		assert_true(strlen(t) > 5);
+		for (int j = 0; j < i; j++)
+			assert_string_not_equal(t, numamove_reason_text((enum numamove_reason)j));
+	}
+	assert_string_equal(numamove_reason_text(NUMAMOVE_REASON_COUNT), "?");
+	assert_string_equal(numamove_reason_text((enum numamove_reason) - 1), "?");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bits_parse_format),
+		cmocka_unit_test(test_bits_garbage),
+		cmocka_unit_test(test_bits_ops),
+		cmocka_unit_test(test_parse_u64),
+		cmocka_unit_test(test_parse_int),
+		cmocka_unit_test(test_read_file),
+		cmocka_unit_test(test_reasons),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
