@@ -84,10 +84,10 @@ int cmd_nodes(int argc, char **argv)
 			case COL_TOTAL: cell_size(ln, i, &o, numamove_node_mem_total(topo, node)); break;
 			case COL_FREE: cell_size(ln, i, &o, numamove_node_mem_free(topo, node)); break;
 			case COL_HASCPUS:
-				cell_printf(ln, i, "%s", numamove_node_has_cpus(topo, node) ? (o.json ? "true" : "yes") : (o.json ? "false" : "no"));
+				cell_bool(ln, i, &o, numamove_node_has_cpus(topo, node));
 				break;
 			case COL_HASMEM:
-				cell_printf(ln, i, "%s", numamove_node_has_memory(topo, node) ? (o.json ? "true" : "yes") : (o.json ? "false" : "no"));
+				cell_bool(ln, i, &o, numamove_node_has_memory(topo, node));
 				break;
 			case COL_DISTANCES: {
 				char buf[1024] = "";

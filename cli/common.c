@@ -213,6 +213,12 @@ struct libscols_table *table_new(const char *name, const struct output *o, const
 				scols_column_set_json_type(cl, ci->is_size ? (o->bytes ? SCOLS_JSON_NUMBER
 										    : SCOLS_JSON_STRING)
 									   : ci->json_type);
+			/* Array cells hold one value a line, as lsblk's MOUNTPOINTS do. */
+			if (o->json && (ci->json_type == SCOLS_JSON_ARRAY_NUMBER ||
+					ci->json_type == SCOLS_JSON_ARRAY_STRING)) {
+				scols_column_set_flags(cl, ci->flags | SCOLS_FL_WRAP);
+				scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize, scols_wrapnl_nextchunk, NULL);
+			}
 		} else {
 			char buf[32];
 
@@ -240,6 +246,15 @@ void cell_printf(struct libscols_line *ln, size_t i, const char *fmt, ...)
 		oom();
 	if (scols_line_refer_data(ln, i, s) < 0)
 		oom();
+}
+
+void cell_bool(struct libscols_line *ln, size_t i, const struct output *o, bool value)
+{
+	/* libsmartcols reads "0" or "" as false in JSON; tables say yes/no. */
+	if (o->json)
+		cell_printf(ln, i, "%s", value ? "1" : "0");
+	else
+		cell_printf(ln, i, "%s", value ? "yes" : "no");
 }
 
 void cell_size(struct libscols_line *ln, size_t i, const struct output *o, uint64_t bytes)

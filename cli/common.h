@@ -79,6 +79,8 @@ struct libscols_table *table_new(const char *name, const struct output *o, const
 				 size_t ninfo, const struct numamove_nodelist *dyn_nodes, const struct columns *cols);
 /* Sets cell @i of @ln to a printf'd string. */
 void cell_printf(struct libscols_line *ln, size_t i, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Sets cell @i of @ln to a boolean: yes/no, or true/false in JSON. */
+void cell_bool(struct libscols_line *ln, size_t i, const struct output *o, bool value);
 /* Sets cell @i of @ln to a size: human ("64.0M") or exact bytes with --bytes. */
 void cell_size(struct libscols_line *ln, size_t i, const struct output *o, uint64_t bytes);
 /* Prints and frees the table. */
