@@ -21,9 +21,10 @@
 #   assert_rc EXPECTED   NM_RC is EXPECTED (or one of "1 3")
 #   assert_one_line_error [REGEX]  stderr is one line (matching REGEX, -i)
 # JSON (no jq in the VM): json_flat < FILE prints one line per JSON object:
-#   "PARENTKEY key=value key=value ... " (scalar members only; PARENTKEY is the
-#   key the object or its array sits under, "-" at the top; spaces in strings
-#   become "_"). jval LINE KEY prints KEY's value from such a line.
+#   "PARENTKEY key=value key=value ... " (scalar members, and arrays of
+#   scalars as key=v1,v2,...; PARENTKEY is the key the object or its array
+#   sits under, "-" at the top; spaces in strings become "_", a backslash
+#   escape its letter). jval LINE KEY prints KEY's value from such a line.
 # General:
 #   fail REASON, note TEXT, assert_eq A B WHAT, assert_ge A B WHAT,
 #   assert_le A B WHAT, wait_for SECONDS COMMAND...
@@ -84,13 +85,12 @@ wl_start() {
 	echo "$pid" > "$d/pid"
 	echo "$pid" >> "$T/pids"
 	note "workload $name (pid $pid): $*"
-	if ! wait_for "${WL_READY_TIMEOUT:-300}" test -e "$d/ready"; then
-		cat "$d/log"
-		fail "workload $name not ready"
-	fi
-	kill -0 "$pid" 2>/dev/null || { cat "$d/log"; fail "workload $name died"; }
+	wait_for "${WL_READY_TIMEOUT:-300}" _wl_ready_or_dead "$d" "$pid" ||
+		{ cat "$d/log"; fail "workload $name not ready after ${WL_READY_TIMEOUT:-300}s"; }
+	[ -e "$d/ready" ] || { cat "$d/log"; fail "workload $name died before ready: $(head -n1 "$d/log")"; }
 	return 0
 }
+_wl_ready_or_dead() { [ -e "$1/ready" ] || ! kill -0 "$2" 2>/dev/null || grep -q . "$1/log" 2>/dev/null; }
 
 wl_report() {
 	local d pid
@@ -209,10 +209,13 @@ json_flat() {
 			if (c == "{" || c == "[") {
 				pk = (d > 0 && type[d] == "o") ? key[d] : (d > 0 ? pkey[d] : "")
 				d++; type[d] = (c == "{") ? "o" : "a"; pkey[d] = pk; line[d] = ""; key[d] = ""; havekey[d] = 0
+				akey[d] = (d > 1 && type[d - 1] == "o") ? key[d - 1] : ""; aval[d] = ""; acount[d] = 0
 				i++; continue
 			}
 			if (c == "}" || c == "]") {
 				if (type[d] == "o") emit()
+				if (type[d] == "a" && acount[d] > 0 && d > 1 && type[d - 1] == "o")
+					line[d - 1] = line[d - 1] " " akey[d] "=" aval[d]
 				d--; if (d > 0) { havekey[d] = 0; key[d] = "" }
 				i++; continue
 			}
@@ -234,7 +237,25 @@ json_flat() {
 				val = substr(s, i, j - i); i = j
 			} else { i++; continue }
 			if (type[d] == "o") { line[d] = line[d] " " key[d] "=" val; havekey[d] = 0; key[d] = "" }
+			else { aval[d] = aval[d] (acount[d]++ ? "," : "") val }
 		}
 	}'
 }
-jval() { printf '%s\n' "$1" | sed -n "s/.* $2=\([^ ]*\) .*/\1/p"; }
+jval() { printf ' %s \n' "$1" | sed -n "s/.* $2=\([^ ]*\) .*/\1/p"; }
+
+# numamove's JSON (in $T/out), flattened: the object line of process PID
+# (move: under "moves"; show: under "processes", one line per node)
+nm_json() { json_flat < "$T/out"; }
+nm_json_proc() { # PID: the move object of PID
+	nm_json | grep -E "^moves( .*)? pid=$1 " | head -n1
+}
+nm_json_field() { # PID KEY: a field of PID's move object
+	local l
+	l=$(nm_json_proc "$1")
+	# (used in $(...), where fail cannot stop the case: a value no assertion accepts)
+	if [ -z "$l" ]; then echo "(no-JSON-object-with-pid-$1-under-moves)"; return 1; fi
+	jval "$l" "$2"
+}
+
+# pages (4K) and bytes
+pages_to_bytes() { echo $(( $1 * 4096 )); }

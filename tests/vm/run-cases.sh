@@ -10,7 +10,7 @@ failed=0
 [ $# -gt 0 ] || set -- /vm/cases/*.sh
 echo "@@cases $(for c in "$@"; do basename "$c" .sh; done | tr '\n' ' ')"
 for c in "$@"; do
-	case $c in /*) ;; *) c=/vm/cases/$c ;; esac
+	case $c in /*) ;; *) c=/vm/cases/${c%.sh}.sh ;; esac
 	name=$(basename "$c" .sh)
 	T=/tmp/case.$name
 	rm -rf "$T"

@@ -207,7 +207,10 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 mkdir -p /dev/shm /dev/pts
+# a tmpfs on /tmp would hide files of a build directory under /tmp: carry them over
+mkdir /.tmp.rootfs && mv /tmp/* /.tmp.rootfs/ 2>/dev/null
 mount -t tmpfs -o mode=1777 tmp /tmp
+cp -a /.tmp.rootfs/. /tmp/ && rm -rf /.tmp.rootfs
 mount -t tmpfs -o mode=1777 shm /dev/shm
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
