@@ -42,10 +42,6 @@ static const struct colinfo infos[] = {
 };
 #define NINFO (sizeof(infos) / sizeof(infos[0]))
 
-static const char *const reason_words[NUMAMOVE_REASON_COUNT] = {
-	"shared", "busy", "nomem", "unmovable", "gone", "other",
-};
-
 struct move_args {
 	const char *to, *from;
 	bool dry_run, force, memory_only;
@@ -181,7 +177,7 @@ static const char *text_size(const struct output *o, uint64_t bytes, char *buf, 
 static void print_dry_run(const struct move_args *a, const struct numamove_task *t,
 			  const struct numamove_plan *plan, const struct numamove_topology *topo)
 {
-	const struct numamove_nodelist *to = numamove_plan_to(plan), *from = numamove_plan_from(plan);
+	const struct numamove_nodelist *from = numamove_plan_from(plan);
 	struct libscols_table *tb = scols_new_table();
 	char x[32];
 
@@ -212,7 +208,6 @@ static void print_dry_run(const struct move_args *a, const struct numamove_task 
 			    numamove_plan_incoming(plan, dst) <= numamove_node_mem_free(topo, dst) ? "yes" : "no");
 	}
 	table_print(tb);
-	(void)to;
 	printf("total: %s\n", text_size(&a->o, numamove_plan_bytes(plan, -1, -1), x, sizeof(x)));
 }
 
@@ -310,7 +305,6 @@ static void add_json(struct libscols_table *tb, const struct move_args *a, const
 		if (after)
 			cell_size(child, COL_AFTER, &a->o, numamove_maps_bytes(after, node, -1));
 	}
-	(void)reason_words;
 }
 
 static void print_affinity(const struct numamove_task *t, const struct numamove_affinity *aff)
@@ -409,11 +403,9 @@ static int move_one(const struct move_args *a, pid_t pid, struct libscols_table 
 	int status = EXIT_ERROR, r, node;
 
 	/* Read afresh for each process: earlier moves used up free memory. */
-	r = numamove_topology_load(NULL, &topo);
-	if (r < 0) {
-		warn_errno(r, "cannot read the NUMA topology from /sys/devices/system/node");
+	topo = topology_load_checked();
+	if (!topo)
 		return EXIT_ERROR;
-	}
 	t = task_open_checked(pid);
 	if (!t) {
 		numamove_topology_free(topo);
@@ -546,7 +538,7 @@ int cmd_move(int argc, char **argv)
 	struct numamove_nodelist *check = NULL;
 	struct libscols_table *json = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
-	int c, r, status = EXIT_OK, bad;
+	int c, status = EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "t:f:Jnrbh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -570,11 +562,9 @@ int cmd_move(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		parse_pid_arg("move", argv[i]);
 
-	r = numamove_topology_load(NULL, &topo);
-	if (r < 0) {
-		warn_errno(r, "cannot read the NUMA topology from /sys/devices/system/node");
+	topo = topology_load_checked();
+	if (!topo)
 		return EXIT_ERROR;
-	}
 	/* Syntax and unknown nodes are usage errors, found before anything moves. */
 	if (parse_nodes("--to", a.to, topo, NULL, &check) != EXIT_OK)
 		exit(EXIT_USAGE);
@@ -583,7 +573,6 @@ int cmd_move(int argc, char **argv)
 	if (a.from && parse_nodes("--from", a.from, topo, NULL, &check) != EXIT_OK)
 		exit(EXIT_USAGE);
 	numamove_nodelist_free(check);
-	(void)bad;
 
 	if (numamove_numa_balancing() > 0 && !a.dry_run)
 		warnx_("warning: automatic NUMA balancing is on (/proc/sys/kernel/numa_balancing): it may move "

@@ -51,7 +51,7 @@ int cmd_nodes(int argc, char **argv)
 	const struct numamove_nodelist *nodes;
 	struct libscols_table *tb;
 	struct columns cols;
-	int c, r;
+	int c;
 
 	while ((c = getopt_long(argc, argv, OUTPUT_SHORTOPTS "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -66,11 +66,9 @@ int cmd_nodes(int argc, char **argv)
 	columns_select("nodes", &o, infos, sizeof(infos) / sizeof(infos[0]), defaults,
 		       sizeof(defaults) / sizeof(defaults[0]), NULL, false, &cols);
 
-	r = numamove_topology_load(NULL, &topo);
-	if (r < 0) {
-		warn_errno(r, "cannot read the NUMA topology from /sys/devices/system/node");
+	topo = topology_load_checked();
+	if (!topo)
 		return EXIT_ERROR;
-	}
 	nodes = numamove_topology_nodes(topo);
 	tb = table_new("nodes", &o, infos, sizeof(infos) / sizeof(infos[0]), NULL, &cols);
 	for (size_t k = 0; k < numamove_nodelist_count(nodes); k++) {

@@ -152,11 +152,9 @@ int cmd_show(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		parse_pid_arg("show", argv[i]);
 
-	r = numamove_topology_load(NULL, &topo);
-	if (r < 0) {
-		warn_errno(r, "cannot read the NUMA topology from /sys/devices/system/node");
+	topo = topology_load_checked();
+	if (!topo)
 		return EXIT_ERROR;
-	}
 	nodes = numamove_topology_nodes(topo);
 	if (mappings) {
 		columns_select("show", &o, map_infos, NMAP, map_defaults,

@@ -42,14 +42,26 @@ void try_help(const char *cmd)
 
 void usage_error(const char *cmd, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fprintf(stderr, "%s: ", program_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	warnx_("%s", msg);
 	try_help(cmd);
+}
+
+struct numamove_topology *topology_load_checked(void)
+{
+	struct numamove_topology *topo = NULL;
+	int r = numamove_topology_load(NULL, &topo);
+
+	if (r < 0) {
+		warn_errno(r, "cannot read the NUMA topology from /sys/devices/system/node");
+		return NULL;
+	}
+	return topo;
 }
 
 bool output_option(struct output *o, int c, const char *arg)

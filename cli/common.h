@@ -98,6 +98,9 @@ pid_t parse_pid_arg(const char *cmd, const char *arg);
  */
 struct numamove_task *task_open_checked(pid_t pid);
 
+/* The machine's topology, or NULL after a one-line error. */
+struct numamove_topology *topology_load_checked(void);
+
 /* Explains errors from reading or moving a process's memory. */
 const char *access_hint(int err);
 

@@ -117,4 +117,36 @@ static inline void check_list(const struct numamove_nodelist *l, const int *ids,
 #define assert_list(l, ...) \
 	check_list((l), (const int[]){ __VA_ARGS__ }, sizeof((const int[]){ __VA_ARGS__ }) / sizeof(int))
 
+/* The recorded machines and mappings the group tests share. */
+struct fixture {
+	struct numamove_topology *vm4, *sparse, *nonode0;
+	struct numamove_maps *maps;
+};
+
+static inline int fixture_setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	f->vm4 = load_topo("sys-4node");
+	f->sparse = load_topo("sys-sparse");
+	f->nonode0 = load_topo("sys-nonode0");
+	f->maps = load_maps("multi");
+	*state = f;
+	return 0;
+}
+
+static inline int fixture_teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	numamove_topology_free(f->vm4);
+	numamove_topology_free(f->sparse);
+	numamove_topology_free(f->nonode0);
+	numamove_maps_free(f->maps);
+	free(f);
+	return 0;
+}
+
 #endif

@@ -4,34 +4,6 @@
 
 #include "test-helpers.h"
 
-struct fixture {
-	struct numamove_topology *vm4, *sparse, *nonode0;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	f->vm4 = load_topo("sys-4node");
-	f->sparse = load_topo("sys-sparse");
-	f->nonode0 = load_topo("sys-nonode0");
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	numamove_topology_free(f->vm4);
-	numamove_topology_free(f->sparse);
-	numamove_topology_free(f->nonode0);
-	free(f);
-	return 0;
-}
-
 /* Parses @text and fails unless it succeeds; ret_bad must stay untouched. */
 static struct numamove_nodelist *parse_ok(const char *text, const struct numamove_topology *topo,
 					  const struct numamove_nodelist *allowed)
@@ -316,5 +288,5 @@ int main(void)
 		cmocka_unit_test(test_parse_format_roundtrip),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

@@ -8,35 +8,6 @@
 #define T2 UINT64_C(5312512)
 #define T3 UINT64_C(2154496)
 
-struct fixture {
-	struct numamove_topology *vm4, *sparse;
-	struct numamove_maps *maps;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	f->vm4 = load_topo("sys-4node");
-	f->sparse = load_topo("sys-sparse");
-	f->maps = load_maps("multi");
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	numamove_topology_free(f->vm4);
-	numamove_topology_free(f->sparse);
-	numamove_maps_free(f->maps);
-	free(f);
-	return 0;
-}
-
 /* A plan from @from (NULL: default) to @to; the lists are freed. */
 static struct numamove_plan *plan_ok(const struct numamove_maps *maps, struct numamove_nodelist *from,
 				     struct numamove_nodelist *to, const struct numamove_topology *topo)
@@ -309,5 +280,5 @@ int main(void)
 		cmocka_unit_test(test_capacity_hugetlb),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }
