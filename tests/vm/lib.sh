@@ -92,15 +92,17 @@ wl_start() {
 }
 _wl_ready_or_dead() { [ -e "$1/ready" ] || ! kill -0 "$2" 2>/dev/null || grep -q . "$1/log" 2>/dev/null; }
 
-wl_report() {
+# _wl_ask NAME SIGNAL FILE WHAT: signal the workload, wait for FILE, show it.
+_wl_ask() {
 	local d pid
 	d=$(wl_dir "$1")
 	pid=$(wl_pid "$1")
-	rm -f "$d/report"
-	kill -USR1 "$pid" 2>/dev/null || fail "workload $1 (pid $pid) is gone"
-	wait_for "${WL_REPORT_TIMEOUT:-300}" test -e "$d/report" || fail "workload $1: no report"
-	sed 's/^/  | /' "$d/report"
+	rm -f "$d/$3"
+	kill "-$2" "$pid" 2>/dev/null || fail "workload $1 (pid $pid) is gone"
+	wait_for "${WL_REPORT_TIMEOUT:-300}" test -e "$d/$3" || fail "workload $1: no $4"
+	sed 's/^/  | /' "$d/$3"
 }
+wl_report() { _wl_ask "$1" USR1 report report; }
 
 wl_save() { cp "$(wl_dir "$1")/report" "$(wl_dir "$1")/report.saved"; }
 
@@ -121,15 +123,7 @@ wl_pages_all() {
 wl_total_pages() { awk '$1 == "region" {s += $4} END {print s + 0}' "$(wl_dir "$1")/report"; }
 wl_thread_cpus() { awk '$1 == "thread" {print $2, $4}' "$(wl_dir "$1")/report"; }
 
-wl_next() {
-	local d pid
-	d=$(wl_dir "$1")
-	pid=$(wl_pid "$1")
-	rm -f "$d/next"
-	kill -USR2 "$pid" 2>/dev/null || fail "workload $1 (pid $pid) is gone"
-	wait_for 120 test -e "$d/next" || fail "workload $1: no next-allocation report"
-	sed 's/^/  | /' "$d/next"
-}
+wl_next() { _wl_ask "$1" USR2 next next-allocation report; }
 
 wl_stop() {
 	local pid
