@@ -72,17 +72,13 @@ static void __attribute__((noreturn)) usage(void)
 	       "     --dry-run         show the plan and whether it fits; move nothing\n"
 	       "     --force           move even when the destinations look too small\n"
 	       "     --memory-only     leave CPU affinity alone\n"
-	       " -J, --json            use JSON output format\n"
-	       " -n, --noheadings      don't print headings\n"
-	       " -r, --raw             use raw output format\n"
-	       " -b, --bytes           print sizes in bytes rather than in human units\n"
-	       " -h, --help            display this help\n"
-	       "\n"
+	       , program_name);
+	output_usage(false);
+	printf("\n"
 	       "Nodes: a list such as 0-3,5 (order kept), 'all', '!LIST' (the process's allowed\n"
 	       "nodes not in LIST), '+LIST' (positions among the process's allowed nodes).\n"
 	       "\n"
-	       "Exit status: 0 all moved, 1 error, 2 bad usage, 3 some pages not moved.\n",
-	       program_name);
+	       "Exit status: 0 all moved, 1 error, 2 bad usage, 3 some pages not moved.\n");
 	exit(EXIT_OK);
 }
 
@@ -164,16 +160,6 @@ static int allowed_nodes(const struct numamove_task *t, const struct numamove_to
 	return 0;
 }
 
-/* A size for text output: human units, or bytes with --bytes. */
-static const char *text_size(const struct output *o, uint64_t bytes, char *buf, size_t size)
-{
-	if (o->bytes) {
-		snprintf(buf, size, "%" PRIu64, bytes);
-		return buf;
-	}
-	return size_to_human(bytes, buf, size);
-}
-
 static void print_dry_run(const struct move_args *a, const struct numamove_task *t,
 			  const struct numamove_plan *plan, const struct numamove_topology *topo)
 {
@@ -208,7 +194,7 @@ static void print_dry_run(const struct move_args *a, const struct numamove_task 
 			    numamove_plan_incoming(plan, dst) <= numamove_node_mem_free(topo, dst) ? "yes" : "no");
 	}
 	table_print(tb);
-	printf("total: %s\n", text_size(&a->o, numamove_plan_bytes(plan, -1, -1), x, sizeof(x)));
+	printf("total: %s\n", size_text(&a->o, numamove_plan_bytes(plan, -1, -1), x, sizeof(x)));
 }
 
 /* The per-node before/after table in text mode, like renice's "old -> new". */
@@ -221,9 +207,9 @@ static void print_text(const struct move_args *a, const struct numamove_task *t,
 	char m[32], l[32];
 
 	printf("%d (%s): moved %s", (int)numamove_task_pid(t), numamove_task_comm(t),
-	       text_size(&a->o, numamove_result_bytes_moved(res), m, sizeof(m)));
+	       size_text(&a->o, numamove_result_bytes_moved(res), m, sizeof(m)));
 	printf(", %" PRIu64 " pages (%s) not moved\n", numamove_result_pages_left(res, -1),
-	       text_size(&a->o, numamove_result_bytes_left(res, -1), l, sizeof(l)));
+	       size_text(&a->o, numamove_result_bytes_left(res, -1), l, sizeof(l)));
 	if (!tb)
 		return;
 	scols_table_enable_raw(tb, a->o.raw);
@@ -255,7 +241,7 @@ static void print_text(const struct move_args *a, const struct numamove_task *t,
 		if (n)
 			printf("%d (%s): %" PRIu64 " pages (%s) not moved: %s\n", (int)numamove_task_pid(t),
 			       numamove_task_comm(t), n,
-			       text_size(&a->o, numamove_result_bytes_left(res, r), l, sizeof(l)),
+			       size_text(&a->o, numamove_result_bytes_left(res, r), l, sizeof(l)),
 			       numamove_reason_text(r));
 	}
 }
@@ -399,7 +385,7 @@ static int move_one(const struct move_args *a, pid_t pid, struct libscols_table 
 	struct numamove_task *t;
 	struct progress prog = { .start = now(), .tty = isatty(STDERR_FILENO) && !a->o.json, .pid = pid };
 	struct numamove_move_opts opts = { .sz = sizeof(opts), .progress = on_progress, .userdata = &prog };
-	const char *name;
+	const char *name, *outcome = NULL; /* set once numamove_move() ran */
 	int status = EXIT_ERROR, r, node;
 
 	/* Read afresh for each process: earlier moves used up free memory. */
@@ -468,17 +454,13 @@ static int move_one(const struct move_args *a, pid_t pid, struct libscols_table 
 		fputc('\n', stderr);
 	if (r == -ESRCH) {
 		warnx_("%d (%s): the process exited during the move; stopped", (int)pid, name);
-		if (json)
-			add_json(json, a, t, before, NULL, topo, res, "exited");
-		json = NULL;
+		outcome = "exited";
 		goto out;
 	}
 	if (r == -ECANCELED) {
 		warnx_("%d (%s): interrupted; %" PRIu64 " pages were moved, the rest stays where it was",
 		       (int)pid, name, res ? numamove_result_pages_moved(res) : 0);
-		if (json)
-			add_json(json, a, t, before, NULL, topo, res, "interrupted");
-		json = NULL;
+		outcome = "interrupted";
 		goto out;
 	}
 	if (r < 0) {
@@ -494,15 +476,15 @@ static int move_one(const struct move_args *a, pid_t pid, struct libscols_table 
 		if (r < 0)
 			warn_errno(r, "%d (%s): cannot set CPU affinity", (int)pid, name);
 	}
-	if (json)
-		add_json(json, a, t, before, after, topo, res, status == EXIT_OK ? "moved" : "partial");
-	json = NULL;
+	outcome = status == EXIT_OK ? "moved" : "partial";
 	if (!a->o.json)
 		print_text(a, t, before, after, topo, res);
 	if (aff)
 		print_affinity(t, aff);
 out:
-	if (json && !a->dry_run)
+	if (json && outcome)
+		add_json(json, a, t, before, after, topo, res, outcome);
+	else if (json && !a->dry_run)
 		add_json_failed(json, pid, name, status == EXIT_USAGE ? "usage" : "error");
 	numamove_affinity_free(aff);
 	numamove_result_free(res);
@@ -547,12 +529,11 @@ int cmd_move(int argc, char **argv)
 		case OPT_DRY_RUN: a.dry_run = true; break;
 		case OPT_FORCE: a.force = true; break;
 		case OPT_MEMORY_ONLY: a.memory_only = true; break;
-		case 'J': a.o.json = true; break;
-		case 'n': a.o.noheadings = true; break;
-		case 'r': a.o.raw = true; break;
-		case 'b': a.o.bytes = true; break;
 		case 'h': usage();
-		default: try_help("move");
+		/* -o and --output-all are not in this command's options. */
+		default:
+			if (!output_option(&a.o, c, optarg))
+				try_help("move");
 		}
 	}
 	if (!a.to)

@@ -269,14 +269,20 @@ void cell_bool(struct libscols_line *ln, size_t i, const struct output *o, bool 
 		cell_printf(ln, i, "%s", value ? "yes" : "no");
 }
 
+const char *size_text(const struct output *o, uint64_t bytes, char *buf, size_t size)
+{
+	if (o->bytes) {
+		snprintf(buf, size, "%" PRIu64, bytes);
+		return buf;
+	}
+	return size_to_human(bytes, buf, size);
+}
+
 void cell_size(struct libscols_line *ln, size_t i, const struct output *o, uint64_t bytes)
 {
 	char buf[32];
 
-	if (o->bytes)
-		cell_printf(ln, i, "%" PRIu64, bytes);
-	else
-		cell_printf(ln, i, "%s", size_to_human(bytes, buf, sizeof(buf)));
+	cell_printf(ln, i, "%s", size_text(o, bytes, buf, sizeof(buf)));
 }
 
 void table_print(struct libscols_table *tb)

@@ -86,6 +86,8 @@ void cell_size(struct libscols_line *ln, size_t i, const struct output *o, uint6
 /* Prints and frees the table. */
 void table_print(struct libscols_table *tb);
 
+/* A size as text: human units, or exact bytes with --bytes. */
+const char *size_text(const struct output *o, uint64_t bytes, char *buf, size_t size);
 /* Writes a size in human units ("1.5G", "64.0M", "0") into @buf. */
 char *size_to_human(uint64_t bytes, char *buf, size_t size);
 
