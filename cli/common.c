@@ -90,7 +90,7 @@ void output_usage(bool columns)
 	       " -h, --help            display this help\n");
 }
 
-static void __attribute__((noreturn)) oom(void)
+void err_nomem(void)
 {
 	warnx_("out of memory");
 	exit(EXIT_ERROR);
@@ -206,7 +206,7 @@ struct libscols_table *table_new(const char *name, const struct output *o, const
 	struct libscols_table *tb = scols_new_table();
 
 	if (!tb)
-		oom();
+		err_nomem();
 	scols_table_set_name(tb, name);
 	scols_table_enable_json(tb, o->json);
 	scols_table_enable_raw(tb, o->raw);
@@ -220,7 +220,7 @@ struct libscols_table *table_new(const char *name, const struct output *o, const
 
 			cl = scols_table_new_column(tb, ci->name, ci->whint, ci->flags);
 			if (!cl)
-				oom();
+				err_nomem();
 			if (o->json)
 				scols_column_set_json_type(cl, ci->is_size ? (o->bytes ? SCOLS_JSON_NUMBER
 										    : SCOLS_JSON_STRING)
@@ -237,7 +237,7 @@ struct libscols_table *table_new(const char *name, const struct output *o, const
 			snprintf(buf, sizeof(buf), "N%d", numamove_nodelist_get(dyn_nodes, (size_t)id - ninfo));
 			cl = scols_table_new_column(tb, buf, 6, SCOLS_FL_RIGHT);
 			if (!cl)
-				oom();
+				err_nomem();
 			if (o->json)
 				scols_column_set_json_type(cl, o->bytes ? SCOLS_JSON_NUMBER : SCOLS_JSON_STRING);
 		}
@@ -255,9 +255,9 @@ void cell_printf(struct libscols_line *ln, size_t i, const char *fmt, ...)
 	r = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	if (r < 0)
-		oom();
+		err_nomem();
 	if (scols_line_refer_data(ln, i, s) < 0)
-		oom();
+		err_nomem();
 }
 
 void cell_bool(struct libscols_line *ln, size_t i, const struct output *o, bool value)
@@ -339,4 +339,76 @@ struct numamove_task *task_open_checked(pid_t pid)
 	}
 	numamove_task_free(t);
 	return NULL;
+}
+
+const char *policy_text(const struct numamove_policy *policy, char *buf, size_t size)
+{
+	if (!policy || numamove_policy_format(policy, buf, size) < 0)
+		snprintf(buf, size, "?");
+	return buf;
+}
+
+void warn_inject(const struct numamove_task *t, int err, const char *what)
+{
+	pid_t pid = numamove_task_pid(t), tid = pid;
+	const char *comm = numamove_task_comm(t);
+	enum numamove_inject_block block = NUMAMOVE_INJECT_OK;
+	int scope;
+
+	switch (err) {
+	case -EBUSY:
+		if (numamove_inject_check(t, &block, &tid) < 0)
+			block = NUMAMOVE_INJECT_OK;
+		switch (block) {
+		case NUMAMOVE_INJECT_TRACED:
+			warnx_("%d (%s): cannot %s: thread %d is traced by another process (a debugger?); "
+			       "detach it first", (int)pid, comm, what, (int)tid);
+			return;
+		case NUMAMOVE_INJECT_STOPPED:
+			warnx_("%d (%s): cannot %s: thread %d is stopped; continue it first (kill -CONT %d)",
+			       (int)pid, comm, what, (int)tid, (int)pid);
+			return;
+		case NUMAMOVE_INJECT_SECCOMP:
+			warnx_("%d (%s): cannot %s: thread %d runs under seccomp, which may kill it for the "
+			       "set_mempolicy(2) or mbind(2) numamove would run in it", (int)pid, comm, what, (int)tid);
+			return;
+		case NUMAMOVE_INJECT_COMPAT:
+			warnx_("%d (%s): cannot %s: it is a 32-bit program; numamove runs system calls in "
+			       "64-bit programs only", (int)pid, comm, what);
+			return;
+		default:
+			break;
+		}
+		break;
+	case -EPERM:
+	case -EACCES:
+		scope = numamove_ptrace_scope();
+		if (scope == 1)
+			warnx_("%d (%s): cannot %s: ptrace is restricted to a process's own descendants "
+			       "(kernel.yama.ptrace_scope = 1); run numamove as root or with CAP_SYS_PTRACE",
+			       (int)pid, comm, what);
+		else if (scope == 2)
+			warnx_("%d (%s): cannot %s: only CAP_SYS_PTRACE may use ptrace "
+			       "(kernel.yama.ptrace_scope = 2)", (int)pid, comm, what);
+		else if (scope == 3)
+			warnx_("%d (%s): cannot %s: ptrace is disabled on this system until reboot "
+			       "(kernel.yama.ptrace_scope = 3)", (int)pid, comm, what);
+		else
+			warnx_("%d (%s): cannot %s: not allowed to ptrace it (another user's process "
+			       "needs CAP_SYS_PTRACE)", (int)pid, comm, what);
+		return;
+	case -ESRCH:
+		warnx_("%d (%s): the process exited", (int)pid, comm);
+		return;
+	case -ENOEXEC:
+		warnx_("%d (%s): cannot %s: found no syscall instruction in it to run", (int)pid, comm, what);
+		return;
+	case -EOPNOTSUPP:
+		warnx_("%d (%s): cannot %s: it is a 32-bit program; numamove runs system calls in "
+		       "64-bit programs only", (int)pid, comm, what);
+		return;
+	default:
+		break;
+	}
+	warn_errno(err, "%d (%s): cannot %s", (int)pid, comm, what);
 }

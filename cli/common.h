@@ -103,6 +103,18 @@ struct numamove_task *task_open_checked(pid_t pid);
 /* The machine's topology, or NULL after a one-line error. */
 struct numamove_topology *topology_load_checked(void);
 
+/* "out of memory", exit 1. */
+void __attribute__((noreturn)) err_nomem(void);
+
+/* A policy's text form in @buf; "?" for NULL (unknown). */
+const char *policy_text(const struct numamove_policy *policy, char *buf, size_t size);
+/*
+ * One line on why numamove could not run system calls in @t (@err from
+ * numamove_policy_set() or _rebind()): who blocks it, or which ptrace
+ * setting forbids it. @what: "change its policy".
+ */
+void warn_inject(const struct numamove_task *t, int err, const char *what);
+
 /* Explains errors from reading or moving a process's memory. */
 const char *access_hint(int err);
 

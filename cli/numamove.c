@@ -18,6 +18,7 @@ static const struct {
 	{ "nodes", cmd_nodes, "list the machine's NUMA nodes" },
 	{ "show", cmd_show, "show where processes' memory lives" },
 	{ "move", cmd_move, "move processes' memory to other nodes" },
+	{ "policy", cmd_policy, "show or change processes' memory policies" },
 };
 
 static void __attribute__((noreturn)) usage(void)

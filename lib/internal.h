@@ -80,6 +80,41 @@ struct numamove_result {
 	uint64_t left_bytes[NUMAMOVE_REASON_COUNT];
 };
 
+struct numamove_policy {
+	enum numamove_policy_mode mode;
+	unsigned int flags;               /* NUMAMOVE_POLICY_STATIC, ... */
+	struct numamove_nodelist *nodes;  /* ascending, no repeats */
+};
+
+/* The kernel's mode flags (uapi linux/mempolicy.h). */
+#define NM_MPOL_F_STATIC_NODES (1 << 15)
+#define NM_MPOL_F_RELATIVE_NODES (1 << 14)
+#define NM_MPOL_F_NUMA_BALANCING (1 << 13)
+#define NM_MPOL_F_ADDR (1 << 1)
+
+/* Node masks passed to the kernel: enough for any MAX_NUMNODES. */
+#define NM_MASK_BITS 1024
+
+/* A policy as set_mempolicy(2) takes it: mode with flags, and a node mask. */
+int nm_policy_to_kernel(const struct numamove_policy *policy, int *ret_mode, unsigned long *mask,
+			size_t mask_bits);
+int nm_policy_from_kernel(int kmode, const unsigned long *mask, size_t mask_bits,
+			  struct numamove_policy **ret_policy);
+
+/* What /proc shows now: thread @tid's task policy, the policy of the mapping at @start. */
+int nm_thread_task_policy(pid_t pid, pid_t tid, struct numamove_policy **ret);
+int nm_mapping_policy(pid_t pid, uint64_t start, struct numamove_policy **ret);
+
+static inline void numamove_nodelist_freep(struct numamove_nodelist **l)
+{
+	numamove_nodelist_free(*l);
+}
+
+static inline void numamove_policy_freep(struct numamove_policy **p)
+{
+	numamove_policy_free(*p);
+}
+
 /* Maps a move_pages(2) per-page status to a reason. */
 enum numamove_reason nm_reason_from_status(int status);
 

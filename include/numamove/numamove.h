@@ -346,6 +346,184 @@ int numamove_affinity_error(const struct numamove_affinity *report, size_t i);
 const char *numamove_affinity_cpus(const struct numamove_affinity *report, size_t i, bool after);
 
 /* ------------------------------------------------------------------------
+ * Memory policies: the value, and those of a running process.
+ *
+ * A policy is a mode, flags and a set of nodes. Its text form is the one
+ * numa_maps prints, with the modes spelled as below: "bind:2-3",
+ * "interleave=static:0-3", "preferred:1", "local", "default". numa_maps's
+ * own spellings ("prefer", "prefer (many)", "weighted interleave") parse
+ * too.
+ * ------------------------------------------------------------------------ */
+
+struct numamove_policy;
+
+/* The same numbers as the kernel's MPOL_* modes. */
+enum numamove_policy_mode {
+	NUMAMOVE_POLICY_DEFAULT = 0,         /* the task policy, or local allocation */
+	NUMAMOVE_POLICY_PREFERRED,           /* one node first, then any */
+	NUMAMOVE_POLICY_BIND,                /* only these nodes */
+	NUMAMOVE_POLICY_INTERLEAVE,          /* page by page over the nodes */
+	NUMAMOVE_POLICY_LOCAL,               /* the node of the allocating CPU */
+	NUMAMOVE_POLICY_PREFERRED_MANY,      /* these nodes first, then any (5.15) */
+	NUMAMOVE_POLICY_WEIGHTED_INTERLEAVE, /* interleave by the system's per-node weights (6.9) */
+	NUMAMOVE_POLICY_MODE_COUNT,
+};
+
+/* Flags: how the nodes are read when the allowed nodes (cpuset) change. */
+#define NUMAMOVE_POLICY_STATIC (1u << 0)    /* these node ids, never remapped */
+#define NUMAMOVE_POLICY_RELATIVE (1u << 1)  /* positions in the allowed nodes */
+#define NUMAMOVE_POLICY_BALANCING (1u << 2) /* bind: NUMA balancing may still move pages */
+
+/** numamove_policy_new() - a policy; -EINVAL when the kernel would refuse it */
+int numamove_policy_new(enum numamove_policy_mode mode, unsigned int flags,
+			const struct numamove_nodelist *nodes, struct numamove_policy **ret_policy);
+/**
+ * numamove_policy_parse() - a policy from its text form
+ * @topo: nodes must exist and have memory; NULL accepts any node number.
+ * Node lists take the same forms as numamove_nodelist_parse() (except with
+ * =relative, where they are plain positions). Errors as there, and -EINVAL
+ * for an unknown mode or flag, nodes where the mode takes none, or a
+ * missing node list.
+ */
+int numamove_policy_parse(const char *text, const struct numamove_topology *topo,
+			  struct numamove_policy **ret_policy, int *ret_bad);
+void numamove_policy_free(struct numamove_policy *policy);
+enum numamove_policy_mode numamove_policy_mode(const struct numamove_policy *policy);
+unsigned int numamove_policy_flags(const struct numamove_policy *policy);
+/** numamove_policy_nodes() - the nodes, ascending; empty for default and local */
+const struct numamove_nodelist *numamove_policy_nodes(const struct numamove_policy *policy);
+bool numamove_policy_equal(const struct numamove_policy *a, const struct numamove_policy *b);
+/** numamove_policy_format() - the text form; returns the length needed, like snprintf */
+int numamove_policy_format(const struct numamove_policy *policy, char *buf, size_t size);
+const char *numamove_policy_mode_name(enum numamove_policy_mode mode);
+/**
+ * numamove_policy_remap() - the policy a move by @plan turns @policy into:
+ * each node is replaced by its destination (bind:0-1 moved 0,1->2,3 is
+ * bind:2-3). Relative nodes, default and local stay as they are.
+ */
+int numamove_policy_remap(const struct numamove_policy *policy, const struct numamove_plan *plan,
+			  struct numamove_policy **ret_policy);
+/** numamove_policy_weight() - weighted interleave weight of @node (sysfs), or negative errno */
+int numamove_policy_weight(int node);
+
+/*
+ * The policies of a running process, read from /proc without stopping it:
+ * each thread's task policy (what /proc/PID/task/TID/numa_maps shows for
+ * its vDSO, which no program binds), and each mapping whose policy differs
+ * from the main thread's task policy, i.e. has one of its own. A mapping
+ * policy equal to the task policy is not told apart from none.
+ */
+struct numamove_policies;
+
+int numamove_policies_read(const struct numamove_task *task, struct numamove_policies **ret_policies);
+void numamove_policies_free(struct numamove_policies *policies);
+size_t numamove_policies_thread_count(const struct numamove_policies *policies);
+pid_t numamove_policies_thread_tid(const struct numamove_policies *policies, size_t i);
+/** numamove_policies_thread_policy() - NULL when it could not be read (the thread exited) */
+const struct numamove_policy *numamove_policies_thread_policy(const struct numamove_policies *policies,
+							       size_t i);
+size_t numamove_policies_mapping_count(const struct numamove_policies *policies);
+uint64_t numamove_policies_mapping_start(const struct numamove_policies *policies, size_t i);
+uint64_t numamove_policies_mapping_end(const struct numamove_policies *policies, size_t i);
+const char *numamove_policies_mapping_name(const struct numamove_policies *policies, size_t i);
+bool numamove_policies_mapping_shared(const struct numamove_policies *policies, size_t i);
+const struct numamove_policy *numamove_policies_mapping_policy(const struct numamove_policies *policies,
+								size_t i);
+/**
+ * numamove_policies_rebind_needed() - whether a move by @plan changes a
+ * thread's policy or a private mapping's (when unsure: true)
+ */
+bool numamove_policies_rebind_needed(const struct numamove_policies *policies,
+				     const struct numamove_plan *plan);
+
+/* ------------------------------------------------------------------------
+ * Changing the policies of a running process.
+ *
+ * The kernel has no call for it, so numamove runs set_mempolicy(2) and
+ * mbind(2) inside the target: ptrace stops its threads for the time of a
+ * few syscalls each and lets them go with their registers restored, so that
+ * a blocking call they were in (read, nanosleep, futex, epoll_wait, ...)
+ * restarts without EINTR. The result is read back in the target and then
+ * checked against /proc. Calls block SIGINT, SIGTERM, SIGHUP, SIGQUIT and
+ * the stop signals of the calling thread while threads are held, and must
+ * come from one thread (ptrace's rule).
+ * ------------------------------------------------------------------------ */
+
+/* Why a process cannot have syscalls run in it. */
+enum numamove_inject_block {
+	NUMAMOVE_INJECT_OK = 0,
+	NUMAMOVE_INJECT_TRACED,   /* another tracer (a debugger, strace) is attached */
+	NUMAMOVE_INJECT_STOPPED,  /* stopped (SIGSTOP, job control): it would not run the call */
+	NUMAMOVE_INJECT_SECCOMP,  /* seccomp strict mode, or a filter that may kill it for the call */
+	NUMAMOVE_INJECT_COMPAT,   /* a 32-bit process */
+};
+
+/**
+ * numamove_inject_check() - whether numamove may run syscalls in @task
+ * @ret_tid: the thread that blocks it
+ * Looks at every thread in /proc. Permission is not checked here: ptrace
+ * itself says -EPERM (see numamove_ptrace_scope()).
+ */
+int numamove_inject_check(const struct numamove_task *task, enum numamove_inject_block *ret_block,
+			  pid_t *ret_tid);
+/** numamove_ptrace_scope() - Yama's /proc/sys/kernel/yama/ptrace_scope (0-3), or -ENOENT */
+int numamove_ptrace_scope(void);
+
+struct numamove_policy_report;
+
+enum numamove_policy_status {
+	NUMAMOVE_POLICY_CHANGED = 0, /* set, read back and confirmed in /proc */
+	NUMAMOVE_POLICY_UNCHANGED,   /* already what was asked */
+	NUMAMOVE_POLICY_SKIPPED,     /* a shared object's policy: it belongs to the object, not the process */
+	NUMAMOVE_POLICY_GONE,        /* the thread exited, or the mapping went away */
+	NUMAMOVE_POLICY_FAILED,      /* the kernel refused: see the error */
+};
+
+struct numamove_policy_opts {
+	size_t sz;          /* sizeof(struct numamove_policy_opts) */
+	const pid_t *tids;  /* only these threads; NULL: every thread */
+	size_t n_tids;
+	unsigned int flags; /* NUMAMOVE_POLICY_SET_* */
+};
+
+/* numamove_policy_set(): replace the policies of mappings that have one too. */
+#define NUMAMOVE_POLICY_SET_MAPPINGS (1u << 0)
+
+/**
+ * numamove_policy_set() - set the task policy of every thread (or
+ * opts->tids) of @task to @policy, and with NUMAMOVE_POLICY_SET_MAPPINGS
+ * the policy of every private mapping that has a policy of its own.
+ * Returns 0 with a report (entries may still have failed), or -EBUSY when
+ * numamove_inject_check() blocks, -EPERM when ptrace is not allowed,
+ * -ESRCH when the process exited, -ENOENT when a tid is not a thread of it.
+ */
+int numamove_policy_set(const struct numamove_task *task, const struct numamove_policy *policy,
+			const struct numamove_policy_opts *opts, struct numamove_policy_report **ret_report);
+/**
+ * numamove_policy_rebind() - map every thread's task policy and every
+ * private mapping policy of @task through @plan (numamove_policy_remap()).
+ * When /proc shows no policy to rebind, nothing is stopped and the report
+ * is empty. Errors as numamove_policy_set().
+ */
+int numamove_policy_rebind(const struct numamove_task *task, const struct numamove_plan *plan,
+			   const struct numamove_policy_opts *opts, struct numamove_policy_report **ret_report);
+void numamove_policy_report_free(struct numamove_policy_report *report);
+size_t numamove_policy_report_count(const struct numamove_policy_report *report);
+/** numamove_policy_report_tid() - the thread of entry @i, or 0 for a mapping */
+pid_t numamove_policy_report_tid(const struct numamove_policy_report *report, size_t i);
+uint64_t numamove_policy_report_start(const struct numamove_policy_report *report, size_t i);
+uint64_t numamove_policy_report_end(const struct numamove_policy_report *report, size_t i);
+const struct numamove_policy *numamove_policy_report_before(const struct numamove_policy_report *report,
+							     size_t i);
+/** numamove_policy_report_after() - the policy now (asked for, when FAILED) */
+const struct numamove_policy *numamove_policy_report_after(const struct numamove_policy_report *report,
+							    size_t i);
+enum numamove_policy_status numamove_policy_report_status(const struct numamove_policy_report *report,
+							   size_t i);
+/** numamove_policy_report_error() - negative errno of a FAILED entry */
+int numamove_policy_report_error(const struct numamove_policy_report *report, size_t i);
+
+/* ------------------------------------------------------------------------
  * The system around a move.
  * ------------------------------------------------------------------------ */
 

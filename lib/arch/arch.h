@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What syscall injection needs from an architecture: its registers, how a
+ * syscall is set up in them, and how a thread stopped inside a blocking
+ * syscall is made to restart it. One file per architecture implements it
+ * (lib/arch/<cpu>/arch.c); lib/inject.c holds the generic steps.
+ */
+#ifndef NUMAMOVE_ARCH_H
+#define NUMAMOVE_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "arch-regs.h" /* struct nm_regs, from the architecture's directory */
+
+/* The bytes of the instruction that enters the kernel. */
+extern const unsigned char nm_arch_syscall_insn[];
+extern const size_t nm_arch_syscall_insn_len;
+/* Bytes below the stack pointer that the ABI lets a function use unannounced. */
+extern const size_t nm_arch_red_zone;
+
+int nm_arch_regs_get(pid_t tid, struct nm_regs *regs);
+int nm_arch_regs_set(pid_t tid, const struct nm_regs *regs);
+/* 0 when the thread runs the native ABI, -EOPNOTSUPP for a compat one (32-bit). */
+int nm_arch_regs_check_abi(const struct nm_regs *regs);
+uint64_t nm_arch_regs_sp(const struct nm_regs *regs);
+/* Registers that execute syscall @nr(@args) at @insn, based on @regs. */
+void nm_arch_regs_syscall(struct nm_regs *regs, uint64_t insn, long nr, const uint64_t args[6]);
+/* The return value once the injected syscall has run (negative errno). */
+long nm_arch_regs_result(const struct nm_regs *regs);
+
+/*
+ * Makes @regs, saved while the thread was stopped, resume so that an
+ * interrupted syscall restarts as if nothing had happened, wherever the
+ * thread is let go. @quiet: no signal is pending for the thread, so a call
+ * that the stop made fail with EINTR (epoll_wait, semop, ...) restarts too.
+ * Returns true when @regs were changed.
+ */
+bool nm_arch_regs_restart(struct nm_regs *regs, bool quiet);
+
+#endif

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Syscall injection on x86-64: registers, the syscall ABI, and restarts. */
+#include <elf.h>
+#include <errno.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include "../arch.h"
+
+const unsigned char nm_arch_syscall_insn[] = { 0x0f, 0x05 }; /* syscall */
+const size_t nm_arch_syscall_insn_len = 2;
+const size_t nm_arch_red_zone = 128;
+
+/* The kernel's internal restart codes (include/linux/errno.h). */
+#define ERESTARTSYS 512
+#define ERESTARTNOINTR 513
+#define ERESTARTNOHAND 514
+#define ERESTART_RESTARTBLOCK 516
+
+#define USER32_CS 0x23
+#define X32_SYSCALL_BIT 0x40000000L
+
+int nm_arch_regs_get(pid_t tid, struct nm_regs *regs)
+{
+	struct iovec iov = { .iov_base = &regs->r, .iov_len = sizeof(regs->r) };
+
+	if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_PRSTATUS, &iov) < 0)
+		return -errno;
+	/* A 32-bit thread gets the smaller 32-bit register set. */
+	return iov.iov_len == sizeof(regs->r) ? 0 : -EOPNOTSUPP;
+}
+
+int nm_arch_regs_set(pid_t tid, const struct nm_regs *regs)
+{
+	struct iovec iov = { .iov_base = (void *)&regs->r, .iov_len = sizeof(regs->r) };
+
+	return ptrace(PTRACE_SETREGSET, tid, (void *)NT_PRSTATUS, &iov) < 0 ? -errno : 0;
+}
+
+int nm_arch_regs_check_abi(const struct nm_regs *regs)
+{
+	return regs->r.cs == USER32_CS ? -EOPNOTSUPP : 0;
+}
+
+uint64_t nm_arch_regs_sp(const struct nm_regs *regs)
+{
+	return regs->r.rsp;
+}
+
+void nm_arch_regs_syscall(struct nm_regs *regs, uint64_t insn, long nr, const uint64_t args[6])
+{
+	regs->r.rip = insn;
+	regs->r.rax = (unsigned long)nr;
+	/* Not inside a syscall: the kernel must not apply restart logic to these. */
+	regs->r.orig_rax = (unsigned long)-1;
+	regs->r.rdi = args[0];
+	regs->r.rsi = args[1];
+	regs->r.rdx = args[2];
+	regs->r.r10 = args[3];
+	regs->r.r8 = args[4];
+	regs->r.r9 = args[5];
+}
+
+long nm_arch_regs_result(const struct nm_regs *regs)
+{
+	return (long)regs->r.rax;
+}
+
+/*
+ * Calls that fail with EINTR, not a restart code, when a stop (here: the
+ * ptrace interrupt) wakes them even though no handler runs (signal(7),
+ * "Interruption of system calls and library functions by stop signals"),
+ * including socket calls with a timeout (SO_RCVTIMEO, SO_SNDTIMEO). Each
+ * returns EINTR only when it has transferred nothing, so a restart is safe.
+ */
+static bool eintr_on_stop(long nr)
+{
+	switch (nr & ~X32_SYSCALL_BIT) {
+	case SYS_epoll_wait:
+	case SYS_epoll_pwait:
+#ifdef SYS_epoll_pwait2
+	case SYS_epoll_pwait2:
+#endif
+	case SYS_semop:
+	case SYS_semtimedop:
+	case SYS_rt_sigtimedwait:
+	case SYS_io_getevents:
+	case SYS_io_pgetevents:
+	case SYS_read:
+	case SYS_readv:
+	case SYS_recvfrom:
+	case SYS_recvmsg:
+	case SYS_recvmmsg:
+	case SYS_sendto:
+	case SYS_sendmsg:
+	case SYS_accept:
+	case SYS_accept4:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool nm_arch_regs_restart(struct nm_regs *regs, bool quiet)
+{
+	long nr = (long)regs->r.orig_rax;
+
+	if (nr < 0) /* stopped in user code, not on the way out of a syscall */
+		return false;
+	switch ((long)regs->r.rax) {
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+		break;
+	case -ERESTART_RESTARTBLOCK:
+		/* What the kernel does: the rest of the wait is in the restart block. */
+		regs->r.rax = SYS_restart_syscall;
+		regs->r.rip -= nm_arch_syscall_insn_len;
+		return true;
+	case -EINTR:
+		if (quiet && eintr_on_stop(nr))
+			break;
+		return false;
+	default:
+		return false;
+	}
+	regs->r.rax = regs->r.orig_rax;
+	regs->r.rip -= nm_arch_syscall_insn_len;
+	return true;
+}

@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Running a syscall inside another process, the generic steps.
+ *
+ * No kernel call sets another task's memory policy, so numamove makes the
+ * target's threads call set_mempolicy(2) and mbind(2) themselves: seize
+ * every thread with ptrace (PTRACE_SEIZE + PTRACE_INTERRUPT), save its
+ * registers, point it at a `syscall` instruction that already exists in its
+ * vDSO with the call's arguments, let it run to the syscall's exit, read the
+ * result, and finally restore the registers so that a blocking syscall the
+ * thread was in restarts as if nothing had happened. No code is written into
+ * the target; arguments that are memory (node masks) go on the thread's own
+ * stack, below the red zone, where any signal frame could go too.
+ *
+ * While threads are held, the caller's terminating and job-control signals
+ * are blocked: an interrupted numamove must not leave a target stopped. A
+ * numamove killed with SIGKILL is detached by the kernel; a thread it held
+ * between two steps then resumes from wherever its registers pointed, which
+ * is why the window is kept to a few syscalls per thread.
+ *
+ * The architecture's part (registers, syscall ABI, restart codes) is in
+ * lib/arch/<cpu>/arch.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#include "arch/arch.h"
+#include "inject.h"
+
+struct nm_thread {
+	pid_t tid;
+	bool held;    /* seized and in a ptrace stop */
+	bool gone;    /* exited while we looked */
+	bool touched; /* its registers differ from saved */
+	struct nm_regs saved;
+};
+
+struct nm_freeze {
+	pid_t pid;
+	int mem_fd;
+	uint64_t insn; /* address of a syscall instruction in the target */
+	struct nm_thread *t;
+	size_t n, alloc;
+	sigset_t oldmask;
+};
+
+/* How many signals may arrive during one injected call before we give up. */
+#define MAX_SIGNAL_RETRIES 16
+
+/* Waits until @t is in a ptrace stop of its own (the interrupt). */
+static int wait_interrupt_stop(struct nm_thread *t)
+{
+	for (;;) {
+		int st, sig;
+
+		if (waitpid(t->tid, &st, __WALL) < 0) {
+			if (errno == EINTR)
+				continue;
+			t->gone = true;
+			return -ESRCH;
+		}
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			t->gone = true;
+			return -ESRCH;
+		}
+		if (!WIFSTOPPED(st))
+			continue;
+		if (st >> 16 == PTRACE_EVENT_STOP) {
+			t->held = true;
+			return 0;
+		}
+		/* A signal arrived first: let it be delivered, the interrupt still pends. */
+		sig = (st >> 16) == 0 ? WSTOPSIG(st) : 0;
+		if (ptrace(PTRACE_CONT, t->tid, NULL, (void *)(long)sig) < 0 && errno == ESRCH) {
+			t->gone = true;
+			return -ESRCH;
+		}
+	}
+}
+
+static struct nm_thread *find_thread(struct nm_freeze *f, pid_t tid)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->t[i].tid == tid)
+			return &f->t[i];
+	return NULL;
+}
+
+/* Seizes and interrupts @tids not held yet; returns how many were new. */
+static int seize(struct nm_freeze *f, const pid_t *tids, size_t n)
+{
+	size_t first = f->n;
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		struct nm_thread *t;
+
+		if (find_thread(f, tids[i]))
+			continue;
+		r = nm_grow((void **)&f->t, &f->alloc, f->n + 1, sizeof(*f->t));
+		if (r < 0)
+			return r;
+		t = &f->t[f->n++];
+		memset(t, 0, sizeof(*t));
+		t->tid = tids[i];
+		if (ptrace(PTRACE_SEIZE, t->tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD) < 0) {
+			r = -errno;
+			f->n--;
+			if (r == -ESRCH)
+				continue; /* exited meanwhile */
+			return r;
+		}
+		if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) < 0)
+			t->gone = true;
+	}
+	for (size_t i = first; i < f->n; i++) {
+		if (f->t[i].gone)
+			continue;
+		r = wait_interrupt_stop(&f->t[i]);
+		if (r == 0)
+			r = nm_arch_regs_get(f->t[i].tid, &f->t[i].saved);
+		if (r == 0)
+			r = nm_arch_regs_check_abi(&f->t[i].saved);
+		if (r < 0 && r != -ESRCH)
+			return r;
+	}
+	return (int)(f->n - first);
+}
+
+/* Looks for a syscall instruction in the executable mapping [start, end). */
+static int search_text(struct nm_freeze *f, uint64_t start, uint64_t end)
+{
+	_cleanup_free_ unsigned char *text = NULL;
+	size_t len = end - start > (8u << 20) ? 8u << 20 : (size_t)(end - start);
+	const unsigned char *hit;
+
+	text = malloc(len);
+	if (!text)
+		return -ENOMEM;
+	if (pread(f->mem_fd, text, len, (off_t)start) != (ssize_t)len)
+		return -ENOEXEC;
+	hit = memmem(text, len, nm_arch_syscall_insn, nm_arch_syscall_insn_len);
+	if (!hit)
+		return -ENOEXEC;
+	f->insn = start + (uint64_t)(hit - text);
+	return 0;
+}
+
+/*
+ * An address inside the target that holds a syscall instruction: the
+ * vDSO's, or where there is no vDSO, one in any executable mapping.
+ */
+static int find_syscall_insn(struct nm_freeze *f)
+{
+	_cleanup_free_ char *maps = NULL;
+	int r;
+
+	r = nm_read_filef(NULL, &maps, "/proc/%d/maps", (int)f->pid);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
+	for (int pass = 0; pass < 2; pass++) {
+		char *save = NULL, *copy = strdup(maps);
+
+		if (!copy)
+			return -ENOMEM;
+		for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			unsigned long long start, end;
+			char perms[8];
+
+			if (sscanf(line, "%llx-%llx %7s", &start, &end, perms) != 3 || perms[2] != 'x' ||
+			    (pass == 0 && !strstr(line, "[vdso]")))
+				continue;
+			r = search_text(f, start, end);
+			if (r != -ENOEXEC) {
+				free(copy);
+				return r;
+			}
+		}
+		free(copy);
+	}
+	return -ENOEXEC;
+}
+
+bool nm_thread_signal_pending(pid_t pid, pid_t tid)
+{
+	_cleanup_free_ char *text = NULL;
+	unsigned long long pnd = 0, shd = 0, blk = 0;
+	const char *p;
+
+	if (nm_read_filef(NULL, &text, "/proc/%d/task/%d/status", (int)pid, (int)tid) < 0)
+		return true; /* unknown: assume the worst, restart nothing extra */
+	if ((p = strstr(text, "\nSigPnd:")))
+		pnd = strtoull(p + 8, NULL, 16);
+	if ((p = strstr(text, "\nShdPnd:")))
+		shd = strtoull(p + 8, NULL, 16);
+	if ((p = strstr(text, "\nSigBlk:")))
+		blk = strtoull(p + 8, NULL, 16);
+	return ((pnd | shd) & ~blk) != 0;
+}
+
+/* Registers to leave @t with: restarts applied to what it was doing. */
+static bool resume_regs(const struct nm_freeze *f, const struct nm_thread *t, struct nm_regs *regs)
+{
+	bool changed;
+
+	*regs = t->saved;
+	changed = nm_arch_regs_restart(regs, !nm_thread_signal_pending(f->pid, t->tid));
+	return changed || t->touched;
+}
+
+void nm_freeze_release(struct nm_freeze *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n; i++) {
+		struct nm_thread *t = &f->t[i];
+		struct nm_regs regs;
+
+		if (!t->held || t->gone)
+			continue;
+		if (resume_regs(f, t, &regs))
+			(void)nm_arch_regs_set(t->tid, &regs);
+		(void)ptrace(PTRACE_DETACH, t->tid, NULL, NULL);
+	}
+	for (size_t i = 0; i < f->n; i++)
+		/* Seized but never seen stopped: it stops at its next return to user space. */
+		if (!f->t[i].held && !f->t[i].gone && wait_interrupt_stop(&f->t[i]) == 0)
+			(void)ptrace(PTRACE_DETACH, f->t[i].tid, NULL, NULL);
+	if (f->mem_fd >= 0)
+		close(f->mem_fd);
+	pthread_sigmask(SIG_SETMASK, &f->oldmask, NULL);
+	free(f->t);
+	free(f);
+}
+
+int nm_freeze_hold(const struct numamove_task *task, const pid_t *tids, size_t n_tids,
+		   struct nm_freeze **ret)
+{
+	struct nm_freeze *f;
+	sigset_t block;
+	char path[64];
+	int r;
+
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	f->pid = numamove_task_pid(task);
+	f->mem_fd = -1;
+	sigemptyset(&block);
+	for (const int *s = (const int[]){ SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, 0 }; *s; s++)
+		sigaddset(&block, *s);
+	pthread_sigmask(SIG_BLOCK, &block, &f->oldmask);
+
+	if (tids) {
+		r = seize(f, tids, n_tids);
+	} else {
+		/* Until a listing shows no new thread: held threads cannot start more. */
+		do {
+			_cleanup_free_ pid_t *all = NULL;
+			size_t n = 0;
+
+			r = numamove_task_threads(task, &all, &n);
+			if (r == 0)
+				r = seize(f, all, n);
+		} while (r > 0);
+	}
+	if (r >= 0)
+		r = numamove_task_check(task);
+	if (r >= 0) {
+		snprintf(path, sizeof(path), "/proc/%d/mem", (int)f->pid);
+		f->mem_fd = open(path, O_RDWR | O_CLOEXEC);
+		r = f->mem_fd < 0 ? -errno : 0;
+	}
+	if (r >= 0)
+		r = find_syscall_insn(f);
+	if (r < 0) {
+		nm_freeze_release(f);
+		return r;
+	}
+	*ret = f;
+	return 0;
+}
+
+size_t nm_freeze_count(const struct nm_freeze *f)
+{
+	return f->n;
+}
+
+pid_t nm_freeze_tid(const struct nm_freeze *f, size_t i)
+{
+	return f->t[i].tid;
+}
+
+bool nm_freeze_gone(const struct nm_freeze *f, size_t i)
+{
+	return f->t[i].gone || !f->t[i].held;
+}
+
+uint64_t nm_freeze_scratch(const struct nm_freeze *f, size_t i, size_t size)
+{
+	uint64_t sp = nm_arch_regs_sp(&f->t[i].saved);
+
+	return (sp - nm_arch_red_zone - size) & ~(uint64_t)63;
+}
+
+int nm_freeze_write(struct nm_freeze *f, uint64_t addr, const void *buf, size_t len)
+{
+	ssize_t n = pwrite(f->mem_fd, buf, len, (off_t)addr);
+
+	return n == (ssize_t)len ? 0 : n < 0 && errno == ESRCH ? -ESRCH : -EFAULT;
+}
+
+int nm_freeze_read(struct nm_freeze *f, uint64_t addr, void *buf, size_t len)
+{
+	ssize_t n = pread(f->mem_fd, buf, len, (off_t)addr);
+
+	return n == (ssize_t)len ? 0 : n < 0 && errno == ESRCH ? -ESRCH : -EFAULT;
+}
+
+/* Resumes @t with its original context so a signal is delivered as if we were not there. */
+static int deliver_signal(struct nm_thread *t, int sig)
+{
+	int r = nm_arch_regs_set(t->tid, &t->saved);
+
+	if (r == 0 && ptrace(PTRACE_CONT, t->tid, NULL, (void *)(long)sig) < 0)
+		r = -errno;
+	if (r == 0 && ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) < 0)
+		r = -errno;
+	t->held = false;
+	t->touched = false;
+	if (r == 0)
+		r = wait_interrupt_stop(t);
+	if (r == 0)
+		r = nm_arch_regs_get(t->tid, &t->saved);
+	if (r == -ESRCH)
+		t->gone = true;
+	return r;
+}
+
+int nm_freeze_call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6], long *ret)
+{
+	struct nm_thread *t = &f->t[i];
+
+	for (int tries = 0; tries < MAX_SIGNAL_RETRIES; tries++) {
+		struct nm_regs regs = t->saved;
+		bool entered = false;
+		int r;
+
+		if (t->gone || !t->held)
+			return -ESRCH;
+		nm_arch_regs_syscall(&regs, f->insn, nr, args);
+		r = nm_arch_regs_set(t->tid, &regs);
+		if (r < 0) {
+			t->gone = r == -ESRCH;
+			return r;
+		}
+		t->touched = true;
+		for (;;) {
+			int st;
+
+			if (ptrace(PTRACE_SYSCALL, t->tid, NULL, NULL) < 0 ||
+			    waitpid(t->tid, &st, __WALL) < 0 || WIFEXITED(st) || WIFSIGNALED(st)) {
+				t->gone = true;
+				return -ESRCH;
+			}
+			if (!WIFSTOPPED(st))
+				continue;
+			if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
+				if (!entered) {
+					entered = true;
+					continue;
+				}
+				r = nm_arch_regs_get(t->tid, &regs);
+				if (r < 0)
+					return r;
+				*ret = nm_arch_regs_result(&regs);
+				return 0;
+			}
+			if ((st >> 16) == 0 && !entered) {
+				/* A signal before our syscall ran: deliver it for real, then retry. */
+				r = deliver_signal(t, WSTOPSIG(st));
+				if (r < 0)
+					return r;
+				break;
+			}
+			/* Any other stop (a group stop): carry on towards the syscall. */
+		}
+	}
+	return -EINTR;
+}

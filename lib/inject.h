@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Holding a process's threads with ptrace and running syscalls in them. */
+#ifndef NUMAMOVE_INJECT_H
+#define NUMAMOVE_INJECT_H
+
+#include "internal.h"
+
+struct nm_freeze;
+
+/*
+ * Stops the threads @tids of @task (all of them, including any started
+ * meanwhile, when @tids is NULL) and keeps them stopped until
+ * nm_freeze_release(), which always lets every one go with its registers
+ * as they were (an interrupted blocking syscall restarts). The caller's
+ * SIGINT, SIGTERM, SIGHUP, SIGQUIT and stop signals are blocked meanwhile.
+ * Errors: -EPERM (ptrace not allowed), -ESRCH (exited), -EOPNOTSUPP (a
+ * 32-bit process), -ENOEXEC (no syscall instruction found).
+ */
+int nm_freeze_hold(const struct numamove_task *task, const pid_t *tids, size_t n_tids,
+		   struct nm_freeze **ret);
+void nm_freeze_release(struct nm_freeze *f);
+
+size_t nm_freeze_count(const struct nm_freeze *f);
+pid_t nm_freeze_tid(const struct nm_freeze *f, size_t i);
+bool nm_freeze_gone(const struct nm_freeze *f, size_t i);
+
+/* Runs syscall @nr(@args) in held thread @i; *ret gets its return value. */
+int nm_freeze_call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6], long *ret);
+/* @size bytes of thread @i's stack, below its red zone, free to use during a call. */
+uint64_t nm_freeze_scratch(const struct nm_freeze *f, size_t i, size_t size);
+int nm_freeze_write(struct nm_freeze *f, uint64_t addr, const void *buf, size_t len);
+int nm_freeze_read(struct nm_freeze *f, uint64_t addr, void *buf, size_t len);
+
+/* Whether a signal is pending and not blocked for thread @tid of @pid. */
+bool nm_thread_signal_pending(pid_t pid, pid_t tid);
+
+#endif

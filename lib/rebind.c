@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Setting and rebinding the policies of a running process: set_mempolicy(2)
+ * per thread and mbind(2) per mapping, run inside the target (inject.c),
+ * each read back there with get_mempolicy(2) and, once the threads run
+ * again, checked against /proc.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "inject.h"
+
+struct nm_polentry {
+	pid_t tid; /* 0: a mapping */
+	uint64_t start, end;
+	struct numamove_policy *before, *after;
+	enum numamove_policy_status status;
+	int error;
+};
+
+struct numamove_policy_report {
+	struct nm_polentry *e;
+	size_t n, alloc;
+};
+
+/* What to turn a policy into: one given policy, or each remapped by a plan. */
+struct job {
+	const struct numamove_policy *set;
+	const struct numamove_plan *plan;
+	bool mappings;
+};
+
+#define MASK_BYTES (NM_MASK_BITS / 8)
+#define SCRATCH (64 + MASK_BYTES) /* the mode word, then the mask */
+
+static int policy_copy(const struct numamove_policy *p, struct numamove_policy **ret)
+{
+	return numamove_policy_new(p->mode, p->flags, p->nodes, ret);
+}
+
+static int target_policy(const struct job *j, const struct numamove_policy *before,
+			 struct numamove_policy **ret)
+{
+	return j->set ? policy_copy(j->set, ret) : numamove_policy_remap(before, j->plan, ret);
+}
+
+/* Runs a policy syscall in thread @i; the kernel's error comes back as -errno. */
+static int call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6])
+{
+	long ret;
+	int r = nm_freeze_call(f, i, nr, args, &ret);
+
+	if (r < 0)
+		return r;
+	return ret < 0 ? (int)ret : 0;
+}
+
+/* get_mempolicy(2) in thread @i: its task policy (@addr 0) or the mapping's at @addr. */
+static int inject_get(struct nm_freeze *f, size_t i, uint64_t addr, struct numamove_policy **ret)
+{
+	uint64_t buf = nm_freeze_scratch(f, i, SCRATCH);
+	unsigned long mask[NM_MASK_BITS / (8 * sizeof(long))];
+	uint64_t args[6] = { buf, buf + 64, NM_MASK_BITS + 1, addr, addr ? NM_MPOL_F_ADDR : 0, 0 };
+	int mode, r;
+
+	r = call(f, i, SYS_get_mempolicy, args);
+	if (r == 0)
+		r = nm_freeze_read(f, buf, &mode, sizeof(mode));
+	if (r == 0)
+		r = nm_freeze_read(f, buf + 64, mask, sizeof(mask));
+	if (r < 0)
+		return r;
+	return nm_policy_from_kernel(mode, mask, NM_MASK_BITS, ret);
+}
+
+/* set_mempolicy(2) (@len 0) or mbind(2) of [@start, @start + @len) in thread @i. */
+static int inject_set(struct nm_freeze *f, size_t i, const struct numamove_policy *pol, uint64_t start,
+		      uint64_t len)
+{
+	uint64_t buf = nm_freeze_scratch(f, i, SCRATCH);
+	unsigned long mask[NM_MASK_BITS / (8 * sizeof(long))];
+	uint64_t mask_addr = 0, maxnode = 0;
+	int mode, r;
+
+	r = nm_policy_to_kernel(pol, &mode, mask, NM_MASK_BITS);
+	if (r < 0)
+		return r;
+	if (pol->nodes->n) {
+		mask_addr = buf + 64;
+		maxnode = NM_MASK_BITS + 1;
+		r = nm_freeze_write(f, mask_addr, mask, sizeof(mask));
+		if (r < 0)
+			return r;
+	}
+	if (len == 0)
+		return call(f, i, SYS_set_mempolicy, (uint64_t[6]){ (uint64_t)mode, mask_addr, maxnode });
+	return call(f, i, SYS_mbind, (uint64_t[6]){ start, len, (uint64_t)mode, mask_addr, maxnode, 0 });
+}
+
+static int add_entry(struct numamove_policy_report *rep, pid_t tid, uint64_t start, uint64_t end,
+		     struct nm_polentry **ret)
+{
+	int r = nm_grow((void **)&rep->e, &rep->alloc, rep->n + 1, sizeof(*rep->e));
+
+	if (r < 0)
+		return r;
+	*ret = &rep->e[rep->n++];
+	**ret = (struct nm_polentry){ .tid = tid, .start = start, .end = end };
+	return 0;
+}
+
+/*
+ * Sets entry @e from @before to what @j asks, in thread @i: @len 0 for
+ * the thread's task policy, else the mapping [start, start + len).
+ */
+static int apply(struct nm_freeze *f, size_t i, const struct job *j, struct nm_polentry *e, uint64_t len)
+{
+	struct numamove_policy *check = NULL;
+	int r;
+
+	r = target_policy(j, e->before, &e->after);
+	if (r < 0)
+		return r;
+	if (numamove_policy_equal(e->before, e->after)) {
+		e->status = NUMAMOVE_POLICY_UNCHANGED;
+		return 0;
+	}
+	r = inject_set(f, i, e->after, e->start, len);
+	if (r == 0)
+		r = inject_get(f, i, len ? e->start : 0, &check);
+	if (r == 0 && !numamove_policy_equal(check, e->after))
+		r = -EIO;
+	numamove_policy_free(check);
+	if (r == -ESRCH) {
+		e->status = NUMAMOVE_POLICY_GONE;
+	} else if (r < 0) {
+		e->status = NUMAMOVE_POLICY_FAILED;
+		e->error = r;
+	} else {
+		e->status = NUMAMOVE_POLICY_CHANGED;
+	}
+	return 0;
+}
+
+static int do_thread(struct nm_freeze *f, size_t i, const struct job *j, struct numamove_policy_report *rep)
+{
+	struct nm_polentry *e;
+	int r;
+
+	r = add_entry(rep, nm_freeze_tid(f, i), 0, 0, &e);
+	if (r < 0)
+		return r;
+	r = nm_freeze_gone(f, i) ? -ESRCH : inject_get(f, i, 0, &e->before);
+	if (r == -ESRCH) {
+		e->status = NUMAMOVE_POLICY_GONE;
+		return 0;
+	}
+	if (r < 0) {
+		e->status = NUMAMOVE_POLICY_FAILED;
+		e->error = r;
+		return 0;
+	}
+	return apply(f, i, j, e, 0);
+}
+
+/* Every private mapping with a policy of its own, through thread @i. */
+static int do_mappings(struct nm_freeze *f, size_t i, pid_t pid, const struct job *j,
+		       struct numamove_policy_report *rep)
+{
+	_cleanup_free_ char *maps = NULL;
+	char *save = NULL;
+	int r;
+
+	r = nm_read_filef(NULL, &maps, "/proc/%d/maps", (int)pid);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
+	for (char *line = strtok_r(maps, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long start, end;
+		struct numamove_policy *pol = NULL;
+		struct nm_polentry *e;
+		char perms[8];
+
+		if (sscanf(line, "%llx-%llx %7s", &start, &end, perms) != 3)
+			continue;
+		r = inject_get(f, i, start, &pol);
+		if (r == -ESRCH)
+			return r;
+		if (r < 0 || pol->mode == NUMAMOVE_POLICY_DEFAULT) {
+			/* No policy of its own, or no mapping the kernel can look up ([vsyscall]). */
+			numamove_policy_free(pol);
+			continue;
+		}
+		r = add_entry(rep, 0, start, end, &e);
+		if (r < 0) {
+			numamove_policy_free(pol);
+			return r;
+		}
+		e->before = pol;
+		if (perms[3] == 's') {
+			/* A shared object's policy is the object's, for every process. */
+			e->status = NUMAMOVE_POLICY_SKIPPED;
+			r = policy_copy(pol, &e->after);
+		} else {
+			r = apply(f, i, j, e, end - start);
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Once the threads run again: what /proc shows must be what was set. */
+static void confirm(pid_t pid, struct numamove_policy_report *rep)
+{
+	for (size_t k = 0; k < rep->n; k++) {
+		struct nm_polentry *e = &rep->e[k];
+		struct numamove_policy *seen = NULL;
+		int r;
+
+		/* Relative nodes show as the nodes they resolve to. */
+		if (e->status != NUMAMOVE_POLICY_CHANGED || (e->after->flags & NUMAMOVE_POLICY_RELATIVE))
+			continue;
+		r = e->tid ? nm_thread_task_policy(pid, e->tid, &seen) : nm_mapping_policy(pid, e->start, &seen);
+		if (r == 0 && !numamove_policy_equal(seen, e->after)) {
+			e->status = NUMAMOVE_POLICY_FAILED;
+			e->error = -EIO;
+		}
+		numamove_policy_free(seen);
+	}
+}
+
+NM_EXPORT void numamove_policy_report_free(struct numamove_policy_report *rep)
+{
+	if (!rep)
+		return;
+	for (size_t i = 0; i < rep->n; i++) {
+		numamove_policy_free(rep->e[i].before);
+		numamove_policy_free(rep->e[i].after);
+	}
+	free(rep->e);
+	free(rep);
+}
+
+/* Every tid must be a thread of the process. */
+static int check_tids(const struct numamove_task *task, const pid_t *tids, size_t n)
+{
+	_cleanup_free_ pid_t *all = NULL;
+	size_t n_all = 0;
+	int r = numamove_task_threads(task, &all, &n_all);
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < n_all; k++)
+			found |= all[k] == tids[i];
+		if (!found)
+			r = -ENOENT;
+	}
+	return r;
+}
+
+static int run(const struct numamove_task *task, const struct job *j, const struct numamove_policy_opts *opts,
+	       struct numamove_policy_report **ret)
+{
+	const pid_t *tids = opts && opts->tids && opts->n_tids ? opts->tids : NULL;
+	size_t n_tids = tids ? opts->n_tids : 0;
+	struct numamove_policy_report *rep;
+	enum numamove_inject_block block;
+	struct nm_freeze *f = NULL;
+	int r;
+
+	r = numamove_inject_check(task, &block, NULL);
+	if (r < 0)
+		return r;
+	if (block != NUMAMOVE_INJECT_OK)
+		return -EBUSY;
+	if (tids && (r = check_tids(task, tids, n_tids)) < 0)
+		return r;
+	rep = calloc(1, sizeof(*rep));
+	if (!rep)
+		return -ENOMEM;
+	r = nm_freeze_hold(task, tids, n_tids, &f);
+	for (size_t i = 0; r == 0 && i < nm_freeze_count(f); i++)
+		r = do_thread(f, i, j, rep);
+	if (r == 0 && j->mappings) {
+		size_t i = 0;
+
+		while (i < nm_freeze_count(f) && nm_freeze_gone(f, i))
+			i++;
+		r = i < nm_freeze_count(f) ? do_mappings(f, i, numamove_task_pid(task), j, rep) : -ESRCH;
+	}
+	nm_freeze_release(f);
+	if (r == 0)
+		confirm(numamove_task_pid(task), rep);
+	if (r < 0) {
+		numamove_policy_report_free(rep);
+		return r;
+	}
+	*ret = rep;
+	return 0;
+}
+
+NM_EXPORT int numamove_policy_set(const struct numamove_task *task, const struct numamove_policy *policy,
+				  const struct numamove_policy_opts *opts, struct numamove_policy_report **ret)
+{
+	struct job j = {
+		.set = policy,
+		.mappings = opts && (opts->flags & NUMAMOVE_POLICY_SET_MAPPINGS),
+	};
+
+	if (!policy)
+		return -EINVAL;
+	return run(task, &j, opts, ret);
+}
+
+NM_EXPORT int numamove_policy_rebind(const struct numamove_task *task, const struct numamove_plan *plan,
+				     const struct numamove_policy_opts *opts, struct numamove_policy_report **ret)
+{
+	struct numamove_policies *now = NULL;
+	struct job j = { .plan = plan, .mappings = true };
+	bool needed;
+	int r;
+
+	r = numamove_policies_read(task, &now);
+	if (r < 0)
+		return r;
+	needed = numamove_policies_rebind_needed(now, plan);
+	numamove_policies_free(now);
+	if (!needed) {
+		*ret = calloc(1, sizeof(**ret));
+		return *ret ? 0 : -ENOMEM;
+	}
+	return run(task, &j, opts, ret);
+}
+
+NM_EXPORT size_t numamove_policy_report_count(const struct numamove_policy_report *rep)
+{
+	return rep->n;
+}
+
+NM_EXPORT pid_t numamove_policy_report_tid(const struct numamove_policy_report *rep, size_t i)
+{
+	return rep->e[i].tid;
+}
+
+NM_EXPORT uint64_t numamove_policy_report_start(const struct numamove_policy_report *rep, size_t i)
+{
+	return rep->e[i].start;
+}
+
+NM_EXPORT uint64_t numamove_policy_report_end(const struct numamove_policy_report *rep, size_t i)
+{
+	return rep->e[i].end;
+}
+
+NM_EXPORT const struct numamove_policy *numamove_policy_report_before(const struct numamove_policy_report *rep,
+								       size_t i)
+{
+	return rep->e[i].before;
+}
+
+NM_EXPORT const struct numamove_policy *numamove_policy_report_after(const struct numamove_policy_report *rep,
+								      size_t i)
+{
+	return rep->e[i].after;
+}
+
+NM_EXPORT enum numamove_policy_status numamove_policy_report_status(const struct numamove_policy_report *rep,
+								     size_t i)
+{
+	return rep->e[i].status;
+}
+
+NM_EXPORT int numamove_policy_report_error(const struct numamove_policy_report *rep, size_t i)
+{
+	return rep->e[i].error;
+}
+
+/* ELF class of the program: numamove runs syscalls in 64-bit processes only. */
+static bool is_compat(pid_t pid)
+{
+	unsigned char ident[EI_NIDENT];
+	char path[64];
+	FILE *fp;
+	bool compat = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	fp = fopen(path, "re");
+	if (!fp)
+		return false;
+	if (fread(ident, 1, sizeof(ident), fp) == sizeof(ident) && memcmp(ident, ELFMAG, SELFMAG) == 0)
+		compat = ident[EI_CLASS] == ELFCLASS32;
+	fclose(fp);
+	return compat;
+}
+
+static const char *status_field(const char *text, const char *name)
+{
+	const char *p = strstr(text, name);
+
+	return p ? p + strlen(name) + strspn(p + strlen(name), " \t") : NULL;
+}
+
+NM_EXPORT int numamove_inject_check(const struct numamove_task *task, enum numamove_inject_block *ret_block,
+				    pid_t *ret_tid)
+{
+	_cleanup_free_ pid_t *tids = NULL;
+	pid_t pid = numamove_task_pid(task);
+	enum numamove_inject_block block = NUMAMOVE_INJECT_OK;
+	size_t n = 0;
+	int r;
+
+	r = numamove_task_threads(task, &tids, &n);
+	for (size_t i = 0; r == 0 && i < n && block == NUMAMOVE_INJECT_OK; i++) {
+		_cleanup_free_ char *text = NULL;
+		const char *p;
+
+		if (nm_read_filef(NULL, &text, "/proc/%d/task/%d/status", (int)pid, (int)tids[i]) < 0)
+			continue; /* exited */
+		if ((p = status_field(text, "\nTracerPid:")) && atoi(p) != 0)
+			block = NUMAMOVE_INJECT_TRACED;
+		else if ((p = status_field(text, "\nState:")) && (*p == 'T' || *p == 't'))
+			block = NUMAMOVE_INJECT_STOPPED;
+		else if ((p = status_field(text, "\nSeccomp:")) && atoi(p) != 0)
+			block = NUMAMOVE_INJECT_SECCOMP;
+		if (block != NUMAMOVE_INJECT_OK && ret_tid)
+			*ret_tid = tids[i];
+	}
+	if (r == 0 && block == NUMAMOVE_INJECT_OK && is_compat(pid)) {
+		block = NUMAMOVE_INJECT_COMPAT;
+		if (ret_tid)
+			*ret_tid = pid;
+	}
+	if (r == 0)
+		r = numamove_task_check(task);
+	if (r < 0)
+		return r;
+	*ret_block = block;
+	return 0;
+}
+
+NM_EXPORT int numamove_ptrace_scope(void)
+{
+	_cleanup_free_ char *text = NULL;
+	int r, scope;
+
+	r = nm_read_file(NULL, "/proc/sys/kernel/yama/ptrace_scope", &text, NULL);
+	if (r < 0)
+		return r;
+	text[strcspn(text, "\n")] = '\0';
+	r = nm_parse_int(text, &scope);
+	return r < 0 ? r : scope;
+}

@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * poltarget: a multithreaded process whose memory policies the VM tests
+ * change from outside with numamove, and which checks by itself that it
+ * noticed nothing but the new placement: blocked system calls complete
+ * normally (no EINTR, full sleeps, the right data) and each thread's next
+ * allocation lands where the new policy says, as move_pages(2) with
+ * nodes == NULL reports it.
+ *
+ * usage: poltarget --ctl DIR [--sleep SECONDS] [--soak]
+ *
+ * Default mode: threads block in different ways, then report:
+ *   reader   read(2) on a pipe           released by "release"
+ *   sleeper  nanosleep(2) of SECONDS     (default 4) wakes by itself
+ *   futex    FUTEX_WAIT on a word        released by "release"
+ *   epoll    epoll_wait(2), no timeout   released by "release"
+ *   spinner  a busy loop                 released by "release"
+ * Each thread first allocates 16 pages and reports where they landed
+ * ("before" lines), then blocks; once released it checks its call's result
+ * and allocates 16 fresh pages ("after" lines):
+ *   before NAME TID nodes LIST
+ *   after NAME TID ok|BAD(WHY) nodes LIST
+ * LIST is the sorted set of nodes of the 16 pages ("2" or "0,1").
+ *
+ * --soak: threads work until "stop" and count every anomaly:
+ *   2 data threads fill and verify 1 MiB buffers (fresh each round),
+ *   a sleeper checks 2 ms sleeps, a reader checks a byte sequence that a
+ *   writer thread sends, an epoll thread waits 5 ms timeouts.
+ *   On "stop": soak rounds R errors E eintr I short_sleeps S seq_errors Q
+ *
+ * Commands are lines written to the FIFO DIR/cmd: "release" (wake the
+ * blocked threads), "alloc" (the main thread allocates 16 pages and
+ * reports "alloc main TID nodes LIST"), "stop" (join the threads, write
+ * "done"). Results are appended to DIR/result, one line each; DIR/ready
+ * appears once every thread is set.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <numaif.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE 4096
+#define NPAGES 16
+
+static const char *ctl;
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static int reader_pipe[2], epoll_pipe[2], seq_pipe[2];
+static atomic_int futex_word, released, stopping, started;
+static double sleep_seconds = 4;
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void result(const char *fmt, ...)
+{
+	char path[4096];
+	va_list ap;
+	FILE *fp;
+
+	pthread_mutex_lock(&out_lock);
+	snprintf(path, sizeof(path), "%s/result", ctl);
+	fp = fopen(path, "a");
+	if (!fp)
+		die("result");
+	va_start(ap, fmt);
+	vfprintf(fp, fmt, ap);
+	va_end(ap);
+	fputc('\n', fp);
+	fclose(fp);
+	pthread_mutex_unlock(&out_lock);
+}
+
+/* Allocates NPAGES fresh pages by first touch; writes where they are. */
+static void alloc_nodes(char *buf, size_t size)
+{
+	char *mem = mmap(NULL, NPAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *pages[NPAGES];
+	int status[NPAGES];
+	bool seen[1024] = { false };
+	size_t len = 0;
+
+	if (mem == MAP_FAILED)
+		die("mmap");
+	madvise(mem, NPAGES * PAGE, MADV_NOHUGEPAGE);
+	for (int i = 0; i < NPAGES; i++) {
+		mem[i * PAGE] = 1;
+		pages[i] = mem + i * PAGE;
+	}
+	if (move_pages(0, NPAGES, pages, NULL, status, 0) < 0)
+		die("move_pages");
+	for (int i = 0; i < NPAGES; i++)
+		if (status[i] >= 0 && status[i] < 1024)
+			seen[status[i]] = true;
+		else
+			len += (size_t)snprintf(buf + len, size - len, "%serr%d", len ? "," : "", status[i]);
+	for (int n = 0; n < 1024 && len < size; n++)
+		if (seen[n])
+			len += (size_t)snprintf(buf + len, size - len, "%s%d", len ? "," : "", n);
+	munmap(mem, NPAGES * PAGE);
+}
+
+static void report_before(const char *name)
+{
+	char nodes[256];
+
+	alloc_nodes(nodes, sizeof(nodes));
+	result("before %s %d nodes %s", name, (int)gettid(), nodes);
+	atomic_fetch_add(&started, 1);
+}
+
+static void report_after(const char *name, const char *check)
+{
+	char nodes[256];
+
+	alloc_nodes(nodes, sizeof(nodes));
+	result("after %s %d %s nodes %s", name, (int)gettid(), check, nodes);
+}
+
+static void *reader(void *arg)
+{
+	char buf[16] = { 0 }, check[64] = "ok";
+	ssize_t n;
+
+	(void)arg;
+	report_before("reader");
+	n = read(reader_pipe[0], buf, sizeof(buf) - 1);
+	if (n != 5 || memcmp(buf, "hello", 5) != 0)
+		snprintf(check, sizeof(check), "BAD(read=%zd,errno=%d)", n, n < 0 ? errno : 0);
+	report_after("reader", check);
+	return NULL;
+}
+
+static void *sleeper(void *arg)
+{
+	struct timespec ts = { .tv_sec = (time_t)sleep_seconds,
+			       .tv_nsec = (long)((sleep_seconds - (double)(time_t)sleep_seconds) * 1e9) };
+	char check[64] = "ok";
+	double t0;
+	int r;
+
+	(void)arg;
+	report_before("sleeper");
+	t0 = now();
+	r = nanosleep(&ts, NULL);
+	if (r != 0 || now() - t0 < sleep_seconds)
+		snprintf(check, sizeof(check), "BAD(ret=%d,errno=%d,slept=%.3f)", r, r ? errno : 0, now() - t0);
+	report_after("sleeper", check);
+	return NULL;
+}
+
+static void *futexer(void *arg)
+{
+	char check[64] = "ok";
+	long r = 0;
+
+	(void)arg;
+	report_before("futex");
+	while (atomic_load(&futex_word) == 0) {
+		r = syscall(SYS_futex, &futex_word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+		if (r < 0 && errno != EAGAIN) {
+			snprintf(check, sizeof(check), "BAD(errno=%d)", errno);
+			break;
+		}
+	}
+	report_after("futex", check);
+	return NULL;
+}
+
+static void *epoller(void *arg)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, got;
+	char check[64] = "ok";
+	int ep = epoll_create1(0), r;
+
+	(void)arg;
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, epoll_pipe[0], &ev) < 0)
+		die("epoll");
+	report_before("epoll");
+	r = epoll_wait(ep, &got, 1, -1);
+	if (r != 1)
+		snprintf(check, sizeof(check), "BAD(ret=%d,errno=%d)", r, r < 0 ? errno : 0);
+	report_after("epoll", check);
+	return NULL;
+}
+
+static void *spinner(void *arg)
+{
+	volatile uint64_t x = 0;
+
+	(void)arg;
+	report_before("spinner");
+	while (!atomic_load(&released))
+		x = x * 6364136223846793005ULL + 1;
+	report_after("spinner", "ok");
+	return NULL;
+}
+
+/* ---- soak */
+
+static atomic_ulong rounds, errors, eintrs, short_sleeps, seq_errors;
+
+static void *soak_data(void *arg)
+{
+	const size_t size = 1 << 20;
+	uint64_t seed = (uint64_t)(uintptr_t)arg;
+
+	while (!atomic_load(&stopping)) {
+		uint64_t *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (mem == MAP_FAILED) {
+			atomic_fetch_add(&errors, 1);
+			continue;
+		}
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		for (size_t i = 0; i < size / 8; i++)
+			mem[i] = seed ^ (i * 0x9e3779b97f4a7c15ULL);
+		for (size_t i = 0; i < size / 8; i++)
+			if (mem[i] != (seed ^ (i * 0x9e3779b97f4a7c15ULL))) {
+				atomic_fetch_add(&errors, 1);
+				break;
+			}
+		munmap(mem, size);
+		atomic_fetch_add(&rounds, 1);
+	}
+	return NULL;
+}
+
+static void *soak_sleeper(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&stopping)) {
+		struct timespec ts = { 0, 2000000 };
+		double t0 = now();
+
+		if (nanosleep(&ts, NULL) != 0)
+			atomic_fetch_add(errno == EINTR ? &eintrs : &errors, 1);
+		else if (now() - t0 < 0.002)
+			atomic_fetch_add(&short_sleeps, 1);
+	}
+	return NULL;
+}
+
+static void *soak_writer(void *arg)
+{
+	unsigned char seq = 0;
+
+	(void)arg;
+	while (!atomic_load(&stopping)) {
+		struct timespec ts = { 0, 1000000 };
+
+		if (write(seq_pipe[1], &seq, 1) == 1)
+			seq++;
+		nanosleep(&ts, NULL);
+	}
+	close(seq_pipe[1]);
+	return NULL;
+}
+
+static void *soak_reader(void *arg)
+{
+	unsigned char expect = 0, got;
+
+	(void)arg;
+	for (;;) {
+		ssize_t n = read(seq_pipe[0], &got, 1);
+
+		if (n == 0)
+			break;
+		if (n < 0) {
+			atomic_fetch_add(errno == EINTR ? &eintrs : &errors, 1);
+			continue;
+		}
+		if (got != expect)
+			atomic_fetch_add(&seq_errors, 1);
+		expect = (unsigned char)(got + 1);
+	}
+	return NULL;
+}
+
+static void *soak_epoll(void *arg)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, got;
+	int ep = epoll_create1(0), never[2];
+
+	(void)arg;
+	if (ep < 0 || pipe(never) < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, never[0], &ev) < 0)
+		die("epoll");
+	while (!atomic_load(&stopping)) {
+		int r = epoll_wait(ep, &got, 1, 5);
+
+		if (r < 0)
+			atomic_fetch_add(errno == EINTR ? &eintrs : &errors, 1);
+		else if (r != 0)
+			atomic_fetch_add(&errors, 1);
+	}
+	return NULL;
+}
+
+static void start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	if (pthread_create(t, NULL, fn, arg) != 0)
+		die("pthread_create");
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t t[8];
+	size_t nt = 0;
+	bool soak = false;
+	char path[4096], line[256], nodes[256];
+	FILE *cmd;
+	int expect;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--ctl") == 0 && i + 1 < argc)
+			ctl = argv[++i];
+		else if (strcmp(argv[i], "--sleep") == 0 && i + 1 < argc)
+			sleep_seconds = atof(argv[++i]);
+		else if (strcmp(argv[i], "--soak") == 0)
+			soak = true;
+		else {
+			fprintf(stderr, "usage: poltarget --ctl DIR [--sleep SECONDS] [--soak]\n");
+			return 2;
+		}
+	}
+	if (!ctl)
+		return 2;
+	snprintf(path, sizeof(path), "%s/cmd", ctl);
+	if (mkfifo(path, 0666) < 0 && errno != EEXIST)
+		die("mkfifo");
+	/* Read-write, so the FIFO never reads end-of-file between writers. */
+	cmd = fopen(path, "r+");
+	if (!cmd || pipe(reader_pipe) < 0 || pipe(epoll_pipe) < 0 || pipe(seq_pipe) < 0)
+		die("setup");
+
+	if (soak) {
+		start(&t[nt++], soak_data, (void *)1);
+		start(&t[nt++], soak_data, (void *)2);
+		start(&t[nt++], soak_sleeper, NULL);
+		start(&t[nt++], soak_writer, NULL);
+		start(&t[nt++], soak_reader, NULL);
+		start(&t[nt++], soak_epoll, NULL);
+		expect = 0;
+	} else {
+		start(&t[nt++], reader, NULL);
+		start(&t[nt++], sleeper, NULL);
+		start(&t[nt++], futexer, NULL);
+		start(&t[nt++], epoller, NULL);
+		start(&t[nt++], spinner, NULL);
+		expect = (int)nt;
+	}
+	while (atomic_load(&started) < expect)
+		usleep(1000);
+	/* Give the threads time to block in their calls. */
+	usleep(200000);
+	snprintf(path, sizeof(path), "%s/ready", ctl);
+	fclose(fopen(path, "w"));
+
+	while (fgets(line, sizeof(line), cmd)) {
+		if (strncmp(line, "release", 7) == 0) {
+			atomic_store(&released, 1);
+			if (write(reader_pipe[1], "hello", 5) != 5 || write(epoll_pipe[1], "x", 1) != 1)
+				die("write");
+			atomic_store(&futex_word, 1);
+			syscall(SYS_futex, &futex_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+		} else if (strncmp(line, "alloc", 5) == 0) {
+			alloc_nodes(nodes, sizeof(nodes));
+			result("alloc main %d nodes %s", (int)gettid(), nodes);
+		} else if (strncmp(line, "stop", 4) == 0) {
+			atomic_store(&stopping, 1);
+			break;
+		}
+	}
+	for (size_t i = 0; i < nt; i++)
+		pthread_join(t[i], NULL);
+	if (soak)
+		result("soak rounds %lu errors %lu eintr %lu short_sleeps %lu seq_errors %lu",
+		       atomic_load(&rounds), atomic_load(&errors), atomic_load(&eintrs), atomic_load(&short_sleeps),
+		       atomic_load(&seq_errors));
+	result("done");
+	return 0;
+}
