@@ -18,15 +18,17 @@
 #include "common.h"
 
 enum {
-	COL_PID, COL_COMM, COL_STATUS, COL_MOVED, COL_LEFT,
+	COL_PID, COL_COMM, COL_CGROUP, COL_ROUTE, COL_STATUS, COL_MOVED, COL_LEFT,
 	COL_SHARED, COL_BUSY, COL_NOMEM, COL_UNMOVABLE, COL_GONE, COL_OTHER,
-	COL_NODE, COL_BEFORE, COL_AFTER,
+	COL_REBOUND, COL_REBIND_FAILED, COL_NODE, COL_BEFORE, COL_AFTER,
 };
 
 /* JSON output: one object per process, with its nodes as children. */
 static const struct colinfo infos[] = {
 	[COL_PID] = { "PID", 5, SCOLS_FL_TREE, SCOLS_JSON_NUMBER, false, NULL },
 	[COL_COMM] = { "COMM", 8, 0, SCOLS_JSON_STRING, false, NULL },
+	[COL_CGROUP] = { "CGROUP", 8, 0, SCOLS_JSON_STRING, false, NULL },
+	[COL_ROUTE] = { "ROUTE", 6, 0, SCOLS_JSON_STRING, false, NULL },
 	[COL_STATUS] = { "STATUS", 7, 0, SCOLS_JSON_STRING, false, NULL },
 	[COL_MOVED] = { "MOVED", 6, SCOLS_FL_RIGHT, 0, true, NULL },
 	[COL_LEFT] = { "LEFT", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
@@ -36,6 +38,8 @@ static const struct colinfo infos[] = {
 	[COL_UNMOVABLE] = { "UNMOVABLE", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
 	[COL_GONE] = { "GONE", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
 	[COL_OTHER] = { "OTHER", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
+	[COL_REBOUND] = { "REBOUND", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
+	[COL_REBIND_FAILED] = { "REBIND-FAILED", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
 	[COL_NODE] = { "NODE", 4, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
 	[COL_BEFORE] = { "BEFORE", 6, SCOLS_FL_RIGHT, 0, true, NULL },
 	[COL_AFTER] = { "AFTER", 6, SCOLS_FL_RIGHT, 0, true, NULL },
@@ -44,7 +48,7 @@ static const struct colinfo infos[] = {
 
 struct move_args {
 	const char *to, *from;
-	bool dry_run, force, memory_only;
+	bool dry_run, force, memory_only, cgroup;
 	struct output o;
 };
 
@@ -60,10 +64,13 @@ static void __attribute__((noreturn)) usage(void)
 {
 	printf("Usage:\n"
 	       " %s move [options] --to <nodes> <pid>...\n"
+	       " %s move [options] --to <nodes> --cgroup <cgroup-dir|pid>...\n"
 	       "\n"
 	       "Move all the memory of each process to other NUMA nodes, keeping its relative\n"
-	       "placement: the i-th node of --from goes to the i-th node of --to. Then every\n"
-	       "thread's CPU affinity follows, so that new memory lands on the new nodes.\n"
+	       "placement: the i-th node of --from goes to the i-th node of --to. First every\n"
+	       "thread's memory policy and every mapping's are rebound by the same rule (bind:0\n"
+	       "becomes bind:2), then the pages move, then every thread's CPU affinity follows,\n"
+	       "so that new memory lands on the new nodes.\n"
 	       "\n"
 	       "Options:\n"
 	       " -t, --to <nodes>      destination nodes, in order\n"
@@ -71,14 +78,21 @@ static void __attribute__((noreturn)) usage(void)
 	       "                       memory of the process, ascending)\n"
 	       "     --dry-run         show the plan and whether it fits; move nothing\n"
 	       "     --force           move even when the destinations look too small\n"
-	       "     --memory-only     leave CPU affinity alone\n"
-	       , program_name);
+	       "     --memory-only     leave memory policies and CPU affinity alone (with\n"
+	       "                       --cgroup: leave cpuset.cpus alone)\n"
+	       "     --cgroup          take the cgroup route: each operand is a cgroup v2\n"
+	       "                       directory, or a pid standing for its group; rewrite the\n"
+	       "                       group's cpuset.mems and cpuset.cpus, and let the kernel\n"
+	       "                       rebind the policies and migrate the memory of every\n"
+	       "                       process in it\n"
+	       , program_name, program_name);
 	output_usage(false);
 	printf("\n"
 	       "Nodes: a list such as 0-3,5 (order kept), 'all', '!LIST' (the process's allowed\n"
 	       "nodes not in LIST), '+LIST' (positions among the process's allowed nodes).\n"
 	       "\n"
-	       "Exit status: 0 all moved, 1 error, 2 bad usage, 3 some pages not moved.\n");
+	       "Exit status: 0 all moved, 1 error, 2 bad usage, 3 some pages not moved or some\n"
+	       "policies not rebound.\n");
 	exit(EXIT_OK);
 }
 
@@ -197,44 +211,66 @@ static void print_dry_run(const struct move_args *a, const struct numamove_task 
 	printf("total: %s\n", size_text(&a->o, numamove_plan_bytes(plan, -1, -1), x, sizeof(x)));
 }
 
+/* NODE BEFORE AFTER, one row per node (indexed like the topology's) that had or has memory. */
+static void print_node_table(const struct output *o, const struct numamove_topology *topo, const uint64_t *before,
+			     const uint64_t *after)
+{
+	const struct numamove_nodelist *nodes = numamove_topology_nodes(topo);
+	struct libscols_table *tb = scols_new_table();
+
+	if (!tb)
+		return;
+	scols_table_enable_raw(tb, o->raw);
+	scols_table_enable_noheadings(tb, o->noheadings);
+	scols_table_new_column(tb, "NODE", 4, SCOLS_FL_RIGHT);
+	scols_table_new_column(tb, "BEFORE", 6, SCOLS_FL_RIGHT);
+	scols_table_new_column(tb, "AFTER", 6, SCOLS_FL_RIGHT);
+	for (size_t k = 0; k < numamove_nodelist_count(nodes); k++) {
+		struct libscols_line *ln;
+
+		if (!before[k] && !(after && after[k]))
+			continue;
+		ln = scols_table_new_line(tb, NULL);
+		if (!ln)
+			break;
+		cell_printf(ln, 0, "%d", numamove_nodelist_get(nodes, k));
+		cell_size(ln, 1, o, before[k]);
+		if (after)
+			cell_size(ln, 2, o, after[k]);
+		else
+			cell_printf(ln, 2, "?");
+	}
+	table_print(tb);
+}
+
+/* Bytes per node of @maps, indexed like the topology's nodes. */
+static uint64_t *node_bytes(const struct numamove_maps *maps, const struct numamove_topology *topo)
+{
+	const struct numamove_nodelist *nodes = numamove_topology_nodes(topo);
+	uint64_t *bytes = calloc(numamove_nodelist_count(nodes) + 1, sizeof(uint64_t));
+
+	if (!bytes)
+		err_nomem();
+	for (size_t k = 0; maps && k < numamove_nodelist_count(nodes); k++)
+		bytes[k] = numamove_maps_bytes(maps, numamove_nodelist_get(nodes, k), -1);
+	return bytes;
+}
+
 /* The per-node before/after table in text mode, like renice's "old -> new". */
 static void print_text(const struct move_args *a, const struct numamove_task *t,
 		       const struct numamove_maps *before, const struct numamove_maps *after,
 		       const struct numamove_topology *topo, const struct numamove_result *res)
 {
-	const struct numamove_nodelist *nodes = numamove_topology_nodes(topo);
-	struct libscols_table *tb = scols_new_table();
+	uint64_t *b = node_bytes(before, topo), *f = after ? node_bytes(after, topo) : NULL;
 	char m[32], l[32];
 
 	printf("%d (%s): moved %s", (int)numamove_task_pid(t), numamove_task_comm(t),
 	       size_text(&a->o, numamove_result_bytes_moved(res), m, sizeof(m)));
 	printf(", %" PRIu64 " pages (%s) not moved\n", numamove_result_pages_left(res, -1),
 	       size_text(&a->o, numamove_result_bytes_left(res, -1), l, sizeof(l)));
-	if (!tb)
-		return;
-	scols_table_enable_raw(tb, a->o.raw);
-	scols_table_enable_noheadings(tb, a->o.noheadings);
-	scols_table_new_column(tb, "NODE", 4, SCOLS_FL_RIGHT);
-	scols_table_new_column(tb, "BEFORE", 6, SCOLS_FL_RIGHT);
-	scols_table_new_column(tb, "AFTER", 6, SCOLS_FL_RIGHT);
-	for (size_t k = 0; k < numamove_nodelist_count(nodes); k++) {
-		int node = numamove_nodelist_get(nodes, k);
-		uint64_t b = numamove_maps_bytes(before, node, -1), f = after ? numamove_maps_bytes(after, node, -1) : 0;
-		struct libscols_line *ln;
-
-		if (!b && !f)
-			continue;
-		ln = scols_table_new_line(tb, NULL);
-		if (!ln)
-			break;
-		cell_printf(ln, 0, "%d", node);
-		cell_size(ln, 1, &a->o, b);
-		if (after)
-			cell_size(ln, 2, &a->o, f);
-		else
-			cell_printf(ln, 2, "?");
-	}
-	table_print(tb);
+	print_node_table(&a->o, topo, b, f);
+	free(b);
+	free(f);
 	for (int r = 0; r < NUMAMOVE_REASON_COUNT; r++) {
 		uint64_t n = numamove_result_pages_left(res, r);
 
@@ -259,9 +295,15 @@ static void add_json_failed(struct libscols_table *tb, pid_t pid, const char *co
 	cell_printf(ln, COL_STATUS, "%s", status);
 }
 
+/* Policies rebound, and those that could not be. */
+struct rebind_count {
+	size_t changed, failed;
+};
+
 static void add_json(struct libscols_table *tb, const struct move_args *a, const struct numamove_task *t,
 		     const struct numamove_maps *before, const struct numamove_maps *after,
-		     const struct numamove_topology *topo, const struct numamove_result *res, const char *status)
+		     const struct numamove_topology *topo, const struct numamove_result *res,
+		     const struct rebind_count *rb, const char *status)
 {
 	const struct numamove_nodelist *nodes = numamove_topology_nodes(topo);
 	struct libscols_line *ln = scols_table_new_line(tb, NULL);
@@ -270,12 +312,17 @@ static void add_json(struct libscols_table *tb, const struct move_args *a, const
 		return;
 	cell_printf(ln, COL_PID, "%d", (int)numamove_task_pid(t));
 	cell_printf(ln, COL_COMM, "%s", numamove_task_comm(t));
+	cell_printf(ln, COL_ROUTE, "pages");
 	cell_printf(ln, COL_STATUS, "%s", status);
 	if (res) {
 		cell_size(ln, COL_MOVED, &a->o, numamove_result_bytes_moved(res));
 		cell_printf(ln, COL_LEFT, "%" PRIu64, numamove_result_pages_left(res, -1));
 		for (int r = 0; r < NUMAMOVE_REASON_COUNT; r++)
 			cell_printf(ln, COL_SHARED + (size_t)r, "%" PRIu64, numamove_result_pages_left(res, r));
+	}
+	if (!a->memory_only) {
+		cell_printf(ln, COL_REBOUND, "%zu", rb->changed);
+		cell_printf(ln, COL_REBIND_FAILED, "%zu", rb->failed);
 	}
 	for (size_t k = 0; before && k < numamove_nodelist_count(nodes); k++) {
 		int node = numamove_nodelist_get(nodes, k);
@@ -334,23 +381,134 @@ static void print_affinity(const struct numamove_task *t, const struct numamove_
 			program_name, (int)numamove_task_pid(t), numamove_task_comm(t), nocpu, nocpu == 1 ? "" : "s");
 }
 
-static void warn_policies(const struct numamove_task *t, const struct numamove_maps *maps)
+/* Identical "before -> after" changes of several threads, counted. */
+struct change_group {
+	char text[512];
+	size_t n;
+};
+
+static void group_add(struct change_group *g, size_t *n, size_t max, const char *text)
 {
-	size_t n = 0;
-	const char *example = NULL;
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(g[i].text, text) == 0) {
+			g[i].n++;
+			return;
+		}
+	if (*n < max) {
+		snprintf(g[*n].text, sizeof(g[*n].text), "%s", text);
+		g[(*n)++].n = 1;
+	}
+}
 
-	for (size_t i = 0; i < numamove_maps_count(maps); i++) {
-		const struct numamove_mapping *m = numamove_maps_get(maps, i);
+static void change_text(const struct numamove_policy *before, const struct numamove_policy *after, char *buf,
+			size_t size)
+{
+	char b[256], f[256];
 
-		if (!numamove_mapping_policy_is_default(m)) {
-			n++;
-			example = numamove_mapping_policy(m);
+	snprintf(buf, size, "%s -> %s", policy_text(before, b, sizeof(b)), policy_text(after, f, sizeof(f)));
+}
+
+static void print_groups(const struct numamove_task *t, const char *verb, const struct change_group *g, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s: %d (%s): %stask policy of %zu thread%s: %s\n", program_name,
+			(int)numamove_task_pid(t), numamove_task_comm(t), verb, g[i].n, g[i].n == 1 ? "" : "s",
+			g[i].text);
+}
+
+/* What the rebinding did, in lines like those of the CPU affinity. */
+static void print_rebind(const struct numamove_task *t, const struct numamove_policy_report *rep,
+			 struct rebind_count *count)
+{
+	struct change_group groups[16];
+	size_t n_groups = 0;
+	char text[512];
+
+	for (size_t i = 0; i < numamove_policy_report_count(rep); i++) {
+		pid_t tid = numamove_policy_report_tid(rep, i);
+
+		change_text(numamove_policy_report_before(rep, i), numamove_policy_report_after(rep, i), text,
+			    sizeof(text));
+		switch (numamove_policy_report_status(rep, i)) {
+		case NUMAMOVE_POLICY_CHANGED:
+			count->changed++;
+			if (tid)
+				group_add(groups, &n_groups, 16, text);
+			else
+				fprintf(stderr, "%s: %d (%s): policy of mapping %" PRIx64 "-%" PRIx64 ": %s\n",
+					program_name, (int)numamove_task_pid(t), numamove_task_comm(t),
+					numamove_policy_report_start(rep, i), numamove_policy_report_end(rep, i), text);
+			break;
+		case NUMAMOVE_POLICY_FAILED:
+			count->failed++;
+			if (tid)
+				warn_errno(numamove_policy_report_error(rep, i), "%d (%s): thread %d: cannot rebind "
+					   "its policy (%s)", (int)numamove_task_pid(t), numamove_task_comm(t), (int)tid, text);
+			else
+				warn_errno(numamove_policy_report_error(rep, i), "%d (%s): mapping %" PRIx64 ": cannot "
+					   "rebind its policy (%s)", (int)numamove_task_pid(t), numamove_task_comm(t),
+					   numamove_policy_report_start(rep, i), text);
+			break;
+		case NUMAMOVE_POLICY_SKIPPED:
+			fprintf(stderr, "%s: %d (%s): mapping %" PRIx64 ": a shared object's policy (%s), left as it is\n",
+				program_name, (int)numamove_task_pid(t), numamove_task_comm(t),
+				numamove_policy_report_start(rep, i),
+				policy_text(numamove_policy_report_before(rep, i), text, sizeof(text)));
+			break;
+		default:
+			break;
 		}
 	}
-	if (n)
-		warnx_("%d (%s): warning: %zu mappings have a memory policy (e.g. %s) that this version "
-		       "cannot change: new memory there still follows that policy",
-		       (int)numamove_task_pid(t), numamove_task_comm(t), n, example);
+	print_groups(t, "", groups, n_groups);
+}
+
+/* --dry-run: the policies a move would rebind, as /proc shows them now. */
+static void print_rebind_plan(const struct numamove_task *t, const struct numamove_plan *plan)
+{
+	struct numamove_policies *p = NULL;
+	struct change_group groups[16];
+	size_t n_groups = 0;
+	char text[512];
+
+	if (numamove_policies_read(t, &p) < 0)
+		return;
+	for (size_t i = 0; i < numamove_policies_thread_count(p) + numamove_policies_mapping_count(p); i++) {
+		bool thread = i < numamove_policies_thread_count(p);
+		size_t k = thread ? i : i - numamove_policies_thread_count(p);
+		const struct numamove_policy *before = thread ? numamove_policies_thread_policy(p, k)
+							       : numamove_policies_mapping_policy(p, k);
+		struct numamove_policy *after = NULL;
+
+		if (!before || (!thread && numamove_policies_mapping_shared(p, k)) ||
+		    numamove_policy_remap(before, plan, &after) < 0)
+			continue;
+		if (!numamove_policy_equal(before, after)) {
+			change_text(before, after, text, sizeof(text));
+			if (thread)
+				group_add(groups, &n_groups, 16, text);
+			else
+				fprintf(stderr, "%s: %d (%s): would rebind the policy of mapping %" PRIx64 "-%" PRIx64
+					": %s\n", program_name, (int)numamove_task_pid(t), numamove_task_comm(t),
+					numamove_policies_mapping_start(p, k), numamove_policies_mapping_end(p, k), text);
+		}
+		numamove_policy_free(after);
+	}
+	print_groups(t, "would rebind the ", groups, n_groups);
+	numamove_policies_free(p);
+}
+
+/* --memory-only: policies that keep pointing at the old nodes. */
+static void warn_policies(const struct numamove_task *t, const struct numamove_plan *plan)
+{
+	struct numamove_policies *p = NULL;
+
+	if (numamove_policies_read(t, &p) < 0)
+		return;
+	if (numamove_policies_rebind_needed(p, plan))
+		warnx_("%d (%s): warning: it has memory policies that name the old nodes; with --memory-only "
+		       "they stay, and new memory keeps following them", (int)numamove_task_pid(t),
+		       numamove_task_comm(t));
+	numamove_policies_free(p);
 }
 
 /* The nodes of a list that are not in the process's cpuset. */
@@ -382,6 +540,8 @@ static int move_one(const struct move_args *a, pid_t pid, struct libscols_table 
 	struct numamove_plan *plan = NULL;
 	struct numamove_result *res = NULL;
 	struct numamove_affinity *aff = NULL;
+	struct numamove_policy_report *rebind = NULL;
+	struct rebind_count rb = { 0 };
 	struct numamove_task *t;
 	struct progress prog = { .start = now(), .tty = isatty(STDERR_FILENO) && !a->o.json, .pid = pid };
 	struct numamove_move_opts opts = { .sz = sizeof(opts), .progress = on_progress, .userdata = &prog };
@@ -436,6 +596,8 @@ static int move_one(const struct move_args *a, pid_t pid, struct libscols_table 
 	}
 	if (a->dry_run) {
 		print_dry_run(a, t, plan, topo);
+		if (!a->memory_only)
+			print_rebind_plan(t, plan);
 		status = EXIT_OK;
 		goto out;
 	}
@@ -447,7 +609,24 @@ static int move_one(const struct move_args *a, pid_t pid, struct libscols_table 
 		       size_to_human(numamove_plan_incoming(plan, node), need, sizeof(need)));
 		goto out;
 	}
-	warn_policies(t, before);
+	if (a->memory_only) {
+		warn_policies(t, plan);
+	} else {
+		/* Policies first: memory allocated during the move already lands right. */
+		r = numamove_policy_rebind(t, plan, NULL, &rebind);
+		if (r == -ESRCH) {
+			warnx_("%d (%s): the process exited", (int)pid, name);
+			goto out;
+		}
+		if (r < 0) {
+			warn_inject(t, r, "rebind its memory policies");
+			warnx_("%d (%s): its memory moves, but new memory keeps following its old policies",
+			       (int)pid, name);
+			rb.failed = 1;
+		} else {
+			print_rebind(t, rebind, &rb);
+		}
+	}
 
 	r = numamove_move(t, plan, &opts, &res);
 	if (prog.shown)
@@ -469,7 +648,7 @@ static int move_one(const struct move_args *a, pid_t pid, struct libscols_table 
 	}
 	if (numamove_maps_read(t, &after) < 0)
 		after = NULL;
-	status = numamove_result_pages_left(res, -1) ? EXIT_PARTIAL : EXIT_OK;
+	status = numamove_result_pages_left(res, -1) || rb.failed ? EXIT_PARTIAL : EXIT_OK;
 
 	if (!a->memory_only) {
 		r = numamove_affinity_follow(t, plan, topo, &aff);
@@ -483,10 +662,11 @@ static int move_one(const struct move_args *a, pid_t pid, struct libscols_table 
 		print_affinity(t, aff);
 out:
 	if (json && outcome)
-		add_json(json, a, t, before, after, topo, res, outcome);
+		add_json(json, a, t, before, after, topo, res, &rb, outcome);
 	else if (json && !a->dry_run)
 		add_json_failed(json, pid, name, status == EXIT_USAGE ? "usage" : "error");
 	numamove_affinity_free(aff);
+	numamove_policy_report_free(rebind);
 	numamove_result_free(res);
 	numamove_plan_free(plan);
 	numamove_maps_free(before);
@@ -499,15 +679,198 @@ out:
 	return status;
 }
 
+/* ---- the cgroup route */
+
+/* Bytes per node of every process in the group, from their numa_maps. */
+static uint64_t *group_bytes(const pid_t *pids, size_t n, const struct numamove_topology *topo)
+{
+	size_t n_nodes = numamove_nodelist_count(numamove_topology_nodes(topo));
+	uint64_t *bytes = node_bytes(NULL, topo);
+
+	for (size_t i = 0; i < n; i++) {
+		struct numamove_task *t = NULL;
+		struct numamove_maps *maps = NULL;
+
+		if (numamove_task_open(pids[i], &t) == 0 && numamove_maps_read(t, &maps) == 0) {
+			uint64_t *one = node_bytes(maps, topo);
+
+			for (size_t k = 0; k < n_nodes; k++)
+				bytes[k] += one[k];
+			free(one);
+		}
+		numamove_maps_free(maps);
+		numamove_task_free(t);
+	}
+	return bytes;
+}
+
+static void cgroup_error(const char *path, int r)
+{
+	switch (r) {
+	case -ENOENT:
+		warnx_("%s: not a cgroup v2 group", path);
+		break;
+	case -ENOTDIR:
+		warnx_("%s: not a directory", path);
+		break;
+	case -EOPNOTSUPP:
+		warnx_("%s: the cpuset controller is not enabled for this group (the root group has none; "
+		       "enable it with +cpuset in the parent's cgroup.subtree_control)", path);
+		break;
+	case -EXDEV:
+		warnx_("%s: a parent group does not allow the destination nodes (see its cpuset.mems)", path);
+		break;
+	case -EACCES:
+	case -EPERM:
+		warn_errno(r, "%s: cannot write cpuset.mems or cpuset.cpus (needs root, or a delegated group)",
+			   path);
+		break;
+	default:
+		warn_errno(r, "%s: cannot move the group", path);
+	}
+}
+
+static int move_cgroup(const struct move_args *a, const char *path, struct libscols_table *json)
+{
+	struct numamove_topology *topo = topology_load_checked();
+	struct numamove_nodelist *old = NULL, *mems = NULL, *to = NULL, *from = NULL;
+	struct numamove_maps *none = NULL;
+	struct numamove_plan *plan = NULL;
+	uint64_t *before = NULL, *after = NULL, moved = 0, left = 0;
+	pid_t *pids = NULL;
+	size_t n_pids = 0;
+	const char *outcome = "error";
+	char o[256], m[256], x[32];
+	int r, status = EXIT_ERROR;
+
+	if (!topo)
+		return EXIT_ERROR;
+	r = numamove_cgroup_check(path);
+	if (r == 0)
+		r = numamove_cgroup_mems(path, &old);
+	if (r == 0)
+		r = numamove_cgroup_pids(path, &pids, &n_pids);
+	if (r < 0) {
+		cgroup_error(path, r);
+		goto out;
+	}
+	status = parse_nodes("--to", a->to, topo, NULL, &to);
+	if (status == EXIT_OK && a->from)
+		status = parse_nodes("--from", a->from, topo, NULL, &from);
+	if (status != EXIT_OK)
+		goto out;
+	status = EXIT_ERROR;
+	/* The group's nodes, not the nodes its memory is on now, are what gets remapped. */
+	if (numamove_maps_parse("", NULL, &none) < 0 ||
+	    numamove_plan_new(none, from ? from : old, to, topo, &plan) < 0) {
+		warnx_("%s: cannot plan the move", path);
+		goto out;
+	}
+	numamove_nodelist_format(old, o, sizeof(o));
+	if (a->dry_run) {
+		if (numamove_plan_map_nodes(plan, old, &mems) < 0)
+			err_nomem();
+		numamove_nodelist_format(mems, m, sizeof(m));
+		printf("cgroup %s (%zu process%s): would set cpuset.mems %s -> %s; nothing moved\n", path, n_pids,
+		       n_pids == 1 ? "" : "es", o, m);
+		status = EXIT_OK;
+		outcome = NULL;
+		goto out;
+	}
+	before = group_bytes(pids, n_pids, topo);
+	r = numamove_cgroup_move(path, plan, topo, a->memory_only ? NUMAMOVE_CGROUP_MEMS_ONLY : 0, &mems);
+	if (r < 0) {
+		cgroup_error(path, r);
+		goto out;
+	}
+	after = group_bytes(pids, n_pids, topo);
+	numamove_nodelist_format(mems, m, sizeof(m));
+	for (size_t k = 0; k < numamove_nodelist_count(numamove_topology_nodes(topo)); k++) {
+		int node = numamove_nodelist_get(numamove_topology_nodes(topo), k);
+
+		if (!numamove_nodelist_contains(mems, node)) {
+			moved += before[k] > after[k] ? before[k] - after[k] : 0;
+			left += after[k];
+		}
+	}
+	status = left ? EXIT_PARTIAL : EXIT_OK;
+	outcome = left ? "partial" : "moved";
+	if (!a->o.json) {
+		printf("cgroup %s (%zu process%s): cpuset.mems %s -> %s; the kernel moved %s", path, n_pids,
+		       n_pids == 1 ? "" : "es", o, m, size_text(&a->o, moved, x, sizeof(x)));
+		printf(", %s stays on nodes outside cpuset.mems\n", size_text(&a->o, left, x, sizeof(x)));
+	}
+out:
+	if (json && outcome) {
+		struct libscols_line *ln = scols_table_new_line(json, NULL);
+
+		if (ln) {
+			cell_printf(ln, COL_CGROUP, "%s", path);
+			cell_printf(ln, COL_ROUTE, "cgroup");
+			cell_printf(ln, COL_STATUS, "%s", outcome);
+			if (after) {
+				cell_size(ln, COL_MOVED, &a->o, moved);
+				cell_printf(ln, COL_LEFT, "%" PRIu64, left / 4096);
+			}
+		}
+		for (size_t k = 0; ln && after && k < numamove_nodelist_count(numamove_topology_nodes(topo)); k++) {
+			struct libscols_line *child;
+
+			if (!before[k] && !after[k])
+				continue;
+			child = scols_table_new_line(json, ln);
+			if (!child)
+				break;
+			cell_printf(child, COL_NODE, "%d", numamove_nodelist_get(numamove_topology_nodes(topo), k));
+			cell_size(child, COL_BEFORE, &a->o, before[k]);
+			cell_size(child, COL_AFTER, &a->o, after[k]);
+		}
+	} else if (!a->o.json && after) {
+		print_node_table(&a->o, topo, before, after);
+	}
+	free(before);
+	free(after);
+	free(pids);
+	numamove_plan_free(plan);
+	numamove_maps_free(none);
+	numamove_nodelist_free(old);
+	numamove_nodelist_free(mems);
+	numamove_nodelist_free(to);
+	numamove_nodelist_free(from);
+	numamove_topology_free(topo);
+	return status;
+}
+
+/* An operand of --cgroup: a pid stands for its group. NULL after an error. */
+static char *cgroup_operand(const char *arg)
+{
+	char *path = NULL;
+	pid_t pid;
+	int r;
+
+	if (!arg_is_pid(arg))
+		return strdup(arg);
+	pid = parse_pid_arg("move", arg);
+	r = numamove_cgroup_of(pid, &path);
+	if (r == -ESRCH)
+		warnx_("%d: no such process", (int)pid);
+	else if (r == -ENOENT)
+		warnx_("%d: not in a cgroup v2 hierarchy", (int)pid);
+	else if (r < 0)
+		warn_errno(r, "%d: cannot find its cgroup", (int)pid);
+	return path;
+}
+
 int cmd_move(int argc, char **argv)
 {
-	enum { OPT_DRY_RUN = 256, OPT_FORCE, OPT_MEMORY_ONLY };
+	enum { OPT_DRY_RUN = 256, OPT_FORCE, OPT_MEMORY_ONLY, OPT_CGROUP };
 	static const struct option longopts[] = {
 		{ "to", required_argument, NULL, 't' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "memory-only", no_argument, NULL, OPT_MEMORY_ONLY },
+		{ "cgroup", no_argument, NULL, OPT_CGROUP },
 		{ "json", no_argument, NULL, 'J' },
 		{ "noheadings", no_argument, NULL, 'n' },
 		{ "raw", no_argument, NULL, 'r' },
@@ -529,6 +892,7 @@ int cmd_move(int argc, char **argv)
 		case OPT_DRY_RUN: a.dry_run = true; break;
 		case OPT_FORCE: a.force = true; break;
 		case OPT_MEMORY_ONLY: a.memory_only = true; break;
+		case OPT_CGROUP: a.cgroup = true; break;
 		case 'h': usage();
 		/* -o and --output-all are not in this command's options. */
 		default:
@@ -539,9 +903,10 @@ int cmd_move(int argc, char **argv)
 	if (!a.to)
 		usage_error("move", "--to is required");
 	if (optind >= argc)
-		usage_error("move", "no process id given");
+		usage_error("move", a.cgroup ? "no cgroup or process id given" : "no process id given");
 	for (int i = optind; i < argc; i++)
-		parse_pid_arg("move", argv[i]);
+		if (!a.cgroup || arg_is_pid(argv[i]))
+			parse_pid_arg("move", argv[i]);
 
 	topo = topology_load_checked();
 	if (!topo)
@@ -572,7 +937,16 @@ int cmd_move(int argc, char **argv)
 		json = table_new("moves", &a.o, infos, NINFO, NULL, &cols);
 	}
 	for (int i = optind; i < argc; i++) {
-		int s = move_one(&a, parse_pid_arg("move", argv[i]), json);
+		int s;
+
+		if (a.cgroup) {
+			char *path = cgroup_operand(argv[i]);
+
+			s = path ? move_cgroup(&a, path, json) : EXIT_ERROR;
+			free(path);
+		} else {
+			s = move_one(&a, parse_pid_arg("move", argv[i]), json);
+		}
 
 		/* Errors outrank partial moves, which outrank success. */
 		if (s == EXIT_USAGE || (s == EXIT_ERROR && status != EXIT_USAGE) ||

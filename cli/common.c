@@ -303,6 +303,11 @@ pid_t parse_pid_arg(const char *cmd, const char *arg)
 	return (pid_t)v;
 }
 
+bool arg_is_pid(const char *arg)
+{
+	return arg[0] && arg[strspn(arg, "0123456789")] == '\0';
+}
+
 const char *access_hint(int err)
 {
 	switch (err) {

@@ -91,6 +91,8 @@ const char *size_text(const struct output *o, uint64_t bytes, char *buf, size_t 
 /* Writes a size in human units ("1.5G", "64.0M", "0") into @buf. */
 char *size_to_human(uint64_t bytes, char *buf, size_t size);
 
+/* Whether an operand is a pid (only digits) rather than a path: ./123 is a path. */
+bool arg_is_pid(const char *arg);
 /* Parses a pid argument; a usage error (exit 2) when it is not one. */
 pid_t parse_pid_arg(const char *cmd, const char *arg);
 

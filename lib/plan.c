@@ -152,3 +152,24 @@ NM_EXPORT int numamove_plan_check_capacity(const struct numamove_plan *plan, int
 	}
 	return 0;
 }
+
+NM_EXPORT int numamove_plan_map_nodes(const struct numamove_plan *plan, const struct numamove_nodelist *nodes,
+				      struct numamove_nodelist **ret_list)
+{
+	struct numamove_nodelist *out;
+	int r = numamove_nodelist_new(&out);
+
+	for (size_t i = 0; r >= 0 && i < numamove_nodelist_count(nodes); i++) {
+		int node = numamove_nodelist_get(nodes, i), dest = numamove_plan_dest(plan, node);
+
+		r = numamove_nodelist_add(out, dest >= 0 ? dest : node);
+		if (r == -EEXIST)
+			r = 0;
+	}
+	if (r < 0) {
+		numamove_nodelist_free(out);
+		return r;
+	}
+	*ret_list = out;
+	return 0;
+}

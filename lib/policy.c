@@ -285,15 +285,7 @@ NM_EXPORT int numamove_policy_remap(const struct numamove_policy *policy, const 
 	/* Relative nodes already follow whatever nodes the process may use. */
 	if (policy->flags & NUMAMOVE_POLICY_RELATIVE)
 		return numamove_policy_new(policy->mode, policy->flags, policy->nodes, ret_policy);
-	r = numamove_nodelist_new(&nodes);
-	for (size_t i = 0; r >= 0 && i < policy->nodes->n; i++) {
-		int node = policy->nodes->ids[i];
-		int dest = numamove_plan_dest(plan, node);
-
-		r = numamove_nodelist_add(nodes, dest >= 0 ? dest : node);
-		if (r == -EEXIST)
-			r = 0;
-	}
+	r = numamove_plan_map_nodes(plan, policy->nodes, &nodes);
 	if (r < 0)
 		return r;
 	return numamove_policy_new(policy->mode, policy->flags, nodes, ret_policy);

@@ -259,6 +259,12 @@ uint64_t numamove_plan_incoming(const struct numamove_plan *plan, int node);
  *
  * Return: 0, or -ENOSPC.
  */
+/**
+ * numamove_plan_map_nodes() - each node of @nodes replaced by its
+ * destination (nodes the plan does not move stay), without repeats
+ */
+int numamove_plan_map_nodes(const struct numamove_plan *plan, const struct numamove_nodelist *nodes,
+			    struct numamove_nodelist **ret_list);
 int numamove_plan_check_capacity(const struct numamove_plan *plan, int *ret_node);
 
 /* Why a page was not moved. */
@@ -522,6 +528,39 @@ enum numamove_policy_status numamove_policy_report_status(const struct numamove_
 							   size_t i);
 /** numamove_policy_report_error() - negative errno of a FAILED entry */
 int numamove_policy_report_error(const struct numamove_policy_report *report, size_t i);
+
+/* ------------------------------------------------------------------------
+ * The cgroup route: a process in a cgroup v2 cpuset of its own (a
+ * container, a batch job) is moved by rewriting the group's cpuset.mems
+ * (and cpuset.cpus): the kernel rebinds every policy of the group by
+ * position and migrates its memory before the write returns.
+ * ------------------------------------------------------------------------ */
+
+/** numamove_cgroup_of() - the directory of @pid's cgroup v2 group (-ENOENT: no cgroup v2) */
+int numamove_cgroup_of(pid_t pid, char **ret_path);
+/**
+ * numamove_cgroup_check() - 0 when @path is a cgroup v2 group with the
+ * cpuset controller; -ENOENT not a cgroup, -ENOTDIR, -EOPNOTSUPP no cpuset
+ * there (the root group, or a parent that does not enable cpuset)
+ */
+int numamove_cgroup_check(const char *path);
+int numamove_cgroup_pids(const char *path, pid_t **ret_pids, size_t *ret_count);
+/** numamove_cgroup_mems() - the group's effective nodes (cpuset.mems.effective) */
+int numamove_cgroup_mems(const char *path, struct numamove_nodelist **ret_list);
+
+/* numamove_cgroup_move(): leave cpuset.cpus alone. */
+#define NUMAMOVE_CGROUP_MEMS_ONLY (1u << 0)
+
+/**
+ * numamove_cgroup_move() - send each of the group's nodes where @plan sends
+ * it: cpuset.cpus becomes the CPUs of the new nodes (unless they have none,
+ * or NUMAMOVE_CGROUP_MEMS_ONLY), then cpuset.mems the new nodes, which the
+ * kernel migrates to before returning. @ret_mems (may be NULL): the nodes
+ * written. -EXDEV when a parent group does not allow the new nodes.
+ */
+int numamove_cgroup_move(const char *path, const struct numamove_plan *plan,
+			 const struct numamove_topology *topo, unsigned int flags,
+			 struct numamove_nodelist **ret_mems);
 
 /* ------------------------------------------------------------------------
  * The system around a move.

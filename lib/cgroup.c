@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The cgroup route: for a process in a cgroup v2 cpuset of its own (a
+ * container, a batch job), rewriting cpuset.mems makes the kernel rebind
+ * every task and mapping policy of the group by position and migrate its
+ * memory; the write returns once the migration is done. cpuset.cpus is
+ * rewritten to the destination nodes' CPUs so that threads follow.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+/* Where cgroup v2 is mounted, from our mountinfo. */
+static int cgroup2_mount(char **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	char *save = NULL;
+	int r = nm_read_file(NULL, "/proc/self/mountinfo", &text, NULL);
+
+	if (r < 0)
+		return r;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sep = strstr(line, " - ");
+		char mnt[4096];
+
+		/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS ... - FSTYPE SOURCE SUPEROPTS" */
+		if (!sep || strncmp(sep + 3, "cgroup2 ", 8) != 0 ||
+		    sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+			continue;
+		*ret = strdup(mnt);
+		return *ret ? 0 : -ENOMEM;
+	}
+	return -ENOENT;
+}
+
+NM_EXPORT int numamove_cgroup_of(pid_t pid, char **ret_path)
+{
+	_cleanup_free_ char *text = NULL, *mnt = NULL;
+	char *rel;
+	int r;
+
+	r = nm_read_filef(NULL, &text, "/proc/%d/cgroup", (int)pid);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
+	/* The unified hierarchy's line is "0::/PATH". */
+	rel = strstr(text, "0::");
+	if (!rel || (rel != text && rel[-1] != '\n'))
+		return -ENOENT;
+	rel += 3;
+	rel[strcspn(rel, "\n")] = '\0';
+	r = cgroup2_mount(&mnt);
+	if (r < 0)
+		return r;
+	if (strcmp(rel, "/") == 0)
+		rel = "";
+	return asprintf(ret_path, "%s%s", mnt, rel) < 0 ? -ENOMEM : 0;
+}
+
+static int read_attr(const char *path, const char *attr, char **ret)
+{
+	_cleanup_free_ char *file = NULL;
+	int r;
+
+	if (asprintf(&file, "%s/%s", path, attr) < 0)
+		return -ENOMEM;
+	r = nm_read_file(NULL, file, ret, NULL);
+	if (r == 0)
+		(*ret)[strcspn(*ret, "\n")] = '\0';
+	return r;
+}
+
+static int write_attr(const char *path, const char *attr, const char *value)
+{
+	_cleanup_free_ char *file = NULL;
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(value);
+
+	if (asprintf(&file, "%s/%s", path, attr) < 0)
+		return -ENOMEM;
+	fd = open(file, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* The kernel migrates the group's memory before this returns. */
+	if (write(fd, value, len) != (ssize_t)len)
+		return -errno;
+	return 0;
+}
+
+static int list_from_text(const char *text, struct numamove_nodelist **ret)
+{
+	struct nm_bits bits = { 0 };
+	struct numamove_nodelist *l = NULL;
+	int r = nm_bits_parse_list(text, &bits);
+
+	if (r == 0)
+		r = numamove_nodelist_new(&l);
+	for (size_t i = 0; r == 0 && i < bits.nbits; i++)
+		if (nm_bits_test(&bits, i))
+			r = numamove_nodelist_add(l, (int)i);
+	nm_bits_clear(&bits);
+	if (r < 0) {
+		numamove_nodelist_free(l);
+		return r;
+	}
+	*ret = l;
+	return 0;
+}
+
+NM_EXPORT int numamove_cgroup_check(const char *path)
+{
+	_cleanup_free_ char *file = NULL;
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (asprintf(&file, "%s/cgroup.procs", path) < 0)
+		return -ENOMEM;
+	if (access(file, F_OK) < 0)
+		return -ENOENT; /* not a cgroup */
+	free(file);
+	if (asprintf(&file, "%s/cpuset.mems", path) < 0)
+		return -ENOMEM;
+	/* The root has no cpuset.mems, nor has a group whose parent does not enable cpuset. */
+	return access(file, F_OK) < 0 ? -EOPNOTSUPP : 0;
+}
+
+NM_EXPORT int numamove_cgroup_pids(const char *path, pid_t **ret_pids, size_t *ret_count)
+{
+	_cleanup_free_ char *text = NULL;
+	pid_t *pids = NULL;
+	size_t n = 0, alloc = 0;
+	char *save = NULL;
+	int r = read_attr(path, "cgroup.procs", &text);
+
+	if (r < 0)
+		return r;
+	for (char *tok = strtok_r(text, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+		int pid;
+
+		if (nm_parse_int(tok, &pid) < 0)
+			continue;
+		r = nm_grow((void **)&pids, &alloc, n + 1, sizeof(*pids));
+		if (r < 0) {
+			free(pids);
+			return r;
+		}
+		pids[n++] = pid;
+	}
+	*ret_pids = pids;
+	*ret_count = n;
+	return 0;
+}
+
+NM_EXPORT int numamove_cgroup_mems(const char *path, struct numamove_nodelist **ret_list)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = read_attr(path, "cpuset.mems.effective", &text);
+
+	return r < 0 ? r : list_from_text(text, ret_list);
+}
+
+/* The CPUs of @nodes that have any, as a cpulist; empty when none has. */
+static int cpus_of(const struct numamove_topology *topo, const struct numamove_nodelist *nodes, char **ret)
+{
+	struct nm_bits all = { 0 };
+	int r = 0, len;
+
+	for (size_t i = 0; r == 0 && i < numamove_nodelist_count(nodes); i++) {
+		const struct nm_node *n = nm_topology_node(topo, numamove_nodelist_get(nodes, i));
+
+		for (size_t c = 0; r == 0 && n && c < n->cpus.nbits; c++)
+			if (nm_bits_test(&n->cpus, c))
+				r = nm_bits_set(&all, c);
+	}
+	len = r < 0 ? r : nm_bits_format(&all, NULL, 0);
+	if (len >= 0) {
+		*ret = malloc((size_t)len + 1);
+		if (*ret)
+			nm_bits_format(&all, *ret, (size_t)len + 1);
+		r = *ret ? 0 : -ENOMEM;
+	} else {
+		r = len;
+	}
+	nm_bits_clear(&all);
+	return r;
+}
+
+NM_EXPORT int numamove_cgroup_move(const char *path, const struct numamove_plan *plan,
+				   const struct numamove_topology *topo, unsigned int flags,
+				   struct numamove_nodelist **ret_mems)
+{
+	_cleanup_(numamove_nodelist_freep) struct numamove_nodelist *old = NULL, *mems = NULL, *now = NULL;
+	_cleanup_free_ char *cpus = NULL;
+	char text[1024];
+	int r;
+
+	r = numamove_cgroup_check(path);
+	if (r == 0)
+		r = numamove_cgroup_mems(path, &old);
+	/* Each allowed node goes where the plan sends it; the kernel remaps by position. */
+	if (r == 0)
+		r = numamove_plan_map_nodes(plan, old, &mems);
+	if (r < 0)
+		return r;
+	if (!(flags & NUMAMOVE_CGROUP_MEMS_ONLY)) {
+		r = cpus_of(topo, mems, &cpus);
+		if (r < 0)
+			return r;
+		/* CPUs first: the threads then run next to where their memory goes. */
+		if (cpus[0] && (r = write_attr(path, "cpuset.cpus", cpus)) < 0)
+			return r;
+	}
+	if (numamove_nodelist_format(mems, text, sizeof(text)) < 0)
+		return -EINVAL;
+	r = write_attr(path, "cpuset.mems", text);
+	if (r < 0)
+		return r;
+	/* A parent that does not allow the nodes leaves them out of the effective set. */
+	r = numamove_cgroup_mems(path, &now);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < numamove_nodelist_count(mems); i++)
+		if (!numamove_nodelist_contains(now, numamove_nodelist_get(mems, i)))
+			return -EXDEV;
+	if (ret_mems)
+		*ret_mems = TAKE_PTR(mems);
+	return 0;
+}
