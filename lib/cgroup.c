@@ -60,17 +60,14 @@ NM_EXPORT int numamove_cgroup_of(pid_t pid, char **ret_path)
 	return asprintf(ret_path, "%s%s", mnt, rel) < 0 ? -ENOMEM : 0;
 }
 
+/* The whole of a group's file @attr. */
 static int read_attr(const char *path, const char *attr, char **ret)
 {
 	_cleanup_free_ char *file = NULL;
-	int r;
 
 	if (asprintf(&file, "%s/%s", path, attr) < 0)
 		return -ENOMEM;
-	r = nm_read_file(NULL, file, ret, NULL);
-	if (r == 0)
-		(*ret)[strcspn(*ret, "\n")] = '\0';
-	return r;
+	return nm_read_file(NULL, file, ret, NULL);
 }
 
 static int write_attr(const char *path, const char *attr, const char *value)
@@ -162,7 +159,10 @@ NM_EXPORT int numamove_cgroup_mems(const char *path, struct numamove_nodelist **
 	_cleanup_free_ char *text = NULL;
 	int r = read_attr(path, "cpuset.mems.effective", &text);
 
-	return r < 0 ? r : list_from_text(text, ret_list);
+	if (r < 0)
+		return r;
+	text[strcspn(text, "\n")] = '\0';
+	return list_from_text(text, ret_list);
 }
 
 /* The CPUs of @nodes that have any, as a cpulist; empty when none has. */

@@ -253,3 +253,68 @@ nm_json_field() { # PID KEY: a field of PID's move object
 
 # pages (4K) and bytes
 pages_to_bytes() { echo $(( $1 * 4096 )); }
+
+# ---- poltarget (see poltarget.c): NAME's control directory is $T/pt.NAME
+#   pt_start NAME [ARGS]    start (under $PT_PREFIX, e.g. "numactl --membind=0";
+#                           as $WL_USER if set), wait for ready
+#   pt_pid NAME             its pid
+#   pt_cmd NAME CMD         send a command line: touch, alloc, release, stop
+#   pt_wait NAME REGEX N    wait until N result lines match REGEX
+#   pt_nodes NAME REGEX     the node list of the last result line matching REGEX
+#   pt_release NAME         release the blocked threads, wait for their 5 "after" lines
+#   assert_after_ok NAME    every "after" line says ok (no EINTR, full sleep, right data)
+#   assert_nodes_in LIST ALLOWED WHAT   every node of LIST is in ALLOWED (both "2,3")
+PT=${PT:-poltarget}
+pt_dir() { echo "$T/pt.$1"; }
+pt_pid() { cat "$(pt_dir "$1")/pid"; }
+pt_start() {
+	local name=$1 d pid
+	shift
+	d=$(pt_dir "$name")
+	rm -rf "$d"
+	mkdir -p "$d"
+	if [ -n "${WL_USER:-}" ]; then
+		chown "$WL_USER:$WL_USER" "$d"
+		runas "$WL_USER" "$WL_USER" ${PT_PREFIX:-} "$PT" --ctl "$d" "$@" > "$d/log" 2>&1 &
+	else
+		${PT_PREFIX:-} "$PT" --ctl "$d" "$@" > "$d/log" 2>&1 &
+	fi
+	pid=$!
+	echo "$pid" >> "$T/pids"
+	note "poltarget $name (pid $pid): ${PT_PREFIX:-} $*"
+	wait_for 60 _wl_ready_or_dead "$d" "$pid" || fail "poltarget $name not ready"
+	[ -e "$d/ready" ] || { cat "$d/log"; fail "poltarget $name died: $(head -n1 "$d/log")"; }
+	# runas and numactl exec the program: the pid is the target's.
+	echo "$pid" > "$d/pid"
+	return 0
+}
+pt_cmd() { echo "$2" > "$(pt_dir "$1")/cmd"; }
+_pt_count() { [ "$(grep -cE "$2" "$(pt_dir "$1")/result" 2>/dev/null)" -ge "$3" ]; }
+pt_wait() {
+	wait_for 60 _pt_count "$1" "$2" "$3" ||
+		{ sed 's/^/  | /' "$(pt_dir "$1")/result"; fail "poltarget $1: no $3 result lines /$2/"; }
+}
+pt_nodes() { grep -E "$2" "$(pt_dir "$1")/result" | tail -n1 | awk '{print $NF}'; }
+pt_release() {
+	pt_cmd "$1" release
+	pt_wait "$1" '^after ' 5
+	grep -E '^(before|after) ' "$(pt_dir "$1")/result" | sed 's/^/  | /'
+}
+assert_after_ok() {
+	local bad
+	bad=$(awk '$1 == "after" && $4 != "ok"' "$(pt_dir "$1")/result")
+	[ -z "$bad" ] || fail "poltarget $1: a blocked call did not complete normally: $bad"
+}
+assert_nodes_in() {
+	local n
+	[ -n "$1" ] || fail "$3: no node list"
+	for n in $(echo "$1" | tr ',' ' '); do
+		case ",$2," in *",$n,"*) ;; *) fail "$3: nodes $1, expected only nodes in $2" ;; esac
+	done
+}
+# Every "after" line's nodes are exactly LIST.
+assert_after_nodes() {
+	local bad
+	bad=$(awk -v want="$2" '$1 == "after" && $NF != want' "$(pt_dir "$1")/result")
+	[ -z "$bad" ] || fail "poltarget $1: next allocations not on nodes $2: $bad"
+}

@@ -7,7 +7,7 @@
  * allocation lands where the new policy says, as move_pages(2) with
  * nodes == NULL reports it.
  *
- * usage: poltarget --ctl DIR [--sleep SECONDS] [--soak]
+ * usage: poltarget --ctl DIR [--sleep SECONDS] [--mbind MODE:NODES] [--seccomp] [--soak]
  *
  * Default mode: threads block in different ways, then report:
  *   reader   read(2) on a pipe           released by "release"
@@ -28,7 +28,16 @@
  *   writer thread sends, an epoll thread waits 5 ms timeouts.
  *   On "stop": soak rounds R errors E eintr I short_sleeps S seq_errors Q
  *
- * Commands are lines written to the FIFO DIR/cmd: "release" (wake the
+ * --mbind MODE:NODES: before the threads start, a 4 MiB mapping gets a
+ * policy of its own with mbind(2) (MODE bind, interleave or preferred;
+ * NODES as numactl takes them); nothing is touched in it yet.
+ *
+ * --seccomp: the process installs a seccomp filter that allows every
+ * call (so it runs normally, but /proc shows "Seccomp: 2").
+ *
+ * Commands are lines written to the FIFO DIR/cmd: "touch" (the main
+ * thread touches the next 16 pages of the --mbind mapping and reports
+ * "touch main TID nodes LIST"), "release" (wake the
  * blocked threads), "alloc" (the main thread allocates 16 pages and
  * reports "alloc main TID nodes LIST"), "stop" (join the threads, write
  * "done"). Results are appended to DIR/result, one line each; DIR/ready
@@ -36,7 +45,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/futex.h>
+#include <linux/seccomp.h>
+#include <numa.h>
 #include <numaif.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -48,6 +60,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -61,6 +74,9 @@ static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static int reader_pipe[2], epoll_pipe[2], seq_pipe[2];
 static atomic_int futex_word, released, stopping, started;
 static double sleep_seconds = 4;
+static char *mbind_mem;
+static size_t mbind_used;
+#define MBIND_SIZE (4u << 20)
 
 static void die(const char *what)
 {
@@ -95,18 +111,15 @@ static void result(const char *fmt, ...)
 	pthread_mutex_unlock(&out_lock);
 }
 
-/* Allocates NPAGES fresh pages by first touch; writes where they are. */
-static void alloc_nodes(char *buf, size_t size)
+/* Touches NPAGES pages at @mem (first touch allocates); writes where they are. */
+static void touch_nodes(char *mem, char *buf, size_t size)
 {
-	char *mem = mmap(NULL, NPAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	void *pages[NPAGES];
 	int status[NPAGES];
 	bool seen[1024] = { false };
 	size_t len = 0;
 
-	if (mem == MAP_FAILED)
-		die("mmap");
-	madvise(mem, NPAGES * PAGE, MADV_NOHUGEPAGE);
+	buf[0] = '\0';
 	for (int i = 0; i < NPAGES; i++) {
 		mem[i * PAGE] = 1;
 		pages[i] = mem + i * PAGE;
@@ -121,7 +134,46 @@ static void alloc_nodes(char *buf, size_t size)
 	for (int n = 0; n < 1024 && len < size; n++)
 		if (seen[n])
 			len += (size_t)snprintf(buf + len, size - len, "%s%d", len ? "," : "", n);
+}
+
+/* Allocates NPAGES fresh pages by first touch; writes where they are. */
+static void alloc_nodes(char *buf, size_t size)
+{
+	char *mem = mmap(NULL, NPAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (mem == MAP_FAILED)
+		die("mmap");
+	madvise(mem, NPAGES * PAGE, MADV_NOHUGEPAGE);
+	touch_nodes(mem, buf, size);
 	munmap(mem, NPAGES * PAGE);
+}
+
+static void setup_mbind(const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+	struct bitmask *nodes;
+	int mode;
+
+	if (!colon)
+		die("--mbind MODE:NODES");
+	if (strncmp(spec, "bind:", 5) == 0)
+		mode = MPOL_BIND;
+	else if (strncmp(spec, "interleave:", 11) == 0)
+		mode = MPOL_INTERLEAVE;
+	else if (strncmp(spec, "preferred:", 10) == 0)
+		mode = MPOL_PREFERRED;
+	else
+		die("--mbind mode");
+	nodes = numa_parse_nodestring(colon + 1);
+	if (!nodes)
+		die("--mbind nodes");
+	mbind_mem = mmap(NULL, MBIND_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mbind_mem == MAP_FAILED)
+		die("mmap");
+	madvise(mbind_mem, MBIND_SIZE, MADV_NOHUGEPAGE);
+	if (mbind(mbind_mem, MBIND_SIZE, mode, nodes->maskp, nodes->size + 1, 0) < 0)
+		die("mbind");
+	numa_bitmask_free(nodes);
 }
 
 static void report_before(const char *name)
@@ -321,6 +373,15 @@ static void *soak_epoll(void *arg)
 	return NULL;
 }
 
+static void allow_all_seccomp(void)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { .len = 1, .filter = &allow };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		die("seccomp");
+}
+
 static void start(pthread_t *t, void *(*fn)(void *), void *arg)
 {
 	if (pthread_create(t, NULL, fn, arg) != 0)
@@ -341,10 +402,14 @@ int main(int argc, char **argv)
 			ctl = argv[++i];
 		else if (strcmp(argv[i], "--sleep") == 0 && i + 1 < argc)
 			sleep_seconds = atof(argv[++i]);
+		else if (strcmp(argv[i], "--mbind") == 0 && i + 1 < argc)
+			setup_mbind(argv[++i]);
+		else if (strcmp(argv[i], "--seccomp") == 0)
+			allow_all_seccomp();
 		else if (strcmp(argv[i], "--soak") == 0)
 			soak = true;
 		else {
-			fprintf(stderr, "usage: poltarget --ctl DIR [--sleep SECONDS] [--soak]\n");
+			fprintf(stderr, "usage: poltarget --ctl DIR [--sleep SECONDS] [--mbind MODE:NODES] [--seccomp] [--soak]\n");
 			return 2;
 		}
 	}
@@ -388,6 +453,10 @@ int main(int argc, char **argv)
 				die("write");
 			atomic_store(&futex_word, 1);
 			syscall(SYS_futex, &futex_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+		} else if (strncmp(line, "touch", 5) == 0 && mbind_mem && mbind_used + NPAGES * PAGE <= MBIND_SIZE) {
+			touch_nodes(mbind_mem + mbind_used, nodes, sizeof(nodes));
+			mbind_used += NPAGES * PAGE;
+			result("touch main %d nodes %s", (int)gettid(), nodes);
 		} else if (strncmp(line, "alloc", 5) == 0) {
 			alloc_nodes(nodes, sizeof(nodes));
 			result("alloc main %d nodes %s", (int)gettid(), nodes);
