@@ -374,8 +374,13 @@ void warn_inject(const struct numamove_task *t, int err, const char *what)
 			       (int)pid, comm, what, (int)tid, (int)pid);
 			return;
 		case NUMAMOVE_INJECT_SECCOMP:
-			warnx_("%d (%s): cannot %s: thread %d runs under seccomp, which may kill it for the "
+			warnx_("%d (%s): cannot %s: thread %d runs under seccomp, which would kill it for the "
 			       "set_mempolicy(2) or mbind(2) numamove would run in it", (int)pid, comm, what, (int)tid);
+			return;
+		case NUMAMOVE_INJECT_SECCOMP_UNKNOWN:
+			warnx_("%d (%s): cannot %s: thread %d runs under a seccomp filter that numamove cannot "
+			       "read (needs CAP_SYS_ADMIN) to know it would allow set_mempolicy(2) and mbind(2)",
+			       (int)pid, comm, what, (int)tid);
 			return;
 		case NUMAMOVE_INJECT_COMPAT:
 			warnx_("%d (%s): cannot %s: it is a 32-bit program; numamove runs system calls in "

@@ -291,6 +291,11 @@ size_t nm_freeze_count(const struct nm_freeze *f)
 	return f->n;
 }
 
+uint64_t nm_freeze_insn(const struct nm_freeze *f)
+{
+	return f->insn;
+}
+
 pid_t nm_freeze_tid(const struct nm_freeze *f, size_t i)
 {
 	return f->t[i].tid;

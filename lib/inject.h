@@ -31,6 +31,19 @@ uint64_t nm_freeze_scratch(const struct nm_freeze *f, size_t i, size_t size);
 int nm_freeze_write(struct nm_freeze *f, uint64_t addr, const void *buf, size_t len);
 int nm_freeze_read(struct nm_freeze *f, uint64_t addr, void *buf, size_t len);
 
+/* The address of the syscall instruction the calls go through. */
+uint64_t nm_freeze_insn(const struct nm_freeze *f);
+
+/*
+ * Whether held thread @i's seccomp filters let set_mempolicy, mbind and
+ * get_mempolicy run (or fail with an error): 0 yes, -EPERM a filter would
+ * kill or trap it, -EACCES the filters cannot be read or understood.
+ */
+int nm_seccomp_check(struct nm_freeze *f, size_t i);
+struct sock_filter;
+struct seccomp_data;
+bool nm_seccomp_run(const struct sock_filter *prog, size_t n, const struct seccomp_data *d, uint32_t *ret);
+
 /* Whether a signal is pending and not blocked for thread @tid of @pid. */
 bool nm_thread_signal_pending(pid_t pid, pid_t tid);
 

@@ -404,16 +404,46 @@ static const char *status_field(const char *text, const char *name)
 	return p ? p + strlen(name) + strspn(p + strlen(name), " \t") : NULL;
 }
 
+/* Holds the threads @tids that run under seccomp filters and runs the filters. */
+static enum numamove_inject_block check_filters(const struct numamove_task *task, const pid_t *tids, size_t n,
+						pid_t *ret_tid)
+{
+	enum numamove_inject_block block = NUMAMOVE_INJECT_OK;
+	struct nm_freeze *f = NULL;
+
+	/* Not allowed to hold them: ptrace will say so when it matters. */
+	if (n == 0 || nm_freeze_hold(task, tids, n, &f) < 0)
+		return NUMAMOVE_INJECT_OK;
+	for (size_t i = 0; i < nm_freeze_count(f) && block == NUMAMOVE_INJECT_OK; i++) {
+		int r;
+
+		if (nm_freeze_gone(f, i))
+			continue;
+		r = nm_seccomp_check(f, i);
+		if (r < 0) {
+			block = r == -EPERM ? NUMAMOVE_INJECT_SECCOMP : NUMAMOVE_INJECT_SECCOMP_UNKNOWN;
+			if (ret_tid)
+				*ret_tid = nm_freeze_tid(f, i);
+		}
+	}
+	nm_freeze_release(f);
+	return block;
+}
+
 NM_EXPORT int numamove_inject_check(const struct numamove_task *task, enum numamove_inject_block *ret_block,
 				    pid_t *ret_tid)
 {
-	_cleanup_free_ pid_t *tids = NULL;
+	_cleanup_free_ pid_t *tids = NULL, *filtered = NULL;
 	pid_t pid = numamove_task_pid(task);
 	enum numamove_inject_block block = NUMAMOVE_INJECT_OK;
-	size_t n = 0;
+	size_t n = 0, n_filtered = 0;
 	int r;
 
 	r = numamove_task_threads(task, &tids, &n);
+	if (r == 0) {
+		filtered = calloc(n + 1, sizeof(pid_t));
+		r = filtered ? 0 : -ENOMEM;
+	}
 	for (size_t i = 0; r == 0 && i < n && block == NUMAMOVE_INJECT_OK; i++) {
 		_cleanup_free_ char *text = NULL;
 		const char *p;
@@ -424,8 +454,10 @@ NM_EXPORT int numamove_inject_check(const struct numamove_task *task, enum numam
 			block = NUMAMOVE_INJECT_TRACED;
 		else if ((p = status_field(text, "\nState:")) && (*p == 'T' || *p == 't'))
 			block = NUMAMOVE_INJECT_STOPPED;
-		else if ((p = status_field(text, "\nSeccomp:")) && atoi(p) != 0)
-			block = NUMAMOVE_INJECT_SECCOMP;
+		else if ((p = status_field(text, "\nSeccomp:")) && atoi(p) == 1)
+			block = NUMAMOVE_INJECT_SECCOMP; /* strict: anything but read, write, exit kills */
+		else if (p && atoi(p) == 2)
+			filtered[n_filtered++] = tids[i];
 		if (block != NUMAMOVE_INJECT_OK && ret_tid)
 			*ret_tid = tids[i];
 	}
@@ -434,6 +466,8 @@ NM_EXPORT int numamove_inject_check(const struct numamove_task *task, enum numam
 		if (ret_tid)
 			*ret_tid = pid;
 	}
+	if (r == 0 && block == NUMAMOVE_INJECT_OK)
+		block = check_filters(task, filtered, n_filtered, ret_tid);
 	if (r == 0)
 		r = numamove_task_check(task);
 	if (r < 0)

@@ -460,15 +460,18 @@ enum numamove_inject_block {
 	NUMAMOVE_INJECT_OK = 0,
 	NUMAMOVE_INJECT_TRACED,   /* another tracer (a debugger, strace) is attached */
 	NUMAMOVE_INJECT_STOPPED,  /* stopped (SIGSTOP, job control): it would not run the call */
-	NUMAMOVE_INJECT_SECCOMP,  /* seccomp strict mode, or a filter that may kill it for the call */
+	NUMAMOVE_INJECT_SECCOMP,  /* seccomp strict mode, or a filter that would kill or trap it for the call */
 	NUMAMOVE_INJECT_COMPAT,   /* a 32-bit process */
+	NUMAMOVE_INJECT_SECCOMP_UNKNOWN, /* seccomp filters numamove cannot read (needs CAP_SYS_ADMIN) */
 };
 
 /**
  * numamove_inject_check() - whether numamove may run syscalls in @task
  * @ret_tid: the thread that blocks it
- * Looks at every thread in /proc. Permission is not checked here: ptrace
- * itself says -EPERM (see numamove_ptrace_scope()).
+ * Looks at every thread in /proc. Threads under seccomp filters are held
+ * for a moment while their filters are read and run on the calls numamove
+ * would make. Permission is not checked here: ptrace itself says -EPERM
+ * (see numamove_ptrace_scope()).
  */
 int numamove_inject_check(const struct numamove_task *task, enum numamove_inject_block *ret_block,
 			  pid_t *ret_tid);

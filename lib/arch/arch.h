@@ -18,6 +18,8 @@
 /* The bytes of the instruction that enters the kernel. */
 extern const unsigned char nm_arch_syscall_insn[];
 extern const size_t nm_arch_syscall_insn_len;
+/* AUDIT_ARCH_* of the native ABI, as seccomp filters see it. */
+extern const uint32_t nm_arch_audit_arch;
 /* Bytes below the stack pointer that the ABI lets a function use unannounced. */
 extern const size_t nm_arch_red_zone;
 

@@ -7,7 +7,7 @@
  * allocation lands where the new policy says, as move_pages(2) with
  * nodes == NULL reports it.
  *
- * usage: poltarget --ctl DIR [--sleep SECONDS] [--mbind MODE:NODES] [--seccomp] [--soak]
+ * usage: poltarget --ctl DIR [--sleep SECONDS] [--mbind MODE:NODES] [--seccomp allow|kill|errno] [--soak]
  *
  * Default mode: threads block in different ways, then report:
  *   reader   read(2) on a pipe           released by "release"
@@ -32,8 +32,9 @@
  * policy of its own with mbind(2) (MODE bind, interleave or preferred;
  * NODES as numactl takes them); nothing is touched in it yet.
  *
- * --seccomp: the process installs a seccomp filter that allows every
- * call (so it runs normally, but /proc shows "Seccomp: 2").
+ * --seccomp allow|kill|errno: the process installs a seccomp filter that
+ * allows every call but set_mempolicy(2), which it allows, kills the
+ * process for, or fails with EPERM.
  *
  * Commands are lines written to the FIFO DIR/cmd: "touch" (the main
  * thread touches the next 16 pages of the --mbind mapping and reports
@@ -53,6 +54,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -373,10 +375,18 @@ static void *soak_epoll(void *arg)
 	return NULL;
 }
 
-static void allow_all_seccomp(void)
+static void install_seccomp(const char *what)
 {
-	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	struct sock_fprog prog = { .len = 1, .filter = &allow };
+	unsigned int action = strcmp(what, "kill") == 0 ? SECCOMP_RET_KILL_PROCESS
+			      : strcmp(what, "errno") == 0 ? SECCOMP_RET_ERRNO | EPERM
+							   : SECCOMP_RET_ALLOW;
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_set_mempolicy, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, action),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = 4, .filter = filter };
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
 		die("seccomp");
@@ -404,12 +414,12 @@ int main(int argc, char **argv)
 			sleep_seconds = atof(argv[++i]);
 		else if (strcmp(argv[i], "--mbind") == 0 && i + 1 < argc)
 			setup_mbind(argv[++i]);
-		else if (strcmp(argv[i], "--seccomp") == 0)
-			allow_all_seccomp();
+		else if (strcmp(argv[i], "--seccomp") == 0 && i + 1 < argc)
+			install_seccomp(argv[++i]);
 		else if (strcmp(argv[i], "--soak") == 0)
 			soak = true;
 		else {
-			fprintf(stderr, "usage: poltarget --ctl DIR [--sleep SECONDS] [--mbind MODE:NODES] [--seccomp] [--soak]\n");
+			fprintf(stderr, "usage: poltarget --ctl DIR [--sleep SECONDS] [--mbind MODE:NODES] [--seccomp allow|kill|errno] [--soak]\n");
 			return 2;
 		}
 	}

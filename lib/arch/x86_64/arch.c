@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Syscall injection on x86-64: registers, the syscall ABI, and restarts. */
 #include <elf.h>
+#include <linux/audit.h>
 #include <errno.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -11,6 +12,7 @@
 const unsigned char nm_arch_syscall_insn[] = { 0x0f, 0x05 }; /* syscall */
 const size_t nm_arch_syscall_insn_len = 2;
 const size_t nm_arch_red_zone = 128;
+const uint32_t nm_arch_audit_arch = AUDIT_ARCH_X86_64;
 
 /* The kernel's internal restart codes (include/linux/errno.h). */
 #define ERESTARTSYS 512

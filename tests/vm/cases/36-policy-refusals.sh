@@ -36,10 +36,26 @@ assert_one_line_error 'not allowed to ptrace'
 nm policy "$pid" -o POLICY
 assert_eq "$(awk 'NR > 1' "$T/out" | sort -u)" bind:0 "policies after the refusals"
 
-pt_start s --seccomp
+# seccomp: numamove runs the target's filters on the calls it would make.
+pt_start s --seccomp allow
 nm policy "$(pt_pid s)" --set bind:2
+assert_rc 0
+pt_cmd s alloc
+pt_wait s '^alloc ' 1
+assert_eq "$(pt_nodes s '^alloc ')" 2 "allocation of a target whose filter allows set_mempolicy"
+pt_start k --seccomp kill
+nm policy "$(pt_pid k)" --set bind:2
 assert_rc 1
-assert_one_line_error 'seccomp'
+assert_one_line_error 'seccomp, which would kill it'
+kill -0 "$(pt_pid k)" || fail "the target with a killing filter died"
+pt_start e --seccomp errno
+nm policy "$(pt_pid e)" --set bind:2 -o STATUS
+assert_rc 3
+assert_eq "$(awk 'NR > 1' "$T/out" | sort -u)" "failed: Operation not permitted" "status under an EPERM filter"
+WL_USER=1000 pt_start us --seccomp allow
+NM_USER=1000 nm policy "$(pt_pid us)" --set bind:2
+assert_rc 1
+assert_one_line_error 'seccomp filter that numamove cannot read'
 
 WL_USER=1000 pt_start u
 upid=$(pt_pid u)
