@@ -63,7 +63,8 @@ static void __attribute__((noreturn)) usage(void)
 	       "                         default, local, bind:<nodes>, preferred:<node>,\n"
 	       "                         preferred-many:<nodes>, interleave:<nodes>,\n"
 	       "                         weighted-interleave:<nodes>; after the mode,\n"
-	       "                         =static or =relative (bind=static:0-1)\n"
+	       "                         =static or =relative (bind=static:0-1), and for\n"
+	       "                         bind =balancing\n"
 	       " -T, --tid <tids>      only these threads (thread ids, comma-separated)\n"
 	       " -m, --mappings        with --set: also the mappings that have a policy of\n"
 	       "                         their own; without: show only mappings\n",
@@ -110,14 +111,13 @@ static void __attribute__((noreturn)) set_error(const char *text, int r, int bad
 {
 	switch (r) {
 	case -ENODEV:
-		usage_error("policy", "--set '%s': node %d does not exist or has no memory", text, bad);
+		usage_error("policy", "--set '%s': node %d does not exist", text, bad);
 	case -ENOENT:
 		usage_error("policy", "--set '%s': the node list selects no node", text);
 	case -ERANGE:
 		usage_error("policy", "--set '%s': position %d is past the nodes with memory", text, bad);
 	default:
-		usage_error("policy", "--set: invalid policy '%s' (MODE[=static|=relative][:NODES], "
-			    "see --help)", text);
+		usage_error("policy", "--set: invalid policy '%s' (MODE[=FLAG][:NODES], see --help)", text);
 	}
 }
 
@@ -184,9 +184,19 @@ static void add_row(struct libscols_table *tb, const struct policy_args *a, cons
 			if (!row->tid)
 				cell_printf(ln, i, "%" PRIx64, row->end);
 			break;
-		case COL_POLICY: cell_printf(ln, i, "%s", policy_text(row->policy, buf, sizeof(buf))); break;
-		case COL_BEFORE: cell_printf(ln, i, "%s", policy_text(row->before, buf, sizeof(buf))); break;
-		case COL_AFTER: cell_printf(ln, i, "%s", policy_text(row->after, buf, sizeof(buf))); break;
+		/* POLICY when showing, BEFORE and AFTER after --set: the others stay empty. */
+		case COL_POLICY:
+			if (!row->status)
+				cell_printf(ln, i, "%s", policy_text(row->policy, buf, sizeof(buf)));
+			break;
+		case COL_BEFORE:
+			if (row->status)
+				cell_printf(ln, i, "%s", policy_text(row->before, buf, sizeof(buf)));
+			break;
+		case COL_AFTER:
+			if (row->status)
+				cell_printf(ln, i, "%s", policy_text(row->after, buf, sizeof(buf)));
+			break;
 		case COL_STATUS:
 			if (row->status)
 				cell_printf(ln, i, "%s", row->status);

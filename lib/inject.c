@@ -384,6 +384,13 @@ int nm_freeze_call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6
 				if (r < 0)
 					return r;
 				*ret = nm_arch_regs_result(&regs);
+				/*
+				 * Its own registers back at once: should numamove die
+				 * (SIGKILL) before releasing it, the kernel lets it go
+				 * on from where it was, not from the vDSO.
+				 */
+				if (resume_regs(f, t, &regs) && nm_arch_regs_set(t->tid, &regs) == 0)
+					t->touched = false;
 				return 0;
 			}
 			if ((st >> 16) == 0 && !entered) {
