@@ -146,23 +146,48 @@ static int parse_line(char *line, struct numamove_mapping *m, int *max_node)
 	return 0;
 }
 
-/* Sets end and shared for each mapping from maps text. */
+int nm_maps_line_parse(const char *p, struct nm_maps_line *ret)
+{
+	struct nm_maps_line l = { 0 };
+	unsigned long long start, end, offset, ino;
+	int n = 0;
+
+	if (sscanf(p, "%llx-%llx %4s %llx %x:%x %llu%n", &start, &end, l.perms, &offset, &l.major, &l.minor,
+		   &ino, &n) != 7 || n == 0)
+		return -EINVAL;
+	l.start = start;
+	l.end = end;
+	l.offset = offset;
+	l.ino = ino;
+	p += n;
+	p += strspn(p, " ");
+	l.path_len = strcspn(p, "\n");
+	l.path = l.path_len ? p : NULL;
+	*ret = l;
+	return 0;
+}
+
+/* Sets end, shared, device and inode for each mapping from maps text. */
 static void join_maps(struct numamove_maps *maps, const char *text)
 {
 	const char *p = text;
 	size_t i = 0;
 
 	while (*p) {
-		unsigned long long start, end;
-		char perms[8];
+		struct nm_maps_line l;
 
-		if (sscanf(p, "%llx-%llx %7s", &start, &end, perms) == 3) {
+		if (nm_maps_line_parse(p, &l) == 0) {
 			/* Both files list mappings in address order. */
-			while (i < maps->n && maps->m[i].start < start)
+			while (i < maps->n && maps->m[i].start < l.start)
 				i++;
-			if (i < maps->n && maps->m[i].start == start) {
-				maps->m[i].end = end;
-				maps->m[i].shared = perms[3] == 's';
+			if (i < maps->n && maps->m[i].start == l.start) {
+				struct numamove_mapping *m = &maps->m[i];
+
+				m->end = l.end;
+				m->shared = l.perms[3] == 's';
+				m->dev_major = l.major;
+				m->dev_minor = l.minor;
+				m->ino = l.ino;
 			}
 		}
 		p = strchr(p, '\n');
