@@ -425,6 +425,26 @@ static int check_cpuset(const struct numamove_task *t, const struct numamove_nod
 	return status;
 }
 
+/*
+ * Ends the progress line; for a move that was cut short (the process
+ * exited, or numamove was interrupted) says so and returns the outcome.
+ */
+static const char *after_move(int r, const char *label, const struct numamove_result *res, bool progress_shown)
+{
+	if (progress_shown)
+		fputc('\n', stderr);
+	if (r == -ESRCH) {
+		warnx_("%s: the process exited during the move; stopped", label);
+		return "exited";
+	}
+	if (r == -ECANCELED) {
+		warnx_("%s: interrupted; %" PRIu64 " pages were moved, the rest stays where it was", label,
+		       res ? numamove_result_pages_moved(res) : 0);
+		return "interrupted";
+	}
+	return NULL;
+}
+
 /* Errors outrank partial moves, which outrank success. */
 static int worst(int status, int s)
 {
@@ -458,20 +478,33 @@ static int check_fits(const struct move_args *a, const char *label, const struct
 	return EXIT_OK;
 }
 
-/* The lists a move uses: --to and --from against @allowed; EXIT_OK or the status of the error. */
+/*
+ * The lists a move uses: --to and --from resolved against the allowed nodes
+ * of @t (the target, or numamove itself for objects), every destination
+ * with memory and in that cpuset. EXIT_OK, or the status of the error.
+ */
 static int resolve_nodes(const struct move_args *a, const struct numamove_topology *topo,
-			 const struct numamove_nodelist *allowed, struct numamove_nodelist **to,
-			 struct numamove_nodelist **from)
+			 const struct numamove_task *t, const char *label, const char *whose,
+			 struct numamove_nodelist **to, struct numamove_nodelist **from)
 {
-	int status = parse_nodes("--to", a->to, topo, allowed, to);
+	struct numamove_nodelist *allowed = NULL;
+	int status, r = allowed_nodes(t, topo, &allowed);
 
+	if (r < 0) {
+		warn_errno(r, "%s: cannot read %s allowed nodes", label, whose);
+		return EXIT_ERROR;
+	}
+	status = parse_nodes("--to", a->to, topo, allowed, to);
 	if (status == EXIT_OK && a->from)
 		status = parse_nodes("--from", a->from, topo, allowed, from);
+	numamove_nodelist_free(allowed);
 	for (size_t i = 0; status == EXIT_OK && i < numamove_nodelist_count(*to); i++)
 		if (!numamove_node_has_memory(topo, numamove_nodelist_get(*to, i))) {
 			warnx_("--to: node %d has no memory", numamove_nodelist_get(*to, i));
 			status = EXIT_USAGE;
 		}
+	if (status == EXIT_OK)
+		status = check_cpuset(t, *to, label, whose);
 	return status;
 }
 
@@ -492,7 +525,7 @@ static int move_object(const struct move_args *a, struct numamove_object *obj, c
 		       const struct numamove_nodelist *from_in, bool named, struct libscols_table *json)
 {
 	struct numamove_topology *topo = NULL;
-	struct numamove_nodelist *allowed = NULL, *to = NULL, *from = NULL;
+	struct numamove_nodelist *to = NULL, *from = NULL;
 	struct numamove_task *self = NULL;
 	struct numamove_plan *plan = NULL;
 	struct numamove_result *res = NULL;
@@ -513,18 +546,14 @@ static int move_object(const struct move_args *a, struct numamove_object *obj, c
 		goto out;
 	if (!to_in) {
 		r = numamove_task_open(getpid(), &self);
-		if (r == 0)
-			r = allowed_nodes(self, topo, &allowed);
 		if (r < 0) {
-			warn_errno(r, "cannot read numamove's own allowed nodes");
+			warn_errno(r, "cannot open numamove's own process");
 			goto out;
 		}
-		status = resolve_nodes(a, topo, allowed, &to, &from);
+		status = resolve_nodes(a, topo, self, s.label, "numamove's", &to, &from);
 		if (status != EXIT_OK)
 			goto out;
 		status = EXIT_ERROR;
-		if (check_cpuset(self, to, s.label, "numamove's") != EXIT_OK)
-			goto out;
 		to_in = to;
 		from_in = from;
 	}
@@ -569,14 +598,9 @@ static int move_object(const struct move_args *a, struct numamove_object *obj, c
 		s.policy = numamove_object_policy(obj);
 	}
 	r = numamove_object_move(obj, plan, &opts, &res);
-	if (prog.shown)
-		fputc('\n', stderr);
-	if (r == -ECANCELED) {
-		warnx_("%s: interrupted; %" PRIu64 " pages were moved, the rest stays where it was", s.label,
-		       res ? numamove_result_pages_moved(res) : 0);
-		outcome = "interrupted";
+	outcome = after_move(r, s.label, res, prog.shown);
+	if (outcome)
 		goto out;
-	}
 	if (r < 0) {
 		warn_errno(r, "%s: cannot move its pages", s.label);
 		goto out;
@@ -597,7 +621,6 @@ out:
 	subject_clear(&s);
 	numamove_result_free(res);
 	numamove_plan_free(plan);
-	numamove_nodelist_free(allowed);
 	numamove_nodelist_free(to);
 	numamove_nodelist_free(from);
 	numamove_task_free(self);
@@ -653,7 +676,7 @@ static int move_shared(const struct move_args *a, const struct numamove_task *t,
 static int move_one(const struct move_args *a, pid_t pid, struct libscols_table *json)
 {
 	struct numamove_topology *topo = NULL;
-	struct numamove_nodelist *allowed = NULL, *to = NULL, *from = NULL;
+	struct numamove_nodelist *to = NULL, *from = NULL;
 	struct numamove_maps *before = NULL, *after = NULL;
 	struct numamove_plan *plan = NULL;
 	struct numamove_result *res = NULL;
@@ -679,17 +702,10 @@ static int move_one(const struct move_args *a, pid_t pid, struct libscols_table 
 	}
 	name = s.comm = numamove_task_comm(t);
 	snprintf(s.label, sizeof(s.label), "%d (%s)", (int)pid, name);
-	r = allowed_nodes(t, topo, &allowed);
-	if (r < 0) {
-		warn_errno(r, "%s: cannot read its allowed nodes", s.label);
-		goto out;
-	}
-	status = resolve_nodes(a, topo, allowed, &to, &from);
+	status = resolve_nodes(a, topo, t, s.label, "the process's", &to, &from);
 	if (status != EXIT_OK)
 		goto out;
 	status = EXIT_ERROR;
-	if (check_cpuset(t, to, s.label, "the process's") != EXIT_OK)
-		goto out;
 
 	r = numamove_maps_read(t, &before);
 	if (r < 0) {
@@ -715,19 +731,9 @@ static int move_one(const struct move_args *a, pid_t pid, struct libscols_table 
 	warn_policies(t, before);
 
 	r = numamove_move(t, plan, &opts, &res);
-	if (prog.shown)
-		fputc('\n', stderr);
-	if (r == -ESRCH) {
-		warnx_("%s: the process exited during the move; stopped", s.label);
-		outcome = "exited";
+	outcome = after_move(r, s.label, res, prog.shown);
+	if (outcome)
 		goto out;
-	}
-	if (r == -ECANCELED) {
-		warnx_("%s: interrupted; %" PRIu64 " pages were moved, the rest stays where it was", s.label,
-		       res ? numamove_result_pages_moved(res) : 0);
-		outcome = "interrupted";
-		goto out;
-	}
 	if (r < 0) {
 		warnx_("%s: cannot move its memory: %s%s", s.label, strerror(-r), access_hint(r));
 		goto out;
@@ -760,7 +766,6 @@ out:
 	numamove_plan_free(plan);
 	numamove_maps_free(before);
 	numamove_maps_free(after);
-	numamove_nodelist_free(allowed);
 	numamove_nodelist_free(to);
 	numamove_nodelist_free(from);
 	numamove_task_free(t);

@@ -38,27 +38,6 @@ NM_EXPORT void numamove_maps_free(struct numamove_maps *maps)
 	free(maps);
 }
 
-/* numa_maps escapes white space in paths as octal ("\040"). */
-static char *unescape(const char *s, size_t len)
-{
-	char *out = malloc(len + 1), *o = out;
-
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\\' && i + 3 < len &&
-		    s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' && s[i + 2] <= '7' &&
-		    s[i + 3] >= '0' && s[i + 3] <= '7') {
-			*o++ = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-			i += 3;
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 static bool is_shm_path(const char *p)
 {
 	return strncmp(p, "/SYSV", 5) == 0 || strncmp(p, "/dev/shm/", 9) == 0 ||
@@ -125,7 +104,7 @@ static int parse_line(char *line, struct numamove_mapping *m, int *max_node)
 	}
 	m->page_size = kb * 1024;
 	if (file) {
-		m->name = unescape(file, strlen(file));
+		m->name = nm_unescape_octal(file, strlen(file));
 		if (!m->name)
 			return -ENOMEM;
 	} else {

@@ -793,26 +793,6 @@ NM_EXPORT int numamove_shm_ids(int **ret_ids, size_t *ret_count)
 	return nm_shm_parse(text, ret_ids, ret_count);
 }
 
-/* mountinfo escapes white space and backslashes in paths as octal ("\040"). */
-static char *unescape_octal(const char *s, size_t len)
-{
-	char *out = malloc(len + 1), *o = out;
-
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\\' && i + 3 < len + 1 && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' &&
-		    s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
-			*o++ = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-			i += 3;
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 void nm_strv_free(char **v, size_t n)
 {
 	for (size_t i = 0; v && i < n; i++)
@@ -845,7 +825,7 @@ int nm_mountinfo_shmem(const char *text, char ***ret_paths, size_t *ret_count)
 		tlen = strcspn(type, " \n");
 		if (!((tlen == 5 && strncmp(type, "tmpfs", 5) == 0) || (tlen == 9 && strncmp(type, "hugetlbfs", 9) == 0)))
 			continue;
-		path = unescape_octal(f[4], strcspn(f[4], " \n"));
+		path = nm_unescape_octal(f[4], strcspn(f[4], " \n"));
 		if (!path) {
 			nm_strv_free(paths, n);
 			return -ENOMEM;
