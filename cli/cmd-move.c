@@ -508,6 +508,29 @@ static int resolve_nodes(const struct move_args *a, const struct numamove_topolo
 	return status;
 }
 
+/* @from, then the nodes holding pages of @obj that are not in it, ascending. */
+static int extend_list(const struct numamove_nodelist *from, const struct numamove_object *obj,
+		       struct numamove_nodelist **ret)
+{
+	struct numamove_nodelist *l = NULL, *nodes = NULL;
+	int r = numamove_nodelist_new(&l);
+
+	for (size_t i = 0; r == 0 && i < numamove_nodelist_count(from); i++)
+		r = numamove_nodelist_add(l, numamove_nodelist_get(from, i));
+	if (r == 0)
+		r = numamove_object_nodes(obj, &nodes);
+	for (size_t i = 0; r == 0 && i < numamove_nodelist_count(nodes); i++)
+		if (!numamove_nodelist_contains(l, numamove_nodelist_get(nodes, i)))
+			r = numamove_nodelist_add(l, numamove_nodelist_get(nodes, i));
+	numamove_nodelist_free(nodes);
+	if (r < 0) {
+		numamove_nodelist_free(l);
+		return r;
+	}
+	*ret = l;
+	return 0;
+}
+
 /* The object's memory per node of the machine. */
 static uint64_t *object_bytes(const struct numamove_object *obj, const struct numamove_topology *topo)
 {
@@ -574,6 +597,15 @@ static int move_object(const struct move_args *a, struct numamove_object *obj, c
 	s.before = object_bytes(obj, topo);
 	if (numamove_object_policy(obj))
 		snprintf(old_policy, sizeof(old_policy), "%s", numamove_object_policy(obj));
+	if (from_in && !named && !a->from) {
+		/* The process's FROM, then the object's other nodes: every page of it moves. */
+		r = extend_list(from_in, obj, &from);
+		if (r < 0) {
+			warn_errno(r, "%s: cannot plan the move", s.label);
+			goto out;
+		}
+		from_in = from;
+	}
 	r = numamove_plan_new(numamove_object_maps(obj), from_in, to_in, topo, &plan);
 	if (r < 0) {
 		warn_errno(r, "%s: cannot plan the move", s.label);
@@ -665,7 +697,10 @@ static int move_shared(const struct move_args *a, const struct numamove_task *t,
 		done = grown;
 		done[n_done++] = obj;
 	}
-	/* The same FROM and TO as the process, so that each node goes where the process's went. */
+	/*
+	 * The same FROM and TO as the process, so that each node goes where the
+	 * process's went; without --from, the object's other nodes follow in FROM.
+	 */
 	for (size_t k = 0; k < n_done && !interrupted; k++)
 		status = worst(status, move_object(a, done[k], numamove_plan_to(plan), numamove_plan_from(plan), false,
 						   json));

@@ -265,7 +265,9 @@ NM_EXPORT int numamove_object_open_mapping(const struct numamove_maps *maps, siz
 
 	if (!m)
 		return -EINVAL;
-	if (m->name[0] != '/' || strncmp(m->name, "/memfd:", 7) == 0 || strcmp(m->name, "/dev/zero") == 0 ||
+	/* Anonymous shared memory (memfd, MAP_SHARED|MAP_ANONYMOUS, MAP_HUGETLB) is the process's own. */
+	if (m->name[0] != '/' || strncmp(m->name, "/memfd:", 7) == 0 || strncmp(m->name, "/dev/zero", 9) == 0 ||
+	    strncmp(m->name, "/anon_hugepage", 14) == 0 ||
 	    (m->kind == NUMAMOVE_KIND_FILE && !(flags & NUMAMOVE_OBJECT_WITH_FILES)) ||
 	    (m->kind == NUMAMOVE_KIND_SHM && !m->shared)) {
 		*ret_obj = NULL;

@@ -23,3 +23,12 @@ assert_rc 0
 wl_report s
 ob_assert_on s touched 2
 ob_assert_checksum s
+
+# Anonymous shared memory (MAP_SHARED|MAP_ANONYMOUS) is the process's own:
+# moved with it, not reported as an object, and no message about it.
+wl_start w --region 0:4M --shared-with-child
+nm move "$(wl_pid w)" --with-shared --to 2 --memory-only
+assert_rc 0
+[ -s "$T/err" ] && fail "unexpected messages: $(cat "$T/err")"
+wl_report w
+assert_region_on w 0 2
