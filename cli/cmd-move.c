@@ -16,17 +16,21 @@
 
 #include "commands.h"
 #include "common.h"
+#include "objects.h"
 
 enum {
-	COL_PID, COL_COMM, COL_CGROUP, COL_ROUTE, COL_STATUS, COL_MOVED, COL_LEFT,
+	COL_PID, COL_COMM, COL_OBJECT, COL_TYPE, COL_POLICY, COL_CGROUP, COL_ROUTE, COL_STATUS, COL_MOVED, COL_LEFT,
 	COL_SHARED, COL_BUSY, COL_NOMEM, COL_UNMOVABLE, COL_GONE, COL_OTHER,
 	COL_REBOUND, COL_REBIND_FAILED, COL_NODE, COL_BEFORE, COL_AFTER,
 };
 
-/* JSON output: one object per process, with its nodes as children. */
+/* JSON output: one object per process or shared object, with its nodes as children. */
 static const struct colinfo infos[] = {
 	[COL_PID] = { "PID", 5, SCOLS_FL_TREE, SCOLS_JSON_NUMBER, false, NULL },
 	[COL_COMM] = { "COMM", 8, 0, SCOLS_JSON_STRING, false, NULL },
+	[COL_OBJECT] = { "OBJECT", 10, 0, SCOLS_JSON_STRING, false, NULL },
+	[COL_TYPE] = { "TYPE", 5, 0, SCOLS_JSON_STRING, false, NULL },
+	[COL_POLICY] = { "POLICY", 7, 0, SCOLS_JSON_STRING, false, NULL },
 	[COL_CGROUP] = { "CGROUP", 8, 0, SCOLS_JSON_STRING, false, NULL },
 	[COL_ROUTE] = { "ROUTE", 6, 0, SCOLS_JSON_STRING, false, NULL },
 	[COL_STATUS] = { "STATUS", 7, 0, SCOLS_JSON_STRING, false, NULL },
@@ -48,8 +52,26 @@ static const struct colinfo infos[] = {
 
 struct move_args {
 	const char *to, *from;
-	bool dry_run, force, memory_only, cgroup;
+	bool dry_run, force, memory_only;
+	bool with_shared, with_files, cgroup;
+	const char *policy; /* --policy: a mode over the --to nodes, or a whole policy */
 	struct output o;
+};
+
+/*
+ * What a report is about: a process, or a shared object; its memory per
+ * node of the machine (in the order of numamove_topology_nodes()) before
+ * and after the move (after NULL when unknown).
+ */
+struct subject {
+	char label[4200]; /* "1234 (comm)", "/dev/shm/buf (tmpfs)", "shm:32769 (sysv)" */
+	pid_t pid;
+	const char *comm;
+	const char *object, *type, *policy;
+	const char *cgroup;   /* the cgroup route: the group's directory */
+	bool rebind;          /* a process whose policies were (to be) rebound */
+	size_t rebound, rebind_failed;
+	uint64_t *before, *after;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -63,19 +85,32 @@ static void on_signal(int sig)
 static void __attribute__((noreturn)) usage(void)
 {
 	printf("Usage:\n"
-	       " %s move [options] --to <nodes> <pid>...\n"
-	       " %s move [options] --to <nodes> --cgroup <cgroup-dir|pid>...\n"
+	       " %1$s move [options] --to <nodes> <pid>...\n"
+	       " %1$s move [options] --to <nodes> <path>... [--shm <id>]... [--shm-key <key>]...\n"
+	       " %1$s move [options] --to <nodes> --cgroup <cgroup-dir|pid>...\n"
 	       "\n"
 	       "Move all the memory of each process to other NUMA nodes, keeping its relative\n"
 	       "placement: the i-th node of --from goes to the i-th node of --to. First every\n"
 	       "thread's memory policy and every mapping's are rebound by the same rule (bind:0\n"
 	       "becomes bind:2), then the pages move, then every thread's CPU affinity follows,\n"
 	       "so that new memory lands on the new nodes.\n"
+	       "Shared objects (SysV segments, files on tmpfs and hugetlbfs, the page cache of any\n"
+	       "file) move the same way: only their resident pages, never their holes. An argument\n"
+	       "of digits only is a process id; anything else is a path (./123 for a file named 123).\n"
 	       "\n"
 	       "Options:\n"
 	       " -t, --to <nodes>      destination nodes, in order\n"
 	       " -f, --from <nodes>    source nodes, in order (default: every node holding\n"
-	       "                       memory of the process, ascending)\n"
+	       "                       memory of the process or object, ascending)\n"
+	       "     --shm <id>        a SysV shared memory segment, by id\n"
+	       "     --shm-key <key>   a SysV shared memory segment, by key (0x... or decimal)\n"
+	       "     --policy <policy> objects: also set the shared policy of tmpfs files and SysV\n"
+	       "                       segments, for the pages allocated later: bind, preferred\n"
+	       "                       or interleave over the --to nodes, default, or a whole\n"
+	       "                       policy as numamove policy --set takes it (interleave:2-3)\n"
+	       "     --with-shared     processes: also move the SysV segments, tmpfs and hugetlbfs\n"
+	       "                       files they map\n"
+	       "     --with-files      with --with-shared: also the page cache of the files they map\n"
 	       "     --dry-run         show the plan and whether it fits; move nothing\n"
 	       "     --force           move even when the destinations look too small\n"
 	       "     --memory-only     leave memory policies and CPU affinity alone (with\n"
@@ -85,11 +120,12 @@ static void __attribute__((noreturn)) usage(void)
 	       "                       group's cpuset.mems and cpuset.cpus, and let the kernel\n"
 	       "                       rebind the policies and migrate the memory of every\n"
 	       "                       process in it\n"
-	       , program_name, program_name);
+	       , program_name);
 	output_usage(false);
 	printf("\n"
 	       "Nodes: a list such as 0-3,5 (order kept), 'all', '!LIST' (the process's allowed\n"
-	       "nodes not in LIST), '+LIST' (positions among the process's allowed nodes).\n"
+	       "nodes not in LIST), '+LIST' (positions among the process's allowed nodes). For\n"
+	       "objects, the allowed nodes are numamove's own.\n"
 	       "\n"
 	       "Exit status: 0 all moved, 1 error, 2 bad usage, 3 some pages not moved or some\n"
 	       "policies not rebound.\n");
@@ -107,7 +143,7 @@ static double now(void)
 struct progress {
 	double start;
 	bool shown, tty;
-	pid_t pid;
+	const char *label;
 };
 
 static int on_progress(uint64_t done, uint64_t total, void *userdata)
@@ -120,7 +156,7 @@ static int on_progress(uint64_t done, uint64_t total, void *userdata)
 	/* A line on a terminal, only for moves that take more than a second. */
 	if (!p->tty || now() - p->start < 1.0)
 		return 0;
-	fprintf(stderr, "\r%s: moving %d: %s of %s", program_name, (int)p->pid,
+	fprintf(stderr, "\r%s: moving %s: %s of %s", program_name, p->label,
 		size_to_human(done, a, sizeof(a)), size_to_human(total, b, sizeof(b)));
 	p->shown = true;
 	return 0;
@@ -174,8 +210,8 @@ static int allowed_nodes(const struct numamove_task *t, const struct numamove_to
 	return 0;
 }
 
-static void print_dry_run(const struct move_args *a, const struct numamove_task *t,
-			  const struct numamove_plan *plan, const struct numamove_topology *topo)
+static void print_dry_run(const struct move_args *a, const char *label, const struct numamove_plan *plan,
+			  const struct numamove_topology *topo)
 {
 	const struct numamove_nodelist *from = numamove_plan_from(plan);
 	struct libscols_table *tb = scols_new_table();
@@ -183,7 +219,7 @@ static void print_dry_run(const struct move_args *a, const struct numamove_task 
 
 	if (!tb)
 		return;
-	printf("%d (%s): plan, nothing moved:\n", (int)numamove_task_pid(t), numamove_task_comm(t));
+	printf("%s: plan, nothing moved:\n", label);
 	scols_table_enable_raw(tb, a->o.raw);
 	scols_table_enable_noheadings(tb, a->o.noheadings);
 	scols_table_new_column(tb, "FROM", 4, SCOLS_FL_RIGHT);
@@ -211,7 +247,25 @@ static void print_dry_run(const struct move_args *a, const struct numamove_task 
 	printf("total: %s\n", size_text(&a->o, numamove_plan_bytes(plan, -1, -1), x, sizeof(x)));
 }
 
-/* NODE BEFORE AFTER, one row per node (indexed like the topology's) that had or has memory. */
+/* Memory per node of the machine, in the order of its node list. */
+static uint64_t *node_bytes(const struct numamove_maps *maps, const struct numamove_topology *topo)
+{
+	const struct numamove_nodelist *nodes = numamove_topology_nodes(topo);
+	uint64_t *v = calloc(numamove_nodelist_count(nodes) + 1, sizeof(*v));
+
+	for (size_t k = 0; v && maps && k < numamove_nodelist_count(nodes); k++)
+		v[k] = numamove_maps_bytes(maps, numamove_nodelist_get(nodes, k), -1);
+	return v;
+}
+
+static void subject_clear(struct subject *s)
+{
+	free(s->before);
+	free(s->after);
+	s->before = s->after = NULL;
+}
+
+/* NODE BEFORE AFTER, one row per node (in the topology's order) that had or has memory. */
 static void print_node_table(const struct output *o, const struct numamove_topology *topo, const uint64_t *before,
 			     const uint64_t *after)
 {
@@ -225,118 +279,101 @@ static void print_node_table(const struct output *o, const struct numamove_topol
 	scols_table_new_column(tb, "NODE", 4, SCOLS_FL_RIGHT);
 	scols_table_new_column(tb, "BEFORE", 6, SCOLS_FL_RIGHT);
 	scols_table_new_column(tb, "AFTER", 6, SCOLS_FL_RIGHT);
-	for (size_t k = 0; k < numamove_nodelist_count(nodes); k++) {
+	for (size_t k = 0; before && k < numamove_nodelist_count(nodes); k++) {
+		uint64_t b = before[k], f = after ? after[k] : 0;
 		struct libscols_line *ln;
 
-		if (!before[k] && !(after && after[k]))
+		if (!b && !f)
 			continue;
 		ln = scols_table_new_line(tb, NULL);
 		if (!ln)
 			break;
 		cell_printf(ln, 0, "%d", numamove_nodelist_get(nodes, k));
-		cell_size(ln, 1, o, before[k]);
+		cell_size(ln, 1, o, b);
 		if (after)
-			cell_size(ln, 2, o, after[k]);
+			cell_size(ln, 2, o, f);
 		else
 			cell_printf(ln, 2, "?");
 	}
 	table_print(tb);
 }
 
-/* Bytes per node of @maps, indexed like the topology's nodes. */
-static uint64_t *node_bytes(const struct numamove_maps *maps, const struct numamove_topology *topo)
-{
-	const struct numamove_nodelist *nodes = numamove_topology_nodes(topo);
-	uint64_t *bytes = calloc(numamove_nodelist_count(nodes) + 1, sizeof(uint64_t));
-
-	if (!bytes)
-		err_nomem();
-	for (size_t k = 0; maps && k < numamove_nodelist_count(nodes); k++)
-		bytes[k] = numamove_maps_bytes(maps, numamove_nodelist_get(nodes, k), -1);
-	return bytes;
-}
-
 /* The per-node before/after table in text mode, like renice's "old -> new". */
-static void print_text(const struct move_args *a, const struct numamove_task *t,
-		       const struct numamove_maps *before, const struct numamove_maps *after,
-		       const struct numamove_topology *topo, const struct numamove_result *res)
+static void print_text(const struct move_args *a, const struct subject *s, const struct numamove_topology *topo,
+		       const struct numamove_result *res)
 {
-	uint64_t *b = node_bytes(before, topo), *f = after ? node_bytes(after, topo) : NULL;
 	char m[32], l[32];
 
-	printf("%d (%s): moved %s", (int)numamove_task_pid(t), numamove_task_comm(t),
-	       size_text(&a->o, numamove_result_bytes_moved(res), m, sizeof(m)));
+	printf("%s: moved %s", s->label, size_text(&a->o, numamove_result_bytes_moved(res), m, sizeof(m)));
 	printf(", %" PRIu64 " pages (%s) not moved\n", numamove_result_pages_left(res, -1),
 	       size_text(&a->o, numamove_result_bytes_left(res, -1), l, sizeof(l)));
-	print_node_table(&a->o, topo, b, f);
-	free(b);
-	free(f);
+	print_node_table(&a->o, topo, s->before, s->after);
 	for (int r = 0; r < NUMAMOVE_REASON_COUNT; r++) {
 		uint64_t n = numamove_result_pages_left(res, r);
 
 		if (n)
-			printf("%d (%s): %" PRIu64 " pages (%s) not moved: %s\n", (int)numamove_task_pid(t),
-			       numamove_task_comm(t), n,
+			printf("%s: %" PRIu64 " pages (%s) not moved: %s\n", s->label, n,
 			       size_text(&a->o, numamove_result_bytes_left(res, r), l, sizeof(l)),
 			       numamove_reason_text(r));
 	}
 }
 
-/* A process that was not moved at all still gets its object, with a status. */
-static void add_json_failed(struct libscols_table *tb, pid_t pid, const char *comm, const char *status)
+/* The identity of a JSON object: pid and comm, or object and type. */
+static struct libscols_line *json_line(struct libscols_table *tb, const struct subject *s, const char *status)
 {
 	struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
 	if (!ln)
-		return;
-	cell_printf(ln, COL_PID, "%d", (int)pid);
-	if (comm)
-		cell_printf(ln, COL_COMM, "%s", comm);
+		return NULL;
+	if (s->object) {
+		cell_printf(ln, COL_OBJECT, "%s", s->object);
+		if (s->type)
+			cell_printf(ln, COL_TYPE, "%s", s->type);
+		if (s->policy)
+			cell_printf(ln, COL_POLICY, "%s", s->policy);
+	} else if (s->cgroup) {
+		cell_printf(ln, COL_CGROUP, "%s", s->cgroup);
+		cell_printf(ln, COL_ROUTE, "cgroup");
+	} else {
+		cell_printf(ln, COL_PID, "%d", (int)s->pid);
+		if (s->comm)
+			cell_printf(ln, COL_COMM, "%s", s->comm);
+		cell_printf(ln, COL_ROUTE, "pages");
+	}
 	cell_printf(ln, COL_STATUS, "%s", status);
+	if (s->rebind) {
+		cell_printf(ln, COL_REBOUND, "%zu", s->rebound);
+		cell_printf(ln, COL_REBIND_FAILED, "%zu", s->rebind_failed);
+	}
+	return ln;
 }
 
-/* Policies rebound, and those that could not be. */
-struct rebind_count {
-	size_t changed, failed;
-};
-
-static void add_json(struct libscols_table *tb, const struct move_args *a, const struct numamove_task *t,
-		     const struct numamove_maps *before, const struct numamove_maps *after,
-		     const struct numamove_topology *topo, const struct numamove_result *res,
-		     const struct rebind_count *rb, const char *status)
+static void add_json(struct libscols_table *tb, const struct move_args *a, const struct subject *s,
+		     const struct numamove_topology *topo, const struct numamove_result *res, const char *status)
 {
 	const struct numamove_nodelist *nodes = numamove_topology_nodes(topo);
-	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+	struct libscols_line *ln = json_line(tb, s, status);
 
 	if (!ln)
 		return;
-	cell_printf(ln, COL_PID, "%d", (int)numamove_task_pid(t));
-	cell_printf(ln, COL_COMM, "%s", numamove_task_comm(t));
-	cell_printf(ln, COL_ROUTE, "pages");
-	cell_printf(ln, COL_STATUS, "%s", status);
 	if (res) {
 		cell_size(ln, COL_MOVED, &a->o, numamove_result_bytes_moved(res));
 		cell_printf(ln, COL_LEFT, "%" PRIu64, numamove_result_pages_left(res, -1));
 		for (int r = 0; r < NUMAMOVE_REASON_COUNT; r++)
 			cell_printf(ln, COL_SHARED + (size_t)r, "%" PRIu64, numamove_result_pages_left(res, r));
 	}
-	if (!a->memory_only) {
-		cell_printf(ln, COL_REBOUND, "%zu", rb->changed);
-		cell_printf(ln, COL_REBIND_FAILED, "%zu", rb->failed);
-	}
-	for (size_t k = 0; before && k < numamove_nodelist_count(nodes); k++) {
-		int node = numamove_nodelist_get(nodes, k);
+	for (size_t k = 0; s->before && k < numamove_nodelist_count(nodes); k++) {
 		struct libscols_line *child;
 
-		if (!numamove_maps_bytes(before, node, -1) && !(after && numamove_maps_bytes(after, node, -1)))
+		if (!s->before[k] && !(s->after && s->after[k]))
 			continue;
 		child = scols_table_new_line(tb, ln);
 		if (!child)
 			return;
-		cell_printf(child, COL_NODE, "%d", node);
-		cell_size(child, COL_BEFORE, &a->o, numamove_maps_bytes(before, node, -1));
-		if (after)
-			cell_size(child, COL_AFTER, &a->o, numamove_maps_bytes(after, node, -1));
+		cell_printf(child, COL_NODE, "%d", numamove_nodelist_get(nodes, k));
+		cell_size(child, COL_BEFORE, &a->o, s->before[k]);
+		if (s->after)
+			cell_size(child, COL_AFTER, &a->o, s->after[k]);
 	}
 }
 
@@ -418,7 +455,7 @@ static void print_groups(const struct numamove_task *t, const char *verb, const 
 
 /* What the rebinding did, in lines like those of the CPU affinity. */
 static void print_rebind(const struct numamove_task *t, const struct numamove_policy_report *rep,
-			 struct rebind_count *count)
+			 struct subject *count)
 {
 	struct change_group groups[16];
 	size_t n_groups = 0;
@@ -431,7 +468,7 @@ static void print_rebind(const struct numamove_task *t, const struct numamove_po
 			    sizeof(text));
 		switch (numamove_policy_report_status(rep, i)) {
 		case NUMAMOVE_POLICY_CHANGED:
-			count->changed++;
+			count->rebound++;
 			if (tid)
 				group_add(groups, &n_groups, 16, text);
 			else
@@ -440,7 +477,7 @@ static void print_rebind(const struct numamove_task *t, const struct numamove_po
 					numamove_policy_report_start(rep, i), numamove_policy_report_end(rep, i), text);
 			break;
 		case NUMAMOVE_POLICY_FAILED:
-			count->failed++;
+			count->rebind_failed++;
 			if (tid)
 				warn_errno(numamove_policy_report_error(rep, i), "%d (%s): thread %d: cannot rebind "
 					   "its policy (%s)", (int)numamove_task_pid(t), numamove_task_comm(t), (int)tid, text);
@@ -511,8 +548,9 @@ static void warn_policies(const struct numamove_task *t, const struct numamove_p
 	numamove_policies_free(p);
 }
 
-/* The nodes of a list that are not in the process's cpuset. */
-static int check_cpuset(const struct numamove_task *t, const struct numamove_nodelist *to)
+/* The nodes of a list that are not in the cpuset of @t (the target, or numamove for objects). */
+static int check_cpuset(const struct numamove_task *t, const struct numamove_nodelist *to, const char *label,
+			const char *whose)
 {
 	struct numamove_nodelist *mems = NULL;
 	char buf[256];
@@ -523,8 +561,8 @@ static int check_cpuset(const struct numamove_task *t, const struct numamove_nod
 	for (size_t i = 0; i < numamove_nodelist_count(to); i++)
 		if (!numamove_nodelist_contains(mems, numamove_nodelist_get(to, i))) {
 			numamove_nodelist_format(mems, buf, sizeof(buf));
-			warnx_("%d (%s): node %d is not in the process's cpuset (its nodes are %s)",
-			       (int)numamove_task_pid(t), numamove_task_comm(t), numamove_nodelist_get(to, i), buf);
+			warnx_("%s: node %d is not in %s cpuset (its nodes are %s)", label,
+			       numamove_nodelist_get(to, i), whose, buf);
 			status = EXIT_ERROR;
 			break;
 		}
@@ -532,146 +570,442 @@ static int check_cpuset(const struct numamove_task *t, const struct numamove_nod
 	return status;
 }
 
+/*
+ * Ends the progress line; for a move that was cut short (the process
+ * exited, or numamove was interrupted) says so and returns the outcome.
+ */
+static const char *after_move(int r, const char *label, const struct numamove_result *res, bool progress_shown)
+{
+	if (progress_shown)
+		fputc('\n', stderr);
+	if (r == -ESRCH) {
+		warnx_("%s: the process exited during the move; stopped", label);
+		return "exited";
+	}
+	if (r == -ECANCELED) {
+		warnx_("%s: interrupted; %" PRIu64 " pages were moved, the rest stays where it was", label,
+		       res ? numamove_result_pages_moved(res) : 0);
+		return "interrupted";
+	}
+	return NULL;
+}
+
+/* Errors outrank partial moves, which outrank success. */
+static int worst(int status, int s)
+{
+	if (s == EXIT_USAGE || (s == EXIT_ERROR && status != EXIT_USAGE) || (s == EXIT_PARTIAL && status == EXIT_OK))
+		return s;
+	return status;
+}
+
+/* A move that would not fit is refused, with the numbers; returns EXIT_OK when it fits. */
+static int check_fits(const struct move_args *a, const char *label, const struct numamove_plan *plan,
+		      const struct numamove_topology *topo)
+{
+	char need[32], have[32];
+	uint64_t ps = 0, hneed = 0, hfree = 0;
+	int node;
+
+	if (a->force)
+		return EXIT_OK;
+	if (numamove_plan_check_capacity(plan, &node) < 0) {
+		warnx_("%s: node %d has %s free, the move needs %s there; nothing moved (--force moves what fits)",
+		       label, node, size_to_human(numamove_node_mem_free(topo, node), have, sizeof(have)),
+		       size_to_human(numamove_plan_incoming(plan, node), need, sizeof(need)));
+		return EXIT_ERROR;
+	}
+	if (numamove_plan_check_hugepages(plan, &node, &ps, &hneed, &hfree) < 0) {
+		warnx_("%s: node %d has %" PRIu64 " free huge pages of %s, the move needs %" PRIu64
+		       "; nothing moved (reserve them in /sys/devices/system/node/node%d/hugepages/, or --force)",
+		       label, node, hfree, size_to_human(ps, have, sizeof(have)), hneed, node);
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
+}
+
+/*
+ * The lists a move uses: --to and --from resolved against the allowed nodes
+ * of @t (the target, or numamove itself for objects), every destination
+ * with memory and in that cpuset. EXIT_OK, or the status of the error.
+ */
+static int resolve_nodes(const struct move_args *a, const struct numamove_topology *topo,
+			 const struct numamove_task *t, const char *label, const char *whose,
+			 struct numamove_nodelist **to, struct numamove_nodelist **from)
+{
+	struct numamove_nodelist *allowed = NULL;
+	int status, r = allowed_nodes(t, topo, &allowed);
+
+	if (r < 0) {
+		warn_errno(r, "%s: cannot read %s allowed nodes", label, whose);
+		return EXIT_ERROR;
+	}
+	status = parse_nodes("--to", a->to, topo, allowed, to);
+	if (status == EXIT_OK && a->from)
+		status = parse_nodes("--from", a->from, topo, allowed, from);
+	numamove_nodelist_free(allowed);
+	for (size_t i = 0; status == EXIT_OK && i < numamove_nodelist_count(*to); i++)
+		if (!numamove_node_has_memory(topo, numamove_nodelist_get(*to, i))) {
+			warnx_("--to: node %d has no memory", numamove_nodelist_get(*to, i));
+			status = EXIT_USAGE;
+		}
+	if (status == EXIT_OK)
+		status = check_cpuset(t, *to, label, whose);
+	return status;
+}
+
+/* @from, then the nodes holding pages of @obj that are not in it, ascending. */
+static int extend_list(const struct numamove_nodelist *from, const struct numamove_object *obj,
+		       struct numamove_nodelist **ret)
+{
+	struct numamove_nodelist *l = NULL, *nodes = NULL;
+	int r = numamove_nodelist_new(&l);
+
+	for (size_t i = 0; r == 0 && i < numamove_nodelist_count(from); i++)
+		r = numamove_nodelist_add(l, numamove_nodelist_get(from, i));
+	if (r == 0)
+		r = numamove_object_nodes(obj, &nodes);
+	for (size_t i = 0; r == 0 && i < numamove_nodelist_count(nodes); i++)
+		if (!numamove_nodelist_contains(l, numamove_nodelist_get(nodes, i)))
+			r = numamove_nodelist_add(l, numamove_nodelist_get(nodes, i));
+	numamove_nodelist_free(nodes);
+	if (r < 0) {
+		numamove_nodelist_free(l);
+		return r;
+	}
+	*ret = l;
+	return 0;
+}
+
+/* The object's memory per node of the machine. */
+static uint64_t *object_bytes(const struct numamove_object *obj, const struct numamove_topology *topo)
+{
+	return node_bytes(numamove_object_maps(obj), topo);
+}
+
+/*
+ * The policy --policy asks for: a mode alone applies over @to (a preferred
+ * policy over several nodes is preferred-many); anything else is a whole
+ * policy, parsed against @topo (NULL: any node).
+ */
+static int object_policy(const char *text, const struct numamove_topology *topo, const struct numamove_nodelist *to,
+			 struct numamove_policy **ret)
+{
+	for (int mode = 0; mode < NUMAMOVE_POLICY_MODE_COUNT; mode++) {
+		bool takes_nodes = mode != NUMAMOVE_POLICY_DEFAULT && mode != NUMAMOVE_POLICY_LOCAL;
+
+		if (!takes_nodes || strcmp(text, numamove_policy_mode_name(mode)) != 0)
+			continue;
+		if (mode == NUMAMOVE_POLICY_PREFERRED && numamove_nodelist_count(to) > 1)
+			mode = NUMAMOVE_POLICY_PREFERRED_MANY;
+		return numamove_policy_new(mode, 0, to, ret);
+	}
+	return numamove_policy_parse(text, topo, ret, NULL);
+}
+
+/* --policy is checked before anything moves: a usage error otherwise. */
+static void check_object_policy(const struct move_args *a, const struct numamove_topology *topo)
+{
+	struct numamove_nodelist *one = NULL;
+	struct numamove_policy *pol = NULL;
+
+	if (!a->policy)
+		return;
+	if (numamove_nodelist_new(&one) < 0 || numamove_nodelist_add(one, 0) < 0)
+		err_nomem();
+	if (object_policy(a->policy, topo, one, &pol) < 0)
+		usage_error("move", "--policy: invalid policy '%s' (bind, preferred, interleave, default, or "
+			    "MODE[=FLAG][:NODES] as numamove policy --set takes it)", a->policy);
+	numamove_policy_free(pol);
+	numamove_nodelist_free(one);
+}
+
+/*
+ * Moves one shared object (taking it over). @to and @from are the lists in
+ * force for a process's objects (--with-shared); NULL for an object named
+ * on the command line, whose lists are resolved against numamove's own
+ * allowed nodes. @named: named on the command line, where asking for a
+ * policy it cannot keep is an error rather than a note.
+ */
+static int move_object(const struct move_args *a, struct numamove_object *obj, const struct numamove_nodelist *to_in,
+		       const struct numamove_nodelist *from_in, bool named, struct libscols_table *json)
+{
+	struct numamove_topology *topo = NULL;
+	struct numamove_nodelist *to = NULL, *from = NULL;
+	struct numamove_task *self = NULL;
+	struct numamove_plan *plan = NULL;
+	struct numamove_result *res = NULL;
+	struct subject s = { 0 };
+	char idbuf[64], old_policy[256] = "";
+	const char *outcome = NULL;
+	struct progress prog = { .start = now(), .tty = isatty(STDERR_FILENO) && !a->o.json };
+	struct numamove_move_opts opts = { .sz = sizeof(opts), .progress = on_progress, .userdata = &prog };
+	bool policy = a->policy != NULL;
+	int status = EXIT_ERROR, r;
+
+	s.object = object_label(obj, idbuf, sizeof(idbuf));
+	s.type = numamove_object_type_name(numamove_object_type(obj));
+	snprintf(s.label, sizeof(s.label), "%s (%s)", s.object, s.type);
+	prog.label = s.label;
+	topo = topology_load_checked();
+	if (!topo)
+		goto out;
+	if (!to_in) {
+		r = numamove_task_open(getpid(), &self);
+		if (r < 0) {
+			warn_errno(r, "cannot open numamove's own process");
+			goto out;
+		}
+		status = resolve_nodes(a, topo, self, s.label, "numamove's", &to, &from);
+		if (status != EXIT_OK)
+			goto out;
+		status = EXIT_ERROR;
+		to_in = to;
+		from_in = from;
+	}
+	if (policy && !numamove_object_has_shared_policy(obj)) {
+		const char *why = numamove_object_is_hugetlb(obj) ? "hugetlb pages have no shared policy in the kernel"
+								  : "the page cache of a file follows the policy of whoever reads it";
+
+		if (named) {
+			warnx_("%s: --policy: %s keep no policy of their own (%s); nothing moved",
+			       s.label, numamove_object_is_hugetlb(obj) ? "hugetlb objects" : "regular files", why);
+			goto out;
+		}
+		warnx_("%s: note: its policy is left alone: %s", s.label, why);
+		policy = false;
+	}
+	if (object_load_checked(obj) != EXIT_OK)
+		goto out;
+	s.before = object_bytes(obj, topo);
+	if (numamove_object_policy(obj))
+		snprintf(old_policy, sizeof(old_policy), "%s", numamove_object_policy(obj));
+	if (from_in && !named && !a->from) {
+		/* The process's FROM, then the object's other nodes: every page of it moves. */
+		r = extend_list(from_in, obj, &from);
+		if (r < 0) {
+			warn_errno(r, "%s: cannot plan the move", s.label);
+			goto out;
+		}
+		from_in = from;
+	}
+	r = numamove_plan_new(numamove_object_maps(obj), from_in, to_in, topo, &plan);
+	if (r < 0) {
+		warn_errno(r, "%s: cannot plan the move", s.label);
+		goto out;
+	}
+	if (a->dry_run) {
+		print_dry_run(a, s.label, plan, topo);
+		status = EXIT_OK;
+		goto out;
+	}
+	if (check_fits(a, s.label, plan, topo) != EXIT_OK)
+		goto out;
+	if (policy) {
+		struct numamove_policy *pol = NULL;
+
+		r = object_policy(a->policy, NULL, to_in, &pol);
+		if (r == 0)
+			r = numamove_object_set_policy(obj, pol);
+		numamove_policy_free(pol);
+		if (r < 0) {
+			warnx_("%s: cannot set its policy: %s%s; nothing moved", s.label, strerror(-r),
+			       r == -EACCES || r == -EPERM ? " (needs write permission on the object)" : "");
+			goto out;
+		}
+		s.policy = numamove_object_policy(obj);
+	}
+	r = numamove_object_move(obj, plan, &opts, &res);
+	outcome = after_move(r, s.label, res, prog.shown);
+	if (outcome)
+		goto out;
+	if (r < 0) {
+		warn_errno(r, "%s: cannot move its pages", s.label);
+		goto out;
+	}
+	s.after = object_bytes(obj, topo);
+	status = numamove_result_pages_left(res, -1) ? EXIT_PARTIAL : EXIT_OK;
+	outcome = status == EXIT_OK ? "moved" : "partial";
+	if (!a->o.json) {
+		print_text(a, &s, topo, res);
+		if (policy)
+			printf("%s: policy %s -> %s\n", s.label, old_policy, s.policy ? s.policy : "?");
+	}
+	if (numamove_result_pages_left(res, NUMAMOVE_REASON_SHARED) && !numamove_can_move_shared())
+		warnx_("%s: pages that other processes map move only with CAP_SYS_NICE", s.label);
+out:
+	if (json && !a->dry_run)
+		add_json(json, a, &s, topo, res, outcome ? outcome : status == EXIT_USAGE ? "usage" : "error");
+	subject_clear(&s);
+	numamove_result_free(res);
+	numamove_plan_free(plan);
+	numamove_nodelist_free(to);
+	numamove_nodelist_free(from);
+	numamove_task_free(self);
+	numamove_topology_free(topo);
+	numamove_object_free(obj);
+	return status;
+}
+
+/* --with-shared: the shared objects the process maps, each once, with the process's lists. */
+static int move_shared(const struct move_args *a, const struct numamove_task *t, const char *label,
+		       const struct numamove_maps *maps, const struct numamove_plan *plan, struct libscols_table *json)
+{
+	struct numamove_object **done = NULL;
+	size_t n_done = 0;
+	int status = EXIT_OK;
+
+	for (size_t i = 0; i < numamove_maps_count(maps); i++) {
+		struct numamove_object *obj = NULL, **grown;
+		const char *name = numamove_mapping_name(numamove_maps_get(maps, i));
+		bool seen = false;
+		int r = numamove_object_open_mapping(maps, i, numamove_task_pid(t),
+						     a->with_files ? NUMAMOVE_OBJECT_WITH_FILES : 0, &obj);
+
+		if (r == -ENOENT) {
+			warnx_("%s: %s: skipped: deleted or replaced since it was mapped", label, name);
+			continue;
+		}
+		if (r < 0) {
+			warn_errno(r, "%s: %s: cannot open it", label, name);
+			status = worst(status, EXIT_ERROR);
+			continue;
+		}
+		if (!obj)
+			continue;
+		for (size_t k = 0; k < n_done; k++)
+			seen = seen || numamove_object_same(done[k], obj);
+		grown = seen ? NULL : realloc(done, (n_done + 1) * sizeof(*done));
+		if (!grown) {
+			numamove_object_free(obj);
+			continue;
+		}
+		done = grown;
+		done[n_done++] = obj;
+	}
+	/*
+	 * The same FROM and TO as the process, so that each node goes where the
+	 * process's went; without --from, the object's other nodes follow in FROM.
+	 */
+	for (size_t k = 0; k < n_done && !interrupted; k++)
+		status = worst(status, move_object(a, done[k], numamove_plan_to(plan), numamove_plan_from(plan), false,
+						   json));
+	free(done);
+	return status;
+}
+
 static int move_one(const struct move_args *a, pid_t pid, struct libscols_table *json)
 {
 	struct numamove_topology *topo = NULL;
-	struct numamove_nodelist *allowed = NULL, *to = NULL, *from = NULL;
+	struct numamove_nodelist *to = NULL, *from = NULL;
 	struct numamove_maps *before = NULL, *after = NULL;
 	struct numamove_plan *plan = NULL;
 	struct numamove_result *res = NULL;
 	struct numamove_affinity *aff = NULL;
 	struct numamove_policy_report *rebind = NULL;
-	struct rebind_count rb = { 0 };
 	struct numamove_task *t;
-	struct progress prog = { .start = now(), .tty = isatty(STDERR_FILENO) && !a->o.json, .pid = pid };
+	struct subject s = { .pid = pid, .rebind = !a->memory_only };
+	struct progress prog = { .start = now(), .tty = isatty(STDERR_FILENO) && !a->o.json, .label = s.label };
 	struct numamove_move_opts opts = { .sz = sizeof(opts), .progress = on_progress, .userdata = &prog };
 	const char *name, *outcome = NULL; /* set once numamove_move() ran */
-	int status = EXIT_ERROR, r, node;
+	int status = EXIT_ERROR, r;
 
+	snprintf(s.label, sizeof(s.label), "%d", (int)pid);
 	/* Read afresh for each process: earlier moves used up free memory. */
 	topo = topology_load_checked();
 	if (!topo)
 		return EXIT_ERROR;
 	t = task_open_checked(pid);
 	if (!t) {
-		numamove_topology_free(topo);
 		if (json)
-			add_json_failed(json, pid, NULL, "error");
+			add_json(json, a, &s, topo, NULL, "error");
+		numamove_topology_free(topo);
 		return EXIT_ERROR;
 	}
-	name = numamove_task_comm(t);
-	r = allowed_nodes(t, topo, &allowed);
-	if (r < 0) {
-		warn_errno(r, "%d (%s): cannot read its allowed nodes", (int)pid, name);
-		goto out;
-	}
-	status = parse_nodes("--to", a->to, topo, allowed, &to);
-	if (status == EXIT_OK && a->from)
-		status = parse_nodes("--from", a->from, topo, allowed, &from);
+	name = s.comm = numamove_task_comm(t);
+	snprintf(s.label, sizeof(s.label), "%d (%s)", (int)pid, name);
+	status = resolve_nodes(a, topo, t, s.label, "the process's", &to, &from);
 	if (status != EXIT_OK)
 		goto out;
 	status = EXIT_ERROR;
-	for (size_t i = 0; i < numamove_nodelist_count(to); i++)
-		if (!numamove_node_has_memory(topo, numamove_nodelist_get(to, i))) {
-			warnx_("--to: node %d has no memory", numamove_nodelist_get(to, i));
-			status = EXIT_USAGE;
-			goto out;
-		}
-	if (check_cpuset(t, to) != EXIT_OK)
-		goto out;
 
 	r = numamove_maps_read(t, &before);
 	if (r < 0) {
 		if (r == -ESRCH)
-			warnx_("%d (%s): the process exited", (int)pid, name);
+			warnx_("%s: the process exited", s.label);
 		else
-			warnx_("%d (%s): cannot read its memory map: %s%s", (int)pid, name, strerror(-r),
-			       access_hint(r));
+			warnx_("%s: cannot read its memory map: %s%s", s.label, strerror(-r), access_hint(r));
 		goto out;
 	}
+	s.before = node_bytes(before, topo);
 	r = numamove_plan_new(before, from, to, topo, &plan);
 	if (r < 0) {
-		warn_errno(r, "%d (%s): cannot plan the move", (int)pid, name);
+		warn_errno(r, "%s: cannot plan the move", s.label);
 		goto out;
 	}
 	if (a->dry_run) {
-		print_dry_run(a, t, plan, topo);
+		print_dry_run(a, s.label, plan, topo);
 		if (!a->memory_only)
 			print_rebind_plan(t, plan);
-		status = EXIT_OK;
+		status = a->with_shared ? move_shared(a, t, s.label, before, plan, NULL) : EXIT_OK;
 		goto out;
 	}
-	if (!a->force && numamove_plan_check_capacity(plan, &node) < 0) {
-		char need[32], have[32];
-
-		warnx_("%d (%s): node %d has %s free, the move needs %s there; nothing moved (--force moves what fits)",
-		       (int)pid, name, node, size_to_human(numamove_node_mem_free(topo, node), have, sizeof(have)),
-		       size_to_human(numamove_plan_incoming(plan, node), need, sizeof(need)));
+	if (check_fits(a, s.label, plan, topo) != EXIT_OK)
 		goto out;
-	}
 	if (a->memory_only) {
 		warn_policies(t, plan);
 	} else {
 		/* Policies first: memory allocated during the move already lands right. */
 		r = numamove_policy_rebind(t, plan, NULL, &rebind);
 		if (r == -ESRCH) {
-			warnx_("%d (%s): the process exited", (int)pid, name);
+			warnx_("%s: the process exited", s.label);
 			goto out;
 		}
 		if (r < 0) {
 			warn_inject(t, r, "rebind its memory policies");
-			warnx_("%d (%s): its memory moves, but new memory keeps following its old policies",
-			       (int)pid, name);
-			rb.failed = 1;
+			warnx_("%s: its memory moves, but new memory keeps following its old policies", s.label);
+			s.rebind_failed = 1;
 		} else {
-			print_rebind(t, rebind, &rb);
+			print_rebind(t, rebind, &s);
 		}
 	}
 
 	r = numamove_move(t, plan, &opts, &res);
-	if (prog.shown)
-		fputc('\n', stderr);
-	if (r == -ESRCH) {
-		warnx_("%d (%s): the process exited during the move; stopped", (int)pid, name);
-		outcome = "exited";
+	outcome = after_move(r, s.label, res, prog.shown);
+	if (outcome)
 		goto out;
-	}
-	if (r == -ECANCELED) {
-		warnx_("%d (%s): interrupted; %" PRIu64 " pages were moved, the rest stays where it was",
-		       (int)pid, name, res ? numamove_result_pages_moved(res) : 0);
-		outcome = "interrupted";
-		goto out;
-	}
 	if (r < 0) {
-		warnx_("%d (%s): cannot move its memory: %s%s", (int)pid, name, strerror(-r), access_hint(r));
+		warnx_("%s: cannot move its memory: %s%s", s.label, strerror(-r), access_hint(r));
 		goto out;
 	}
 	if (numamove_maps_read(t, &after) < 0)
 		after = NULL;
-	status = numamove_result_pages_left(res, -1) || rb.failed ? EXIT_PARTIAL : EXIT_OK;
+	else
+		s.after = node_bytes(after, topo);
+	status = numamove_result_pages_left(res, -1) || s.rebind_failed ? EXIT_PARTIAL : EXIT_OK;
 
 	if (!a->memory_only) {
 		r = numamove_affinity_follow(t, plan, topo, &aff);
 		if (r < 0)
-			warn_errno(r, "%d (%s): cannot set CPU affinity", (int)pid, name);
+			warn_errno(r, "%s: cannot set CPU affinity", s.label);
 	}
 	outcome = status == EXIT_OK ? "moved" : "partial";
 	if (!a->o.json)
-		print_text(a, t, before, after, topo, res);
+		print_text(a, &s, topo, res);
 	if (aff)
 		print_affinity(t, aff);
 out:
-	if (json && outcome)
-		add_json(json, a, t, before, after, topo, res, &rb, outcome);
-	else if (json && !a->dry_run)
-		add_json_failed(json, pid, name, status == EXIT_USAGE ? "usage" : "error");
+	if (json && (outcome || !a->dry_run))
+		add_json(json, a, &s, topo, res, outcome ? outcome : status == EXIT_USAGE ? "usage" : "error");
+	/* The process's objects after the process, each its own report. */
+	if (outcome && a->with_shared && !interrupted && strcmp(outcome, "exited") != 0)
+		status = worst(status, move_shared(a, t, s.label, before, plan, json));
+	subject_clear(&s);
 	numamove_affinity_free(aff);
 	numamove_policy_report_free(rebind);
 	numamove_result_free(res);
 	numamove_plan_free(plan);
 	numamove_maps_free(before);
 	numamove_maps_free(after);
-	numamove_nodelist_free(allowed);
 	numamove_nodelist_free(to);
 	numamove_nodelist_free(from);
 	numamove_task_free(t);
@@ -687,17 +1021,18 @@ static uint64_t *group_bytes(const pid_t *pids, size_t n, const struct numamove_
 	size_t n_nodes = numamove_nodelist_count(numamove_topology_nodes(topo));
 	uint64_t *bytes = node_bytes(NULL, topo);
 
+	if (!bytes)
+		err_nomem();
 	for (size_t i = 0; i < n; i++) {
 		struct numamove_task *t = NULL;
 		struct numamove_maps *maps = NULL;
+		uint64_t *one = NULL;
 
-		if (numamove_task_open(pids[i], &t) == 0 && numamove_maps_read(t, &maps) == 0) {
-			uint64_t *one = node_bytes(maps, topo);
-
+		if (numamove_task_open(pids[i], &t) == 0 && numamove_maps_read(t, &maps) == 0 &&
+		    (one = node_bytes(maps, topo)))
 			for (size_t k = 0; k < n_nodes; k++)
 				bytes[k] += one[k];
-			free(one);
-		}
+		free(one);
 		numamove_maps_free(maps);
 		numamove_task_free(t);
 	}
@@ -730,19 +1065,26 @@ static void cgroup_error(const char *path, int r)
 	}
 }
 
+/*
+ * The cgroup route for the group at @path: its cpuset.mems (and cpus)
+ * rewritten, the kernel rebinding and migrating; what moved is measured
+ * from the numa_maps of its processes before and after.
+ */
 static int move_cgroup(const struct move_args *a, const char *path, struct libscols_table *json)
 {
 	struct numamove_topology *topo = topology_load_checked();
 	struct numamove_nodelist *old = NULL, *mems = NULL, *to = NULL, *from = NULL;
 	struct numamove_maps *none = NULL;
 	struct numamove_plan *plan = NULL;
-	uint64_t *before = NULL, *after = NULL, moved = 0, left = 0;
+	struct subject s = { .cgroup = path };
+	uint64_t moved = 0, left = 0;
 	pid_t *pids = NULL;
 	size_t n_pids = 0;
-	const char *outcome = "error";
+	const char *outcome = NULL;
 	char o[256], m[256], x[32];
 	int r, status = EXIT_ERROR;
 
+	snprintf(s.label, sizeof(s.label), "cgroup %s", path);
 	if (!topo)
 		return EXIT_ERROR;
 	r = numamove_cgroup_check(path);
@@ -761,75 +1103,53 @@ static int move_cgroup(const struct move_args *a, const char *path, struct libsc
 		goto out;
 	status = EXIT_ERROR;
 	/* The group's nodes, not the nodes its memory is on now, are what gets remapped. */
-	if (numamove_maps_parse("", NULL, &none) < 0 ||
-	    numamove_plan_new(none, from ? from : old, to, topo, &plan) < 0) {
-		warnx_("%s: cannot plan the move", path);
+	if (numamove_maps_parse("", NULL, &none) < 0 || numamove_plan_new(none, from ? from : old, to, topo, &plan) < 0 ||
+	    numamove_plan_map_nodes(plan, old, &mems) < 0) {
+		warnx_("%s: cannot plan the move", s.label);
 		goto out;
 	}
 	numamove_nodelist_format(old, o, sizeof(o));
+	numamove_nodelist_format(mems, m, sizeof(m));
 	if (a->dry_run) {
-		if (numamove_plan_map_nodes(plan, old, &mems) < 0)
-			err_nomem();
-		numamove_nodelist_format(mems, m, sizeof(m));
-		printf("cgroup %s (%zu process%s): would set cpuset.mems %s -> %s; nothing moved\n", path, n_pids,
+		printf("%s (%zu process%s): would set cpuset.mems %s -> %s; nothing moved\n", s.label, n_pids,
 		       n_pids == 1 ? "" : "es", o, m);
 		status = EXIT_OK;
-		outcome = NULL;
 		goto out;
 	}
-	before = group_bytes(pids, n_pids, topo);
-	r = numamove_cgroup_move(path, plan, topo, a->memory_only ? NUMAMOVE_CGROUP_MEMS_ONLY : 0, &mems);
+	s.before = group_bytes(pids, n_pids, topo);
+	r = numamove_cgroup_move(path, plan, topo, a->memory_only ? NUMAMOVE_CGROUP_MEMS_ONLY : 0, NULL);
 	if (r < 0) {
 		cgroup_error(path, r);
 		goto out;
 	}
-	after = group_bytes(pids, n_pids, topo);
-	numamove_nodelist_format(mems, m, sizeof(m));
-	for (size_t k = 0; k < numamove_nodelist_count(numamove_topology_nodes(topo)); k++) {
-		int node = numamove_nodelist_get(numamove_topology_nodes(topo), k);
-
-		if (!numamove_nodelist_contains(mems, node)) {
-			moved += before[k] > after[k] ? before[k] - after[k] : 0;
-			left += after[k];
+	s.after = group_bytes(pids, n_pids, topo);
+	for (size_t k = 0; k < numamove_nodelist_count(numamove_topology_nodes(topo)); k++)
+		if (!numamove_nodelist_contains(mems, numamove_nodelist_get(numamove_topology_nodes(topo), k))) {
+			moved += s.before[k] > s.after[k] ? s.before[k] - s.after[k] : 0;
+			left += s.after[k];
 		}
-	}
 	status = left ? EXIT_PARTIAL : EXIT_OK;
 	outcome = left ? "partial" : "moved";
 	if (!a->o.json) {
-		printf("cgroup %s (%zu process%s): cpuset.mems %s -> %s; the kernel moved %s", path, n_pids,
+		printf("%s (%zu process%s): cpuset.mems %s -> %s; the kernel moved %s", s.label, n_pids,
 		       n_pids == 1 ? "" : "es", o, m, size_text(&a->o, moved, x, sizeof(x)));
 		printf(", %s stays on nodes outside cpuset.mems\n", size_text(&a->o, left, x, sizeof(x)));
+		print_node_table(&a->o, topo, s.before, s.after);
 	}
 out:
-	if (json && outcome) {
-		struct libscols_line *ln = scols_table_new_line(json, NULL);
+	if (json && !a->dry_run) {
+		struct libscols_line *ln;
 
-		if (ln) {
-			cell_printf(ln, COL_CGROUP, "%s", path);
-			cell_printf(ln, COL_ROUTE, "cgroup");
-			cell_printf(ln, COL_STATUS, "%s", outcome);
-			if (after) {
-				cell_size(ln, COL_MOVED, &a->o, moved);
-				cell_printf(ln, COL_LEFT, "%" PRIu64, left / 4096);
-			}
+		add_json(json, a, &s, topo, NULL, outcome ? outcome : status == EXIT_USAGE ? "usage" : "error");
+		ln = scols_table_get_line(json, scols_table_get_nlines(json) - 1);
+		while (ln && scols_line_get_parent(ln))
+			ln = scols_line_get_parent(ln);
+		if (ln && outcome) {
+			cell_size(ln, COL_MOVED, &a->o, moved);
+			cell_printf(ln, COL_LEFT, "%" PRIu64, left / 4096);
 		}
-		for (size_t k = 0; ln && after && k < numamove_nodelist_count(numamove_topology_nodes(topo)); k++) {
-			struct libscols_line *child;
-
-			if (!before[k] && !after[k])
-				continue;
-			child = scols_table_new_line(json, ln);
-			if (!child)
-				break;
-			cell_printf(child, COL_NODE, "%d", numamove_nodelist_get(numamove_topology_nodes(topo), k));
-			cell_size(child, COL_BEFORE, &a->o, before[k]);
-			cell_size(child, COL_AFTER, &a->o, after[k]);
-		}
-	} else if (!a->o.json && after) {
-		print_node_table(&a->o, topo, before, after);
 	}
-	free(before);
-	free(after);
+	subject_clear(&s);
 	free(pids);
 	numamove_plan_free(plan);
 	numamove_maps_free(none);
@@ -863,10 +1183,16 @@ static char *cgroup_operand(const char *arg)
 
 int cmd_move(int argc, char **argv)
 {
-	enum { OPT_DRY_RUN = 256, OPT_FORCE, OPT_MEMORY_ONLY, OPT_CGROUP };
+	enum { OPT_DRY_RUN = 256, OPT_FORCE, OPT_MEMORY_ONLY, OPT_SHM, OPT_SHM_KEY, OPT_POLICY, OPT_WITH_SHARED,
+	       OPT_WITH_FILES, OPT_CGROUP };
 	static const struct option longopts[] = {
 		{ "to", required_argument, NULL, 't' },
 		{ "from", required_argument, NULL, 'f' },
+		{ "shm", required_argument, NULL, OPT_SHM },
+		{ "shm-key", required_argument, NULL, OPT_SHM_KEY },
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "with-shared", no_argument, NULL, OPT_WITH_SHARED },
+		{ "with-files", no_argument, NULL, OPT_WITH_FILES },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "memory-only", no_argument, NULL, OPT_MEMORY_ONLY },
@@ -882,6 +1208,7 @@ int cmd_move(int argc, char **argv)
 	struct numamove_topology *topo = NULL;
 	struct numamove_nodelist *check = NULL;
 	struct libscols_table *json = NULL;
+	struct targets targets = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	int c, status = EXIT_OK;
 
@@ -889,6 +1216,11 @@ int cmd_move(int argc, char **argv)
 		switch (c) {
 		case 't': a.to = optarg; break;
 		case 'f': a.from = optarg; break;
+		case OPT_SHM: targets_add_shm("move", &targets, optarg, false); break;
+		case OPT_SHM_KEY: targets_add_shm("move", &targets, optarg, true); break;
+		case OPT_POLICY: a.policy = optarg; break;
+		case OPT_WITH_SHARED: a.with_shared = true; break;
+		case OPT_WITH_FILES: a.with_files = true; break;
 		case OPT_DRY_RUN: a.dry_run = true; break;
 		case OPT_FORCE: a.force = true; break;
 		case OPT_MEMORY_ONLY: a.memory_only = true; break;
@@ -902,11 +1234,25 @@ int cmd_move(int argc, char **argv)
 	}
 	if (!a.to)
 		usage_error("move", "--to is required");
-	if (optind >= argc)
-		usage_error("move", a.cgroup ? "no cgroup or process id given" : "no process id given");
-	for (int i = optind; i < argc; i++)
-		if (!a.cgroup || arg_is_pid(argv[i]))
-			parse_pid_arg("move", argv[i]);
+	if (a.cgroup) {
+		if (optind >= argc)
+			usage_error("move", "no cgroup or process id given");
+		if (targets.n_objs || a.with_shared || a.policy)
+			usage_error("move", "--cgroup moves whole groups: it takes no --shm, --with-shared or --policy");
+		for (int i = optind; i < argc; i++)
+			if (arg_is_pid(argv[i]))
+				parse_pid_arg("move", argv[i]);
+	} else {
+		targets_add_args("move", &targets, argc, argv, optind);
+		if (!targets.n_pids && !targets.n_objs)
+			usage_error("move", "no process id or object given");
+	}
+	if (a.with_files && !a.with_shared)
+		usage_error("move", "--with-files goes with --with-shared");
+	if (a.with_shared && !targets.n_pids)
+		usage_error("move", "--with-shared is for processes: it moves the objects they map");
+	if (a.policy && !targets.n_objs && !a.with_shared)
+		usage_error("move", "--policy sets the shared policy of objects (paths, --shm, --with-shared)");
 
 	topo = topology_load_checked();
 	if (!topo)
@@ -919,6 +1265,7 @@ int cmd_move(int argc, char **argv)
 	if (a.from && parse_nodes("--from", a.from, topo, NULL, &check) != EXIT_OK)
 		exit(EXIT_USAGE);
 	numamove_nodelist_free(check);
+	check_object_policy(&a, topo);
 
 	if (numamove_numa_balancing() > 0 && !a.dry_run)
 		warnx_("warning: automatic NUMA balancing is on (/proc/sys/kernel/numa_balancing): it may move "
@@ -936,27 +1283,32 @@ int cmd_move(int argc, char **argv)
 			cols.ids[i] = (int)i;
 		json = table_new("moves", &a.o, infos, NINFO, NULL, &cols);
 	}
-	for (int i = optind; i < argc; i++) {
-		int s;
+	for (int i = optind; a.cgroup && i < argc && !interrupted; i++) {
+		char *path = cgroup_operand(argv[i]);
 
-		if (a.cgroup) {
-			char *path = cgroup_operand(argv[i]);
+		status = worst(status, path ? move_cgroup(&a, path, json) : EXIT_ERROR);
+		free(path);
+	}
+	for (size_t i = 0; i < targets.n_pids && !interrupted; i++)
+		status = worst(status, move_one(&a, parse_pid_arg("move", targets.pids[i]), json));
+	for (size_t i = 0; i < targets.n_objs && !interrupted; i++) {
+		struct numamove_object *obj = object_open_checked(&targets.objs[i]);
 
-			s = path ? move_cgroup(&a, path, json) : EXIT_ERROR;
-			free(path);
+		if (obj) {
+			status = worst(status, move_object(&a, obj, NULL, NULL, true, json));
 		} else {
-			s = move_one(&a, parse_pid_arg("move", argv[i]), json);
-		}
+			struct subject s = { 0 };
+			char label[256];
 
-		/* Errors outrank partial moves, which outrank success. */
-		if (s == EXIT_USAGE || (s == EXIT_ERROR && status != EXIT_USAGE) ||
-		    (s == EXIT_PARTIAL && status == EXIT_OK))
-			status = s;
-		if (interrupted)
-			break;
+			s.object = objspec_label(&targets.objs[i], label, sizeof(label));
+			status = worst(status, EXIT_ERROR);
+			if (json)
+				add_json(json, &a, &s, topo, NULL, "error");
+		}
 	}
 	if (json)
 		table_print(json);
+	targets_free(&targets);
 	numamove_topology_free(topo);
 	return status;
 }

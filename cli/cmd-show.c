@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "objects.h"
 
 enum { COL_PID, COL_COMM, COL_NODE, COL_TOTAL, COL_ANON, COL_FILE, COL_SHM, COL_HUGE };
 
@@ -46,12 +47,21 @@ static const int map_defaults[] = { MCOL_PID, MCOL_START, MCOL_KIND, MCOL_POLICY
 static void __attribute__((noreturn)) usage(void)
 {
 	printf("Usage:\n"
-	       " %s show [options] <pid>...\n"
+	       " %1$s show [options] <pid>...\n"
+	       " %1$s show [options] <path>... [--shm <id>]... [--shm-key <key>]... [--all-shm]\n"
 	       "\n"
 	       "Show where the memory of each process lives: per node, and with --mappings per mapping.\n"
+	       "Or show where the pages of shared objects live: SysV shared memory segments, files\n"
+	       "on tmpfs and hugetlbfs, and the page cache of any file. An argument of digits only\n"
+	       "is a process id; anything else is a path (write ./123 for a file named 123).\n"
 	       "\n"
 	       "Options:\n"
 	       " -m, --mappings        one row per mapping, with a column per node (N0, N1, ...)\n"
+	       "     --shm <id>        a SysV shared memory segment, by id\n"
+	       "     --shm-key <key>   a SysV shared memory segment, by key (0x... or decimal)\n"
+	       "     --all-shm         every SysV segment, and every file under the tmpfs and\n"
+	       "                       hugetlbfs mounts\n"
+	       " -p, --pids            objects: add the PIDS column, the processes that map each\n"
 	       , program_name);
 	output_usage(true);
 	printf("\nColumns (summary):\n");
@@ -61,6 +71,8 @@ static void __attribute__((noreturn)) usage(void)
 	for (size_t i = 0; i < NMAP; i++)
 		printf(" %9s  %s\n", map_infos[i].name, map_infos[i].help);
 	printf(" %9s  resident memory of the mapping on node <id>\n", "N<id>");
+	printf("\nColumns (objects):\n");
+	show_objects_columns_usage();
 	exit(EXIT_OK);
 }
 
@@ -124,8 +136,13 @@ static void add_mappings(struct libscols_table *tb, const struct columns *cols, 
 
 int cmd_show(int argc, char **argv)
 {
+	enum { OPT_SHM = 256, OPT_SHM_KEY, OPT_ALL_SHM };
 	static const struct option longopts[] = {
 		{ "mappings", no_argument, NULL, 'm' },
+		{ "shm", required_argument, NULL, OPT_SHM },
+		{ "shm-key", required_argument, NULL, OPT_SHM_KEY },
+		{ "all-shm", no_argument, NULL, OPT_ALL_SHM },
+		{ "pids", no_argument, NULL, 'p' },
 		OUTPUT_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -135,22 +152,39 @@ int cmd_show(int argc, char **argv)
 	const struct numamove_nodelist *nodes;
 	struct libscols_table *tb;
 	struct columns cols;
-	bool mappings = false;
+	struct targets targets = { 0 };
+	bool mappings = false, all_shm = false, pids = false;
 	int c, r, status = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "m" OUTPUT_SHORTOPTS "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "mp" OUTPUT_SHORTOPTS "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': mappings = true; break;
+		case OPT_SHM: targets_add_shm("show", &targets, optarg, false); break;
+		case OPT_SHM_KEY: targets_add_shm("show", &targets, optarg, true); break;
+		case OPT_ALL_SHM: all_shm = true; break;
+		case 'p': pids = true; break;
 		case 'h': usage();
 		default:
 			if (!output_option(&o, c, optarg))
 				try_help("show");
 		}
 	}
+	targets_add_args("show", &targets, argc, argv, optind);
+	/* The two tables have different columns: one kind per command. */
+	if (targets.n_pids && (targets.n_objs || all_shm))
+		usage_error("show", "give processes or objects (paths, --shm, --all-shm), not both");
+	if (targets.n_objs || all_shm) {
+		if (mappings)
+			usage_error("show", "--mappings is for processes, not objects");
+		status = show_objects(&o, &targets, all_shm, pids);
+		targets_free(&targets);
+		return status;
+	}
+	targets_free(&targets);
 	if (optind >= argc)
-		usage_error("show", "no process id given");
-	for (int i = optind; i < argc; i++)
-		parse_pid_arg("show", argv[i]);
+		usage_error("show", "no process id or object given");
+	if (pids)
+		usage_error("show", "--pids is for objects (paths, --shm, --all-shm)");
 
 	topo = topology_load_checked();
 	if (!topo)

@@ -47,6 +47,9 @@ struct numamove_mapping {
 	char *policy;
 	uint64_t page_size;
 	bool shared;
+	/* From /proc/PID/maps: the backing file's device and inode (0 when none). */
+	unsigned int dev_major, dev_minor;
+	uint64_t ino;
 	uint64_t total;
 	uint64_t *pages; /* indexed by node id */
 	size_t n_nodes;  /* entries in pages */
@@ -117,5 +120,31 @@ static inline void numamove_policy_freep(struct numamove_policy **p)
 
 /* Maps a move_pages(2) per-page status to a reason. */
 enum numamove_reason nm_reason_from_status(int status);
+
+/* One line of /proc/PID/maps. @path points into the line (NULL when none). */
+struct nm_maps_line {
+	uint64_t start, end, offset, ino;
+	char perms[5];
+	unsigned int major, minor;
+	const char *path;
+	size_t path_len;
+};
+/* Parses the line at @p (up to '\n' or '\0'). Returns 0 or -EINVAL. */
+int nm_maps_line_parse(const char *p, struct nm_maps_line *ret);
+
+/*
+ * The engine on one address range: moves the pages of [start, end) of
+ * process @pid (0: the caller) per @plan, walking by @page_size. @task, when
+ * not NULL, is checked between chunks. Like numamove_move().
+ */
+int nm_move_range(pid_t pid, const struct numamove_task *task, const struct numamove_plan *plan,
+		  uint64_t start, uint64_t end, uint64_t page_size, const struct numamove_move_opts *opts,
+		  struct numamove_result **ret_result);
+
+/* The segment ids of /proc/sysvipc/shm text. */
+int nm_shm_parse(const char *text, int **ret_ids, size_t *ret_count);
+/* The mount points of tmpfs and hugetlbfs in /proc/self/mountinfo text, each once. */
+int nm_mountinfo_shmem(const char *text, char ***ret_paths, size_t *ret_count);
+void nm_strv_free(char **v, size_t n);
 
 #endif

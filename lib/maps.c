@@ -38,27 +38,6 @@ NM_EXPORT void numamove_maps_free(struct numamove_maps *maps)
 	free(maps);
 }
 
-/* numa_maps escapes white space in paths as octal ("\040"). */
-static char *unescape(const char *s, size_t len)
-{
-	char *out = malloc(len + 1), *o = out;
-
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\\' && i + 3 < len &&
-		    s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' && s[i + 2] <= '7' &&
-		    s[i + 3] >= '0' && s[i + 3] <= '7') {
-			*o++ = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-			i += 3;
-		} else {
-			*o++ = s[i];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 static bool is_shm_path(const char *p)
 {
 	return strncmp(p, "/SYSV", 5) == 0 || strncmp(p, "/dev/shm/", 9) == 0 ||
@@ -125,7 +104,7 @@ static int parse_line(char *line, struct numamove_mapping *m, int *max_node)
 	}
 	m->page_size = kb * 1024;
 	if (file) {
-		m->name = unescape(file, strlen(file));
+		m->name = nm_unescape_octal(file, strlen(file));
 		if (!m->name)
 			return -ENOMEM;
 	} else {
@@ -146,23 +125,48 @@ static int parse_line(char *line, struct numamove_mapping *m, int *max_node)
 	return 0;
 }
 
-/* Sets end and shared for each mapping from maps text. */
+int nm_maps_line_parse(const char *p, struct nm_maps_line *ret)
+{
+	struct nm_maps_line l = { 0 };
+	unsigned long long start, end, offset, ino;
+	int n = 0;
+
+	if (sscanf(p, "%llx-%llx %4s %llx %x:%x %llu%n", &start, &end, l.perms, &offset, &l.major, &l.minor,
+		   &ino, &n) != 7 || n == 0)
+		return -EINVAL;
+	l.start = start;
+	l.end = end;
+	l.offset = offset;
+	l.ino = ino;
+	p += n;
+	p += strspn(p, " ");
+	l.path_len = strcspn(p, "\n");
+	l.path = l.path_len ? p : NULL;
+	*ret = l;
+	return 0;
+}
+
+/* Sets end, shared, device and inode for each mapping from maps text. */
 static void join_maps(struct numamove_maps *maps, const char *text)
 {
 	const char *p = text;
 	size_t i = 0;
 
 	while (*p) {
-		unsigned long long start, end;
-		char perms[8];
+		struct nm_maps_line l;
 
-		if (sscanf(p, "%llx-%llx %7s", &start, &end, perms) == 3) {
+		if (nm_maps_line_parse(p, &l) == 0) {
 			/* Both files list mappings in address order. */
-			while (i < maps->n && maps->m[i].start < start)
+			while (i < maps->n && maps->m[i].start < l.start)
 				i++;
-			if (i < maps->n && maps->m[i].start == start) {
-				maps->m[i].end = end;
-				maps->m[i].shared = perms[3] == 's';
+			if (i < maps->n && maps->m[i].start == l.start) {
+				struct numamove_mapping *m = &maps->m[i];
+
+				m->end = l.end;
+				m->shared = l.perms[3] == 's';
+				m->dev_major = l.major;
+				m->dev_minor = l.minor;
+				m->ino = l.ino;
 			}
 		}
 		p = strchr(p, '\n');

@@ -251,6 +251,35 @@ static bool mapping_has_work(const struct numamove_plan *plan, const struct numa
 	return false;
 }
 
+/* Walks [start, end) in chunks of @ps-sized pages. */
+static int engine_range(struct engine *e, uint64_t start, uint64_t end, uint64_t ps)
+{
+	int r;
+
+	for (uint64_t a = start; a < end;) {
+		size_t n = (size_t)((end - a) / ps);
+
+		if (n > CHUNK_PAGES)
+			n = CHUNK_PAGES;
+		if (n == 0)
+			break;
+		if (e->task) {
+			r = numamove_task_check(e->task);
+			if (r < 0)
+				return r;
+		}
+		r = walk_chunk(e, a, n, ps);
+		if (r == -ESRCH || (r < 0 && e->task && numamove_task_check(e->task) < 0))
+			return -ESRCH;
+		if (r < 0)
+			return r;
+		if (e->opts && e->opts->progress && e->opts->progress(e->done, e->total, e->opts->userdata))
+			return -ECANCELED;
+		a += n * ps;
+	}
+	return 0;
+}
+
 static int run(struct engine *e)
 {
 	const struct numamove_maps *maps = e->plan->maps;
@@ -263,64 +292,74 @@ static int run(struct engine *e)
 
 		if (!mapping_has_work(e->plan, m))
 			continue;
-		for (uint64_t a = m->start; a < m->end;) {
-			size_t n = (size_t)((m->end - a) / ps);
-
-			if (n > CHUNK_PAGES)
-				n = CHUNK_PAGES;
-			if (n == 0)
-				break;
-			r = numamove_task_check(e->task);
-			if (r < 0)
-				return r;
-			r = walk_chunk(e, a, n, ps);
-			if (r == -ESRCH || (r < 0 && numamove_task_check(e->task) < 0))
-				return -ESRCH;
-			if (r < 0)
-				return r;
-			if (e->opts && e->opts->progress &&
-			    e->opts->progress(e->done, e->total, e->opts->userdata))
-				return -ECANCELED;
-			a += n * ps;
-		}
+		r = engine_range(e, m->start, m->end, ps);
+		if (r < 0)
+			return r;
 	}
 	return 0;
+}
+
+static int engine_init(struct engine *e, pid_t pid, const struct numamove_task *task,
+		       const struct numamove_plan *plan, const struct numamove_move_opts *opts)
+{
+	*e = (struct engine){
+		.pid = pid,
+		.task = task,
+		.plan = plan,
+		.opts = opts && opts->sz >= sizeof(*opts) ? opts : NULL,
+	};
+	if (numa_available() < 0)
+		return -ENOSYS;
+	e->flags = MPOL_MF_MOVE;
+	if (numamove_can_move_shared() && !(e->opts && (e->opts->flags & NUMAMOVE_MOVE_PRIVATE_ONLY)))
+		e->flags = MPOL_MF_MOVE_ALL;
+	e->total = numamove_plan_bytes(plan, -1, -1);
+	e->res = calloc(1, sizeof(*e->res));
+	e->full = calloc((size_t)plan->max_node + 1, sizeof(bool));
+	e->addr = calloc(CHUNK_PAGES, sizeof(void *));
+	e->mv_addr = calloc(CHUNK_PAGES, sizeof(void *));
+	e->status = calloc(CHUNK_PAGES, sizeof(int));
+	e->mv_node = calloc(CHUNK_PAGES, sizeof(int));
+	e->mv_status = calloc(CHUNK_PAGES, sizeof(int));
+	if (e->res && e->full && e->addr && e->mv_addr && e->status && e->mv_node && e->mv_status)
+		return 0;
+	return -ENOMEM;
+}
+
+/* Hands the result out when there is one worth reporting, frees the rest; returns @r. */
+static int engine_finish(struct engine *e, int r, struct numamove_result **ret_result)
+{
+	if (e->res && (r == 0 || e->res->pages_moved || numamove_result_pages_left(e->res, -1)))
+		*ret_result = TAKE_PTR(e->res);
+	free(e->res);
+	free(e->full);
+	free(e->addr);
+	free(e->mv_addr);
+	free(e->status);
+	free(e->mv_node);
+	free(e->mv_status);
+	return r;
 }
 
 NM_EXPORT int numamove_move(const struct numamove_task *task, const struct numamove_plan *plan,
 			    const struct numamove_move_opts *opts, struct numamove_result **ret_result)
 {
-	struct engine e = {
-		.pid = numamove_task_pid(task),
-		.task = task,
-		.plan = plan,
-		.opts = opts && opts->sz >= sizeof(*opts) ? opts : NULL,
-	};
-	int r = -ENOMEM;
+	struct engine e;
+	int r = engine_init(&e, numamove_task_pid(task), task, plan, opts);
 
-	if (numa_available() < 0)
-		return -ENOSYS;
-	e.flags = MPOL_MF_MOVE;
-	if (numamove_can_move_shared() && !(e.opts && (e.opts->flags & NUMAMOVE_MOVE_PRIVATE_ONLY)))
-		e.flags = MPOL_MF_MOVE_ALL;
-	e.total = numamove_plan_bytes(plan, -1, -1);
-	e.res = calloc(1, sizeof(*e.res));
-	e.full = calloc((size_t)plan->max_node + 1, sizeof(bool));
-	e.addr = calloc(CHUNK_PAGES, sizeof(void *));
-	e.mv_addr = calloc(CHUNK_PAGES, sizeof(void *));
-	e.status = calloc(CHUNK_PAGES, sizeof(int));
-	e.mv_node = calloc(CHUNK_PAGES, sizeof(int));
-	e.mv_status = calloc(CHUNK_PAGES, sizeof(int));
-	if (e.res && e.full && e.addr && e.mv_addr && e.status && e.mv_node && e.mv_status)
+	if (r == 0)
 		r = run(&e);
-	if (e.res && (r == 0 || e.res->pages_moved || numamove_result_pages_left(e.res, -1)))
-		*ret_result = TAKE_PTR(e.res);
-	free(e.res);
-	free(e.full);
-	free(e.addr);
-	free(e.mv_addr);
-	free(e.status);
-	free(e.mv_node);
-	free(e.mv_status);
-	return r;
+	return engine_finish(&e, r, ret_result);
+}
+
+int nm_move_range(pid_t pid, const struct numamove_task *task, const struct numamove_plan *plan,
+		  uint64_t start, uint64_t end, uint64_t page_size, const struct numamove_move_opts *opts,
+		  struct numamove_result **ret_result)
+{
+	struct engine e;
+	int r = engine_init(&e, pid, task, plan, opts);
+
+	if (r == 0)
+		r = engine_range(&e, start, end, page_size);
+	return engine_finish(&e, r, ret_result);
 }

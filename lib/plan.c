@@ -135,16 +135,36 @@ NM_EXPORT uint64_t numamove_plan_incoming(const struct numamove_plan *plan, int 
 	return numamove_plan_bytes(plan, -1, node);
 }
 
+/* Bytes of hugetlb pages (of @page_size; 0: any) that would arrive on @node. */
+static uint64_t incoming_huge(const struct numamove_plan *plan, int node, uint64_t page_size)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < plan->maps->n; i++) {
+		const struct numamove_mapping *m = &plan->maps->m[i];
+
+		if (m->kind != NUMAMOVE_KIND_HUGE || (page_size && m->page_size != page_size))
+			continue;
+		for (size_t p = 0; p < plan->n_pairs; p++)
+			if (plan->pairs[p].dst == node)
+				sum += numamove_mapping_pages(m, plan->pairs[p].src) * m->page_size;
+	}
+	return sum;
+}
+
 NM_EXPORT int numamove_plan_check_capacity(const struct numamove_plan *plan, int *ret_node)
 {
 	/*
 	 * Conservative on purpose: what leaves a destination during the same
 	 * move is not counted as room, since pages may arrive before others go.
+	 * Huge pages come from the node's pool, not its free memory: see
+	 * numamove_plan_check_hugepages().
 	 */
 	for (size_t i = 0; i < plan->to->n; i++) {
 		int node = plan->to->ids[i];
+		uint64_t need = numamove_plan_incoming(plan, node) - incoming_huge(plan, node, 0);
 
-		if (numamove_plan_incoming(plan, node) > numamove_node_mem_free(plan->topo, node)) {
+		if (need > numamove_node_mem_free(plan->topo, node)) {
 			if (ret_node)
 				*ret_node = node;
 			return -ENOSPC;
@@ -171,5 +191,38 @@ NM_EXPORT int numamove_plan_map_nodes(const struct numamove_plan *plan, const st
 		return r;
 	}
 	*ret_list = out;
+	return 0;
+}
+
+NM_EXPORT int numamove_plan_check_hugepages(const struct numamove_plan *plan, int *ret_node,
+					   uint64_t *ret_page_size, uint64_t *ret_need, uint64_t *ret_free)
+{
+	for (size_t i = 0; i < plan->to->n; i++) {
+		int node = plan->to->ids[i];
+
+		for (size_t k = 0; k < plan->maps->n; k++) {
+			const struct numamove_mapping *m = &plan->maps->m[k];
+			uint64_t need;
+			long free_pages;
+
+			if (m->kind != NUMAMOVE_KIND_HUGE || !m->page_size)
+				continue;
+			need = incoming_huge(plan, node, m->page_size) / m->page_size;
+			free_pages = numamove_node_hugepages_free(plan->topo, node, m->page_size);
+			if (free_pages < 0)
+				free_pages = 0;
+			if (need > (uint64_t)free_pages) {
+				if (ret_node)
+					*ret_node = node;
+				if (ret_page_size)
+					*ret_page_size = m->page_size;
+				if (ret_need)
+					*ret_need = need;
+				if (ret_free)
+					*ret_free = (uint64_t)free_pages;
+				return -ENOSPC;
+			}
+		}
+	}
 	return 0;
 }

@@ -64,6 +64,12 @@ size_t nm_bits_weight(const struct nm_bits *b);
 int nm_bits_format(const struct nm_bits *b, char *buf, size_t size);
 void nm_bits_clear(struct nm_bits *b);
 
+/*
+ * /proc/PID/numa_maps and mountinfo escape white space in paths as octal
+ * ("\040"): the first @len bytes of @s unescaped, or NULL without memory.
+ */
+char *nm_unescape_octal(const char *s, size_t len);
+
 /* A growing array of elements of one size. */
 int nm_grow(void **array, size_t *alloc, size_t need, size_t elem);
 

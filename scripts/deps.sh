@@ -10,6 +10,7 @@ pkgs=(
 	libcmocka-dev                                 # unit tests
 	qemu-system-x86 busybox-static cpio xz-utils  # the emulated 4-node test machine
 	numactl                                       # migratepages, numactl inside the VM
+	e2fsprogs                                     # mke2fs: an ext4 RAM disk inside the VM
 	binutils                                      # strings(1), used to read module deps
 )
 

@@ -254,8 +254,9 @@ uint64_t numamove_plan_incoming(const struct numamove_plan *plan, int node);
  * numamove_plan_check_capacity() - do the destinations have room?
  * @ret_node: where not NULL, on -ENOSPC the first destination short of memory
  *
- * A destination has room when the bytes arriving, of every kind, fit in
- * its free memory (MemFree when the topology was loaded).
+ * A destination has room when the bytes arriving, of every kind but
+ * hugetlb pages, fit in its free memory (MemFree when the topology was
+ * loaded).
  *
  * Return: 0, or -ENOSPC.
  */
@@ -266,6 +267,21 @@ uint64_t numamove_plan_incoming(const struct numamove_plan *plan, int node);
 int numamove_plan_map_nodes(const struct numamove_plan *plan, const struct numamove_nodelist *nodes,
 			    struct numamove_nodelist **ret_list);
 int numamove_plan_check_capacity(const struct numamove_plan *plan, int *ret_node);
+/**
+ * numamove_plan_check_hugepages() - do the destinations have the huge pages?
+ * @ret_node:      where not NULL, on -ENOSPC the first destination short of them
+ * @ret_page_size: the huge page size in bytes that is short there
+ * @ret_need:      the huge pages of that size that would arrive there
+ * @ret_free:      the free huge pages of that size there now
+ *
+ * hugetlb pages move into the destination node's pool of the same size
+ * (free_hugepages in sysfs, as loaded with the topology). numamove_plan_check_capacity()
+ * leaves them out, since they do not come from the node's free memory.
+ *
+ * Return: 0, or -ENOSPC.
+ */
+int numamove_plan_check_hugepages(const struct numamove_plan *plan, int *ret_node, uint64_t *ret_page_size,
+				  uint64_t *ret_need, uint64_t *ret_free);
 
 /* Why a page was not moved. */
 enum numamove_reason {
@@ -315,6 +331,165 @@ uint64_t numamove_result_pages_moved(const struct numamove_result *result);
 /** numamove_result_pages_left() - pages not moved for @reason (-1: all reasons) */
 uint64_t numamove_result_pages_left(const struct numamove_result *result, int reason);
 uint64_t numamove_result_bytes_left(const struct numamove_result *result, int reason);
+
+/* ------------------------------------------------------------------------
+ * Shared objects: SysV shared memory segments, tmpfs and hugetlbfs files,
+ * and the page cache of any regular file. They outlive the processes that
+ * map them, so they are moved from here: numamove maps the object into the
+ * calling process, faults in only the pages that are resident (never the
+ * holes: touching a hole of a tmpfs file allocates memory, and of a regular
+ * file reads it from disk), and moves those with move_pages(2).
+ * (Since LIBNUMAMOVE_0.2.)
+ * ------------------------------------------------------------------------ */
+
+struct numamove_object;
+struct numamove_policy; /* see "Memory policies" */
+
+enum numamove_object_type {
+	NUMAMOVE_OBJECT_SYSV = 0,  /* a SysV shared memory segment (shmget(2)) */
+	NUMAMOVE_OBJECT_TMPFS,     /* a file on tmpfs (/dev/shm, memfd) */
+	NUMAMOVE_OBJECT_HUGETLBFS, /* a file on hugetlbfs */
+	NUMAMOVE_OBJECT_FILE,      /* any other regular file: its page cache */
+	NUMAMOVE_OBJECT_TYPE_COUNT,
+};
+
+/** numamove_object_type_name() - "sysv", "tmpfs", "hugetlbfs", "file" */
+const char *numamove_object_type_name(enum numamove_object_type type);
+
+/**
+ * numamove_object_open() - a handle on the file at @path
+ *
+ * Return: 0; -ENOENT when there is no such file, -EISDIR for a directory,
+ * -EINVAL for anything else that is not a regular file (a device, a fifo,
+ * a socket), -EACCES when it cannot be opened for reading, or another
+ * negative errno.
+ */
+int numamove_object_open(const char *path, struct numamove_object **ret_obj);
+/**
+ * numamove_object_open_shm() - a handle on the SysV segment @shmid
+ *
+ * Return: 0; -ENOENT when there is no such segment, -EACCES without read
+ * permission, or another negative errno.
+ */
+int numamove_object_open_shm(int shmid, struct numamove_object **ret_obj);
+/**
+ * numamove_object_open_shm_key() - a handle on the SysV segment of key @key
+ *
+ * Return: 0; -ENOENT when no segment has that key, -EINVAL for
+ * IPC_PRIVATE (0), which names no single segment; as numamove_object_open_shm().
+ */
+int numamove_object_open_shm_key(int key, struct numamove_object **ret_obj);
+/**
+ * numamove_object_open_mapping() - the shared object behind mapping @i of @maps
+ * @maps:  read from @pid with numamove_maps_read()
+ * @flags: NUMAMOVE_OBJECT_WITH_FILES to count regular files as objects
+ * @ret_obj: the object, or NULL when the mapping is not backed by one
+ *           (anonymous memory, memfd, a file other than tmpfs or hugetlbfs
+ *           without the flag)
+ *
+ * Files are opened through /proc/PID/root and must still be the file the
+ * process maps (same device and inode).
+ *
+ * Return: 0; -ENOENT when the object no longer exists (a deleted file), or
+ * an error of the open functions.
+ */
+int numamove_object_open_mapping(const struct numamove_maps *maps, size_t i, pid_t pid, unsigned int flags,
+				 struct numamove_object **ret_obj);
+#define NUMAMOVE_OBJECT_WITH_FILES (1u << 0)
+void numamove_object_free(struct numamove_object *obj);
+/** numamove_object_same() - @a and @b are the same object */
+bool numamove_object_same(const struct numamove_object *a, const struct numamove_object *b);
+
+enum numamove_object_type numamove_object_type(const struct numamove_object *obj);
+/** numamove_object_path() - the path it was opened by, or NULL for a SysV segment */
+const char *numamove_object_path(const struct numamove_object *obj);
+/** numamove_object_shmid() - the SysV segment's id, or -1 */
+int numamove_object_shmid(const struct numamove_object *obj);
+/** numamove_object_shm_key() - the SysV segment's key (0: IPC_PRIVATE) */
+int numamove_object_shm_key(const struct numamove_object *obj);
+/** numamove_object_size() - size in bytes */
+uint64_t numamove_object_size(const struct numamove_object *obj);
+/** numamove_object_page_size() - bytes per page: the huge page size of hugetlb objects */
+uint64_t numamove_object_page_size(const struct numamove_object *obj);
+/** numamove_object_is_hugetlb() - made of hugetlb pages (hugetlbfs, SHM_HUGETLB) */
+bool numamove_object_is_hugetlb(const struct numamove_object *obj);
+/**
+ * numamove_object_has_shared_policy() - the kernel keeps a memory policy on
+ * the object itself (tmpfs files and SysV segments that are not SHM_HUGETLB)
+ */
+bool numamove_object_has_shared_policy(const struct numamove_object *obj);
+
+/**
+ * numamove_object_load() - map the object and read where its pages are
+ *
+ * Maps the object read-only into the calling process, finds the resident
+ * pages (mincore(2); for hugetlb objects a userfaultfd(2) that turns a
+ * read of a hole into an error instead of an allocation), reads only
+ * those, and asks move_pages(2) where each is. The mapping stays until
+ * numamove_object_free(). Loading again reads the placement afresh.
+ *
+ * Return: 0; -EACCES without the permission to map it; -EOPNOTSUPP when
+ * the holes of a hugetlb object cannot be told apart (no userfaultfd);
+ * or another negative errno.
+ */
+int numamove_object_load(struct numamove_object *obj);
+/** numamove_object_pages() - resident pages (of numamove_object_page_size()) on @node (-1: all) */
+uint64_t numamove_object_pages(const struct numamove_object *obj, int node);
+/** numamove_object_nodes() - the nodes holding its resident pages, ascending */
+int numamove_object_nodes(const struct numamove_object *obj, struct numamove_nodelist **ret_list);
+/**
+ * numamove_object_policy() - the object's shared policy, as numa_maps writes
+ * policies ("default", "bind:2", "interleave:0-1"), or NULL when the object
+ * keeps none (hugetlbfs, regular files). Read by numamove_object_load().
+ */
+const char *numamove_object_policy(const struct numamove_object *obj);
+/**
+ * numamove_object_maps() - the loaded placement as a one-mapping numamove_maps,
+ * for numamove_plan_new() (borrowed; valid until the object is freed)
+ */
+const struct numamove_maps *numamove_object_maps(const struct numamove_object *obj);
+/**
+ * numamove_object_move() - move the object's resident pages as @plan says
+ * @plan: made with numamove_plan_new() on numamove_object_maps()
+ *
+ * Pages that other processes map move only when the caller has
+ * CAP_SYS_NICE, as for numamove_move(); the placement is read again after
+ * the move.
+ *
+ * Return: as numamove_move().
+ */
+int numamove_object_move(struct numamove_object *obj, const struct numamove_plan *plan,
+			 const struct numamove_move_opts *opts, struct numamove_result **ret_result);
+
+/**
+ * numamove_object_set_policy() - set the shared policy of a tmpfs file or SysV segment
+ * (see "Memory policies" for the policy type)
+ *
+ * Pages that any process allocates in the object later follow the policy,
+ * over every process's own policy. Pages already there do not move.
+ *
+ * Return: 0; -EOPNOTSUPP when the object keeps no shared policy
+ * (hugetlbfs, SHM_HUGETLB, regular files); -EACCES without write
+ * permission on the object; or another negative errno.
+ */
+int numamove_object_set_policy(struct numamove_object *obj, const struct numamove_policy *policy);
+/**
+ * numamove_object_pids() - the processes that map the object
+ *
+ * From /proc/PID/maps: only the processes whose maps the caller may read
+ * (its own, or all with CAP_SYS_PTRACE). The caller is left out.
+ * *ret_pids is freed with free().
+ */
+int numamove_object_pids(const struct numamove_object *obj, pid_t **ret_pids, size_t *ret_count);
+
+/** numamove_shm_ids() - the ids of every SysV segment (/proc/sysvipc/shm); free() *ret_ids */
+int numamove_shm_ids(int **ret_ids, size_t *ret_count);
+/**
+ * numamove_shmem_files() - every regular file under the tmpfs and hugetlbfs
+ * mounts (/proc/self/mountinfo), without crossing into other mounts
+ * @ret_paths: an array of paths, each and the array freed with free()
+ */
+int numamove_shmem_files(char ***ret_paths, size_t *ret_count);
 
 /* ------------------------------------------------------------------------
  * CPU affinity follows the memory.

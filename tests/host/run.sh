@@ -69,8 +69,8 @@ check "no command: usage error" 2 '' "no command given" --
 check "unknown command" 2 '' "unknown command 'frob'.*|Try" -- frob
 check "unknown option: one line and the hint" 2 '' "Try 'numamove move --help'" -- move --frob
 check "move without --to" 2 '' '--to is required' -- move "$live"
-check "pid that is not a number" 2 '' "not a process id: 'abc'" -- show abc
-check "negative pid" 2 '' "not a process id" -- move --to "$node0" -- -5
+check "an argument that is not a number is a path" 1 '' "abc: no such file" -- show abc
+check "-5 after -- is a path" 1 '' "-5: no such file" -- move --to "$node0" -- -5
 check "pid out of range" 2 '' "not a process id" -- show 99999999999
 check "no such process" 1 '' 'no such process' -- show 4194303
 check "kernel thread refused" 1 '' 'kernel thread' -- move --to "$node0" "$kthread"
@@ -96,14 +96,75 @@ check "show: one bad pid among good ones" 1 "$live" 'no such process' -- show "$
 check "dry run moves nothing" 0 'nothing moved' '' -- move --dry-run --to "$node0" "$live"
 check "move to where it is: nothing to do" 0 'moved 0' '' -- move --to "$node0" "$live"
 check "move JSON" 0 '"moves": \[' '' -- move -J --to "$node0" "$live"
+
+# Shared objects: bad input of every kind gets a one-line error.
+mkdir "$tmp/dir"
+mkfifo "$tmp/fifo"
+printf 'data' > "$tmp/123"
+printf 'data' > "$tmp/plain"
+check "object: no such file" 1 '' "^numamove: $tmp/nofile: no such file\$" -- show "$tmp/nofile"
+check "object: a directory" 1 '' "is a directory" -- show "$tmp/dir"
+check "object: a fifo" 1 '' "not a regular file" -- show "$tmp/fifo"
+check "object: a device" 1 '' "not a regular file" -- move --to "$node0" /dev/null
+check "object: a file named 123 is ./123" 0 "123 +file" '' -- show -n "$tmp/123"
+check "object: a regular file" 0 "plain +file +4B +4.0K +-$" '' -- show -n -o NAME,TYPE,SIZE,PAGESIZE,POLICY "$tmp/plain"
+check "object: --shm that does not exist" 1 '' "shm:2147483000: no such SysV shared memory segment" -- show --shm 2147483000
+check "object: --shm not a number" 2 '' "not a SysV segment id: 'x'" -- show --shm x
+check "object: --shm negative" 2 '' "not a SysV segment id" -- move --to "$node0" --shm -3
+check "object: --shm-key 0" 2 '' "IPC_PRIVATE" -- show --shm-key 0
+check "object: --shm-key no segment" 1 '' "no SysV shared memory segment has this key" -- show --shm-key 0x7e57abcd
+check "object: pids and paths in one show" 2 '' "not both" -- show "$live" "$tmp/plain"
+check "object: --mappings with an object" 2 '' "--mappings is for processes" -- show -m "$tmp/plain"
+check "object: --pids with a process" 2 '' "--pids is for objects" -- show --pids "$live"
+check "object: --policy on a regular file" 1 '' "regular files keep no policy of their own.*nothing moved" -- move --to "$node0" --policy bind "$tmp/plain"
+check "object: unknown --policy" 2 '' "invalid policy 'sideways'" -- move --to "$node0" --policy sideways "$tmp/plain"
+check "object: --policy for a process alone" 2 '' "--policy sets the shared policy of objects" -- move --to "$node0" --policy bind "$live"
+check "object: --with-files without --with-shared" 2 '' "--with-files goes with --with-shared" -- move --to "$node0" --with-files "$live"
+check "object: --with-shared without a process" 2 '' "--with-shared is for processes" -- move --to "$node0" --with-shared "$tmp/plain"
+check "object: an empty argument" 2 '' "neither a process id nor a path" -- show ""
+check "object: move a file to where it is" 0 'plain \(file\): moved 0' '' -- move --to "$node0" "$tmp/plain"
+check "object: dry run" 0 'plan, nothing moved' '' -- move --dry-run --to "$node0" "$tmp/plain"
+check "object: a bad one among good ones" 1 "plain" "no such file" -- show "$tmp/plain" "$tmp/nofile"
+check "object: --all-shm" 0 '^NAME +TYPE' '' -- show --all-shm
+[ "$(cat "$tmp/plain")" = data ] && { echo "PASS: object: the file is intact"; passed=$((passed + 1)); } ||
+	{ echo "FAIL: object: the file is intact"; failed=$((failed + 1)); }
+
+# Policies: bad input, refusals, and a real change of the live process (a
+# child of this script, so ptrace is allowed even under Yama's scope 1).
+check "policy --help lists columns" 0 'WEIGHTS' '' -- policy --help
+check "policy without a pid" 2 '' "no process id given" -- policy
+check "policy: not a pid" 2 '' "not a process id: 'abc'" -- policy abc
+check "policy: no such process" 1 '' 'no such process' -- policy 4194303
+check "policy: kernel thread" 1 '' 'kernel thread' -- policy --set local "$kthread"
+check "policy --set: unknown mode" 2 '' "invalid policy 'sideways'" -- policy --set sideways "$live"
+check "policy --set: nodes missing" 2 '' "invalid policy 'bind'" -- policy --set bind "$live"
+check "policy --set: node that does not exist" 2 '' "node 77 does not exist" -- policy --set bind:77 "$live"
+check "policy --set: nodes for local" 2 '' "invalid policy 'local:0'" -- policy --set "local:$node0" "$live"
+check "policy --set: two flags" 2 '' "invalid policy" -- policy --set "bind=static|relative:$node0" "$live"
+check "policy --tid without --set" 2 '' "--tid needs --set" -- policy --tid "$live" "$live"
+check "policy --tid: bad id" 2 '' "not a process id" -- policy --set local --tid x "$live"
+check "policy --tid: not its thread" 1 '' "not one of its threads" -- policy --set local --tid 1 "$live"
+check "policy --tid with two processes" 2 '' "--tid takes one process" -- policy --set local --tid "$live" "$live" "$live"
+check "policy --set default first" 0 "changed|unchanged" '' -- policy -n -o STATUS --set default "$live"
+check "policy of a live process" 0 "^ *$live +thread +$live +default +sleep" '' -- policy -n -o PID,TYPE,TID,POLICY,NAME "$live"
+check "policy --set on a live process" 0 "^default +bind:$node0 +changed\$" '' -- policy -n -o BEFORE,AFTER,STATUS --set "bind:$node0" "$live"
+check "policy: the change shows in /proc" 0 "^bind:$node0\$" '' -- policy -n -o POLICY "$live"
+check "policy --set again: unchanged" 0 "unchanged" '' -- policy -n -o STATUS --set "bind:$node0" "$live"
+check "move rebinds nothing for a move in place" 0 'moved 0' '' -- move --to "$node0" "$live"
+check "policy --set back to default" 0 "changed" '' -- policy -n -o STATUS --set default "$live"
+check "move --cgroup: not a cgroup" 1 '' "not a cgroup v2 group" -- move --cgroup --to "$node0" "$tmp/dir"
+check "move --cgroup: nothing given" 2 '' "no cgroup or process id given" -- move --cgroup --to "$node0"
+check "move --cgroup with --shm" 2 '' "--cgroup moves whole groups" -- move --cgroup --to "$node0" --shm 1 "$tmp/dir"
+
 kill -0 "$live" 2>/dev/null && { echo "PASS: the target survived"; passed=$((passed + 1)); } ||
 	{ echo "FAIL: the target survived (it is gone)"; failed=$((failed + 1)); }
 
 # JSON must parse, where python3 is at hand.
 if command -v python3 >/dev/null; then
-	for args in "nodes -J" "show -J $live" "show -J -m -b $live" "move -J --to $node0 $live"; do
+	for args in "nodes -J" "show -J $live" "policy -J $live" "policy -J --output-all $live" "show -J -m -b $live" "move -J --to $node0 $live" \
+		"show -J --pids $tmp/plain" "move -J --to $node0 $tmp/plain $tmp/nofile" "show -J --all-shm"; do
 		# shellcheck disable=SC2086
-		if "$NM" $args | python3 -m json.tool > /dev/null 2>&1; then
+		if "$NM" $args 2>/dev/null | python3 -m json.tool > /dev/null 2>&1; then
 			echo "PASS: valid JSON from '$args'"
 			passed=$((passed + 1))
 		else

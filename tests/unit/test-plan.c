@@ -227,11 +227,11 @@ static void test_errors(void **state)
 }
 
 /*
- * The header: "A destination has room when the bytes arriving, of every
- * kind, fit in its free memory (MemFree when the topology was loaded)."
- * hugetlb pages count in bytes against MemFree, not against the node's huge
- * page pool. data/sys-4node: node 1 has no huge page pool, node 2 has 16
- * free 2 MiB pages, node 3 has 64 free 2 MiB pages but 1940 kB of MemFree.
+ * hugetlb pages come from the destination's pool of their size, not from
+ * its MemFree: numamove_plan_check_capacity() leaves them out and
+ * numamove_plan_check_hugepages() counts them against free_hugepages.
+ * data/sys-4node: node 1 has no huge page pool, node 2 has 16 free 2 MiB
+ * pages, node 3 has 64 free 2 MiB pages but 1940 kB of MemFree.
  */
 static void test_capacity_hugetlb(void **state)
 {
@@ -241,29 +241,54 @@ static void test_capacity_hugetlb(void **state)
 	struct numamove_maps *huge20 = maps_of("7f0000200000 default file=/anon_hugepage\\040(deleted) huge "
 					       "dirty=20 N0=20 kernelpagesize_kB=2048");
 	struct numamove_plan *plan;
+	uint64_t ps = 7, need = 7, free_pages = 7;
 	int node = -7;
 
 	plan = plan_ok(huge8, LIST(0), LIST(2), f->vm4);
 	assert_int_equal(numamove_plan_incoming(plan, 2), 8 * HUGE_2M);
 	assert_int_equal(numamove_plan_bytes(plan, 0, 2), 8 * HUGE_2M);
 	assert_int_equal(numamove_plan_check_capacity(plan, &node), 0);
+	assert_int_equal(numamove_plan_check_hugepages(plan, &node, &ps, &need, &free_pages), 0);
+	assert_int_equal(node, -7);
+	assert_int_equal(need, 7);
+	numamove_plan_free(plan);
+
+	/* 16 MiB of huge pages fit in node 3's pool, whatever its MemFree. */
+	plan = plan_ok(huge8, LIST(0), LIST(3), f->vm4);
+	assert_int_equal(numamove_plan_check_capacity(plan, &node), 0);
+	assert_int_equal(numamove_plan_check_hugepages(plan, &node, NULL, NULL, NULL), 0);
 	assert_int_equal(node, -7);
 	numamove_plan_free(plan);
 
-	/* 16 MiB do not fit in node 3's 1940 kB of MemFree, free huge pages or not. */
-	plan = plan_ok(huge8, LIST(0), LIST(3), f->vm4);
-	assert_int_equal(numamove_plan_check_capacity(plan, &node), -ENOSPC);
-	assert_int_equal(node, 3);
-	numamove_plan_free(plan);
-
-	/* No pool on node 1, 20 pages for 16 free on node 2: MemFree has room. */
+	/* No pool on node 1: refused, with the numbers. */
 	plan = plan_ok(huge8, LIST(0), LIST(1), f->vm4);
 	assert_int_equal(numamove_plan_check_capacity(plan, NULL), 0);
+	assert_int_equal(numamove_plan_check_hugepages(plan, &node, &ps, &need, &free_pages), -ENOSPC);
+	assert_int_equal(node, 1);
+	assert_int_equal(ps, HUGE_2M);
+	assert_int_equal(need, 8);
+	assert_int_equal(free_pages, 0);
 	numamove_plan_free(plan);
+
+	/* 20 pages for 16 free on node 2. */
 	plan = plan_ok(huge20, LIST(0), LIST(2), f->vm4);
 	assert_int_equal(numamove_plan_incoming(plan, 2), 20 * HUGE_2M);
 	assert_int_equal(numamove_plan_check_capacity(plan, NULL), 0);
+	assert_int_equal(numamove_plan_check_hugepages(plan, &node, &ps, &need, &free_pages), -ENOSPC);
+	assert_int_equal(node, 2);
+	assert_int_equal(need, 20);
+	assert_int_equal(free_pages, 16);
 	numamove_plan_free(plan);
+
+	/* Base pages need no pool. */
+	{
+		struct numamove_maps *base = maps_of("7f0000000000 default anon=64 dirty=64 N0=64 kernelpagesize_kB=4");
+
+		plan = plan_ok(base, NULL, LIST(1), f->vm4);
+		assert_int_equal(numamove_plan_check_hugepages(plan, NULL, NULL, NULL, NULL), 0);
+		numamove_plan_free(plan);
+		numamove_maps_free(base);
+	}
 	numamove_maps_free(huge8);
 	numamove_maps_free(huge20);
 }

@@ -15,6 +15,13 @@
 #   assert_checksums NAME           every region's data intact (last report)
 #   assert_region_on NAME REGION NODE   all pages of REGION on NODE
 #   assert_unchanged NAME           the report equals the one saved by wl_save NAME
+# Owners of shared objects (owner.c) follow the same protocol (ready, report
+# on SIGUSR1, next on SIGUSR2) and are started with ob_start NAME [owner args]:
+#   ob_ready NAME KEY             a value of its ready file (pid, shmid, pagesize, pages)
+#   ob_pages NAME ROW NODE        pages of ROW (touched or later) on NODE (last report)
+#   ob_count NAME ROW             pages in ROW;  ob_resident NAME: pages of the object in memory
+#   ob_assert_on NAME ROW NODE    every page of ROW on NODE
+#   ob_assert_checksum NAME       the touched pages hold their data
 # numamove:
 #   nm [ARG...]          run numamove (as $NM_USER if set); sets NM_RC, output
 #                        in $T/out and $T/err, both echoed to the log
@@ -156,6 +163,28 @@ assert_unchanged() { # NAME: region placement same as saved by wl_save
 	cmp -s "$d/a" "$d/b" ||
 		fail "workload $1: placement changed: before: $(tr '\n' ';' < "$d/a") after: $(tr '\n' ';' < "$d/b")"
 }
+
+# ---- owners of shared objects
+ob_start() { local name=$1; shift; WORKLOAD=owner wl_start "$name" "$@"; }
+ob_ready() { awk -v k="$2" '$1 == k {print $2}' "$(wl_dir "$1")/ready"; }
+ob_pages() {
+	awk -v r="$2" -v n="$3" '$1 == r {print $(4 + n); f = 1} END {if (!f) print -1}' "$(wl_dir "$1")/report"
+}
+ob_count() { awk -v r="$2" '$1 == r {print $2}' "$(wl_dir "$1")/report"; }
+ob_resident() { awk '$1 == "resident" {print $2}' "$(wl_dir "$1")/report"; }
+ob_assert_on() { # NAME ROW NODE
+	local on all
+	on=$(ob_pages "$1" "$2" "$3")
+	all=$(ob_count "$1" "$2")
+	[ "$all" -gt 0 ] && [ "$on" = "$all" ] ||
+		fail "owner $1: $on of $all $2 pages on node $3 ($(grep "^$2 " "$(wl_dir "$1")/report"))"
+}
+ob_assert_checksum() {
+	grep -q '^touched .* checksum ok$' "$(wl_dir "$1")/report" ||
+		fail "owner $1: data changed ($(grep '^touched' "$(wl_dir "$1")/report"))"
+}
+# The JSON object line of numamove show for object NAME (under "objects").
+nm_json_object() { nm_json | grep -E "^objects( .*)? name=$1 " | head -n1; }
 
 # ---- numamove
 nm() {

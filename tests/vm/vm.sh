@@ -16,7 +16,8 @@
 #   node 1: 1024M, cpu 1     node 3:  768M, no CPUs (the smallest)
 #
 # What is inside: busybox, BUILDDIR/cli/numamove, the test programs of
-# BUILDDIR/tests/vm (workload, runas, ...), numactl and migratepages, every
+# BUILDDIR/tests/vm (workload, owner, runas, ...), numactl, migratepages and
+# mke2fs (use mke2fs -t ext4 on the brd RAM disk), every
 # shared library they need (at the same absolute paths, so meson's RUNPATH
 # into BUILDDIR works), tests/vm/lib.sh and tests/vm/cases/ (as /vm/lib.sh and
 # /vm/cases), a few kernel modules (VM_MODULES, with their dependencies;
@@ -26,7 +27,8 @@
 # Environment:
 #   VM_TIMEOUT   seconds before QEMU is killed (default 900); exit 124 then
 #   VM_CACHE     kernel cache directory (default BUILDDIR/vm-cache)
-#   VM_MODULES   kernel modules to include (default "brd ext4")
+#   VM_MODULES   kernel modules to include (default "brd ext4 crc32c_generic":
+#                ext4 checksums its metadata with crc32c)
 #   VM_APPEND    extra kernel command line
 #   VM_LOG       also write the console to this file
 #   VM_QEMU      QEMU binary (default qemu-system-x86_64)
@@ -47,7 +49,7 @@ shift 2
 srcdir=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)   # tests/vm
 timeout_s=${VM_TIMEOUT:-900}
 cache=${VM_CACHE:-$builddir/vm-cache}
-modules=${VM_MODULES-brd ext4}
+modules=${VM_MODULES-brd ext4 crc32c_generic}
 qemu=${VM_QEMU:-qemu-system-x86_64}
 
 for tool in "$qemu" busybox cpio ldd dpkg apt-get apt-cache xz; do
@@ -132,7 +134,7 @@ done
 for exe in "$builddir"/tests/vm/*; do
 	[ -f "$exe" ] && [ -x "$exe" ] && put_exe "$exe"
 done
-for exe in /usr/bin/numactl /usr/bin/migratepages /usr/bin/memhog /usr/bin/numastat; do
+for exe in /usr/bin/numactl /usr/bin/migratepages /usr/bin/memhog /usr/bin/numastat /usr/sbin/mke2fs; do
 	[ -x "$exe" ] && put_exe "$exe"
 done
 # The loader, wherever ldd named it, and the usual /lib64 path.

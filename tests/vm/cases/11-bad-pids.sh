@@ -1,6 +1,7 @@
 # Processes that cannot be moved: no such process, a kernel thread
-# (kthreadd, pid 2), a zombie: exit 1 with a one-line error. A pid that is
-# not a number: exit 2.
+# (kthreadd, pid 2), a zombie: exit 1 with a one-line error. An argument
+# that is not a number is a path: no such file, exit 1; a pid out of
+# range: exit 2.
 pid=2
 while [ -e /proc/$pid ] || [ $pid -lt 30000 ]; do pid=$((pid + 1777)); done
 nm move "$pid" --to 1
@@ -20,6 +21,9 @@ assert_rc 1
 assert_one_line_error
 nm show "$z"
 nm move abc --to 1
+assert_rc 1
+assert_one_line_error 'abc: no such file'
+nm move 99999999999 --to 1
 assert_rc 2
 nm move --to 1
 assert_rc 2

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Shared objects on the command line (SysV segments, tmpfs and hugetlbfs
+ * files, the page cache of files): naming them, opening them with clear
+ * errors, and numamove show for them.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "objects.h"
+
+static void add_spec(struct targets *t, struct objspec s)
+{
+	struct objspec *n = realloc(t->objs, (t->n_objs + 1) * sizeof(*n));
+
+	if (!n) {
+		warnx_("out of memory");
+		exit(EXIT_ERROR);
+	}
+	t->objs = n;
+	t->objs[t->n_objs++] = s;
+}
+
+void targets_add_shm(const char *cmd, struct targets *t, const char *arg, bool key)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	/* Keys as ipcs(1) prints them (0x...) or as /proc/sysvipc/shm does (decimal). */
+	v = strtoll(arg, &end, strncmp(arg, "0x", 2) == 0 || strncmp(arg, "0X", 2) == 0 ? 16 : 10);
+	if (errno || end == arg || *end || arg[0] == ' ' || arg[0] == '+')
+		usage_error(cmd, "%s: not a SysV %s: '%s'", key ? "--shm-key" : "--shm",
+			    key ? "key" : "segment id", arg);
+	if (key) {
+		if (v < INT_MIN || v > UINT32_MAX)
+			usage_error(cmd, "--shm-key: not a SysV key: '%s'", arg);
+		if (v == 0)
+			usage_error(cmd, "--shm-key 0 is IPC_PRIVATE, which names no single segment: use --shm ID");
+		add_spec(t, (struct objspec){ .kind = SPEC_SHM_KEY, .text = arg, .value = (int)(uint32_t)v });
+	} else {
+		if (v < 0 || v > INT_MAX)
+			usage_error(cmd, "--shm: not a SysV segment id: '%s'", arg);
+		add_spec(t, (struct objspec){ .kind = SPEC_SHM, .text = arg, .value = (int)v });
+	}
+}
+
+void targets_add_args(const char *cmd, struct targets *t, int argc, char **argv, int first)
+{
+	size_t shm = t->n_objs;
+
+	t->pids = calloc((size_t)argc, sizeof(*t->pids));
+	if (!t->pids) {
+		warnx_("out of memory");
+		exit(EXIT_ERROR);
+	}
+	for (int i = first; i < argc; i++) {
+		if (arg_is_pid(argv[i])) {
+			parse_pid_arg(cmd, argv[i]);
+			t->pids[t->n_pids++] = argv[i];
+		} else if (!*argv[i]) {
+			usage_error(cmd, "an empty argument is neither a process id nor a path");
+		} else {
+			add_spec(t, (struct objspec){ .kind = SPEC_PATH, .text = argv[i] });
+		}
+	}
+	/* Paths first, then the segments of --shm and --shm-key, each in the order given. */
+	if (shm && t->n_objs > shm) {
+		struct objspec *tmp = malloc(t->n_objs * sizeof(*tmp));
+
+		if (!tmp) {
+			warnx_("out of memory");
+			exit(EXIT_ERROR);
+		}
+		memcpy(tmp, t->objs + shm, (t->n_objs - shm) * sizeof(*tmp));
+		memcpy(tmp + (t->n_objs - shm), t->objs, shm * sizeof(*tmp));
+		free(t->objs);
+		t->objs = tmp;
+	}
+}
+
+void targets_free(struct targets *t)
+{
+	free(t->pids);
+	free(t->objs);
+}
+
+const char *object_label(const struct numamove_object *obj, char *buf, size_t size)
+{
+	if (numamove_object_type(obj) == NUMAMOVE_OBJECT_SYSV) {
+		snprintf(buf, size, "shm:%d", numamove_object_shmid(obj));
+		return buf;
+	}
+	return numamove_object_path(obj);
+}
+
+const char *objspec_label(const struct objspec *s, char *buf, size_t size)
+{
+	if (s->kind == SPEC_PATH)
+		return s->text;
+	snprintf(buf, size, "%s:%s", s->kind == SPEC_SHM ? "shm" : "shm-key", s->text);
+	return buf;
+}
+
+struct numamove_object *object_open_checked(const struct objspec *s)
+{
+	struct numamove_object *obj = NULL;
+	int r;
+
+	switch (s->kind) {
+	case SPEC_PATH:
+		r = numamove_object_open(s->text, &obj);
+		if (r == -EISDIR)
+			warnx_("%s: is a directory (name the files in it)", s->text);
+		else if (r == -EINVAL)
+			warnx_("%s: not a regular file (numamove moves SysV segments, and files on tmpfs, hugetlbfs "
+			       "or any file system)", s->text);
+		else if (r == -ENOENT)
+			warnx_("%s: no such file", s->text);
+		else if (r < 0)
+			warn_errno(r, "%s: cannot open", s->text);
+		break;
+	case SPEC_SHM:
+		r = numamove_object_open_shm(s->value, &obj);
+		if (r == -ENOENT)
+			warnx_("shm:%d: no such SysV shared memory segment", s->value);
+		else if (r < 0)
+			warn_errno(r, "shm:%d: cannot attach the SysV segment", s->value);
+		break;
+	default:
+		r = numamove_object_open_shm_key(s->value, &obj);
+		if (r == -ENOENT)
+			warnx_("--shm-key %s: no SysV shared memory segment has this key", s->text);
+		else if (r < 0)
+			warn_errno(r, "--shm-key %s: cannot attach the SysV segment", s->text);
+		break;
+	}
+	return r < 0 ? NULL : obj;
+}
+
+int object_load_checked(struct numamove_object *obj)
+{
+	char buf[64];
+	const char *label = object_label(obj, buf, sizeof(buf));
+	int r = numamove_object_load(obj);
+
+	if (r == 0)
+		return EXIT_OK;
+	if (r == -EOPNOTSUPP)
+		warnx_("%s: cannot tell its resident huge pages from its holes: userfaultfd(2) is not available",
+		       label);
+	else if (r == -EACCES && numamove_object_is_hugetlb(obj))
+		warnx_("%s: finding the resident pages of a hugetlb object needs write permission on it", label);
+	else
+		warn_errno(r, "%s: cannot read where its pages are", label);
+	return EXIT_ERROR;
+}
+
+enum { OCOL_NAME, OCOL_TYPE, OCOL_SHMID, OCOL_KEY, OCOL_SIZE, OCOL_PAGESIZE, OCOL_POLICY, OCOL_RES, OCOL_PIDS };
+
+static const struct colinfo obj_infos[] = {
+	[OCOL_NAME] = { "NAME", 20, 0, SCOLS_JSON_STRING, false, "the file's path, or shm:ID for a SysV segment" },
+	[OCOL_TYPE] = { "TYPE", 5, 0, SCOLS_JSON_STRING, false, "sysv, tmpfs, hugetlbfs or file" },
+	[OCOL_SHMID] = { "SHMID", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, "SysV segment id" },
+	[OCOL_KEY] = { "KEY", 10, 0, SCOLS_JSON_STRING, false, "SysV key" },
+	[OCOL_SIZE] = { "SIZE", 6, SCOLS_FL_RIGHT, 0, true, "size of the object" },
+	[OCOL_PAGESIZE] = { "PAGESIZE", 5, SCOLS_FL_RIGHT, 0, true, "page size (the huge page size of hugetlb objects)" },
+	[OCOL_POLICY] = { "POLICY", 7, 0, SCOLS_JSON_STRING, false,
+			  "the object's shared policy; - where the kernel keeps none" },
+	[OCOL_RES] = { "RES", 6, SCOLS_FL_RIGHT, 0, true, "resident memory of the object" },
+	[OCOL_PIDS] = { "PIDS", 8, SCOLS_FL_WRAP, SCOLS_JSON_ARRAY_NUMBER, false,
+			"processes that map it (those numamove may read)" },
+};
+#define NOBJ (sizeof(obj_infos) / sizeof(obj_infos[0]))
+/* -1: the per-node columns. */
+static const int obj_defaults[] = { OCOL_NAME, OCOL_TYPE, OCOL_SIZE, OCOL_PAGESIZE, OCOL_POLICY, OCOL_RES, -1 };
+static const int obj_defaults_pids[] = { OCOL_NAME, OCOL_TYPE, OCOL_SIZE, OCOL_PAGESIZE, OCOL_POLICY,
+					 OCOL_RES, -1, OCOL_PIDS };
+
+void show_objects_columns_usage(void)
+{
+	for (size_t i = 0; i < NOBJ; i++)
+		printf(" %9s  %s\n", obj_infos[i].name, obj_infos[i].help);
+	printf(" %9s  resident memory of the object on node <id>\n", "N<id>");
+}
+
+static void pids_cell(struct libscols_line *ln, size_t i, const struct output *o, const struct numamove_object *obj)
+{
+	pid_t *pids = NULL;
+	size_t n = 0, len = 0;
+	char *buf;
+
+	if (numamove_object_pids(obj, &pids, &n) < 0)
+		return;
+	buf = calloc(1, n * 12 + 1);
+	for (size_t k = 0; buf && k < n; k++)
+		len += (size_t)sprintf(buf + len, "%s%d", k ? (o->json ? "\n" : ",") : "", (int)pids[k]);
+	/* No cell is an empty array in JSON. */
+	if (buf && n)
+		cell_printf(ln, i, "%s", buf);
+	free(buf);
+	free(pids);
+}
+
+static void add_row(struct libscols_table *tb, const struct columns *cols, const struct output *o,
+		    const struct numamove_nodelist *nodes, const struct numamove_object *obj)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+	uint64_t ps = numamove_object_page_size(obj);
+	bool sysv = numamove_object_type(obj) == NUMAMOVE_OBJECT_SYSV;
+	char buf[64];
+
+	for (size_t i = 0; ln && i < cols->n; i++) {
+		switch (cols->ids[i]) {
+		case OCOL_NAME: cell_printf(ln, i, "%s", object_label(obj, buf, sizeof(buf))); break;
+		case OCOL_TYPE: cell_printf(ln, i, "%s", numamove_object_type_name(numamove_object_type(obj))); break;
+		case OCOL_SHMID:
+			if (sysv)
+				cell_printf(ln, i, "%d", numamove_object_shmid(obj));
+			break;
+		case OCOL_KEY:
+			if (sysv)
+				cell_printf(ln, i, "0x%08x", (unsigned int)numamove_object_shm_key(obj));
+			break;
+		case OCOL_SIZE: cell_size(ln, i, o, numamove_object_size(obj)); break;
+		case OCOL_PAGESIZE: cell_size(ln, i, o, ps); break;
+		case OCOL_POLICY:
+			/* null in JSON: the kernel keeps no policy on the object. */
+			if (numamove_object_policy(obj))
+				cell_printf(ln, i, "%s", numamove_object_policy(obj));
+			else if (!o->json)
+				cell_printf(ln, i, "-");
+			break;
+		case OCOL_RES: cell_size(ln, i, o, numamove_object_pages(obj, -1) * ps); break;
+		case OCOL_PIDS: pids_cell(ln, i, o, obj); break;
+		default:
+			cell_size(ln, i, o, numamove_object_pages(obj, numamove_nodelist_get(nodes, (size_t)cols->ids[i] - NOBJ)) * ps);
+		}
+	}
+}
+
+/* --all-shm: every segment and every file under the tmpfs and hugetlbfs mounts we may read. */
+static int all_shm(struct libscols_table *tb, const struct columns *cols, const struct output *o,
+		   const struct numamove_nodelist *nodes)
+{
+	int *ids = NULL;
+	char **paths = NULL;
+	size_t n_ids = 0, n_paths = 0, denied = 0;
+	int r;
+
+	r = numamove_shm_ids(&ids, &n_ids);
+	if (r < 0 && r != -ENOENT) {
+		warn_errno(r, "cannot list the SysV segments (/proc/sysvipc/shm)");
+		return EXIT_ERROR;
+	}
+	r = numamove_shmem_files(&paths, &n_paths);
+	if (r < 0) {
+		warn_errno(r, "cannot list the files of the tmpfs mounts");
+		free(ids);
+		return EXIT_ERROR;
+	}
+	for (size_t k = 0; k < n_ids + n_paths; k++) {
+		struct numamove_object *obj = NULL;
+
+		r = k < n_ids ? numamove_object_open_shm(ids[k], &obj) : numamove_object_open(paths[k - n_ids], &obj);
+		if (r == 0)
+			r = numamove_object_load(obj);
+		/* Gone since listed: not an error; not ours to read: counted. */
+		if (r == -EACCES || r == -EPERM)
+			denied++;
+		else if (r == 0)
+			add_row(tb, cols, o, nodes, obj);
+		numamove_object_free(obj);
+		if (k >= n_ids)
+			free(paths[k - n_ids]);
+	}
+	free(ids);
+	free(paths);
+	if (denied)
+		warnx_("%zu objects left out: no permission to read them", denied);
+	return EXIT_OK;
+}
+
+int show_objects(const struct output *o, const struct targets *t, bool all, bool pids)
+{
+	struct numamove_topology *topo = topology_load_checked();
+	const struct numamove_nodelist *nodes;
+	struct libscols_table *tb;
+	struct columns cols;
+	int status = EXIT_OK;
+
+	if (!topo)
+		return EXIT_ERROR;
+	nodes = numamove_topology_nodes(topo);
+	if (pids)
+		columns_select("show", o, obj_infos, NOBJ, obj_defaults_pids,
+			       sizeof(obj_defaults_pids) / sizeof(obj_defaults_pids[0]), nodes, true, &cols);
+	else
+		columns_select("show", o, obj_infos, NOBJ, obj_defaults, sizeof(obj_defaults) / sizeof(obj_defaults[0]),
+			       nodes, true, &cols);
+	tb = table_new("objects", o, obj_infos, NOBJ, nodes, &cols);
+	for (size_t k = 0; k < t->n_objs; k++) {
+		struct numamove_object *obj = object_open_checked(&t->objs[k]);
+
+		if (!obj || object_load_checked(obj) != EXIT_OK)
+			status = EXIT_ERROR;
+		else
+			add_row(tb, &cols, o, nodes, obj);
+		numamove_object_free(obj);
+	}
+	if (all && all_shm(tb, &cols, o, nodes) != EXIT_OK)
+		status = EXIT_ERROR;
+	table_print(tb);
+	numamove_topology_free(topo);
+	return status;
+}

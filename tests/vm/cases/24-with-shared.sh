@@ -1,0 +1,34 @@
+# move PID --with-shared: a process that maps a tmpfs file and a SysV
+# segment but has none of their pages mapped itself (another owner touched
+# them) is moved; the objects it maps move with it, each reported, with
+# the process's FROM -> TO (0 -> 2).
+ob_start a --file /dev/shm/db --size 16M --node 0
+ob_start s --shm 8M --node 0
+ob_start b --file /dev/shm/db --size 16M --node 0 --stride 0
+ob_start c --shmid "$(ob_ready s shmid)" --node 0
+pid=$(wl_pid b)
+nm move -J -b "$pid" --with-shared --to 2 --memory-only
+assert_rc 0
+l=$(nm_json | grep -E "^moves( .*)? object=/dev/shm/db " | head -n1)
+assert_eq "$(jval "$l" status)" moved "JSON status of /dev/shm/db"
+wl_report a
+ob_assert_on a touched 2
+ob_assert_checksum a
+# the segment is mapped by c, not b: it stays
+wl_report s
+ob_assert_on s touched 0
+pid=$(wl_pid c)
+nm move "$pid" --with-shared --to 2 --memory-only
+assert_rc 0
+wl_report s
+ob_assert_on s touched 2
+ob_assert_checksum s
+
+# Anonymous shared memory (MAP_SHARED|MAP_ANONYMOUS) is the process's own:
+# moved with it, not reported as an object, and no message about it.
+wl_start w --region 0:4M --shared-with-child
+nm move "$(wl_pid w)" --with-shared --to 2 --memory-only
+assert_rc 0
+[ -s "$T/err" ] && fail "unexpected messages: $(cat "$T/err")"
+wl_report w
+assert_region_on w 0 2
