@@ -21,7 +21,7 @@
 enum {
 	COL_PID, COL_COMM, COL_OBJECT, COL_TYPE, COL_POLICY, COL_CGROUP, COL_ROUTE, COL_STATUS, COL_MOVED, COL_LEFT,
 	COL_SHARED, COL_BUSY, COL_NOMEM, COL_UNMOVABLE, COL_GONE, COL_OTHER,
-	COL_REBOUND, COL_REBIND_FAILED, COL_NODE, COL_BEFORE, COL_AFTER,
+	COL_REBOUND, COL_REBIND_FAILED, COL_ENGINE, COL_JOBS, COL_SWEEP, COL_MAX_CALL, COL_NODE, COL_BEFORE, COL_AFTER,
 };
 
 /* JSON output: one object per process or shared object, with its nodes as children. */
@@ -44,6 +44,10 @@ static const struct colinfo infos[] = {
 	[COL_OTHER] = { "OTHER", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
 	[COL_REBOUND] = { "REBOUND", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
 	[COL_REBIND_FAILED] = { "REBIND-FAILED", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
+	[COL_ENGINE] = { "ENGINE", 7, 0, SCOLS_JSON_STRING, false, NULL },
+	[COL_JOBS] = { "JOBS", 4, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
+	[COL_SWEEP] = { "SWEEP", 6, SCOLS_FL_RIGHT, 0, true, NULL },
+	[COL_MAX_CALL] = { "MAX-CALL-MS", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
 	[COL_NODE] = { "NODE", 4, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
 	[COL_BEFORE] = { "BEFORE", 6, SCOLS_FL_RIGHT, 0, true, NULL },
 	[COL_AFTER] = { "AFTER", 6, SCOLS_FL_RIGHT, 0, true, NULL },
@@ -55,6 +59,10 @@ struct move_args {
 	bool dry_run, force, memory_only;
 	bool with_shared, with_files, cgroup;
 	const char *policy; /* --policy: a mode over the --to nodes, or a whole policy */
+	unsigned int jobs, max_stall_ms;
+	uint64_t rate;
+	enum numamove_engine engine;
+	enum { PROGRESS_AUTO, PROGRESS_TEXT, PROGRESS_JSON, PROGRESS_NONE } progress;
 	struct output o;
 };
 
@@ -111,6 +119,16 @@ static void __attribute__((noreturn)) usage(void)
 	       "     --with-shared     processes: also move the SysV segments, tmpfs and hugetlbfs\n"
 	       "                       files they map\n"
 	       "     --with-files      with --with-shared: also the page cache of the files they map\n"
+	       " -j, --jobs <n>        move with n workers (default: the destination nodes'\n"
+	       "                       CPUs, at most 64)\n"
+	       "     --rate <size>/s   move at most size bytes per second (K, M, G: 64M/s)\n"
+	       "     --max-stall <ms>  size each move_pages(2) call to take about ms at most,\n"
+	       "                       so the process never waits longer for a page\n"
+	       "     --engine <name>   batched (default: parallel batches, then a\n"
+	       "                       migrate_pages(2) sweep) or kernel (migrate_pages(2)\n"
+	       "                       alone: one uninterruptible call)\n"
+	       "     --progress[=<how>]  text (default on a terminal), json (a JSON line on\n"
+	       "                       stderr every half second), or none\n"
 	       "     --dry-run         show the plan and whether it fits; move nothing\n"
 	       "     --force           move even when the destinations look too small\n"
 	       "     --memory-only     leave memory policies and CPU affinity alone (with\n"
@@ -141,10 +159,52 @@ static double now(void)
 }
 
 struct progress {
-	double start;
-	bool shown, tty;
+	double start, last_json;
+	bool shown, tty, json;
 	const char *label;
 };
+
+static int on_progress(uint64_t done, uint64_t total, void *userdata);
+
+static struct progress progress_of(const struct move_args *a, const char *label)
+{
+	struct progress p = { .start = now(), .label = label };
+
+	p.json = a->progress == PROGRESS_JSON;
+	p.tty = a->progress == PROGRESS_TEXT || (a->progress == PROGRESS_AUTO && isatty(STDERR_FILENO) && !a->o.json);
+	return p;
+}
+
+static struct numamove_move_opts move_opts(const struct move_args *a, struct progress *prog)
+{
+	return (struct numamove_move_opts){
+		.sz = sizeof(struct numamove_move_opts),
+		.progress = on_progress,
+		.userdata = prog,
+		.jobs = a->jobs,
+		.rate = a->rate,
+		.max_stall_ms = a->max_stall_ms,
+		.engine = a->engine,
+	};
+}
+
+/* One line of --progress=json: where the move of one process or object is. */
+static void print_progress_json(const struct progress *p, uint64_t done, uint64_t total, bool finished,
+				uint64_t max_call_ns)
+{
+	double elapsed = now() - p->start, rate = elapsed > 0 ? (double)done / elapsed : 0;
+	double eta = rate > 0 && total > done ? (double)(total - done) / rate : 0;
+
+	fputs("{\"subject\": ", stderr);
+	json_string(stderr, p->label);
+	fprintf(stderr, ", \"bytes_done\": %" PRIu64 ", \"bytes_total\": %" PRIu64 ", \"elapsed_s\": %.3f, "
+		"\"rate_bytes_s\": %.0f, \"eta_s\": %.3f, \"finished\": %s", done, total, elapsed, rate,
+		finished ? 0.0 : eta, finished ? "true" : "false");
+	if (finished)
+		fprintf(stderr, ", \"max_call_ms\": %.3f", (double)max_call_ns / 1e6);
+	fputs("}\n", stderr);
+	fflush(stderr);
+}
 
 static int on_progress(uint64_t done, uint64_t total, void *userdata)
 {
@@ -153,6 +213,13 @@ static int on_progress(uint64_t done, uint64_t total, void *userdata)
 
 	if (interrupted)
 		return 1;
+	if (p->json) {
+		if (now() - p->last_json >= 0.5) {
+			p->last_json = now();
+			print_progress_json(p, done, total, false, 0);
+		}
+		return 0;
+	}
 	/* A line on a terminal, only for moves that take more than a second. */
 	if (!p->tty || now() - p->start < 1.0)
 		return 0;
@@ -305,8 +372,14 @@ static void print_text(const struct move_args *a, const struct subject *s, const
 	char m[32], l[32];
 
 	printf("%s: moved %s", s->label, size_text(&a->o, numamove_result_bytes_moved(res), m, sizeof(m)));
+	if (numamove_result_sweep_bytes(res))
+		printf(" (and %s faulted in meanwhile, by the final sweep)",
+		       size_text(&a->o, numamove_result_sweep_bytes(res), m, sizeof(m)));
 	printf(", %" PRIu64 " pages (%s) not moved\n", numamove_result_pages_left(res, -1),
 	       size_text(&a->o, numamove_result_bytes_left(res, -1), l, sizeof(l)));
+	if (a->max_stall_ms || a->rate)
+		printf("%s: the longest of %" PRIu64 " calls took %.1f ms\n", s->label, numamove_result_calls(res),
+		       (double)numamove_result_max_call_ns(res) / 1e6);
 	print_node_table(&a->o, topo, s->before, s->after);
 	for (int r = 0; r < NUMAMOVE_REASON_COUNT; r++) {
 		uint64_t n = numamove_result_pages_left(res, r);
@@ -361,6 +434,10 @@ static void add_json(struct libscols_table *tb, const struct move_args *a, const
 		cell_printf(ln, COL_LEFT, "%" PRIu64, numamove_result_pages_left(res, -1));
 		for (int r = 0; r < NUMAMOVE_REASON_COUNT; r++)
 			cell_printf(ln, COL_SHARED + (size_t)r, "%" PRIu64, numamove_result_pages_left(res, r));
+		cell_printf(ln, COL_ENGINE, "%s", a->engine == NUMAMOVE_ENGINE_KERNEL ? "kernel" : "batched");
+		cell_printf(ln, COL_JOBS, "%u", numamove_result_jobs(res));
+		cell_size(ln, COL_SWEEP, &a->o, numamove_result_sweep_bytes(res));
+		cell_printf(ln, COL_MAX_CALL, "%.3f", (double)numamove_result_max_call_ns(res) / 1e6);
 	}
 	for (size_t k = 0; s->before && k < numamove_nodelist_count(nodes); k++) {
 		struct libscols_line *child;
@@ -574,10 +651,15 @@ static int check_cpuset(const struct numamove_task *t, const struct numamove_nod
  * Ends the progress line; for a move that was cut short (the process
  * exited, or numamove was interrupted) says so and returns the outcome.
  */
-static const char *after_move(int r, const char *label, const struct numamove_result *res, bool progress_shown)
+static const char *after_move(int r, const char *label, const struct numamove_result *res,
+			      const struct progress *prog)
 {
-	if (progress_shown)
+	if (prog->shown)
 		fputc('\n', stderr);
+	if (prog->json && res)
+		print_progress_json(prog, numamove_result_bytes_moved(res) + numamove_result_sweep_bytes(res),
+				    numamove_result_bytes_moved(res) + numamove_result_sweep_bytes(res), true,
+				    numamove_result_max_call_ns(res));
 	if (r == -ESRCH) {
 		warnx_("%s: the process exited during the move; stopped", label);
 		return "exited";
@@ -737,8 +819,8 @@ static int move_object(const struct move_args *a, struct numamove_object *obj, c
 	struct subject s = { 0 };
 	char idbuf[64], old_policy[256] = "";
 	const char *outcome = NULL;
-	struct progress prog = { .start = now(), .tty = isatty(STDERR_FILENO) && !a->o.json };
-	struct numamove_move_opts opts = { .sz = sizeof(opts), .progress = on_progress, .userdata = &prog };
+	struct progress prog = progress_of(a, NULL);
+	struct numamove_move_opts opts = move_opts(a, &prog);
 	bool policy = a->policy != NULL;
 	int status = EXIT_ERROR, r;
 
@@ -815,7 +897,7 @@ static int move_object(const struct move_args *a, struct numamove_object *obj, c
 		s.policy = numamove_object_policy(obj);
 	}
 	r = numamove_object_move(obj, plan, &opts, &res);
-	outcome = after_move(r, s.label, res, prog.shown);
+	outcome = after_move(r, s.label, res, &prog);
 	if (outcome)
 		goto out;
 	if (r < 0) {
@@ -904,8 +986,8 @@ static int move_one(const struct move_args *a, pid_t pid, struct libscols_table 
 	struct numamove_policy_report *rebind = NULL;
 	struct numamove_task *t;
 	struct subject s = { .pid = pid, .rebind = !a->memory_only };
-	struct progress prog = { .start = now(), .tty = isatty(STDERR_FILENO) && !a->o.json, .label = s.label };
-	struct numamove_move_opts opts = { .sz = sizeof(opts), .progress = on_progress, .userdata = &prog };
+	struct progress prog = progress_of(a, s.label);
+	struct numamove_move_opts opts = move_opts(a, &prog);
 	const char *name, *outcome = NULL; /* set once numamove_move() ran */
 	int status = EXIT_ERROR, r;
 
@@ -970,9 +1052,14 @@ static int move_one(const struct move_args *a, pid_t pid, struct libscols_table 
 	}
 
 	r = numamove_move(t, plan, &opts, &res);
-	outcome = after_move(r, s.label, res, prog.shown);
+	outcome = after_move(r, s.label, res, &prog);
 	if (outcome)
 		goto out;
+	if (r == -EXDEV) {
+		warnx_("%s: --engine=kernel cannot chain or swap nodes (migrate_pages(2) pairs them by position); "
+		       "the default engine can", s.label);
+		goto out;
+	}
 	if (r < 0) {
 		warnx_("%s: cannot move its memory: %s%s", s.label, strerror(-r), access_hint(r));
 		goto out;
@@ -1161,6 +1248,34 @@ out:
 	return status;
 }
 
+/* A whole number in [min, max] for @opt; a usage error otherwise. */
+static unsigned int parse_count(const char *opt, const char *text, unsigned int min, unsigned int max)
+{
+	uint64_t v;
+
+	if (parse_size(text, &v, false) < 0 || v < min || v > max)
+		usage_error("move", "%s: '%s' is not a number from %u to %u", opt, text, min, max);
+	return (unsigned int)v;
+}
+
+/* --rate 64M/s: a size per second ("/s" optional); a usage error otherwise. */
+static uint64_t parse_rate(const char *text)
+{
+	char buf[64];
+	size_t len = strlen(text);
+	uint64_t v;
+
+	if (len >= 2 && strcmp(text + len - 2, "/s") == 0)
+		len -= 2;
+	if (len == 0 || len >= sizeof(buf))
+		usage_error("move", "--rate: '%s' is not a size per second (such as 64M/s)", text);
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	if (parse_size(buf, &v, true) < 0 || v == 0)
+		usage_error("move", "--rate: '%s' is not a size per second (such as 64M/s)", text);
+	return v;
+}
+
 /* An operand of --cgroup: a pid stands for its group. NULL after an error. */
 static char *cgroup_operand(const char *arg)
 {
@@ -1184,7 +1299,7 @@ static char *cgroup_operand(const char *arg)
 int cmd_move(int argc, char **argv)
 {
 	enum { OPT_DRY_RUN = 256, OPT_FORCE, OPT_MEMORY_ONLY, OPT_SHM, OPT_SHM_KEY, OPT_POLICY, OPT_WITH_SHARED,
-	       OPT_WITH_FILES, OPT_CGROUP };
+	       OPT_WITH_FILES, OPT_CGROUP, OPT_RATE, OPT_MAX_STALL, OPT_ENGINE, OPT_PROGRESS };
 	static const struct option longopts[] = {
 		{ "to", required_argument, NULL, 't' },
 		{ "from", required_argument, NULL, 'f' },
@@ -1197,6 +1312,11 @@ int cmd_move(int argc, char **argv)
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "memory-only", no_argument, NULL, OPT_MEMORY_ONLY },
 		{ "cgroup", no_argument, NULL, OPT_CGROUP },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "max-stall", required_argument, NULL, OPT_MAX_STALL },
+		{ "engine", required_argument, NULL, OPT_ENGINE },
+		{ "progress", optional_argument, NULL, OPT_PROGRESS },
 		{ "json", no_argument, NULL, 'J' },
 		{ "noheadings", no_argument, NULL, 'n' },
 		{ "raw", no_argument, NULL, 'r' },
@@ -1212,7 +1332,7 @@ int cmd_move(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	int c, status = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "t:f:Jnrbh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:f:j:Jnrbh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't': a.to = optarg; break;
 		case 'f': a.from = optarg; break;
@@ -1225,6 +1345,27 @@ int cmd_move(int argc, char **argv)
 		case OPT_FORCE: a.force = true; break;
 		case OPT_MEMORY_ONLY: a.memory_only = true; break;
 		case OPT_CGROUP: a.cgroup = true; break;
+		case 'j': a.jobs = parse_count("--jobs", optarg, 1, NUMAMOVE_JOBS_MAX); break;
+		case OPT_RATE: a.rate = parse_rate(optarg); break;
+		case OPT_MAX_STALL: a.max_stall_ms = parse_count("--max-stall", optarg, 1, 60000); break;
+		case OPT_ENGINE:
+			if (strcmp(optarg, "batched") == 0)
+				a.engine = NUMAMOVE_ENGINE_BATCHED;
+			else if (strcmp(optarg, "kernel") == 0)
+				a.engine = NUMAMOVE_ENGINE_KERNEL;
+			else
+				usage_error("move", "--engine: '%s' is not an engine (batched or kernel)", optarg);
+			break;
+		case OPT_PROGRESS:
+			if (!optarg || strcmp(optarg, "text") == 0)
+				a.progress = PROGRESS_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				a.progress = PROGRESS_JSON;
+			else if (strcmp(optarg, "none") == 0)
+				a.progress = PROGRESS_NONE;
+			else
+				usage_error("move", "--progress: '%s' is not text, json or none", optarg);
+			break;
 		case 'h': usage();
 		/* -o and --output-all are not in this command's options. */
 		default:
@@ -1251,6 +1392,10 @@ int cmd_move(int argc, char **argv)
 		usage_error("move", "--with-files goes with --with-shared");
 	if (a.with_shared && !targets.n_pids)
 		usage_error("move", "--with-shared is for processes: it moves the objects they map");
+	if (a.engine == NUMAMOVE_ENGINE_KERNEL && (a.jobs || a.rate || a.max_stall_ms))
+		usage_error("move", "--engine=kernel is one migrate_pages(2) call: no --jobs, --rate or --max-stall");
+	if (a.engine == NUMAMOVE_ENGINE_KERNEL && (targets.n_objs || a.with_shared))
+		usage_error("move", "--engine=kernel moves processes only");
 	if (a.policy && !targets.n_objs && !a.with_shared)
 		usage_error("move", "--policy sets the shared policy of objects (paths, --shm, --with-shared)");
 

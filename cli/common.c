@@ -422,3 +422,51 @@ void warn_inject(const struct numamove_task *t, int err, const char *what)
 	}
 	warn_errno(err, "%d (%s): cannot %s", (int)pid, comm, what);
 }
+
+int parse_size(const char *text, uint64_t *ret, bool units)
+{
+	static const char suffixes[] = "KMGTP";
+	unsigned long long v;
+	char *end;
+
+	if (!text || text[0] < '0' || text[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno)
+		return -ERANGE;
+	if (*end && units) {
+		const char *p = strchr(suffixes, *end);
+		int shift;
+
+		if (!p || !*p)
+			return -EINVAL;
+		shift = 10 * (int)(p - suffixes + 1);
+		end++;
+		if (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0)
+			end += strlen(end);
+		if (v > (UINT64_MAX >> shift))
+			return -ERANGE;
+		v <<= shift;
+	} else if (*end == 'B' && units) {
+		end++;
+	}
+	if (*end)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+void json_string(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(fp, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(fp, "\\u%04x", *p);
+		else
+			fputc(*p, fp);
+	}
+	fputc('"', fp);
+}

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <libsmartcols.h>
 #include <numamove/numamove.h>
 
@@ -90,6 +91,14 @@ void table_print(struct libscols_table *tb);
 const char *size_text(const struct output *o, uint64_t bytes, char *buf, size_t size);
 /* Writes a size in human units ("1.5G", "64.0M", "0") into @buf. */
 char *size_to_human(uint64_t bytes, char *buf, size_t size);
+
+/*
+ * A size: digits, with @units a suffix K, M, G, T or P (powers of 1024,
+ * optionally followed by iB or B). 0, -EINVAL or -ERANGE.
+ */
+int parse_size(const char *text, uint64_t *ret, bool units);
+/* @s as a JSON string, quoted and escaped. */
+void json_string(FILE *fp, const char *s);
 
 /* Whether an operand is a pid (only digits) rather than a path: ./123 is a path. */
 bool arg_is_pid(const char *arg);

@@ -78,10 +78,25 @@ struct numamove_plan {
 };
 
 struct numamove_result {
-	uint64_t pages_moved, bytes_moved;
+	uint64_t pages_moved, bytes_moved; /* by the batched pass (or the kernel engine) */
 	uint64_t left_pages[NUMAMOVE_REASON_COUNT];
 	uint64_t left_bytes[NUMAMOVE_REASON_COUNT];
+	uint64_t sweep_bytes;   /* moved by the final migrate_pages(2) sweep */
+	uint64_t calls;         /* move_pages(2) and migrate_pages(2) calls */
+	uint64_t max_call_ns;   /* the longest of them */
+	unsigned int jobs;      /* workers that ran */
 };
+
+/*
+ * migrate_pages(2): the sweep after the batched pass (one call per node
+ * pair whose destination is not itself a source), and the kernel engine
+ * (one call when the kernel's pairing by position is the plan's, else one
+ * per pair; -EXDEV when the plan chains or swaps nodes). Both measure what
+ * moved from numa_maps before and after, and add to @res.
+ */
+int nm_sweep(const struct numamove_task *task, const struct numamove_plan *plan, struct numamove_result *res);
+int nm_kernel_move(const struct numamove_task *task, const struct numamove_plan *plan,
+		   const struct numamove_move_opts *opts, struct numamove_result *res);
 
 struct numamove_policy {
 	enum numamove_policy_mode mode;

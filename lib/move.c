@@ -2,12 +2,23 @@
 /*
  * The move engine.
  *
- * For each mapping that holds pages on a source node, walk its range in
- * chunks: ask move_pages(2) (nodes = NULL) where each page is, then move
- * the pages that have a destination with move_pages(2), one call per
- * destination so that the kernel batches them. Per-page destinations make
- * any ordered mapping possible, swaps included, which migrate_pages(2) and
- * its masks cannot do.
+ * The mappings that hold pages on a source node are cut into slices, which
+ * N workers (threads) take in turn. A worker asks PAGEMAP_SCAN which pages
+ * of its slice are present (holes are skipped, and a transparent huge page
+ * is passed as one 2 MiB-aligned address, never as its 512 sub-pages), asks
+ * move_pages(2) (nodes = NULL) where they are, and moves those that have a
+ * destination with move_pages(2), one call per destination so that the
+ * kernel batches them. Per-page destinations make any ordered mapping
+ * possible, swaps included, which migrate_pages(2) and its masks cannot do.
+ *
+ * Gentle: a shared pacer spaces the calls so that at most --rate bytes per
+ * second move, and with a stall bound each worker sizes its calls (start
+ * small, grow while a call stays well under the bound, halve when over).
+ * Memory does not grow with the target: a worker holds one chunk at a time.
+ *
+ * Complete: pages that the process faulted in meanwhile, in mappings or
+ * ranges already walked, are picked up by one migrate_pages(2) per node
+ * pair at the end (the sweep), counted apart.
  *
  * Nothing is taken on trust: every page that does not report its
  * destination after the call is asked again where it is, and counted as
@@ -19,11 +30,17 @@
 #include <errno.h>
 #include <numa.h>
 #include <numaif.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <linux/capability.h>
 
 #include "internal.h"
+#include "pagescan.h"
 
 #define CHUNK_PAGES 4096
 #define STATUS_UNSET (-0x7fff)
@@ -107,100 +124,192 @@ NM_EXPORT uint64_t numamove_result_bytes_left(const struct numamove_result *resu
 	return sum_or_one(result->left_bytes, reason);
 }
 
+/* Addresses per move_pages(2) call at most, and bytes at most. */
+#define CHUNK_MAX 16384
+#define CHUNK_BYTES_MAX (64u << 20)
+/* A worker takes this much address space at a time. */
+#define SLICE_BYTES (64u << 20)
+#define THP_SIZE (2u << 20)
+#define NSEC 1000000000ULL
+
+/* A range of the target to walk: a mapping, or an object's mapping in us. */
+struct span {
+	uint64_t start, end, page_size;
+	bool hugetlb; /* walked by its page size; PAGEMAP_SCAN not needed */
+};
+
+/* What the workers share. */
 struct engine {
 	pid_t pid;
 	const struct numamove_task *task;
 	const struct numamove_plan *plan;
-	const struct numamove_move_opts *opts;
-	struct numamove_result *res;
-	int flags;
-	uint64_t total, done;
-	bool *full; /* per destination node: ran out of memory */
-	/* scratch, CHUNK_PAGES entries each */
+	struct numamove_move_opts opts;
+	int flags; /* MPOL_MF_MOVE or MPOL_MF_MOVE_ALL */
+	uint64_t total;
+	_Atomic uint64_t done;
+	atomic_bool stop;
+	atomic_int error; /* the first fatal error of a worker */
+	atomic_bool *full; /* per destination node: ran out of memory */
+	struct span *spans;
+	size_t n_spans;
+	pthread_mutex_t lock; /* the cursor and the pacer */
+	size_t cur_span;
+	uint64_t cur_addr;
+	uint64_t next_slot_ns; /* the pacer: when the next call may start */
+};
+
+struct worker {
+	struct engine *e;
+	pthread_t thread;
+	struct numamove_result res;
+	size_t chunk;  /* addresses per call, adapted under a stall bound */
 	void **addr;
 	int *status;
 	void **mv_addr;
 	int *mv_node, *mv_status;
+	struct nm_pagescan scan;
 };
 
-static void count_left(struct engine *e, enum numamove_reason why, uint64_t page_size)
+static uint64_t now_ns(void)
 {
-	e->res->left_pages[why]++;
-	e->res->left_bytes[why] += page_size;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NSEC + (uint64_t)ts.tv_nsec;
+}
+
+static void count_left(struct worker *w, enum numamove_reason why, uint64_t page_size)
+{
+	w->res.left_pages[why]++;
+	w->res.left_bytes[why] += page_size;
+}
+
+/* A syscall, timed: the longest one is what the target may have waited. */
+static long timed_move_pages(struct worker *w, size_t n, void **addr, const int *nodes, int *status, int flags)
+{
+	uint64_t t0 = now_ns(), dt;
+	long r = numa_move_pages(w->e->pid, (unsigned long)n, addr, nodes, status, flags);
+	int err = errno;
+
+	dt = now_ns() - t0;
+	w->res.calls++;
+	if (dt > w->res.max_call_ns)
+		w->res.max_call_ns = dt;
+	errno = err;
+	return r;
+}
+
+/* Waits until the pacer lets @bytes go: at most opts.rate bytes per second overall. */
+static void pace(struct engine *e, uint64_t bytes)
+{
+	uint64_t now, start;
+	struct timespec ts;
+
+	if (!e->opts.rate)
+		return;
+	pthread_mutex_lock(&e->lock);
+	now = now_ns();
+	start = e->next_slot_ns > now ? e->next_slot_ns : now;
+	e->next_slot_ns = start + (uint64_t)((double)bytes * (double)NSEC / (double)e->opts.rate);
+	pthread_mutex_unlock(&e->lock);
+	if (start <= now)
+		return;
+	ts.tv_sec = (time_t)(start / NSEC);
+	ts.tv_nsec = (long)(start % NSEC);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/* Under a stall bound: halve the chunk after a slow call, double it after a quick one. */
+static void adapt(struct worker *w, uint64_t call_ns, size_t limit)
+{
+	uint64_t bound = (uint64_t)w->e->opts.max_stall_ms * 1000000ULL;
+
+	if (!bound)
+		return;
+	if (call_ns > bound / 2 && w->chunk > 1)
+		w->chunk /= 2;
+	else if (call_ns < bound / 4 && w->chunk < limit)
+		w->chunk = w->chunk * 2 < limit ? w->chunk * 2 : limit;
 }
 
 /*
- * Moves @n pages (e->mv_addr) to @dst and accounts for each. @call_err is
+ * Moves @n pages (w->mv_addr) to @dst and accounts for each. @call_err is
  * what the call returned: 0, a positive count of failures, or -errno.
  */
-static int settle(struct engine *e, size_t n, int dst, long call_err, uint64_t page_size)
+static int settle(struct worker *w, size_t n, int dst, long call_err, uint64_t page_size)
 {
 	size_t requery = 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (e->mv_status[i] != dst)
+		if (w->mv_status[i] != dst)
 			requery++;
 	if (requery) {
 		/* Ask the kernel again where the doubtful pages are. */
-		int *where = e->status;
-		void **a = e->addr;
+		int *where = w->status;
+		void **a = w->addr;
 		size_t k = 0;
 
 		for (size_t i = 0; i < n; i++)
-			if (e->mv_status[i] != dst)
-				a[k++] = e->mv_addr[i];
+			if (w->mv_status[i] != dst)
+				a[k++] = w->mv_addr[i];
 		for (size_t i = 0; i < k; i++)
 			where[i] = STATUS_UNSET;
-		if (numa_move_pages(e->pid, (unsigned long)k, a, NULL, where, 0) < 0)
+		if (timed_move_pages(w, k, a, NULL, where, 0) < 0)
 			return errno == ESRCH ? -ESRCH : -errno;
 		k = 0;
 		for (size_t i = 0; i < n; i++) {
-			int st = e->mv_status[i], now;
+			int st = w->mv_status[i], now;
 
 			if (st == dst)
 				continue;
 			now = where[k++];
 			if (now == dst) {
-				e->mv_status[i] = dst;
+				w->mv_status[i] = dst;
 				continue;
 			}
 			if (now < 0)
-				count_left(e, NUMAMOVE_REASON_GONE, page_size);
+				count_left(w, NUMAMOVE_REASON_GONE, page_size);
 			else if (st < 0 && st != STATUS_UNSET)
-				count_left(e, nm_reason_from_status(st), page_size);
+				count_left(w, nm_reason_from_status(st), page_size);
 			else if (call_err == -ENOMEM)
-				count_left(e, NUMAMOVE_REASON_NOMEM, page_size);
+				count_left(w, NUMAMOVE_REASON_NOMEM, page_size);
 			else if (call_err > 0)
-				count_left(e, NUMAMOVE_REASON_BUSY, page_size);
+				count_left(w, NUMAMOVE_REASON_BUSY, page_size);
 			else
-				count_left(e, NUMAMOVE_REASON_OTHER, page_size);
+				count_left(w, NUMAMOVE_REASON_OTHER, page_size);
 		}
 	}
 	for (size_t i = 0; i < n; i++)
-		if (e->mv_status[i] == dst) {
-			e->res->pages_moved++;
-			e->res->bytes_moved += page_size;
-			e->done += page_size;
+		if (w->mv_status[i] == dst) {
+			w->res.pages_moved++;
+			w->res.bytes_moved += page_size;
+			w->e->done += page_size;
 		}
 	return 0;
 }
 
-static int move_group(struct engine *e, size_t n, int dst, uint64_t page_size)
+static int move_group(struct worker *w, size_t n, int dst, uint64_t page_size)
 {
+	struct engine *e = w->e;
+	uint64_t t0;
 	long r;
 
 	if (n == 0)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
-		e->mv_node[i] = dst;
-		e->mv_status[i] = STATUS_UNSET;
+		w->mv_node[i] = dst;
+		w->mv_status[i] = STATUS_UNSET;
 	}
 	if (e->full[dst]) {
 		for (size_t i = 0; i < n; i++)
-			count_left(e, NUMAMOVE_REASON_NOMEM, page_size);
+			count_left(w, NUMAMOVE_REASON_NOMEM, page_size);
 		return 0;
 	}
-	r = numa_move_pages(e->pid, (unsigned long)n, e->mv_addr, e->mv_node, e->mv_status, e->flags);
+	pace(e, n * page_size);
+	t0 = now_ns();
+	r = timed_move_pages(w, n, w->mv_addr, w->mv_node, w->mv_status, e->flags);
+	adapt(w, now_ns() - t0, CHUNK_MAX);
 	if (r < 0) {
 		r = -errno;
 		if (r == -ESRCH || r == -EPERM || r == -EACCES || r == -EINVAL || r == -ENODEV)
@@ -208,19 +317,20 @@ static int move_group(struct engine *e, size_t n, int dst, uint64_t page_size)
 		if (r == -ENOMEM)
 			e->full[dst] = true;
 	}
-	return settle(e, n, dst, r, page_size);
+	return settle(w, n, dst, r, page_size);
 }
 
-static int walk_chunk(struct engine *e, uint64_t start, size_t n, uint64_t page_size)
+/* @n pages from @start, @page_size apart: where they are, then the moves. */
+static int walk_chunk(struct worker *w, uint64_t start, size_t n, uint64_t page_size)
 {
-	const struct numamove_plan *plan = e->plan;
+	const struct numamove_plan *plan = w->e->plan;
 	int r;
 
 	for (size_t i = 0; i < n; i++) {
-		e->addr[i] = (void *)(uintptr_t)(start + i * page_size);
-		e->status[i] = STATUS_UNSET;
+		w->addr[i] = (void *)(uintptr_t)(start + i * page_size);
+		w->status[i] = STATUS_UNSET;
 	}
-	if (numa_move_pages(e->pid, (unsigned long)n, e->addr, NULL, e->status, 0) < 0)
+	if (timed_move_pages(w, n, w->addr, NULL, w->status, 0) < 0)
 		return -errno;
 
 	/* One move_pages(2) call per destination, in the order of the plan. */
@@ -229,16 +339,269 @@ static int walk_chunk(struct engine *e, uint64_t start, size_t n, uint64_t page_
 		size_t k = 0;
 
 		for (size_t i = 0; i < n; i++) {
-			int node = e->status[i];
+			int node = w->status[i];
 
 			if (node >= 0 && numamove_plan_dest(plan, node) == dst)
-				e->mv_addr[k++] = e->addr[i];
+				w->mv_addr[k++] = w->addr[i];
 		}
-		r = move_group(e, k, dst, page_size);
+		r = move_group(w, k, dst, page_size);
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+/* The largest chunk for @page_size: by count, by bytes, and by the rate (a tenth of a second). */
+static size_t chunk_limit(const struct engine *e, uint64_t page_size)
+{
+	uint64_t bytes = CHUNK_BYTES_MAX, n;
+
+	if (e->opts.rate && e->opts.rate / 10 < bytes)
+		bytes = e->opts.rate / 10;
+	n = bytes / page_size;
+	if (n > CHUNK_MAX)
+		n = CHUNK_MAX;
+	return n ? (size_t)n : 1;
+}
+
+/* Walks [start, end) by @page_size in chunks. */
+static int walk_range(struct worker *w, uint64_t start, uint64_t end, uint64_t page_size)
+{
+	struct engine *e = w->e;
+	size_t limit = chunk_limit(e, page_size);
+	int r;
+
+	for (uint64_t a = start; a < end && !e->stop;) {
+		size_t n = (size_t)((end - a) / page_size);
+		size_t c = w->chunk < limit ? w->chunk : limit;
+
+		if (n == 0)
+			break;
+		if (n > c)
+			n = c;
+		r = walk_chunk(w, a, n, page_size);
+		if (r < 0)
+			return r;
+		a += n * page_size;
+	}
+	return 0;
+}
+
+/* The next slice of address space to walk, or false when all are taken. */
+static bool take_slice(struct engine *e, struct span *ret)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&e->lock);
+	while (e->cur_span < e->n_spans) {
+		const struct span *sp = &e->spans[e->cur_span];
+		uint64_t start = e->cur_addr > sp->start ? e->cur_addr : sp->start;
+		uint64_t align = sp->page_size > THP_SIZE ? sp->page_size : THP_SIZE;
+		uint64_t end = (start + SLICE_BYTES + align - 1) / align * align;
+
+		if (start >= sp->end) {
+			e->cur_span++;
+			e->cur_addr = 0;
+			continue;
+		}
+		*ret = *sp;
+		ret->start = start;
+		ret->end = end < sp->end ? end : sp->end;
+		e->cur_addr = ret->end;
+		found = true;
+		break;
+	}
+	pthread_mutex_unlock(&e->lock);
+	return found;
+}
+
+static int walk_slice(struct worker *w, const struct span *sl)
+{
+	uint64_t a, b;
+	bool huge;
+	int r;
+
+	if (sl->hugetlb)
+		return walk_range(w, sl->start, sl->end, sl->page_size);
+	nm_pagescan_begin(&w->scan, sl->start, sl->end);
+	while ((r = nm_pagescan_next(&w->scan, &a, &b, &huge)) > 0) {
+		/* A PMD-mapped THP moves whole when passed by its aligned address. */
+		if (huge && a % THP_SIZE == 0 && b % THP_SIZE == 0)
+			r = walk_range(w, a, b, THP_SIZE);
+		else
+			r = walk_range(w, a, b, sl->page_size);
+		if (r < 0)
+			return r;
+	}
+	return r;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct engine *e = w->e;
+	struct span sl;
+
+	while (!e->stop && take_slice(e, &sl)) {
+		int r = e->task ? numamove_task_check(e->task) : 0;
+
+		if (r == 0)
+			r = walk_slice(w, &sl);
+		if (r < 0 && e->task && numamove_task_check(e->task) < 0)
+			r = -ESRCH;
+		if (r < 0) {
+			int none = 0;
+
+			atomic_compare_exchange_strong(&e->error, &none, r);
+			e->stop = true;
+		}
+	}
+	return NULL;
+}
+
+static int worker_init(struct worker *w, struct engine *e)
+{
+	memset(w, 0, sizeof(*w));
+	w->e = e;
+	w->chunk = e->opts.max_stall_ms ? 16 : CHUNK_MAX;
+	w->addr = calloc(CHUNK_MAX, sizeof(void *));
+	w->mv_addr = calloc(CHUNK_MAX, sizeof(void *));
+	w->status = calloc(CHUNK_MAX, sizeof(int));
+	w->mv_node = calloc(CHUNK_MAX, sizeof(int));
+	w->mv_status = calloc(CHUNK_MAX, sizeof(int));
+	if (!w->addr || !w->mv_addr || !w->status || !w->mv_node || !w->mv_status)
+		return -ENOMEM;
+	return nm_pagescan_open(e->pid, &w->scan);
+}
+
+static void worker_free(struct worker *w)
+{
+	nm_pagescan_close(&w->scan);
+	free(w->addr);
+	free(w->mv_addr);
+	free(w->status);
+	free(w->mv_node);
+	free(w->mv_status);
+}
+
+static void merge(struct numamove_result *into, const struct numamove_result *from)
+{
+	into->pages_moved += from->pages_moved;
+	into->bytes_moved += from->bytes_moved;
+	for (int i = 0; i < NUMAMOVE_REASON_COUNT; i++) {
+		into->left_pages[i] += from->left_pages[i];
+		into->left_bytes[i] += from->left_bytes[i];
+	}
+	into->calls += from->calls;
+	if (from->max_call_ns > into->max_call_ns)
+		into->max_call_ns = from->max_call_ns;
+}
+
+/* Calls the progress callback every 100 ms until the workers end; it may stop them. */
+static void watch(struct engine *e, atomic_int *running)
+{
+	uint64_t last = now_ns();
+
+	while (*running) {
+		struct timespec ts = { 0, 10 * 1000000L };
+
+		nanosleep(&ts, NULL);
+		if (now_ns() - last < 100 * 1000000ULL)
+			continue;
+		last = now_ns();
+		if (e->opts.progress && e->opts.progress(e->done, e->total, e->opts.userdata))
+			e->stop = true;
+	}
+}
+
+struct runner {
+	struct worker *w;
+	atomic_int *running;
+};
+
+static void *runner_main(void *arg)
+{
+	struct runner *rn = arg;
+
+	worker_main(rn->w);
+	(*rn->running)--;
+	return NULL;
+}
+
+/* The batched pass: @jobs workers over the spans; the result of all. */
+static int batched(struct engine *e, unsigned int jobs, struct numamove_result *res)
+{
+	struct worker *w = calloc(jobs, sizeof(*w));
+	struct runner *rn = calloc(jobs, sizeof(*rn));
+	atomic_int running = 0;
+	sigset_t all, old;
+	unsigned int started = 0;
+	int r = 0;
+
+	if (!w || !rn) {
+		free(w);
+		free(rn);
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < jobs && r == 0; i++)
+		r = worker_init(&w[i], e);
+	/* Signals go to the caller's thread, not to the workers. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (unsigned int i = 0; i < jobs && r == 0; i++) {
+		rn[i] = (struct runner){ .w = &w[i], .running = &running };
+		running++;
+		if (pthread_create(&w[i].thread, NULL, runner_main, &rn[i]) != 0) {
+			running--;
+			r = started ? 0 : -EAGAIN; /* fewer workers, or none at all */
+			break;
+		}
+		started++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (started)
+		watch(e, &running);
+	for (unsigned int i = 0; i < started; i++)
+		pthread_join(w[i].thread, NULL);
+	for (unsigned int i = 0; i < jobs; i++) {
+		merge(res, &w[i].res);
+		worker_free(&w[i]);
+	}
+	res->jobs = started;
+	free(w);
+	free(rn);
+	if (r == 0)
+		r = e->error;
+	if (r == 0 && e->stop)
+		r = -ECANCELED;
+	return r;
+}
+
+/* Where the calling process may run. */
+static size_t allowed_cpus(cpu_set_t *set)
+{
+	CPU_ZERO(set);
+	if (sched_getaffinity(0, sizeof(*set), set) < 0)
+		return 1;
+	return (size_t)CPU_COUNT(set);
+}
+
+NM_EXPORT unsigned int numamove_default_jobs(const struct numamove_plan *plan)
+{
+	cpu_set_t mine;
+	size_t own = allowed_cpus(&mine), near = 0;
+
+	/* The CPUs of the destination nodes copy best; any of ours otherwise. */
+	for (size_t i = 0; plan && i < plan->to->n; i++) {
+		const struct nm_node *n = nm_topology_node(plan->topo, plan->to->ids[i]);
+
+		for (size_t c = 0; n && c < n->cpus.nbits && c < CPU_SETSIZE; c++)
+			if (nm_bits_test(&n->cpus, c) && CPU_ISSET(c, &mine))
+				near++;
+	}
+	if (!near)
+		near = own;
+	return near > NUMAMOVE_JOBS_MAX ? NUMAMOVE_JOBS_MAX : near ? (unsigned int)near : 1;
 }
 
 static bool mapping_has_work(const struct numamove_plan *plan, const struct numamove_mapping *m)
@@ -251,50 +614,25 @@ static bool mapping_has_work(const struct numamove_plan *plan, const struct numa
 	return false;
 }
 
-/* Walks [start, end) in chunks of @ps-sized pages. */
-static int engine_range(struct engine *e, uint64_t start, uint64_t end, uint64_t ps)
-{
-	int r;
-
-	for (uint64_t a = start; a < end;) {
-		size_t n = (size_t)((end - a) / ps);
-
-		if (n > CHUNK_PAGES)
-			n = CHUNK_PAGES;
-		if (n == 0)
-			break;
-		if (e->task) {
-			r = numamove_task_check(e->task);
-			if (r < 0)
-				return r;
-		}
-		r = walk_chunk(e, a, n, ps);
-		if (r == -ESRCH || (r < 0 && e->task && numamove_task_check(e->task) < 0))
-			return -ESRCH;
-		if (r < 0)
-			return r;
-		if (e->opts && e->opts->progress && e->opts->progress(e->done, e->total, e->opts->userdata))
-			return -ECANCELED;
-		a += n * ps;
-	}
-	return 0;
-}
-
-static int run(struct engine *e)
+static int spans_of_plan(struct engine *e)
 {
 	const struct numamove_maps *maps = e->plan->maps;
-	int r;
 
+	e->spans = calloc(maps->n + 1, sizeof(*e->spans));
+	if (!e->spans)
+		return -ENOMEM;
 	for (size_t i = 0; i < maps->n; i++) {
 		const struct numamove_mapping *m = &maps->m[i];
-		/* Walk hugetlb mappings by their page size, the rest by base pages. */
-		uint64_t ps = m->kind == NUMAMOVE_KIND_HUGE ? m->page_size : (uint64_t)getpagesize();
+		bool hugetlb = m->kind == NUMAMOVE_KIND_HUGE;
 
 		if (!mapping_has_work(e->plan, m))
 			continue;
-		r = engine_range(e, m->start, m->end, ps);
-		if (r < 0)
-			return r;
+		e->spans[e->n_spans++] = (struct span){
+			.start = m->start,
+			.end = m->end,
+			.page_size = hugetlb ? m->page_size : (uint64_t)getpagesize(),
+			.hugetlb = hugetlb,
+		};
 	}
 	return 0;
 }
@@ -302,64 +640,121 @@ static int run(struct engine *e)
 static int engine_init(struct engine *e, pid_t pid, const struct numamove_task *task,
 		       const struct numamove_plan *plan, const struct numamove_move_opts *opts)
 {
-	*e = (struct engine){
-		.pid = pid,
-		.task = task,
-		.plan = plan,
-		.opts = opts && opts->sz >= sizeof(*opts) ? opts : NULL,
-	};
+	memset(e, 0, sizeof(*e));
+	e->pid = pid;
+	e->task = task;
+	e->plan = plan;
+	/* Callers built against an older, shorter struct get the defaults for the rest. */
+	if (opts && opts->sz)
+		memcpy(&e->opts, opts, opts->sz < sizeof(e->opts) ? opts->sz : sizeof(e->opts));
 	if (numa_available() < 0)
 		return -ENOSYS;
+	if (e->opts.engine != NUMAMOVE_ENGINE_BATCHED && e->opts.engine != NUMAMOVE_ENGINE_KERNEL)
+		return -EINVAL;
+	if (e->opts.jobs > NUMAMOVE_JOBS_MAX)
+		return -EINVAL;
 	e->flags = MPOL_MF_MOVE;
-	if (numamove_can_move_shared() && !(e->opts && (e->opts->flags & NUMAMOVE_MOVE_PRIVATE_ONLY)))
+	if (numamove_can_move_shared() && !(e->opts.flags & NUMAMOVE_MOVE_PRIVATE_ONLY))
 		e->flags = MPOL_MF_MOVE_ALL;
 	e->total = numamove_plan_bytes(plan, -1, -1);
-	e->res = calloc(1, sizeof(*e->res));
-	e->full = calloc((size_t)plan->max_node + 1, sizeof(bool));
-	e->addr = calloc(CHUNK_PAGES, sizeof(void *));
-	e->mv_addr = calloc(CHUNK_PAGES, sizeof(void *));
-	e->status = calloc(CHUNK_PAGES, sizeof(int));
-	e->mv_node = calloc(CHUNK_PAGES, sizeof(int));
-	e->mv_status = calloc(CHUNK_PAGES, sizeof(int));
-	if (e->res && e->full && e->addr && e->mv_addr && e->status && e->mv_node && e->mv_status)
-		return 0;
-	return -ENOMEM;
+	pthread_mutex_init(&e->lock, NULL);
+	e->full = calloc((size_t)plan->max_node + 1, sizeof(*e->full));
+	return e->full ? 0 : -ENOMEM;
 }
 
-/* Hands the result out when there is one worth reporting, frees the rest; returns @r. */
-static int engine_finish(struct engine *e, int r, struct numamove_result **ret_result)
+static void engine_free(struct engine *e)
 {
-	if (e->res && (r == 0 || e->res->pages_moved || numamove_result_pages_left(e->res, -1)))
-		*ret_result = TAKE_PTR(e->res);
-	free(e->res);
+	pthread_mutex_destroy(&e->lock);
 	free(e->full);
-	free(e->addr);
-	free(e->mv_addr);
-	free(e->status);
-	free(e->mv_node);
-	free(e->mv_status);
+	free(e->spans);
+}
+
+/* Hands the result out when there is one worth reporting; returns @r. */
+static int hand_out(struct numamove_result *res, int r, struct numamove_result **ret_result)
+{
+	if (res && (r == 0 || res->pages_moved || numamove_result_pages_left(res, -1) || res->sweep_bytes))
+		*ret_result = TAKE_PTR(res);
+	free(res);
 	return r;
+}
+
+static unsigned int jobs_for(const struct engine *e)
+{
+	unsigned int jobs = e->opts.jobs ? e->opts.jobs : numamove_default_jobs(e->plan);
+	uint64_t slices = 0;
+
+	/* No more workers than slices to share. */
+	for (size_t i = 0; i < e->n_spans; i++)
+		slices += (e->spans[i].end - e->spans[i].start + SLICE_BYTES - 1) / SLICE_BYTES;
+	if (slices < jobs)
+		jobs = slices ? (unsigned int)slices : 1;
+	return jobs;
 }
 
 NM_EXPORT int numamove_move(const struct numamove_task *task, const struct numamove_plan *plan,
 			    const struct numamove_move_opts *opts, struct numamove_result **ret_result)
 {
+	struct numamove_result *res = calloc(1, sizeof(*res));
 	struct engine e;
-	int r = engine_init(&e, numamove_task_pid(task), task, plan, opts);
+	int r;
 
-	if (r == 0)
-		r = run(&e);
-	return engine_finish(&e, r, ret_result);
+	if (!res)
+		return -ENOMEM;
+	r = engine_init(&e, numamove_task_pid(task), task, plan, opts);
+	if (r == 0 && e.opts.engine == NUMAMOVE_ENGINE_KERNEL) {
+		r = nm_kernel_move(task, plan, &e.opts, res);
+	} else if (r == 0) {
+		r = spans_of_plan(&e);
+		if (r == 0)
+			r = batched(&e, jobs_for(&e), res);
+		if (r == 0 && !(e.opts.flags & NUMAMOVE_MOVE_NO_SWEEP))
+			r = nm_sweep(task, plan, res);
+	}
+	engine_free(&e);
+	return hand_out(res, r, ret_result);
 }
 
 int nm_move_range(pid_t pid, const struct numamove_task *task, const struct numamove_plan *plan,
 		  uint64_t start, uint64_t end, uint64_t page_size, const struct numamove_move_opts *opts,
 		  struct numamove_result **ret_result)
 {
+	struct numamove_result *res = calloc(1, sizeof(*res));
+	struct span one = { .start = start, .end = end, .page_size = page_size, .hugetlb = page_size > 4096 };
 	struct engine e;
-	int r = engine_init(&e, pid, task, plan, opts);
+	int r;
 
-	if (r == 0)
-		r = engine_range(&e, start, end, page_size);
-	return engine_finish(&e, r, ret_result);
+	if (!res)
+		return -ENOMEM;
+	r = engine_init(&e, pid, task, plan, opts);
+	if (r == 0) {
+		e.spans = malloc(sizeof(one));
+		r = e.spans ? 0 : -ENOMEM;
+	}
+	if (r == 0) {
+		e.spans[0] = one;
+		e.n_spans = 1;
+		r = batched(&e, jobs_for(&e), res);
+	}
+	engine_free(&e);
+	return hand_out(res, r, ret_result);
+}
+
+NM_EXPORT uint64_t numamove_result_sweep_bytes(const struct numamove_result *result)
+{
+	return result->sweep_bytes;
+}
+
+NM_EXPORT uint64_t numamove_result_max_call_ns(const struct numamove_result *result)
+{
+	return result->max_call_ns;
+}
+
+NM_EXPORT uint64_t numamove_result_calls(const struct numamove_result *result)
+{
+	return result->calls;
+}
+
+NM_EXPORT unsigned int numamove_result_jobs(const struct numamove_result *result)
+{
+	return result->jobs;
 }

@@ -299,23 +299,60 @@ const char *numamove_reason_text(enum numamove_reason reason);
 /** Called from numamove_move() after each batch; return nonzero to stop. */
 typedef int (*numamove_progress_fn)(uint64_t bytes_done, uint64_t bytes_total, void *userdata);
 
+/* How pages are moved. */
+enum numamove_engine {
+	NUMAMOVE_ENGINE_BATCHED = 0, /* parallel move_pages(2) batches, then a migrate_pages(2) sweep */
+	NUMAMOVE_ENGINE_KERNEL,      /* migrate_pages(2) alone: one uninterruptible call */
+};
+
 struct numamove_move_opts {
 	size_t sz;                     /* sizeof(struct numamove_move_opts) */
 	numamove_progress_fn progress; /* may be NULL */
 	void *userdata;
 	unsigned int flags;            /* NUMAMOVE_MOVE_* */
+	/* Since 0.2; callers with a smaller sz get the defaults (0). */
+	unsigned int jobs;             /* workers; 0: numamove_default_jobs() */
+	uint64_t rate;                 /* at most this many bytes per second; 0: no limit */
+	unsigned int max_stall_ms;     /* size calls to take at most about this long; 0: no bound */
+	enum numamove_engine engine;
 };
 /* Do not pass MPOL_MF_MOVE_ALL even when the caller has CAP_SYS_NICE. */
 #define NUMAMOVE_MOVE_PRIVATE_ONLY (1u << 0)
+/* No migrate_pages(2) sweep after the batched pass. */
+#define NUMAMOVE_MOVE_NO_SWEEP (1u << 1)
+/* The most workers numamove_move() runs. */
+#define NUMAMOVE_JOBS_MAX 64
+
+/**
+ * numamove_default_jobs() - workers for a move by @plan: the CPUs of its
+ * destination nodes the caller may run on (all of the caller's CPUs when
+ * they have none), at most NUMAMOVE_JOBS_MAX
+ */
+unsigned int numamove_default_jobs(const struct numamove_plan *plan);
 
 /**
  * numamove_move() - move the pages of @task as @plan says
  *
- * Reads where each page is with move_pages(2), then moves the pages whose
- * node has a destination, batched by destination. Pages shared with other
- * processes move when the caller has CAP_SYS_NICE; otherwise they are
- * counted under NUMAMOVE_REASON_SHARED. Every page left behind is counted
- * in the result under its reason, measured after the move.
+ * The batched engine (the default): opts->jobs workers share the mappings
+ * that hold pages on a source node, slice by slice. Each finds the present
+ * pages (PAGEMAP_SCAN: holes are skipped; a transparent huge page is one
+ * 2 MiB address, and counts as one page of 2 MiB), reads where they are
+ * with move_pages(2), and moves those whose node has a destination, one
+ * call per destination. opts->rate paces the calls; opts->max_stall_ms
+ * sizes them. Pages shared with other processes move when the caller has
+ * CAP_SYS_NICE; otherwise they are counted under NUMAMOVE_REASON_SHARED.
+ * Every page left behind is counted in the result under its reason,
+ * measured after the move. Then one migrate_pages(2) per node pair picks
+ * up what the process faulted in meanwhile (numamove_result_sweep_bytes();
+ * pairs whose destination is also a source are not swept).
+ *
+ * The kernel engine: migrate_pages(2) alone, one call (or one per pair),
+ * measured from numa_maps before and after; what stays is counted under
+ * NUMAMOVE_REASON_OTHER, as the kernel gives no reasons. -EXDEV when the
+ * plan chains or swaps nodes, which migrate_pages(2) cannot do.
+ *
+ * progress is called from the calling thread about every 100 ms; the
+ * workers run with every signal blocked.
  *
  * Return: 0 when the move ran to its end (pages may still have been left:
  * see numamove_result_pages_left()), -ESRCH when the process exited
@@ -331,6 +368,17 @@ uint64_t numamove_result_pages_moved(const struct numamove_result *result);
 /** numamove_result_pages_left() - pages not moved for @reason (-1: all reasons) */
 uint64_t numamove_result_pages_left(const struct numamove_result *result, int reason);
 uint64_t numamove_result_bytes_left(const struct numamove_result *result, int reason);
+/**
+ * numamove_result_sweep_bytes() - bytes the final migrate_pages(2) sweep
+ * moved: pages faulted in on a source node during the batched pass (not in
+ * numamove_result_bytes_moved())
+ */
+uint64_t numamove_result_sweep_bytes(const struct numamove_result *result);
+/** numamove_result_max_call_ns() - the longest single move_pages(2) or migrate_pages(2) call */
+uint64_t numamove_result_max_call_ns(const struct numamove_result *result);
+uint64_t numamove_result_calls(const struct numamove_result *result);
+/** numamove_result_jobs() - how many workers ran (0 for the kernel engine) */
+unsigned int numamove_result_jobs(const struct numamove_result *result);
 
 /* ------------------------------------------------------------------------
  * Shared objects: SysV shared memory segments, tmpfs and hugetlbfs files,

@@ -36,7 +36,10 @@
  * allows every call but set_mempolicy(2), which it allows, kills the
  * process for, or fails with EPERM.
  *
- * Commands are lines written to the FIFO DIR/cmd: "touch" (the main
+ * Commands are lines written to the FIFO DIR/cmd: "grow" (the main thread
+ * maps 8 MiB more, touches every page, keeps it, and reports "grow main
+ * TID nodes LIST"), "where" (reports "where nodes LIST" for every page it
+ * grew so far), "touch" (the main
  * thread touches the next 16 pages of the --mbind mapping and reports
  * "touch main TID nodes LIST"), "release" (wake the
  * blocked threads), "alloc" (the main thread allocates 16 pages and
@@ -77,6 +80,10 @@ static int reader_pipe[2], epoll_pipe[2], seq_pipe[2];
 static atomic_int futex_word, released, stopping, started;
 static double sleep_seconds = 4;
 static char *mbind_mem;
+#define GROW_SIZE (8u << 20)
+#define GROW_MAX 16
+static char *grown[GROW_MAX];
+static int n_grown;
 static size_t mbind_used;
 #define MBIND_SIZE (4u << 20)
 
@@ -136,6 +143,34 @@ static void touch_nodes(char *mem, char *buf, size_t size)
 	for (int n = 0; n < 1024 && len < size; n++)
 		if (seen[n])
 			len += (size_t)snprintf(buf + len, size - len, "%s%d", len ? "," : "", n);
+}
+
+/* The sorted set of nodes of every page of the grown regions. */
+static void grown_nodes(char *buf, size_t size)
+{
+	static int status[GROW_SIZE / PAGE];
+	static void *pages[GROW_SIZE / PAGE];
+	bool seen[1024] = { false };
+	size_t len = 0;
+	int bad = 0;
+
+	buf[0] = '\0';
+	for (int g = 0; g < n_grown; g++) {
+		for (size_t i = 0; i < GROW_SIZE / PAGE; i++)
+			pages[i] = grown[g] + i * PAGE;
+		if (move_pages(0, GROW_SIZE / PAGE, pages, NULL, status, 0) < 0)
+			die("move_pages");
+		for (size_t i = 0; i < GROW_SIZE / PAGE; i++)
+			if (status[i] >= 0 && status[i] < 1024)
+				seen[status[i]] = true;
+			else
+				bad++;
+	}
+	for (int n = 0; n < 1024 && len < size; n++)
+		if (seen[n])
+			len += (size_t)snprintf(buf + len, size - len, "%s%d", len ? "," : "", n);
+	if (bad && len < size)
+		snprintf(buf + len, size - len, "%smissing%d", len ? "," : "", bad);
 }
 
 /* Allocates NPAGES fresh pages by first touch; writes where they are. */
@@ -467,6 +502,19 @@ int main(int argc, char **argv)
 			touch_nodes(mbind_mem + mbind_used, nodes, sizeof(nodes));
 			mbind_used += NPAGES * PAGE;
 			result("touch main %d nodes %s", (int)gettid(), nodes);
+		} else if (strncmp(line, "grow", 4) == 0 && n_grown < GROW_MAX) {
+			char *mem = mmap(NULL, GROW_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (mem == MAP_FAILED)
+				die("mmap");
+			madvise(mem, GROW_SIZE, MADV_NOHUGEPAGE);
+			memset(mem, 0x5a, GROW_SIZE);
+			grown[n_grown++] = mem;
+			grown_nodes(nodes, sizeof(nodes));
+			result("grow main %d nodes %s", (int)gettid(), nodes);
+		} else if (strncmp(line, "where", 5) == 0) {
+			grown_nodes(nodes, sizeof(nodes));
+			result("where nodes %s", nodes);
 		} else if (strncmp(line, "alloc", 5) == 0) {
 			alloc_nodes(nodes, sizeof(nodes));
 			result("alloc main %d nodes %s", (int)gettid(), nodes);

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * migrate_pages(2): the sweep that ends a batched move, and the kernel
+ * engine. migrate_pages(2) pairs the nodes of its two masks by position
+ * (the i-th of the old set goes to the i-th of the new, round robin), so
+ * numamove makes one call when that pairing is the plan's, and one call
+ * per node pair otherwise. A pair whose destination is also a source (a
+ * chain, a swap) cannot be done this way: a later call would move what an
+ * earlier one brought.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "internal.h"
+
+#define MASK_WORDS (NM_MASK_BITS / (8 * sizeof(unsigned long)))
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void mask_set(unsigned long *mask, int node)
+{
+	if (node >= 0 && node < NM_MASK_BITS)
+		mask[node / (8 * sizeof(long))] |= 1UL << (node % (8 * sizeof(long)));
+}
+
+/* One migrate_pages(2) call, timed. Returns the pages it left, or -errno. */
+static long migrate(pid_t pid, const unsigned long *from, const unsigned long *to, struct numamove_result *res)
+{
+	uint64_t t0 = now_ns(), dt;
+	long r = syscall(SYS_migrate_pages, pid, NM_MASK_BITS + 1, from, to);
+	int err = errno;
+
+	dt = now_ns() - t0;
+	res->calls++;
+	if (dt > res->max_call_ns)
+		res->max_call_ns = dt;
+	return r < 0 ? -err : r;
+}
+
+/* Bytes of the process on each node (index: node id), from numa_maps. */
+static int bytes_by_node(const struct numamove_task *task, int max_node, uint64_t *ret)
+{
+	struct numamove_maps *maps = NULL;
+	int r = numamove_maps_read(task, &maps);
+
+	if (r < 0)
+		return r;
+	for (int n = 0; n <= max_node; n++)
+		ret[n] = numamove_maps_bytes(maps, n, -1);
+	numamove_maps_free(maps);
+	return 0;
+}
+
+/* The sources the plan really moves, and whether @src is one of them. */
+static bool moves(const struct numamove_plan *plan, int src)
+{
+	int dst = numamove_plan_dest(plan, src);
+
+	return dst >= 0 && dst != src;
+}
+
+/* Whether one call with the plan's two node sets pairs every node as the plan does. */
+static bool kernel_pairs_like_plan(const struct numamove_plan *plan, unsigned long *from, unsigned long *to)
+{
+	int srcs[NM_MASK_BITS], dsts[NM_MASK_BITS];
+	size_t ns = 0, nd = 0;
+
+	memset(from, 0, MASK_WORDS * sizeof(long));
+	memset(to, 0, MASK_WORDS * sizeof(long));
+	for (int n = 0; n <= plan->max_node && n < NM_MASK_BITS; n++)
+		if (moves(plan, n)) {
+			srcs[ns++] = n;
+			mask_set(from, n);
+			mask_set(to, numamove_plan_dest(plan, n));
+		}
+	for (int n = 0; n < NM_MASK_BITS; n++)
+		if (to[n / (8 * sizeof(long))] & (1UL << (n % (8 * sizeof(long)))))
+			dsts[nd++] = n;
+	/* nodes_remap(): the i-th set bit of the old mask to the (i mod |new|)-th of the new. */
+	for (size_t i = 0; i < ns; i++)
+		if (numamove_plan_dest(plan, srcs[i]) != dsts[i % nd])
+			return false;
+	return ns > 0;
+}
+
+/* A pair src -> dst whose destination is a source itself: not safe to do by mask. */
+static bool chained(const struct numamove_plan *plan, int src)
+{
+	int dst = numamove_plan_dest(plan, src);
+
+	return moves(plan, dst);
+}
+
+/* Sum over the moving sources of what left them, and of what stayed. */
+static void measure(const struct numamove_plan *plan, const uint64_t *before, const uint64_t *after,
+		    bool only_unchained, uint64_t *ret_moved, uint64_t *ret_left)
+{
+	*ret_moved = *ret_left = 0;
+	for (int n = 0; n <= plan->max_node; n++) {
+		if (!moves(plan, n) || (only_unchained && chained(plan, n)))
+			continue;
+		*ret_moved += before[n] > after[n] ? before[n] - after[n] : 0;
+		*ret_left += after[n];
+	}
+}
+
+int nm_sweep(const struct numamove_task *task, const struct numamove_plan *plan, struct numamove_result *res)
+{
+	_cleanup_free_ uint64_t *before = calloc((size_t)plan->max_node + 1, sizeof(uint64_t));
+	_cleanup_free_ uint64_t *after = calloc((size_t)plan->max_node + 1, sizeof(uint64_t));
+	pid_t pid = numamove_task_pid(task);
+	uint64_t moved, left;
+	bool any = false;
+	int r;
+
+	if (!before || !after)
+		return -ENOMEM;
+	for (int n = 0; n <= plan->max_node; n++)
+		any |= moves(plan, n) && !chained(plan, n);
+	if (!any)
+		return 0;
+	r = bytes_by_node(task, plan->max_node, before);
+	if (r < 0)
+		return r;
+	for (int n = 0; n <= plan->max_node; n++) {
+		unsigned long from[MASK_WORDS] = { 0 }, to[MASK_WORDS] = { 0 };
+		long m;
+
+		if (!moves(plan, n) || chained(plan, n) || !before[n])
+			continue;
+		mask_set(from, n);
+		mask_set(to, numamove_plan_dest(plan, n));
+		m = migrate(pid, from, to, res);
+		if (m == -ESRCH)
+			return -ESRCH;
+	}
+	r = bytes_by_node(task, plan->max_node, after);
+	if (r < 0)
+		return r;
+	measure(plan, before, after, true, &moved, &left);
+	res->sweep_bytes += moved;
+	return 0;
+}
+
+int nm_kernel_move(const struct numamove_task *task, const struct numamove_plan *plan,
+		   const struct numamove_move_opts *opts, struct numamove_result *res)
+{
+	_cleanup_free_ uint64_t *before = calloc((size_t)plan->max_node + 1, sizeof(uint64_t));
+	_cleanup_free_ uint64_t *after = calloc((size_t)plan->max_node + 1, sizeof(uint64_t));
+	unsigned long from[MASK_WORDS], to[MASK_WORDS];
+	pid_t pid = numamove_task_pid(task);
+	uint64_t moved, left;
+	long m = 0;
+	int r;
+
+	(void)opts;
+	if (!before || !after)
+		return -ENOMEM;
+	for (int n = 0; n <= plan->max_node; n++)
+		if (moves(plan, n) && chained(plan, n) && !kernel_pairs_like_plan(plan, from, to))
+			return -EXDEV;
+	r = bytes_by_node(task, plan->max_node, before);
+	if (r < 0)
+		return r;
+	if (kernel_pairs_like_plan(plan, from, to)) {
+		m = migrate(pid, from, to, res);
+	} else {
+		for (int n = 0; n <= plan->max_node && m >= 0; n++) {
+			if (!moves(plan, n))
+				continue;
+			memset(from, 0, sizeof(from));
+			memset(to, 0, sizeof(to));
+			mask_set(from, n);
+			mask_set(to, numamove_plan_dest(plan, n));
+			m = migrate(pid, from, to, res);
+		}
+	}
+	if (m == -ESRCH)
+		return -ESRCH;
+	if (m < 0 && m != -ENOMEM)
+		return (int)m;
+	r = bytes_by_node(task, plan->max_node, after);
+	if (r < 0)
+		return r;
+	measure(plan, before, after, false, &moved, &left);
+	res->bytes_moved += moved;
+	res->pages_moved += moved / 4096;
+	/* The kernel says how many, not why: what stays is counted, reason unknown. */
+	res->left_bytes[m == -ENOMEM ? NUMAMOVE_REASON_NOMEM : NUMAMOVE_REASON_OTHER] += left;
+	res->left_pages[m == -ENOMEM ? NUMAMOVE_REASON_NOMEM : NUMAMOVE_REASON_OTHER] += left / 4096;
+	return 0;
+}

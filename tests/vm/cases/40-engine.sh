@@ -1,0 +1,61 @@
+# The batched engine with 1 and 2 workers and the kernel engine: every page
+# lands where the plan says (the workload asks the kernel), the data is
+# intact, transparent huge pages stay huge (equal THP kB before and after:
+# one 2 MiB address per THP), and --progress=json writes parseable lines.
+echo madvise > /sys/kernel/mm/transparent_hugepage/enabled
+thp_kb() { region_line "$1" "$2" | awk '{print $(NF - 2)}'; }
+
+wl_start a --region 0:96M --region 1:32M
+pid=$(wl_pid a)
+nm move "$pid" --from 0,1 --to 2,3 -j 2 -J -b
+assert_rc 0
+assert_eq "$(nm_json_field "$pid" jobs)" 2 "workers that ran"
+wl_report a
+assert_checksums a
+assert_region_on a 0 2
+assert_region_on a 1 3
+nm move "$pid" --from 2,3 --to 0,1 -j 1
+assert_rc 0
+wl_report a
+assert_checksums a
+assert_region_on a 0 0
+assert_region_on a 1 1
+wl_stop a
+
+wl_start t --thp --region 0:64M
+wl_report t
+before=$(thp_kb t 0)
+[ "$before" -gt 0 ] || fail "the workload got no THP (test setup)"
+nm move "$(wl_pid t)" --to 2 -j 2
+assert_rc 0
+wl_report t
+assert_checksums t
+assert_region_on t 0 2
+assert_eq "$(thp_kb t 0)" "$before" "THP kB after the move (every THP still huge)"
+wl_stop t
+
+# The kernel engine: one migrate_pages(2); it cannot swap.
+wl_start k --region 0:32M --region 2:16M
+pid=$(wl_pid k)
+nm move "$pid" --from 0 --to 3 --engine=kernel -J -b
+assert_rc 0
+assert_eq "$(nm_json_field "$pid" engine)" kernel "engine in JSON"
+wl_report k
+assert_checksums k
+assert_region_on k 0 3
+assert_region_on k 1 2
+wl_save k
+nm move "$pid" --from 2,3 --to 3,2 --engine=kernel
+assert_rc 1
+assert_one_line_error 'cannot chain or swap'
+wl_report k
+assert_unchanged k
+nm move "$pid" --from 2,3 --to 3,2 --progress=json
+assert_rc 0
+grep -q '"finished": true' "$T/err" || fail "no final --progress=json line"
+grep -v '^{"subject": "[0-9]* ([a-z]*)", "bytes_done": [0-9]*, "bytes_total": [0-9]*, "elapsed_s": [0-9.]*, "rate_bytes_s": [0-9]*, "eta_s": [0-9.]*, "finished": \(true\|false\)' "$T/err" | grep . &&
+	fail "a --progress=json line of another shape"
+wl_report k
+assert_checksums k
+assert_region_on k 0 2
+assert_region_on k 1 3

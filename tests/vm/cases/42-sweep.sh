@@ -1,0 +1,24 @@
+# The final sweep: memory the process faults in on a source node while the
+# batched pass runs, in a mapping the pass never saw, is moved too. The
+# target (on node 0's CPU, default policy) grows 8 MiB during a rate-limited
+# move to node 2; afterwards every page of it is on node 2 as the target
+# itself asks the kernel, and numamove reports it as moved by the sweep.
+PT_PREFIX="numactl --cpunodebind=0" pt_start a
+pid=$(pt_pid a)
+"$NUMAMOVE" move "$pid" --to 2 --rate 1M/s > "$T/out" 2> "$T/err" &
+nmpid=$!
+sleep 1
+pt_cmd a grow
+pt_wait a '^grow ' 1
+assert_eq "$(pt_nodes a '^grow ')" 0 "where the target's new pages landed during the move"
+wait "$nmpid"
+NM_RC=$?
+sed 's/^/  > /' "$T/out"
+sed 's/^/  2> /' "$T/err"
+assert_rc 0
+grep -q 'by the final sweep' "$T/out" || fail "numamove does not report the sweep"
+pt_cmd a where
+pt_wait a '^where ' 1
+assert_eq "$(pt_nodes a '^where ')" 2 "the pages grown during the move, after it"
+pt_release a
+assert_after_ok a
