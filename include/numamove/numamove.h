@@ -407,6 +407,9 @@ const char *numamove_object_type_name(enum numamove_object_type type);
 /**
  * numamove_object_open() - a handle on the file at @path
  *
+ * The path is looked up without opening anything (O_PATH): only once it is
+ * known to be a regular file is it opened, read-only, as the file found.
+ *
  * Return: 0; -ENOENT when there is no such file, -EISDIR for a directory,
  * -EINVAL for anything else that is not a regular file (a device, a fifo,
  * a socket), -EACCES when it cannot be opened for reading, or another
@@ -436,10 +439,12 @@ int numamove_object_open_shm_key(int key, struct numamove_object **ret_obj);
  *           without the flag)
  *
  * Files are opened through /proc/PID/root and must still be the file the
- * process maps (same device and inode).
+ * process maps (same device and inode). A SysV segment is known by its id
+ * in the process's IPC namespace, which must be the caller's.
  *
- * Return: 0; -ENOENT when the object no longer exists (a deleted file), or
- * an error of the open functions.
+ * Return: 0; -ENOENT when the object no longer exists (a deleted file, a
+ * removed segment), -EXDEV for a SysV segment of another IPC namespace (a
+ * containerised process), or an error of the open functions.
  */
 int numamove_object_open_mapping(const struct numamove_maps *maps, size_t i, pid_t pid, unsigned int flags,
 				 struct numamove_object **ret_obj);
@@ -471,14 +476,22 @@ bool numamove_object_has_shared_policy(const struct numamove_object *obj);
  * numamove_object_load() - map the object and read where its pages are
  *
  * Maps the object read-only into the calling process, finds the resident
- * pages (mincore(2); for hugetlb objects a userfaultfd(2) that turns a
- * read of a hole into an error instead of an allocation), reads only
- * those, and asks move_pages(2) where each is. The mapping stays until
+ * pages (mincore(2) and lseek(SEEK_DATA); for hugetlb objects a
+ * userfaultfd(2) that turns a read of a hole into an error instead of an
+ * allocation), reads only those, without readahead, and asks
+ * move_pages(2) where each is. The mapping stays until
  * numamove_object_free(). Loading again reads the placement afresh.
  *
- * Return: 0; -EACCES without the permission to map it; -EOPNOTSUPP when
- * the holes of a hugetlb object cannot be told apart (no userfaultfd);
- * or another negative errno.
+ * mincore(2) reports the page cache of a file truthfully only to its
+ * owner, to CAP_FOWNER, and to those who may write it. For anyone else a
+ * tmpfs file's pages are found with SEEK_DATA (its swapped-out pages count
+ * as resident, and are read back), and a regular file is refused.
+ *
+ * Return: 0; -EACCES without the permission to map it, for a regular file
+ * that the caller may not write and does not own (its cached pages cannot
+ * be told from the others), and for a SHM_HUGETLB segment it may not
+ * write (no userfaultfd on it); -EOPNOTSUPP when the holes of a hugetlb
+ * object cannot be told apart (no userfaultfd); or another negative errno.
  */
 int numamove_object_load(struct numamove_object *obj);
 /** numamove_object_pages() - resident pages (of numamove_object_page_size()) on @node (-1: all) */
@@ -538,6 +551,21 @@ int numamove_shm_ids(int **ret_ids, size_t *ret_count);
  * @ret_paths: an array of paths, each and the array freed with free()
  */
 int numamove_shmem_files(char ***ret_paths, size_t *ret_count);
+/**
+ * numamove_shmem_objects() - open every file of numamove_shmem_files()
+ * @fn: called for each file in that order, with its path and either the
+ *      object (@fn takes it over) and 0, or NULL and the negative errno of
+ *      the open (-EACCES: no permission to read it). A non-zero return
+ *      stops the walk.
+ *
+ * Each file is opened only if it is still the regular file the walk
+ * found (same device and inode, not a symlink now); files gone or
+ * replaced since are left out. (Since LIBNUMAMOVE_0.2.)
+ *
+ * Return: 0, the first non-zero return of @fn, or a negative errno of the walk.
+ */
+int numamove_shmem_objects(int (*fn)(const char *path, struct numamove_object *obj, int error, void *userdata),
+			   void *userdata);
 
 /* ------------------------------------------------------------------------
  * CPU affinity follows the memory.
