@@ -142,6 +142,21 @@ struct numamove_object *object_open_checked(const struct objspec *s)
 	return r < 0 ? NULL : obj;
 }
 
+/* The one-line error of a load that failed with @r. */
+static void load_error(const struct numamove_object *obj, const char *label, int r)
+{
+	if (r == -EOPNOTSUPP)
+		warnx_("%s: cannot tell its resident huge pages from its holes: userfaultfd(2) is not available",
+		       label);
+	else if (r == -EACCES && numamove_object_is_hugetlb(obj))
+		warnx_("%s: finding the resident pages of a hugetlb object needs write permission on it", label);
+	else if (r == -EACCES && numamove_object_type(obj) == NUMAMOVE_OBJECT_FILE)
+		warnx_("%s: cannot tell its cached pages from its holes without write permission (or owning it)",
+		       label);
+	else
+		warn_errno(r, "%s: cannot read where its pages are", label);
+}
+
 int object_load_checked(struct numamove_object *obj)
 {
 	char buf[64];
@@ -150,13 +165,7 @@ int object_load_checked(struct numamove_object *obj)
 
 	if (r == 0)
 		return EXIT_OK;
-	if (r == -EOPNOTSUPP)
-		warnx_("%s: cannot tell its resident huge pages from its holes: userfaultfd(2) is not available",
-		       label);
-	else if (r == -EACCES && numamove_object_is_hugetlb(obj))
-		warnx_("%s: finding the resident pages of a hugetlb object needs write permission on it", label);
-	else
-		warn_errno(r, "%s: cannot read where its pages are", label);
+	load_error(obj, label, r);
 	return EXIT_ERROR;
 }
 
@@ -243,13 +252,57 @@ static void add_row(struct libscols_table *tb, const struct columns *cols, const
 	}
 }
 
-/* --all-shm: every segment and every file under the tmpfs and hugetlbfs mounts we may read. */
+/* --all-shm: where it is. */
+struct all_shm {
+	struct libscols_table *tb;
+	const struct columns *cols;
+	const struct output *o;
+	const struct numamove_nodelist *nodes;
+	size_t denied, denied_huge;
+	int status;
+};
+
+/* One object of --all-shm (taken over), or the error @r of its open. */
+static int all_shm_one(const char *label, struct numamove_object *obj, int r, void *userdata)
+{
+	struct all_shm *a = userdata;
+
+	if (r == 0)
+		r = numamove_object_load(obj);
+	if (r == 0)
+		add_row(a->tb, a->cols, a->o, a->nodes, obj);
+	else if (r == -ENOENT)
+		; /* gone since listed: not an error */
+	else if ((r == -EACCES || r == -EPERM) && !obj)
+		a->denied++; /* not ours to read: counted */
+	else if (r == -EACCES && numamove_object_is_hugetlb(obj))
+		a->denied_huge++;
+	else {
+		if (obj)
+			load_error(obj, label, r);
+		else
+			warn_errno(r, "%s: cannot open", label);
+		a->status = EXIT_ERROR;
+	}
+	numamove_object_free(obj);
+	return 0;
+}
+
+static int all_shm_file(const char *path, struct numamove_object *obj, int r, void *userdata)
+{
+	return all_shm_one(path, obj, r, userdata);
+}
+
+/*
+ * --all-shm: every segment, then every file under the tmpfs and hugetlbfs
+ * mounts, that we may read.
+ */
 static int all_shm(struct libscols_table *tb, const struct columns *cols, const struct output *o,
 		   const struct numamove_nodelist *nodes)
 {
+	struct all_shm a = { .tb = tb, .cols = cols, .o = o, .nodes = nodes, .status = EXIT_OK };
 	int *ids = NULL;
-	char **paths = NULL;
-	size_t n_ids = 0, n_paths = 0, denied = 0;
+	size_t n_ids = 0;
 	int r;
 
 	r = numamove_shm_ids(&ids, &n_ids);
@@ -257,32 +310,26 @@ static int all_shm(struct libscols_table *tb, const struct columns *cols, const 
 		warn_errno(r, "cannot list the SysV segments (/proc/sysvipc/shm)");
 		return EXIT_ERROR;
 	}
-	r = numamove_shmem_files(&paths, &n_paths);
-	if (r < 0) {
-		warn_errno(r, "cannot list the files of the tmpfs mounts");
-		free(ids);
-		return EXIT_ERROR;
-	}
-	for (size_t k = 0; k < n_ids + n_paths; k++) {
+	for (size_t k = 0; k < n_ids; k++) {
 		struct numamove_object *obj = NULL;
+		char label[32];
 
-		r = k < n_ids ? numamove_object_open_shm(ids[k], &obj) : numamove_object_open(paths[k - n_ids], &obj);
-		if (r == 0)
-			r = numamove_object_load(obj);
-		/* Gone since listed: not an error; not ours to read: counted. */
-		if (r == -EACCES || r == -EPERM)
-			denied++;
-		else if (r == 0)
-			add_row(tb, cols, o, nodes, obj);
-		numamove_object_free(obj);
-		if (k >= n_ids)
-			free(paths[k - n_ids]);
+		snprintf(label, sizeof(label), "shm:%d", ids[k]);
+		r = numamove_object_open_shm(ids[k], &obj);
+		all_shm_one(label, r < 0 ? NULL : obj, r, &a);
 	}
 	free(ids);
-	free(paths);
-	if (denied)
-		warnx_("%zu objects left out: no permission to read them", denied);
-	return EXIT_OK;
+	r = numamove_shmem_objects(all_shm_file, &a);
+	if (r < 0) {
+		warn_errno(r, "cannot list the files of the tmpfs mounts");
+		a.status = EXIT_ERROR;
+	}
+	if (a.denied)
+		warnx_("%zu objects left out: no permission to read them", a.denied);
+	if (a.denied_huge)
+		warnx_("%zu hugetlb objects left out: finding their resident huge pages needs write permission "
+		       "on them", a.denied_huge);
+	return a.status;
 }
 
 int show_objects(const struct output *o, const struct targets *t, bool all, bool pids)
