@@ -843,6 +843,15 @@ static int move_object(const struct move_args *a, struct numamove_object *obj, c
 		status = EXIT_ERROR;
 		to_in = to;
 		from_in = from;
+	} else {
+		/* The process's lists were checked against its cpuset; numamove moves from its own. */
+		r = numamove_task_open(getpid(), &self);
+		if (r < 0) {
+			warn_errno(r, "cannot open numamove's own process");
+			goto out;
+		}
+		if (check_cpuset(self, to_in, s.label, "numamove's") != EXIT_OK)
+			goto out;
 	}
 	if (policy && !numamove_object_has_shared_policy(obj)) {
 		const char *why = numamove_object_is_hugetlb(obj) ? "hugetlb pages have no shared policy in the kernel"
@@ -933,7 +942,7 @@ static int move_shared(const struct move_args *a, const struct numamove_task *t,
 		       const struct numamove_maps *maps, const struct numamove_plan *plan, struct libscols_table *json)
 {
 	struct numamove_object **done = NULL;
-	size_t n_done = 0;
+	size_t n_done = 0, next;
 	int status = EXIT_OK;
 
 	for (size_t i = 0; i < numamove_maps_count(maps); i++) {
@@ -945,6 +954,10 @@ static int move_shared(const struct move_args *a, const struct numamove_task *t,
 
 		if (r == -ENOENT) {
 			warnx_("%s: %s: skipped: deleted or replaced since it was mapped", label, name);
+			continue;
+		}
+		if (r == -EXDEV) {
+			warnx_("%s: %s: skipped: a SysV segment of another IPC namespace", label, name);
 			continue;
 		}
 		if (r < 0) {
@@ -968,9 +981,12 @@ static int move_shared(const struct move_args *a, const struct numamove_task *t,
 	 * The same FROM and TO as the process, so that each node goes where the
 	 * process's went; without --from, the object's other nodes follow in FROM.
 	 */
-	for (size_t k = 0; k < n_done && !interrupted; k++)
-		status = worst(status, move_object(a, done[k], numamove_plan_to(plan), numamove_plan_from(plan), false,
-						   json));
+	for (next = 0; next < n_done && !interrupted; next++)
+		status = worst(status, move_object(a, done[next], numamove_plan_to(plan), numamove_plan_from(plan),
+						   false, json));
+	/* Interrupted: the rest are not moved, but let go (a SysV segment stays attached until then). */
+	for (; next < n_done; next++)
+		numamove_object_free(done[next]);
 	free(done);
 	return status;
 }
