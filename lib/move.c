@@ -136,6 +136,7 @@ NM_EXPORT uint64_t numamove_result_bytes_left(const struct numamove_result *resu
 struct span {
 	uint64_t start, end, page_size;
 	bool hugetlb; /* walked by its page size; PAGEMAP_SCAN not needed */
+	int dest;     /* >= 0: all its pages go there, no need to ask where each is */
 };
 
 /* What the workers share. */
@@ -320,12 +321,20 @@ static int move_group(struct worker *w, size_t n, int dst, uint64_t page_size)
 	return settle(w, n, dst, r, page_size);
 }
 
-/* @n pages from @start, @page_size apart: where they are, then the moves. */
-static int walk_chunk(struct worker *w, uint64_t start, size_t n, uint64_t page_size)
+/*
+ * @n pages from @start, @page_size apart: where they are, then the moves.
+ * With @dest >= 0 every page goes there, and asking first is skipped.
+ */
+static int walk_chunk(struct worker *w, uint64_t start, size_t n, uint64_t page_size, int dest)
 {
 	const struct numamove_plan *plan = w->e->plan;
 	int r;
 
+	if (dest >= 0) {
+		for (size_t i = 0; i < n; i++)
+			w->mv_addr[i] = (void *)(uintptr_t)(start + i * page_size);
+		return move_group(w, n, dest, page_size);
+	}
 	for (size_t i = 0; i < n; i++) {
 		w->addr[i] = (void *)(uintptr_t)(start + i * page_size);
 		w->status[i] = STATUS_UNSET;
@@ -365,7 +374,7 @@ static size_t chunk_limit(const struct engine *e, uint64_t page_size)
 }
 
 /* Walks [start, end) by @page_size in chunks. */
-static int walk_range(struct worker *w, uint64_t start, uint64_t end, uint64_t page_size)
+static int walk_range(struct worker *w, uint64_t start, uint64_t end, uint64_t page_size, int dest)
 {
 	struct engine *e = w->e;
 	size_t limit = chunk_limit(e, page_size);
@@ -379,7 +388,7 @@ static int walk_range(struct worker *w, uint64_t start, uint64_t end, uint64_t p
 			break;
 		if (n > c)
 			n = c;
-		r = walk_chunk(w, a, n, page_size);
+		r = walk_chunk(w, a, n, page_size, dest);
 		if (r < 0)
 			return r;
 		a += n * page_size;
@@ -422,14 +431,14 @@ static int walk_slice(struct worker *w, const struct span *sl)
 	int r;
 
 	if (sl->hugetlb)
-		return walk_range(w, sl->start, sl->end, sl->page_size);
+		return walk_range(w, sl->start, sl->end, sl->page_size, sl->dest);
 	nm_pagescan_begin(&w->scan, sl->start, sl->end);
 	while ((r = nm_pagescan_next(&w->scan, &a, &b, &huge)) > 0) {
 		/* A PMD-mapped THP moves whole when passed by its aligned address. */
 		if (huge && a % THP_SIZE == 0 && b % THP_SIZE == 0)
-			r = walk_range(w, a, b, THP_SIZE);
+			r = walk_range(w, a, b, THP_SIZE, sl->dest);
 		else
-			r = walk_range(w, a, b, sl->page_size);
+			r = walk_range(w, a, b, sl->page_size, sl->dest);
 		if (r < 0)
 			return r;
 	}
@@ -614,6 +623,31 @@ static bool mapping_has_work(const struct numamove_plan *plan, const struct numa
 	return false;
 }
 
+/*
+ * The one destination of all of @m's pages, when numa_maps shows them all
+ * on source nodes that go to the same node; -1 otherwise (each page is
+ * asked where it is). A page that arrives on another node during the move
+ * then goes there too, or, if the process faults it in after the pass
+ * walked by, to the sweep.
+ */
+static int single_dest(const struct numamove_plan *plan, const struct numamove_mapping *m)
+{
+	int dest = -1;
+
+	for (size_t n = 0; n < m->n_nodes; n++) {
+		int d;
+
+		if (!m->pages[n])
+			continue;
+		d = numamove_plan_dest(plan, (int)n);
+		/* Pages staying, or already where they go, must be told apart: ask. */
+		if (d < 0 || d == (int)n || (dest >= 0 && d != dest))
+			return -1;
+		dest = d;
+	}
+	return dest;
+}
+
 static int spans_of_plan(struct engine *e)
 {
 	const struct numamove_maps *maps = e->plan->maps;
@@ -632,6 +666,7 @@ static int spans_of_plan(struct engine *e)
 			.end = m->end,
 			.page_size = hugetlb ? m->page_size : (uint64_t)getpagesize(),
 			.hugetlb = hugetlb,
+			.dest = single_dest(e->plan, m),
 		};
 	}
 	return 0;
@@ -719,7 +754,7 @@ int nm_move_range(pid_t pid, const struct numamove_task *task, const struct numa
 		  struct numamove_result **ret_result)
 {
 	struct numamove_result *res = calloc(1, sizeof(*res));
-	struct span one = { .start = start, .end = end, .page_size = page_size, .hugetlb = page_size > 4096 };
+	struct span one = { .start = start, .end = end, .page_size = page_size, .hugetlb = page_size > 4096, .dest = -1 };
 	struct engine e;
 	int r;
 
