@@ -8,7 +8,7 @@
  *
  * usage: owner --ctl DIR --node NODE [--stride K]
  *              (--shm SIZE [--key KEY] [--huge] | --shmid ID |
- *               --file PATH --size SIZE [--pagecache])
+ *               --file PATH --size SIZE [--pagecache [--readahead]])
  *
  *   --shm SIZE     create a SysV segment (IPC_PRIVATE, or KEY), SHM_HUGETLB with --huge
  *   --shmid ID     attach an existing segment; touch nothing (--stride 0)
@@ -17,6 +17,9 @@
  *   --pagecache    a regular file: write all of it (on NODE), fsync, drop it from
  *                  the page cache (POSIX_FADV_DONTNEED), then read back only the
  *                  touched pages, so that the others are not cached (holes)
+ *   --readahead    with --pagecache: read each touched page with pread(2) first,
+ *                  with the kernel's readahead: its neighbours are cached too,
+ *                  some marked to read ahead further when they are read
  *   --node NODE    pages are touched under set_mempolicy(MPOL_BIND, NODE)
  *   --stride K     of the first half of the pages, touch every K-th (default 1;
  *                  0 touches nothing); the second half is left untouched ("later")
@@ -29,6 +32,8 @@
  *              later P pages_on_node C0 .. C(N-1) missing M
  *              resident R      pages of the object in memory (mincore(2), or the
  *                              blocks of a hugetlbfs file), holes not counted
+ *              resident_set H  which pages those are: a hash of the mincore(2)
+ *                              vector (- for hugetlb)
  *              end
  *   next     (SIGUSR2) the "later" pages are written now, with the owner's own
  *            default policy; then the same lines as report.
@@ -58,7 +63,7 @@ static char *base;
 static size_t size, ps, npages;
 static long stride = 1;
 static int shmid = -1, fd = -1, nnodes;
-static bool hugetlb, pagecache, later_touched;
+static bool hugetlb, pagecache, with_readahead, later_touched;
 static volatile sig_atomic_t want_report, want_next;
 
 static void __attribute__((format(printf, 1, 2), noreturn)) die(const char *fmt, ...)
@@ -114,6 +119,11 @@ static void touch(size_t i)
 	size_t words = ps / sizeof(*p), w0 = i * ps / sizeof(*p);
 
 	if (pagecache) {
+		char buf[64];
+
+		/* read(2) with the kernel's readahead, then the mapping (MADV_RANDOM: nothing more). */
+		if (with_readahead && pread(fd, buf, sizeof(buf), (off_t)(i * ps)) < 0)
+			die("pread: %s", strerror(errno));
 		(void)*(volatile uint64_t *)p;
 		return;
 	}
@@ -171,13 +181,19 @@ static bool any(size_t i)
 	return true;
 }
 
-/* Pages of the object in memory, holes not counted, without touching anything. */
-static long resident(void)
+/*
+ * Pages of the object in memory, holes not counted, without touching
+ * anything; and in @set, a hash of which base pages those are (0 for
+ * hugetlb).
+ */
+static long resident(uint64_t *set)
 {
 	size_t base_ps = (size_t)getpagesize(), n = size / base_ps, r = 0;
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
 	unsigned char *vec;
 	struct stat st;
 
+	*set = 0;
 	if (hugetlb) {
 		if (fd < 0 || fstat(fd, &st) < 0)
 			return -1;
@@ -186,15 +202,20 @@ static long resident(void)
 	vec = malloc(n);
 	if (!vec || mincore(base, size, vec) < 0)
 		die("mincore: %s", strerror(errno));
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		r += vec[i] & 1;
+		h = (h ^ (vec[i] & 1)) * 0x100000001b3ULL;
+	}
 	free(vec);
+	*set = h;
 	return (long)(r * base_ps / ps);
 }
 
 static void write_file(const char *name)
 {
 	char tmp[4096], path[4096];
+	uint64_t set;
+	long res;
 	FILE *f;
 
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", ctl, name);
@@ -204,7 +225,13 @@ static void write_file(const char *name)
 		die("%s: %s", tmp, strerror(errno));
 	count(f, "touched", 0, npages, touched, true);
 	count(f, "later", npages / 2, npages, any, later_touched);
-	fprintf(f, "resident %ld\nend\n", resident());
+	res = resident(&set);
+	fprintf(f, "resident %ld\n", res);
+	if (set)
+		fprintf(f, "resident_set %016llx\n", (unsigned long long)set);
+	else
+		fprintf(f, "resident_set -\n");
+	fprintf(f, "end\n");
 	if (fclose(f) != 0 || rename(tmp, path) < 0)
 		die("%s: %s", path, strerror(errno));
 }
@@ -251,12 +278,16 @@ int main(int argc, char **argv)
 			size = parse_size(argv[++i]);
 		else if (!strcmp(a, "--pagecache"))
 			pagecache = true;
+		else if (!strcmp(a, "--readahead"))
+			with_readahead = true;
 		else
 			die("usage: owner --ctl DIR --node NODE [--stride K] (--shm SIZE [--key KEY] [--huge] | "
-			    "--shmid ID | --file PATH --size SIZE [--pagecache])");
+			    "--shmid ID | --file PATH --size SIZE [--pagecache [--readahead]])");
 	}
 	if (!ctl || node < 0 || node >= MAX_NODES)
 		die("--ctl and --node are required");
+	if (with_readahead && !pagecache)
+		die("--readahead goes with --pagecache");
 	nnodes = 0;
 	while (nnodes < MAX_NODES) {
 		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", nnodes);
