@@ -128,6 +128,53 @@ check "object: a bad one among good ones" 1 "plain" "no such file" -- show "$tmp
 check "object: --all-shm" 0 '^NAME +TYPE' '' -- show --all-shm
 [ "$(cat "$tmp/plain")" = data ] && { echo "PASS: object: the file is intact"; passed=$((passed + 1)); } ||
 	{ echo "FAIL: object: the file is intact"; failed=$((failed + 1)); }
+ln -s fifo "$tmp/tofifo"
+check "object: a symlink to a fifo (never opened)" 1 '' "not a regular file" -- show "$tmp/tofifo"
+
+# pass NAME / fail NAME WHY
+pass() { echo "PASS: $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $1 ($2)"; failed=$((failed + 1)); }
+
+# Files root owns and nobody may only read: mincore(2) says every page is
+# resident to nobody. A sparse tmpfs file is shown without filling its
+# holes; a regular file is refused, and nothing of it read.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$NM"; then
+	shared=$(mktemp -d /var/tmp/numamove-host.XXXXXX)
+	chmod 755 "$shared"
+	shmfile=$(mktemp /dev/shm/numamove-host.XXXXXX)
+	trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$tmp" "$shared" "$shmfile"' EXIT
+	printf '#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups "%s" "$@"\n' "$(readlink -f "$NM")" \
+		> "$shared/nm-nobody"
+	chmod 755 "$shared/nm-nobody"
+	truncate -s 64M "$shmfile"
+	dd if=/dev/urandom of="$shmfile" bs=4096 count=1 seek=100 conv=notrunc status=none
+	chmod 644 "$shmfile"
+	blocks=$(stat -c %b "$shmfile")
+	NM=$shared/nm-nobody check "object: tmpfs file nobody may not write: one page found" 0 \
+		"numamove-host.* +tmpfs +64.0M +4.0K +default +4.0K" '' -- show "$shmfile"
+	if [ "$(stat -c %b "$shmfile")" = "$blocks" ]; then
+		pass "object: tmpfs file nobody may not write: its holes stay holes"
+	else
+		fail "object: tmpfs file nobody may not write: its holes stay holes" \
+			"allocated blocks $blocks before, $(stat -c %b "$shmfile") after"
+	fi
+	if [ "$(stat -f -c %T "$shared")" != tmpfs ] && command -v fincore >/dev/null; then
+		truncate -s 16M "$shared/file"
+		dd if=/dev/urandom of="$shared/file" bs=4096 count=1 seek=100 conv=notrunc status=none
+		chmod 644 "$shared/file"
+		cached=$(fincore -n -b -o PAGES "$shared/file")
+		NM=$shared/nm-nobody check "object: regular file nobody may not write: refused" 1 '' \
+			"^numamove: $shared/file: cannot tell its cached pages from its holes without write permission" \
+			-- show "$shared/file"
+		if [ "$(fincore -n -b -o PAGES "$shared/file")" = "$cached" ]; then
+			pass "object: regular file nobody may not write: nothing read"
+		else
+			fail "object: regular file nobody may not write: nothing read" \
+				"$cached pages cached before, $(fincore -n -b -o PAGES "$shared/file") after"
+		fi
+	fi
+fi
 
 # Policies: bad input, refusals, and a real change of the live process (a
 # child of this script, so ptrace is allowed even under Yama's scope 1).
