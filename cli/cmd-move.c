@@ -223,8 +223,18 @@ static int on_progress(uint64_t done, uint64_t total, void *userdata)
 	/* A line on a terminal, only for moves that take more than a second. */
 	if (!p->tty || now() - p->start < 1.0)
 		return 0;
-	fprintf(stderr, "\r%s: moving %s: %s of %s", program_name, p->label,
-		size_to_human(done, a, sizeof(a)), size_to_human(total, b, sizeof(b)));
+	{
+		double elapsed = now() - p->start, rate = elapsed > 0 ? (double)done / elapsed : 0;
+		char r[32];
+
+		fprintf(stderr, "\r%s: moving %s: %s of %s, %s/s", program_name, p->label,
+			size_to_human(done, a, sizeof(a)), size_to_human(total, b, sizeof(b)),
+			size_to_human((uint64_t)rate, r, sizeof(r)));
+		if (rate > 0 && total > done)
+			fprintf(stderr, ", %.0f s left   ", (double)(total - done) / rate);
+		else
+			fputs("            ", stderr);
+	}
 	p->shown = true;
 	return 0;
 }

@@ -127,6 +127,7 @@ NM_EXPORT uint64_t numamove_result_bytes_left(const struct numamove_result *resu
 /* Addresses per move_pages(2) call at most, and bytes at most. */
 #define CHUNK_MAX 16384
 #define CHUNK_BYTES_MAX (64u << 20)
+#define CHUNK_BYTES_MIN (64u << 10)
 /* A worker takes this much address space at a time. */
 #define SLICE_BYTES (64u << 20)
 #define THP_SIZE (2u << 20)
@@ -163,7 +164,7 @@ struct worker {
 	struct engine *e;
 	pthread_t thread;
 	struct numamove_result res;
-	size_t chunk;  /* addresses per call, adapted under a stall bound */
+	uint64_t chunk_bytes; /* bytes per call, adapted under a stall bound */
 	void **addr;
 	int *status;
 	void **mv_addr;
@@ -185,7 +186,11 @@ static void count_left(struct worker *w, enum numamove_reason why, uint64_t page
 	w->res.left_bytes[why] += page_size;
 }
 
-/* A syscall, timed: the longest one is what the target may have waited. */
+/*
+ * A move_pages(2) call, timed when it moves pages (@nodes): the longest is
+ * about how long the process may have waited for a page. Asking where
+ * pages are (@nodes NULL) makes it wait for none.
+ */
 static long timed_move_pages(struct worker *w, size_t n, void **addr, const int *nodes, int *status, int flags)
 {
 	uint64_t t0 = now_ns(), dt;
@@ -194,7 +199,7 @@ static long timed_move_pages(struct worker *w, size_t n, void **addr, const int 
 
 	dt = now_ns() - t0;
 	w->res.calls++;
-	if (dt > w->res.max_call_ns)
+	if (nodes && dt > w->res.max_call_ns)
 		w->res.max_call_ns = dt;
 	errno = err;
 	return r;
@@ -221,17 +226,22 @@ static void pace(struct engine *e, uint64_t bytes)
 		;
 }
 
-/* Under a stall bound: halve the chunk after a slow call, double it after a quick one. */
-static void adapt(struct worker *w, uint64_t call_ns, size_t limit)
+/*
+ * Under a stall bound: halve the chunk after a call over half the bound,
+ * double it after one under a quarter. Not below 64 KiB (one page if
+ * larger): when even that takes longer (a starved CPU), smaller calls would
+ * only cost throughput.
+ */
+static void adapt(struct worker *w, uint64_t call_ns)
 {
 	uint64_t bound = (uint64_t)w->e->opts.max_stall_ms * 1000000ULL;
 
 	if (!bound)
 		return;
-	if (call_ns > bound / 2 && w->chunk > 1)
-		w->chunk /= 2;
-	else if (call_ns < bound / 4 && w->chunk < limit)
-		w->chunk = w->chunk * 2 < limit ? w->chunk * 2 : limit;
+	if (call_ns > bound / 2 && w->chunk_bytes / 2 >= CHUNK_BYTES_MIN)
+		w->chunk_bytes /= 2;
+	else if (call_ns < bound / 4 && w->chunk_bytes < CHUNK_BYTES_MAX)
+		w->chunk_bytes *= 2;
 }
 
 /*
@@ -310,7 +320,7 @@ static int move_group(struct worker *w, size_t n, int dst, uint64_t page_size)
 	pace(e, n * page_size);
 	t0 = now_ns();
 	r = timed_move_pages(w, n, w->mv_addr, w->mv_node, w->mv_status, e->flags);
-	adapt(w, now_ns() - t0, CHUNK_MAX);
+	adapt(w, now_ns() - t0);
 	if (r < 0) {
 		r = -errno;
 		if (r == -ESRCH || r == -EPERM || r == -EACCES || r == -EINVAL || r == -ENODEV)
@@ -360,10 +370,11 @@ static int walk_chunk(struct worker *w, uint64_t start, size_t n, uint64_t page_
 	return 0;
 }
 
-/* The largest chunk for @page_size: by count, by bytes, and by the rate (a tenth of a second). */
-static size_t chunk_limit(const struct engine *e, uint64_t page_size)
+/* Pages of @page_size per call: by the worker's chunk, by count, and by the rate (a tenth of a second). */
+static size_t chunk_pages(const struct worker *w, uint64_t page_size)
 {
-	uint64_t bytes = CHUNK_BYTES_MAX, n;
+	const struct engine *e = w->e;
+	uint64_t bytes = w->chunk_bytes, n;
 
 	if (e->opts.rate && e->opts.rate / 10 < bytes)
 		bytes = e->opts.rate / 10;
@@ -377,12 +388,11 @@ static size_t chunk_limit(const struct engine *e, uint64_t page_size)
 static int walk_range(struct worker *w, uint64_t start, uint64_t end, uint64_t page_size, int dest)
 {
 	struct engine *e = w->e;
-	size_t limit = chunk_limit(e, page_size);
 	int r;
 
 	for (uint64_t a = start; a < end && !e->stop;) {
 		size_t n = (size_t)((end - a) / page_size);
-		size_t c = w->chunk < limit ? w->chunk : limit;
+		size_t c = chunk_pages(w, page_size);
 
 		if (n == 0)
 			break;
@@ -472,7 +482,7 @@ static int worker_init(struct worker *w, struct engine *e)
 {
 	memset(w, 0, sizeof(*w));
 	w->e = e;
-	w->chunk = e->opts.max_stall_ms ? 16 : CHUNK_MAX;
+	w->chunk_bytes = e->opts.max_stall_ms ? CHUNK_BYTES_MIN : CHUNK_BYTES_MAX;
 	w->addr = calloc(CHUNK_MAX, sizeof(void *));
 	w->mv_addr = calloc(CHUNK_MAX, sizeof(void *));
 	w->status = calloc(CHUNK_MAX, sizeof(int));

@@ -374,7 +374,11 @@ uint64_t numamove_result_bytes_left(const struct numamove_result *result, int re
  * numamove_result_bytes_moved())
  */
 uint64_t numamove_result_sweep_bytes(const struct numamove_result *result);
-/** numamove_result_max_call_ns() - the longest single move_pages(2) or migrate_pages(2) call */
+/**
+ * numamove_result_max_call_ns() - the longest single call that moved
+ * pages (move_pages(2) or migrate_pages(2)): about the longest time the
+ * process may have waited for a page
+ */
 uint64_t numamove_result_max_call_ns(const struct numamove_result *result);
 uint64_t numamove_result_calls(const struct numamove_result *result);
 /** numamove_result_jobs() - how many workers ran (0 for the kernel engine) */
