@@ -176,6 +176,23 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
 	fi
 fi
 
+# The engine's options: bad values are usage errors, good ones work.
+check "--jobs 0" 2 '' "--jobs: '0' is not a number from 1 to 64" -- move --to "$node0" -j 0 "$live"
+check "--jobs 65" 2 '' "--jobs: '65' is not a number" -- move --to "$node0" --jobs 65 "$live"
+check "--jobs x" 2 '' "--jobs: 'x' is not a number" -- move --to "$node0" --jobs x "$live"
+check "--rate 0" 2 '' "--rate: '0' is not a size per second" -- move --to "$node0" --rate 0 "$live"
+check "--rate with a bad unit" 2 '' "--rate: '10X/s' is not a size" -- move --to "$node0" --rate 10X/s "$live"
+check "--rate negative" 2 '' "--rate: '-5M/s' is not a size" -- move --to "$node0" --rate=-5M/s "$live"
+check "--rate too big" 2 '' "--rate: '99999999P/s' is not a size" -- move --to "$node0" --rate 99999999P/s "$live"
+check "--max-stall 0" 2 '' "--max-stall: '0' is not a number" -- move --to "$node0" --max-stall 0 "$live"
+check "--engine bogus" 2 '' "--engine: 'bogus' is not an engine" -- move --to "$node0" --engine bogus "$live"
+check "--progress=xml" 2 '' "--progress: 'xml' is not text, json or none" -- move --to "$node0" --progress=xml "$live"
+check "--engine=kernel with --jobs" 2 '' "--engine=kernel is one migrate_pages" -- move --to "$node0" --engine=kernel -j 2 "$live"
+check "--engine=kernel with an object" 2 '' "--engine=kernel moves processes only" -- move --to "$node0" --engine=kernel "$tmp/plain"
+check "move with every engine option" 0 'moved 0' '' -- move --to "$node0" -j 2 --rate 64M/s --max-stall 20 --progress=none "$live"
+check "--progress=json lines" 0 'moved 0' '"finished": true' -- move --to "$node0" --progress=json "$live"
+check "--engine=kernel in place" 0 'moved 0' '' -- move --to "$node0" --engine=kernel "$live"
+
 # Policies: bad input, refusals, and a real change of the live process (a
 # child of this script, so ptrace is allowed even under Yama's scope 1).
 check "policy --help lists columns" 0 'WEIGHTS' '' -- policy --help
@@ -208,7 +225,7 @@ kill -0 "$live" 2>/dev/null && { echo "PASS: the target survived"; passed=$((pas
 
 # JSON must parse, where python3 is at hand.
 if command -v python3 >/dev/null; then
-	for args in "nodes -J" "show -J $live" "policy -J $live" "policy -J --output-all $live" "show -J -m -b $live" "move -J --to $node0 $live" \
+	for args in "nodes -J" "show -J $live" "policy -J $live" "policy -J --output-all $live" "show -J -m -b $live" "move -J --to $node0 $live" "move -J -b --engine=kernel --to $node0 $live" \
 		"show -J --pids $tmp/plain" "move -J --to $node0 $tmp/plain $tmp/nofile" "show -J --all-shm"; do
 		# shellcheck disable=SC2086
 		if "$NM" $args 2>/dev/null | python3 -m json.tool > /dev/null 2>&1; then
