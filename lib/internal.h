@@ -95,6 +95,8 @@ struct numamove_result {
  * moved from numa_maps before and after, and add to @res.
  */
 int nm_sweep(const struct numamove_task *task, const struct numamove_plan *plan, struct numamove_result *res);
+/* Whether a destination of @plan is also a source that moves (a chain or a swap). */
+bool nm_plan_chains(const struct numamove_plan *plan);
 int nm_kernel_move(const struct numamove_task *task, const struct numamove_plan *plan,
 		   const struct numamove_move_opts *opts, struct numamove_result *res);
 

@@ -736,6 +736,48 @@ static unsigned int jobs_for(const struct engine *e)
 	return jobs;
 }
 
+/*
+ * The sweep as a second batched pass, from a fresh numa_maps, under a stall
+ * bound (a migrate_pages(2) call cannot be bounded). It counts each page it
+ * sees: what it leaves is what is left, and of the first pass only the
+ * pages that are gone count besides.
+ */
+static int sweep_batched(const struct engine *first, struct numamove_result *res)
+{
+	struct numamove_result again = { 0 };
+	struct numamove_maps *maps = NULL;
+	struct numamove_plan *plan = NULL;
+	struct engine e;
+	int r;
+
+	r = numamove_maps_read(first->task, &maps);
+	if (r == 0)
+		r = numamove_plan_new(maps, first->plan->from, first->plan->to, first->plan->topo, &plan);
+	if (r == 0)
+		r = engine_init(&e, first->pid, first->task, plan, &first->opts);
+	if (r == 0) {
+		r = spans_of_plan(&e);
+		if (r == 0)
+			r = batched(&e, jobs_for(&e), &again);
+		engine_free(&e);
+	}
+	if (r == 0 || again.calls) {
+		res->sweep_bytes += again.bytes_moved;
+		for (int i = 0; i < NUMAMOVE_REASON_COUNT; i++) {
+			bool gone = i == NUMAMOVE_REASON_GONE;
+
+			res->left_pages[i] = (gone ? res->left_pages[i] : 0) + again.left_pages[i];
+			res->left_bytes[i] = (gone ? res->left_bytes[i] : 0) + again.left_bytes[i];
+		}
+		res->calls += again.calls;
+		if (again.max_call_ns > res->max_call_ns)
+			res->max_call_ns = again.max_call_ns;
+	}
+	numamove_plan_free(plan);
+	numamove_maps_free(maps);
+	return r;
+}
+
 NM_EXPORT int numamove_move(const struct numamove_task *task, const struct numamove_plan *plan,
 			    const struct numamove_move_opts *opts, struct numamove_result **ret_result)
 {
@@ -752,8 +794,11 @@ NM_EXPORT int numamove_move(const struct numamove_task *task, const struct numam
 		r = spans_of_plan(&e);
 		if (r == 0)
 			r = batched(&e, jobs_for(&e), res);
-		if (r == 0 && !(e.opts.flags & NUMAMOVE_MOVE_NO_SWEEP))
-			r = nm_sweep(task, plan, res);
+		if (r == 0 && !(e.opts.flags & NUMAMOVE_MOVE_NO_SWEEP)) {
+			/* A chain or a swap cannot be swept: what arrived would go on. */
+			if (!nm_plan_chains(plan))
+				r = e.opts.max_stall_ms ? sweep_batched(&e, res) : nm_sweep(task, plan, res);
+		}
 	}
 	engine_free(&e);
 	return hand_out(res, r, ret_result);

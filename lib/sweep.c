@@ -99,6 +99,14 @@ static bool chained(const struct numamove_plan *plan, int src)
 	return moves(plan, dst);
 }
 
+bool nm_plan_chains(const struct numamove_plan *plan)
+{
+	for (int n = 0; n <= plan->max_node; n++)
+		if (moves(plan, n) && chained(plan, n))
+			return true;
+	return false;
+}
+
 /* Sum over the moving sources of what left them, and of what stayed. */
 static void measure(const struct numamove_plan *plan, const uint64_t *before, const uint64_t *after,
 		    bool only_unchained, uint64_t *ret_moved, uint64_t *ret_left)
@@ -124,7 +132,7 @@ int nm_sweep(const struct numamove_task *task, const struct numamove_plan *plan,
 	if (!before || !after)
 		return -ENOMEM;
 	for (int n = 0; n <= plan->max_node; n++)
-		any |= moves(plan, n) && !chained(plan, n);
+		any |= moves(plan, n);
 	if (!any)
 		return 0;
 	r = bytes_by_node(task, plan->max_node, before);

@@ -5,7 +5,7 @@
 # itself asks the kernel, and numamove reports it as moved by the sweep.
 PT_PREFIX="numactl --cpunodebind=0" pt_start a
 pid=$(pt_pid a)
-"$NUMAMOVE" move "$pid" --to 2 --rate 1M/s > "$T/out" 2> "$T/err" &
+"$NUMAMOVE" move "$pid" --to 2 --rate 256K/s > "$T/out" 2> "$T/err" &
 nmpid=$!
 sleep 1
 pt_cmd a grow
