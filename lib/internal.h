@@ -92,7 +92,7 @@ struct numamove_result {
  * pair whose destination is not itself a source), and the kernel engine
  * (one call when the kernel's pairing by position is the plan's, else one
  * per pair; -EXDEV when the plan chains or swaps nodes). Both measure what
- * moved from numa_maps before and after, and add to @res.
+ * moved with /proc/vmstat's pgmigrate_success, and add to @res.
  */
 int nm_sweep(const struct numamove_task *task, const struct numamove_plan *plan, struct numamove_result *res);
 /* Whether a destination of @plan is also a source that moves (a chain or a swap). */

@@ -9,6 +9,7 @@
  * earlier one brought.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -16,6 +17,7 @@
 #include "internal.h"
 
 #define MASK_WORDS (NM_MASK_BITS / (8 * sizeof(unsigned long)))
+#define BASE_PAGE ((uint64_t)getpagesize())
 
 static uint64_t now_ns(void)
 {
@@ -45,18 +47,22 @@ static long migrate(pid_t pid, const unsigned long *from, const unsigned long *t
 	return r < 0 ? -err : r;
 }
 
-/* Bytes of the process on each node (index: node id), from numa_maps. */
-static int bytes_by_node(const struct numamove_task *task, int max_node, uint64_t *ret)
+/*
+ * Pages the kernel has migrated since boot (/proc/vmstat pgmigrate_success,
+ * in base pages: a THP counts 512). Read before and after our calls, it
+ * says what they moved without walking the process again; other
+ * migrations at the same moment (NUMA balancing, compaction) would count
+ * too. 0 when unreadable.
+ */
+static uint64_t migrated_pages(void)
 {
-	struct numamove_maps *maps = NULL;
-	int r = numamove_maps_read(task, &maps);
+	_cleanup_free_ char *text = NULL;
+	const char *p;
 
-	if (r < 0)
-		return r;
-	for (int n = 0; n <= max_node; n++)
-		ret[n] = numamove_maps_bytes(maps, n, -1);
-	numamove_maps_free(maps);
-	return 0;
+	if (nm_read_file(NULL, "/proc/vmstat", &text, NULL) < 0)
+		return 0;
+	p = strstr(text, "\npgmigrate_success ");
+	return p ? strtoull(p + 20, NULL, 10) : 0;
 }
 
 /* The sources the plan really moves, and whether @src is one of them. */
@@ -107,79 +113,42 @@ bool nm_plan_chains(const struct numamove_plan *plan)
 	return false;
 }
 
-/* Sum over the moving sources of what left them, and of what stayed. */
-static void measure(const struct numamove_plan *plan, const uint64_t *before, const uint64_t *after,
-		    bool only_unchained, uint64_t *ret_moved, uint64_t *ret_left)
-{
-	*ret_moved = *ret_left = 0;
-	for (int n = 0; n <= plan->max_node; n++) {
-		if (!moves(plan, n) || (only_unchained && chained(plan, n)))
-			continue;
-		*ret_moved += before[n] > after[n] ? before[n] - after[n] : 0;
-		*ret_left += after[n];
-	}
-}
-
 int nm_sweep(const struct numamove_task *task, const struct numamove_plan *plan, struct numamove_result *res)
 {
-	_cleanup_free_ uint64_t *before = calloc((size_t)plan->max_node + 1, sizeof(uint64_t));
-	_cleanup_free_ uint64_t *after = calloc((size_t)plan->max_node + 1, sizeof(uint64_t));
 	pid_t pid = numamove_task_pid(task);
-	uint64_t moved, left;
-	bool any = false;
-	int r;
+	uint64_t before = migrated_pages(), after;
 
-	if (!before || !after)
-		return -ENOMEM;
-	for (int n = 0; n <= plan->max_node; n++)
-		any |= moves(plan, n);
-	if (!any)
-		return 0;
-	r = bytes_by_node(task, plan->max_node, before);
-	if (r < 0)
-		return r;
 	for (int n = 0; n <= plan->max_node; n++) {
 		unsigned long from[MASK_WORDS] = { 0 }, to[MASK_WORDS] = { 0 };
-		long m;
 
-		if (!moves(plan, n) || chained(plan, n) || !before[n])
+		if (!moves(plan, n) || chained(plan, n))
 			continue;
 		mask_set(from, n);
 		mask_set(to, numamove_plan_dest(plan, n));
-		m = migrate(pid, from, to, res);
-		if (m == -ESRCH)
+		if (migrate(pid, from, to, res) == -ESRCH)
 			return -ESRCH;
 	}
-	r = bytes_by_node(task, plan->max_node, after);
-	if (r < 0)
-		return r;
-	measure(plan, before, after, true, &moved, &left);
-	res->sweep_bytes += moved;
+	after = migrated_pages();
+	res->sweep_bytes += after > before ? (after - before) * BASE_PAGE : 0;
 	return 0;
 }
 
 int nm_kernel_move(const struct numamove_task *task, const struct numamove_plan *plan,
 		   const struct numamove_move_opts *opts, struct numamove_result *res)
 {
-	_cleanup_free_ uint64_t *before = calloc((size_t)plan->max_node + 1, sizeof(uint64_t));
-	_cleanup_free_ uint64_t *after = calloc((size_t)plan->max_node + 1, sizeof(uint64_t));
 	unsigned long from[MASK_WORDS], to[MASK_WORDS];
 	pid_t pid = numamove_task_pid(task);
-	uint64_t moved, left;
+	uint64_t before, after, left = 0;
 	long m = 0;
-	int r;
 
 	(void)opts;
-	if (!before || !after)
-		return -ENOMEM;
 	for (int n = 0; n <= plan->max_node; n++)
 		if (moves(plan, n) && chained(plan, n) && !kernel_pairs_like_plan(plan, from, to))
 			return -EXDEV;
-	r = bytes_by_node(task, plan->max_node, before);
-	if (r < 0)
-		return r;
+	before = migrated_pages();
 	if (kernel_pairs_like_plan(plan, from, to)) {
 		m = migrate(pid, from, to, res);
+		left = m > 0 ? (uint64_t)m : 0;
 	} else {
 		for (int n = 0; n <= plan->max_node && m >= 0; n++) {
 			if (!moves(plan, n))
@@ -189,20 +158,22 @@ int nm_kernel_move(const struct numamove_task *task, const struct numamove_plan 
 			mask_set(from, n);
 			mask_set(to, numamove_plan_dest(plan, n));
 			m = migrate(pid, from, to, res);
+			left += m > 0 ? (uint64_t)m : 0;
 		}
 	}
 	if (m == -ESRCH)
 		return -ESRCH;
 	if (m < 0 && m != -ENOMEM)
 		return (int)m;
-	r = bytes_by_node(task, plan->max_node, after);
-	if (r < 0)
-		return r;
-	measure(plan, before, after, false, &moved, &left);
-	res->bytes_moved += moved;
-	res->pages_moved += moved / 4096;
-	/* The kernel says how many, not why: what stays is counted, reason unknown. */
-	res->left_bytes[m == -ENOMEM ? NUMAMOVE_REASON_NOMEM : NUMAMOVE_REASON_OTHER] += left;
-	res->left_pages[m == -ENOMEM ? NUMAMOVE_REASON_NOMEM : NUMAMOVE_REASON_OTHER] += left / 4096;
+	after = migrated_pages();
+	res->bytes_moved += after > before ? (after - before) * BASE_PAGE : 0;
+	res->pages_moved += after > before ? after - before : 0;
+	/* The kernel says how many it left, not why. ENOMEM leaves an unknown number. */
+	if (m == -ENOMEM) {
+		res->left_pages[NUMAMOVE_REASON_NOMEM]++;
+	} else {
+		res->left_pages[NUMAMOVE_REASON_OTHER] += left;
+		res->left_bytes[NUMAMOVE_REASON_OTHER] += left * BASE_PAGE;
+	}
 	return 0;
 }

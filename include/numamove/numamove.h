@@ -343,12 +343,15 @@ unsigned int numamove_default_jobs(const struct numamove_plan *plan);
  * CAP_SYS_NICE; otherwise they are counted under NUMAMOVE_REASON_SHARED.
  * Every page left behind is counted in the result under its reason,
  * measured after the move. Then one migrate_pages(2) per node pair picks
- * up what the process faulted in meanwhile (numamove_result_sweep_bytes();
- * pairs whose destination is also a source are not swept).
+ * up what the process faulted in meanwhile (numamove_result_sweep_bytes(),
+ * from the rise of /proc/vmstat's pgmigrate_success; with a stall bound, a
+ * second batched pass instead; a plan that chains or swaps nodes is not
+ * swept).
  *
- * The kernel engine: migrate_pages(2) alone, one call (or one per pair),
- * measured from numa_maps before and after; what stays is counted under
- * NUMAMOVE_REASON_OTHER, as the kernel gives no reasons. -EXDEV when the
+ * The kernel engine: migrate_pages(2) alone, one call (or one per pair);
+ * what it moved is the rise of /proc/vmstat's pgmigrate_success, and the
+ * pages it says it left are counted under NUMAMOVE_REASON_OTHER, as the
+ * kernel gives no reasons. -EXDEV when the
  * plan chains or swaps nodes, which migrate_pages(2) cannot do.
  *
  * progress is called from the calling thread about every 100 ms; the
