@@ -228,11 +228,12 @@ static void pace(struct engine *e, uint64_t bytes)
 
 /*
  * Under a stall bound: halve the chunk after a call over half the bound,
- * double it after one under a quarter. Not below 64 KiB (one page if
- * larger): when even that takes longer (a starved CPU), smaller calls would
- * only cost throughput.
+ * double it after a full-size one under a quarter (a small call, at the end
+ * of a range, says nothing about a bigger one). Not below 64 KiB (one page
+ * if larger): when even that takes longer (a starved CPU), smaller calls
+ * would only cost throughput.
  */
-static void adapt(struct worker *w, uint64_t call_ns)
+static void adapt(struct worker *w, uint64_t call_ns, uint64_t bytes)
 {
 	uint64_t bound = (uint64_t)w->e->opts.max_stall_ms * 1000000ULL;
 
@@ -240,7 +241,7 @@ static void adapt(struct worker *w, uint64_t call_ns)
 		return;
 	if (call_ns > bound / 2 && w->chunk_bytes / 2 >= CHUNK_BYTES_MIN)
 		w->chunk_bytes /= 2;
-	else if (call_ns < bound / 4 && w->chunk_bytes < CHUNK_BYTES_MAX)
+	else if (call_ns < bound / 4 && bytes >= w->chunk_bytes && w->chunk_bytes < CHUNK_BYTES_MAX)
 		w->chunk_bytes *= 2;
 }
 
@@ -320,7 +321,7 @@ static int move_group(struct worker *w, size_t n, int dst, uint64_t page_size)
 	pace(e, n * page_size);
 	t0 = now_ns();
 	r = timed_move_pages(w, n, w->mv_addr, w->mv_node, w->mv_status, e->flags);
-	adapt(w, now_ns() - t0);
+	adapt(w, now_ns() - t0, n * page_size);
 	if (r < 0) {
 		r = -errno;
 		if (r == -ESRCH || r == -EPERM || r == -EACCES || r == -EINVAL || r == -ENODEV)
