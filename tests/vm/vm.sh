@@ -14,15 +14,19 @@
 # The machine (QEMU TCG, no KVM needed): 2 CPUs, 4 NUMA nodes
 #   node 0: 1024M, cpu 0     node 2: 1280M, no CPUs
 #   node 1: 1024M, cpu 1     node 3:  768M, no CPUs (the smallest)
+# (the default; VM_NODES, VM_MEM and VM_SMP below change it: the test suite
+# expects the default)
 #
 # What is inside: busybox, BUILDDIR/cli/numamove, the test programs of
-# BUILDDIR/tests/vm (workload, owner, runas, ...), numactl, migratepages and
+# BUILDDIR/tests/vm (workload, owner, runas, ...), the benchmark helpers of
+# BUILDDIR/bench when that directory exists, numactl, migratepages and
 # mke2fs (use mke2fs -t ext4 on the brd RAM disk), every
 # shared library they need (at the same absolute paths, so meson's RUNPATH
 # into BUILDDIR works), tests/vm/lib.sh and tests/vm/cases/ (as /vm/lib.sh and
 # /vm/cases), a few kernel modules (VM_MODULES, with their dependencies;
 # load them with modprobe), /etc/passwd with root and user (uid/gid 1000).
-# Inside, PATH has BUILDDIR/cli and BUILDDIR/tests/vm; VM_BUILDDIR names it.
+# Inside, PATH has BUILDDIR/cli, BUILDDIR/tests/vm and BUILDDIR/bench;
+# VM_BUILDDIR names it.
 #
 # Environment:
 #   VM_TIMEOUT   seconds before QEMU is killed (default 900); exit 124 then
@@ -32,6 +36,15 @@
 #   VM_APPEND    extra kernel command line
 #   VM_LOG       also write the console to this file
 #   VM_QEMU      QEMU binary (default qemu-system-x86_64)
+#   VM_NODES     the NUMA nodes, space-separated ID:SIZE[:CPUS] (SIZE with M
+#                or G, CPUS a list like 0 or 0-1 or 0,2); default
+#                "0:1024M:0 1:1024M:1 2:1280M 3:768M". Every node is a
+#                prealloc=on RAM backend: the host commits all of it at boot.
+#   VM_MEM       total memory, QEMU -m (default: the sum of the node sizes,
+#                4G for the default nodes); QEMU wants it equal to that sum
+#   VM_SMP       number of CPUs (default 2); each CPU goes to one node's CPUS
+#                (the bench layout: VM_NODES="0:3584M:0 1:512M:1 2:3584M
+#                3:512M" VM_MEM=8G)
 #
 # Exit status: SCRIPT's status; 124 on timeout; 125 when the VM ended without
 # reporting one (kernel panic, crash); 126 on a setup error on the host.
@@ -51,6 +64,40 @@ timeout_s=${VM_TIMEOUT:-900}
 cache=${VM_CACHE:-$builddir/vm-cache}
 modules=${VM_MODULES-brd ext4 crc32c_generic}
 qemu=${VM_QEMU:-qemu-system-x86_64}
+nodes=${VM_NODES:-0:1024M:0 1:1024M:1 2:1280M 3:768M}
+mem=${VM_MEM:-}
+smp=${VM_SMP:-2}
+
+# Sizes of VM_NODES and VM_MEM in MiB (QEMU's suffixes M and G; plain = MiB).
+mib() { # mib SIZE
+	case $1 in
+	*[0-9][Mm]) echo $(( 10#${1%?} )) ;;
+	*[0-9][Gg]) echo $(( 10#${1%?} * 1024 )) ;;
+	*[0-9]) echo $(( 10#$1 )) ;;
+	*) return 1 ;;
+	esac
+}
+[[ $smp =~ ^[1-9][0-9]*$ ]] || die "VM_SMP=$smp: a number of CPUs"
+numa_args=()
+nodes_mib=0
+for spec in $nodes; do
+	[[ $spec =~ ^([0-9]+):([0-9]+[MmGg]?)(:([0-9,-]+))?$ ]] ||
+		die "VM_NODES: '$spec' is not ID:SIZE[:CPUS] (e.g. 0:1024M:0, 2:3584M)"
+	id=${BASH_REMATCH[1]} size=${BASH_REMATCH[2]} cpus=${BASH_REMATCH[4]}
+	nodes_mib=$(( nodes_mib + $(mib "$size") ))
+	numa_args+=(-object "memory-backend-ram,id=m$id,size=$size,prealloc=on")
+	opt="node,nodeid=$id,memdev=m$id"
+	for c in ${cpus//,/ }; do opt+=",cpus=$c"; done
+	numa_args+=(-numa "$opt")
+done
+[ ${#numa_args[@]} -gt 0 ] || die "VM_NODES is empty"
+if [ -z "$mem" ]; then
+	mem=${nodes_mib}M
+	[ "$nodes_mib" = 4096 ] && mem=4G
+fi
+[[ $mem =~ ^[0-9]+[MmGg]?$ ]] || die "VM_MEM=$mem: a size like 4G or 8192M"
+# QEMU wants the nodes to add up to exactly -m.
+[ "$nodes_mib" = "$(mib "$mem")" ] || die "VM_NODES add up to ${nodes_mib}M, not VM_MEM=$mem"
 
 for tool in "$qemu" busybox cpio ldd dpkg apt-get apt-cache xz; do
 	command -v "$tool" >/dev/null || die "missing $tool (apt-get install qemu-system-x86 busybox-static cpio xz-utils)"
@@ -131,7 +178,7 @@ put_exe() { # put_exe FILE [DEST]
 for exe in "$builddir"/cli/numamove; do
 	[ -x "$exe" ] && put_exe "$exe"
 done
-for exe in "$builddir"/tests/vm/*; do
+for exe in "$builddir"/tests/vm/* "$builddir"/bench/*; do
 	[ -f "$exe" ] && [ -x "$exe" ] && put_exe "$exe"
 done
 for exe in /usr/bin/numactl /usr/bin/migratepages /usr/bin/memhog /usr/bin/numastat /usr/sbin/mke2fs; do
@@ -203,7 +250,7 @@ EOF
 cat > "$root/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox --install -s
-export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:$builddir/cli:$builddir/tests/vm
+export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:$builddir/cli:$builddir/tests/vm:$builddir/bench
 export HOME=/root VM_BUILDDIR=$builddir VM_KERNEL=$kver
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -236,17 +283,13 @@ chmod 755 "$root/init"
 ( cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet ) > "$work/initrd.cpio" ||
 	die "cpio failed"
 
-# --- 3. The machine.
-node() { # node ID SIZE [CPUS]
-	echo "-object memory-backend-ram,id=m$1,size=$2,prealloc=on -numa node,nodeid=$1,memdev=m$1${3:+,cpus=$3}"
-}
+# --- 3. The machine: VM_SMP CPUs, VM_MEM, the nodes of VM_NODES (parsed above).
 log=$work/console
 : > "$log"
-# shellcheck disable=SC2046
-"$qemu" -accel tcg,thread=multi -smp 2 -m 4G -nographic -no-reboot \
+"$qemu" -accel tcg,thread=multi -smp "$smp" -m "$mem" -nographic -no-reboot \
 	-kernel "$kdir/vmlinuz" -initrd "$work/initrd.cpio" \
 	-append "console=ttyS0 quiet panic=-1 oops=panic ${VM_APPEND:-}" \
-	$(node 0 1024M 0) $(node 1 1024M 1) $(node 2 1280M) $(node 3 768M) \
+	"${numa_args[@]}" \
 	< /dev/null > "$log" 2>&1 &
 qpid=$!
 

@@ -5,7 +5,9 @@
  * kernel itself: move_pages(2) with nodes == NULL on its own pages.
  *
  * usage: workload [--region NODE:SIZE]... [--thp] [--threads N]
- *                 [--shared-with-child] --ctl DIR
+ *                 [--shared-with-child] [--probe [--probe-interval USEC]
+ *                 [--probe-rt]] [--small-mappings N] [--file-region SIZE]
+ *                 [--file-path PATH] --ctl DIR
  *
  *   --region NODE:SIZE  an anonymous region of SIZE bytes (suffix K, M, G)
  *                       placed on NODE by first touch under a temporary
@@ -21,6 +23,31 @@
  *                       every region page is mapped twice (mapcount 2)
  *   --ctl DIR           control directory (must exist, writable)
  *
+ * For the benchmark (bench/bench.sh):
+ *
+ *   --probe             a thread that reads one 64-bit word of a random page
+ *                       of region 0 (xorshift PRNG) in a tight loop and keeps
+ *                       the longest time one access took. An access to a page
+ *                       under migration waits until its migration ends, so
+ *                       this is the stall as the process sees it (it also
+ *                       includes any time the thread waited for a CPU).
+ *   --probe-interval USEC  sleep USEC microseconds after every 16 accesses
+ *                       (default 0: the tight loop, which keeps a CPU busy)
+ *   --probe-rt          the probe thread runs SCHED_FIFO (priority 1), so the
+ *                       time it waits for a CPU is not counted as a stall;
+ *                       needs CAP_SYS_NICE and --probe-interval (a tight
+ *                       real-time loop would take a CPU from everything else)
+ *   --small-mappings N  N more anonymous private mappings of 64 KiB each,
+ *                       each followed by a 4 KiB PROT_NONE guard so they do
+ *                       not merge, filled by first touch on the node of
+ *                       region 0 (node 0 without regions), as regions are
+ *   --file-region SIZE  a regular file of SIZE bytes (default path
+ *                       DIR/file-region, or --file-path PATH; created or
+ *                       truncated, never removed), written under a
+ *                       temporary MPOL_BIND to the node of region 0 (so its
+ *                       page cache lands there), synced, mapped MAP_SHARED
+ *                       read-only and read-touched page by page
+ *
  * Files in DIR, each written to a temporary name and renamed, so a reader
  * never sees half a file:
  *
@@ -35,8 +62,17 @@
  *           P is the region size in 4 KiB pages; Cn the 4 KiB pages on node n
  *           (THP counted as 512); M pages not present or not queryable;
  *           K the region's AnonHugePages from /proc/self/smaps; the checksum
- *           is "ok" when every 64-bit word still holds its pattern. Then
- *             thread TID cpus LIST           (one per thread, main first)
+ *           is "ok" when every 64-bit word still holds its pattern. Then,
+ *           only with the options that make them, in the same format:
+ *             small N pages P pages_on_node C0 ... missing M thp_kb 0 checksum ok|BAD
+ *             file 0 pages P pages_on_node C0 ... missing M thp_kb 0 checksum ok|BAD
+ *           (N small mappings, their pages together; the file region). Then
+ *             thread TID cpus LIST           (one per thread, main first;
+ *                                             the probe thread is not listed)
+ *             probe max_stall_us S accesses A   (with --probe: the longest
+ *                                             access and the number of
+ *                                             accesses since the last report;
+ *                                             both start again from 0)
  *             end
  *
  *   next    written on SIGUSR2: every thread (main included) allocates a
@@ -66,6 +102,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PAGE 4096UL
@@ -74,6 +111,10 @@
 #define MAX_THREADS 64
 #define NEXT_BYTES (8UL << 20)
 #define MAX_NODES 64
+#define SMALL_BYTES (64UL << 10)
+#define SMALL_STRIDE (SMALL_BYTES + PAGE) /* a mapping and its guard */
+#define SMALL_PATTERN MAX_REGIONS          /* pattern() ids past the regions' */
+#define FILE_PATTERN (MAX_REGIONS + 1)
 
 struct region {
 	int node;
@@ -97,6 +138,25 @@ static int nnodes;
 static bool opt_thp, opt_shared;
 static const char *ctl;
 static atomic_int next_gen;
+
+/* --small-mappings: n mappings of SMALL_BYTES, SMALL_STRIDE apart from base */
+static struct {
+	long n;
+	char *base;
+} small;
+
+/* --file-region */
+static struct {
+	size_t bytes;
+	const char *path;
+	char *addr;
+} file_region;
+
+/* --probe: the longest access (ns) and the accesses since the last report */
+#define PROBE_BURST 16
+static bool opt_probe, opt_probe_rt;
+static long probe_interval_us;
+static _Atomic uint64_t probe_max_ns, probe_accesses;
 
 static volatile sig_atomic_t want_report, want_next;
 
@@ -143,8 +203,8 @@ static bool verify(int r)
 	return true;
 }
 
-/* Count the 4 KiB pages of [addr, addr+bytes) per node; returns pages not found. */
-static long count_pages(char *addr, size_t bytes, long *counts)
+/* Add the 4 KiB pages of [addr, addr+bytes) per node to counts; returns pages not found. */
+static long add_pages(char *addr, size_t bytes, long *counts)
 {
 	enum { CHUNK = 4096 };
 	static void *pages[CHUNK];
@@ -152,8 +212,6 @@ static long count_pages(char *addr, size_t bytes, long *counts)
 	size_t n = bytes / PAGE;
 	long missing = 0;
 
-	for (int i = 0; i < MAX_NODES; i++)
-		counts[i] = 0;
 	for (size_t done = 0; done < n;) {
 		size_t k = n - done < CHUNK ? n - done : CHUNK;
 
@@ -172,6 +230,14 @@ static long count_pages(char *addr, size_t bytes, long *counts)
 		done += k;
 	}
 	return missing;
+}
+
+/* Count the 4 KiB pages of [addr, addr+bytes) per node; returns pages not found. */
+static long count_pages(char *addr, size_t bytes, long *counts)
+{
+	for (int i = 0; i < MAX_NODES; i++)
+		counts[i] = 0;
+	return add_pages(addr, bytes, counts);
 }
 
 static long thp_kb(const char *addr)
@@ -245,6 +311,26 @@ static void print_cpus(FILE *f, pid_t tid)
 	}
 }
 
+static bool verify_words(const char *addr, size_t bytes, int id, size_t first_word)
+{
+	const uint64_t *p = (const uint64_t *)(const void *)addr;
+
+	for (size_t i = 0; i < bytes / sizeof(*p); i++)
+		if (p[i] != pattern(id, first_word + i))
+			return false;
+	return true;
+}
+
+/* A report line: "NAME I pages P pages_on_node C0 ... missing M thp_kb K checksum ok|BAD". */
+static void print_counts(FILE *f, const char *name, long i, size_t pages, const long *counts,
+			 long missing, long thp, bool ok)
+{
+	fprintf(f, "%s %ld pages %zu pages_on_node", name, i, pages);
+	for (int n = 0; n < nnodes; n++)
+		fprintf(f, " %ld", counts[n]);
+	fprintf(f, " missing %ld thp_kb %ld checksum %s\n", missing, thp, ok ? "ok" : "BAD");
+}
+
 static void write_report(void)
 {
 	char tmp[4096];
@@ -254,16 +340,42 @@ static void write_report(void)
 	for (int r = 0; r < nregions; r++) {
 		long missing = count_pages(regions[r].addr, regions[r].bytes, counts);
 
-		fprintf(f, "region %d pages %zu pages_on_node", r, regions[r].bytes / PAGE);
-		for (int n = 0; n < nnodes; n++)
-			fprintf(f, " %ld", counts[n]);
-		fprintf(f, " missing %ld thp_kb %ld checksum %s\n", missing, thp_kb(regions[r].addr),
-			verify(r) ? "ok" : "BAD");
+		print_counts(f, "region", r, regions[r].bytes / PAGE, counts, missing,
+			     thp_kb(regions[r].addr), verify(r));
+	}
+	if (small.n) {
+		long missing = 0;
+		bool ok = true;
+
+		for (int i = 0; i < MAX_NODES; i++)
+			counts[i] = 0;
+		for (long m = 0; m < small.n; m++) {
+			char *a = small.base + m * SMALL_STRIDE;
+
+			missing += add_pages(a, SMALL_BYTES, counts);
+			ok = ok && verify_words(a, SMALL_BYTES, SMALL_PATTERN,
+						(size_t)m * (SMALL_BYTES / 8));
+		}
+		print_counts(f, "small", small.n, (size_t)small.n * (SMALL_BYTES / PAGE), counts, missing,
+			     0, ok);
+	}
+	if (file_region.addr) {
+		long missing = count_pages(file_region.addr, file_region.bytes, counts);
+
+		print_counts(f, "file", 0, file_region.bytes / PAGE, counts, missing,
+			     thp_kb(file_region.addr),
+			     verify_words(file_region.addr, file_region.bytes, FILE_PATTERN, 0));
 	}
 	for (int t = 0; t < nthreads; t++) {
 		fprintf(f, "thread %d cpus ", (int)threads[t].tid);
 		print_cpus(f, threads[t].tid);
 		fputc('\n', f);
+	}
+	if (opt_probe) {
+		uint64_t max_ns = atomic_exchange(&probe_max_ns, 0), n = atomic_exchange(&probe_accesses, 0);
+
+		fprintf(f, "probe max_stall_us %llu accesses %llu\n", (unsigned long long)(max_ns / 1000),
+			(unsigned long long)n);
 	}
 	fprintf(f, "end\n");
 	commit(f, tmp, "report");
@@ -323,6 +435,18 @@ static void write_next(void)
 	commit(f, tmp, "next");
 }
 
+static long parse_long(const char *s, long min, long max, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		die("bad %s %s (%ld to %ld)", what, s, min, max);
+	return v;
+}
+
 static size_t parse_size(const char *s)
 {
 	char *end;
@@ -343,10 +467,148 @@ static size_t parse_size(const char *s)
 	return v;
 }
 
+static void bind_to(int node)
+{
+	unsigned long mask[MAX_NODES / (8 * sizeof(unsigned long)) + 1] = { 0 };
+
+	mask[node / (8 * sizeof(unsigned long))] |= 1UL << (node % (8 * sizeof(unsigned long)));
+	if (set_mempolicy(MPOL_BIND, mask, MAX_NODES + 1) < 0)
+		die("set_mempolicy(MPOL_BIND, %d): %s", node, strerror(errno));
+}
+
+static void unbind(void)
+{
+	if (set_mempolicy(MPOL_DEFAULT, NULL, 0) < 0)
+		die("set_mempolicy(MPOL_DEFAULT): %s", strerror(errno));
+}
+
+/* The node the extras (small mappings, file region) go to: region 0's. */
+static int extras_node(void)
+{
+	return nregions ? regions[0].node : 0;
+}
+
+static void place_small(void)
+{
+	size_t len = (size_t)small.n * SMALL_STRIDE;
+	char *base = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (base == MAP_FAILED)
+		die("mmap %zu: %s", len, strerror(errno));
+	bind_to(extras_node());
+	for (long m = 0; m < small.n; m++) {
+		char *a = base + m * SMALL_STRIDE;
+		uint64_t *p = (uint64_t *)(void *)a;
+
+		if (mmap(a, SMALL_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+			 -1, 0) == MAP_FAILED)
+			die("mmap small mapping %ld: %s", m, strerror(errno));
+		madvise(a, SMALL_BYTES, MADV_NOHUGEPAGE);
+		for (size_t i = 0; i < SMALL_BYTES / 8; i++)
+			p[i] = pattern(SMALL_PATTERN, (size_t)m * (SMALL_BYTES / 8) + i);
+	}
+	unbind();
+	small.base = base;
+}
+
+static void place_file(void)
+{
+	enum { BUF = 1 << 20 };
+	char defpath[4096];
+	uint64_t *buf;
+	int fd;
+	char *p;
+	volatile char sink = 0;
+
+	if (!file_region.path) {
+		snprintf(defpath, sizeof(defpath), "%s/file-region", ctl);
+		file_region.path = strdup(defpath);
+		if (!file_region.path)
+			die("out of memory");
+	}
+	buf = malloc(BUF);
+	if (!buf)
+		die("out of memory");
+	fd = open(file_region.path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die("%s: %s", file_region.path, strerror(errno));
+	bind_to(extras_node());
+	for (size_t off = 0; off < file_region.bytes; off += BUF) {
+		size_t n = file_region.bytes - off < BUF ? file_region.bytes - off : BUF;
+
+		for (size_t i = 0; i < n / 8; i++)
+			buf[i] = pattern(FILE_PATTERN, off / 8 + i);
+		for (size_t done = 0; done < n;) {
+			ssize_t w = pwrite(fd, (char *)buf + done, n - done, (off_t)(off + done));
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				die("write %s: %s", file_region.path, w < 0 ? strerror(errno) : "short write");
+			done += (size_t)w;
+		}
+	}
+	/* clean pages: migration need not write anything back */
+	if (fdatasync(fd) < 0)
+		die("fdatasync %s: %s", file_region.path, strerror(errno));
+	p = mmap(NULL, file_region.bytes, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap %s: %s", file_region.path, strerror(errno));
+	madvise(p, file_region.bytes, MADV_NOHUGEPAGE);
+	/* a page cache page that got evicted is read back here, still bound */
+	for (size_t o = 0; o < file_region.bytes; o += PAGE)
+		sink = (char)(sink + p[o]);
+	(void)sink;
+	unbind();
+	close(fd);
+	free(buf);
+	file_region.addr = p;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void *probe_main(void *arg)
+{
+	const char *base = regions[0].addr;
+	size_t pages = regions[0].bytes / PAGE;
+	uint64_t x = now_ns() | 1, sink = 0;
+	struct timespec pause = { probe_interval_us / 1000000, (probe_interval_us % 1000000) * 1000 };
+	int burst = 0;
+
+	(void)arg;
+	for (;;) {
+		const volatile uint64_t *w;
+		uint64_t t0, d, max;
+
+		x ^= x << 13; /* xorshift64 */
+		x ^= x >> 7;
+		x ^= x << 17;
+		w = (const volatile uint64_t *)(const volatile void *)(base + (x % pages) * PAGE +
+								      ((x >> 52) % (PAGE / 8)) * 8);
+		t0 = now_ns();
+		sink += *w;
+		d = now_ns() - t0;
+		atomic_fetch_add_explicit(&probe_accesses, 1, memory_order_relaxed);
+		max = atomic_load_explicit(&probe_max_ns, memory_order_relaxed);
+		while (d > max && !atomic_compare_exchange_weak(&probe_max_ns, &max, d))
+			;
+		if (probe_interval_us && ++burst == PROBE_BURST) {
+			nanosleep(&pause, NULL);
+			burst = 0;
+		}
+	}
+	return (void *)(uintptr_t)sink;
+}
+
 static void place(int r)
 {
 	struct region *reg = &regions[r];
-	unsigned long mask[MAX_NODES / (8 * sizeof(unsigned long)) + 1] = { 0 };
 	int flags = opt_shared ? MAP_SHARED | MAP_ANONYMOUS : MAP_PRIVATE | MAP_ANONYMOUS;
 	size_t len = reg->bytes + (opt_thp ? HPAGE : 0);
 	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
@@ -365,12 +627,9 @@ static void place(int r)
 	if (madvise(p, reg->bytes, opt_thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) < 0 && opt_thp)
 		die("madvise(MADV_HUGEPAGE): %s", strerror(errno));
 	reg->addr = p;
-	mask[reg->node / (8 * sizeof(unsigned long))] |= 1UL << (reg->node % (8 * sizeof(unsigned long)));
-	if (set_mempolicy(MPOL_BIND, mask, MAX_NODES + 1) < 0)
-		die("set_mempolicy(MPOL_BIND, %d): %s", reg->node, strerror(errno));
+	bind_to(reg->node);
 	fill(r);
-	if (set_mempolicy(MPOL_DEFAULT, NULL, 0) < 0)
-		die("set_mempolicy(MPOL_DEFAULT): %s", strerror(errno));
+	unbind();
 }
 
 static void on_signal(int sig)
@@ -452,14 +711,35 @@ int main(int argc, char **argv)
 				die("bad thread count %s", argv[i]);
 		} else if (!strcmp(a, "--ctl") && i + 1 < argc) {
 			ctl = argv[++i];
+		} else if (!strcmp(a, "--probe")) {
+			opt_probe = true;
+		} else if (!strcmp(a, "--probe-rt")) {
+			opt_probe_rt = true;
+		} else if (!strcmp(a, "--probe-interval") && i + 1 < argc) {
+			probe_interval_us = parse_long(argv[++i], 0, 1000000, "probe interval");
+		} else if (!strcmp(a, "--small-mappings") && i + 1 < argc) {
+			small.n = parse_long(argv[++i], 0, 100000, "small mapping count");
+		} else if (!strcmp(a, "--file-region") && i + 1 < argc) {
+			file_region.bytes = parse_size(argv[++i]);
+		} else if (!strcmp(a, "--file-path") && i + 1 < argc) {
+			file_region.path = argv[++i];
 		} else {
 			fprintf(stderr, "usage: workload [--region NODE:SIZE]... [--thp] [--threads N] "
-					"[--shared-with-child] --ctl DIR\n");
+					"[--shared-with-child] [--probe [--probe-interval USEC] [--probe-rt]] "
+					"[--small-mappings N] [--file-region SIZE] [--file-path PATH] --ctl DIR\n");
 			return 2;
 		}
 	}
 	if (!ctl)
 		die("--ctl DIR is required");
+	if (opt_probe && !nregions)
+		die("--probe reads region 0: give a --region");
+	if ((probe_interval_us || opt_probe_rt) && !opt_probe)
+		die("--probe-interval and --probe-rt go with --probe");
+	if (opt_probe_rt && !probe_interval_us)
+		die("--probe-rt needs --probe-interval");
+	if (file_region.path && !file_region.bytes)
+		die("--file-path goes with --file-region");
 	if (numa_available() < 0)
 		die("no NUMA support");
 	nnodes = numa_max_node() + 1;
@@ -483,6 +763,10 @@ int main(int argc, char **argv)
 	threads[0].tid = my_tid();
 	for (int r = 0; r < nregions; r++)
 		place(r);
+	if (small.n)
+		place_small();
+	if (file_region.bytes)
+		place_file();
 	if (opt_shared && nregions)
 		child = fork_child();
 	for (int t = 1; t <= extra; t++) {
@@ -495,6 +779,20 @@ int main(int argc, char **argv)
 	for (int t = 1; t < nthreads; t++)
 		while (!__atomic_load_n(&threads[t].tid, __ATOMIC_SEQ_CST))
 			usleep(1000);
+	if (opt_probe) {
+		pthread_t probe;
+		int err = pthread_create(&probe, NULL, probe_main, NULL);
+
+		if (err)
+			die("pthread_create: %s", strerror(err));
+		if (opt_probe_rt) {
+			struct sched_param sp = { .sched_priority = 1 };
+
+			err = pthread_setschedparam(probe, SCHED_FIFO, &sp);
+			if (err)
+				die("--probe-rt: SCHED_FIFO: %s", strerror(err));
+		}
+	}
 
 	f = open_tmp("ready", tmp, sizeof(tmp));
 	fprintf(f, "pid %d\n", (int)getpid());
