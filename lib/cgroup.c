@@ -87,26 +87,6 @@ static int write_attr(const char *path, const char *attr, const char *value)
 	return 0;
 }
 
-static int list_from_text(const char *text, struct numamove_nodelist **ret)
-{
-	struct nm_bits bits = { 0 };
-	struct numamove_nodelist *l = NULL;
-	int r = nm_bits_parse_list(text, &bits);
-
-	if (r == 0)
-		r = numamove_nodelist_new(&l);
-	for (size_t i = 0; r == 0 && i < bits.nbits; i++)
-		if (nm_bits_test(&bits, i))
-			r = numamove_nodelist_add(l, (int)i);
-	nm_bits_clear(&bits);
-	if (r < 0) {
-		numamove_nodelist_free(l);
-		return r;
-	}
-	*ret = l;
-	return 0;
-}
-
 NM_EXPORT int numamove_cgroup_check(const char *path)
 {
 	_cleanup_free_ char *file = NULL;
@@ -162,7 +142,7 @@ NM_EXPORT int numamove_cgroup_mems(const char *path, struct numamove_nodelist **
 	if (r < 0)
 		return r;
 	text[strcspn(text, "\n")] = '\0';
-	return list_from_text(text, ret_list);
+	return nm_nodelist_from_list(text, ret_list);
 }
 
 /* The CPUs of @nodes that have any, as a cpulist; empty when none has. */

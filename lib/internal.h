@@ -125,6 +125,9 @@ int nm_policy_from_kernel(int kmode, const unsigned long *mask, size_t mask_bits
 int nm_thread_task_policy(pid_t pid, pid_t tid, struct numamove_policy **ret);
 int nm_mapping_policy(pid_t pid, uint64_t start, struct numamove_policy **ret);
 
+/* A kernel-style list ("0-3,8") as an ascending node list; no topology checks. */
+int nm_nodelist_from_list(const char *text, struct numamove_nodelist **ret);
+
 static inline void numamove_nodelist_freep(struct numamove_nodelist **l)
 {
 	numamove_nodelist_free(*l);

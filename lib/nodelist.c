@@ -263,3 +263,23 @@ done:
 	numamove_nodelist_free(own_allowed);
 	return r;
 }
+
+int nm_nodelist_from_list(const char *text, struct numamove_nodelist **ret)
+{
+	struct nm_bits bits = { 0 };
+	struct numamove_nodelist *l = NULL;
+	int r = nm_bits_parse_list(text, &bits);
+
+	if (r == 0)
+		r = numamove_nodelist_new(&l);
+	for (size_t i = 0; r == 0 && i < bits.nbits; i++)
+		if (nm_bits_test(&bits, i))
+			r = numamove_nodelist_add(l, (int)i);
+	nm_bits_clear(&bits);
+	if (r < 0) {
+		numamove_nodelist_free(l);
+		return r;
+	}
+	*ret = l;
+	return 0;
+}

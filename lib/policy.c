@@ -218,29 +218,6 @@ static int parse_flags(const char *s, size_t len, unsigned int *ret)
 	return 0;
 }
 
-/* Relative nodes are positions in the allowed set, not node ids: a plain list. */
-static int parse_plain_nodes(const char *s, struct numamove_nodelist **ret)
-{
-	struct nm_bits bits = { 0 };
-	struct numamove_nodelist *l;
-	int r;
-
-	r = nm_bits_parse_list(s, &bits);
-	if (r < 0)
-		return r;
-	r = numamove_nodelist_new(&l);
-	for (size_t i = 0; r >= 0 && i < bits.nbits; i++)
-		if (nm_bits_test(&bits, i))
-			r = numamove_nodelist_add(l, (int)i);
-	nm_bits_clear(&bits);
-	if (r < 0) {
-		numamove_nodelist_free(l);
-		return r;
-	}
-	*ret = l;
-	return 0;
-}
-
 NM_EXPORT int numamove_policy_parse(const char *text, const struct numamove_topology *topo,
 				    struct numamove_policy **ret_policy, int *ret_bad)
 {
@@ -266,8 +243,9 @@ NM_EXPORT int numamove_policy_parse(const char *text, const struct numamove_topo
 	if (colon) {
 		if (!mode_takes_nodes(mode) || colon[1] == '\0')
 			return -EINVAL;
+		/* Relative nodes are positions in the allowed set, not node ids. */
 		if (!topo || (flags & NUMAMOVE_POLICY_RELATIVE))
-			r = parse_plain_nodes(colon + 1, &nodes);
+			r = nm_nodelist_from_list(colon + 1, &nodes);
 		else
 			r = numamove_nodelist_parse(colon + 1, topo, NULL, &nodes, ret_bad);
 		if (r < 0)
