@@ -21,7 +21,7 @@
 enum {
 	COL_PID, COL_COMM, COL_OBJECT, COL_TYPE, COL_POLICY, COL_CGROUP, COL_ROUTE, COL_STATUS, COL_MOVED, COL_LEFT,
 	COL_SHARED, COL_BUSY, COL_NOMEM, COL_UNMOVABLE, COL_GONE, COL_OTHER,
-	COL_REBOUND, COL_REBIND_FAILED, COL_ENGINE, COL_JOBS, COL_SWEEP, COL_MAX_CALL, COL_NODE, COL_BEFORE, COL_AFTER,
+	COL_REBOUND, COL_REBIND_FAILED, COL_ENGINE, COL_JOBS, COL_SWEEP, COL_CALLS, COL_MAX_CALL, COL_NODE, COL_BEFORE, COL_AFTER,
 };
 
 /* JSON output: one object per process or shared object, with its nodes as children. */
@@ -47,6 +47,7 @@ static const struct colinfo infos[] = {
 	[COL_ENGINE] = { "ENGINE", 7, 0, SCOLS_JSON_STRING, false, NULL },
 	[COL_JOBS] = { "JOBS", 4, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
 	[COL_SWEEP] = { "SWEEP", 6, SCOLS_FL_RIGHT, 0, true, NULL },
+	[COL_CALLS] = { "CALLS", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
 	[COL_MAX_CALL] = { "MAX-CALL-MS", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
 	[COL_NODE] = { "NODE", 4, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, NULL },
 	[COL_BEFORE] = { "BEFORE", 6, SCOLS_FL_RIGHT, 0, true, NULL },
@@ -447,6 +448,7 @@ static void add_json(struct libscols_table *tb, const struct move_args *a, const
 		cell_printf(ln, COL_ENGINE, "%s", a->engine == NUMAMOVE_ENGINE_KERNEL ? "kernel" : "batched");
 		cell_printf(ln, COL_JOBS, "%u", numamove_result_jobs(res));
 		cell_size(ln, COL_SWEEP, &a->o, numamove_result_sweep_bytes(res));
+		cell_printf(ln, COL_CALLS, "%" PRIu64, numamove_result_calls(res));
 		cell_printf(ln, COL_MAX_CALL, "%.3f", (double)numamove_result_max_call_ns(res) / 1e6);
 	}
 	for (size_t k = 0; s->before && k < numamove_nodelist_count(nodes); k++) {

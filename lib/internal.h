@@ -124,6 +124,8 @@ int nm_policy_from_kernel(int kmode, const unsigned long *mask, size_t mask_bits
 /* What /proc shows now: thread @tid's task policy, the policy of the mapping at @start. */
 int nm_thread_task_policy(pid_t pid, pid_t tid, struct numamove_policy **ret);
 int nm_mapping_policy(pid_t pid, uint64_t start, struct numamove_policy **ret);
+/* The policy text of the first line of thread @tid's numa_maps, read in one go. */
+int nm_thread_first_policy(pid_t pid, pid_t tid, char **ret_text);
 
 /* A kernel-style list ("0-3,8") as an ascending node list; no topology checks. */
 int nm_nodelist_from_list(const char *text, struct numamove_nodelist **ret);

@@ -227,11 +227,13 @@ static void pace(struct engine *e, uint64_t bytes)
 }
 
 /*
- * Under a stall bound: halve the chunk after a call over half the bound,
- * double it after a full-size one under a quarter (a small call, at the end
- * of a range, says nothing about a bigger one). Not below 64 KiB (one page
- * if larger): when even that takes longer (a starved CPU), smaller calls
- * would only cost throughput.
+ * Under a stall bound: halve the chunk after a call over a quarter of the
+ * bound, double it after a full-size one under an eighth. Calls then stay
+ * well under the bound, with room for one that takes longer than its size
+ * says (a page that needs compaction, a preempted CPU). A small call, at
+ * the end of a range, says nothing about a bigger one. Not below 64 KiB
+ * (one page if larger): when even that takes longer (a starved CPU),
+ * smaller calls would only cost throughput.
  */
 static void adapt(struct worker *w, uint64_t call_ns, uint64_t bytes)
 {
@@ -239,9 +241,9 @@ static void adapt(struct worker *w, uint64_t call_ns, uint64_t bytes)
 
 	if (!bound)
 		return;
-	if (call_ns > bound / 2 && w->chunk_bytes / 2 >= CHUNK_BYTES_MIN)
+	if (call_ns > bound / 4 && w->chunk_bytes / 2 >= CHUNK_BYTES_MIN)
 		w->chunk_bytes /= 2;
-	else if (call_ns < bound / 4 && bytes >= w->chunk_bytes && w->chunk_bytes < CHUNK_BYTES_MAX)
+	else if (call_ns < bound / 8 && bytes >= w->chunk_bytes && w->chunk_bytes < CHUNK_BYTES_MAX)
 		w->chunk_bytes *= 2;
 }
 
@@ -441,15 +443,18 @@ static int walk_slice(struct worker *w, const struct span *sl)
 	bool huge;
 	int r;
 
-	if (sl->hugetlb)
-		return walk_range(w, sl->start, sl->end, sl->page_size, sl->dest);
 	nm_pagescan_begin(&w->scan, sl->start, sl->end);
 	while ((r = nm_pagescan_next(&w->scan, &a, &b, &huge)) > 0) {
-		/* A PMD-mapped THP moves whole when passed by its aligned address. */
-		if (huge && a % THP_SIZE == 0 && b % THP_SIZE == 0)
-			r = walk_range(w, a, b, THP_SIZE, sl->dest);
-		else
+		if (sl->hugetlb) {
+			/* Present hugetlb pages: by their size, from an aligned address. */
+			a -= a % sl->page_size;
 			r = walk_range(w, a, b, sl->page_size, sl->dest);
+		} else if (huge && a % THP_SIZE == 0 && b % THP_SIZE == 0) {
+			/* A PMD-mapped THP moves whole when passed by its aligned address. */
+			r = walk_range(w, a, b, THP_SIZE, sl->dest);
+		} else {
+			r = walk_range(w, a, b, sl->page_size, sl->dest);
+		}
 		if (r < 0)
 			return r;
 	}

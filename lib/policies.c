@@ -8,6 +8,7 @@
  * policy. A mapping whose line differs from that has a policy of its own.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,6 +90,36 @@ int nm_thread_task_policy(pid_t pid, pid_t tid, struct numamove_policy **ret)
 	if (r == 0 && !*ret)
 		r = -ENODATA;
 	return r;
+}
+
+int nm_thread_first_policy(pid_t pid, pid_t tid, char **ret_text)
+{
+	char path[64], buf[4096];
+	const char *p, *end;
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	/* One read: the kernel walks only the first few (small) mappings. */
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/numa_maps", (int)pid, (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return errno == ESRCH ? -ESRCH : -errno;
+	buf[n] = '\0';
+	p = strchr(buf, ' ');
+	if (!p)
+		return -ENODATA;
+	p++;
+	/* "prefer (many):0-1" and "weighted interleave:0-3" hold a space. */
+	end = strchr(p, ' ');
+	if (end && (strncmp(p, "prefer ", 7) == 0 || strncmp(p, "weighted ", 9) == 0))
+		end = strchr(end + 1, ' ');
+	if (!end)
+		end = p + strcspn(p, "\n");
+	*ret_text = strndup(p, (size_t)(end - p));
+	return *ret_text ? 0 : -ENOMEM;
 }
 
 int nm_mapping_policy(pid_t pid, uint64_t start, struct numamove_policy **ret)

@@ -316,20 +316,58 @@ NM_EXPORT int numamove_policy_set(const struct numamove_task *task, const struct
 	return run(task, &j, opts, ret);
 }
 
+/* Whether a move by @plan would change @text, a policy as numa_maps prints it (unknown: yes). */
+static bool text_changes(const char *text, const struct numamove_plan *plan)
+{
+	struct numamove_policy *pol = NULL, *after = NULL;
+	bool changes = true;
+
+	if (numamove_policy_parse(text, NULL, &pol, NULL) == 0 && numamove_policy_remap(pol, plan, &after) == 0)
+		changes = !numamove_policy_equal(pol, after);
+	numamove_policy_free(pol);
+	numamove_policy_free(after);
+	return changes;
+}
+
+/*
+ * Whether the move needs the process stopped, from what is already known
+ * and a little more, without walking its memory again: the plan's
+ * numa_maps (the main thread's view: its task policy and every mapping's
+ * own), and the first line of each other thread's numa_maps, whose
+ * "default" can only mean a default task policy (a mapping's own policy
+ * is never shown as default). Anything else, or unsure: stop and ask.
+ */
+static bool rebind_needed(const struct numamove_task *task, const struct numamove_plan *plan)
+{
+	_cleanup_free_ pid_t *tids = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; plan->maps && i < plan->maps->n; i++)
+		if (!plan->maps->m[i].shared && text_changes(plan->maps->m[i].policy, plan))
+			return true;
+	if (!plan->maps || numamove_task_threads(task, &tids, &n) < 0)
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *text = NULL;
+		int r;
+
+		if (tids[i] == numamove_task_pid(task))
+			continue;
+		r = nm_thread_first_policy(numamove_task_pid(task), tids[i], &text);
+		if (r == -ESRCH)
+			continue;
+		if (r < 0 || text_changes(text, plan))
+			return true;
+	}
+	return false;
+}
+
 NM_EXPORT int numamove_policy_rebind(const struct numamove_task *task, const struct numamove_plan *plan,
 				     const struct numamove_policy_opts *opts, struct numamove_policy_report **ret)
 {
-	struct numamove_policies *now = NULL;
 	struct job j = { .plan = plan, .mappings = true };
-	bool needed;
-	int r;
 
-	r = numamove_policies_read(task, &now);
-	if (r < 0)
-		return r;
-	needed = numamove_policies_rebind_needed(now, plan);
-	numamove_policies_free(now);
-	if (!needed) {
+	if (!rebind_needed(task, plan)) {
 		*ret = calloc(1, sizeof(**ret));
 		return *ret ? 0 : -ENOMEM;
 	}
