@@ -69,7 +69,7 @@ if [ "$host" = 1 ]; then
 	exit $rc
 fi
 
-export VM_NODES=${VM_NODES:-0:3584M:0 1:512M:1 2:3584M 3:512M}
+export VM_NODES=${VM_NODES:-0:3840M:0 1:256M:1 2:3840M 3:256M}
 export VM_TIMEOUT=${VM_TIMEOUT:-7200}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -94,12 +94,16 @@ int nm_thread_task_policy(pid_t pid, pid_t tid, struct numamove_policy **ret)
 
 int nm_thread_first_policy(pid_t pid, pid_t tid, char **ret_text)
 {
-	char path[64], buf[4096];
+	char path[64], buf[512];
 	const char *p, *end;
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
 
-	/* One read: the kernel walks only the first few (small) mappings. */
+	/*
+	 * One short read: seq_file makes records only until the read is
+	 * filled, so the kernel walks the first mapping (the program's text)
+	 * and not the big ones after it.
+	 */
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/numa_maps", (int)pid, (int)tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
