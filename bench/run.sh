@@ -9,8 +9,8 @@
 # bench/bench-run, bench-copy (ninja -C BUILDDIR, or scripts/bench.sh).
 #
 # By default boots the emulated machine (tests/vm/vm.sh) with a layout big
-# enough for the 3 GiB peak RSS run: 8 GiB, nodes 0 and 2 of 3.5 GiB (node 0
-# with CPU 0), nodes 1 and 3 of 512 MiB (node 1 with CPU 1); runs bench.sh in
+# enough for the 3 GiB peak RSS run: 8 GiB, nodes 0 and 2 of 3.75 GiB (node 0
+# with CPU 0), nodes 1 and 3 of 256 MiB (node 1 with CPU 1); runs bench.sh in
 # it, takes the report off the console into BUILDDIR/bench/report.txt and
 # prints its table. VM_NODES, VM_MEM, VM_SMP, VM_TIMEOUT (default 7200 s)
 # change the machine (see tests/vm/vm.sh).

@@ -43,8 +43,8 @@
 #   VM_MEM       total memory, QEMU -m (default: the sum of the node sizes,
 #                4G for the default nodes); QEMU wants it equal to that sum
 #   VM_SMP       number of CPUs (default 2); each CPU goes to one node's CPUS
-#                (the bench layout: VM_NODES="0:3584M:0 1:512M:1 2:3584M
-#                3:512M" VM_MEM=8G)
+#                (the bench layout: VM_NODES="0:3840M:0 1:256M:1 2:3840M
+#                3:256M" VM_MEM=8G)
 #
 # Exit status: SCRIPT's status; 124 on timeout; 125 when the VM ended without
 # reporting one (kernel panic, crash); 126 on a setup error on the host.
