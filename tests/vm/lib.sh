@@ -76,26 +76,34 @@ wl_dir() { echo "$T/wl.$1"; }
 wl_pid() { cat "$(wl_dir "$1")/pid"; }
 wl_child() { awk '$1 == "child" {print $2}' "$(wl_dir "$1")/ready"; }
 
-wl_start() {
-	local name=$1 d pid
-	shift
-	d=$(wl_dir "$name")
+# _start DIR WHAT TIMEOUT PROGRAM [ARG...]: start PROGRAM --ctl DIR ARGs in the
+# background (under $PREFIX, as $WL_USER if set; both exec it, so $! is its
+# pid), record the pid, wait for DIR/ready.
+_start() {
+	local d=$1 what=$2 limit=$3 prog=$4 pid
+	shift 4
 	rm -rf "$d"
 	mkdir -p "$d"
 	if [ -n "${WL_USER:-}" ]; then
 		chown "$WL_USER:$WL_USER" "$d"
-		runas "$WL_USER" "$WL_USER" "$WORKLOAD" --ctl "$d" "$@" > "$d/log" 2>&1 &
+		runas "$WL_USER" "$WL_USER" ${PREFIX:-} "$prog" --ctl "$d" "$@" > "$d/log" 2>&1 &
 	else
-		"$WORKLOAD" --ctl "$d" "$@" > "$d/log" 2>&1 &
+		${PREFIX:-} "$prog" --ctl "$d" "$@" > "$d/log" 2>&1 &
 	fi
 	pid=$!
 	echo "$pid" > "$d/pid"
 	echo "$pid" >> "$T/pids"
-	note "workload $name (pid $pid): $*"
-	wait_for "${WL_READY_TIMEOUT:-300}" _wl_ready_or_dead "$d" "$pid" ||
-		{ cat "$d/log"; fail "workload $name not ready after ${WL_READY_TIMEOUT:-300}s"; }
-	[ -e "$d/ready" ] || { cat "$d/log"; fail "workload $name died before ready: $(head -n1 "$d/log")"; }
+	note "$what (pid $pid): ${PREFIX:+$PREFIX }$*"
+	wait_for "$limit" _wl_ready_or_dead "$d" "$pid" ||
+		{ cat "$d/log"; fail "$what not ready after ${limit}s"; }
+	[ -e "$d/ready" ] || { cat "$d/log"; fail "$what died before ready: $(head -n1 "$d/log")"; }
 	return 0
+}
+
+wl_start() {
+	local name=$1
+	shift
+	PREFIX= _start "$(wl_dir "$name")" "workload $name" "${WL_READY_TIMEOUT:-300}" "$WORKLOAD" "$@"
 }
 _wl_ready_or_dead() { [ -e "$1/ready" ] || ! kill -0 "$2" 2>/dev/null || grep -q . "$1/log" 2>/dev/null; }
 
@@ -297,25 +305,9 @@ PT=${PT:-poltarget}
 pt_dir() { echo "$T/pt.$1"; }
 pt_pid() { cat "$(pt_dir "$1")/pid"; }
 pt_start() {
-	local name=$1 d pid
+	local name=$1
 	shift
-	d=$(pt_dir "$name")
-	rm -rf "$d"
-	mkdir -p "$d"
-	if [ -n "${WL_USER:-}" ]; then
-		chown "$WL_USER:$WL_USER" "$d"
-		runas "$WL_USER" "$WL_USER" ${PT_PREFIX:-} "$PT" --ctl "$d" "$@" > "$d/log" 2>&1 &
-	else
-		${PT_PREFIX:-} "$PT" --ctl "$d" "$@" > "$d/log" 2>&1 &
-	fi
-	pid=$!
-	echo "$pid" >> "$T/pids"
-	note "poltarget $name (pid $pid): ${PT_PREFIX:-} $*"
-	wait_for 60 _wl_ready_or_dead "$d" "$pid" || fail "poltarget $name not ready"
-	[ -e "$d/ready" ] || { cat "$d/log"; fail "poltarget $name died: $(head -n1 "$d/log")"; }
-	# runas and numactl exec the program: the pid is the target's.
-	echo "$pid" > "$d/pid"
-	return 0
+	PREFIX=${PT_PREFIX:-} _start "$(pt_dir "$name")" "poltarget $name" 60 "$PT" "$@"
 }
 pt_cmd() { echo "$2" > "$(pt_dir "$1")/cmd"; }
 _pt_count() { [ "$(grep -cE "$2" "$(pt_dir "$1")/result" 2>/dev/null)" -ge "$3" ]; }
