@@ -49,8 +49,6 @@ struct nm_freeze {
 	sigset_t oldmask;
 };
 
-/* How many signals may arrive during one injected call before we give up. */
-#define MAX_SIGNAL_RETRIES 16
 
 /* Waits until @t is in a ptrace stop of its own (the interrupt). */
 static int wait_interrupt_stop(struct nm_thread *t)
@@ -111,8 +109,9 @@ static int seize(struct nm_freeze *f, const pid_t *tids, size_t n)
 		if (ptrace(PTRACE_SEIZE, t->tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD) < 0) {
 			r = -errno;
 			f->n--;
-			if (r == -ESRCH)
-				continue; /* exited meanwhile */
+			/* Exited meanwhile; an exited thread (a zombie main thread) refuses with EPERM. */
+			if (r == -ESRCH || (r == -EPERM && nm_thread_exited(f->pid, tids[i])))
+				continue;
 			return r;
 		}
 		if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) < 0)
@@ -186,10 +185,21 @@ static int find_syscall_insn(struct nm_freeze *f)
 	return -ENOEXEC;
 }
 
+bool nm_thread_exited(pid_t pid, pid_t tid)
+{
+	_cleanup_free_ char *text = NULL;
+	const char *p;
+
+	if (nm_read_filef(NULL, &text, "/proc/%d/task/%d/stat", (int)pid, (int)tid) < 0)
+		return true;
+	p = strrchr(text, ')');
+	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
 bool nm_thread_signal_pending(pid_t pid, pid_t tid)
 {
 	_cleanup_free_ char *text = NULL;
-	unsigned long long pnd = 0, shd = 0, blk = 0;
+	unsigned long long pnd = 0, shd = 0, blk = 0, cgt = 0;
 	const char *p;
 
 	if (nm_read_filef(NULL, &text, "/proc/%d/task/%d/status", (int)pid, (int)tid) < 0)
@@ -200,17 +210,24 @@ bool nm_thread_signal_pending(pid_t pid, pid_t tid)
 		shd = strtoull(p + 8, NULL, 16);
 	if ((p = strstr(text, "\nSigBlk:")))
 		blk = strtoull(p + 8, NULL, 16);
-	return ((pnd | shd) & ~blk) != 0;
+	if ((p = strstr(text, "\nSigCgt:")))
+		cgt = strtoull(p + 8, NULL, 16);
+	/* Only a handler changes how an interrupted call ends. */
+	return ((pnd | shd) & ~blk & cgt) != 0;
 }
 
-/* Registers to leave @t with: restarts applied to what it was doing. */
-static bool resume_regs(const struct nm_freeze *f, const struct nm_thread *t, struct nm_regs *regs)
+/*
+ * Registers to leave @t with. With a caught signal pending, exactly its
+ * own: the kernel delivers the signal and decides, by the handler's
+ * SA_RESTART, whether the call it was in restarts or fails with EINTR.
+ * Otherwise with the restart applied, as the kernel would have done had
+ * it not been stopped.
+ */
+static void resume_regs(const struct nm_freeze *f, const struct nm_thread *t, struct nm_regs *regs)
 {
-	bool changed;
-
 	*regs = t->saved;
-	changed = nm_arch_regs_restart(regs, !nm_thread_signal_pending(f->pid, t->tid));
-	return changed || t->touched;
+	if (!nm_thread_signal_pending(f->pid, t->tid))
+		nm_arch_regs_restart(regs, true);
 }
 
 void nm_freeze_release(struct nm_freeze *f)
@@ -223,8 +240,9 @@ void nm_freeze_release(struct nm_freeze *f)
 
 		if (!t->held || t->gone)
 			continue;
-		if (resume_regs(f, t, &regs))
-			(void)nm_arch_regs_set(t->tid, &regs);
+		/* Always: whether a signal is pending now decides how it resumes. */
+		resume_regs(f, t, &regs);
+		(void)nm_arch_regs_set(t->tid, &regs);
 		(void)ptrace(PTRACE_DETACH, t->tid, NULL, NULL);
 	}
 	for (size_t i = 0; i < f->n; i++)
@@ -351,7 +369,7 @@ int nm_freeze_call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6
 {
 	struct nm_thread *t = &f->t[i];
 
-	for (int tries = 0; tries < MAX_SIGNAL_RETRIES; tries++) {
+	{
 		struct nm_regs regs = t->saved;
 		bool entered = false;
 		int r;
@@ -368,8 +386,16 @@ int nm_freeze_call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6
 		for (;;) {
 			int st;
 
-			if (ptrace(PTRACE_SYSCALL, t->tid, NULL, NULL) < 0 ||
-			    waitpid(t->tid, &st, __WALL) < 0 || WIFEXITED(st) || WIFSIGNALED(st)) {
+			if (ptrace(PTRACE_SYSCALL, t->tid, NULL, NULL) < 0) {
+				t->gone = errno == ESRCH;
+				return -errno;
+			}
+			while (waitpid(t->tid, &st, __WALL) < 0)
+				if (errno != EINTR) {
+					t->gone = true;
+					return -ESRCH;
+				}
+			if (WIFEXITED(st) || WIFSIGNALED(st)) {
 				t->gone = true;
 				return -ESRCH;
 			}
@@ -389,19 +415,21 @@ int nm_freeze_call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6
 				 * (SIGKILL) before releasing it, the kernel lets it go
 				 * on from where it was, not from the vDSO.
 				 */
-				if (resume_regs(f, t, &regs) && nm_arch_regs_set(t->tid, &regs) == 0)
+				resume_regs(f, t, &regs);
+				if (nm_arch_regs_set(t->tid, &regs) == 0)
 					t->touched = false;
 				return 0;
 			}
 			if ((st >> 16) == 0 && !entered) {
-				/* A signal before our syscall ran: deliver it for real, then retry. */
+				/*
+				 * A signal before our syscall ran: deliver it for real.
+				 * Its frame went onto the stack where the arguments
+				 * were: the caller must set them up again.
+				 */
 				r = deliver_signal(t, WSTOPSIG(st));
-				if (r < 0)
-					return r;
-				break;
+				return r < 0 ? r : -EAGAIN;
 			}
 			/* Any other stop (a group stop): carry on towards the syscall. */
 		}
 	}
-	return -EINTR;
 }

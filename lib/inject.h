@@ -24,7 +24,11 @@ size_t nm_freeze_count(const struct nm_freeze *f);
 pid_t nm_freeze_tid(const struct nm_freeze *f, size_t i);
 bool nm_freeze_gone(const struct nm_freeze *f, size_t i);
 
-/* Runs syscall @nr(@args) in held thread @i; *ret gets its return value. */
+/*
+ * Runs syscall @nr(@args) in held thread @i; *ret gets its return value.
+ * -EAGAIN: a signal was delivered to the thread first, on its stack:
+ * memory arguments (nm_freeze_scratch()) must be written again.
+ */
 int nm_freeze_call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6], long *ret);
 /* @size bytes of thread @i's stack, below its red zone, free to use during a call. */
 uint64_t nm_freeze_scratch(const struct nm_freeze *f, size_t i, size_t size);
@@ -42,9 +46,12 @@ uint64_t nm_freeze_insn(const struct nm_freeze *f);
 int nm_seccomp_check(struct nm_freeze *f, size_t i);
 struct sock_filter;
 struct seccomp_data;
-bool nm_seccomp_run(const struct sock_filter *prog, size_t n, const struct seccomp_data *d, uint32_t *ret);
+bool nm_seccomp_run(const struct sock_filter *prog, size_t n, const struct seccomp_data *d, uint32_t *ret,
+		    bool *args_read);
 
-/* Whether a signal is pending and not blocked for thread @tid of @pid. */
+/* Whether a signal with a handler is pending and not blocked for thread @tid of @pid. */
 bool nm_thread_signal_pending(pid_t pid, pid_t tid);
+/* Whether thread @tid of @pid has exited (a zombie, or gone). */
+bool nm_thread_exited(pid_t pid, pid_t tid);
 
 #endif

@@ -34,6 +34,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -445,15 +446,18 @@ static int walk_slice(struct worker *w, const struct span *sl)
 
 	nm_pagescan_begin(&w->scan, sl->start, sl->end);
 	while ((r = nm_pagescan_next(&w->scan, &a, &b, &huge)) > 0) {
+		/* Without PAGEMAP_SCAN the range has holes: ask where each page is. */
+		int dest = w->scan.unsupported ? -1 : sl->dest;
+
 		if (sl->hugetlb) {
 			/* Present hugetlb pages: by their size, from an aligned address. */
 			a -= a % sl->page_size;
-			r = walk_range(w, a, b, sl->page_size, sl->dest);
+			r = walk_range(w, a, b, sl->page_size, dest);
 		} else if (huge && a % THP_SIZE == 0 && b % THP_SIZE == 0) {
 			/* A PMD-mapped THP moves whole when passed by its aligned address. */
-			r = walk_range(w, a, b, THP_SIZE, sl->dest);
+			r = walk_range(w, a, b, THP_SIZE, dest);
 		} else {
-			r = walk_range(w, a, b, sl->page_size, sl->dest);
+			r = walk_range(w, a, b, sl->page_size, dest);
 		}
 		if (r < 0)
 			return r;
@@ -487,6 +491,7 @@ static void *worker_main(void *arg)
 static int worker_init(struct worker *w, struct engine *e)
 {
 	memset(w, 0, sizeof(*w));
+	w->scan.fd = -1;
 	w->e = e;
 	w->chunk_bytes = e->opts.max_stall_ms ? CHUNK_BYTES_MIN : CHUNK_BYTES_MAX;
 	w->addr = calloc(CHUNK_MAX, sizeof(void *));
@@ -568,6 +573,8 @@ static int batched(struct engine *e, unsigned int jobs, struct numamove_result *
 		free(rn);
 		return -ENOMEM;
 	}
+	for (unsigned int i = 0; i < jobs; i++)
+		w[i].scan.fd = -1; /* worker_free() of one never set up closes nothing */
 	for (unsigned int i = 0; i < jobs && r == 0; i++)
 		r = worker_init(&w[i], e);
 	/* Signals go to the caller's thread, not to the workers. */
@@ -695,9 +702,17 @@ static int engine_init(struct engine *e, pid_t pid, const struct numamove_task *
 	e->pid = pid;
 	e->task = task;
 	e->plan = plan;
-	/* Callers built against an older, shorter struct get the defaults for the rest. */
-	if (opts && opts->sz)
-		memcpy(&e->opts, opts, opts->sz < sizeof(e->opts) ? opts->sz : sizeof(e->opts));
+	/*
+	 * Callers built against an older, shorter struct get the defaults for
+	 * the rest. 0.1's struct ended at flags: its tail padding, inside its
+	 * size, is where jobs is now, and holds nothing meant.
+	 */
+	if (opts && opts->sz) {
+		size_t n = opts->sz <= offsetof(struct numamove_move_opts, rate) ? offsetof(struct numamove_move_opts, jobs)
+										 : opts->sz;
+
+		memcpy(&e->opts, opts, n < sizeof(e->opts) ? n : sizeof(e->opts));
+	}
 	if (numa_available() < 0)
 		return -ENOSYS;
 	if (e->opts.engine != NUMAMOVE_ENGINE_BATCHED && e->opts.engine != NUMAMOVE_ENGINE_KERNEL)
@@ -740,6 +755,12 @@ static unsigned int jobs_for(const struct engine *e)
 	if (slices < jobs)
 		jobs = slices ? (unsigned int)slices : 1;
 	return jobs;
+}
+
+/* Pages the pass left on their nodes (not freed meanwhile). */
+static bool left_not_gone(const struct numamove_result *res)
+{
+	return numamove_result_pages_left(res, -1) > numamove_result_pages_left(res, NUMAMOVE_REASON_GONE);
 }
 
 /*
@@ -801,9 +822,23 @@ NM_EXPORT int numamove_move(const struct numamove_task *task, const struct numam
 		if (r == 0)
 			r = batched(&e, jobs_for(&e), res);
 		if (r == 0 && !(e.opts.flags & NUMAMOVE_MOVE_NO_SWEEP)) {
-			/* A chain or a swap cannot be swept: what arrived would go on. */
-			if (!nm_plan_chains(plan))
-				r = e.opts.max_stall_ms ? sweep_batched(&e, res) : nm_sweep(task, plan, res);
+			/*
+			 * A chain or a swap cannot be swept: what arrived would go
+			 * on. migrate_pages(2) cannot be bounded, nor kept off
+			 * shared pages when the caller has CAP_SYS_NICE: then a
+			 * second batched pass. And when the first pass left pages,
+			 * one such pass after the sweep counts them again, page by
+			 * page, so the sweep's moves are not reported as left.
+			 */
+			bool private_only = (e.opts.flags & NUMAMOVE_MOVE_PRIVATE_ONLY) && numamove_can_move_shared();
+
+			if (nm_plan_chains(plan)) {
+				/* not swept */
+			} else if (e.opts.max_stall_ms || private_only) {
+				r = sweep_batched(&e, res);
+			} else if ((r = nm_sweep(task, plan, res)) == 0 && left_not_gone(res)) {
+				r = sweep_batched(&e, res);
+			}
 		}
 	}
 	engine_free(&e);

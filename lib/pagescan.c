@@ -28,6 +28,7 @@ struct pm_scan_arg {
 };
 #define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
 #define PAGE_IS_PRESENT (1 << 3)
+#define PAGE_IS_PFNZERO (1 << 5)
 #define PAGE_IS_HUGE (1 << 6)
 #endif
 
@@ -74,7 +75,9 @@ int nm_pagescan_next(struct nm_pagescan *ps, uint64_t *ret_start, uint64_t *ret_
 			.end = ps->end,
 			.vec = (uintptr_t)vec,
 			.vec_len = NM_PAGESCAN_VEC,
-			.category_mask = PAGE_IS_PRESENT,
+			/* Present, and not the shared zero page (nothing to move). */
+			.category_inverted = PAGE_IS_PFNZERO,
+			.category_mask = PAGE_IS_PRESENT | PAGE_IS_PFNZERO,
 			.return_mask = PAGE_IS_PRESENT | PAGE_IS_HUGE,
 		};
 		long n;

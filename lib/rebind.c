@@ -58,21 +58,27 @@ static int call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6])
 	return ret < 0 ? (int)ret : 0;
 }
 
+/* How many signals may come between numamove and one call before it gives up. */
+#define MAX_SIGNAL_RETRIES 16
+
 /* get_mempolicy(2) in thread @i: its task policy (@addr 0) or the mapping's at @addr. */
 static int inject_get(struct nm_freeze *f, size_t i, uint64_t addr, struct numamove_policy **ret)
 {
-	uint64_t buf = nm_freeze_scratch(f, i, SCRATCH);
 	unsigned long mask[NM_MASK_BITS / (8 * sizeof(long))];
-	uint64_t args[6] = { buf, buf + 64, NM_MASK_BITS + 1, addr, addr ? NM_MPOL_F_ADDR : 0, 0 };
-	int mode, r;
+	uint64_t buf = 0;
+	int mode, r = -EAGAIN;
 
-	r = call(f, i, SYS_get_mempolicy, args);
+	for (int tries = 0; r == -EAGAIN && tries < MAX_SIGNAL_RETRIES; tries++) {
+		buf = nm_freeze_scratch(f, i, SCRATCH);
+		r = call(f, i, SYS_get_mempolicy,
+			 (uint64_t[6]){ buf, buf + 64, NM_MASK_BITS + 1, addr, addr ? NM_MPOL_F_ADDR : 0, 0 });
+	}
 	if (r == 0)
 		r = nm_freeze_read(f, buf, &mode, sizeof(mode));
 	if (r == 0)
 		r = nm_freeze_read(f, buf + 64, mask, sizeof(mask));
 	if (r < 0)
-		return r;
+		return r == -EAGAIN ? -EINTR : r;
 	return nm_policy_from_kernel(mode, mask, NM_MASK_BITS, ret);
 }
 
@@ -80,24 +86,30 @@ static int inject_get(struct nm_freeze *f, size_t i, uint64_t addr, struct numam
 static int inject_set(struct nm_freeze *f, size_t i, const struct numamove_policy *pol, uint64_t start,
 		      uint64_t len)
 {
-	uint64_t buf = nm_freeze_scratch(f, i, SCRATCH);
 	unsigned long mask[NM_MASK_BITS / (8 * sizeof(long))];
-	uint64_t mask_addr = 0, maxnode = 0;
 	int mode, r;
 
 	r = nm_policy_to_kernel(pol, &mode, mask, NM_MASK_BITS);
 	if (r < 0)
 		return r;
-	if (pol->nodes->n) {
-		mask_addr = buf + 64;
-		maxnode = NM_MASK_BITS + 1;
-		r = nm_freeze_write(f, mask_addr, mask, sizeof(mask));
-		if (r < 0)
-			return r;
+	r = -EAGAIN;
+	for (int tries = 0; r == -EAGAIN && tries < MAX_SIGNAL_RETRIES; tries++) {
+		uint64_t mask_addr = 0, maxnode = 0;
+
+		/* Written again each time: a signal frame may have covered it. */
+		if (pol->nodes->n) {
+			mask_addr = nm_freeze_scratch(f, i, SCRATCH) + 64;
+			maxnode = NM_MASK_BITS + 1;
+			r = nm_freeze_write(f, mask_addr, mask, sizeof(mask));
+			if (r < 0)
+				return r;
+		}
+		if (len == 0)
+			r = call(f, i, SYS_set_mempolicy, (uint64_t[6]){ (uint64_t)mode, mask_addr, maxnode });
+		else
+			r = call(f, i, SYS_mbind, (uint64_t[6]){ start, len, (uint64_t)mode, mask_addr, maxnode, 0 });
 	}
-	if (len == 0)
-		return call(f, i, SYS_set_mempolicy, (uint64_t[6]){ (uint64_t)mode, mask_addr, maxnode });
-	return call(f, i, SYS_mbind, (uint64_t[6]){ start, len, (uint64_t)mode, mask_addr, maxnode, 0 });
+	return r == -EAGAIN ? -EINTR : r;
 }
 
 static int add_entry(struct numamove_policy_report *rep, pid_t tid, uint64_t start, uint64_t end,

@@ -8,7 +8,8 @@
  * (PTRACE_SECCOMP_GET_FILTER: the thread held, numamove with CAP_SYS_ADMIN)
  * and runs them as the kernel would, on the calls it would inject: if any
  * filter kills, traps or hands the call to a supervisor, the thread is
- * left alone. An error result (SECCOMP_RET_ERRNO) is fine: the call just
+ * left alone, and so it is when a filter looks at the calls' arguments
+ * (numamove cannot know them all beforehand). An error result (SECCOMP_RET_ERRNO) is fine: the call just
  * fails, and numamove reports it.
  */
 #include <errno.h>
@@ -42,19 +43,27 @@ static bool load_word(const struct seccomp_data *d, uint32_t k, uint32_t *ret)
 	return true;
 }
 
-static bool alu(uint16_t op, uint32_t *a, uint32_t v)
+/* One ALU step; false for an unknown op. *div0: a division by zero, which ends the program with 0. */
+static bool alu(uint16_t op, uint32_t *a, uint32_t v, bool *div0)
 {
 	switch (op) {
 	case BPF_ADD: *a += v; break;
 	case BPF_SUB: *a -= v; break;
 	case BPF_MUL: *a *= v; break;
-	case BPF_DIV: *a = v ? *a / v : 0; break;
-	case BPF_MOD: *a = v ? *a % v : 0; break;
+	case BPF_DIV:
+	case BPF_MOD:
+		if (!v) {
+			*div0 = true;
+			break;
+		}
+		*a = op == BPF_DIV ? *a / v : *a % v;
+		break;
 	case BPF_OR: *a |= v; break;
 	case BPF_AND: *a &= v; break;
 	case BPF_XOR: *a ^= v; break;
-	case BPF_LSH: *a = v < 32 ? *a << v : 0; break;
-	case BPF_RSH: *a = v < 32 ? *a >> v : 0; break;
+	/* As the kernel's translation runs them: the count taken modulo 32. */
+	case BPF_LSH: *a <<= v & 31; break;
+	case BPF_RSH: *a >>= v & 31; break;
 	case BPF_NEG: *a = -*a; break;
 	default: return false;
 	}
@@ -64,20 +73,26 @@ static bool alu(uint16_t op, uint32_t *a, uint32_t v)
 /*
  * Runs a classic BPF program as seccomp does. Returns true with its
  * SECCOMP_RET_* value, false for a program seccomp would not have taken.
+ * *args_read: the run looked at the call's arguments, which numamove's real
+ * calls have and @d has not (they are zero there).
  */
-bool nm_seccomp_run(const struct sock_filter *prog, size_t n, const struct seccomp_data *d, uint32_t *ret)
+bool nm_seccomp_run(const struct sock_filter *prog, size_t n, const struct seccomp_data *d, uint32_t *ret,
+		    bool *args_read)
 {
 	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
 
+	*args_read = false;
 	for (size_t pc = 0; pc < n; pc++) {
 		const struct sock_filter *in = &prog[pc];
 		uint32_t k = in->k, v = BPF_SRC(in->code) == BPF_X ? x : k;
-		bool taken;
+		bool taken, div0 = false;
 
 		switch (in->code) {
 		case BPF_LD | BPF_W | BPF_ABS:
 			if (!load_word(d, k, &a))
 				return false;
+			if (k >= offsetof(struct seccomp_data, args))
+				*args_read = true;
 			continue;
 		case BPF_LD | BPF_W | BPF_LEN: a = sizeof(*d); continue;
 		case BPF_LDX | BPF_W | BPF_LEN: x = sizeof(*d); continue;
@@ -105,8 +120,12 @@ bool nm_seccomp_run(const struct sock_filter *prog, size_t n, const struct secco
 			break;
 		}
 		if (BPF_CLASS(in->code) == BPF_ALU) {
-			if (!alu(BPF_OP(in->code), &a, v))
+			if (!alu(BPF_OP(in->code), &a, v, &div0))
 				return false;
+			if (div0) {
+				*ret = 0; /* SECCOMP_RET_KILL_THREAD */
+				return true;
+			}
 			continue;
 		}
 		if (BPF_CLASS(in->code) != BPF_JMP)
@@ -176,8 +195,10 @@ int nm_seccomp_check(struct nm_freeze *f, size_t i)
 				.instruction_pointer = nm_freeze_insn(f),
 			};
 			uint32_t action;
+			bool args_read;
 
-			if (!nm_seccomp_run(prog, (size_t)n, &d, &action)) {
+			/* A filter that looks at the arguments may decide otherwise on the real ones. */
+			if (!nm_seccomp_run(prog, (size_t)n, &d, &action, &args_read) || args_read) {
 				r = -EACCES;
 				break;
 			}

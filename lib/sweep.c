@@ -90,10 +90,19 @@ static bool kernel_pairs_like_plan(const struct numamove_plan *plan, unsigned lo
 	for (int n = 0; n < NM_MASK_BITS; n++)
 		if (to[n / (8 * sizeof(long))] & (1UL << (n % (8 * sizeof(long)))))
 			dsts[nd++] = n;
-	/* nodes_remap(): the i-th set bit of the old mask to the (i mod |new|)-th of the new. */
-	for (size_t i = 0; i < ns; i++)
-		if (numamove_plan_dest(plan, srcs[i]) != dsts[i % nd])
+	/*
+	 * do_migrate_pages(): the i-th set bit of the old mask goes to the
+	 * (i mod |new|)-th of the new; and when the masks differ in size, a
+	 * source that is also in the new mask is skipped.
+	 */
+	for (size_t i = 0; i < ns; i++) {
+		int s = srcs[i];
+
+		if (ns != nd && (to[s / (8 * sizeof(long))] & (1UL << (s % (8 * sizeof(long))))))
 			return false;
+		if (numamove_plan_dest(plan, s) != dsts[i % nd])
+			return false;
+	}
 	return ns > 0;
 }
 
@@ -142,9 +151,9 @@ int nm_kernel_move(const struct numamove_task *task, const struct numamove_plan 
 	long m = 0;
 
 	(void)opts;
-	for (int n = 0; n <= plan->max_node; n++)
-		if (moves(plan, n) && chained(plan, n) && !kernel_pairs_like_plan(plan, from, to))
-			return -EXDEV;
+	/* A node that is both a source and a destination: pages would move twice. */
+	if (nm_plan_chains(plan))
+		return -EXDEV;
 	before = migrated_pages();
 	if (kernel_pairs_like_plan(plan, from, to)) {
 		m = migrate(pid, from, to, res);

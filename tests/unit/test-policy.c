@@ -261,8 +261,10 @@ static uint32_t run(const struct sock_filter *prog, size_t n, int nr)
 {
 	struct seccomp_data d = { .nr = nr, .arch = nm_arch_audit_arch };
 	uint32_t action = 0;
+	bool args = true;
 
-	assert_true(nm_seccomp_run(prog, n, &d, &action));
+	assert_true(nm_seccomp_run(prog, n, &d, &action, &args));
+	assert_false(args);
 	return action;
 }
 
@@ -303,20 +305,49 @@ static void test_seccomp(void **state)
 		BPF_JUMP(BPF_JMP | BPF_JA, 5, 0, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
+	/* Looks at the first argument of mbind; divides by X = 0 for 1001. */
+	const struct sock_filter args_div[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mbind, 0, 2),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1001, 0, 3),
+		BPF_STMT(BPF_LDX | BPF_IMM, 0),
+		BPF_STMT(BPF_ALU | BPF_DIV | BPF_X, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LDX | BPF_IMM, 33),
+		BPF_STMT(BPF_LD | BPF_IMM, 1),
+		BPF_STMT(BPF_ALU | BPF_LSH | BPF_X, 0),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+	};
 	struct seccomp_data d = { .nr = SYS_set_mempolicy, .arch = 0 };
 	uint32_t action;
+	bool args;
 
 	(void)state;
 	assert_int_equal(run(deny, ARRAY_SIZE(deny), SYS_set_mempolicy), SECCOMP_RET_ALLOW);
 	assert_int_equal(run(deny, ARRAY_SIZE(deny), SYS_mbind), SECCOMP_RET_ERRNO | EPERM);
 	assert_int_equal(run(deny, ARRAY_SIZE(deny), 1000), SECCOMP_RET_TRAP);
-	assert_true(nm_seccomp_run(deny, ARRAY_SIZE(deny), &d, &action));
+	assert_true(nm_seccomp_run(deny, ARRAY_SIZE(deny), &d, &action, &args));
 	assert_int_equal(action, SECCOMP_RET_KILL_PROCESS); /* another arch */
 	assert_int_equal(run(alu, ARRAY_SIZE(alu), SYS_set_mempolicy), SECCOMP_RET_KILL_THREAD);
 	assert_int_equal(run(alu, ARRAY_SIZE(alu), SYS_mbind), 2 * SYS_mbind + 1);
-	assert_false(nm_seccomp_run(bad_offset, ARRAY_SIZE(bad_offset), &d, &action));
-	assert_false(nm_seccomp_run(no_return, ARRAY_SIZE(no_return), &d, &action));
-	assert_false(nm_seccomp_run(jump_out, ARRAY_SIZE(jump_out), &d, &action));
+	assert_false(nm_seccomp_run(bad_offset, ARRAY_SIZE(bad_offset), &d, &action, &args));
+	assert_false(nm_seccomp_run(no_return, ARRAY_SIZE(no_return), &d, &action, &args));
+	assert_false(nm_seccomp_run(jump_out, ARRAY_SIZE(jump_out), &d, &action, &args));
+	/* Arguments read: numamove cannot know how the real call would fare. */
+	d = (struct seccomp_data){ .nr = SYS_mbind, .arch = nm_arch_audit_arch };
+	assert_true(nm_seccomp_run(args_div, ARRAY_SIZE(args_div), &d, &action, &args));
+	assert_true(args);
+	/* A division by zero ends the program with 0: kill the thread. */
+	d.nr = 1001;
+	assert_true(nm_seccomp_run(args_div, ARRAY_SIZE(args_div), &d, &action, &args));
+	assert_int_equal(action, 0);
+	assert_false(args);
+	/* Shifts by X count modulo 32, as the kernel runs them: 1 << 33 is 2. */
+	d.nr = 1002;
+	assert_true(nm_seccomp_run(args_div, ARRAY_SIZE(args_div), &d, &action, &args));
+	assert_int_equal(action, 2);
 }
 
 int main(void)

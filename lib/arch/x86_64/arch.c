@@ -98,6 +98,7 @@ static bool eintr_on_stop(long nr)
 	case SYS_sendmsg:
 	case SYS_accept:
 	case SYS_accept4:
+	case SYS_io_uring_enter:
 		return true;
 	default:
 		return false;
