@@ -379,7 +379,8 @@ void warn_inject(const struct numamove_task *t, int err, const char *what)
 			return;
 		case NUMAMOVE_INJECT_SECCOMP_UNKNOWN:
 			warnx_("%d (%s): cannot %s: thread %d runs under a seccomp filter that numamove cannot "
-			       "read (needs CAP_SYS_ADMIN) to know it would allow set_mempolicy(2) and mbind(2)",
+			       "read (needs CAP_SYS_ADMIN), or that looks at the arguments of set_mempolicy(2) "
+			       "and mbind(2), so it cannot tell whether it would allow them",
 			       (int)pid, comm, what, (int)tid);
 			return;
 		case NUMAMOVE_INJECT_COMPAT:

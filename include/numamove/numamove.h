@@ -720,7 +720,8 @@ enum numamove_inject_block {
 	NUMAMOVE_INJECT_STOPPED,  /* stopped (SIGSTOP, job control): it would not run the call */
 	NUMAMOVE_INJECT_SECCOMP,  /* seccomp strict mode, or a filter that would kill or trap it for the call */
 	NUMAMOVE_INJECT_COMPAT,   /* a 32-bit process */
-	NUMAMOVE_INJECT_SECCOMP_UNKNOWN, /* seccomp filters numamove cannot read (needs CAP_SYS_ADMIN) */
+	NUMAMOVE_INJECT_SECCOMP_UNKNOWN, /* seccomp filters numamove cannot read (needs CAP_SYS_ADMIN),
+					  * or that look at the calls' arguments */
 };
 
 /**
