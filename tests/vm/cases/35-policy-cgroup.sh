@@ -26,9 +26,12 @@ assert_rc 0
 grep -q 'would set cpuset.mems 0 -> 2' "$T/out" || fail "--dry-run does not show the new cpuset.mems"
 assert_eq "$(cat $cg/job/cpuset.mems)" 0 "cpuset.mems after --dry-run"
 
+# (Exit 3 is right when a few pages stay behind, for example a shared
+# library page that was busy at that moment: the kernel does not retry;
+# what counts is where the workload's own pages are.)
 nm move --cgroup $cg/job --to 2
-assert_rc 0
-grep -q "cgroup $cg/job (2 processes): cpuset.mems 0 -> 2" "$T/out" || fail "no route line in the output"
+assert_rc 0 3
+grep -q "cgroup $cg/job (2 processes): cpuset.mems 0 -> 2; the kernel moved" "$T/out" || fail "no route line in the output"
 assert_eq "$(cat $cg/job/cpuset.mems)" 2 "cpuset.mems after the move"
 assert_eq "$(cat $cg/job/cpuset.cpus)" 0 "cpuset.cpus (node 2 has no CPUs: left alone)"
 wl_report a
@@ -40,7 +43,7 @@ assert_eq "$(pt_nodes p '^alloc ')" 2 "next allocation of the bind:0 target afte
 
 # A pid stands for its group; CPUs follow to a node that has some.
 nm move --cgroup "$(wl_pid a)" --to 1 -J
-assert_rc 0
+assert_rc 0 3
 json_flat < "$T/out" | grep -q "route=cgroup" || fail "JSON does not say route=cgroup"
 assert_eq "$(cat $cg/job/cpuset.mems)" 1 "cpuset.mems after the move by pid"
 assert_eq "$(cat $cg/job/cpuset.cpus)" "$(node_cpus 1)" "cpuset.cpus follows to node 1"
