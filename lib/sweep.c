@@ -56,13 +56,14 @@ static long migrate(pid_t pid, const unsigned long *from, const unsigned long *t
  */
 static uint64_t migrated_pages(void)
 {
+	static const char key[] = "\npgmigrate_success ";
 	_cleanup_free_ char *text = NULL;
 	const char *p;
 
 	if (nm_read_file(NULL, "/proc/vmstat", &text, NULL) < 0)
 		return 0;
-	p = strstr(text, "\npgmigrate_success ");
-	return p ? strtoull(p + 20, NULL, 10) : 0;
+	p = strstr(text, key);
+	return p ? strtoull(p + sizeof(key) - 1, NULL, 10) : 0;
 }
 
 /* The sources the plan really moves, and whether @src is one of them. */

@@ -7,7 +7,7 @@
  * allocation lands where the new policy says, as move_pages(2) with
  * nodes == NULL reports it.
  *
- * usage: poltarget --ctl DIR [--sleep SECONDS] [--mbind MODE:NODES] [--seccomp allow|kill|errno] [--soak]
+ * usage: poltarget --ctl DIR [--sleep SECONDS] [--mbind MODE:NODES] [--hold MIB] [--seccomp allow|kill|errno] [--soak]
  *
  * Default mode: threads block in different ways, then report:
  *   reader   read(2) on a pipe           released by "release"
@@ -31,6 +31,9 @@
  * --mbind MODE:NODES: before the threads start, a 4 MiB mapping gets a
  * policy of its own with mbind(2) (MODE bind, interleave or preferred;
  * NODES as numactl takes them); nothing is touched in it yet.
+ *
+ * --hold MIB: at start, MIB MiB of memory touched by the main thread (first
+ * touch: on its node under the default policy), kept to the end.
  *
  * --seccomp allow|kill|errno: the process installs a seccomp filter that
  * allows every call but set_mempolicy(2), which it allows, kills the
@@ -449,12 +452,20 @@ int main(int argc, char **argv)
 			sleep_seconds = atof(argv[++i]);
 		else if (strcmp(argv[i], "--mbind") == 0 && i + 1 < argc)
 			setup_mbind(argv[++i]);
-		else if (strcmp(argv[i], "--seccomp") == 0 && i + 1 < argc)
+		else if (strcmp(argv[i], "--hold") == 0 && i + 1 < argc) {
+			size_t size = (size_t)atol(argv[++i]) << 20;
+			char *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (mem == MAP_FAILED)
+				die("--hold");
+			madvise(mem, size, MADV_NOHUGEPAGE);
+			memset(mem, 0x33, size);
+		} else if (strcmp(argv[i], "--seccomp") == 0 && i + 1 < argc)
 			install_seccomp(argv[++i]);
 		else if (strcmp(argv[i], "--soak") == 0)
 			soak = true;
 		else {
-			fprintf(stderr, "usage: poltarget --ctl DIR [--sleep SECONDS] [--mbind MODE:NODES] [--seccomp allow|kill|errno] [--soak]\n");
+			fprintf(stderr, "usage: poltarget --ctl DIR [--sleep SECONDS] [--mbind MODE:NODES] [--hold MIB] [--seccomp allow|kill|errno] [--soak]\n");
 			return 2;
 		}
 	}

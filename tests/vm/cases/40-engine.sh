@@ -40,6 +40,7 @@ pid=$(wl_pid k)
 nm move "$pid" --from 0 --to 3 --engine=kernel -J -b
 assert_rc 0
 assert_eq "$(nm_json_field "$pid" engine)" kernel "engine in JSON"
+assert_ge "$(nm_json_field "$pid" moved)" 33554432 "bytes the kernel engine reports moved (the 32 MiB region at least)"
 wl_report k
 assert_checksums k
 assert_region_on k 0 3
