@@ -50,11 +50,11 @@ struct nm_freeze {
 };
 
 
-/* Waits until @t is in a ptrace stop of its own (the interrupt). */
-static int wait_interrupt_stop(struct nm_thread *t)
+/* The next stop of @t (a wait status that WIFSTOPPED), or -ESRCH when it exited. */
+static int next_stop(struct nm_thread *t, int *ret_status)
 {
 	for (;;) {
-		int st, sig;
+		int st;
 
 		if (waitpid(t->tid, &st, __WALL) < 0) {
 			if (errno == EINTR)
@@ -66,8 +66,21 @@ static int wait_interrupt_stop(struct nm_thread *t)
 			t->gone = true;
 			return -ESRCH;
 		}
-		if (!WIFSTOPPED(st))
-			continue;
+		if (WIFSTOPPED(st)) {
+			*ret_status = st;
+			return 0;
+		}
+	}
+}
+
+/* Waits until @t is in a ptrace stop of its own (the interrupt). */
+static int wait_interrupt_stop(struct nm_thread *t)
+{
+	for (;;) {
+		int st, sig;
+
+		if (next_stop(t, &st) < 0)
+			return -ESRCH;
 		if (st >> 16 == PTRACE_EVENT_STOP) {
 			t->held = true;
 			return 0;
@@ -390,17 +403,8 @@ int nm_freeze_call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6
 				t->gone = errno == ESRCH;
 				return -errno;
 			}
-			while (waitpid(t->tid, &st, __WALL) < 0)
-				if (errno != EINTR) {
-					t->gone = true;
-					return -ESRCH;
-				}
-			if (WIFEXITED(st) || WIFSIGNALED(st)) {
-				t->gone = true;
+			if (next_stop(t, &st) < 0)
 				return -ESRCH;
-			}
-			if (!WIFSTOPPED(st))
-				continue;
 			if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
 				if (!entered) {
 					entered = true;
