@@ -217,14 +217,14 @@ bool nm_thread_signal_pending(pid_t pid, pid_t tid)
 
 	if (nm_read_filef(NULL, &text, "/proc/%d/task/%d/status", (int)pid, (int)tid) < 0)
 		return true; /* unknown: assume the worst, restart nothing extra */
-	if ((p = strstr(text, "\nSigPnd:")))
-		pnd = strtoull(p + 8, NULL, 16);
-	if ((p = strstr(text, "\nShdPnd:")))
-		shd = strtoull(p + 8, NULL, 16);
-	if ((p = strstr(text, "\nSigBlk:")))
-		blk = strtoull(p + 8, NULL, 16);
-	if ((p = strstr(text, "\nSigCgt:")))
-		cgt = strtoull(p + 8, NULL, 16);
+	if ((p = nm_status_field(text, "\nSigPnd:")))
+		pnd = strtoull(p, NULL, 16);
+	if ((p = nm_status_field(text, "\nShdPnd:")))
+		shd = strtoull(p, NULL, 16);
+	if ((p = nm_status_field(text, "\nSigBlk:")))
+		blk = strtoull(p, NULL, 16);
+	if ((p = nm_status_field(text, "\nSigCgt:")))
+		cgt = strtoull(p, NULL, 16);
 	/* Only a handler changes how an interrupted call ends. */
 	return ((pnd | shd) & ~blk & cgt) != 0;
 }

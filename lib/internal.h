@@ -87,6 +87,14 @@ struct numamove_result {
 	unsigned int jobs;      /* workers that ran */
 };
 
+/* Counts one syscall of the engine, @ns long; only one that moves pages can set the longest. */
+static inline void nm_result_count_call(struct numamove_result *res, uint64_t ns, bool moves)
+{
+	res->calls++;
+	if (moves && ns > res->max_call_ns)
+		res->max_call_ns = ns;
+}
+
 /*
  * migrate_pages(2): the sweep after the batched pass (one call per node
  * pair whose destination is not itself a source), and the kernel engine
@@ -114,6 +122,21 @@ struct numamove_policy {
 
 /* Node masks passed to the kernel: enough for any MAX_NUMNODES. */
 #define NM_MASK_BITS 1024
+#define NM_MASK_WORDS (NM_MASK_BITS / (8 * sizeof(unsigned long)))
+
+static inline void nm_mask_set(unsigned long *mask, size_t node)
+{
+	mask[node / (8 * sizeof(long))] |= 1UL << (node % (8 * sizeof(long)));
+}
+
+static inline bool nm_mask_test(const unsigned long *mask, size_t node)
+{
+	return mask[node / (8 * sizeof(long))] & (1UL << (node % (8 * sizeof(long))));
+}
+
+/* Whether a move by @plan changes @policy (NULL, unknown: true). */
+bool nm_policy_remap_changes(const struct numamove_policy *policy, const struct numamove_plan *plan);
+
 
 /* A policy as set_mempolicy(2) takes it: mode with flags, and a node mask. */
 int nm_policy_to_kernel(const struct numamove_policy *policy, int *ret_mode, unsigned long *mask,

@@ -173,14 +173,6 @@ struct worker {
 	struct nm_pagescan scan;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NSEC + (uint64_t)ts.tv_nsec;
-}
-
 static void count_left(struct worker *w, enum numamove_reason why, uint64_t page_size)
 {
 	w->res.left_pages[why]++;
@@ -194,14 +186,11 @@ static void count_left(struct worker *w, enum numamove_reason why, uint64_t page
  */
 static long timed_move_pages(struct worker *w, size_t n, void **addr, const int *nodes, int *status, int flags)
 {
-	uint64_t t0 = now_ns(), dt;
+	uint64_t t0 = nm_now_ns();
 	long r = numa_move_pages(w->e->pid, (unsigned long)n, addr, nodes, status, flags);
 	int err = errno;
 
-	dt = now_ns() - t0;
-	w->res.calls++;
-	if (nodes && dt > w->res.max_call_ns)
-		w->res.max_call_ns = dt;
+	nm_result_count_call(&w->res, nm_now_ns() - t0, nodes != NULL);
 	errno = err;
 	return r;
 }
@@ -215,7 +204,7 @@ static void pace(struct engine *e, uint64_t bytes)
 	if (!e->opts.rate)
 		return;
 	pthread_mutex_lock(&e->lock);
-	now = now_ns();
+	now = nm_now_ns();
 	start = e->next_slot_ns > now ? e->next_slot_ns : now;
 	e->next_slot_ns = start + (uint64_t)((double)bytes * (double)NSEC / (double)e->opts.rate);
 	pthread_mutex_unlock(&e->lock);
@@ -322,9 +311,9 @@ static int move_group(struct worker *w, size_t n, int dst, uint64_t page_size)
 		return 0;
 	}
 	pace(e, n * page_size);
-	t0 = now_ns();
+	t0 = nm_now_ns();
 	r = timed_move_pages(w, n, w->mv_addr, w->mv_node, w->mv_status, e->flags);
-	adapt(w, now_ns() - t0, n * page_size);
+	adapt(w, nm_now_ns() - t0, n * page_size);
 	if (r < 0) {
 		r = -errno;
 		if (r == -ESRCH || r == -EPERM || r == -EACCES || r == -EINVAL || r == -ENODEV)
@@ -530,15 +519,15 @@ static void merge(struct numamove_result *into, const struct numamove_result *fr
 /* Calls the progress callback every 100 ms until the workers end; it may stop them. */
 static void watch(struct engine *e, atomic_int *running)
 {
-	uint64_t last = now_ns();
+	uint64_t last = nm_now_ns();
 
 	while (*running) {
 		struct timespec ts = { 0, 10 * 1000000L };
 
 		nanosleep(&ts, NULL);
-		if (now_ns() - last < 100 * 1000000ULL)
+		if (nm_now_ns() - last < 100 * 1000000ULL)
 			continue;
-		last = now_ns();
+		last = nm_now_ns();
 		if (e->opts.progress && e->opts.progress(e->done, e->total, e->opts.userdata))
 			e->stop = true;
 	}

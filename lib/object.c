@@ -759,7 +759,7 @@ static int count_pages(struct numamove_object *obj)
 /* The shared policy at the start of the mapping (the kernel keeps it in the inode). */
 static int read_policy(struct numamove_object *obj)
 {
-	unsigned long mask[NM_MASK_BITS / (8 * sizeof(unsigned long))] = { 0 };
+	unsigned long mask[NM_MASK_WORDS] = { 0 };
 	struct numamove_policy *pol = NULL;
 	char *text;
 	int mode = 0, r, len;
@@ -872,7 +872,7 @@ NM_EXPORT int numamove_object_move(struct numamove_object *obj, const struct num
 /* mbind(2) of the whole object, on a read-write mapping of our own. */
 NM_EXPORT int numamove_object_set_policy(struct numamove_object *obj, const struct numamove_policy *policy)
 {
-	unsigned long mask[NM_MASK_BITS / (8 * sizeof(unsigned long))];
+	unsigned long mask[NM_MASK_WORDS];
 	size_t len = (size_t)((obj->size + obj->page_size - 1) / obj->page_size * obj->page_size);
 	int mode, r;
 	void *p;

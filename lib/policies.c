@@ -284,28 +284,14 @@ NM_EXPORT const struct numamove_policy *numamove_policies_mapping_policy(const s
 	return i < p->nm ? p->m[i].policy : NULL;
 }
 
-static bool remap_changes(const struct numamove_policy *pol, const struct numamove_plan *plan)
-{
-	struct numamove_policy *after = NULL;
-	bool changes;
-
-	if (!pol)
-		return true; /* unknown: look inside */
-	if (numamove_policy_remap(pol, plan, &after) < 0)
-		return true;
-	changes = !numamove_policy_equal(pol, after);
-	numamove_policy_free(after);
-	return changes;
-}
-
 NM_EXPORT bool numamove_policies_rebind_needed(const struct numamove_policies *p,
 					       const struct numamove_plan *plan)
 {
 	for (size_t i = 0; i < p->nt; i++)
-		if (remap_changes(p->t[i].policy, plan))
+		if (nm_policy_remap_changes(p->t[i].policy, plan))
 			return true;
 	for (size_t i = 0; i < p->nm; i++)
-		if (!p->m[i].shared && remap_changes(p->m[i].policy, plan))
+		if (!p->m[i].shared && nm_policy_remap_changes(p->m[i].policy, plan))
 			return true;
 	return false;
 }

@@ -269,6 +269,18 @@ NM_EXPORT int numamove_policy_remap(const struct numamove_policy *policy, const 
 	return numamove_policy_new(policy->mode, policy->flags, nodes, ret_policy);
 }
 
+bool nm_policy_remap_changes(const struct numamove_policy *policy, const struct numamove_plan *plan)
+{
+	struct numamove_policy *after = NULL;
+	bool changes;
+
+	if (!policy || numamove_policy_remap(policy, plan, &after) < 0)
+		return true; /* unknown: look inside */
+	changes = !numamove_policy_equal(policy, after);
+	numamove_policy_free(after);
+	return changes;
+}
+
 int nm_policy_to_kernel(const struct numamove_policy *policy, int *ret_mode, unsigned long *mask,
 			size_t mask_bits)
 {
@@ -280,7 +292,7 @@ int nm_policy_to_kernel(const struct numamove_policy *policy, int *ret_mode, uns
 
 		if (node >= mask_bits)
 			return -ERANGE;
-		mask[node / (8 * sizeof(long))] |= 1UL << (node % (8 * sizeof(long)));
+		nm_mask_set(mask, node);
 	}
 	if (policy->flags & NUMAMOVE_POLICY_STATIC)
 		mode |= NM_MPOL_F_STATIC_NODES;
@@ -310,7 +322,7 @@ int nm_policy_from_kernel(int kmode, const unsigned long *mask, size_t mask_bits
 		flags |= NUMAMOVE_POLICY_BALANCING;
 	r = numamove_nodelist_new(&nodes);
 	for (size_t i = 0; r >= 0 && mode_takes_nodes((enum numamove_policy_mode)mode) && i < mask_bits; i++)
-		if (mask[i / (8 * sizeof(long))] & (1UL << (i % (8 * sizeof(long)))))
+		if (nm_mask_test(mask, i))
 			r = numamove_nodelist_add(nodes, (int)i);
 	if (r < 0)
 		return r;

@@ -64,7 +64,7 @@ static int call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6])
 /* get_mempolicy(2) in thread @i: its task policy (@addr 0) or the mapping's at @addr. */
 static int inject_get(struct nm_freeze *f, size_t i, uint64_t addr, struct numamove_policy **ret)
 {
-	unsigned long mask[NM_MASK_BITS / (8 * sizeof(long))];
+	unsigned long mask[NM_MASK_WORDS];
 	uint64_t buf = 0;
 	int mode, r = -EAGAIN;
 
@@ -86,7 +86,7 @@ static int inject_get(struct nm_freeze *f, size_t i, uint64_t addr, struct numam
 static int inject_set(struct nm_freeze *f, size_t i, const struct numamove_policy *pol, uint64_t start,
 		      uint64_t len)
 {
-	unsigned long mask[NM_MASK_BITS / (8 * sizeof(long))];
+	unsigned long mask[NM_MASK_WORDS];
 	int mode, r;
 
 	r = nm_policy_to_kernel(pol, &mode, mask, NM_MASK_BITS);
@@ -331,13 +331,12 @@ NM_EXPORT int numamove_policy_set(const struct numamove_task *task, const struct
 /* Whether a move by @plan would change @text, a policy as numa_maps prints it (unknown: yes). */
 static bool text_changes(const char *text, const struct numamove_plan *plan)
 {
-	struct numamove_policy *pol = NULL, *after = NULL;
-	bool changes = true;
+	struct numamove_policy *pol = NULL;
+	bool changes;
 
-	if (numamove_policy_parse(text, NULL, &pol, NULL) == 0 && numamove_policy_remap(pol, plan, &after) == 0)
-		changes = !numamove_policy_equal(pol, after);
+	(void)numamove_policy_parse(text, NULL, &pol, NULL);
+	changes = nm_policy_remap_changes(pol, plan);
 	numamove_policy_free(pol);
-	numamove_policy_free(after);
 	return changes;
 }
 
@@ -447,13 +446,6 @@ static bool is_compat(pid_t pid)
 	return compat;
 }
 
-static const char *status_field(const char *text, const char *name)
-{
-	const char *p = strstr(text, name);
-
-	return p ? p + strlen(name) + strspn(p + strlen(name), " \t") : NULL;
-}
-
 /* Holds the threads @tids that run under seccomp filters and runs the filters. */
 static enum numamove_inject_block check_filters(const struct numamove_task *task, const pid_t *tids, size_t n,
 						pid_t *ret_tid)
@@ -500,11 +492,11 @@ NM_EXPORT int numamove_inject_check(const struct numamove_task *task, enum numam
 
 		if (nm_read_filef(NULL, &text, "/proc/%d/task/%d/status", (int)pid, (int)tids[i]) < 0)
 			continue; /* exited */
-		if ((p = status_field(text, "\nTracerPid:")) && atoi(p) != 0)
+		if ((p = nm_status_field(text, "\nTracerPid:")) && atoi(p) != 0)
 			block = NUMAMOVE_INJECT_TRACED;
-		else if ((p = status_field(text, "\nState:")) && (*p == 'T' || *p == 't'))
+		else if ((p = nm_status_field(text, "\nState:")) && (*p == 'T' || *p == 't'))
 			block = NUMAMOVE_INJECT_STOPPED;
-		else if ((p = status_field(text, "\nSeccomp:")) && atoi(p) == 1)
+		else if ((p = nm_status_field(text, "\nSeccomp:")) && atoi(p) == 1)
 			block = NUMAMOVE_INJECT_SECCOMP; /* strict: anything but read, write, exit kills */
 		else if (p && atoi(p) == 2)
 			filtered[n_filtered++] = tids[i];

@@ -12,38 +12,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <time.h>
 
 #include "internal.h"
 
-#define MASK_WORDS (NM_MASK_BITS / (8 * sizeof(unsigned long)))
 #define BASE_PAGE ((uint64_t)getpagesize())
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static void mask_set(unsigned long *mask, int node)
 {
 	if (node >= 0 && node < NM_MASK_BITS)
-		mask[node / (8 * sizeof(long))] |= 1UL << (node % (8 * sizeof(long)));
+		nm_mask_set(mask, (size_t)node);
 }
 
 /* One migrate_pages(2) call, timed. Returns the pages it left, or -errno. */
 static long migrate(pid_t pid, const unsigned long *from, const unsigned long *to, struct numamove_result *res)
 {
-	uint64_t t0 = now_ns(), dt;
+	uint64_t t0 = nm_now_ns();
 	long r = syscall(SYS_migrate_pages, pid, NM_MASK_BITS + 1, from, to);
 	int err = errno;
 
-	dt = now_ns() - t0;
-	res->calls++;
-	if (dt > res->max_call_ns)
-		res->max_call_ns = dt;
+	nm_result_count_call(res, nm_now_ns() - t0, true);
 	return r < 0 ? -err : r;
 }
 
@@ -80,8 +67,8 @@ static bool kernel_pairs_like_plan(const struct numamove_plan *plan, unsigned lo
 	int srcs[NM_MASK_BITS], dsts[NM_MASK_BITS];
 	size_t ns = 0, nd = 0;
 
-	memset(from, 0, MASK_WORDS * sizeof(long));
-	memset(to, 0, MASK_WORDS * sizeof(long));
+	memset(from, 0, NM_MASK_WORDS * sizeof(long));
+	memset(to, 0, NM_MASK_WORDS * sizeof(long));
 	for (int n = 0; n <= plan->max_node && n < NM_MASK_BITS; n++)
 		if (moves(plan, n)) {
 			srcs[ns++] = n;
@@ -89,7 +76,7 @@ static bool kernel_pairs_like_plan(const struct numamove_plan *plan, unsigned lo
 			mask_set(to, numamove_plan_dest(plan, n));
 		}
 	for (int n = 0; n < NM_MASK_BITS; n++)
-		if (to[n / (8 * sizeof(long))] & (1UL << (n % (8 * sizeof(long)))))
+		if (nm_mask_test(to, (size_t)n))
 			dsts[nd++] = n;
 	/*
 	 * do_migrate_pages(): the i-th set bit of the old mask goes to the
@@ -99,7 +86,7 @@ static bool kernel_pairs_like_plan(const struct numamove_plan *plan, unsigned lo
 	for (size_t i = 0; i < ns; i++) {
 		int s = srcs[i];
 
-		if (ns != nd && (to[s / (8 * sizeof(long))] & (1UL << (s % (8 * sizeof(long))))))
+		if (ns != nd && nm_mask_test(to, (size_t)s))
 			return false;
 		if (numamove_plan_dest(plan, s) != dsts[i % nd])
 			return false;
@@ -129,7 +116,7 @@ int nm_sweep(const struct numamove_task *task, const struct numamove_plan *plan,
 	uint64_t before = migrated_pages(), after;
 
 	for (int n = 0; n <= plan->max_node; n++) {
-		unsigned long from[MASK_WORDS] = { 0 }, to[MASK_WORDS] = { 0 };
+		unsigned long from[NM_MASK_WORDS] = { 0 }, to[NM_MASK_WORDS] = { 0 };
 
 		if (!moves(plan, n) || chained(plan, n))
 			continue;
@@ -146,7 +133,7 @@ int nm_sweep(const struct numamove_task *task, const struct numamove_plan *plan,
 int nm_kernel_move(const struct numamove_task *task, const struct numamove_plan *plan,
 		   const struct numamove_move_opts *opts, struct numamove_result *res)
 {
-	unsigned long from[MASK_WORDS], to[MASK_WORDS];
+	unsigned long from[NM_MASK_WORDS], to[NM_MASK_WORDS];
 	pid_t pid = numamove_task_pid(task);
 	uint64_t before, after, left = 0;
 	long m = 0;

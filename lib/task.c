@@ -61,12 +61,12 @@ static int read_stat(pid_t pid, char *comm, size_t comm_size, char *state, unsig
 static uid_t read_uid(pid_t pid)
 {
 	_cleanup_free_ char *text = NULL;
-	char *p;
+	const char *p;
 
 	if (nm_read_filef(NULL, &text, "/proc/%d/status", (int)pid) < 0)
 		return (uid_t)-1;
-	p = strstr(text, "\nUid:");
-	return p ? (uid_t)strtoul(p + 5, NULL, 10) : (uid_t)-1;
+	p = nm_status_field(text, "\nUid:");
+	return p ? (uid_t)strtoul(p, NULL, 10) : (uid_t)-1;
 }
 
 NM_EXPORT int numamove_task_open(pid_t pid, struct numamove_task **ret_task)
@@ -153,17 +153,15 @@ NM_EXPORT int numamove_task_allowed_nodes(const struct numamove_task *task,
 	_cleanup_free_ char *text = NULL;
 	struct nm_bits b = { 0 };
 	struct numamove_nodelist *l;
-	char *p;
+	const char *p;
 	int r;
 
 	r = nm_read_filef(NULL, &text, "/proc/%d/status", (int)task->pid);
 	if (r < 0)
 		return r == -ENOENT ? -ESRCH : r;
-	p = strstr(text, "\nMems_allowed_list:");
+	p = nm_status_field(text, "\nMems_allowed_list:");
 	if (!p)
 		return -EIO;
-	p += strlen("\nMems_allowed_list:");
-	p += strspn(p, " \t");
 	r = nm_bits_parse_list(p, &b);
 	if (r < 0)
 		return r;

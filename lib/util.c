@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -257,3 +258,18 @@ char *nm_unescape_octal(const char *s, size_t len)
 	return out;
 }
 
+
+const char *nm_status_field(const char *text, const char *name)
+{
+	const char *p = strstr(text, name);
+
+	return p ? p + strlen(name) + strspn(p + strlen(name), " \t") : NULL;
+}
+
+uint64_t nm_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}

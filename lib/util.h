@@ -70,6 +70,15 @@ void nm_bits_clear(struct nm_bits *b);
  */
 char *nm_unescape_octal(const char *s, size_t len);
 
+/*
+ * The value of field @name ("\nUid:", with the newline and the colon) of a
+ * /proc status text, blanks skipped; NULL when there is no such field.
+ */
+const char *nm_status_field(const char *text, const char *name);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t nm_now_ns(void);
+
 /* A growing array of elements of one size. */
 int nm_grow(void **array, size_t *alloc, size_t need, size_t elem);
 
