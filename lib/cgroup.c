@@ -14,27 +14,22 @@
 
 #include "internal.h"
 
-/* Where cgroup v2 is mounted, from our mountinfo. */
+/* Where cgroup v2 is mounted, from our mountinfo: the first of its mount points. */
 static int cgroup2_mount(char **ret)
 {
-	_cleanup_free_ char *text = NULL;
-	char *save = NULL;
-	int r = nm_read_file(NULL, "/proc/self/mountinfo", &text, NULL);
+	static const char *const types[] = { "cgroup2", NULL };
+	char **mounts = NULL;
+	size_t n = 0;
+	int r = nm_mount_points(types, &mounts, &n);
 
 	if (r < 0)
 		return r;
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *sep = strstr(line, " - ");
-		char mnt[4096];
-
-		/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS ... - FSTYPE SOURCE SUPEROPTS" */
-		if (!sep || strncmp(sep + 3, "cgroup2 ", 8) != 0 ||
-		    sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
-			continue;
-		*ret = strdup(mnt);
-		return *ret ? 0 : -ENOMEM;
-	}
-	return -ENOENT;
+	if (n == 0)
+		r = -ENOENT;
+	else
+		*ret = TAKE_PTR(mounts[0]);
+	nm_strv_free(mounts, n);
+	return r;
 }
 
 NM_EXPORT int numamove_cgroup_of(pid_t pid, char **ret_path)

@@ -178,6 +178,13 @@ struct nm_maps_line {
 int nm_maps_line_parse(const char *p, struct nm_maps_line *ret);
 
 /*
+ * Whether mapping @m is of a shared object that numamove_object_open_mapping()
+ * opens on its own (a SysV segment, a shared tmpfs or hugetlbfs file, and
+ * with @with_files any mapped file), rather than memory of the process.
+ */
+bool nm_mapping_is_object(const struct numamove_mapping *m, bool with_files);
+
+/*
  * The engine on one address range: moves the pages of [start, end) of
  * process @pid (0: the caller) per @plan, walking by @page_size. @task, when
  * not NULL, is checked between chunks. Like numamove_move().
@@ -190,6 +197,12 @@ int nm_move_range(pid_t pid, const struct numamove_task *task, const struct numa
 int nm_shm_parse(const char *text, int **ret_ids, size_t *ret_count);
 /* The mount points of tmpfs and hugetlbfs in /proc/self/mountinfo text, each once. */
 int nm_mountinfo_shmem(const char *text, char ***ret_paths, size_t *ret_count);
-void nm_strv_free(char **v, size_t n);
+/*
+ * The mount points, unescaped, of the file systems of the types @types
+ * (NULL-terminated) in mountinfo @text, each once, in the text's order.
+ */
+int nm_mountinfo_points(const char *text, const char *const *types, char ***ret_paths, size_t *ret_count);
+/* nm_mountinfo_points() on this process's /proc/self/mountinfo. */
+int nm_mount_points(const char *const *types, char ***ret_paths, size_t *ret_count);
 
 #endif

@@ -38,10 +38,32 @@ NM_EXPORT void numamove_maps_free(struct numamove_maps *maps)
 	free(maps);
 }
 
+/*
+ * The names the kernel gives shared memory that has no file of its own:
+ * a memfd, MAP_SHARED|MAP_ANONYMOUS (/dev/zero), and with @huge
+ * MAP_HUGETLB|MAP_ANONYMOUS (/anon_hugepage, always "huge" in numa_maps).
+ */
+static bool is_anon_shared_path(const char *p, bool huge)
+{
+	return strncmp(p, "/memfd:", 7) == 0 || strncmp(p, "/dev/zero", 9) == 0 ||
+	       (huge && strncmp(p, "/anon_hugepage", 14) == 0);
+}
+
+/* Shared memory by its name: SysV, POSIX (/dev/shm) and anonymous. */
 static bool is_shm_path(const char *p)
 {
-	return strncmp(p, "/SYSV", 5) == 0 || strncmp(p, "/dev/shm/", 9) == 0 ||
-	       strncmp(p, "/memfd:", 7) == 0 || strncmp(p, "/dev/zero", 9) == 0;
+	return strncmp(p, "/SYSV", 5) == 0 || strncmp(p, "/dev/shm/", 9) == 0 || is_anon_shared_path(p, false);
+}
+
+bool nm_mapping_is_object(const struct numamove_mapping *m, bool with_files)
+{
+	/* Anonymous shared memory is the process's own, not an object others can open. */
+	if (m->name[0] != '/' || is_anon_shared_path(m->name, true))
+		return false;
+	if (m->kind == NUMAMOVE_KIND_FILE)
+		return with_files;
+	/* A private mapping of a tmpfs file is the process's copy. */
+	return m->kind != NUMAMOVE_KIND_SHM || m->shared;
 }
 
 /* One numa_maps line into @m. Returns 0, or -EINVAL when malformed. */

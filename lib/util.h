@@ -79,6 +79,9 @@ const char *nm_status_field(const char *text, const char *name);
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t nm_now_ns(void);
 
+/* Frees the @n strings of @v, then @v. */
+void nm_strv_free(char **v, size_t n);
+
 /* A growing array of elements of one size. */
 int nm_grow(void **array, size_t *alloc, size_t need, size_t elem);
 

@@ -68,6 +68,25 @@ static void test_mountinfo(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* The parser the cgroup route uses too: any type, unescaped, in order, whatever the optional fields. */
+static void test_mountinfo_points(void **state)
+{
+	static const char *const cgroup2[] = { "cgroup2", NULL }, *const none[] = { "xfs", NULL };
+	char *text = read_data("mountinfo");
+	char **paths = NULL;
+	size_t n = 0;
+
+	assert_int_equal(nm_mountinfo_points(text, cgroup2, &paths, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(paths[0], "/sys/fs/cgroup v2");
+	assert_string_equal(paths[1], "/sys/fs/cgroup/unified");
+	nm_strv_free(paths, n);
+	assert_int_equal(nm_mountinfo_points(text, none, &paths, &n), 0);
+	assert_int_equal(n, 0);
+	nm_strv_free(paths, n);
+	free(text);
+}
+
 /* Bad paths: each with its own error, nothing returned. */
 static void test_open_errors(void **state)
 {
@@ -335,6 +354,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shm_parse),
 		cmocka_unit_test(test_mountinfo),
+		cmocka_unit_test(test_mountinfo_points),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_regular_file),
 		cmocka_unit_test(test_not_writable),
