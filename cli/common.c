@@ -361,8 +361,12 @@ void warn_inject(const struct numamove_task *t, int err, const char *what)
 	int scope;
 
 	switch (err) {
+	case -EOPNOTSUPP:
+		/* A thread found running 32-bit code once held: the check's refusal, found later. */
+		block = NUMAMOVE_INJECT_COMPAT;
+		/* fall through */
 	case -EBUSY:
-		if (numamove_inject_check(t, &block, &tid) < 0)
+		if (block == NUMAMOVE_INJECT_OK && numamove_inject_check(t, &block, &tid) < 0)
 			block = NUMAMOVE_INJECT_OK;
 		switch (block) {
 		case NUMAMOVE_INJECT_TRACED:
@@ -413,10 +417,6 @@ void warn_inject(const struct numamove_task *t, int err, const char *what)
 		return;
 	case -ENOEXEC:
 		warnx_("%d (%s): cannot %s: found no syscall instruction in it to run", (int)pid, comm, what);
-		return;
-	case -EOPNOTSUPP:
-		warnx_("%d (%s): cannot %s: it is a 32-bit program; numamove runs system calls in "
-		       "64-bit programs only", (int)pid, comm, what);
 		return;
 	default:
 		break;

@@ -5,7 +5,6 @@
  * each read back there with get_mempolicy(2) and, once the threads run
  * again, checked against /proc.
  */
-#include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -426,107 +425,4 @@ NM_EXPORT enum numamove_policy_status numamove_policy_report_status(const struct
 NM_EXPORT int numamove_policy_report_error(const struct numamove_policy_report *rep, size_t i)
 {
 	return rep->e[i].error;
-}
-
-/* ELF class of the program: numamove runs syscalls in 64-bit processes only. */
-static bool is_compat(pid_t pid)
-{
-	unsigned char ident[EI_NIDENT];
-	char path[64];
-	FILE *fp;
-	bool compat = false;
-
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	fp = fopen(path, "re");
-	if (!fp)
-		return false;
-	if (fread(ident, 1, sizeof(ident), fp) == sizeof(ident) && memcmp(ident, ELFMAG, SELFMAG) == 0)
-		compat = ident[EI_CLASS] == ELFCLASS32;
-	fclose(fp);
-	return compat;
-}
-
-/* Holds the threads @tids that run under seccomp filters and runs the filters. */
-static enum numamove_inject_block check_filters(const struct numamove_task *task, const pid_t *tids, size_t n,
-						pid_t *ret_tid)
-{
-	enum numamove_inject_block block = NUMAMOVE_INJECT_OK;
-	struct nm_freeze *f = NULL;
-
-	/* Not allowed to hold them: ptrace will say so when it matters. */
-	if (n == 0 || nm_freeze_hold(task, tids, n, &f) < 0)
-		return NUMAMOVE_INJECT_OK;
-	for (size_t i = 0; i < nm_freeze_count(f) && block == NUMAMOVE_INJECT_OK; i++) {
-		int r;
-
-		if (nm_freeze_gone(f, i))
-			continue;
-		r = nm_seccomp_check(f, i);
-		if (r < 0) {
-			block = r == -EPERM ? NUMAMOVE_INJECT_SECCOMP : NUMAMOVE_INJECT_SECCOMP_UNKNOWN;
-			if (ret_tid)
-				*ret_tid = nm_freeze_tid(f, i);
-		}
-	}
-	nm_freeze_release(f);
-	return block;
-}
-
-NM_EXPORT int numamove_inject_check(const struct numamove_task *task, enum numamove_inject_block *ret_block,
-				    pid_t *ret_tid)
-{
-	_cleanup_free_ pid_t *tids = NULL, *filtered = NULL;
-	pid_t pid = numamove_task_pid(task);
-	enum numamove_inject_block block = NUMAMOVE_INJECT_OK;
-	size_t n = 0, n_filtered = 0;
-	int r;
-
-	r = numamove_task_threads(task, &tids, &n);
-	if (r == 0) {
-		filtered = calloc(n + 1, sizeof(pid_t));
-		r = filtered ? 0 : -ENOMEM;
-	}
-	for (size_t i = 0; r == 0 && i < n && block == NUMAMOVE_INJECT_OK; i++) {
-		_cleanup_free_ char *text = NULL;
-		const char *p;
-
-		if (nm_read_filef(NULL, &text, "/proc/%d/task/%d/status", (int)pid, (int)tids[i]) < 0)
-			continue; /* exited */
-		if ((p = nm_status_field(text, "\nTracerPid:")) && atoi(p) != 0)
-			block = NUMAMOVE_INJECT_TRACED;
-		else if ((p = nm_status_field(text, "\nState:")) && (*p == 'T' || *p == 't'))
-			block = NUMAMOVE_INJECT_STOPPED;
-		else if ((p = nm_status_field(text, "\nSeccomp:")) && atoi(p) == 1)
-			block = NUMAMOVE_INJECT_SECCOMP; /* strict: anything but read, write, exit kills */
-		else if (p && atoi(p) == 2)
-			filtered[n_filtered++] = tids[i];
-		if (block != NUMAMOVE_INJECT_OK && ret_tid)
-			*ret_tid = tids[i];
-	}
-	if (r == 0 && block == NUMAMOVE_INJECT_OK && is_compat(pid)) {
-		block = NUMAMOVE_INJECT_COMPAT;
-		if (ret_tid)
-			*ret_tid = pid;
-	}
-	if (r == 0 && block == NUMAMOVE_INJECT_OK)
-		block = check_filters(task, filtered, n_filtered, ret_tid);
-	if (r == 0)
-		r = numamove_task_check(task);
-	if (r < 0)
-		return r;
-	*ret_block = block;
-	return 0;
-}
-
-NM_EXPORT int numamove_ptrace_scope(void)
-{
-	_cleanup_free_ char *text = NULL;
-	int r, scope;
-
-	r = nm_read_file(NULL, "/proc/sys/kernel/yama/ptrace_scope", &text, NULL);
-	if (r < 0)
-		return r;
-	text[strcspn(text, "\n")] = '\0';
-	r = nm_parse_int(text, &scope);
-	return r < 0 ? r : scope;
 }

@@ -23,6 +23,18 @@ extern const uint32_t nm_arch_audit_arch;
 /* Bytes below the stack pointer that the ABI lets a function use unannounced. */
 extern const size_t nm_arch_red_zone;
 
+/*
+ * Compat (a 32-bit ABI beside the native one) is told here only, in two
+ * views: of a process not held, by its program (nm_arch_task_compat()),
+ * and of a held thread, by its registers (nm_arch_regs_get() and
+ * nm_arch_regs_check_abi() return -EOPNOTSUPP). numamove runs syscalls in
+ * native processes only: the first makes numamove_inject_check() say
+ * NUMAMOVE_INJECT_COMPAT (and a policy call -EBUSY); the second, for a
+ * thread that runs 32-bit code in a 64-bit program, fails the call with
+ * -EOPNOTSUPP, which front ends read as the same refusal.
+ */
+bool nm_arch_task_compat(pid_t pid);
+
 int nm_arch_regs_get(pid_t tid, struct nm_regs *regs);
 int nm_arch_regs_set(pid_t tid, const struct nm_regs *regs);
 /* 0 when the thread runs the native ABI, -EOPNOTSUPP for a compat one (32-bit). */

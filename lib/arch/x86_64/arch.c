@@ -3,6 +3,8 @@
 #include <elf.h>
 #include <linux/audit.h>
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -20,8 +22,28 @@ const uint32_t nm_arch_audit_arch = AUDIT_ARCH_X86_64;
 #define ERESTARTNOHAND 514
 #define ERESTART_RESTARTBLOCK 516
 
+/* The code segment selector of 32-bit user code (__USER32_CS in arch/x86/include/asm/segment.h). */
 #define USER32_CS 0x23
+/* Set in the syscall number by x32 programs (__X32_SYSCALL_BIT). */
 #define X32_SYSCALL_BIT 0x40000000L
+
+/* An i386 or x32 program: ELFCLASS32 (x32 is EM_X86_64 too, so the class tells, not the machine). */
+bool nm_arch_task_compat(pid_t pid)
+{
+	unsigned char ident[EI_NIDENT];
+	char path[64];
+	FILE *fp;
+	bool compat = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	fp = fopen(path, "re");
+	if (!fp)
+		return false;
+	if (fread(ident, 1, sizeof(ident), fp) == sizeof(ident) && memcmp(ident, ELFMAG, SELFMAG) == 0)
+		compat = ident[EI_CLASS] == ELFCLASS32;
+	fclose(fp);
+	return compat;
+}
 
 int nm_arch_regs_get(pid_t tid, struct nm_regs *regs)
 {
