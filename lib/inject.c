@@ -144,11 +144,18 @@ static int seize(struct nm_freeze *f, const pid_t *tids, size_t n)
 	return (int)(f->n - first);
 }
 
+/*
+ * Bytes of one executable mapping searched for a syscall instruction: any
+ * libc or vDSO has one within its first pages, and the bound keeps a huge
+ * program text from costing its size in our memory.
+ */
+#define TEXT_SCAN_MAX (8u << 20)
+
 /* Looks for a syscall instruction in the executable mapping [start, end). */
 static int search_text(struct nm_freeze *f, uint64_t start, uint64_t end)
 {
 	_cleanup_free_ unsigned char *text = NULL;
-	size_t len = end - start > (8u << 20) ? 8u << 20 : (size_t)(end - start);
+	size_t len = end - start > TEXT_SCAN_MAX ? TEXT_SCAN_MAX : (size_t)(end - start);
 	const unsigned char *hit;
 
 	text = malloc(len);
@@ -176,24 +183,16 @@ static int find_syscall_insn(struct nm_freeze *f)
 	if (r < 0)
 		return r == -ENOENT ? -ESRCH : r;
 	for (int pass = 0; pass < 2; pass++) {
-		char *save = NULL, *copy = strdup(maps);
+		for (const char *p = maps; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+			struct nm_maps_line l;
 
-		if (!copy)
-			return -ENOMEM;
-		for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			unsigned long long start, end;
-			char perms[8];
-
-			if (sscanf(line, "%llx-%llx %7s", &start, &end, perms) != 3 || perms[2] != 'x' ||
-			    (pass == 0 && !strstr(line, "[vdso]")))
+			if (nm_maps_line_parse(p, &l) < 0 || l.perms[2] != 'x' ||
+			    (pass == 0 && !(l.path_len == 6 && strncmp(l.path, "[vdso]", 6) == 0)))
 				continue;
-			r = search_text(f, start, end);
-			if (r != -ENOEXEC) {
-				free(copy);
+			r = search_text(f, l.start, l.end);
+			if (r != -ENOEXEC)
 				return r;
-			}
 		}
-		free(copy);
 	}
 	return -ENOEXEC;
 }

@@ -81,12 +81,7 @@ enum numamove_reason nm_reason_from_status(int status)
 
 NM_EXPORT bool numamove_can_move_shared(void)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data) < 0)
-		return false;
-	return data[CAP_SYS_NICE / 32].effective & (1u << (CAP_SYS_NICE % 32));
+	return nm_have_cap(CAP_SYS_NICE);
 }
 
 NM_EXPORT void numamove_result_free(struct numamove_result *result)

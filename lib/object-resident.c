@@ -90,8 +90,6 @@ static int map_file(struct numamove_object *obj)
  */
 static bool mincore_trusted(const struct numamove_object *obj)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct caps[2] = { { 0 } };
 	struct stat st;
 	char p[64];
 
@@ -102,7 +100,7 @@ static bool mincore_trusted(const struct numamove_object *obj)
 	/* setfsuid() of an invalid id changes nothing and returns the current one. */
 	if (st.st_uid == (uid_t)setfsuid((uid_t)-1))
 		return true;
-	if (syscall(SYS_capget, &hdr, caps) == 0 && (caps[CAP_FOWNER / 32].effective & (1u << (CAP_FOWNER % 32))))
+	if (nm_have_cap(CAP_FOWNER))
 		return true;
 	/* Permission to write, as the kernel checks it (not the mode we opened it with). */
 	snprintf(p, sizeof(p), "/proc/self/fd/%d", obj->fd);

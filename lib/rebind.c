@@ -182,20 +182,21 @@ static int do_mappings(struct nm_freeze *f, size_t i, pid_t pid, const struct jo
 		       struct numamove_policy_report *rep)
 {
 	_cleanup_free_ char *maps = NULL;
-	char *save = NULL;
 	int r;
 
 	r = nm_read_filef(NULL, &maps, "/proc/%d/maps", (int)pid);
 	if (r < 0)
 		return r == -ENOENT ? -ESRCH : r;
-	for (char *line = strtok_r(maps, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned long long start, end;
+	for (const char *p = maps; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
 		struct numamove_policy *pol = NULL;
 		struct nm_polentry *e;
-		char perms[8];
+		struct nm_maps_line l;
+		uint64_t start, end;
 
-		if (sscanf(line, "%llx-%llx %7s", &start, &end, perms) != 3)
+		if (nm_maps_line_parse(p, &l) < 0)
 			continue;
+		start = l.start;
+		end = l.end;
 		r = inject_get(f, i, start, &pol);
 		if (r == -ESRCH)
 			return r;
@@ -210,7 +211,7 @@ static int do_mappings(struct nm_freeze *f, size_t i, pid_t pid, const struct jo
 			return r;
 		}
 		e->before = pol;
-		if (perms[3] == 's') {
+		if (l.perms[3] == 's') {
 			/* A shared object's policy is the object's, for every process. */
 			e->status = NUMAMOVE_POLICY_SKIPPED;
 			r = policy_copy(pol, &e->after);

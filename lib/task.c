@@ -151,8 +151,6 @@ NM_EXPORT int numamove_task_allowed_nodes(const struct numamove_task *task,
 					  struct numamove_nodelist **ret_list)
 {
 	_cleanup_free_ char *text = NULL;
-	struct nm_bits b = { 0 };
-	struct numamove_nodelist *l;
 	const char *p;
 	int r;
 
@@ -162,20 +160,7 @@ NM_EXPORT int numamove_task_allowed_nodes(const struct numamove_task *task,
 	p = nm_status_field(text, "\nMems_allowed_list:");
 	if (!p)
 		return -EIO;
-	r = nm_bits_parse_list(p, &b);
-	if (r < 0)
-		return r;
-	r = numamove_nodelist_new(&l);
-	for (size_t i = 0; r >= 0 && i < b.nbits; i++)
-		if (nm_bits_test(&b, i))
-			r = numamove_nodelist_add(l, (int)i);
-	nm_bits_clear(&b);
-	if (r < 0) {
-		numamove_nodelist_free(l);
-		return r;
-	}
-	*ret_list = l;
-	return 0;
+	return nm_nodelist_from_list(p, ret_list);
 }
 
 NM_EXPORT int numamove_task_threads(const struct numamove_task *task, pid_t **ret_tids,

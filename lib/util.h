@@ -79,6 +79,9 @@ const char *nm_status_field(const char *text, const char *name);
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t nm_now_ns(void);
 
+/* Whether the calling thread has capability @cap (CAP_*) in its effective set. */
+bool nm_have_cap(int cap);
+
 /* Frees the @n strings of @v, then @v. */
 void nm_strv_free(char **v, size_t n);
 

@@ -422,6 +422,71 @@ static void test_kind_names(void **state)
 	assert_string_equal(numamove_kind_name((enum numamove_kind) - 1), "?");
 }
 
+/*
+ * The one /proc/PID/maps line parser (the engine, the object scan, the
+ * policy rebind and the search for a syscall instruction all use it), on
+ * recorded lines: fields, a path with spaces, no path, a cut line.
+ */
+static void test_maps_line(void **state)
+{
+	char *text = read_data("multi.maps");
+	struct nm_maps_line l;
+	size_t second = strcspn(text, "\n") + 1;
+
+	assert_int_equal(nm_maps_line_parse(text, &l), 0);
+	assert_int_equal(l.start, 0x400000);
+	assert_int_equal(l.end, 0x40a000);
+	assert_string_equal(l.perms, "r-xp");
+	assert_int_equal(l.major, 0xfe);
+	assert_int_equal(l.minor, 0);
+	assert_int_equal(l.ino, 1234);
+	assert_int_equal(l.path_len, strlen("/usr/bin/app"));
+	assert_memory_equal(l.path, "/usr/bin/app", l.path_len);
+	assert_int_equal(nm_maps_line_parse(text + second, &l), 0);
+	assert_null(l.path);
+	assert_int_equal(l.path_len, 0);
+
+	assert_int_equal(nm_maps_line_parse("7ffc0000-7ffc2000 r-xp 00000000 00:00 0 [vdso]\n", &l), 0);
+	assert_int_equal(l.perms[2], 'x');
+	assert_int_equal(l.path_len, 6);
+	assert_memory_equal(l.path, "[vdso]", 6);
+	assert_int_equal(nm_maps_line_parse("1000-2000 rw-s 0 00:05 7 /dev/shm/a b (deleted)", &l), 0);
+	assert_int_equal(l.perms[3], 's');
+	assert_int_equal(l.path_len, strlen("/dev/shm/a b (deleted)"));
+	assert_int_equal(nm_maps_line_parse("1000-2000 rw-p 0 00:05", &l), -EINVAL);
+	assert_int_equal(nm_maps_line_parse("", &l), -EINVAL);
+	free(text);
+}
+
+/* Which mappings are shared objects of their own, and which the process's memory. */
+static void test_mapping_is_object(void **state)
+{
+	static const struct {
+		const char *name;
+		enum numamove_kind kind;
+		bool shared, with_files, object;
+	} cases[] = {
+		{ "/SYSV00000000", NUMAMOVE_KIND_SHM, true, false, true },
+		{ "/dev/shm/seg", NUMAMOVE_KIND_SHM, true, false, true },
+		{ "/dev/shm/seg", NUMAMOVE_KIND_SHM, false, false, false },
+		{ "/mnt/huge/f", NUMAMOVE_KIND_HUGE, true, false, true },
+		{ "/memfd:buf (deleted)", NUMAMOVE_KIND_SHM, true, true, false },
+		{ "/dev/zero (deleted)", NUMAMOVE_KIND_SHM, true, true, false },
+		{ "/anon_hugepage (deleted)", NUMAMOVE_KIND_HUGE, true, true, false },
+		{ "[heap]", NUMAMOVE_KIND_ANON, false, true, false },
+		{ "/usr/lib/libc.so.6", NUMAMOVE_KIND_FILE, false, false, false },
+		{ "/usr/lib/libc.so.6", NUMAMOVE_KIND_FILE, false, true, true },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct numamove_mapping m = {
+			.name = (char *)cases[i].name, .kind = cases[i].kind, .shared = cases[i].shared,
+		};
+
+		assert_int_equal(nm_mapping_is_object(&m, cases[i].with_files), cases[i].object);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -433,6 +498,8 @@ int main(void)
 		cmocka_unit_test(test_parse_many_nodes),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_kind_names),
+		cmocka_unit_test(test_maps_line),
+		cmocka_unit_test(test_mapping_is_object),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
