@@ -171,8 +171,7 @@ NM_EXPORT int numamove_cgroup_move(const char *path, const struct numamove_plan 
 				   struct numamove_nodelist **ret_mems)
 {
 	_cleanup_(numamove_nodelist_freep) struct numamove_nodelist *old = NULL, *mems = NULL, *now = NULL;
-	_cleanup_free_ char *cpus = NULL;
-	char text[1024];
+	_cleanup_free_ char *cpus = NULL, *text = NULL;
 	int r;
 
 	r = numamove_cgroup_check(path);
@@ -191,8 +190,9 @@ NM_EXPORT int numamove_cgroup_move(const char *path, const struct numamove_plan 
 		if (cpus[0] && (r = write_attr(path, "cpuset.cpus", cpus)) < 0)
 			return r;
 	}
-	if (numamove_nodelist_format(mems, text, sizeof(text)) < 0)
-		return -EINVAL;
+	r = nm_nodelist_format_alloc(mems, &text);
+	if (r < 0)
+		return r;
 	r = write_attr(path, "cpuset.mems", text);
 	if (r < 0)
 		return r;

@@ -152,6 +152,8 @@ int nm_thread_first_policy(pid_t pid, pid_t tid, char **ret_text);
 
 /* A kernel-style list ("0-3,8") as an ascending node list; no topology checks. */
 int nm_nodelist_from_list(const char *text, struct numamove_nodelist **ret);
+/* numamove_nodelist_format() into a string of the length it needs, for free(). */
+int nm_nodelist_format_alloc(const struct numamove_nodelist *list, char **ret_text);
 
 static inline void numamove_nodelist_freep(struct numamove_nodelist **l)
 {

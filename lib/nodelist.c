@@ -95,6 +95,21 @@ NM_EXPORT int numamove_nodelist_format(const struct numamove_nodelist *list, cha
 	return (int)len;
 }
 
+int nm_nodelist_format_alloc(const struct numamove_nodelist *list, char **ret_text)
+{
+	int len = numamove_nodelist_format(list, NULL, 0);
+	char *text;
+
+	if (len < 0)
+		return len;
+	text = malloc((size_t)len + 1);
+	if (!text)
+		return -ENOMEM;
+	numamove_nodelist_format(list, text, (size_t)len + 1);
+	*ret_text = text;
+	return 0;
+}
+
 /* The default reference set: every node of the machine that has memory. */
 static int memory_nodes(const struct numamove_topology *topo, struct numamove_nodelist **ret)
 {

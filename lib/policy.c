@@ -152,7 +152,7 @@ NM_EXPORT bool numamove_policy_equal(const struct numamove_policy *a, const stru
 
 NM_EXPORT int numamove_policy_format(const struct numamove_policy *policy, char *buf, size_t size)
 {
-	char nodes[1024];
+	_cleanup_free_ char *nodes = NULL;
 	size_t len = 0;
 	int n;
 
@@ -171,8 +171,9 @@ NM_EXPORT int numamove_policy_format(const struct numamove_policy *policy, char 
 		if (policy->flags & flag_names[i].flag)
 			PUT("%s%s", k++ ? "|" : "=", flag_names[i].name);
 	if (policy->nodes->n) {
-		if (numamove_nodelist_format(policy->nodes, nodes, sizeof(nodes)) < 0)
-			return -EINVAL;
+		n = nm_nodelist_format_alloc(policy->nodes, &nodes);
+		if (n < 0)
+			return n;
 		PUT(":%s", nodes);
 	}
 #undef PUT
