@@ -23,9 +23,9 @@
  * Nothing is taken on trust: every page that does not report its
  * destination after the call is asked again where it is, and counted as
  * moved only if it is there; otherwise it is counted under the reason the
- * kernel gave (see kernel.md: a positive return or ENOMEM leaves status
- * unfilled, and every sub-page of a THP but the first reports EBUSY
- * although the whole THP moved).
+ * kernel gave (move_pages(2) leaves the status array unfilled when it
+ * returns a positive count or fails with ENOMEM, and every sub-page of a
+ * THP but the first reports EBUSY although the whole THP moved).
  */
 #include <errno.h>
 #include <numa.h>
@@ -43,7 +43,10 @@
 #include "internal.h"
 #include "pagescan.h"
 
-#define CHUNK_PAGES 4096
+/*
+ * A status slot move_pages(2) has not filled: negative like the errors it
+ * writes, so no node, and far below any errno (at most 4095) so no reason.
+ */
 #define STATUS_UNSET (-0x7fff)
 
 static const char *const reason_texts[NUMAMOVE_REASON_COUNT] = {
@@ -511,26 +514,75 @@ static void merge(struct numamove_result *into, const struct numamove_result *fr
 		into->max_call_ns = from->max_call_ns;
 }
 
-/* Calls the progress callback every 100 ms until the workers end; it may stop them. */
-static void watch(struct engine *e, atomic_int *running)
+/* How often the progress callback runs while the workers copy (the header promises about 100 ms). */
+#define PROGRESS_NS (100 * 1000000ULL)
+
+/* The workers still running; the last one to end wakes the caller's thread. */
+struct crew {
+	pthread_mutex_t lock;
+	pthread_cond_t ended; /* on CLOCK_MONOTONIC, like nm_now_ns() */
+	unsigned int running;
+};
+
+static int crew_init(struct crew *c)
 {
-	uint64_t last = nm_now_ns();
+	pthread_condattr_t attr;
+	int r;
 
-	while (*running) {
-		struct timespec ts = { 0, 10 * 1000000L };
+	c->running = 0;
+	r = pthread_condattr_init(&attr);
+	if (r == 0)
+		r = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (r == 0)
+		r = pthread_cond_init(&c->ended, &attr);
+	pthread_condattr_destroy(&attr);
+	if (r == 0 && (r = pthread_mutex_init(&c->lock, NULL)) != 0)
+		pthread_cond_destroy(&c->ended);
+	return -r;
+}
 
-		nanosleep(&ts, NULL);
-		if (nm_now_ns() - last < 100 * 1000000ULL)
-			continue;
-		last = nm_now_ns();
+static void crew_destroy(struct crew *c)
+{
+	pthread_cond_destroy(&c->ended);
+	pthread_mutex_destroy(&c->lock);
+}
+
+static void crew_add(struct crew *c, int n)
+{
+	pthread_mutex_lock(&c->lock);
+	c->running = (unsigned int)((int)c->running + n);
+	if (c->running == 0)
+		pthread_cond_signal(&c->ended);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/*
+ * Sleeps until the workers end, waking about every 100 ms to call the
+ * progress callback (on this, the caller's, thread; it may stop them).
+ */
+static void watch(struct engine *e, struct crew *c)
+{
+	pthread_mutex_lock(&c->lock);
+	while (c->running) {
+		uint64_t at = nm_now_ns() + PROGRESS_NS;
+		struct timespec ts = { .tv_sec = (time_t)(at / 1000000000ULL), .tv_nsec = (long)(at % 1000000000ULL) };
+
+		while (c->running && pthread_cond_timedwait(&c->ended, &c->lock, &ts) != ETIMEDOUT)
+			;
+		if (!c->running)
+			break;
+		/* Unlocked: a worker that ends meanwhile must not wait for the callback. */
+		pthread_mutex_unlock(&c->lock);
 		if (e->opts.progress && e->opts.progress(e->done, e->total, e->opts.userdata))
 			e->stop = true;
+		pthread_mutex_lock(&c->lock);
 	}
+	pthread_mutex_unlock(&c->lock);
 }
 
 struct runner {
 	struct worker *w;
-	atomic_int *running;
+	struct crew *crew;
 };
 
 static void *runner_main(void *arg)
@@ -538,7 +590,7 @@ static void *runner_main(void *arg)
 	struct runner *rn = arg;
 
 	worker_main(rn->w);
-	(*rn->running)--;
+	crew_add(rn->crew, -1);
 	return NULL;
 }
 
@@ -547,7 +599,7 @@ static int batched(struct engine *e, unsigned int jobs, struct numamove_result *
 {
 	struct worker *w = calloc(jobs, sizeof(*w));
 	struct runner *rn = calloc(jobs, sizeof(*rn));
-	atomic_int running = 0;
+	struct crew crew;
 	sigset_t all, old;
 	unsigned int started = 0;
 	int r = 0;
@@ -557,6 +609,12 @@ static int batched(struct engine *e, unsigned int jobs, struct numamove_result *
 		free(rn);
 		return -ENOMEM;
 	}
+	r = crew_init(&crew);
+	if (r < 0) {
+		free(w);
+		free(rn);
+		return r;
+	}
 	for (unsigned int i = 0; i < jobs; i++)
 		w[i].scan.fd = -1; /* worker_free() of one never set up closes nothing */
 	for (unsigned int i = 0; i < jobs && r == 0; i++)
@@ -565,10 +623,10 @@ static int batched(struct engine *e, unsigned int jobs, struct numamove_result *
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (unsigned int i = 0; i < jobs && r == 0; i++) {
-		rn[i] = (struct runner){ .w = &w[i], .running = &running };
-		running++;
+		rn[i] = (struct runner){ .w = &w[i], .crew = &crew };
+		crew_add(&crew, 1);
 		if (pthread_create(&w[i].thread, NULL, runner_main, &rn[i]) != 0) {
-			running--;
+			crew_add(&crew, -1);
 			r = started ? 0 : -EAGAIN; /* fewer workers, or none at all */
 			break;
 		}
@@ -576,9 +634,10 @@ static int batched(struct engine *e, unsigned int jobs, struct numamove_result *
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (started)
-		watch(e, &running);
+		watch(e, &crew);
 	for (unsigned int i = 0; i < started; i++)
 		pthread_join(w[i].thread, NULL);
+	crew_destroy(&crew);
 	for (unsigned int i = 0; i < jobs; i++) {
 		merge(res, &w[i].res);
 		worker_free(&w[i]);
@@ -834,7 +893,9 @@ int nm_move_range(pid_t pid, const struct numamove_task *task, const struct numa
 		  struct numamove_result **ret_result)
 {
 	struct numamove_result *res = calloc(1, sizeof(*res));
-	struct span one = { .start = start, .end = end, .page_size = page_size, .hugetlb = page_size > 4096, .dest = -1 };
+	/* Any page larger than the system's base page is a hugetlb page (4 KiB is only x86's size). */
+	struct span one = { .start = start, .end = end, .page_size = page_size,
+			    .hugetlb = page_size > (uint64_t)getpagesize(), .dest = -1 };
 	struct engine e;
 	int r;
 
