@@ -73,7 +73,12 @@ struct move_args {
  * and after the move (after NULL when unknown).
  */
 struct subject {
-	char label[4200]; /* "1234 (comm)", "/dev/shm/buf (tmpfs)", "shm:32769 (sysv)" */
+	/*
+	 * "1234 (comm)", "/dev/shm/buf (tmpfs)", "shm:32769 (sysv)": PATH_MAX
+	 * for a path, and room for " (hugetlbfs)" or "cgroup "; a longer one
+	 * is cut (snprintf), which only shortens a label.
+	 */
+	char label[4200];
 	pid_t pid;
 	const char *comm;
 	const char *object, *type, *policy;

@@ -62,6 +62,10 @@ void output_usage(bool columns);
  * defaults. Dynamic columns (N<node>) have ids from @dyn_base upwards.
  */
 struct columns {
+	/*
+	 * Enough for every fixed column and a N<node> column per node of a
+	 * large machine; more is refused with "too many output columns".
+	 */
 	int ids[128];
 	size_t n;
 };

@@ -288,11 +288,6 @@ static int all_shm_one(const char *label, struct numamove_object *obj, int r, vo
 	return 0;
 }
 
-static int all_shm_file(const char *path, struct numamove_object *obj, int r, void *userdata)
-{
-	return all_shm_one(path, obj, r, userdata);
-}
-
 /*
  * --all-shm: every segment, then every file under the tmpfs and hugetlbfs
  * mounts, that we may read.
@@ -319,7 +314,7 @@ static int all_shm(struct libscols_table *tb, const struct columns *cols, const 
 		all_shm_one(label, r < 0 ? NULL : obj, r, &a);
 	}
 	free(ids);
-	r = numamove_shmem_objects(all_shm_file, &a);
+	r = numamove_shmem_objects(all_shm_one, &a);
 	if (r < 0) {
 		warn_errno(r, "cannot list the files of the tmpfs mounts");
 		a.status = EXIT_ERROR;

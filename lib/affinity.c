@@ -11,6 +11,11 @@
 
 #include "internal.h"
 
+/*
+ * CPUs a thread's affinity is read and written for: the kernel's largest
+ * NR_CPUS (CONFIG_NR_CPUS with MAXSMP on x86-64), so no machine's CPU is
+ * left out of a mask.
+ */
 #define MAX_CPUS 8192
 
 struct nm_thread_affinity {

@@ -36,7 +36,6 @@ struct nm_thread {
 	pid_t tid;
 	bool held;    /* seized and in a ptrace stop */
 	bool gone;    /* exited while we looked */
-	bool touched; /* its registers differ from saved */
 	struct nm_regs saved;
 };
 
@@ -367,7 +366,6 @@ static int deliver_signal(struct nm_thread *t, int sig)
 	if (r == 0 && ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) < 0)
 		r = -errno;
 	t->held = false;
-	t->touched = false;
 	if (r == 0)
 		r = wait_interrupt_stop(t);
 	if (r == 0)
@@ -380,59 +378,55 @@ static int deliver_signal(struct nm_thread *t, int sig)
 int nm_freeze_call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6], long *ret)
 {
 	struct nm_thread *t = &f->t[i];
+	struct nm_regs regs = t->saved;
+	bool entered = false;
+	int r;
 
-	{
-		struct nm_regs regs = t->saved;
-		bool entered = false;
-		int r;
+	if (t->gone || !t->held)
+		return -ESRCH;
+	nm_arch_regs_syscall(&regs, f->insn, nr, args);
+	r = nm_arch_regs_set(t->tid, &regs);
+	if (r < 0) {
+		t->gone = r == -ESRCH;
+		return r;
+	}
+	for (;;) {
+		int st;
 
-		if (t->gone || !t->held)
+		if (ptrace(PTRACE_SYSCALL, t->tid, NULL, NULL) < 0) {
+			t->gone = errno == ESRCH;
+			return -errno;
+		}
+		if (next_stop(t, &st) < 0)
 			return -ESRCH;
-		nm_arch_regs_syscall(&regs, f->insn, nr, args);
-		r = nm_arch_regs_set(t->tid, &regs);
-		if (r < 0) {
-			t->gone = r == -ESRCH;
-			return r;
+		/* A syscall stop (PTRACE_O_TRACESYSGOOD sets 0x80): entry, then exit. */
+		if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
+			if (!entered) {
+				entered = true;
+				continue;
+			}
+			r = nm_arch_regs_get(t->tid, &regs);
+			if (r < 0)
+				return r;
+			*ret = nm_arch_regs_result(&regs);
+			/*
+			 * Its own registers back at once: should numamove die
+			 * (SIGKILL) before releasing it, the kernel lets it go
+			 * on from where it was, not from the vDSO.
+			 */
+			resume_regs(f, t, &regs);
+			(void)nm_arch_regs_set(t->tid, &regs);
+			return 0;
 		}
-		t->touched = true;
-		for (;;) {
-			int st;
-
-			if (ptrace(PTRACE_SYSCALL, t->tid, NULL, NULL) < 0) {
-				t->gone = errno == ESRCH;
-				return -errno;
-			}
-			if (next_stop(t, &st) < 0)
-				return -ESRCH;
-			if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
-				if (!entered) {
-					entered = true;
-					continue;
-				}
-				r = nm_arch_regs_get(t->tid, &regs);
-				if (r < 0)
-					return r;
-				*ret = nm_arch_regs_result(&regs);
-				/*
-				 * Its own registers back at once: should numamove die
-				 * (SIGKILL) before releasing it, the kernel lets it go
-				 * on from where it was, not from the vDSO.
-				 */
-				resume_regs(f, t, &regs);
-				if (nm_arch_regs_set(t->tid, &regs) == 0)
-					t->touched = false;
-				return 0;
-			}
-			if ((st >> 16) == 0 && !entered) {
-				/*
-				 * A signal before our syscall ran: deliver it for real.
-				 * Its frame went onto the stack where the arguments
-				 * were: the caller must set them up again.
-				 */
-				r = deliver_signal(t, WSTOPSIG(st));
-				return r < 0 ? r : -EAGAIN;
-			}
-			/* Any other stop (a group stop): carry on towards the syscall. */
+		if ((st >> 16) == 0 && !entered) {
+			/*
+			 * A signal before our syscall ran: deliver it for real.
+			 * Its frame went onto the stack where the arguments
+			 * were: the caller must set them up again.
+			 */
+			r = deliver_signal(t, WSTOPSIG(st));
+			return r < 0 ? r : -EAGAIN;
 		}
+		/* Any other stop (a group stop): carry on towards the syscall. */
 	}
 }

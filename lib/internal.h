@@ -120,7 +120,20 @@ struct numamove_policy {
 #define NM_MPOL_F_NUMA_BALANCING (1 << 13)
 #define NM_MPOL_F_ADDR (1 << 1)
 
-/* Node masks passed to the kernel: enough for any MAX_NUMNODES. */
+/*
+ * The limits on node ids, one each, from the kernel's own: node ids are
+ * below MAX_NUMNODES, 1 << CONFIG_NODES_SHIFT, and NODES_SHIFT is at most
+ * 10 on every architecture today.
+ *
+ * NM_NODE_ID_MAX: the largest id accepted in text (node lists, numa_maps
+ * "N<id>="). Far above any kernel's, so no real machine is refused, yet it
+ * bounds the per-node arrays that a bad input can make numamove allocate.
+ *
+ * NM_MASK_BITS: node masks passed to the kernel (set_mempolicy, mbind,
+ * get_mempolicy): any MAX_NUMNODES fits. A policy that names a higher node
+ * is refused with -ERANGE; no kernel could have that node.
+ */
+#define NM_NODE_ID_MAX 65535
 #define NM_MASK_BITS 1024
 #define NM_MASK_WORDS (NM_MASK_BITS / (8 * sizeof(unsigned long)))
 
@@ -158,11 +171,6 @@ int nm_nodelist_format_alloc(const struct numamove_nodelist *list, char **ret_te
 static inline void numamove_nodelist_freep(struct numamove_nodelist **l)
 {
 	numamove_nodelist_free(*l);
-}
-
-static inline void numamove_policy_freep(struct numamove_policy **p)
-{
-	numamove_policy_free(*p);
 }
 
 /* Maps a move_pages(2) per-page status to a reason. */

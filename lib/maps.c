@@ -113,7 +113,7 @@ static int parse_line(char *line, struct numamove_mapping *m, int *max_node)
 		else if (strncmp(tok, "kernelpagesize_kB=", 18) == 0)
 			kb = strtoull(tok + 18, NULL, 10);
 		else if (tok[0] == 'N' && sscanf(tok, "N%d=%" SCNu64, &node, &v) == 2 && node >= 0 &&
-			 node < 65536) {
+			 node <= NM_NODE_ID_MAX) {
 			/* Grown as needed: a mapping may be spread over any number of nodes. */
 			r = nm_grow((void **)&m->pages, &m->n_nodes, (size_t)node + 1, sizeof(uint64_t));
 			if (r < 0)

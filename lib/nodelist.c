@@ -136,7 +136,7 @@ static int parse_number(const char **p, int *ret)
 		return -EINVAL;
 	while (*s >= '0' && *s <= '9') {
 		v = v * 10 + (*s - '0');
-		if (v > 65535)
+		if (v > NM_NODE_ID_MAX)
 			return -ERANGE;
 		s++;
 	}

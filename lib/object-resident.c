@@ -52,6 +52,7 @@
 #define UFFD_USER_MODE_ONLY 1
 #endif
 
+/* Pages per move_pages(2) query of where they are: 32 KiB of addresses and 16 KiB of status. */
 #define QUERY_CHUNK 4096
 /* Base pages per mincore(2) call: a 16K vector, whatever the object's size. */
 #define MINCORE_CHUNK 16384

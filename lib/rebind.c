@@ -33,7 +33,13 @@ struct job {
 };
 
 #define MASK_BYTES (NM_MASK_BITS / 8)
-#define SCRATCH (64 + MASK_BYTES) /* the mode word, then the mask */
+/*
+ * Scratch space on the target thread's stack: the mode word at its start
+ * and the mask 64 bytes on. The space is 64-byte aligned
+ * (nm_freeze_scratch()), so the mask starts on a cache line and is
+ * aligned for unsigned long as the kernel reads it; the int needs 4 bytes.
+ */
+#define SCRATCH (64 + MASK_BYTES)
 
 static int policy_copy(const struct numamove_policy *p, struct numamove_policy **ret)
 {
@@ -57,7 +63,12 @@ static int call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6])
 	return ret < 0 ? (int)ret : 0;
 }
 
-/* How many signals may come between numamove and one call before it gives up. */
+/*
+ * How many signals may come between numamove and one call before it gives
+ * up with -EINTR. Each retry means a signal was delivered in the short
+ * window of one call; sixteen in a row only happen to a thread under a
+ * signal flood, which would starve the call however often it is tried.
+ */
 #define MAX_SIGNAL_RETRIES 16
 
 /* get_mempolicy(2) in thread @i: its task policy (@addr 0) or the mapping's at @addr. */

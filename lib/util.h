@@ -13,7 +13,6 @@
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define _cleanup_free_ _cleanup_(freep)
 #define _cleanup_close_ _cleanup_(closep)
-#define _unused_ __attribute__((unused))
 
 static inline void freep(void *p)
 {
@@ -50,7 +49,7 @@ int nm_parse_int(const char *s, int *ret);
 
 /*
  * A CPU or node mask as the kernel prints lists ("0-3,8"): a dynamic
- * bitmap. nm_cpulist_parse() accepts an empty string.
+ * bitmap. nm_bits_parse_list() accepts an empty string (no bit set).
  */
 struct nm_bits {
 	uint64_t *w;
