@@ -296,7 +296,7 @@ enum numamove_reason {
 /** numamove_reason_text() - a short sentence explaining @reason */
 const char *numamove_reason_text(enum numamove_reason reason);
 
-/** Called from numamove_move() after each batch; return nonzero to stop. */
+/** Called from numamove_move() on the calling thread about every 100 ms; return nonzero to stop. */
 typedef int (*numamove_progress_fn)(uint64_t bytes_done, uint64_t bytes_total, void *userdata);
 
 /* How pages are moved. */
