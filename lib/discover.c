@@ -48,7 +48,7 @@ NM_EXPORT int numamove_object_pids(const struct numamove_object *obj, pid_t **re
 		/* Processes that exited or that we may not read are not ours to list. */
 		if (nm_read_filef(NULL, &text, "/proc/%d/maps", pid) < 0)
 			continue;
-		for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		for (const char *p = text; p && *p; p = nm_next_line(p)) {
 			struct nm_maps_line l;
 
 			if (nm_maps_line_parse(p, &l) < 0 || !line_maps(obj, &l))

@@ -182,7 +182,7 @@ static int find_syscall_insn(struct nm_freeze *f)
 	if (r < 0)
 		return r == -ENOENT ? -ESRCH : r;
 	for (int pass = 0; pass < 2; pass++) {
-		for (const char *p = maps; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		for (const char *p = maps; p && *p; p = nm_next_line(p)) {
 			struct nm_maps_line l;
 
 			if (nm_maps_line_parse(p, &l) < 0 || l.perms[2] != 'x' ||

@@ -171,10 +171,9 @@ int nm_maps_line_parse(const char *p, struct nm_maps_line *ret)
 /* Sets end, shared, device and inode for each mapping from maps text. */
 static void join_maps(struct numamove_maps *maps, const char *text)
 {
-	const char *p = text;
 	size_t i = 0;
 
-	while (*p) {
+	for (const char *p = text; p && *p; p = nm_next_line(p)) {
 		struct nm_maps_line l;
 
 		if (nm_maps_line_parse(p, &l) == 0) {
@@ -191,10 +190,6 @@ static void join_maps(struct numamove_maps *maps, const char *text)
 				m->ino = l.ino;
 			}
 		}
-		p = strchr(p, '\n');
-		if (!p)
-			break;
-		p++;
 	}
 }
 

@@ -29,7 +29,7 @@ int nm_mountinfo_points(const char *text, const char *const *types, char ***ret_
 	char **paths = NULL;
 	size_t n = 0, alloc = 0;
 
-	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+	for (const char *p = text; p && *p; p = nm_next_line(p)) {
 		const char *f[5], *sep, *type, *eol = p + strcspn(p, "\n");
 		size_t k = 0;
 		char *path;

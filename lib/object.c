@@ -159,7 +159,7 @@ static uint64_t self_mapping(const void *addr, dev_t *ret_dev)
 	if (nm_read_file(NULL, "/proc/self/smaps", &text, NULL) < 0)
 		return 0;
 	snprintf(head, sizeof(head), "%" PRIxPTR "-", (uintptr_t)addr);
-	for (p = text; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+	for (p = text; p; p = nm_next_line(p)) {
 		struct nm_maps_line l;
 
 		if (strncmp(p, head, strlen(head)) != 0)

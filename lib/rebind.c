@@ -198,7 +198,7 @@ static int do_mappings(struct nm_freeze *f, size_t i, pid_t pid, const struct jo
 	r = nm_read_filef(NULL, &maps, "/proc/%d/maps", (int)pid);
 	if (r < 0)
 		return r == -ENOENT ? -ESRCH : r;
-	for (const char *p = maps; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+	for (const char *p = maps; p && *p; p = nm_next_line(p)) {
 		struct numamove_policy *pol = NULL;
 		struct nm_polentry *e;
 		struct nm_maps_line l;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -74,6 +75,14 @@ char *nm_unescape_octal(const char *s, size_t len);
  * /proc status text, blanks skipped; NULL when there is no such field.
  */
 const char *nm_status_field(const char *text, const char *name);
+
+/* The start of the line after the one at @p in a text, or NULL after the last line. */
+static inline const char *nm_next_line(const char *p)
+{
+	const char *nl = strchr(p, '\n');
+
+	return nl && nl[1] ? nl + 1 : NULL;
+}
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t nm_now_ns(void);

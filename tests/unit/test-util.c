@@ -209,6 +209,20 @@ static void test_reasons(void **state)
 	assert_string_equal(numamove_reason_text((enum numamove_reason) - 1), "?");
 }
 
+/* The line walk every /proc reader uses: each line once, blank ones too, nothing past the end. */
+static void test_next_line(void **state)
+{
+	const char *text = "a\n\nb\n", *p;
+
+	p = nm_next_line(text);
+	assert_ptr_equal(p, text + 2);
+	p = nm_next_line(p);
+	assert_ptr_equal(p, text + 3);
+	assert_null(nm_next_line(p));
+	assert_null(nm_next_line("last line, no newline"));
+	assert_null(nm_next_line(""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_parse_int),
 		cmocka_unit_test(test_read_file),
 		cmocka_unit_test(test_reasons),
+		cmocka_unit_test(test_next_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
