@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Shared objects: SysV segments, tmpfs and hugetlbfs files, the page cache
- * of regular files.
+ * Which pages of a shared object (a SysV segment, a tmpfs or hugetlbfs
+ * file, the page cache of a regular file) are resident, and on which node:
+ * numamove_object_load().
  *
  * mbind(2) and move_pages(2) only see the caller's page tables, so an
  * object is moved from here: it is mapped into this process, its resident
