@@ -556,7 +556,7 @@ static void print_rebind(const struct numamove_task *t, const struct numamove_po
 		change_text(numamove_policy_report_before(rep, i), numamove_policy_report_after(rep, i), text,
 			    sizeof(text));
 		switch (numamove_policy_report_status(rep, i)) {
-		case NUMAMOVE_POLICY_CHANGED:
+		case NUMAMOVE_POLICY_STATUS_CHANGED:
 			count->rebound++;
 			if (tid)
 				group_add(groups, &n_groups, 16, text);
@@ -565,7 +565,7 @@ static void print_rebind(const struct numamove_task *t, const struct numamove_po
 					program_name, (int)numamove_task_pid(t), numamove_task_comm(t),
 					numamove_policy_report_start(rep, i), numamove_policy_report_end(rep, i), text);
 			break;
-		case NUMAMOVE_POLICY_FAILED:
+		case NUMAMOVE_POLICY_STATUS_FAILED:
 			count->rebind_failed++;
 			if (tid)
 				warn_errno(numamove_policy_report_error(rep, i), "%d (%s): thread %d: cannot rebind "
@@ -575,7 +575,7 @@ static void print_rebind(const struct numamove_task *t, const struct numamove_po
 					   "rebind its policy (%s)", (int)numamove_task_pid(t), numamove_task_comm(t),
 					   numamove_policy_report_start(rep, i), text);
 			break;
-		case NUMAMOVE_POLICY_SKIPPED:
+		case NUMAMOVE_POLICY_STATUS_SKIPPED:
 			fprintf(stderr, "%s: %d (%s): mapping %" PRIx64 ": a shared object's policy (%s), left as it is\n",
 				program_name, (int)numamove_task_pid(t), numamove_task_comm(t),
 				numamove_policy_report_start(rep, i),
@@ -785,12 +785,12 @@ static int object_policy(const char *text, const struct numamove_topology *topo,
 			 struct numamove_policy **ret)
 {
 	for (int mode = 0; mode < NUMAMOVE_POLICY_MODE_COUNT; mode++) {
-		bool takes_nodes = mode != NUMAMOVE_POLICY_DEFAULT && mode != NUMAMOVE_POLICY_LOCAL;
+		bool takes_nodes = mode != NUMAMOVE_POLICY_MODE_DEFAULT && mode != NUMAMOVE_POLICY_MODE_LOCAL;
 
 		if (!takes_nodes || strcmp(text, numamove_policy_mode_name(mode)) != 0)
 			continue;
-		if (mode == NUMAMOVE_POLICY_PREFERRED && numamove_nodelist_count(to) > 1)
-			mode = NUMAMOVE_POLICY_PREFERRED_MANY;
+		if (mode == NUMAMOVE_POLICY_MODE_PREFERRED && numamove_nodelist_count(to) > 1)
+			mode = NUMAMOVE_POLICY_MODE_PREFERRED_MANY;
 		return numamove_policy_new(mode, 0, to, ret);
 	}
 	return numamove_policy_parse(text, topo, ret, NULL);

@@ -110,7 +110,7 @@ int nm_kernel_move(const struct numamove_task *task, const struct numamove_plan 
 
 struct numamove_policy {
 	enum numamove_policy_mode mode;
-	unsigned int flags;               /* NUMAMOVE_POLICY_STATIC, ... */
+	unsigned int flags;               /* NUMAMOVE_POLICY_F_STATIC, ... */
 	struct numamove_nodelist *nodes;  /* ascending, no repeats */
 };
 
@@ -153,12 +153,12 @@ int nm_thread_first_policy(pid_t pid, pid_t tid, char **ret_text);
 /* A kernel-style list ("0-3,8") as an ascending node list; no topology checks. */
 int nm_nodelist_from_list(const char *text, struct numamove_nodelist **ret);
 
-static inline void numamove_nodelist_freep(struct numamove_nodelist **l)
+static inline void nm_nodelist_freep(struct numamove_nodelist **l)
 {
 	numamove_nodelist_free(*l);
 }
 
-static inline void numamove_policy_freep(struct numamove_policy **p)
+static inline void nm_policy_freep(struct numamove_policy **p)
 {
 	numamove_policy_free(*p);
 }

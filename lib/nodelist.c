@@ -202,7 +202,7 @@ static int parse_ranges(const char *text, const char *s, const struct numamove_t
 
 NM_EXPORT int numamove_nodelist_parse(const char *text, const struct numamove_topology *topo,
 				      const struct numamove_nodelist *allowed,
-				      struct numamove_nodelist **ret_list, int *ret_bad)
+				      struct numamove_nodelist **ret_list, int *reterr_bad)
 {
 	struct numamove_nodelist *own_allowed = NULL, *out = NULL, *tmp = NULL;
 	const char *s = text;
@@ -256,8 +256,8 @@ NM_EXPORT int numamove_nodelist_parse(const char *text, const struct numamove_to
 	*ret_list = TAKE_PTR(out);
 	r = 0;
 done:
-	if (r < 0 && ret_bad)
-		*ret_bad = bad;
+	if (r < 0 && reterr_bad)
+		*reterr_bad = bad;
 	numamove_nodelist_free(tmp);
 	numamove_nodelist_free(out);
 	numamove_nodelist_free(own_allowed);

@@ -152,7 +152,7 @@ static uint64_t incoming_huge(const struct numamove_plan *plan, int node, uint64
 	return sum;
 }
 
-NM_EXPORT int numamove_plan_check_capacity(const struct numamove_plan *plan, int *ret_node)
+NM_EXPORT int numamove_plan_check_capacity(const struct numamove_plan *plan, int *reterr_node)
 {
 	/*
 	 * Conservative on purpose: what leaves a destination during the same
@@ -165,8 +165,8 @@ NM_EXPORT int numamove_plan_check_capacity(const struct numamove_plan *plan, int
 		uint64_t need = numamove_plan_incoming(plan, node) - incoming_huge(plan, node, 0);
 
 		if (need > numamove_node_mem_free(plan->topo, node)) {
-			if (ret_node)
-				*ret_node = node;
+			if (reterr_node)
+				*reterr_node = node;
 			return -ENOSPC;
 		}
 	}
@@ -194,8 +194,8 @@ NM_EXPORT int numamove_plan_map_nodes(const struct numamove_plan *plan, const st
 	return 0;
 }
 
-NM_EXPORT int numamove_plan_check_hugepages(const struct numamove_plan *plan, int *ret_node,
-					   uint64_t *ret_page_size, uint64_t *ret_need, uint64_t *ret_free)
+NM_EXPORT int numamove_plan_check_hugepages(const struct numamove_plan *plan, int *reterr_node,
+					   uint64_t *reterr_page_size, uint64_t *reterr_need, uint64_t *reterr_free)
 {
 	for (size_t i = 0; i < plan->to->n; i++) {
 		int node = plan->to->ids[i];
@@ -212,14 +212,14 @@ NM_EXPORT int numamove_plan_check_hugepages(const struct numamove_plan *plan, in
 			if (free_pages < 0)
 				free_pages = 0;
 			if (need > (uint64_t)free_pages) {
-				if (ret_node)
-					*ret_node = node;
-				if (ret_page_size)
-					*ret_page_size = m->page_size;
-				if (ret_need)
-					*ret_need = need;
-				if (ret_free)
-					*ret_free = (uint64_t)free_pages;
+				if (reterr_node)
+					*reterr_node = node;
+				if (reterr_page_size)
+					*reterr_page_size = m->page_size;
+				if (reterr_need)
+					*reterr_need = need;
+				if (reterr_free)
+					*reterr_free = (uint64_t)free_pages;
 				return -ENOSPC;
 			}
 		}

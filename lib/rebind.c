@@ -137,7 +137,7 @@ static int apply(struct nm_freeze *f, size_t i, const struct job *j, struct nm_p
 	if (r < 0)
 		return r;
 	if (numamove_policy_equal(e->before, e->after)) {
-		e->status = NUMAMOVE_POLICY_UNCHANGED;
+		e->status = NUMAMOVE_POLICY_STATUS_UNCHANGED;
 		return 0;
 	}
 	r = inject_set(f, i, e->after, e->start, len);
@@ -147,12 +147,12 @@ static int apply(struct nm_freeze *f, size_t i, const struct job *j, struct nm_p
 		r = -EIO;
 	numamove_policy_free(check);
 	if (r == -ESRCH) {
-		e->status = NUMAMOVE_POLICY_GONE;
+		e->status = NUMAMOVE_POLICY_STATUS_GONE;
 	} else if (r < 0) {
-		e->status = NUMAMOVE_POLICY_FAILED;
+		e->status = NUMAMOVE_POLICY_STATUS_FAILED;
 		e->error = r;
 	} else {
-		e->status = NUMAMOVE_POLICY_CHANGED;
+		e->status = NUMAMOVE_POLICY_STATUS_CHANGED;
 	}
 	return 0;
 }
@@ -167,11 +167,11 @@ static int do_thread(struct nm_freeze *f, size_t i, const struct job *j, struct 
 		return r;
 	r = nm_freeze_gone(f, i) ? -ESRCH : inject_get(f, i, 0, &e->before);
 	if (r == -ESRCH) {
-		e->status = NUMAMOVE_POLICY_GONE;
+		e->status = NUMAMOVE_POLICY_STATUS_GONE;
 		return 0;
 	}
 	if (r < 0) {
-		e->status = NUMAMOVE_POLICY_FAILED;
+		e->status = NUMAMOVE_POLICY_STATUS_FAILED;
 		e->error = r;
 		return 0;
 	}
@@ -200,7 +200,7 @@ static int do_mappings(struct nm_freeze *f, size_t i, pid_t pid, const struct jo
 		r = inject_get(f, i, start, &pol);
 		if (r == -ESRCH)
 			return r;
-		if (r < 0 || pol->mode == NUMAMOVE_POLICY_DEFAULT) {
+		if (r < 0 || pol->mode == NUMAMOVE_POLICY_MODE_DEFAULT) {
 			/* No policy of its own, or no mapping the kernel can look up ([vsyscall]). */
 			numamove_policy_free(pol);
 			continue;
@@ -213,7 +213,7 @@ static int do_mappings(struct nm_freeze *f, size_t i, pid_t pid, const struct jo
 		e->before = pol;
 		if (perms[3] == 's') {
 			/* A shared object's policy is the object's, for every process. */
-			e->status = NUMAMOVE_POLICY_SKIPPED;
+			e->status = NUMAMOVE_POLICY_STATUS_SKIPPED;
 			r = policy_copy(pol, &e->after);
 		} else {
 			r = apply(f, i, j, e, end - start);
@@ -233,11 +233,11 @@ static void confirm(pid_t pid, struct numamove_policy_report *rep)
 		int r;
 
 		/* Relative nodes show as the nodes they resolve to. */
-		if (e->status != NUMAMOVE_POLICY_CHANGED || (e->after->flags & NUMAMOVE_POLICY_RELATIVE))
+		if (e->status != NUMAMOVE_POLICY_STATUS_CHANGED || (e->after->flags & NUMAMOVE_POLICY_F_RELATIVE))
 			continue;
 		r = e->tid ? nm_thread_task_policy(pid, e->tid, &seen) : nm_mapping_policy(pid, e->start, &seen);
 		if (r == 0 && !numamove_policy_equal(seen, e->after)) {
-			e->status = NUMAMOVE_POLICY_FAILED;
+			e->status = NUMAMOVE_POLICY_STATUS_FAILED;
 			e->error = -EIO;
 		}
 		numamove_policy_free(seen);
@@ -320,7 +320,7 @@ NM_EXPORT int numamove_policy_set(const struct numamove_task *task, const struct
 {
 	struct job j = {
 		.set = policy,
-		.mappings = opts && (opts->flags & NUMAMOVE_POLICY_SET_MAPPINGS),
+		.mappings = opts && (opts->flags & NUMAMOVE_POLICY_SET_F_MAPPINGS),
 	};
 
 	if (!policy)

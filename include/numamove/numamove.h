@@ -103,7 +103,7 @@ int numamove_nodelist_format(const struct numamove_nodelist *list, char *buf, si
  *           target's allowed nodes that have memory; NULL means every node of
  *           @topo that has memory
  * @ret_list: the parsed list
- * @ret_bad: where not NULL, on -ENODEV the node that does not exist, on
+ * @reterr_bad: where not NULL, on -ENODEV the node that does not exist, on
  *           -ERANGE the "+" position past the allowed nodes, and on -EINVAL
  *           the byte offset of the error
  *
@@ -114,7 +114,7 @@ int numamove_nodelist_format(const struct numamove_nodelist *list, char *buf, si
  */
 int numamove_nodelist_parse(const char *text, const struct numamove_topology *topo,
 			    const struct numamove_nodelist *allowed,
-			    struct numamove_nodelist **ret_list, int *ret_bad);
+			    struct numamove_nodelist **ret_list, int *reterr_bad);
 
 /* ------------------------------------------------------------------------
  * Tasks: a handle on a running process, held by a pidfd so that an exit or
@@ -252,7 +252,7 @@ uint64_t numamove_plan_bytes(const struct numamove_plan *plan, int src, int dst)
 uint64_t numamove_plan_incoming(const struct numamove_plan *plan, int node);
 /**
  * numamove_plan_check_capacity() - do the destinations have room?
- * @ret_node: where not NULL, on -ENOSPC the first destination short of memory
+ * @reterr_node: where not NULL, on -ENOSPC the first destination short of memory
  *
  * A destination has room when the bytes arriving, of every kind but
  * hugetlb pages, fit in its free memory (MemFree when the topology was
@@ -266,13 +266,13 @@ uint64_t numamove_plan_incoming(const struct numamove_plan *plan, int node);
  */
 int numamove_plan_map_nodes(const struct numamove_plan *plan, const struct numamove_nodelist *nodes,
 			    struct numamove_nodelist **ret_list);
-int numamove_plan_check_capacity(const struct numamove_plan *plan, int *ret_node);
+int numamove_plan_check_capacity(const struct numamove_plan *plan, int *reterr_node);
 /**
  * numamove_plan_check_hugepages() - do the destinations have the huge pages?
- * @ret_node:      where not NULL, on -ENOSPC the first destination short of them
- * @ret_page_size: the huge page size in bytes that is short there
- * @ret_need:      the huge pages of that size that would arrive there
- * @ret_free:      the free huge pages of that size there now
+ * @reterr_node:      where not NULL, on -ENOSPC the first destination short of them
+ * @reterr_page_size: the huge page size in bytes that is short there
+ * @reterr_need:      the huge pages of that size that would arrive there
+ * @reterr_free:      the free huge pages of that size there now
  *
  * hugetlb pages move into the destination node's pool of the same size
  * (free_hugepages in sysfs, as loaded with the topology). numamove_plan_check_capacity()
@@ -280,8 +280,8 @@ int numamove_plan_check_capacity(const struct numamove_plan *plan, int *ret_node
  *
  * Return: 0, or -ENOSPC.
  */
-int numamove_plan_check_hugepages(const struct numamove_plan *plan, int *ret_node, uint64_t *ret_page_size,
-				  uint64_t *ret_need, uint64_t *ret_free);
+int numamove_plan_check_hugepages(const struct numamove_plan *plan, int *reterr_node, uint64_t *reterr_page_size,
+				  uint64_t *reterr_need, uint64_t *reterr_free);
 
 /* Why a page was not moved. */
 enum numamove_reason {
@@ -623,20 +623,20 @@ struct numamove_policy;
 
 /* The same numbers as the kernel's MPOL_* modes. */
 enum numamove_policy_mode {
-	NUMAMOVE_POLICY_DEFAULT = 0,         /* the task policy, or local allocation */
-	NUMAMOVE_POLICY_PREFERRED,           /* one node first, then any */
-	NUMAMOVE_POLICY_BIND,                /* only these nodes */
-	NUMAMOVE_POLICY_INTERLEAVE,          /* page by page over the nodes */
-	NUMAMOVE_POLICY_LOCAL,               /* the node of the allocating CPU */
-	NUMAMOVE_POLICY_PREFERRED_MANY,      /* these nodes first, then any (5.15) */
-	NUMAMOVE_POLICY_WEIGHTED_INTERLEAVE, /* interleave by the system's per-node weights (6.9) */
+	NUMAMOVE_POLICY_MODE_DEFAULT = 0,         /* the task policy, or local allocation */
+	NUMAMOVE_POLICY_MODE_PREFERRED,           /* one node first, then any */
+	NUMAMOVE_POLICY_MODE_BIND,                /* only these nodes */
+	NUMAMOVE_POLICY_MODE_INTERLEAVE,          /* page by page over the nodes */
+	NUMAMOVE_POLICY_MODE_LOCAL,               /* the node of the allocating CPU */
+	NUMAMOVE_POLICY_MODE_PREFERRED_MANY,      /* these nodes first, then any (5.15) */
+	NUMAMOVE_POLICY_MODE_WEIGHTED_INTERLEAVE, /* interleave by the system's per-node weights (6.9) */
 	NUMAMOVE_POLICY_MODE_COUNT,
 };
 
 /* Flags: how the nodes are read when the allowed nodes (cpuset) change. */
-#define NUMAMOVE_POLICY_STATIC (1u << 0)    /* these node ids, never remapped */
-#define NUMAMOVE_POLICY_RELATIVE (1u << 1)  /* positions in the allowed nodes */
-#define NUMAMOVE_POLICY_BALANCING (1u << 2) /* bind: NUMA balancing may still move pages */
+#define NUMAMOVE_POLICY_F_STATIC (1u << 0)    /* these node ids, never remapped */
+#define NUMAMOVE_POLICY_F_RELATIVE (1u << 1)  /* positions in the allowed nodes */
+#define NUMAMOVE_POLICY_F_BALANCING (1u << 2) /* bind: NUMA balancing may still move pages */
 
 /** numamove_policy_new() - a policy; -EINVAL when the kernel would refuse it */
 int numamove_policy_new(enum numamove_policy_mode mode, unsigned int flags,
@@ -650,7 +650,7 @@ int numamove_policy_new(enum numamove_policy_mode mode, unsigned int flags,
  * missing node list.
  */
 int numamove_policy_parse(const char *text, const struct numamove_topology *topo,
-			  struct numamove_policy **ret_policy, int *ret_bad);
+			  struct numamove_policy **ret_policy, int *reterr_bad);
 void numamove_policy_free(struct numamove_policy *policy);
 enum numamove_policy_mode numamove_policy_mode(const struct numamove_policy *policy);
 unsigned int numamove_policy_flags(const struct numamove_policy *policy);
@@ -740,26 +740,26 @@ int numamove_ptrace_scope(void);
 struct numamove_policy_report;
 
 enum numamove_policy_status {
-	NUMAMOVE_POLICY_CHANGED = 0, /* set, read back and confirmed in /proc */
-	NUMAMOVE_POLICY_UNCHANGED,   /* already what was asked */
-	NUMAMOVE_POLICY_SKIPPED,     /* a shared object's policy: it belongs to the object, not the process */
-	NUMAMOVE_POLICY_GONE,        /* the thread exited, or the mapping went away */
-	NUMAMOVE_POLICY_FAILED,      /* the kernel refused: see the error */
+	NUMAMOVE_POLICY_STATUS_CHANGED = 0, /* set, read back and confirmed in /proc */
+	NUMAMOVE_POLICY_STATUS_UNCHANGED,   /* already what was asked */
+	NUMAMOVE_POLICY_STATUS_SKIPPED,     /* a shared object's policy: it belongs to the object, not the process */
+	NUMAMOVE_POLICY_STATUS_GONE,        /* the thread exited, or the mapping went away */
+	NUMAMOVE_POLICY_STATUS_FAILED,      /* the kernel refused: see the error */
 };
 
 struct numamove_policy_opts {
 	size_t sz;          /* sizeof(struct numamove_policy_opts) */
 	const pid_t *tids;  /* only these threads; NULL: every thread */
 	size_t n_tids;
-	unsigned int flags; /* NUMAMOVE_POLICY_SET_* */
+	unsigned int flags; /* NUMAMOVE_POLICY_SET_F_* */
 };
 
 /* numamove_policy_set(): replace the policies of mappings that have one too. */
-#define NUMAMOVE_POLICY_SET_MAPPINGS (1u << 0)
+#define NUMAMOVE_POLICY_SET_F_MAPPINGS (1u << 0)
 
 /**
  * numamove_policy_set() - set the task policy of every thread (or
- * opts->tids) of @task to @policy, and with NUMAMOVE_POLICY_SET_MAPPINGS
+ * opts->tids) of @task to @policy, and with NUMAMOVE_POLICY_SET_F_MAPPINGS
  * the policy of every private mapping that has a policy of its own.
  * Returns 0 with a report (entries may still have failed), or -EBUSY when
  * numamove_inject_check() blocks, -EPERM when ptrace is not allowed,
