@@ -72,10 +72,19 @@ struct numamove_plan {
 	int max_node;
 	struct nm_pair *pairs;
 	size_t n_pairs;
-	/* per destination, bytes arriving of base pages and per huge size */
-	const struct numamove_topology *topo;
-	const struct numamove_maps *maps;
+	/*
+	 * The plan owns everything it reads later, so that the caller may free
+	 * the maps and the topology it was made from: a copy of the maps (NULL
+	 * for a mapping-only plan), and what the topology said of each
+	 * destination when the plan was made (in TO's order).
+	 */
+	struct numamove_maps *maps;
+	struct nm_node *dests;
 };
+
+/* A plan like @like (same lists and topology snapshot) over fresh @maps. */
+int nm_plan_renew(const struct numamove_plan *like, const struct numamove_maps *maps,
+		  struct numamove_plan **ret_plan);
 
 struct numamove_result {
 	uint64_t pages_moved, bytes_moved; /* by the batched pass (or the kernel engine) */

@@ -856,7 +856,10 @@ NM_EXPORT int numamove_object_move(struct numamove_object *obj, const struct num
 {
 	int r, r2;
 
-	if (!obj->maps.n)
+	if (!ret_result)
+		return -EINVAL;
+	*ret_result = NULL;
+	if (!obj || !plan || !obj->maps.n)
 		return -EINVAL; /* not loaded */
 	if (!obj->addr) {
 		*ret_result = calloc(1, sizeof(**ret_result));

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 
 #include "inject.h"
+#include "opts.h"
 
 struct nm_polentry {
 	pid_t tid; /* 0: a mapping */
@@ -274,11 +275,33 @@ static int check_tids(const struct numamove_task *task, const pid_t *tids, size_
 	return r;
 }
 
+/*
+ * The caller's options, checked the libbpf way (lib/opts.h, as for
+ * numamove_move()): -EINVAL for a bad sz, a non-zero byte past the known
+ * fields, unknown flags, or a thread list that is half given.
+ */
+static int policy_opts_read(const struct numamove_policy_opts *opts, struct numamove_policy_opts *out)
+{
+	if (!NM_OPTS_VALID(opts, numamove_policy_opts))
+		return -EINVAL;
+	*out = (struct numamove_policy_opts){
+		.sz = sizeof(*out),
+		.tids = NM_OPTS_GET(opts, tids, NULL),
+		.n_tids = NM_OPTS_GET(opts, n_tids, 0),
+		.flags = NM_OPTS_GET(opts, flags, 0),
+	};
+	if (out->flags & ~NUMAMOVE_POLICY_SET_F_MAPPINGS)
+		return -EINVAL;
+	if (!out->tids != !out->n_tids)
+		return -EINVAL;
+	return 0;
+}
+
 static int run(const struct numamove_task *task, const struct job *j, const struct numamove_policy_opts *opts,
 	       struct numamove_policy_report **ret)
 {
-	const pid_t *tids = opts && opts->tids && opts->n_tids ? opts->tids : NULL;
-	size_t n_tids = tids ? opts->n_tids : 0;
+	const pid_t *tids = opts->tids;
+	size_t n_tids = opts->n_tids;
 	struct numamove_policy_report *rep;
 	enum numamove_inject_block block;
 	struct nm_freeze *f = NULL;
@@ -318,14 +341,17 @@ static int run(const struct numamove_task *task, const struct job *j, const stru
 NM_EXPORT int numamove_policy_set(const struct numamove_task *task, const struct numamove_policy *policy,
 				  const struct numamove_policy_opts *opts, struct numamove_policy_report **ret)
 {
-	struct job j = {
-		.set = policy,
-		.mappings = opts && (opts->flags & NUMAMOVE_POLICY_SET_F_MAPPINGS),
-	};
+	struct numamove_policy_opts o;
+	struct job j = { .set = policy };
+	int r;
 
-	if (!policy)
+	r = policy_opts_read(opts, &o);
+	if (r < 0)
+		return r;
+	if (!task || !policy || !ret)
 		return -EINVAL;
-	return run(task, &j, opts, ret);
+	j.mappings = o.flags & NUMAMOVE_POLICY_SET_F_MAPPINGS;
+	return run(task, &j, &o, ret);
 }
 
 /* Whether a move by @plan would change @text, a policy as numa_maps prints it (unknown: yes). */
@@ -377,12 +403,20 @@ NM_EXPORT int numamove_policy_rebind(const struct numamove_task *task, const str
 				     const struct numamove_policy_opts *opts, struct numamove_policy_report **ret)
 {
 	struct job j = { .plan = plan, .mappings = true };
+	struct numamove_policy_opts o;
+	int r;
 
+	/* Rebinding always covers the mappings: NUMAMOVE_POLICY_SET_F_MAPPINGS changes nothing. */
+	r = policy_opts_read(opts, &o);
+	if (r < 0)
+		return r;
+	if (!task || !plan || !ret)
+		return -EINVAL;
 	if (!rebind_needed(task, plan)) {
 		*ret = calloc(1, sizeof(**ret));
 		return *ret ? 0 : -ENOMEM;
 	}
-	return run(task, &j, opts, ret);
+	return run(task, &j, &o, ret);
 }
 
 NM_EXPORT size_t numamove_policy_report_count(const struct numamove_policy_report *rep)

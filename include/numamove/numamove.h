@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -221,11 +222,19 @@ struct numamove_result;
 
 /**
  * numamove_plan_new() - pair source and destination nodes
- * @maps: where the memory is now
+ * @maps: where the memory is now, or NULL for a mapping-only plan: nodes
+ *        only, no byte counts (numamove_plan_bytes() is 0), for the cgroup
+ *        route and numamove_policy_remap(); numamove_move() refuses it
  * @from: the source nodes in order, or NULL for every node holding memory
- *        of the process (ascending)
+ *        in @maps (ascending); required when @maps is NULL
  * @to:   the destination nodes in order
  * @topo: the machine (for free memory and the capacity check)
+ *
+ * The plan borrows nothing: it keeps its own copy of what it needs from
+ * @maps and @topo (the placement, and the free memory and free huge pages
+ * of each destination as @topo had them loaded), so both may be freed at
+ * once. The capacity checks thus see the free memory of the moment @topo
+ * was loaded: load it again for a fresh figure.
  *
  * The rule: the i-th node of FROM goes to the (i mod |TO|)-th node of TO.
  * When TO is longer than FROM its extra nodes receive nothing; when FROM is
@@ -234,7 +243,7 @@ struct numamove_result;
  * kept, so "0,1 -> 1,0" is a swap.
  *
  * Return: 0; -EINVAL when TO or a given FROM is empty (a node list never
- * holds a node twice); -ENODEV when a destination does not exist or has
+ * holds a node twice), or @maps and @from are both NULL; -ENODEV when a destination does not exist or has
  * no memory, or a source does not exist.
  */
 int numamove_plan_new(const struct numamove_maps *maps, const struct numamove_nodelist *from,
@@ -251,6 +260,12 @@ uint64_t numamove_plan_bytes(const struct numamove_plan *plan, int src, int dst)
 /** numamove_plan_incoming() - bytes that would arrive on @node */
 uint64_t numamove_plan_incoming(const struct numamove_plan *plan, int node);
 /**
+ * numamove_plan_map_nodes() - each node of @nodes replaced by its
+ * destination (nodes the plan does not move stay), without repeats
+ */
+int numamove_plan_map_nodes(const struct numamove_plan *plan, const struct numamove_nodelist *nodes,
+			    struct numamove_nodelist **ret_list);
+/**
  * numamove_plan_check_capacity() - do the destinations have room?
  * @reterr_node: where not NULL, on -ENOSPC the first destination short of memory
  *
@@ -260,12 +275,6 @@ uint64_t numamove_plan_incoming(const struct numamove_plan *plan, int node);
  *
  * Return: 0, or -ENOSPC.
  */
-/**
- * numamove_plan_map_nodes() - each node of @nodes replaced by its
- * destination (nodes the plan does not move stay), without repeats
- */
-int numamove_plan_map_nodes(const struct numamove_plan *plan, const struct numamove_nodelist *nodes,
-			    struct numamove_nodelist **ret_list);
 int numamove_plan_check_capacity(const struct numamove_plan *plan, int *reterr_node);
 /**
  * numamove_plan_check_hugepages() - do the destinations have the huge pages?
@@ -305,22 +314,48 @@ enum numamove_engine {
 	NUMAMOVE_ENGINE_KERNEL,      /* migrate_pages(2) alone: one uninterruptible call */
 };
 
+/*
+ * Options structs, in libbpf's way: the caller sets sz to its
+ * sizeof(struct ...), and the library reads only the fields inside it, so
+ * programs built against an older, shorter struct keep working (the
+ * fields they do not know take their defaults, which are always 0). A sz
+ * smaller than sz itself, or a non-zero byte past the fields the library
+ * knows (an option of a newer library it cannot honour), is -EINVAL, and so
+ * is an option that cannot apply to the call. A NULL opts means every
+ * default. Fill the struct with NUMAMOVE_OPTS(), which zeroes it first
+ * (padding included) and sets sz:
+ *
+ *	NUMAMOVE_OPTS(numamove_move_opts, opts, .jobs = 4, .rate = 64 << 20);
+ *	r = numamove_move(task, plan, &opts, &result);
+ */
+#define NUMAMOVE_OPTS(TYPE, NAME, ...)                                   \
+	struct TYPE NAME = ({                                            \
+		memset(&NAME, 0, sizeof(struct TYPE));                   \
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ }; \
+	})
+
 struct numamove_move_opts {
 	size_t sz;                     /* sizeof(struct numamove_move_opts) */
-	numamove_progress_fn progress; /* may be NULL */
-	void *userdata;
-	unsigned int flags;            /* NUMAMOVE_MOVE_* */
-	/* Since 0.2; callers with a smaller sz get the defaults (0). */
-	unsigned int jobs;             /* workers; 0: numamove_default_jobs() */
+	numamove_progress_fn progress; /* may be NULL; not called by the kernel engine */
+	void *userdata;                /* passed to progress */
+	unsigned int flags;            /* NUMAMOVE_MOVE_*; unknown bits: -EINVAL */
+	unsigned int jobs;             /* workers, at most NUMAMOVE_JOBS_MAX; 0: numamove_default_jobs() */
 	uint64_t rate;                 /* at most this many bytes per second; 0: no limit */
 	unsigned int max_stall_ms;     /* size calls to take at most about this long; 0: no bound */
-	enum numamove_engine engine;
+	enum numamove_engine engine;   /* int-sized, as every enum on Linux ABIs */
+	size_t :0;
 };
-/* Do not pass MPOL_MF_MOVE_ALL even when the caller has CAP_SYS_NICE. */
+#define numamove_move_opts__last_field engine
+/* Do not pass MPOL_MF_MOVE_ALL even when the caller has CAP_SYS_NICE (batched engine only). */
 #define NUMAMOVE_MOVE_PRIVATE_ONLY (1u << 0)
 /* No migrate_pages(2) sweep after the batched pass. */
 #define NUMAMOVE_MOVE_NO_SWEEP (1u << 1)
-/* The most workers numamove_move() runs. */
+/*
+ * The most workers numamove_move() runs: opts.jobs above it is -EINVAL. A
+ * later library may raise this limit, never lower it, so a value up to
+ * this header's NUMAMOVE_JOBS_MAX is accepted by this library and every
+ * later one.
+ */
 #define NUMAMOVE_JOBS_MAX 64
 
 /**
@@ -357,11 +392,17 @@ unsigned int numamove_default_jobs(const struct numamove_plan *plan);
  * progress is called from the calling thread about every 100 ms; the
  * workers run with every signal blocked.
  *
+ * @ret_result: always written, on failure too (an exception to the ret_
+ *              rule): the result of the move; on failure the partial
+ *              result of what was done before it stopped, or NULL when
+ *              nothing was. Free it with numamove_result_free() either way.
+ *
  * Return: 0 when the move ran to its end (pages may still have been left:
  * see numamove_result_pages_left()), -ESRCH when the process exited
  * (the result holds what was done), -ECANCELED when progress asked to stop,
- * -EPERM/-EACCES without the rights, or another negative errno. On
- * failure *ret_result is still set when some work was done.
+ * -EPERM/-EACCES without the rights, -EINVAL for a mapping-only plan
+ * (made without maps) or options that cannot apply (see
+ * struct numamove_move_opts), or another negative errno.
  */
 int numamove_move(const struct numamove_task *task, const struct numamove_plan *plan,
 		  const struct numamove_move_opts *opts, struct numamove_result **ret_result);
@@ -523,6 +564,10 @@ const struct numamove_maps *numamove_object_maps(const struct numamove_object *o
  * Pages that other processes map move only when the caller has
  * CAP_SYS_NICE, as for numamove_move(); the placement is read again after
  * the move.
+ *
+ * @opts: as for numamove_move(), but the kernel engine moves processes
+ *        only: NUMAMOVE_ENGINE_KERNEL is -EINVAL here
+ * @ret_result: always written, as for numamove_move()
  *
  * Return: as numamove_move().
  */
@@ -747,12 +792,15 @@ enum numamove_policy_status {
 	NUMAMOVE_POLICY_STATUS_FAILED,      /* the kernel refused: see the error */
 };
 
+/* An options struct as numamove_move_opts (see there): NUMAMOVE_OPTS(numamove_policy_opts, ...). */
 struct numamove_policy_opts {
 	size_t sz;          /* sizeof(struct numamove_policy_opts) */
-	const pid_t *tids;  /* only these threads; NULL: every thread */
-	size_t n_tids;
-	unsigned int flags; /* NUMAMOVE_POLICY_SET_F_* */
+	const pid_t *tids;  /* only these threads (borrowed for the call); NULL: every thread */
+	size_t n_tids;      /* entries in tids; 0 exactly when tids is NULL, else -EINVAL */
+	unsigned int flags; /* NUMAMOVE_POLICY_SET_F_*; unknown bits: -EINVAL */
+	size_t :0;
 };
+#define numamove_policy_opts__last_field flags
 
 /* numamove_policy_set(): replace the policies of mappings that have one too. */
 #define NUMAMOVE_POLICY_SET_F_MAPPINGS (1u << 0)
