@@ -475,12 +475,12 @@ static void print_affinity(const struct numamove_task *t, const struct numamove_
 	for (size_t i = 0; i < numamove_affinity_count(aff); i++) {
 		switch (numamove_affinity_status(aff, i)) {
 		case NUMAMOVE_AFFINITY_SET:
-			if (set && (strcmp(before, numamove_affinity_cpus(aff, i, false)) ||
-				    strcmp(after, numamove_affinity_cpus(aff, i, true))))
+			if (set && (strcmp(before, numamove_affinity_cpus_before(aff, i)) ||
+				    strcmp(after, numamove_affinity_cpus_after(aff, i))))
 				same = false;
 			set++;
-			before = numamove_affinity_cpus(aff, i, false);
-			after = numamove_affinity_cpus(aff, i, true);
+			before = numamove_affinity_cpus_before(aff, i);
+			after = numamove_affinity_cpus_after(aff, i);
 			break;
 		case NUMAMOVE_AFFINITY_NO_CPUS:
 			nocpu++;
@@ -500,7 +500,7 @@ static void print_affinity(const struct numamove_task *t, const struct numamove_
 		if (numamove_affinity_status(aff, i) == NUMAMOVE_AFFINITY_SET)
 			fprintf(stderr, "%s: %d (%s): thread %d: CPU affinity %s -> %s\n", program_name,
 				(int)numamove_task_pid(t), numamove_task_comm(t), (int)numamove_affinity_tid(aff, i),
-				numamove_affinity_cpus(aff, i, false), numamove_affinity_cpus(aff, i, true));
+				numamove_affinity_cpus_before(aff, i), numamove_affinity_cpus_after(aff, i));
 	if (nocpu)
 		fprintf(stderr,
 			"%s: %d (%s): CPU affinity of %zu thread%s left alone: the destination nodes have no CPUs\n",

@@ -58,7 +58,7 @@ static const char *const reason_texts[NUMAMOVE_REASON_COUNT] = {
 
 NM_EXPORT const char *numamove_reason_text(enum numamove_reason reason)
 {
-	return (unsigned)reason < NUMAMOVE_REASON_COUNT ? reason_texts[reason] : "?";
+	return (unsigned)reason < NUMAMOVE_REASON_COUNT ? reason_texts[reason] : NULL;
 }
 
 enum numamove_reason nm_reason_from_status(int status)

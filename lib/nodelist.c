@@ -36,7 +36,7 @@ NM_EXPORT int numamove_nodelist_index(const struct numamove_nodelist *list, int 
 	for (size_t i = 0; list && i < list->n; i++)
 		if (list->ids[i] == node)
 			return (int)i;
-	return -1;
+	return -ENOENT;
 }
 
 NM_EXPORT bool numamove_nodelist_contains(const struct numamove_nodelist *list, int node)
@@ -66,7 +66,7 @@ NM_EXPORT size_t numamove_nodelist_count(const struct numamove_nodelist *list)
 
 NM_EXPORT int numamove_nodelist_get(const struct numamove_nodelist *list, size_t i)
 {
-	return list && i < list->n ? list->ids[i] : -1;
+	return list && i < list->n ? list->ids[i] : -ERANGE;
 }
 
 NM_EXPORT int numamove_nodelist_format(const struct numamove_nodelist *list, char *buf, size_t size)

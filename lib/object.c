@@ -110,7 +110,7 @@ static const char *const type_names[NUMAMOVE_OBJECT_TYPE_COUNT] = {
 
 NM_EXPORT const char *numamove_object_type_name(enum numamove_object_type type)
 {
-	return (unsigned)type < NUMAMOVE_OBJECT_TYPE_COUNT ? type_names[type] : "?";
+	return (unsigned)type < NUMAMOVE_OBJECT_TYPE_COUNT ? type_names[type] : NULL;
 }
 
 static struct numamove_object *object_new(enum numamove_object_type type)

@@ -4,13 +4,61 @@
  * nodes.
  *
  * Conventions, as in libbpf and systemd:
- *  - every exported name starts with numamove_;
+ *  - every exported name starts with numamove_, and functions are named
+ *    numamove_<type>_<verb>, where <type> is the whole struct name
+ *    (numamove_policy_report_count() is about struct numamove_policy_report);
+ *    macros take the name of what they belong to: NUMAMOVE_POLICY_MODE_*,
+ *    NUMAMOVE_POLICY_F_*, NUMAMOVE_POLICY_SET_F_*, NUMAMOVE_POLICY_STATUS_*;
  *  - types are opaque and used through functions;
- *  - functions that can fail return 0 (or a count) on success and a
- *    negative errno on failure; output parameters are named ret_* and are
- *    left untouched on failure;
- *  - the library never prints and never exits;
- *  - every *_free() accepts NULL.
+ *  - functions that can fail return 0 (or a count, or a node id) on success
+ *    and a negative errno on failure: never -1, never a positive errno;
+ *  - output parameters are named ret_* and are left untouched on failure;
+ *    those written only on failure (to say why) are named reterr_*; the one
+ *    exception, a partial result on failure, is said where it is
+ *    (numamove_move(), numamove_object_move());
+ *  - arrays and strings handed out through ret_* are the caller's, released
+ *    with free() (each string of an array too); objects handed out are
+ *    released with their *_free();
+ *  - nothing the library returns through a const pointer or keeps is
+ *    borrowed without saying so: a returned const pointer (a name, a node
+ *    list, a policy) is valid as long as the object it came from, and until
+ *    that object changes when a call changes it (see numamove_object_maps());
+ *    no object keeps a pointer to an argument after the call returns;
+ *  - NULL: every *_free() accepts NULL; elsewhere an argument may be NULL
+ *    only where its description says so (opts, a reterr_*, a FROM list).
+ *    Any other NULL is a caller's bug that the library does not promise to
+ *    catch: accessors (functions that only read an object) do not check,
+ *    and crash on it;
+ *  - each public enum has a *_name() (or *_text()) function that returns a
+ *    stable string for each value, and NULL for a value it does not know;
+ *  - enums may gain values in later versions: a *_COUNT is the number this
+ *    header knows, not part of the ABI; never size anything that the
+ *    library fills with it;
+ *  - options structs are sized and checked as in libbpf (see
+ *    NUMAMOVE_OPTS());
+ *  - every symbol is in the version node LIBNUMAMOVE_0.3;
+ *  - the library never prints and never exits.
+ *
+ * Threads:
+ *  - objects passed as const (a topology, maps, a plan, a policy, reports,
+ *    results) may be used from several threads at once;
+ *  - objects that calls change (a numamove_object, a node list being built)
+ *    need the caller's locking;
+ *  - numamove_move() and numamove_object_move() run worker threads (at most
+ *    NUMAMOVE_JOBS_MAX) with every signal blocked, and block the calling
+ *    thread until the move ends; progress callbacks, and the callback of
+ *    numamove_shmem_objects(), run on the calling thread;
+ *  - the policy calls (numamove_policy_set(), numamove_policy_rebind(),
+ *    numamove_inject_check()) make the calling thread the ptrace tracer of
+ *    the target's threads and wait for them with waitpid(tid, __WALL): while
+ *    one runs, no other thread of the process may call wait(),
+ *    waitpid(-1, ...) or waitid(P_ALL, ...) without __WNOTHREAD, or it may
+ *    steal the stops (slurmstepd and event-loop daemons with a SIGCHLD
+ *    reaper do this: reap with __WNOTHREAD, or run the call in a child
+ *    process). They block SIGINT, SIGTERM, SIGHUP, SIGQUIT and the stop
+ *    signals of the calling thread while the target's threads are held,
+ *    and restore its mask before returning;
+ *  - two calls that change the same process or object must not overlap.
  */
 #ifndef NUMAMOVE_NUMAMOVE_H
 #define NUMAMOVE_NUMAMOVE_H
@@ -59,7 +107,7 @@ const char *numamove_node_cpulist(const struct numamove_topology *topo, int node
 uint64_t numamove_node_mem_total(const struct numamove_topology *topo, int node);
 /** numamove_node_mem_free() - bytes of free memory on the node (MemFree) when loaded */
 uint64_t numamove_node_mem_free(const struct numamove_topology *topo, int node);
-/** numamove_node_distance() - SLIT distance from @from to @to, or -1 if unknown */
+/** numamove_node_distance() - SLIT distance from @from to @to, or -ENOENT if unknown */
 int numamove_node_distance(const struct numamove_topology *topo, int from, int to);
 /**
  * numamove_node_hugepages_free() - free huge pages of @page_size bytes on @node,
@@ -79,9 +127,9 @@ void numamove_nodelist_free(struct numamove_nodelist *list);
 /** numamove_nodelist_add() - append @node; -EEXIST if present, -EINVAL if negative */
 int numamove_nodelist_add(struct numamove_nodelist *list, int node);
 size_t numamove_nodelist_count(const struct numamove_nodelist *list);
-/** numamove_nodelist_get() - the @i-th node, or -1 past the end */
+/** numamove_nodelist_get() - the @i-th node, or -ERANGE past the end */
 int numamove_nodelist_get(const struct numamove_nodelist *list, size_t i);
-/** numamove_nodelist_index() - position of @node in @list, or -1 */
+/** numamove_nodelist_index() - position of @node in @list, or -ENOENT */
 int numamove_nodelist_index(const struct numamove_nodelist *list, int node);
 bool numamove_nodelist_contains(const struct numamove_nodelist *list, int node);
 /**
@@ -144,6 +192,8 @@ const char *numamove_task_comm(const struct numamove_task *task);
 /** numamove_task_uid() - the real uid of the process when opened */
 uid_t numamove_task_uid(const struct numamove_task *task);
 enum numamove_task_state numamove_task_state(const struct numamove_task *task);
+/** numamove_task_state_name() - "running", "zombie", "kthread"; NULL for an unknown value */
+const char *numamove_task_state_name(enum numamove_task_state state);
 /**
  * numamove_task_check() - is the process still the one that was opened?
  *
@@ -168,10 +218,10 @@ enum numamove_kind {
 	NUMAMOVE_KIND_FILE,     /* backed by a regular file (page cache, and its private copies) */
 	NUMAMOVE_KIND_SHM,      /* shared memory: SysV shm, tmpfs, memfd, shared anonymous */
 	NUMAMOVE_KIND_HUGE,     /* hugetlbfs huge pages */
-	NUMAMOVE_KIND_COUNT,
+	NUMAMOVE_KIND_COUNT, /* the kinds this header knows; values may be added */
 };
 
-/** numamove_kind_name() - "anon", "file", "shm", "huge" */
+/** numamove_kind_name() - "anon", "file", "shm", "huge"; NULL for an unknown value */
 const char *numamove_kind_name(enum numamove_kind kind);
 
 /**
@@ -300,10 +350,15 @@ enum numamove_reason {
 	NUMAMOVE_REASON_UNMOVABLE,  /* in a mapping that cannot migrate (e.g. VM_IO, zero page) */
 	NUMAMOVE_REASON_GONE,       /* unmapped or freed by the process during the move */
 	NUMAMOVE_REASON_OTHER,      /* any other kernel error */
-	NUMAMOVE_REASON_COUNT,
+	NUMAMOVE_REASON_COUNT, /* the reasons this header knows; values may be added */
 };
-/** numamove_reason_text() - a short sentence explaining @reason */
+/** numamove_reason_text() - a short sentence explaining @reason; NULL for an unknown value */
 const char *numamove_reason_text(enum numamove_reason reason);
+/**
+ * numamove_reason_name() - "shared", "busy", "nomem", "unmovable", "gone",
+ * "other"; NULL for an unknown value
+ */
+const char *numamove_reason_name(enum numamove_reason reason);
 
 /** Called from numamove_move() after each batch; return nonzero to stop. */
 typedef int (*numamove_progress_fn)(uint64_t bytes_done, uint64_t bytes_total, void *userdata);
@@ -313,6 +368,8 @@ enum numamove_engine {
 	NUMAMOVE_ENGINE_BATCHED = 0, /* parallel move_pages(2) batches, then a migrate_pages(2) sweep */
 	NUMAMOVE_ENGINE_KERNEL,      /* migrate_pages(2) alone: one uninterruptible call */
 };
+/** numamove_engine_name() - "batched", "kernel"; NULL for an unknown value */
+const char *numamove_engine_name(enum numamove_engine engine);
 
 /*
  * Options structs, in libbpf's way: the caller sets sz to its
@@ -435,7 +492,6 @@ unsigned int numamove_result_jobs(const struct numamove_result *result);
  * calling process, faults in only the pages that are resident (never the
  * holes: touching a hole of a tmpfs file allocates memory, and of a regular
  * file reads it from disk), and moves those with move_pages(2).
- * (Since LIBNUMAMOVE_0.2.)
  * ------------------------------------------------------------------------ */
 
 struct numamove_object;
@@ -446,10 +502,10 @@ enum numamove_object_type {
 	NUMAMOVE_OBJECT_TMPFS,     /* a file on tmpfs (/dev/shm, memfd) */
 	NUMAMOVE_OBJECT_HUGETLBFS, /* a file on hugetlbfs */
 	NUMAMOVE_OBJECT_FILE,      /* any other regular file: its page cache */
-	NUMAMOVE_OBJECT_TYPE_COUNT,
+	NUMAMOVE_OBJECT_TYPE_COUNT, /* the types this header knows; values may be added */
 };
 
-/** numamove_object_type_name() - "sysv", "tmpfs", "hugetlbfs", "file" */
+/** numamove_object_type_name() - "sysv", "tmpfs", "hugetlbfs", "file"; NULL for an unknown value */
 const char *numamove_object_type_name(enum numamove_object_type type);
 
 /**
@@ -554,7 +610,11 @@ int numamove_object_nodes(const struct numamove_object *obj, struct numamove_nod
 const char *numamove_object_policy(const struct numamove_object *obj);
 /**
  * numamove_object_maps() - the loaded placement as a one-mapping numamove_maps,
- * for numamove_plan_new() (borrowed; valid until the object is freed)
+ * for numamove_plan_new()
+ *
+ * Borrowed from @obj: valid until numamove_object_free(), and its contents
+ * change with every numamove_object_load() and numamove_object_move() (the
+ * placement is read again). A plan made from it keeps its own copy.
  */
 const struct numamove_maps *numamove_object_maps(const struct numamove_object *obj);
 /**
@@ -612,7 +672,7 @@ int numamove_shmem_files(char ***ret_paths, size_t *ret_count);
  *
  * Each file is opened only if it is still the regular file the walk
  * found (same device and inode, not a symlink now); files gone or
- * replaced since are left out. (Since LIBNUMAMOVE_0.2.)
+ * replaced since are left out.
  *
  * Return: 0, the first non-zero return of @fn, or a negative errno of the walk.
  */
@@ -649,10 +709,14 @@ void numamove_affinity_free(struct numamove_affinity *report);
 size_t numamove_affinity_count(const struct numamove_affinity *report);
 pid_t numamove_affinity_tid(const struct numamove_affinity *report, size_t i);
 enum numamove_affinity_status numamove_affinity_status(const struct numamove_affinity *report, size_t i);
-/** numamove_affinity_error() - the errno of a FAILED thread (positive), else 0 */
+/** numamove_affinity_error() - the negative errno of a FAILED (or GONE) thread, else 0 */
 int numamove_affinity_error(const struct numamove_affinity *report, size_t i);
-/** numamove_affinity_cpus() - CPU list before (@after false) or after, as text */
-const char *numamove_affinity_cpus(const struct numamove_affinity *report, size_t i, bool after);
+/** numamove_affinity_cpus_before() - the thread's CPU list before, as text ("" unknown) */
+const char *numamove_affinity_cpus_before(const struct numamove_affinity *report, size_t i);
+/** numamove_affinity_cpus_after() - the thread's CPU list now, as text ("" unknown) */
+const char *numamove_affinity_cpus_after(const struct numamove_affinity *report, size_t i);
+/** numamove_affinity_status_name() - "set", "unchanged", "no-cpus", "failed", "gone"; NULL for an unknown value */
+const char *numamove_affinity_status_name(enum numamove_affinity_status status);
 
 /* ------------------------------------------------------------------------
  * Memory policies: the value, and those of a running process.
@@ -675,7 +739,7 @@ enum numamove_policy_mode {
 	NUMAMOVE_POLICY_MODE_LOCAL,               /* the node of the allocating CPU */
 	NUMAMOVE_POLICY_MODE_PREFERRED_MANY,      /* these nodes first, then any (5.15) */
 	NUMAMOVE_POLICY_MODE_WEIGHTED_INTERLEAVE, /* interleave by the system's per-node weights (6.9) */
-	NUMAMOVE_POLICY_MODE_COUNT,
+	NUMAMOVE_POLICY_MODE_COUNT, /* the modes this header knows; values may be added */
 };
 
 /* Flags: how the nodes are read when the allowed nodes (cpuset) change. */
@@ -704,6 +768,7 @@ const struct numamove_nodelist *numamove_policy_nodes(const struct numamove_poli
 bool numamove_policy_equal(const struct numamove_policy *a, const struct numamove_policy *b);
 /** numamove_policy_format() - the text form; returns the length needed, like snprintf */
 int numamove_policy_format(const struct numamove_policy *policy, char *buf, size_t size);
+/** numamove_policy_mode_name() - "default", "preferred", "bind", ...; NULL for an unknown value */
 const char *numamove_policy_mode_name(enum numamove_policy_mode mode);
 /**
  * numamove_policy_remap() - the policy a move by @plan turns @policy into:
@@ -768,6 +833,9 @@ enum numamove_inject_block {
 	NUMAMOVE_INJECT_SECCOMP_UNKNOWN, /* seccomp filters numamove cannot read (needs CAP_SYS_ADMIN),
 					  * or that look at the calls' arguments */
 };
+/** numamove_inject_block_name() - "ok", "traced", "stopped", "seccomp", "compat",
+ * "seccomp-unknown"; NULL for an unknown value */
+const char *numamove_inject_block_name(enum numamove_inject_block block);
 
 /**
  * numamove_inject_check() - whether numamove may run syscalls in @task
@@ -791,6 +859,8 @@ enum numamove_policy_status {
 	NUMAMOVE_POLICY_STATUS_GONE,        /* the thread exited, or the mapping went away */
 	NUMAMOVE_POLICY_STATUS_FAILED,      /* the kernel refused: see the error */
 };
+/** numamove_policy_status_name() - "changed", "unchanged", "skipped", "gone", "failed"; NULL for an unknown value */
+const char *numamove_policy_status_name(enum numamove_policy_status status);
 
 /* An options struct as numamove_move_opts (see there): NUMAMOVE_OPTS(numamove_policy_opts, ...). */
 struct numamove_policy_opts {
@@ -846,7 +916,10 @@ int numamove_policy_report_error(const struct numamove_policy_report *report, si
  * position and migrates its memory before the write returns.
  * ------------------------------------------------------------------------ */
 
-/** numamove_cgroup_of() - the directory of @pid's cgroup v2 group (-ENOENT: no cgroup v2) */
+/**
+ * numamove_cgroup_of() - the directory of @pid's cgroup v2 group (-ENOENT: no cgroup v2);
+ * *ret_path is the caller's, freed with free()
+ */
 int numamove_cgroup_of(pid_t pid, char **ret_path);
 /**
  * numamove_cgroup_check() - 0 when @path is a cgroup v2 group with the
@@ -854,6 +927,7 @@ int numamove_cgroup_of(pid_t pid, char **ret_path);
  * there (the root group, or a parent that does not enable cpuset)
  */
 int numamove_cgroup_check(const char *path);
+/** numamove_cgroup_pids() - the processes of the group (cgroup.procs); *ret_pids freed with free() */
 int numamove_cgroup_pids(const char *path, pid_t **ret_pids, size_t *ret_count);
 /** numamove_cgroup_mems() - the group's effective nodes (cpuset.mems.effective) */
 int numamove_cgroup_mems(const char *path, struct numamove_nodelist **ret_list);

@@ -346,6 +346,51 @@ static void test_plan_mapping_only(void **state)
 	numamove_plan_free(plan);
 }
 
+/* Every public enum has a name function: a string for each known value, NULL past them. */
+static void test_names(void **state)
+{
+	(void)state;
+	for (int i = 0; i < NUMAMOVE_REASON_COUNT; i++) {
+		assert_non_null(numamove_reason_name((enum numamove_reason)i));
+		assert_non_null(numamove_reason_text((enum numamove_reason)i));
+	}
+	assert_null(numamove_reason_name(NUMAMOVE_REASON_COUNT));
+	assert_null(numamove_reason_text((enum numamove_reason)-1));
+	for (int i = 0; i < NUMAMOVE_KIND_COUNT; i++)
+		assert_non_null(numamove_kind_name((enum numamove_kind)i));
+	assert_null(numamove_kind_name(NUMAMOVE_KIND_COUNT));
+	for (int i = 0; i < NUMAMOVE_OBJECT_TYPE_COUNT; i++)
+		assert_non_null(numamove_object_type_name((enum numamove_object_type)i));
+	assert_null(numamove_object_type_name(NUMAMOVE_OBJECT_TYPE_COUNT));
+	for (int i = 0; i < NUMAMOVE_POLICY_MODE_COUNT; i++)
+		assert_non_null(numamove_policy_mode_name((enum numamove_policy_mode)i));
+	assert_null(numamove_policy_mode_name(NUMAMOVE_POLICY_MODE_COUNT));
+	assert_string_equal(numamove_engine_name(NUMAMOVE_ENGINE_BATCHED), "batched");
+	assert_string_equal(numamove_engine_name(NUMAMOVE_ENGINE_KERNEL), "kernel");
+	assert_null(numamove_engine_name((enum numamove_engine)2));
+	assert_string_equal(numamove_task_state_name(NUMAMOVE_TASK_KTHREAD), "kthread");
+	assert_null(numamove_task_state_name((enum numamove_task_state)3));
+	assert_string_equal(numamove_affinity_status_name(NUMAMOVE_AFFINITY_GONE), "gone");
+	assert_null(numamove_affinity_status_name((enum numamove_affinity_status)5));
+	assert_string_equal(numamove_policy_status_name(NUMAMOVE_POLICY_STATUS_FAILED), "failed");
+	assert_null(numamove_policy_status_name((enum numamove_policy_status)5));
+	assert_string_equal(numamove_inject_block_name(NUMAMOVE_INJECT_SECCOMP_UNKNOWN), "seccomp-unknown");
+	assert_null(numamove_inject_block_name((enum numamove_inject_block)-1));
+}
+
+/* Errors are negative errnos, never -1 sentinels. */
+static void test_error_signs(void **state)
+{
+	struct self *s = *state;
+	struct numamove_nodelist *l = NULL;
+
+	assert_int_equal(numamove_nodelist_new(&l), 0);
+	assert_int_equal(numamove_nodelist_get(l, 0), -ERANGE);
+	assert_int_equal(numamove_nodelist_index(l, 0), -ENOENT);
+	assert_int_equal(numamove_node_distance(s->topo, 100000, 0), -ENOENT);
+	numamove_nodelist_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +402,8 @@ int main(void)
 		cmocka_unit_test(test_policy_opts),
 		cmocka_unit_test(test_plan_self_contained),
 		cmocka_unit_test(test_plan_mapping_only),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_error_signs),
 	};
 
 	return cmocka_run_group_tests(tests, self_setup, self_teardown);

@@ -49,7 +49,7 @@ static void test_container(void **state)
 
 	assert_int_equal(numamove_nodelist_new(&l), 0);
 	assert_int_equal(numamove_nodelist_count(l), 0);
-	assert_int_equal(numamove_nodelist_get(l, 0), -1);
+	assert_int_equal(numamove_nodelist_get(l, 0), -ERANGE);
 	assert_int_equal(numamove_nodelist_add(l, 3), 0);
 	assert_int_equal(numamove_nodelist_add(l, 1), 0);
 	assert_int_equal(numamove_nodelist_add(l, 3), -EEXIST);
@@ -61,16 +61,16 @@ static void test_container(void **state)
 	assert_int_equal(numamove_nodelist_get(l, 0), 3);
 	assert_int_equal(numamove_nodelist_get(l, 1), 1);
 	assert_int_equal(numamove_nodelist_get(l, 41), 49);
-	assert_int_equal(numamove_nodelist_get(l, 42), -1);
+	assert_int_equal(numamove_nodelist_get(l, 42), -ERANGE);
 	assert_int_equal(numamove_nodelist_index(l, 1), 1);
 	assert_int_equal(numamove_nodelist_index(l, 20), 12);
-	assert_int_equal(numamove_nodelist_index(l, 2), -1);
+	assert_int_equal(numamove_nodelist_index(l, 2), -ENOENT);
 	assert_true(numamove_nodelist_contains(l, 3));
 	assert_false(numamove_nodelist_contains(l, 0));
 	numamove_nodelist_free(l);
 	numamove_nodelist_free(NULL);
 	assert_int_equal(numamove_nodelist_count(NULL), 0);
-	assert_int_equal(numamove_nodelist_get(NULL, 0), -1);
+	assert_int_equal(numamove_nodelist_get(NULL, 0), -ERANGE);
 }
 
 static void check_format(struct numamove_nodelist *l, const char *want)
