@@ -49,10 +49,9 @@ unit build "build"
 unit build-sanitize "ASan+UBSan"
 
 # The ABI suite (tests/abi): the opts/plan contract through the shared library
-# (test-abi), header = map = exports,
-# and abidiff against the stored ABI, each counted once. deps.sh installs
-# abigail-tools, so a
-# skipped check is a failure here.
+# (test-abi), header = map = exports, and abidiff against the stored ABI, each
+# counted once. deps.sh installs abigail-tools, so a skipped check is a
+# failure here.
 abi() { # abi BUILDDIR LABEL
 	local log ok fail skip
 	log=$(mktemp)
