@@ -1349,6 +1349,7 @@ int cmd_move(int argc, char **argv)
 		{ "noheadings", no_argument, NULL, 'n' },
 		{ "raw", no_argument, NULL, 'r' },
 		{ "bytes", no_argument, NULL, 'b' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1360,7 +1361,7 @@ int cmd_move(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	int c, status = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "t:f:j:Jnrbh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:f:j:JnrbVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't': a.to = optarg; break;
 		case 'f': a.from = optarg; break;
