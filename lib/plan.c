@@ -110,6 +110,23 @@ static int copy_node(const struct nm_node *src, struct nm_node *n)
 	return 0;
 }
 
+/* The snapshot of each node of @plan's TO, from @topo, or from @like's snapshot. */
+static int copy_dests(struct numamove_plan *plan, const struct numamove_topology *topo,
+		      const struct numamove_plan *like)
+{
+	plan->dests = calloc(plan->to->n, sizeof(*plan->dests));
+	if (!plan->dests)
+		return -ENOMEM;
+	for (size_t i = 0; i < plan->to->n; i++) {
+		const struct nm_node *src = like ? &like->dests[i] : nm_topology_node(topo, plan->to->ids[i]);
+		int r = copy_node(src, &plan->dests[i]);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int max_id(const struct numamove_nodelist *l, int start)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -171,16 +188,9 @@ NM_EXPORT int numamove_plan_new(const struct numamove_maps *maps, const struct n
 		r = copy_list(to, &plan->to);
 	if (r < 0)
 		goto fail;
-	plan->dests = calloc(to->n, sizeof(*plan->dests));
-	if (!plan->dests) {
-		r = -ENOMEM;
+	r = copy_dests(plan, topo, NULL);
+	if (r < 0)
 		goto fail;
-	}
-	for (size_t i = 0; i < to->n; i++) {
-		r = copy_node(nm_topology_node(topo, to->ids[i]), &plan->dests[i]);
-		if (r < 0)
-			goto fail;
-	}
 
 	plan->max_node = max_id(plan->to, max_id(plan->from, maps ? maps->max_node : -1));
 	if (topo->n_nodes)
@@ -210,16 +220,9 @@ int nm_plan_renew(const struct numamove_plan *like, const struct numamove_maps *
 		r = copy_list(like->to, &plan->to);
 	if (r < 0)
 		goto fail;
-	plan->dests = calloc(like->to->n, sizeof(*plan->dests));
-	if (!plan->dests) {
-		r = -ENOMEM;
+	r = copy_dests(plan, NULL, like);
+	if (r < 0)
 		goto fail;
-	}
-	for (size_t i = 0; i < like->to->n; i++) {
-		r = copy_node(&like->dests[i], &plan->dests[i]);
-		if (r < 0)
-			goto fail;
-	}
 	plan->max_node = like->max_node > maps->max_node ? like->max_node : maps->max_node;
 	r = plan_pairs(plan);
 	if (r < 0)
