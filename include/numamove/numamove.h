@@ -881,7 +881,8 @@ struct numamove_policy_opts {
  * the policy of every private mapping that has a policy of its own.
  * Returns 0 with a report (entries may still have failed), or -EBUSY when
  * numamove_inject_check() blocks, -EPERM when ptrace is not allowed,
- * -ESRCH when the process exited, -ENOENT when a tid is not a thread of it.
+ * -ESRCH when the process exited, -ENOENT when a tid is not a thread of it,
+ * -EINVAL for options it cannot honour (see struct numamove_policy_opts).
  */
 int numamove_policy_set(const struct numamove_task *task, const struct numamove_policy *policy,
 			const struct numamove_policy_opts *opts, struct numamove_policy_report **ret_report);
@@ -889,7 +890,9 @@ int numamove_policy_set(const struct numamove_task *task, const struct numamove_
  * numamove_policy_rebind() - map every thread's task policy and every
  * private mapping policy of @task through @plan (numamove_policy_remap()).
  * When /proc shows no policy to rebind, nothing is stopped and the report
- * is empty. Errors as numamove_policy_set().
+ * is empty. It always rebinds the mappings too:
+ * NUMAMOVE_POLICY_SET_F_MAPPINGS changes nothing. Errors as
+ * numamove_policy_set().
  */
 int numamove_policy_rebind(const struct numamove_task *task, const struct numamove_plan *plan,
 			   const struct numamove_policy_opts *opts, struct numamove_policy_report **ret_report);
