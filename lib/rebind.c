@@ -413,8 +413,12 @@ NM_EXPORT int numamove_policy_rebind(const struct numamove_task *task, const str
 	if (!task || !plan || !ret)
 		return -EINVAL;
 	if (!rebind_needed(task, plan)) {
-		*ret = calloc(1, sizeof(**ret));
-		return *ret ? 0 : -ENOMEM;
+		struct numamove_policy_report *empty = calloc(1, sizeof(*empty));
+
+		if (!empty)
+			return -ENOMEM;
+		*ret = empty;
+		return 0;
 	}
 	return run(task, &j, &o, ret);
 }
