@@ -480,12 +480,12 @@ static void print_affinity(const struct numamove_task *t, const struct numamove_
 	for (size_t i = 0; i < numamove_affinity_count(aff); i++) {
 		switch (numamove_affinity_status(aff, i)) {
 		case NUMAMOVE_AFFINITY_SET:
-			if (set && (strcmp(before, numamove_affinity_cpus(aff, i, false)) ||
-				    strcmp(after, numamove_affinity_cpus(aff, i, true))))
+			if (set && (strcmp(before, numamove_affinity_cpus_before(aff, i)) ||
+				    strcmp(after, numamove_affinity_cpus_after(aff, i))))
 				same = false;
 			set++;
-			before = numamove_affinity_cpus(aff, i, false);
-			after = numamove_affinity_cpus(aff, i, true);
+			before = numamove_affinity_cpus_before(aff, i);
+			after = numamove_affinity_cpus_after(aff, i);
 			break;
 		case NUMAMOVE_AFFINITY_NO_CPUS:
 			nocpu++;
@@ -505,7 +505,7 @@ static void print_affinity(const struct numamove_task *t, const struct numamove_
 		if (numamove_affinity_status(aff, i) == NUMAMOVE_AFFINITY_SET)
 			fprintf(stderr, "%s: %d (%s): thread %d: CPU affinity %s -> %s\n", program_name,
 				(int)numamove_task_pid(t), numamove_task_comm(t), (int)numamove_affinity_tid(aff, i),
-				numamove_affinity_cpus(aff, i, false), numamove_affinity_cpus(aff, i, true));
+				numamove_affinity_cpus_before(aff, i), numamove_affinity_cpus_after(aff, i));
 	if (nocpu)
 		fprintf(stderr,
 			"%s: %d (%s): CPU affinity of %zu thread%s left alone: the destination nodes have no CPUs\n",
@@ -561,7 +561,7 @@ static void print_rebind(const struct numamove_task *t, const struct numamove_po
 		change_text(numamove_policy_report_before(rep, i), numamove_policy_report_after(rep, i), text,
 			    sizeof(text));
 		switch (numamove_policy_report_status(rep, i)) {
-		case NUMAMOVE_POLICY_CHANGED:
+		case NUMAMOVE_POLICY_STATUS_CHANGED:
 			count->rebound++;
 			if (tid)
 				group_add(groups, &n_groups, 16, text);
@@ -570,7 +570,7 @@ static void print_rebind(const struct numamove_task *t, const struct numamove_po
 					program_name, (int)numamove_task_pid(t), numamove_task_comm(t),
 					numamove_policy_report_start(rep, i), numamove_policy_report_end(rep, i), text);
 			break;
-		case NUMAMOVE_POLICY_FAILED:
+		case NUMAMOVE_POLICY_STATUS_FAILED:
 			count->rebind_failed++;
 			if (tid)
 				warn_errno(numamove_policy_report_error(rep, i), "%d (%s): thread %d: cannot rebind "
@@ -580,7 +580,7 @@ static void print_rebind(const struct numamove_task *t, const struct numamove_po
 					   "rebind its policy (%s)", (int)numamove_task_pid(t), numamove_task_comm(t),
 					   numamove_policy_report_start(rep, i), text);
 			break;
-		case NUMAMOVE_POLICY_SKIPPED:
+		case NUMAMOVE_POLICY_STATUS_SKIPPED:
 			fprintf(stderr, "%s: %d (%s): mapping %" PRIx64 ": a shared object's policy (%s), left as it is\n",
 				program_name, (int)numamove_task_pid(t), numamove_task_comm(t),
 				numamove_policy_report_start(rep, i),
@@ -790,12 +790,12 @@ static int object_policy(const char *text, const struct numamove_topology *topo,
 			 struct numamove_policy **ret)
 {
 	for (int mode = 0; mode < NUMAMOVE_POLICY_MODE_COUNT; mode++) {
-		bool takes_nodes = mode != NUMAMOVE_POLICY_DEFAULT && mode != NUMAMOVE_POLICY_LOCAL;
+		bool takes_nodes = mode != NUMAMOVE_POLICY_MODE_DEFAULT && mode != NUMAMOVE_POLICY_MODE_LOCAL;
 
 		if (!takes_nodes || strcmp(text, numamove_policy_mode_name(mode)) != 0)
 			continue;
-		if (mode == NUMAMOVE_POLICY_PREFERRED && numamove_nodelist_count(to) > 1)
-			mode = NUMAMOVE_POLICY_PREFERRED_MANY;
+		if (mode == NUMAMOVE_POLICY_MODE_PREFERRED && numamove_nodelist_count(to) > 1)
+			mode = NUMAMOVE_POLICY_MODE_PREFERRED_MANY;
 		return numamove_policy_new(mode, 0, to, ret);
 	}
 	return numamove_policy_parse(text, topo, ret, NULL);
@@ -1354,6 +1354,7 @@ int cmd_move(int argc, char **argv)
 		{ "noheadings", no_argument, NULL, 'n' },
 		{ "raw", no_argument, NULL, 'r' },
 		{ "bytes", no_argument, NULL, 'b' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1365,7 +1366,7 @@ int cmd_move(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	int c, status = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "t:f:j:Jnrbh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:f:j:JnrbVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't': a.to = optarg; break;
 		case 'f': a.from = optarg; break;

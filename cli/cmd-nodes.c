@@ -23,6 +23,14 @@ static const struct colinfo infos[] = {
 
 static const int defaults[] = { COL_NODE, COL_CPUS, COL_TOTAL, COL_FREE, COL_HASCPUS, COL_DISTANCES };
 
+/* The SLIT distance, or -1 where sysfs gives none (the library says -ENOENT). */
+static int distance(const struct numamove_topology *topo, int from, int to)
+{
+	int d = numamove_node_distance(topo, from, to);
+
+	return d < 0 ? -1 : d;
+}
+
 static void __attribute__((noreturn)) usage(void)
 {
 	printf("Usage:\n"
@@ -95,8 +103,7 @@ int cmd_nodes(int argc, char **argv)
 				for (size_t j = 0; j < numamove_nodelist_count(nodes) && len < sizeof(buf); j++)
 					len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%d",
 								j ? (o.json ? "\n" : " ") : "",
-								numamove_node_distance(topo, node,
-										       numamove_nodelist_get(nodes, j)));
+								distance(topo, node, numamove_nodelist_get(nodes, j)));
 				cell_printf(ln, i, "%s", buf);
 				break;
 			}

@@ -99,11 +99,11 @@ static void parse_tids(const char *text, pid_t **ret, size_t *ret_n)
 }
 
 static const char *const status_names[] = {
-	[NUMAMOVE_POLICY_CHANGED] = "changed",
-	[NUMAMOVE_POLICY_UNCHANGED] = "unchanged",
-	[NUMAMOVE_POLICY_SKIPPED] = "skipped",
-	[NUMAMOVE_POLICY_GONE] = "gone",
-	[NUMAMOVE_POLICY_FAILED] = "failed",
+	[NUMAMOVE_POLICY_STATUS_CHANGED] = "changed",
+	[NUMAMOVE_POLICY_STATUS_UNCHANGED] = "unchanged",
+	[NUMAMOVE_POLICY_STATUS_SKIPPED] = "skipped",
+	[NUMAMOVE_POLICY_STATUS_GONE] = "gone",
+	[NUMAMOVE_POLICY_STATUS_FAILED] = "failed",
 };
 
 /* A --set that does not parse: one line, exit 2. */
@@ -206,7 +206,7 @@ static void add_row(struct libscols_table *tb, const struct policy_args *a, cons
 				cell_printf(ln, i, "%s", row->name);
 			break;
 		case COL_WEIGHTS:
-			if (shown && numamove_policy_mode(shown) == NUMAMOVE_POLICY_WEIGHTED_INTERLEAVE) {
+			if (shown && numamove_policy_mode(shown) == NUMAMOVE_POLICY_MODE_WEIGHTED_INTERLEAVE) {
 				weights_text(shown, buf, sizeof(buf));
 				cell_printf(ln, i, "%s", buf);
 			}
@@ -273,7 +273,7 @@ static int report_rows(struct libscols_table *tb, const struct output *o, const 
 		char status_text[128], name[64] = "";
 
 		snprintf(status_text, sizeof(status_text), "%s", status_names[numamove_policy_report_status(rep, i)]);
-		if (numamove_policy_report_status(rep, i) == NUMAMOVE_POLICY_FAILED) {
+		if (numamove_policy_report_status(rep, i) == NUMAMOVE_POLICY_STATUS_FAILED) {
 			snprintf(status_text, sizeof(status_text), "failed: %s",
 				 err == -EIO ? "not confirmed" : strerror(-err));
 			status = EXIT_PARTIAL;
@@ -297,7 +297,7 @@ static int set_one(struct libscols_table *tb, const struct policy_args *a, struc
 		.sz = sizeof(opts),
 		.tids = a->tids,
 		.n_tids = a->n_tids,
-		.flags = a->mappings ? NUMAMOVE_POLICY_SET_MAPPINGS : 0,
+		.flags = a->mappings ? NUMAMOVE_POLICY_SET_F_MAPPINGS : 0,
 	};
 	struct numamove_policy_report *rep = NULL;
 	pid_t pid = numamove_task_pid(t);

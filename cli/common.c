@@ -4,12 +4,80 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
 
 const char *program_name = "numamove";
+const char *command_name;
+
+void print_version(void)
+{
+	printf("%s %s\n", program_name, NUMAMOVE_VERSION);
+	exit(EXIT_OK);
+}
+
+/* util-linux's close_stream(): whether everything written to @s reached it. */
+static int close_stream(FILE *s)
+{
+	bool pending = __fpending(s) != 0, prev_fail = ferror(s) != 0, close_fail = fclose(s) != 0;
+
+	if (prev_fail || (close_fail && (pending || errno != EBADF))) {
+		if (!close_fail && errno != EPIPE)
+			errno = 0;
+		return EOF;
+	}
+	return 0;
+}
+
+void close_stdout(void)
+{
+	if (close_stream(stdout) != 0 && errno != EPIPE) {
+		if (errno)
+			warn_errno(-errno, "write error");
+		else
+			warnx_("write error");
+		_exit(EXIT_ERROR);
+	}
+	if (close_stream(stderr) != 0)
+		_exit(EXIT_ERROR);
+}
+
+/* "--json" for 'J': the long name of an option for messages, "-x" when it has none. */
+static const char *option_name(int c, const struct option *longopts, char *buf, size_t size)
+{
+	for (const struct option *o = longopts; o && o->name; o++)
+		if (o->val == c) {
+			snprintf(buf, size, "--%s", o->name);
+			return buf;
+		}
+	snprintf(buf, size, "-%c", c);
+	return buf;
+}
+
+void exclusive_option(int c, const struct option *longopts, const excl_t *excl, size_t nexcl, int *status)
+{
+	for (size_t i = 0; i < nexcl; i++) {
+		const int *row = excl[i];
+		bool in = false;
+
+		for (size_t k = 0; k < EXCL_MAX && row[k]; k++)
+			in |= row[k] == c;
+		if (!in)
+			continue;
+		if (status[i] == 0) {
+			status[i] = c;
+		} else if (status[i] != c) {
+			char a[64], b[64];
+
+			usage_error(command_name, "mutually exclusive options: %s and %s",
+				    option_name(status[i], longopts, a, sizeof(a)), option_name(c, longopts, b, sizeof(b)));
+		}
+	}
+}
 
 void warnx_(const char *fmt, ...)
 {
@@ -66,7 +134,18 @@ struct numamove_topology *topology_load_checked(void)
 
 bool output_option(struct output *o, int c, const char *arg)
 {
+	static const struct option longopts[] = { OUTPUT_LONGOPTS, { NULL, 0, NULL, 0 } };
+	/* JSON has no raw form; --output-all leaves nothing for -o to choose. */
+	static const excl_t excl[] = {
+		{ 'J', 'r' },
+		{ 'o', OPT_OUTPUT_ALL },
+	};
+
+	_Static_assert(sizeof(excl) / sizeof(excl[0]) == sizeof(o->excl_status) / sizeof(o->excl_status[0]),
+		       "one status per row");
+	exclusive_option(c, longopts, excl, sizeof(excl) / sizeof(excl[0]), o->excl_status);
 	switch (c) {
+	case 'V': print_version();
 	case 'J': o->json = true; break;
 	case 'o': o->columns = arg; break;
 	case OPT_OUTPUT_ALL: o->all = true; break;
@@ -87,7 +166,8 @@ void output_usage(bool columns)
 	printf(" -n, --noheadings      don't print headings\n"
 	       " -r, --raw             use raw output format\n"
 	       " -b, --bytes           print sizes in bytes rather than in human units\n"
-	       " -h, --help            display this help\n");
+	       " -h, --help            display this help\n"
+	       " -V, --version         display version\n");
 }
 
 void err_nomem(void)

@@ -3,6 +3,7 @@
 #ifndef NUMAMOVE_CLI_COMMON_H
 #define NUMAMOVE_CLI_COMMON_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,17 @@
 #define EXIT_PARTIAL 3
 
 extern const char *program_name;
+/* The subcommand being run ("nodes"), or NULL before one is chosen: for the hint of usage errors. */
+extern const char *command_name;
+
+/* "numamove 0.3.0" on stdout, exit 0 (-V, --version). */
+void __attribute__((noreturn)) print_version(void);
+/*
+ * Registered with atexit(3) first thing: output that could not be written
+ * (a full disk, a closed pipe's EIO) is an error, "write error", exit 1,
+ * as util-linux's close_stdout(). EPIPE stays silent.
+ */
+void close_stdout(void);
 
 /* "numamove: MESSAGE" on stderr. */
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -36,23 +48,45 @@ struct colinfo {
 	const char *help;
 };
 
+/*
+ * Options that cannot go together, as util-linux's ul_excl_t: each row lists
+ * options (getopt values), ending in 0. exclusive_option() is
+ * called with each option getopt returns; @status (one int per row, zeroed)
+ * remembers which option of a row came first.
+ */
+#define EXCL_MAX 4
+typedef int excl_t[EXCL_MAX];
+/* A usage error (exit 2) when @c and an earlier option of its row were both given. */
+void exclusive_option(int c, const struct option *longopts, const excl_t *excl, size_t nexcl, int *status);
+
 /* The output options every subcommand takes. */
 struct output {
 	bool json, raw, noheadings, bytes, all;
 	const char *columns; /* -o, or NULL for the defaults */
+	int excl_status[2];  /* for exclusive_option() */
 };
 
-/* getopt_long(3) entries of the output options, and their short letters. */
-#define OPT_OUTPUT_ALL 0x100
-#define OUTPUT_SHORTOPTS "Jo:nrb"
+/* getopt_long(3) entries of the output options (and -V), and their short letters. */
+/*
+ * Long-only options shared here count from 0x1000; a subcommand's own count
+ * from 256. (--output-all was 0x100 = 256, the value of show's --shm: show
+ * --output-all crashed as a --shm without its argument.)
+ */
+#define OPT_OUTPUT_ALL 0x1000
+#define OUTPUT_SHORTOPTS "Jo:nrbV"
 #define OUTPUT_LONGOPTS                                          \
 	{ "json", no_argument, NULL, 'J' },                      \
 	{ "output", required_argument, NULL, 'o' },              \
 	{ "output-all", no_argument, NULL, OPT_OUTPUT_ALL },     \
 	{ "noheadings", no_argument, NULL, 'n' },                \
 	{ "raw", no_argument, NULL, 'r' },                       \
-	{ "bytes", no_argument, NULL, 'b' }
-/* Takes option @c into @o; false when it is not an output option. */
+	{ "bytes", no_argument, NULL, 'b' },                     \
+	{ "version", no_argument, NULL, 'V' }
+/*
+ * Takes option @c into @o; false when it is not an output option. -V
+ * prints the version and exits; -J with -r, and -o with --output-all, are
+ * a usage error (exit 2).
+ */
 bool output_option(struct output *o, int c, const char *arg);
 /* The --help lines of the output options (with -o/--output-all when @columns). */
 void output_usage(bool columns);

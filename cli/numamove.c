@@ -46,15 +46,14 @@ int main(int argc, char **argv)
 {
 	const char *cmd;
 
+	atexit(close_stdout);
 	if (argc < 2)
 		usage_error(NULL, "no command given");
 	cmd = argv[1];
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0)
 		usage();
-	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
-		printf("%s %s\n", program_name, NUMAMOVE_VERSION);
-		return EXIT_OK;
-	}
+	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0)
+		print_version();
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(cmd, commands[i].name) == 0) {
 			/* getopt(3) names argv[0] in its messages: "numamove move: ..." */
@@ -62,6 +61,7 @@ int main(int argc, char **argv)
 
 			snprintf(name, sizeof(name), "%s %s", program_name, cmd);
 			argv[1] = name;
+			command_name = commands[i].name;
 			return commands[i].fn(argc - 1, argv + 1);
 		}
 	usage_error(NULL, "unknown command '%s'", cmd);

@@ -92,7 +92,7 @@ static void follow_one(const struct numamove_plan *plan, const struct numamove_t
 {
 	if (sched_getaffinity(t->tid, size, cur) < 0) {
 		t->status = errno == ESRCH ? NUMAMOVE_AFFINITY_GONE : NUMAMOVE_AFFINITY_FAILED;
-		t->error = errno;
+		t->error = -errno;
 		return;
 	}
 	t->before = format_set(cur, size);
@@ -108,7 +108,7 @@ static void follow_one(const struct numamove_plan *plan, const struct numamove_t
 	}
 	if (sched_setaffinity(t->tid, size, want) < 0) {
 		t->status = errno == ESRCH ? NUMAMOVE_AFFINITY_GONE : NUMAMOVE_AFFINITY_FAILED;
-		t->error = errno;
+		t->error = -errno;
 		free(t->after);
 		t->after = strdup(t->before ? t->before : "");
 		return;
@@ -178,11 +178,12 @@ NM_EXPORT int numamove_affinity_error(const struct numamove_affinity *report, si
 	return i < report->n ? report->t[i].error : 0;
 }
 
-NM_EXPORT const char *numamove_affinity_cpus(const struct numamove_affinity *report, size_t i, bool after)
+NM_EXPORT const char *numamove_affinity_cpus_before(const struct numamove_affinity *report, size_t i)
 {
-	if (i >= report->n)
-		return "";
-	if (after)
-		return report->t[i].after ? report->t[i].after : "";
-	return report->t[i].before ? report->t[i].before : "";
+	return i < report->n && report->t[i].before ? report->t[i].before : "";
+}
+
+NM_EXPORT const char *numamove_affinity_cpus_after(const struct numamove_affinity *report, size_t i)
+{
+	return i < report->n && report->t[i].after ? report->t[i].after : "";
 }

@@ -170,7 +170,7 @@ NM_EXPORT int numamove_cgroup_move(const char *path, const struct numamove_plan 
 				   const struct numamove_topology *topo, unsigned int flags,
 				   struct numamove_nodelist **ret_mems)
 {
-	_cleanup_(numamove_nodelist_freep) struct numamove_nodelist *old = NULL, *mems = NULL, *now = NULL;
+	_cleanup_(nm_nodelist_freep) struct numamove_nodelist *old = NULL, *mems = NULL, *now = NULL;
 	_cleanup_free_ char *cpus = NULL, *text = NULL;
 	int r;
 

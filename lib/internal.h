@@ -72,10 +72,19 @@ struct numamove_plan {
 	int max_node;
 	struct nm_pair *pairs;
 	size_t n_pairs;
-	/* per destination, bytes arriving of base pages and per huge size */
-	const struct numamove_topology *topo;
-	const struct numamove_maps *maps;
+	/*
+	 * The plan owns everything it reads later, so that the caller may free
+	 * the maps and the topology it was made from: a copy of the maps (NULL
+	 * for a mapping-only plan), and what the topology said of each
+	 * destination when the plan was made (in TO's order).
+	 */
+	struct numamove_maps *maps;
+	struct nm_node *dests;
 };
+
+/* A plan like @like (same lists and topology snapshot) over fresh @maps. */
+int nm_plan_renew(const struct numamove_plan *like, const struct numamove_maps *maps,
+		  struct numamove_plan **ret_plan);
 
 struct numamove_result {
 	uint64_t pages_moved, bytes_moved; /* by the batched pass (or the kernel engine) */
@@ -110,7 +119,7 @@ int nm_kernel_move(const struct numamove_task *task, const struct numamove_plan 
 
 struct numamove_policy {
 	enum numamove_policy_mode mode;
-	unsigned int flags;               /* NUMAMOVE_POLICY_STATIC, ... */
+	unsigned int flags;               /* NUMAMOVE_POLICY_F_STATIC, ... */
 	struct numamove_nodelist *nodes;  /* ascending, no repeats */
 };
 
@@ -168,7 +177,7 @@ int nm_nodelist_from_list(const char *text, struct numamove_nodelist **ret);
 /* numamove_nodelist_format() into a string of the length it needs, for free(). */
 int nm_nodelist_format_alloc(const struct numamove_nodelist *list, char **ret_text);
 
-static inline void numamove_nodelist_freep(struct numamove_nodelist **l)
+static inline void nm_nodelist_freep(struct numamove_nodelist **l)
 {
 	numamove_nodelist_free(*l);
 }

@@ -22,7 +22,7 @@ static const char *const kind_names[NUMAMOVE_KIND_COUNT] = {
 
 NM_EXPORT const char *numamove_kind_name(enum numamove_kind kind)
 {
-	return (unsigned)kind < NUMAMOVE_KIND_COUNT ? kind_names[kind] : "?";
+	return (unsigned)kind < NUMAMOVE_KIND_COUNT ? kind_names[kind] : NULL;
 }
 
 NM_EXPORT void numamove_maps_free(struct numamove_maps *maps)

@@ -41,6 +41,7 @@
 #include <linux/capability.h>
 
 #include "internal.h"
+#include "opts.h"
 #include "pagescan.h"
 
 /*
@@ -60,7 +61,7 @@ static const char *const reason_texts[NUMAMOVE_REASON_COUNT] = {
 
 NM_EXPORT const char *numamove_reason_text(enum numamove_reason reason)
 {
-	return (unsigned)reason < NUMAMOVE_REASON_COUNT ? reason_texts[reason] : "?";
+	return (unsigned)reason < NUMAMOVE_REASON_COUNT ? reason_texts[reason] : NULL;
 }
 
 enum numamove_reason nm_reason_from_status(int status)
@@ -668,7 +669,7 @@ NM_EXPORT unsigned int numamove_default_jobs(const struct numamove_plan *plan)
 
 	/* The CPUs of the destination nodes copy best; any of ours otherwise. */
 	for (size_t i = 0; plan && i < plan->to->n; i++) {
-		const struct nm_node *n = nm_topology_node(plan->topo, plan->to->ids[i]);
+		const struct nm_node *n = &plan->dests[i];
 
 		for (size_t c = 0; n && c < n->cpus.nbits && c < CPU_SETSIZE; c++)
 			if (nm_bits_test(&n->cpus, c) && CPU_ISSET(c, &mine))
@@ -738,35 +739,64 @@ static int spans_of_plan(struct engine *e)
 	return 0;
 }
 
+/*
+ * The caller's options, checked the libbpf way (lib/opts.h): only the
+ * fields inside its sz are read, the rest take their defaults (0); a sz
+ * that cannot hold sz itself, or a non-zero byte past the fields this
+ * library knows (an option of a newer one), is -EINVAL. So is an option
+ * that cannot apply: unknown flags, an engine out of range, more workers
+ * than NUMAMOVE_JOBS_MAX, and pacing, workers or a stall bound for the
+ * kernel engine (one uninterruptible migrate_pages(2) call), or
+ * NUMAMOVE_MOVE_PRIVATE_ONLY for it (migrate_pages(2) moves shared pages
+ * whenever the caller has CAP_SYS_NICE).
+ */
+static int move_opts_read(const struct numamove_move_opts *opts, struct numamove_move_opts *out)
+{
+	if (!NM_OPTS_VALID(opts, numamove_move_opts))
+		return -EINVAL;
+	*out = (struct numamove_move_opts){
+		.sz = sizeof(*out),
+		.progress = NM_OPTS_GET(opts, progress, NULL),
+		.userdata = NM_OPTS_GET(opts, userdata, NULL),
+		.flags = NM_OPTS_GET(opts, flags, 0),
+		.jobs = NM_OPTS_GET(opts, jobs, 0),
+		.rate = NM_OPTS_GET(opts, rate, 0),
+		.max_stall_ms = NM_OPTS_GET(opts, max_stall_ms, 0),
+		.engine = NM_OPTS_GET(opts, engine, NUMAMOVE_ENGINE_BATCHED),
+	};
+	if (out->flags & ~(NUMAMOVE_MOVE_PRIVATE_ONLY | NUMAMOVE_MOVE_NO_SWEEP))
+		return -EINVAL;
+	if (out->engine != NUMAMOVE_ENGINE_BATCHED && out->engine != NUMAMOVE_ENGINE_KERNEL)
+		return -EINVAL;
+	if (out->jobs > NUMAMOVE_JOBS_MAX)
+		return -EINVAL;
+	if (out->engine == NUMAMOVE_ENGINE_KERNEL &&
+	    (out->jobs || out->rate || out->max_stall_ms || (out->flags & NUMAMOVE_MOVE_PRIVATE_ONLY)))
+		return -EINVAL;
+	return 0;
+}
+
 static int engine_init(struct engine *e, pid_t pid, const struct numamove_task *task,
 		       const struct numamove_plan *plan, const struct numamove_move_opts *opts)
 {
+	int r;
+
 	memset(e, 0, sizeof(*e));
 	e->pid = pid;
 	e->task = task;
 	e->plan = plan;
-	/*
-	 * Callers built against an older, shorter struct get the defaults for
-	 * the rest. 0.1's struct ended at flags: its tail padding, inside its
-	 * size, is where jobs is now, and holds nothing meant.
-	 */
-	if (opts && opts->sz) {
-		size_t n = opts->sz <= offsetof(struct numamove_move_opts, rate) ? offsetof(struct numamove_move_opts, jobs)
-										 : opts->sz;
-
-		memcpy(&e->opts, opts, n < sizeof(e->opts) ? n : sizeof(e->opts));
-	}
+	pthread_mutex_init(&e->lock, NULL);
+	r = move_opts_read(opts, &e->opts);
+	if (r < 0)
+		return r;
+	if (!plan)
+		return -EINVAL;
 	if (numa_available() < 0)
 		return -ENOSYS;
-	if (e->opts.engine != NUMAMOVE_ENGINE_BATCHED && e->opts.engine != NUMAMOVE_ENGINE_KERNEL)
-		return -EINVAL;
-	if (e->opts.jobs > NUMAMOVE_JOBS_MAX)
-		return -EINVAL;
 	e->flags = MPOL_MF_MOVE;
 	if (numamove_can_move_shared() && !(e->opts.flags & NUMAMOVE_MOVE_PRIVATE_ONLY))
 		e->flags = MPOL_MF_MOVE_ALL;
 	e->total = numamove_plan_bytes(plan, -1, -1);
-	pthread_mutex_init(&e->lock, NULL);
 	e->full = calloc((size_t)plan->max_node + 1, sizeof(*e->full));
 	return e->full ? 0 : -ENOMEM;
 }
@@ -778,12 +808,18 @@ static void engine_free(struct engine *e)
 	free(e->spans);
 }
 
-/* Hands the result out when there is one worth reporting; returns @r. */
+/*
+ * Hands the result out: always written, on failure too (the work done
+ * before it stopped), or NULL when nothing was done; returns @r.
+ */
 static int hand_out(struct numamove_result *res, int r, struct numamove_result **ret_result)
 {
-	if (res && (r == 0 || res->pages_moved || numamove_result_pages_left(res, -1) || res->sweep_bytes))
-		*ret_result = TAKE_PTR(res);
+	if (res && (r == 0 || res->pages_moved || numamove_result_pages_left(res, -1) || res->sweep_bytes)) {
+		*ret_result = res;
+		return r;
+	}
 	free(res);
+	*ret_result = NULL;
 	return r;
 }
 
@@ -822,7 +858,7 @@ static int sweep_batched(const struct engine *first, struct numamove_result *res
 
 	r = numamove_maps_read(first->task, &maps);
 	if (r == 0)
-		r = numamove_plan_new(maps, first->plan->from, first->plan->to, first->plan->topo, &plan);
+		r = nm_plan_renew(first->plan, maps, &plan);
 	if (r == 0)
 		r = engine_init(&e, first->pid, first->task, plan, &first->opts);
 	if (r == 0) {
@@ -851,10 +887,17 @@ static int sweep_batched(const struct engine *first, struct numamove_result *res
 NM_EXPORT int numamove_move(const struct numamove_task *task, const struct numamove_plan *plan,
 			    const struct numamove_move_opts *opts, struct numamove_result **ret_result)
 {
-	struct numamove_result *res = calloc(1, sizeof(*res));
+	struct numamove_result *res;
 	struct engine e;
 	int r;
 
+	if (!ret_result)
+		return -EINVAL;
+	*ret_result = NULL;
+	/* A mapping-only plan (no maps) says where, not what. */
+	if (!task || !plan || !plan->maps)
+		return -EINVAL;
+	res = calloc(1, sizeof(*res));
 	if (!res)
 		return -ENOMEM;
 	r = engine_init(&e, numamove_task_pid(task), task, plan, opts);
@@ -899,9 +942,13 @@ int nm_move_range(pid_t pid, const struct numamove_task *task, const struct numa
 	struct engine e;
 	int r;
 
+	*ret_result = NULL;
 	if (!res)
 		return -ENOMEM;
 	r = engine_init(&e, pid, task, plan, opts);
+	/* One mapping of the caller's: the kernel engine moves whole processes. */
+	if (r == 0 && e.opts.engine != NUMAMOVE_ENGINE_BATCHED)
+		r = -EINVAL;
 	if (r == 0) {
 		e.spans = malloc(sizeof(one));
 		r = e.spans ? 0 : -ENOMEM;

@@ -36,7 +36,7 @@ NM_EXPORT int numamove_nodelist_index(const struct numamove_nodelist *list, int 
 	for (size_t i = 0; list && i < list->n; i++)
 		if (list->ids[i] == node)
 			return (int)i;
-	return -1;
+	return -ENOENT;
 }
 
 NM_EXPORT bool numamove_nodelist_contains(const struct numamove_nodelist *list, int node)
@@ -66,7 +66,7 @@ NM_EXPORT size_t numamove_nodelist_count(const struct numamove_nodelist *list)
 
 NM_EXPORT int numamove_nodelist_get(const struct numamove_nodelist *list, size_t i)
 {
-	return list && i < list->n ? list->ids[i] : -1;
+	return list && i < list->n ? list->ids[i] : -ERANGE;
 }
 
 NM_EXPORT int numamove_nodelist_format(const struct numamove_nodelist *list, char *buf, size_t size)
@@ -217,7 +217,7 @@ static int parse_ranges(const char *text, const char *s, const struct numamove_t
 
 NM_EXPORT int numamove_nodelist_parse(const char *text, const struct numamove_topology *topo,
 				      const struct numamove_nodelist *allowed,
-				      struct numamove_nodelist **ret_list, int *ret_bad)
+				      struct numamove_nodelist **ret_list, int *reterr_bad)
 {
 	struct numamove_nodelist *own_allowed = NULL, *out = NULL, *tmp = NULL;
 	const char *s = text;
@@ -271,8 +271,8 @@ NM_EXPORT int numamove_nodelist_parse(const char *text, const struct numamove_to
 	*ret_list = TAKE_PTR(out);
 	r = 0;
 done:
-	if (r < 0 && ret_bad)
-		*ret_bad = bad;
+	if (r < 0 && reterr_bad)
+		*reterr_bad = bad;
 	numamove_nodelist_free(tmp);
 	numamove_nodelist_free(out);
 	numamove_nodelist_free(own_allowed);

@@ -30,7 +30,7 @@ static const char *const type_names[NUMAMOVE_OBJECT_TYPE_COUNT] = {
 
 NM_EXPORT const char *numamove_object_type_name(enum numamove_object_type type)
 {
-	return (unsigned)type < NUMAMOVE_OBJECT_TYPE_COUNT ? type_names[type] : "?";
+	return (unsigned)type < NUMAMOVE_OBJECT_TYPE_COUNT ? type_names[type] : NULL;
 }
 
 static struct numamove_object *object_new(enum numamove_object_type type)
@@ -384,7 +384,10 @@ NM_EXPORT int numamove_object_move(struct numamove_object *obj, const struct num
 {
 	int r, r2;
 
-	if (!obj->maps.n)
+	if (!ret_result)
+		return -EINVAL;
+	*ret_result = NULL;
+	if (!obj || !plan || !obj->maps.n)
 		return -EINVAL; /* not loaded */
 	if (!obj->addr) {
 		*ret_result = calloc(1, sizeof(**ret_result));

@@ -11,10 +11,31 @@
 
 #include "internal.h"
 
+static void *memdup(const void *p, size_t n)
+{
+	void *q;
+
+	if (!n)
+		return NULL;
+	q = malloc(n);
+	return q ? memcpy(q, p, n) : NULL;
+}
+
+static void node_clear(struct nm_node *n)
+{
+	free(n->cpulist);
+	nm_bits_clear(&n->cpus);
+	free(n->huge);
+}
+
 NM_EXPORT void numamove_plan_free(struct numamove_plan *plan)
 {
 	if (!plan)
 		return;
+	for (size_t i = 0; plan->dests && i < plan->to->n; i++)
+		node_clear(&plan->dests[i]);
+	free(plan->dests);
+	numamove_maps_free(plan->maps);
 	numamove_nodelist_free(plan->from);
 	numamove_nodelist_free(plan->to);
 	free(plan->dest);
@@ -37,6 +58,75 @@ static int copy_list(const struct numamove_nodelist *src, struct numamove_nodeli
 	return 0;
 }
 
+/* A deep copy of @src, so that the plan does not borrow the caller's maps. */
+static int copy_maps(const struct numamove_maps *src, struct numamove_maps **ret)
+{
+	struct numamove_maps *maps = calloc(1, sizeof(*maps));
+
+	if (!maps)
+		return -ENOMEM;
+	maps->max_node = src->max_node;
+	maps->m = calloc(src->n ? src->n : 1, sizeof(*maps->m));
+	if (!maps->m) {
+		free(maps);
+		return -ENOMEM;
+	}
+	maps->alloc = src->n;
+	for (size_t i = 0; i < src->n; i++) {
+		const struct numamove_mapping *m = &src->m[i];
+		struct numamove_mapping *c = &maps->m[maps->n++];
+
+		*c = *m;
+		c->name = m->name ? strdup(m->name) : NULL;
+		c->policy = m->policy ? strdup(m->policy) : NULL;
+		c->pages = memdup(m->pages, m->n_nodes * sizeof(*m->pages));
+		if ((m->name && !c->name) || (m->policy && !c->policy) || (m->n_nodes && !c->pages)) {
+			numamove_maps_free(maps);
+			return -ENOMEM;
+		}
+	}
+	*ret = maps;
+	return 0;
+}
+
+/* What the topology says of destination @src now, copied (the distances are not needed). */
+static int copy_node(const struct nm_node *src, struct nm_node *n)
+{
+	*n = (struct nm_node){
+		.id = src->id,
+		.has_memory = src->has_memory,
+		.has_cpus = src->has_cpus,
+		.mem_total = src->mem_total,
+		.mem_free = src->mem_free,
+		.n_huge = src->n_huge,
+	};
+	n->cpulist = src->cpulist ? strdup(src->cpulist) : NULL;
+	n->huge = memdup(src->huge, src->n_huge * sizeof(*src->huge));
+	if ((src->cpulist && !n->cpulist) || (src->n_huge && !n->huge))
+		return -ENOMEM;
+	for (size_t c = 0; c < src->cpus.nbits; c++)
+		if (nm_bits_test(&src->cpus, c) && nm_bits_set(&n->cpus, c) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/* The snapshot of each node of @plan's TO, from @topo, or from @like's snapshot. */
+static int copy_dests(struct numamove_plan *plan, const struct numamove_topology *topo,
+		      const struct numamove_plan *like)
+{
+	plan->dests = calloc(plan->to->n, sizeof(*plan->dests));
+	if (!plan->dests)
+		return -ENOMEM;
+	for (size_t i = 0; i < plan->to->n; i++) {
+		const struct nm_node *src = like ? &like->dests[i] : nm_topology_node(topo, plan->to->ids[i]);
+		int r = copy_node(src, &plan->dests[i]);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int max_id(const struct numamove_nodelist *l, int start)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -45,45 +135,13 @@ static int max_id(const struct numamove_nodelist *l, int start)
 	return start;
 }
 
-NM_EXPORT int numamove_plan_new(const struct numamove_maps *maps, const struct numamove_nodelist *from,
-				const struct numamove_nodelist *to, const struct numamove_topology *topo,
-				struct numamove_plan **ret_plan)
+/* Fills the node map and the byte counts of @plan, whose lists, max_node and maps are set. */
+static int plan_pairs(struct numamove_plan *plan)
 {
-	struct numamove_plan *plan;
-	int r;
-
-	if (!maps || !to || !topo || to->n == 0)
-		return -EINVAL;
-	if (from && from->n == 0)
-		return -EINVAL;
-	for (size_t i = 0; i < to->n; i++)
-		if (!numamove_node_has_memory(topo, to->ids[i]))
-			return -ENODEV;
-	for (size_t i = 0; from && i < from->n; i++)
-		if (!numamove_topology_has_node(topo, from->ids[i]))
-			return -ENODEV;
-
-	plan = calloc(1, sizeof(*plan));
-	if (!plan)
-		return -ENOMEM;
-	plan->topo = topo;
-	plan->maps = maps;
-	r = from ? copy_list(from, &plan->from) : numamove_maps_nodes(maps, &plan->from);
-	if (r < 0)
-		goto fail;
-	r = copy_list(to, &plan->to);
-	if (r < 0)
-		goto fail;
-
-	plan->max_node = max_id(plan->to, max_id(plan->from, maps->max_node));
-	if (topo->n_nodes)
-		plan->max_node = max_id(topo->list, plan->max_node);
 	plan->dest = malloc((size_t)(plan->max_node + 1) * sizeof(int));
 	plan->pairs = calloc(plan->from->n ? plan->from->n : 1, sizeof(*plan->pairs));
-	if (!plan->dest || !plan->pairs) {
-		r = -ENOMEM;
-		goto fail;
-	}
+	if (!plan->dest || !plan->pairs)
+		return -ENOMEM;
 	for (int n = 0; n <= plan->max_node; n++)
 		plan->dest[n] = -1;
 	for (size_t i = 0; i < plan->from->n; i++) {
@@ -95,9 +153,80 @@ NM_EXPORT int numamove_plan_new(const struct numamove_maps *maps, const struct n
 		plan->pairs[plan->n_pairs++] = (struct nm_pair){
 			.src = src,
 			.dst = dst,
-			.bytes = numamove_maps_bytes(maps, src, -1),
+			.bytes = plan->maps ? numamove_maps_bytes(plan->maps, src, -1) : 0,
 		};
 	}
+	return 0;
+}
+
+NM_EXPORT int numamove_plan_new(const struct numamove_maps *maps, const struct numamove_nodelist *from,
+				const struct numamove_nodelist *to, const struct numamove_topology *topo,
+				struct numamove_plan **ret_plan)
+{
+	struct numamove_plan *plan;
+	int r;
+
+	if (!to || !topo || !ret_plan || to->n == 0)
+		return -EINVAL;
+	/* A mapping-only plan has no memory to take FROM from. */
+	if ((from && from->n == 0) || (!from && !maps))
+		return -EINVAL;
+	for (size_t i = 0; i < to->n; i++)
+		if (!numamove_node_has_memory(topo, to->ids[i]))
+			return -ENODEV;
+	for (size_t i = 0; from && i < from->n; i++)
+		if (!numamove_topology_has_node(topo, from->ids[i]))
+			return -ENODEV;
+
+	plan = calloc(1, sizeof(*plan));
+	if (!plan)
+		return -ENOMEM;
+	r = maps ? copy_maps(maps, &plan->maps) : 0;
+	if (r == 0)
+		r = from ? copy_list(from, &plan->from) : numamove_maps_nodes(maps, &plan->from);
+	if (r == 0)
+		r = copy_list(to, &plan->to);
+	if (r < 0)
+		goto fail;
+	r = copy_dests(plan, topo, NULL);
+	if (r < 0)
+		goto fail;
+
+	plan->max_node = max_id(plan->to, max_id(plan->from, maps ? maps->max_node : -1));
+	if (topo->n_nodes)
+		plan->max_node = max_id(topo->list, plan->max_node);
+	r = plan_pairs(plan);
+	if (r < 0)
+		goto fail;
+	*ret_plan = plan;
+	return 0;
+fail:
+	numamove_plan_free(plan);
+	return r;
+}
+
+int nm_plan_renew(const struct numamove_plan *like, const struct numamove_maps *maps,
+		  struct numamove_plan **ret_plan)
+{
+	struct numamove_plan *plan = calloc(1, sizeof(*plan));
+	int r;
+
+	if (!plan)
+		return -ENOMEM;
+	r = copy_maps(maps, &plan->maps);
+	if (r == 0)
+		r = copy_list(like->from, &plan->from);
+	if (r == 0)
+		r = copy_list(like->to, &plan->to);
+	if (r < 0)
+		goto fail;
+	r = copy_dests(plan, NULL, like);
+	if (r < 0)
+		goto fail;
+	plan->max_node = like->max_node > maps->max_node ? like->max_node : maps->max_node;
+	r = plan_pairs(plan);
+	if (r < 0)
+		goto fail;
 	*ret_plan = plan;
 	return 0;
 fail:
@@ -140,7 +269,7 @@ static uint64_t incoming_huge(const struct numamove_plan *plan, int node, uint64
 {
 	uint64_t sum = 0;
 
-	for (size_t i = 0; i < plan->maps->n; i++) {
+	for (size_t i = 0; plan->maps && i < plan->maps->n; i++) {
 		const struct numamove_mapping *m = &plan->maps->m[i];
 
 		if (m->kind != NUMAMOVE_KIND_HUGE || (page_size && m->page_size != page_size))
@@ -152,7 +281,7 @@ static uint64_t incoming_huge(const struct numamove_plan *plan, int node, uint64
 	return sum;
 }
 
-NM_EXPORT int numamove_plan_check_capacity(const struct numamove_plan *plan, int *ret_node)
+NM_EXPORT int numamove_plan_check_capacity(const struct numamove_plan *plan, int *reterr_node)
 {
 	/*
 	 * Conservative on purpose: what leaves a destination during the same
@@ -164,9 +293,9 @@ NM_EXPORT int numamove_plan_check_capacity(const struct numamove_plan *plan, int
 		int node = plan->to->ids[i];
 		uint64_t need = numamove_plan_incoming(plan, node) - incoming_huge(plan, node, 0);
 
-		if (need > numamove_node_mem_free(plan->topo, node)) {
-			if (ret_node)
-				*ret_node = node;
+		if (need > plan->dests[i].mem_free) {
+			if (reterr_node)
+				*reterr_node = node;
 			return -ENOSPC;
 		}
 	}
@@ -194,32 +323,33 @@ NM_EXPORT int numamove_plan_map_nodes(const struct numamove_plan *plan, const st
 	return 0;
 }
 
-NM_EXPORT int numamove_plan_check_hugepages(const struct numamove_plan *plan, int *ret_node,
-					   uint64_t *ret_page_size, uint64_t *ret_need, uint64_t *ret_free)
+NM_EXPORT int numamove_plan_check_hugepages(const struct numamove_plan *plan, int *reterr_node,
+					   uint64_t *reterr_page_size, uint64_t *reterr_need, uint64_t *reterr_free)
 {
 	for (size_t i = 0; i < plan->to->n; i++) {
+		const struct nm_node *dn = &plan->dests[i];
 		int node = plan->to->ids[i];
 
-		for (size_t k = 0; k < plan->maps->n; k++) {
+		for (size_t k = 0; plan->maps && k < plan->maps->n; k++) {
 			const struct numamove_mapping *m = &plan->maps->m[k];
 			uint64_t need;
-			long free_pages;
+			long free_pages = 0;
 
 			if (m->kind != NUMAMOVE_KIND_HUGE || !m->page_size)
 				continue;
 			need = incoming_huge(plan, node, m->page_size) / m->page_size;
-			free_pages = numamove_node_hugepages_free(plan->topo, node, m->page_size);
-			if (free_pages < 0)
-				free_pages = 0;
+			for (size_t h = 0; h < dn->n_huge; h++)
+				if (dn->huge[h].page_size == m->page_size && dn->huge[h].free > 0)
+					free_pages = dn->huge[h].free;
 			if (need > (uint64_t)free_pages) {
-				if (ret_node)
-					*ret_node = node;
-				if (ret_page_size)
-					*ret_page_size = m->page_size;
-				if (ret_need)
-					*ret_need = need;
-				if (ret_free)
-					*ret_free = (uint64_t)free_pages;
+				if (reterr_node)
+					*reterr_node = node;
+				if (reterr_page_size)
+					*reterr_page_size = m->page_size;
+				if (reterr_need)
+					*reterr_need = need;
+				if (reterr_free)
+					*reterr_free = (uint64_t)free_pages;
 				return -ENOSPC;
 			}
 		}

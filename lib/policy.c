@@ -19,22 +19,22 @@ static const struct {
 	const char *name;  /* how numamove writes it */
 	const char *alias; /* how numa_maps writes it */
 } mode_names[NUMAMOVE_POLICY_MODE_COUNT] = {
-	[NUMAMOVE_POLICY_DEFAULT] = { "default", NULL },
-	[NUMAMOVE_POLICY_PREFERRED] = { "preferred", "prefer" },
-	[NUMAMOVE_POLICY_BIND] = { "bind", NULL },
-	[NUMAMOVE_POLICY_INTERLEAVE] = { "interleave", NULL },
-	[NUMAMOVE_POLICY_LOCAL] = { "local", NULL },
-	[NUMAMOVE_POLICY_PREFERRED_MANY] = { "preferred-many", "prefer (many)" },
-	[NUMAMOVE_POLICY_WEIGHTED_INTERLEAVE] = { "weighted-interleave", "weighted interleave" },
+	[NUMAMOVE_POLICY_MODE_DEFAULT] = { "default", NULL },
+	[NUMAMOVE_POLICY_MODE_PREFERRED] = { "preferred", "prefer" },
+	[NUMAMOVE_POLICY_MODE_BIND] = { "bind", NULL },
+	[NUMAMOVE_POLICY_MODE_INTERLEAVE] = { "interleave", NULL },
+	[NUMAMOVE_POLICY_MODE_LOCAL] = { "local", NULL },
+	[NUMAMOVE_POLICY_MODE_PREFERRED_MANY] = { "preferred-many", "prefer (many)" },
+	[NUMAMOVE_POLICY_MODE_WEIGHTED_INTERLEAVE] = { "weighted-interleave", "weighted interleave" },
 };
 
 static const struct {
 	const char *name;
 	unsigned int flag;
 } flag_names[] = {
-	{ "static", NUMAMOVE_POLICY_STATIC },
-	{ "relative", NUMAMOVE_POLICY_RELATIVE },
-	{ "balancing", NUMAMOVE_POLICY_BALANCING },
+	{ "static", NUMAMOVE_POLICY_F_STATIC },
+	{ "relative", NUMAMOVE_POLICY_F_RELATIVE },
+	{ "balancing", NUMAMOVE_POLICY_F_BALANCING },
 };
 
 NM_EXPORT const char *numamove_policy_mode_name(enum numamove_policy_mode mode)
@@ -44,7 +44,7 @@ NM_EXPORT const char *numamove_policy_mode_name(enum numamove_policy_mode mode)
 
 static bool mode_takes_nodes(enum numamove_policy_mode mode)
 {
-	return mode != NUMAMOVE_POLICY_DEFAULT && mode != NUMAMOVE_POLICY_LOCAL;
+	return mode != NUMAMOVE_POLICY_MODE_DEFAULT && mode != NUMAMOVE_POLICY_MODE_LOCAL;
 }
 
 /* The rules set_mempolicy(2) applies, checked before anything is stopped. */
@@ -52,17 +52,17 @@ static int validate(enum numamove_policy_mode mode, unsigned int flags, size_t n
 {
 	if ((unsigned)mode >= NUMAMOVE_POLICY_MODE_COUNT)
 		return -EINVAL;
-	if (flags & ~(NUMAMOVE_POLICY_STATIC | NUMAMOVE_POLICY_RELATIVE | NUMAMOVE_POLICY_BALANCING))
+	if (flags & ~(NUMAMOVE_POLICY_F_STATIC | NUMAMOVE_POLICY_F_RELATIVE | NUMAMOVE_POLICY_F_BALANCING))
 		return -EINVAL;
-	if ((flags & NUMAMOVE_POLICY_STATIC) && (flags & NUMAMOVE_POLICY_RELATIVE))
+	if ((flags & NUMAMOVE_POLICY_F_STATIC) && (flags & NUMAMOVE_POLICY_F_RELATIVE))
 		return -EINVAL;
-	if ((flags & NUMAMOVE_POLICY_BALANCING) && mode != NUMAMOVE_POLICY_BIND)
+	if ((flags & NUMAMOVE_POLICY_F_BALANCING) && mode != NUMAMOVE_POLICY_MODE_BIND)
 		return -EINVAL;
 	if (!mode_takes_nodes(mode))
 		return flags || n_nodes ? -EINVAL : 0;
 	if (n_nodes == 0)
 		return -EINVAL;
-	if (mode == NUMAMOVE_POLICY_PREFERRED && n_nodes != 1)
+	if (mode == NUMAMOVE_POLICY_MODE_PREFERRED && n_nodes != 1)
 		return -EINVAL;
 	return 0;
 }
@@ -220,9 +220,9 @@ static int parse_flags(const char *s, size_t len, unsigned int *ret)
 }
 
 NM_EXPORT int numamove_policy_parse(const char *text, const struct numamove_topology *topo,
-				    struct numamove_policy **ret_policy, int *ret_bad)
+				    struct numamove_policy **ret_policy, int *reterr_bad)
 {
-	_cleanup_(numamove_nodelist_freep) struct numamove_nodelist *nodes = NULL;
+	_cleanup_(nm_nodelist_freep) struct numamove_nodelist *nodes = NULL;
 	enum numamove_policy_mode mode;
 	const char *colon, *eq, *end_mode;
 	unsigned int flags = 0;
@@ -245,10 +245,10 @@ NM_EXPORT int numamove_policy_parse(const char *text, const struct numamove_topo
 		if (!mode_takes_nodes(mode) || colon[1] == '\0')
 			return -EINVAL;
 		/* Relative nodes are positions in the allowed set, not node ids. */
-		if (!topo || (flags & NUMAMOVE_POLICY_RELATIVE))
+		if (!topo || (flags & NUMAMOVE_POLICY_F_RELATIVE))
 			r = nm_nodelist_from_list(colon + 1, &nodes);
 		else
-			r = numamove_nodelist_parse(colon + 1, topo, NULL, &nodes, ret_bad);
+			r = numamove_nodelist_parse(colon + 1, topo, NULL, &nodes, reterr_bad);
 		if (r < 0)
 			return r;
 	}
@@ -258,11 +258,11 @@ NM_EXPORT int numamove_policy_parse(const char *text, const struct numamove_topo
 NM_EXPORT int numamove_policy_remap(const struct numamove_policy *policy, const struct numamove_plan *plan,
 				    struct numamove_policy **ret_policy)
 {
-	_cleanup_(numamove_nodelist_freep) struct numamove_nodelist *nodes = NULL;
+	_cleanup_(nm_nodelist_freep) struct numamove_nodelist *nodes = NULL;
 	int r;
 
 	/* Relative nodes already follow whatever nodes the process may use. */
-	if (policy->flags & NUMAMOVE_POLICY_RELATIVE)
+	if (policy->flags & NUMAMOVE_POLICY_F_RELATIVE)
 		return numamove_policy_new(policy->mode, policy->flags, policy->nodes, ret_policy);
 	r = numamove_plan_map_nodes(plan, policy->nodes, &nodes);
 	if (r < 0)
@@ -295,11 +295,11 @@ int nm_policy_to_kernel(const struct numamove_policy *policy, int *ret_mode, uns
 			return -ERANGE;
 		nm_mask_set(mask, node);
 	}
-	if (policy->flags & NUMAMOVE_POLICY_STATIC)
+	if (policy->flags & NUMAMOVE_POLICY_F_STATIC)
 		mode |= NM_MPOL_F_STATIC_NODES;
-	if (policy->flags & NUMAMOVE_POLICY_RELATIVE)
+	if (policy->flags & NUMAMOVE_POLICY_F_RELATIVE)
 		mode |= NM_MPOL_F_RELATIVE_NODES;
-	if (policy->flags & NUMAMOVE_POLICY_BALANCING)
+	if (policy->flags & NUMAMOVE_POLICY_F_BALANCING)
 		mode |= NM_MPOL_F_NUMA_BALANCING;
 	*ret_mode = mode;
 	return 0;
@@ -308,7 +308,7 @@ int nm_policy_to_kernel(const struct numamove_policy *policy, int *ret_mode, uns
 int nm_policy_from_kernel(int kmode, const unsigned long *mask, size_t mask_bits,
 			  struct numamove_policy **ret_policy)
 {
-	_cleanup_(numamove_nodelist_freep) struct numamove_nodelist *nodes = NULL;
+	_cleanup_(nm_nodelist_freep) struct numamove_nodelist *nodes = NULL;
 	unsigned int flags = 0;
 	int mode = kmode & ~(NM_MPOL_F_STATIC_NODES | NM_MPOL_F_RELATIVE_NODES | NM_MPOL_F_NUMA_BALANCING);
 	int r;
@@ -316,11 +316,11 @@ int nm_policy_from_kernel(int kmode, const unsigned long *mask, size_t mask_bits
 	if (mode < 0 || mode >= NUMAMOVE_POLICY_MODE_COUNT)
 		return -EPROTO;
 	if (kmode & NM_MPOL_F_STATIC_NODES)
-		flags |= NUMAMOVE_POLICY_STATIC;
+		flags |= NUMAMOVE_POLICY_F_STATIC;
 	if (kmode & NM_MPOL_F_RELATIVE_NODES)
-		flags |= NUMAMOVE_POLICY_RELATIVE;
+		flags |= NUMAMOVE_POLICY_F_RELATIVE;
 	if (kmode & NM_MPOL_F_NUMA_BALANCING)
-		flags |= NUMAMOVE_POLICY_BALANCING;
+		flags |= NUMAMOVE_POLICY_F_BALANCING;
 	r = numamove_nodelist_new(&nodes);
 	for (size_t i = 0; r >= 0 && mode_takes_nodes((enum numamove_policy_mode)mode) && i < mask_bits; i++)
 		if (nm_mask_test(mask, i))

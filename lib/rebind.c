@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 
 #include "inject.h"
+#include "opts.h"
 
 struct nm_polentry {
 	pid_t tid; /* 0: a mapping */
@@ -147,7 +148,7 @@ static int apply(struct nm_freeze *f, size_t i, const struct job *j, struct nm_p
 	if (r < 0)
 		return r;
 	if (numamove_policy_equal(e->before, e->after)) {
-		e->status = NUMAMOVE_POLICY_UNCHANGED;
+		e->status = NUMAMOVE_POLICY_STATUS_UNCHANGED;
 		return 0;
 	}
 	r = inject_set(f, i, e->after, e->start, len);
@@ -157,12 +158,12 @@ static int apply(struct nm_freeze *f, size_t i, const struct job *j, struct nm_p
 		r = -EIO;
 	numamove_policy_free(check);
 	if (r == -ESRCH) {
-		e->status = NUMAMOVE_POLICY_GONE;
+		e->status = NUMAMOVE_POLICY_STATUS_GONE;
 	} else if (r < 0) {
-		e->status = NUMAMOVE_POLICY_FAILED;
+		e->status = NUMAMOVE_POLICY_STATUS_FAILED;
 		e->error = r;
 	} else {
-		e->status = NUMAMOVE_POLICY_CHANGED;
+		e->status = NUMAMOVE_POLICY_STATUS_CHANGED;
 	}
 	return 0;
 }
@@ -177,11 +178,11 @@ static int do_thread(struct nm_freeze *f, size_t i, const struct job *j, struct 
 		return r;
 	r = nm_freeze_gone(f, i) ? -ESRCH : inject_get(f, i, 0, &e->before);
 	if (r == -ESRCH) {
-		e->status = NUMAMOVE_POLICY_GONE;
+		e->status = NUMAMOVE_POLICY_STATUS_GONE;
 		return 0;
 	}
 	if (r < 0) {
-		e->status = NUMAMOVE_POLICY_FAILED;
+		e->status = NUMAMOVE_POLICY_STATUS_FAILED;
 		e->error = r;
 		return 0;
 	}
@@ -211,7 +212,7 @@ static int do_mappings(struct nm_freeze *f, size_t i, pid_t pid, const struct jo
 		r = inject_get(f, i, start, &pol);
 		if (r == -ESRCH)
 			return r;
-		if (r < 0 || pol->mode == NUMAMOVE_POLICY_DEFAULT) {
+		if (r < 0 || pol->mode == NUMAMOVE_POLICY_MODE_DEFAULT) {
 			/* No policy of its own, or no mapping the kernel can look up ([vsyscall]). */
 			numamove_policy_free(pol);
 			continue;
@@ -224,7 +225,7 @@ static int do_mappings(struct nm_freeze *f, size_t i, pid_t pid, const struct jo
 		e->before = pol;
 		if (l.perms[3] == 's') {
 			/* A shared object's policy is the object's, for every process. */
-			e->status = NUMAMOVE_POLICY_SKIPPED;
+			e->status = NUMAMOVE_POLICY_STATUS_SKIPPED;
 			r = policy_copy(pol, &e->after);
 		} else {
 			r = apply(f, i, j, e, end - start);
@@ -244,11 +245,11 @@ static void confirm(pid_t pid, struct numamove_policy_report *rep)
 		int r;
 
 		/* Relative nodes show as the nodes they resolve to. */
-		if (e->status != NUMAMOVE_POLICY_CHANGED || (e->after->flags & NUMAMOVE_POLICY_RELATIVE))
+		if (e->status != NUMAMOVE_POLICY_STATUS_CHANGED || (e->after->flags & NUMAMOVE_POLICY_F_RELATIVE))
 			continue;
 		r = e->tid ? nm_thread_task_policy(pid, e->tid, &seen) : nm_mapping_policy(pid, e->start, &seen);
 		if (r == 0 && !numamove_policy_equal(seen, e->after)) {
-			e->status = NUMAMOVE_POLICY_FAILED;
+			e->status = NUMAMOVE_POLICY_STATUS_FAILED;
 			e->error = -EIO;
 		}
 		numamove_policy_free(seen);
@@ -285,11 +286,33 @@ static int check_tids(const struct numamove_task *task, const pid_t *tids, size_
 	return r;
 }
 
+/*
+ * The caller's options, checked the libbpf way (lib/opts.h, as for
+ * numamove_move()): -EINVAL for a bad sz, a non-zero byte past the known
+ * fields, unknown flags, or a thread list that is half given.
+ */
+static int policy_opts_read(const struct numamove_policy_opts *opts, struct numamove_policy_opts *out)
+{
+	if (!NM_OPTS_VALID(opts, numamove_policy_opts))
+		return -EINVAL;
+	*out = (struct numamove_policy_opts){
+		.sz = sizeof(*out),
+		.tids = NM_OPTS_GET(opts, tids, NULL),
+		.n_tids = NM_OPTS_GET(opts, n_tids, 0),
+		.flags = NM_OPTS_GET(opts, flags, 0),
+	};
+	if (out->flags & ~NUMAMOVE_POLICY_SET_F_MAPPINGS)
+		return -EINVAL;
+	if (!out->tids != !out->n_tids)
+		return -EINVAL;
+	return 0;
+}
+
 static int run(const struct numamove_task *task, const struct job *j, const struct numamove_policy_opts *opts,
 	       struct numamove_policy_report **ret)
 {
-	const pid_t *tids = opts && opts->tids && opts->n_tids ? opts->tids : NULL;
-	size_t n_tids = tids ? opts->n_tids : 0;
+	const pid_t *tids = opts->tids;
+	size_t n_tids = opts->n_tids;
 	struct numamove_policy_report *rep;
 	enum numamove_inject_block block;
 	struct nm_freeze *f = NULL;
@@ -329,14 +352,17 @@ static int run(const struct numamove_task *task, const struct job *j, const stru
 NM_EXPORT int numamove_policy_set(const struct numamove_task *task, const struct numamove_policy *policy,
 				  const struct numamove_policy_opts *opts, struct numamove_policy_report **ret)
 {
-	struct job j = {
-		.set = policy,
-		.mappings = opts && (opts->flags & NUMAMOVE_POLICY_SET_MAPPINGS),
-	};
+	struct numamove_policy_opts o;
+	struct job j = { .set = policy };
+	int r;
 
-	if (!policy)
+	r = policy_opts_read(opts, &o);
+	if (r < 0)
+		return r;
+	if (!task || !policy || !ret)
 		return -EINVAL;
-	return run(task, &j, opts, ret);
+	j.mappings = o.flags & NUMAMOVE_POLICY_SET_F_MAPPINGS;
+	return run(task, &j, &o, ret);
 }
 
 /* Whether a move by @plan would change @text, a policy as numa_maps prints it (unknown: yes). */
@@ -388,12 +414,24 @@ NM_EXPORT int numamove_policy_rebind(const struct numamove_task *task, const str
 				     const struct numamove_policy_opts *opts, struct numamove_policy_report **ret)
 {
 	struct job j = { .plan = plan, .mappings = true };
+	struct numamove_policy_opts o;
+	int r;
 
+	/* Rebinding always covers the mappings: NUMAMOVE_POLICY_SET_F_MAPPINGS changes nothing. */
+	r = policy_opts_read(opts, &o);
+	if (r < 0)
+		return r;
+	if (!task || !plan || !ret)
+		return -EINVAL;
 	if (!rebind_needed(task, plan)) {
-		*ret = calloc(1, sizeof(**ret));
-		return *ret ? 0 : -ENOMEM;
+		struct numamove_policy_report *empty = calloc(1, sizeof(*empty));
+
+		if (!empty)
+			return -ENOMEM;
+		*ret = empty;
+		return 0;
 	}
-	return run(task, &j, opts, ret);
+	return run(task, &j, &o, ret);
 }
 
 NM_EXPORT size_t numamove_policy_report_count(const struct numamove_policy_report *rep)

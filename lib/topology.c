@@ -270,11 +270,11 @@ NM_EXPORT int numamove_node_distance(const struct numamove_topology *topo, int f
 	const struct nm_node *n = nm_topology_node(topo, from);
 
 	if (!n || !n->distance)
-		return -1;
+		return -ENOENT;
 	for (size_t j = 0; j < topo->n_nodes; j++)
 		if (topo->nodes[j].id == to)
 			return n->distance[j];
-	return -1;
+	return -ENOENT;
 }
 
 NM_EXPORT long numamove_node_hugepages_free(const struct numamove_topology *topo, int node,

@@ -11,7 +11,8 @@ pkgs=(
 	qemu-system-x86 busybox-static cpio xz-utils  # the emulated 4-node test machine
 	numactl                                       # migratepages, numactl inside the VM
 	e2fsprogs                                     # mke2fs: an ext4 RAM disk inside the VM
-	binutils                                      # strings(1), used to read module deps
+	binutils                                      # strings(1), used to read module deps; nm(1) for the ABI check
+	abigail-tools                                 # abidw/abidiff: the ABI check (tests/abi)
 )
 
 missing=()

@@ -5,7 +5,7 @@
 #  1. installs what is missing (scripts/deps.sh) and builds (build/);
 #  2. the unit tests (cmocka), in build/;
 #  3. the same unit tests and the command's host checks under ASan and
-#     UBSan, in build-sanitize/;
+#     UBSan, in build-sanitize/; the ABI checks (tests/abi) in both;
 #  4. the VM suite: the emulated 4-node machine (tests/vm/run-tests.sh).
 # Ends with one line "N passed, N failed" counting every test case, and
 # exits non-zero when any failed.
@@ -47,6 +47,27 @@ unit() { # unit BUILDDIR LABEL
 }
 unit build "build"
 unit build-sanitize "ASan+UBSan"
+
+# The ABI suite (tests/abi): the opts/plan contract through the shared library
+# (test-abi), header = map = exports, and abidiff against the stored ABI, each
+# counted once. deps.sh installs abigail-tools, so a skipped check is a
+# failure here.
+abi() { # abi BUILDDIR LABEL
+	local log ok fail skip
+	log=$(mktemp)
+	echo "== ABI checks ($2)"
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C "$1" --suite abi --print-errorlogs > "$log" 2>&1
+	grep -E '^ *[0-9]+/[0-9]+ ' "$log" || cat "$log"
+	ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$log")
+	fail=$(sed -n 's/^\(Fail\|Timeout\|Unexpected Pass\|Skipped\): *\([0-9]*\).*/\2/p' "$log" | awk '{s += $1} END {print s + 0}')
+	[ -n "$ok" ] || { cat "$log"; ok=0; fail=$((fail + 1)); }
+	rm -f "$log"
+	echo "abi ($2): $ok passed, $fail failed"
+	count "$ok" "$fail"
+}
+abi build "build"
+abi build-sanitize "ASan+UBSan"
 
 echo "== host checks of the command (ASan+UBSan)"
 log=$(mktemp)

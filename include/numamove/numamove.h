@@ -4,13 +4,61 @@
  * nodes.
  *
  * Conventions, as in libbpf and systemd:
- *  - every exported name starts with numamove_;
+ *  - every exported name starts with numamove_, and functions are named
+ *    numamove_<type>_<verb>, where <type> is the whole struct name
+ *    (numamove_policy_report_count() is about struct numamove_policy_report);
+ *    macros take the name of what they belong to: NUMAMOVE_POLICY_MODE_*,
+ *    NUMAMOVE_POLICY_F_*, NUMAMOVE_POLICY_SET_F_*, NUMAMOVE_POLICY_STATUS_*;
  *  - types are opaque and used through functions;
- *  - functions that can fail return 0 (or a count) on success and a
- *    negative errno on failure; output parameters are named ret_* and are
- *    left untouched on failure;
- *  - the library never prints and never exits;
- *  - every *_free() accepts NULL.
+ *  - functions that can fail return 0 (or a count, or a node id) on success
+ *    and a negative errno on failure: never -1, never a positive errno;
+ *  - output parameters are named ret_* and are left untouched on failure;
+ *    those written only on failure (to say why) are named reterr_*; the one
+ *    exception, a partial result on failure, is said where it is
+ *    (numamove_move(), numamove_object_move());
+ *  - arrays and strings handed out through ret_* are the caller's, released
+ *    with free() (each string of an array too); objects handed out are
+ *    released with their *_free();
+ *  - nothing the library returns through a const pointer or keeps is
+ *    borrowed without saying so: a returned const pointer (a name, a node
+ *    list, a policy) is valid as long as the object it came from, and until
+ *    that object changes when a call changes it (see numamove_object_maps());
+ *    no object keeps a pointer to an argument after the call returns;
+ *  - NULL: every *_free() accepts NULL; elsewhere an argument may be NULL
+ *    only where its description says so (opts, a reterr_*, a FROM list).
+ *    Any other NULL is a caller's bug that the library does not promise to
+ *    catch: accessors (functions that only read an object) do not check,
+ *    and crash on it;
+ *  - each public enum has a *_name() (or *_text()) function that returns a
+ *    stable string for each value, and NULL for a value it does not know;
+ *  - enums may gain values in later versions: a *_COUNT is the number this
+ *    header knows, not part of the ABI; never size anything that the
+ *    library fills with it;
+ *  - options structs are sized and checked as in libbpf (see
+ *    NUMAMOVE_OPTS());
+ *  - every symbol is in the version node LIBNUMAMOVE_0.3;
+ *  - the library never prints and never exits.
+ *
+ * Threads:
+ *  - objects passed as const (a topology, maps, a plan, a policy, reports,
+ *    results) may be used from several threads at once;
+ *  - objects that calls change (a numamove_object, a node list being built)
+ *    need the caller's locking;
+ *  - numamove_move() and numamove_object_move() run worker threads (at most
+ *    NUMAMOVE_JOBS_MAX) with every signal blocked, and block the calling
+ *    thread until the move ends; progress callbacks, and the callback of
+ *    numamove_shmem_objects(), run on the calling thread;
+ *  - the policy calls (numamove_policy_set(), numamove_policy_rebind(),
+ *    numamove_inject_check()) make the calling thread the ptrace tracer of
+ *    the target's threads and wait for them with waitpid(tid, __WALL): while
+ *    one runs, no other thread of the process may call wait(),
+ *    waitpid(-1, ...) or waitid(P_ALL, ...) without __WNOTHREAD, or it may
+ *    steal the stops (slurmstepd and event-loop daemons with a SIGCHLD
+ *    reaper do this: reap with __WNOTHREAD, or run the call in a child
+ *    process). They block SIGINT, SIGTERM, SIGHUP, SIGQUIT and the stop
+ *    signals of the calling thread while the target's threads are held,
+ *    and restore its mask before returning;
+ *  - two calls that change the same process or object must not overlap.
  */
 #ifndef NUMAMOVE_NUMAMOVE_H
 #define NUMAMOVE_NUMAMOVE_H
@@ -18,6 +66,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -58,7 +107,7 @@ const char *numamove_node_cpulist(const struct numamove_topology *topo, int node
 uint64_t numamove_node_mem_total(const struct numamove_topology *topo, int node);
 /** numamove_node_mem_free() - bytes of free memory on the node (MemFree) when loaded */
 uint64_t numamove_node_mem_free(const struct numamove_topology *topo, int node);
-/** numamove_node_distance() - SLIT distance from @from to @to, or -1 if unknown */
+/** numamove_node_distance() - SLIT distance from @from to @to, or -ENOENT if unknown */
 int numamove_node_distance(const struct numamove_topology *topo, int from, int to);
 /**
  * numamove_node_hugepages_free() - free huge pages of @page_size bytes on @node,
@@ -78,9 +127,9 @@ void numamove_nodelist_free(struct numamove_nodelist *list);
 /** numamove_nodelist_add() - append @node; -EEXIST if present, -EINVAL if negative */
 int numamove_nodelist_add(struct numamove_nodelist *list, int node);
 size_t numamove_nodelist_count(const struct numamove_nodelist *list);
-/** numamove_nodelist_get() - the @i-th node, or -1 past the end */
+/** numamove_nodelist_get() - the @i-th node, or -ERANGE past the end */
 int numamove_nodelist_get(const struct numamove_nodelist *list, size_t i);
-/** numamove_nodelist_index() - position of @node in @list, or -1 */
+/** numamove_nodelist_index() - position of @node in @list, or -ENOENT */
 int numamove_nodelist_index(const struct numamove_nodelist *list, int node);
 bool numamove_nodelist_contains(const struct numamove_nodelist *list, int node);
 /**
@@ -103,7 +152,7 @@ int numamove_nodelist_format(const struct numamove_nodelist *list, char *buf, si
  *           target's allowed nodes that have memory; NULL means every node of
  *           @topo that has memory
  * @ret_list: the parsed list
- * @ret_bad: where not NULL, on -ENODEV the node that does not exist, on
+ * @reterr_bad: where not NULL, on -ENODEV the node that does not exist, on
  *           -ERANGE the "+" position past the allowed nodes, and on -EINVAL
  *           the byte offset of the error
  *
@@ -114,7 +163,7 @@ int numamove_nodelist_format(const struct numamove_nodelist *list, char *buf, si
  */
 int numamove_nodelist_parse(const char *text, const struct numamove_topology *topo,
 			    const struct numamove_nodelist *allowed,
-			    struct numamove_nodelist **ret_list, int *ret_bad);
+			    struct numamove_nodelist **ret_list, int *reterr_bad);
 
 /* ------------------------------------------------------------------------
  * Tasks: a handle on a running process, held by a pidfd so that an exit or
@@ -143,6 +192,8 @@ const char *numamove_task_comm(const struct numamove_task *task);
 /** numamove_task_uid() - the real uid of the process when opened */
 uid_t numamove_task_uid(const struct numamove_task *task);
 enum numamove_task_state numamove_task_state(const struct numamove_task *task);
+/** numamove_task_state_name() - "running", "zombie", "kthread"; NULL for an unknown value */
+const char *numamove_task_state_name(enum numamove_task_state state);
 /**
  * numamove_task_check() - is the process still the one that was opened?
  *
@@ -167,10 +218,10 @@ enum numamove_kind {
 	NUMAMOVE_KIND_FILE,     /* backed by a regular file (page cache, and its private copies) */
 	NUMAMOVE_KIND_SHM,      /* shared memory: SysV shm, tmpfs, memfd, shared anonymous */
 	NUMAMOVE_KIND_HUGE,     /* hugetlbfs huge pages */
-	NUMAMOVE_KIND_COUNT,
+	NUMAMOVE_KIND_COUNT, /* the kinds this header knows; values may be added */
 };
 
-/** numamove_kind_name() - "anon", "file", "shm", "huge" */
+/** numamove_kind_name() - "anon", "file", "shm", "huge"; NULL for an unknown value */
 const char *numamove_kind_name(enum numamove_kind kind);
 
 /**
@@ -221,11 +272,19 @@ struct numamove_result;
 
 /**
  * numamove_plan_new() - pair source and destination nodes
- * @maps: where the memory is now
+ * @maps: where the memory is now, or NULL for a mapping-only plan: nodes
+ *        only, no byte counts (numamove_plan_bytes() is 0), for the cgroup
+ *        route and numamove_policy_remap(); numamove_move() refuses it
  * @from: the source nodes in order, or NULL for every node holding memory
- *        of the process (ascending)
+ *        in @maps (ascending); required when @maps is NULL
  * @to:   the destination nodes in order
  * @topo: the machine (for free memory and the capacity check)
+ *
+ * The plan borrows nothing: it keeps its own copy of what it needs from
+ * @maps and @topo (the placement, and the free memory and free huge pages
+ * of each destination as @topo had them loaded), so both may be freed at
+ * once. The capacity checks thus see the free memory of the moment @topo
+ * was loaded: load it again for a fresh figure.
  *
  * The rule: the i-th node of FROM goes to the (i mod |TO|)-th node of TO.
  * When TO is longer than FROM its extra nodes receive nothing; when FROM is
@@ -234,7 +293,7 @@ struct numamove_result;
  * kept, so "0,1 -> 1,0" is a swap.
  *
  * Return: 0; -EINVAL when TO or a given FROM is empty (a node list never
- * holds a node twice); -ENODEV when a destination does not exist or has
+ * holds a node twice), or @maps and @from are both NULL; -ENODEV when a destination does not exist or has
  * no memory, or a source does not exist.
  */
 int numamove_plan_new(const struct numamove_maps *maps, const struct numamove_nodelist *from,
@@ -251,8 +310,14 @@ uint64_t numamove_plan_bytes(const struct numamove_plan *plan, int src, int dst)
 /** numamove_plan_incoming() - bytes that would arrive on @node */
 uint64_t numamove_plan_incoming(const struct numamove_plan *plan, int node);
 /**
+ * numamove_plan_map_nodes() - each node of @nodes replaced by its
+ * destination (nodes the plan does not move stay), without repeats
+ */
+int numamove_plan_map_nodes(const struct numamove_plan *plan, const struct numamove_nodelist *nodes,
+			    struct numamove_nodelist **ret_list);
+/**
  * numamove_plan_check_capacity() - do the destinations have room?
- * @ret_node: where not NULL, on -ENOSPC the first destination short of memory
+ * @reterr_node: where not NULL, on -ENOSPC the first destination short of memory
  *
  * A destination has room when the bytes arriving, of every kind but
  * hugetlb pages, fit in its free memory (MemFree when the topology was
@@ -260,19 +325,13 @@ uint64_t numamove_plan_incoming(const struct numamove_plan *plan, int node);
  *
  * Return: 0, or -ENOSPC.
  */
-/**
- * numamove_plan_map_nodes() - each node of @nodes replaced by its
- * destination (nodes the plan does not move stay), without repeats
- */
-int numamove_plan_map_nodes(const struct numamove_plan *plan, const struct numamove_nodelist *nodes,
-			    struct numamove_nodelist **ret_list);
-int numamove_plan_check_capacity(const struct numamove_plan *plan, int *ret_node);
+int numamove_plan_check_capacity(const struct numamove_plan *plan, int *reterr_node);
 /**
  * numamove_plan_check_hugepages() - do the destinations have the huge pages?
- * @ret_node:      where not NULL, on -ENOSPC the first destination short of them
- * @ret_page_size: the huge page size in bytes that is short there
- * @ret_need:      the huge pages of that size that would arrive there
- * @ret_free:      the free huge pages of that size there now
+ * @reterr_node:      where not NULL, on -ENOSPC the first destination short of them
+ * @reterr_page_size: the huge page size in bytes that is short there
+ * @reterr_need:      the huge pages of that size that would arrive there
+ * @reterr_free:      the free huge pages of that size there now
  *
  * hugetlb pages move into the destination node's pool of the same size
  * (free_hugepages in sysfs, as loaded with the topology). numamove_plan_check_capacity()
@@ -280,8 +339,8 @@ int numamove_plan_check_capacity(const struct numamove_plan *plan, int *ret_node
  *
  * Return: 0, or -ENOSPC.
  */
-int numamove_plan_check_hugepages(const struct numamove_plan *plan, int *ret_node, uint64_t *ret_page_size,
-				  uint64_t *ret_need, uint64_t *ret_free);
+int numamove_plan_check_hugepages(const struct numamove_plan *plan, int *reterr_node, uint64_t *reterr_page_size,
+				  uint64_t *reterr_need, uint64_t *reterr_free);
 
 /* Why a page was not moved. */
 enum numamove_reason {
@@ -291,10 +350,15 @@ enum numamove_reason {
 	NUMAMOVE_REASON_UNMOVABLE,  /* in a mapping that cannot migrate (e.g. VM_IO, zero page) */
 	NUMAMOVE_REASON_GONE,       /* unmapped or freed by the process during the move */
 	NUMAMOVE_REASON_OTHER,      /* any other kernel error */
-	NUMAMOVE_REASON_COUNT,
+	NUMAMOVE_REASON_COUNT, /* the reasons this header knows; values may be added */
 };
-/** numamove_reason_text() - a short sentence explaining @reason */
+/** numamove_reason_text() - a short sentence explaining @reason; NULL for an unknown value */
 const char *numamove_reason_text(enum numamove_reason reason);
+/**
+ * numamove_reason_name() - "shared", "busy", "nomem", "unmovable", "gone",
+ * "other"; NULL for an unknown value
+ */
+const char *numamove_reason_name(enum numamove_reason reason);
 
 /** Called from numamove_move() on the calling thread about every 100 ms; return nonzero to stop. */
 typedef int (*numamove_progress_fn)(uint64_t bytes_done, uint64_t bytes_total, void *userdata);
@@ -304,23 +368,51 @@ enum numamove_engine {
 	NUMAMOVE_ENGINE_BATCHED = 0, /* parallel move_pages(2) batches, then a migrate_pages(2) sweep */
 	NUMAMOVE_ENGINE_KERNEL,      /* migrate_pages(2) alone: one uninterruptible call */
 };
+/** numamove_engine_name() - "batched", "kernel"; NULL for an unknown value */
+const char *numamove_engine_name(enum numamove_engine engine);
+
+/*
+ * Options structs, in libbpf's way: the caller sets sz to its
+ * sizeof(struct ...), and the library reads only the fields inside it, so
+ * programs built against an older, shorter struct keep working (the
+ * fields they do not know take their defaults, which are always 0). A sz
+ * smaller than sz itself, or a non-zero byte past the fields the library
+ * knows (an option of a newer library it cannot honour), is -EINVAL, and so
+ * is an option that cannot apply to the call. A NULL opts means every
+ * default. Fill the struct with NUMAMOVE_OPTS(), which zeroes it first
+ * (padding included) and sets sz:
+ *
+ *	NUMAMOVE_OPTS(numamove_move_opts, opts, .jobs = 4, .rate = 64 << 20);
+ *	r = numamove_move(task, plan, &opts, &result);
+ */
+#define NUMAMOVE_OPTS(TYPE, NAME, ...)                                   \
+	struct TYPE NAME = ({                                            \
+		memset(&NAME, 0, sizeof(struct TYPE));                   \
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ }; \
+	})
 
 struct numamove_move_opts {
 	size_t sz;                     /* sizeof(struct numamove_move_opts) */
-	numamove_progress_fn progress; /* may be NULL */
-	void *userdata;
-	unsigned int flags;            /* NUMAMOVE_MOVE_* */
-	/* Since 0.2; callers with a smaller sz get the defaults (0). */
-	unsigned int jobs;             /* workers; 0: numamove_default_jobs() */
+	numamove_progress_fn progress; /* may be NULL; not called by the kernel engine */
+	void *userdata;                /* passed to progress */
+	unsigned int flags;            /* NUMAMOVE_MOVE_*; unknown bits: -EINVAL */
+	unsigned int jobs;             /* workers, at most NUMAMOVE_JOBS_MAX; 0: numamove_default_jobs() */
 	uint64_t rate;                 /* at most this many bytes per second; 0: no limit */
 	unsigned int max_stall_ms;     /* size calls to take at most about this long; 0: no bound */
-	enum numamove_engine engine;
+	enum numamove_engine engine;   /* int-sized, as every enum on Linux ABIs */
+	size_t :0;
 };
-/* Do not pass MPOL_MF_MOVE_ALL even when the caller has CAP_SYS_NICE. */
+#define numamove_move_opts__last_field engine
+/* Do not pass MPOL_MF_MOVE_ALL even when the caller has CAP_SYS_NICE (batched engine only). */
 #define NUMAMOVE_MOVE_PRIVATE_ONLY (1u << 0)
 /* No migrate_pages(2) sweep after the batched pass. */
 #define NUMAMOVE_MOVE_NO_SWEEP (1u << 1)
-/* The most workers numamove_move() runs. */
+/*
+ * The most workers numamove_move() runs: opts.jobs above it is -EINVAL. A
+ * later library may raise this limit, never lower it, so a value up to
+ * this header's NUMAMOVE_JOBS_MAX is accepted by this library and every
+ * later one.
+ */
 #define NUMAMOVE_JOBS_MAX 64
 
 /**
@@ -357,11 +449,17 @@ unsigned int numamove_default_jobs(const struct numamove_plan *plan);
  * progress is called from the calling thread about every 100 ms; the
  * workers run with every signal blocked.
  *
+ * @ret_result: always written, on failure too (an exception to the ret_
+ *              rule): the result of the move; on failure the partial
+ *              result of what was done before it stopped, or NULL when
+ *              nothing was. Free it with numamove_result_free() either way.
+ *
  * Return: 0 when the move ran to its end (pages may still have been left:
  * see numamove_result_pages_left()), -ESRCH when the process exited
  * (the result holds what was done), -ECANCELED when progress asked to stop,
- * -EPERM/-EACCES without the rights, or another negative errno. On
- * failure *ret_result is still set when some work was done.
+ * -EPERM/-EACCES without the rights, -EINVAL for a mapping-only plan
+ * (made without maps) or options that cannot apply (see
+ * struct numamove_move_opts), or another negative errno.
  */
 int numamove_move(const struct numamove_task *task, const struct numamove_plan *plan,
 		  const struct numamove_move_opts *opts, struct numamove_result **ret_result);
@@ -394,7 +492,6 @@ unsigned int numamove_result_jobs(const struct numamove_result *result);
  * calling process, faults in only the pages that are resident (never the
  * holes: touching a hole of a tmpfs file allocates memory, and of a regular
  * file reads it from disk), and moves those with move_pages(2).
- * (Since LIBNUMAMOVE_0.2.)
  * ------------------------------------------------------------------------ */
 
 struct numamove_object;
@@ -405,10 +502,10 @@ enum numamove_object_type {
 	NUMAMOVE_OBJECT_TMPFS,     /* a file on tmpfs (/dev/shm, memfd) */
 	NUMAMOVE_OBJECT_HUGETLBFS, /* a file on hugetlbfs */
 	NUMAMOVE_OBJECT_FILE,      /* any other regular file: its page cache */
-	NUMAMOVE_OBJECT_TYPE_COUNT,
+	NUMAMOVE_OBJECT_TYPE_COUNT, /* the types this header knows; values may be added */
 };
 
-/** numamove_object_type_name() - "sysv", "tmpfs", "hugetlbfs", "file" */
+/** numamove_object_type_name() - "sysv", "tmpfs", "hugetlbfs", "file"; NULL for an unknown value */
 const char *numamove_object_type_name(enum numamove_object_type type);
 
 /**
@@ -513,7 +610,11 @@ int numamove_object_nodes(const struct numamove_object *obj, struct numamove_nod
 const char *numamove_object_policy(const struct numamove_object *obj);
 /**
  * numamove_object_maps() - the loaded placement as a one-mapping numamove_maps,
- * for numamove_plan_new() (borrowed; valid until the object is freed)
+ * for numamove_plan_new()
+ *
+ * Borrowed from @obj: valid until numamove_object_free(), and its contents
+ * change with every numamove_object_load() and numamove_object_move() (the
+ * placement is read again). A plan made from it keeps its own copy.
  */
 const struct numamove_maps *numamove_object_maps(const struct numamove_object *obj);
 /**
@@ -523,6 +624,10 @@ const struct numamove_maps *numamove_object_maps(const struct numamove_object *o
  * Pages that other processes map move only when the caller has
  * CAP_SYS_NICE, as for numamove_move(); the placement is read again after
  * the move.
+ *
+ * @opts: as for numamove_move(), but the kernel engine moves processes
+ *        only: NUMAMOVE_ENGINE_KERNEL is -EINVAL here
+ * @ret_result: always written, as for numamove_move()
  *
  * Return: as numamove_move().
  */
@@ -567,7 +672,7 @@ int numamove_shmem_files(char ***ret_paths, size_t *ret_count);
  *
  * Each file is opened only if it is still the regular file the walk
  * found (same device and inode, not a symlink now); files gone or
- * replaced since are left out. (Since LIBNUMAMOVE_0.2.)
+ * replaced since are left out.
  *
  * Return: 0, the first non-zero return of @fn, or a negative errno of the walk.
  */
@@ -604,10 +709,14 @@ void numamove_affinity_free(struct numamove_affinity *report);
 size_t numamove_affinity_count(const struct numamove_affinity *report);
 pid_t numamove_affinity_tid(const struct numamove_affinity *report, size_t i);
 enum numamove_affinity_status numamove_affinity_status(const struct numamove_affinity *report, size_t i);
-/** numamove_affinity_error() - the errno of a FAILED thread (positive), else 0 */
+/** numamove_affinity_error() - the negative errno of a FAILED (or GONE) thread, else 0 */
 int numamove_affinity_error(const struct numamove_affinity *report, size_t i);
-/** numamove_affinity_cpus() - CPU list before (@after false) or after, as text */
-const char *numamove_affinity_cpus(const struct numamove_affinity *report, size_t i, bool after);
+/** numamove_affinity_cpus_before() - the thread's CPU list before, as text ("" unknown) */
+const char *numamove_affinity_cpus_before(const struct numamove_affinity *report, size_t i);
+/** numamove_affinity_cpus_after() - the thread's CPU list now, as text ("" unknown) */
+const char *numamove_affinity_cpus_after(const struct numamove_affinity *report, size_t i);
+/** numamove_affinity_status_name() - "set", "unchanged", "no-cpus", "failed", "gone"; NULL for an unknown value */
+const char *numamove_affinity_status_name(enum numamove_affinity_status status);
 
 /* ------------------------------------------------------------------------
  * Memory policies: the value, and those of a running process.
@@ -623,20 +732,20 @@ struct numamove_policy;
 
 /* The same numbers as the kernel's MPOL_* modes. */
 enum numamove_policy_mode {
-	NUMAMOVE_POLICY_DEFAULT = 0,         /* the task policy, or local allocation */
-	NUMAMOVE_POLICY_PREFERRED,           /* one node first, then any */
-	NUMAMOVE_POLICY_BIND,                /* only these nodes */
-	NUMAMOVE_POLICY_INTERLEAVE,          /* page by page over the nodes */
-	NUMAMOVE_POLICY_LOCAL,               /* the node of the allocating CPU */
-	NUMAMOVE_POLICY_PREFERRED_MANY,      /* these nodes first, then any (5.15) */
-	NUMAMOVE_POLICY_WEIGHTED_INTERLEAVE, /* interleave by the system's per-node weights (6.9) */
-	NUMAMOVE_POLICY_MODE_COUNT,
+	NUMAMOVE_POLICY_MODE_DEFAULT = 0,         /* the task policy, or local allocation */
+	NUMAMOVE_POLICY_MODE_PREFERRED,           /* one node first, then any */
+	NUMAMOVE_POLICY_MODE_BIND,                /* only these nodes */
+	NUMAMOVE_POLICY_MODE_INTERLEAVE,          /* page by page over the nodes */
+	NUMAMOVE_POLICY_MODE_LOCAL,               /* the node of the allocating CPU */
+	NUMAMOVE_POLICY_MODE_PREFERRED_MANY,      /* these nodes first, then any (5.15) */
+	NUMAMOVE_POLICY_MODE_WEIGHTED_INTERLEAVE, /* interleave by the system's per-node weights (6.9) */
+	NUMAMOVE_POLICY_MODE_COUNT, /* the modes this header knows; values may be added */
 };
 
 /* Flags: how the nodes are read when the allowed nodes (cpuset) change. */
-#define NUMAMOVE_POLICY_STATIC (1u << 0)    /* these node ids, never remapped */
-#define NUMAMOVE_POLICY_RELATIVE (1u << 1)  /* positions in the allowed nodes */
-#define NUMAMOVE_POLICY_BALANCING (1u << 2) /* bind: NUMA balancing may still move pages */
+#define NUMAMOVE_POLICY_F_STATIC (1u << 0)    /* these node ids, never remapped */
+#define NUMAMOVE_POLICY_F_RELATIVE (1u << 1)  /* positions in the allowed nodes */
+#define NUMAMOVE_POLICY_F_BALANCING (1u << 2) /* bind: NUMA balancing may still move pages */
 
 /** numamove_policy_new() - a policy; -EINVAL when the kernel would refuse it */
 int numamove_policy_new(enum numamove_policy_mode mode, unsigned int flags,
@@ -650,7 +759,7 @@ int numamove_policy_new(enum numamove_policy_mode mode, unsigned int flags,
  * missing node list.
  */
 int numamove_policy_parse(const char *text, const struct numamove_topology *topo,
-			  struct numamove_policy **ret_policy, int *ret_bad);
+			  struct numamove_policy **ret_policy, int *reterr_bad);
 void numamove_policy_free(struct numamove_policy *policy);
 enum numamove_policy_mode numamove_policy_mode(const struct numamove_policy *policy);
 unsigned int numamove_policy_flags(const struct numamove_policy *policy);
@@ -659,6 +768,7 @@ const struct numamove_nodelist *numamove_policy_nodes(const struct numamove_poli
 bool numamove_policy_equal(const struct numamove_policy *a, const struct numamove_policy *b);
 /** numamove_policy_format() - the text form; returns the length needed, like snprintf */
 int numamove_policy_format(const struct numamove_policy *policy, char *buf, size_t size);
+/** numamove_policy_mode_name() - "default", "preferred", "bind", ...; NULL for an unknown value */
 const char *numamove_policy_mode_name(enum numamove_policy_mode mode);
 /**
  * numamove_policy_remap() - the policy a move by @plan turns @policy into:
@@ -723,6 +833,9 @@ enum numamove_inject_block {
 	NUMAMOVE_INJECT_SECCOMP_UNKNOWN, /* seccomp filters numamove cannot read (needs CAP_SYS_ADMIN),
 					  * or that look at the calls' arguments */
 };
+/** numamove_inject_block_name() - "ok", "traced", "stopped", "seccomp", "compat",
+ * "seccomp-unknown"; NULL for an unknown value */
+const char *numamove_inject_block_name(enum numamove_inject_block block);
 
 /**
  * numamove_inject_check() - whether numamove may run syscalls in @task
@@ -740,30 +853,36 @@ int numamove_ptrace_scope(void);
 struct numamove_policy_report;
 
 enum numamove_policy_status {
-	NUMAMOVE_POLICY_CHANGED = 0, /* set, read back and confirmed in /proc */
-	NUMAMOVE_POLICY_UNCHANGED,   /* already what was asked */
-	NUMAMOVE_POLICY_SKIPPED,     /* a shared object's policy: it belongs to the object, not the process */
-	NUMAMOVE_POLICY_GONE,        /* the thread exited, or the mapping went away */
-	NUMAMOVE_POLICY_FAILED,      /* the kernel refused: see the error */
+	NUMAMOVE_POLICY_STATUS_CHANGED = 0, /* set, read back and confirmed in /proc */
+	NUMAMOVE_POLICY_STATUS_UNCHANGED,   /* already what was asked */
+	NUMAMOVE_POLICY_STATUS_SKIPPED,     /* a shared object's policy: it belongs to the object, not the process */
+	NUMAMOVE_POLICY_STATUS_GONE,        /* the thread exited, or the mapping went away */
+	NUMAMOVE_POLICY_STATUS_FAILED,      /* the kernel refused: see the error */
 };
+/** numamove_policy_status_name() - "changed", "unchanged", "skipped", "gone", "failed"; NULL for an unknown value */
+const char *numamove_policy_status_name(enum numamove_policy_status status);
 
+/* An options struct as numamove_move_opts (see there): NUMAMOVE_OPTS(numamove_policy_opts, ...). */
 struct numamove_policy_opts {
 	size_t sz;          /* sizeof(struct numamove_policy_opts) */
-	const pid_t *tids;  /* only these threads; NULL: every thread */
-	size_t n_tids;
-	unsigned int flags; /* NUMAMOVE_POLICY_SET_* */
+	const pid_t *tids;  /* only these threads (borrowed for the call); NULL: every thread */
+	size_t n_tids;      /* entries in tids; 0 exactly when tids is NULL, else -EINVAL */
+	unsigned int flags; /* NUMAMOVE_POLICY_SET_F_*; unknown bits: -EINVAL */
+	size_t :0;
 };
+#define numamove_policy_opts__last_field flags
 
 /* numamove_policy_set(): replace the policies of mappings that have one too. */
-#define NUMAMOVE_POLICY_SET_MAPPINGS (1u << 0)
+#define NUMAMOVE_POLICY_SET_F_MAPPINGS (1u << 0)
 
 /**
  * numamove_policy_set() - set the task policy of every thread (or
- * opts->tids) of @task to @policy, and with NUMAMOVE_POLICY_SET_MAPPINGS
+ * opts->tids) of @task to @policy, and with NUMAMOVE_POLICY_SET_F_MAPPINGS
  * the policy of every private mapping that has a policy of its own.
  * Returns 0 with a report (entries may still have failed), or -EBUSY when
  * numamove_inject_check() blocks, -EPERM when ptrace is not allowed,
- * -ESRCH when the process exited, -ENOENT when a tid is not a thread of it.
+ * -ESRCH when the process exited, -ENOENT when a tid is not a thread of it,
+ * -EINVAL for options it cannot honour (see struct numamove_policy_opts).
  */
 int numamove_policy_set(const struct numamove_task *task, const struct numamove_policy *policy,
 			const struct numamove_policy_opts *opts, struct numamove_policy_report **ret_report);
@@ -771,7 +890,9 @@ int numamove_policy_set(const struct numamove_task *task, const struct numamove_
  * numamove_policy_rebind() - map every thread's task policy and every
  * private mapping policy of @task through @plan (numamove_policy_remap()).
  * When /proc shows no policy to rebind, nothing is stopped and the report
- * is empty. Errors as numamove_policy_set().
+ * is empty. It always rebinds the mappings too:
+ * NUMAMOVE_POLICY_SET_F_MAPPINGS changes nothing. Errors as
+ * numamove_policy_set().
  */
 int numamove_policy_rebind(const struct numamove_task *task, const struct numamove_plan *plan,
 			   const struct numamove_policy_opts *opts, struct numamove_policy_report **ret_report);
@@ -798,7 +919,10 @@ int numamove_policy_report_error(const struct numamove_policy_report *report, si
  * position and migrates its memory before the write returns.
  * ------------------------------------------------------------------------ */
 
-/** numamove_cgroup_of() - the directory of @pid's cgroup v2 group (-ENOENT: no cgroup v2) */
+/**
+ * numamove_cgroup_of() - the directory of @pid's cgroup v2 group (-ENOENT: no cgroup v2);
+ * *ret_path is the caller's, freed with free()
+ */
 int numamove_cgroup_of(pid_t pid, char **ret_path);
 /**
  * numamove_cgroup_check() - 0 when @path is a cgroup v2 group with the
@@ -806,6 +930,7 @@ int numamove_cgroup_of(pid_t pid, char **ret_path);
  * there (the root group, or a parent that does not enable cpuset)
  */
 int numamove_cgroup_check(const char *path);
+/** numamove_cgroup_pids() - the processes of the group (cgroup.procs); *ret_pids freed with free() */
 int numamove_cgroup_pids(const char *path, pid_t **ret_pids, size_t *ret_count);
 /** numamove_cgroup_mems() - the group's effective nodes (cpuset.mems.effective) */
 int numamove_cgroup_mems(const char *path, struct numamove_nodelist **ret_list);

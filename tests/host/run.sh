@@ -223,6 +223,36 @@ check "move --cgroup with --shm" 2 '' "--cgroup moves whole groups" -- move --cg
 kill -0 "$live" 2>/dev/null && { echo "PASS: the target survived"; passed=$((passed + 1)); } ||
 	{ echo "FAIL: the target survived (it is gone)"; failed=$((failed + 1)); }
 
+# ---- begin: util-linux output conventions (libabi) --------------------------
+# Lost output is an error: with stdout on a full device every command says
+# "write error" and exits 1 (util-linux's close_stdout at exit).
+for args in "nodes" "show $live" "policy $live" "--help" "nodes --help" "--version"; do
+	# shellcheck disable=SC2086
+	"$NM" $args > /dev/full 2> "$tmp/err"
+	rc=$?
+	if [ "$rc" = 1 ] && grep -q "write error" "$tmp/err" && [ "$(wc -l < "$tmp/err")" = 1 ]; then
+		pass "'$args' > /dev/full: write error, exit 1"
+	else
+		fail "'$args' > /dev/full: write error, exit 1" "exit $rc, stderr: $(head -c 200 "$tmp/err")"
+	fi
+done
+# Output options that cannot go together are a usage error, not a silent choice.
+check "nodes -J -r: exclusive" 2 '' "mutually exclusive.*--json.*--raw|mutually exclusive.*--raw.*--json" -- nodes -J -r
+check "nodes -r -J: exclusive" 2 '' "mutually exclusive" -- nodes -r -J
+check "nodes -o --output-all: exclusive" 2 '' "mutually exclusive.*--output" -- nodes -o NODE --output-all
+check "show -J -r: exclusive" 2 '' "mutually exclusive" -- show -J -r "$live"
+check "show --output-all -o: exclusive" 2 '' "mutually exclusive" -- show --output-all -o PID "$live"
+check "policy --json --raw: exclusive" 2 '' "mutually exclusive" -- policy --json --raw "$live"
+check "move -J -r: exclusive, nothing moved" 2 '' "mutually exclusive" -- move -J -r --to "$node0" "$live"
+check "nodes -J -n: allowed" 0 '"nodes"' '' -- nodes -J -n
+check "show --output-all: every column (was taken for --shm)" 0 '^ *PID +COMM +NODE' '' -- show --output-all "$live"
+# -V/--version on the command and on every subcommand.
+for args in "-V" "--version" "nodes -V" "show --version" "move -V" "policy --version"; do
+	# shellcheck disable=SC2086
+	check "'$args': the version" 0 '^numamove [0-9]+\.[0-9]+\.[0-9]+$' '' -- $args
+done
+# ---- end: util-linux output conventions (libabi) ----------------------------
+
 # JSON must parse, where python3 is at hand.
 if command -v python3 >/dev/null; then
 	for args in "nodes -J" "show -J $live" "policy -J $live" "policy -J --output-all $live" "show -J -m -b $live" "move -J --to $node0 $live" "move -J -b --engine=kernel --to $node0 $live" \

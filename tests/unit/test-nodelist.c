@@ -4,7 +4,7 @@
 
 #include "test-helpers.h"
 
-/* Parses @text and fails unless it succeeds; ret_bad must stay untouched. */
+/* Parses @text and fails unless it succeeds; reterr_bad must stay untouched. */
 static struct numamove_nodelist *parse_ok(const char *text, const struct numamove_topology *topo,
 					  const struct numamove_nodelist *allowed)
 {
@@ -18,10 +18,10 @@ static struct numamove_nodelist *parse_ok(const char *text, const struct numamov
 	return l;
 }
 
-/* No check of *ret_bad (it is documented for -ENODEV and -EINVAL only). */
+/* No check of *reterr_bad (it is documented for -ENODEV and -EINVAL only). */
 #define ANY_BAD INT_MIN
 
-/* @text must fail with @want_r and set *ret_bad to @want_bad; ret_list untouched. */
+/* @text must fail with @want_r and set *reterr_bad to @want_bad; ret_list untouched. */
 static void parse_err(const char *text, const struct numamove_topology *topo,
 		      const struct numamove_nodelist *allowed, int want_r, int want_bad)
 {
@@ -32,7 +32,7 @@ static void parse_err(const char *text, const struct numamove_topology *topo,
 	if (r != want_r || (want_bad != ANY_BAD && bad != want_bad))
 		fail_msg("parse \"%s\": got %d bad %d, want %d bad %d", text, r, bad, want_r, want_bad);
 	assert_ptr_equal(l, (struct numamove_nodelist *)(uintptr_t)0x1);
-	/* ret_bad may be NULL. */
+	/* reterr_bad may be NULL. */
 	assert_int_equal(numamove_nodelist_parse(text, topo, allowed, &l, NULL), want_r);
 }
 
@@ -49,7 +49,7 @@ static void test_container(void **state)
 
 	assert_int_equal(numamove_nodelist_new(&l), 0);
 	assert_int_equal(numamove_nodelist_count(l), 0);
-	assert_int_equal(numamove_nodelist_get(l, 0), -1);
+	assert_int_equal(numamove_nodelist_get(l, 0), -ERANGE);
 	assert_int_equal(numamove_nodelist_add(l, 3), 0);
 	assert_int_equal(numamove_nodelist_add(l, 1), 0);
 	assert_int_equal(numamove_nodelist_add(l, 3), -EEXIST);
@@ -61,16 +61,16 @@ static void test_container(void **state)
 	assert_int_equal(numamove_nodelist_get(l, 0), 3);
 	assert_int_equal(numamove_nodelist_get(l, 1), 1);
 	assert_int_equal(numamove_nodelist_get(l, 41), 49);
-	assert_int_equal(numamove_nodelist_get(l, 42), -1);
+	assert_int_equal(numamove_nodelist_get(l, 42), -ERANGE);
 	assert_int_equal(numamove_nodelist_index(l, 1), 1);
 	assert_int_equal(numamove_nodelist_index(l, 20), 12);
-	assert_int_equal(numamove_nodelist_index(l, 2), -1);
+	assert_int_equal(numamove_nodelist_index(l, 2), -ENOENT);
 	assert_true(numamove_nodelist_contains(l, 3));
 	assert_false(numamove_nodelist_contains(l, 0));
 	numamove_nodelist_free(l);
 	numamove_nodelist_free(NULL);
 	assert_int_equal(numamove_nodelist_count(NULL), 0);
-	assert_int_equal(numamove_nodelist_get(NULL, 0), -1);
+	assert_int_equal(numamove_nodelist_get(NULL, 0), -ERANGE);
 }
 
 static void check_format(struct numamove_nodelist *l, const char *want)

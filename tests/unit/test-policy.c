@@ -97,17 +97,17 @@ static void test_new_equal(void **state)
 	struct numamove_nodelist *nodes = LIST(2, 0);
 
 	(void)state;
-	assert_int_equal(numamove_policy_new(NUMAMOVE_POLICY_BIND, 0, nodes, &a), 0);
+	assert_int_equal(numamove_policy_new(NUMAMOVE_POLICY_MODE_BIND, 0, nodes, &a), 0);
 	assert_list(numamove_policy_nodes(a), 0, 2);
-	assert_int_equal(numamove_policy_mode(a), NUMAMOVE_POLICY_BIND);
+	assert_int_equal(numamove_policy_mode(a), NUMAMOVE_POLICY_MODE_BIND);
 	assert_int_equal(numamove_policy_flags(a), 0);
 	b = parse_ok("bind:0,2", NULL);
 	c = parse_ok("bind=static:0,2", NULL);
 	assert_true(numamove_policy_equal(a, b));
 	assert_false(numamove_policy_equal(a, c));
-	assert_int_equal(numamove_policy_new(NUMAMOVE_POLICY_LOCAL, 0, nodes, &c), -EINVAL);
+	assert_int_equal(numamove_policy_new(NUMAMOVE_POLICY_MODE_LOCAL, 0, nodes, &c), -EINVAL);
 	assert_int_equal(numamove_policy_new(NUMAMOVE_POLICY_MODE_COUNT, 0, NULL, &c), -EINVAL);
-	assert_string_equal(numamove_policy_mode_name(NUMAMOVE_POLICY_PREFERRED_MANY), "preferred-many");
+	assert_string_equal(numamove_policy_mode_name(NUMAMOVE_POLICY_MODE_PREFERRED_MANY), "preferred-many");
 	assert_null(numamove_policy_mode_name(NUMAMOVE_POLICY_MODE_COUNT));
 	numamove_policy_free(a);
 	numamove_policy_free(b);
@@ -180,7 +180,7 @@ static void test_kernel_form(void **state)
 	/* The kernel says local for "preferred" with no node; a mask is ignored for default. */
 	memset(mask, 0xff, sizeof(mask));
 	assert_int_equal(nm_policy_from_kernel(0, mask, NM_MASK_BITS, &q), 0);
-	assert_int_equal(numamove_policy_mode(q), NUMAMOVE_POLICY_DEFAULT);
+	assert_int_equal(numamove_policy_mode(q), NUMAMOVE_POLICY_MODE_DEFAULT);
 	assert_int_equal(numamove_nodelist_count(numamove_policy_nodes(q)), 0);
 	numamove_policy_free(q);
 	assert_int_equal(nm_policy_from_kernel(9, mask, NM_MASK_BITS, &q), -EPROTO);

@@ -47,8 +47,8 @@ static void test_4node(void **state)
 	for (int i = 0; i < 4; i++)
 		for (int j = 0; j < 4; j++)
 			assert_int_equal(numamove_node_distance(topo, i, j), slit[i][j]);
-	assert_int_equal(numamove_node_distance(topo, 0, 4), -1);
-	assert_int_equal(numamove_node_distance(topo, 4, 0), -1);
+	assert_int_equal(numamove_node_distance(topo, 0, 4), -ENOENT);
+	assert_int_equal(numamove_node_distance(topo, 4, 0), -ENOENT);
 
 	/* Huge page pools per node and size; node 1 has none. */
 	assert_int_equal(numamove_node_hugepages_free(topo, 0, 2 * MIB), 4);
@@ -106,8 +106,8 @@ static void test_sparse(void **state)
 	assert_int_equal(numamove_node_distance(topo, 4, 5), 16);
 	assert_int_equal(numamove_node_distance(topo, 5, 5), 10);
 	assert_int_equal(numamove_node_distance(topo, 5, 1), 22);
-	assert_int_equal(numamove_node_distance(topo, 0, 2), -1);
-	assert_int_equal(numamove_node_distance(topo, 3, 0), -1);
+	assert_int_equal(numamove_node_distance(topo, 0, 2), -ENOENT);
+	assert_int_equal(numamove_node_distance(topo, 3, 0), -ENOENT);
 
 	assert_int_equal(numamove_node_hugepages_free(topo, 5, 2 * MIB), 0);
 	assert_int_equal(numamove_node_hugepages_free(topo, 0, 2 * MIB), -ENOENT);
@@ -131,7 +131,7 @@ static void test_no_node0(void **state)
 	assert_int_equal(nm_topology_cpu_node(topo, 0), 1);
 	assert_int_equal(numamove_node_distance(topo, 1, 2), 21);
 	assert_int_equal(numamove_node_distance(topo, 2, 2), 10);
-	assert_int_equal(numamove_node_distance(topo, 0, 1), -1);
+	assert_int_equal(numamove_node_distance(topo, 0, 1), -ENOENT);
 	assert_int_equal(numamove_node_mem_total(topo, 1), UINT64_C(524288) * KIB);
 	assert_int_equal(numamove_node_mem_free(topo, 2), UINT64_C(524000) * KIB);
 	assert_int_equal(numamove_node_hugepages_free(topo, 1, 2 * MIB), -ENOENT);
