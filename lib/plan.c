@@ -226,3 +226,35 @@ NM_EXPORT int numamove_plan_check_hugepages(const struct numamove_plan *plan, in
 	}
 	return 0;
 }
+
+int nm_plan_node_fits(const struct numamove_plan *plan, int node, struct numamove_detail *ret)
+{
+	uint64_t need = numamove_plan_incoming(plan, node) - incoming_huge(plan, node, 0);
+	uint64_t have = numamove_node_mem_free(plan->topo, node);
+
+	if (need > have) {
+		if (ret)
+			*ret = (struct numamove_detail){ .why = NUMAMOVE_WHY_NO_ROOM, .error = -ENOSPC, .node = node,
+							 .need = need, .have = have, .scope = -1 };
+		return -ENOSPC;
+	}
+	for (size_t k = 0; k < plan->maps->n; k++) {
+		const struct numamove_mapping *m = &plan->maps->m[k];
+		long free_pages;
+
+		if (m->kind != NUMAMOVE_KIND_HUGE || !m->page_size)
+			continue;
+		need = incoming_huge(plan, node, m->page_size) / m->page_size;
+		free_pages = numamove_node_hugepages_free(plan->topo, node, m->page_size);
+		if (free_pages < 0)
+			free_pages = 0;
+		if (need > (uint64_t)free_pages) {
+			if (ret)
+				*ret = (struct numamove_detail){ .why = NUMAMOVE_WHY_NO_HUGEPAGES, .error = -ENOSPC,
+								 .node = node, .need = need, .have = (uint64_t)free_pages,
+								 .page_size = m->page_size, .scope = -1 };
+			return -ENOSPC;
+		}
+	}
+	return 0;
+}
