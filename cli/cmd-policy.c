@@ -243,29 +243,11 @@ static int show_one(struct libscols_table *tb, const struct policy_args *a, stru
 	return EXIT_OK;
 }
 
-/* Mappings that keep their own policy when only task policies were set. */
-static void hint_mappings(const struct numamove_task *t)
-{
-	struct numamove_policies *p = NULL;
-	size_t n = 0;
-
-	if (numamove_policies_read(t, &p) < 0)
-		return;
-	for (size_t i = 0; i < numamove_policies_mapping_count(p); i++)
-		n += !numamove_policies_mapping_shared(p, i);
-	if (n)
-		warnx_("%d (%s): %zu mapping%s keep%s a policy of %s own (--mappings changes them too)",
-		       (int)numamove_task_pid(t), numamove_task_comm(t), n, n == 1 ? "" : "s", n == 1 ? "s" : "",
-		       n == 1 ? "its" : "their");
-	numamove_policies_free(p);
-}
-
 /* Adds the rows of a report to @tb; its exit status. */
-static int report_rows(struct libscols_table *tb, const struct output *o, const struct columns *cols,
-		       const struct numamove_task *t, const struct numamove_policy_report *rep)
+static void report_rows(struct libscols_table *tb, const struct output *o, const struct columns *cols, pid_t pid,
+			const struct numamove_policy_report *rep)
 {
 	struct policy_args a = { .o = *o, .cols = *cols };
-	int status = EXIT_OK;
 
 	for (size_t i = 0; i < numamove_policy_report_count(rep); i++) {
 		pid_t tid = numamove_policy_report_tid(rep, i);
@@ -276,11 +258,10 @@ static int report_rows(struct libscols_table *tb, const struct output *o, const 
 		if (numamove_policy_report_status(rep, i) == NUMAMOVE_POLICY_STATUS_FAILED) {
 			snprintf(status_text, sizeof(status_text), "failed: %s",
 				 err == -EIO ? "not confirmed" : strerror(-err));
-			status = EXIT_PARTIAL;
 		}
 		if (tid)
-			thread_name(numamove_task_pid(t), tid, name, sizeof(name));
-		add_row(tb, &a, &(struct row){ .pid = numamove_task_pid(t), .tid = tid,
+			thread_name(pid, tid, name, sizeof(name));
+		add_row(tb, &a, &(struct row){ .pid = pid, .tid = tid,
 					       .type = tid ? "thread" : "mapping",
 					       .start = numamove_policy_report_start(rep, i),
 					       .end = numamove_policy_report_end(rep, i),
@@ -288,35 +269,49 @@ static int report_rows(struct libscols_table *tb, const struct output *o, const 
 					       .after = numamove_policy_report_after(rep, i),
 					       .status = status_text, .name = name[0] ? name : NULL });
 	}
-	return status;
 }
 
-static int set_one(struct libscols_table *tb, const struct policy_args *a, struct numamove_task *t)
+static void print_message(const char *line, void *userdata)
 {
-	struct numamove_policy_opts opts = {
-		.sz = sizeof(opts),
-		.tids = a->tids,
-		.n_tids = a->n_tids,
-		.flags = a->mappings ? NUMAMOVE_POLICY_SET_F_MAPPINGS : 0,
-	};
-	struct numamove_policy_report *rep = NULL;
-	pid_t pid = numamove_task_pid(t);
+	(void)userdata;
+	warnx_("%s", line);
+}
+
+/*
+ * --set: one request for every process; the library holds, changes and
+ * checks each; the rows of each report go to the table, the rest to stderr.
+ */
+static int set_all(struct libscols_table *tb, const struct policy_args *a, int argc, char **argv, int first)
+{
+	struct numamove_request *req = NULL;
+	struct numamove_report *rep = NULL;
 	int r, status;
 
-	r = numamove_policy_set(t, a->policy, &opts, &rep);
-	if (r == -ENOENT) {
-		warnx_("%d (%s): --tid names a thread that is not one of its threads", (int)pid,
-		       numamove_task_comm(t));
-		return EXIT_ERROR;
-	}
+	r = numamove_request_new(NUMAMOVE_ACTION_SET_POLICY, &(struct numamove_request_opts){
+		.sz = sizeof(struct numamove_request_opts),
+		.flags = a->mappings ? NUMAMOVE_REQUEST_F_MAPPINGS : 0,
+	}, &req);
+	if (r == 0)
+		r = numamove_request_set_policy(req, a->set, NULL);
+	if (r == 0 && a->n_tids)
+		r = numamove_request_set_tids(req, a->tids, a->n_tids);
+	for (int i = first; r == 0 && i < argc; i++)
+		r = numamove_request_add_pid(req, parse_pid_arg("policy", argv[i]));
+	if (r == 0)
+		r = numamove_request_run(req, &rep);
 	if (r < 0) {
-		warn_inject(t, r, "change its policy");
+		warn_errno(r, "cannot change the policies");
+		numamove_request_free(req);
 		return EXIT_ERROR;
 	}
-	status = report_rows(tb, &a->o, &a->cols, t, rep);
-	numamove_policy_report_free(rep);
-	if (!a->mappings)
-		hint_mappings(t);
+	status = front_exit_status(numamove_report_worst(rep));
+	for (size_t i = 0; i < numamove_report_count(rep); i++) {
+		if (numamove_report_rebind(rep, i))
+			report_rows(tb, &a->o, &a->cols, numamove_report_pid(rep, i), numamove_report_rebind(rep, i));
+		front_each_message(rep, i, print_message, NULL);
+	}
+	numamove_report_free(rep);
+	numamove_request_free(req);
 	return status;
 }
 
@@ -365,23 +360,20 @@ int cmd_policy(int argc, char **argv)
 		numamove_topology_free(topo);
 		if (r < 0)
 			set_error(a.set, r, bad);
+		numamove_policy_free(a.policy);
+		a.policy = NULL;
 	}
 	columns_select("policy", &a.o, infos, NINFO, a.set ? set_defaults : show_defaults,
 		       a.set ? sizeof(set_defaults) / sizeof(int) : sizeof(show_defaults) / sizeof(int), NULL, false,
 		       &a.cols);
 	tb = table_new("policies", &a.o, infos, NINFO, NULL, &a.cols);
 
-	for (int i = optind; i < argc; i++) {
+	if (a.set)
+		status = set_all(tb, &a, argc, argv, optind);
+	for (int i = optind; !a.set && i < argc; i++) {
 		struct numamove_task *t = task_open_checked(parse_pid_arg("policy", argv[i]));
-		int s;
 
-		if (!t) {
-			status = EXIT_ERROR;
-			continue;
-		}
-		s = a.set ? set_one(tb, &a, t) : show_one(tb, &a, t);
-		if (s == EXIT_ERROR || (s == EXIT_PARTIAL && status == EXIT_OK))
-			status = s;
+		status = front_worst_status(status, t ? show_one(tb, &a, t) : EXIT_ERROR);
 		numamove_task_free(t);
 	}
 	table_print(tb);

@@ -176,27 +176,6 @@ void err_nomem(void)
 	exit(EXIT_ERROR);
 }
 
-char *size_to_human(uint64_t bytes, char *buf, size_t size)
-{
-	static const char units[] = "BKMGTPE";
-	double v = (double)bytes;
-	int u = 0;
-
-	if (bytes == 0) {
-		snprintf(buf, size, "0");
-		return buf;
-	}
-	while (v >= 1024 && units[u + 1]) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, size, "%" PRIu64 "B", bytes);
-	else
-		snprintf(buf, size, "%.1f%c", v, units[u]);
-	return buf;
-}
-
 static int find_column(const char *name, size_t len, const struct colinfo *info, size_t ninfo,
 		       const struct numamove_nodelist *dyn_nodes)
 {
@@ -424,84 +403,6 @@ struct numamove_task *task_open_checked(pid_t pid)
 	}
 	numamove_task_free(t);
 	return NULL;
-}
-
-const char *policy_text(const struct numamove_policy *policy, char *buf, size_t size)
-{
-	if (!policy || numamove_policy_format(policy, buf, size) < 0)
-		snprintf(buf, size, "?");
-	return buf;
-}
-
-void warn_inject(const struct numamove_task *t, int err, const char *what)
-{
-	pid_t pid = numamove_task_pid(t), tid = pid;
-	const char *comm = numamove_task_comm(t);
-	enum numamove_inject_block block = NUMAMOVE_INJECT_OK;
-	int scope;
-
-	switch (err) {
-	case -EOPNOTSUPP:
-		/* A thread found running 32-bit code once held: the check's refusal, found later. */
-		block = NUMAMOVE_INJECT_COMPAT;
-		/* fall through */
-	case -EBUSY:
-		if (block == NUMAMOVE_INJECT_OK && numamove_inject_check(t, &block, &tid) < 0)
-			block = NUMAMOVE_INJECT_OK;
-		switch (block) {
-		case NUMAMOVE_INJECT_TRACED:
-			warnx_("%d (%s): cannot %s: thread %d is traced by another process (a debugger?); "
-			       "detach it first", (int)pid, comm, what, (int)tid);
-			return;
-		case NUMAMOVE_INJECT_STOPPED:
-			warnx_("%d (%s): cannot %s: thread %d is stopped; continue it first (kill -CONT %d)",
-			       (int)pid, comm, what, (int)tid, (int)pid);
-			return;
-		case NUMAMOVE_INJECT_SECCOMP:
-			warnx_("%d (%s): cannot %s: thread %d runs under seccomp, which would kill it for the "
-			       "set_mempolicy(2) or mbind(2) numamove would run in it", (int)pid, comm, what, (int)tid);
-			return;
-		case NUMAMOVE_INJECT_SECCOMP_UNKNOWN:
-			warnx_("%d (%s): cannot %s: thread %d runs under a seccomp filter that numamove cannot "
-			       "read (needs CAP_SYS_ADMIN), or that looks at the arguments of set_mempolicy(2) "
-			       "and mbind(2), so it cannot tell whether it would allow them",
-			       (int)pid, comm, what, (int)tid);
-			return;
-		case NUMAMOVE_INJECT_COMPAT:
-			warnx_("%d (%s): cannot %s: it is a 32-bit program; numamove runs system calls in "
-			       "64-bit programs only", (int)pid, comm, what);
-			return;
-		default:
-			break;
-		}
-		break;
-	case -EPERM:
-	case -EACCES:
-		scope = numamove_ptrace_scope();
-		if (scope == 1)
-			warnx_("%d (%s): cannot %s: ptrace is restricted to a process's own descendants "
-			       "(kernel.yama.ptrace_scope = 1); run numamove as root or with CAP_SYS_PTRACE",
-			       (int)pid, comm, what);
-		else if (scope == 2)
-			warnx_("%d (%s): cannot %s: only CAP_SYS_PTRACE may use ptrace "
-			       "(kernel.yama.ptrace_scope = 2)", (int)pid, comm, what);
-		else if (scope == 3)
-			warnx_("%d (%s): cannot %s: ptrace is disabled on this system until reboot "
-			       "(kernel.yama.ptrace_scope = 3)", (int)pid, comm, what);
-		else
-			warnx_("%d (%s): cannot %s: not allowed to ptrace it (another user's process "
-			       "needs CAP_SYS_PTRACE)", (int)pid, comm, what);
-		return;
-	case -ESRCH:
-		warnx_("%d (%s): the process exited", (int)pid, comm);
-		return;
-	case -ENOEXEC:
-		warnx_("%d (%s): cannot %s: found no syscall instruction in it to run", (int)pid, comm, what);
-		return;
-	default:
-		break;
-	}
-	warn_errno(err, "%d (%s): cannot %s", (int)pid, comm, what);
 }
 
 int parse_size(const char *text, uint64_t *ret, bool units)

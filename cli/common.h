@@ -10,11 +10,7 @@
 #include <libsmartcols.h>
 #include <numamove/numamove.h>
 
-/* Exit statuses, documented in numamove(8). */
-#define EXIT_OK 0
-#define EXIT_ERROR 1
-#define EXIT_USAGE 2
-#define EXIT_PARTIAL 3
+#include "front.h" /* exit statuses, sizes, the sentences of a report */
 
 extern const char *program_name;
 /* The subcommand being run ("nodes"), or NULL before one is chosen: for the hint of usage errors. */
@@ -127,8 +123,6 @@ void table_print(struct libscols_table *tb);
 
 /* A size as text: human units, or exact bytes with --bytes. */
 const char *size_text(const struct output *o, uint64_t bytes, char *buf, size_t size);
-/* Writes a size in human units ("1.5G", "64.0M", "0") into @buf. */
-char *size_to_human(uint64_t bytes, char *buf, size_t size);
 
 /*
  * A size: digits, with @units a suffix K, M, G, T or P (powers of 1024,
@@ -155,14 +149,6 @@ struct numamove_topology *topology_load_checked(void);
 /* "out of memory", exit 1. */
 void __attribute__((noreturn)) err_nomem(void);
 
-/* A policy's text form in @buf; "?" for NULL (unknown). */
-const char *policy_text(const struct numamove_policy *policy, char *buf, size_t size);
-/*
- * One line on why numamove could not run system calls in @t (@err from
- * numamove_policy_set() or _rebind()): who blocks it, or which ptrace
- * setting forbids it. @what: "change its policy".
- */
-void warn_inject(const struct numamove_task *t, int err, const char *what);
 
 /* Explains errors from reading or moving a process's memory. */
 const char *access_hint(int err);

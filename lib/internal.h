@@ -212,6 +212,17 @@ int nm_move_range(pid_t pid, const struct numamove_task *task, const struct numa
 		  uint64_t start, uint64_t end, uint64_t page_size, const struct numamove_move_opts *opts,
 		  struct numamove_result **ret_result);
 
+/* The task's pidfd (borrowed). */
+int nm_task_pidfd(const struct numamove_task *task);
+
+/*
+ * Whether node @node has room for what @plan brings it: 0, or -ENOSPC with
+ * @ret (when not NULL) saying why: NUMAMOVE_WHY_NO_ROOM (bytes of base
+ * pages needed and free) or NUMAMOVE_WHY_NO_HUGEPAGES (huge pages of a size
+ * needed and free).
+ */
+int nm_plan_node_fits(const struct numamove_plan *plan, int node, struct numamove_detail *ret);
+
 /* The segment ids of /proc/sysvipc/shm text. */
 int nm_shm_parse(const char *text, int **ret_ids, size_t *ret_count);
 /* The mount points of tmpfs and hugetlbfs in /proc/self/mountinfo text, each once. */

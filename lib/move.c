@@ -140,6 +140,13 @@ struct span {
 	int dest;     /* >= 0: all its pages go there, no need to ask where each is */
 };
 
+/* A pacer (see pace()). */
+struct numamove_pacer {
+	pthread_mutex_t lock;
+	_Atomic uint64_t rate;
+	uint64_t next_slot_ns;
+};
+
 /* What the workers share. */
 struct engine {
 	pid_t pid;
@@ -154,10 +161,11 @@ struct engine {
 	atomic_bool *full; /* per destination node: ran out of memory */
 	struct span *spans;
 	size_t n_spans;
-	pthread_mutex_t lock; /* the cursor and the pacer */
+	pthread_mutex_t lock; /* the cursor */
 	size_t cur_span;
 	uint64_t cur_addr;
-	uint64_t next_slot_ns; /* the pacer: when the next call may start */
+	struct numamove_pacer own_pacer; /* for opts.rate */
+	struct numamove_pacer *pacer;    /* opts.pacer, shared with other moves, or NULL */
 };
 
 struct worker {
@@ -194,19 +202,62 @@ static long timed_move_pages(struct worker *w, size_t n, void **addr, const int 
 	return r;
 }
 
-/* Waits until the pacer lets @bytes go: at most opts.rate bytes per second overall. */
+/*
+ * A pacer spaces calls so that at most @rate bytes per second go through
+ * it: each call takes the next free slot, as long as its bytes take at the
+ * rate. The engine has one of its own for opts.rate; requests running at
+ * once may share one (numamove_pacer_new()), and then every worker of
+ * every move waits for the same slots.
+ */
+NM_EXPORT int numamove_pacer_new(uint64_t rate, struct numamove_pacer **ret_pacer)
+{
+	struct numamove_pacer *p;
+
+	if (!ret_pacer)
+		return -EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	pthread_mutex_init(&p->lock, NULL);
+	p->rate = rate;
+	*ret_pacer = p;
+	return 0;
+}
+
+NM_EXPORT void numamove_pacer_free(struct numamove_pacer *pacer)
+{
+	if (!pacer)
+		return;
+	pthread_mutex_destroy(&pacer->lock);
+	free(pacer);
+}
+
+NM_EXPORT void numamove_pacer_set_rate(struct numamove_pacer *pacer, uint64_t rate)
+{
+	if (pacer)
+		pacer->rate = rate;
+}
+
+/* The rate in force: the shared pacer's, else opts.rate. */
+static uint64_t engine_rate(const struct engine *e)
+{
+	return e->pacer ? e->pacer->rate : e->opts.rate;
+}
+
+/* Waits until the pacer lets @bytes go. */
 static void pace(struct engine *e, uint64_t bytes)
 {
-	uint64_t now, start;
+	struct numamove_pacer *p = e->pacer ? e->pacer : &e->own_pacer;
+	uint64_t now, start, rate = engine_rate(e);
 	struct timespec ts;
 
-	if (!e->opts.rate)
+	if (!rate)
 		return;
-	pthread_mutex_lock(&e->lock);
+	pthread_mutex_lock(&p->lock);
 	now = nm_now_ns();
-	start = e->next_slot_ns > now ? e->next_slot_ns : now;
-	e->next_slot_ns = start + (uint64_t)((double)bytes * (double)NSEC / (double)e->opts.rate);
-	pthread_mutex_unlock(&e->lock);
+	start = p->next_slot_ns > now ? p->next_slot_ns : now;
+	p->next_slot_ns = start + (uint64_t)((double)bytes * (double)NSEC / (double)rate);
+	pthread_mutex_unlock(&p->lock);
 	if (start <= now)
 		return;
 	ts.tv_sec = (time_t)(start / NSEC);
@@ -368,8 +419,8 @@ static size_t chunk_pages(const struct worker *w, uint64_t page_size)
 	const struct engine *e = w->e;
 	uint64_t bytes = w->chunk_bytes, n;
 
-	if (e->opts.rate && e->opts.rate / 10 < bytes)
-		bytes = e->opts.rate / 10;
+	if (engine_rate(e) && engine_rate(e) / 10 < bytes)
+		bytes = engine_rate(e) / 10;
 	n = bytes / page_size;
 	if (n > CHUNK_MAX)
 		n = CHUNK_MAX;
@@ -763,6 +814,7 @@ static int move_opts_read(const struct numamove_move_opts *opts, struct numamove
 		.rate = NM_OPTS_GET(opts, rate, 0),
 		.max_stall_ms = NM_OPTS_GET(opts, max_stall_ms, 0),
 		.engine = NM_OPTS_GET(opts, engine, NUMAMOVE_ENGINE_BATCHED),
+		.pacer = NM_OPTS_GET(opts, pacer, NULL),
 	};
 	if (out->flags & ~(NUMAMOVE_MOVE_PRIVATE_ONLY | NUMAMOVE_MOVE_NO_SWEEP))
 		return -EINVAL;
@@ -771,7 +823,7 @@ static int move_opts_read(const struct numamove_move_opts *opts, struct numamove
 	if (out->jobs > NUMAMOVE_JOBS_MAX)
 		return -EINVAL;
 	if (out->engine == NUMAMOVE_ENGINE_KERNEL &&
-	    (out->jobs || out->rate || out->max_stall_ms || (out->flags & NUMAMOVE_MOVE_PRIVATE_ONLY)))
+	    (out->jobs || out->rate || out->max_stall_ms || out->pacer || (out->flags & NUMAMOVE_MOVE_PRIVATE_ONLY)))
 		return -EINVAL;
 	return 0;
 }
@@ -786,7 +838,10 @@ static int engine_init(struct engine *e, pid_t pid, const struct numamove_task *
 	e->task = task;
 	e->plan = plan;
 	pthread_mutex_init(&e->lock, NULL);
+	pthread_mutex_init(&e->own_pacer.lock, NULL);
 	r = move_opts_read(opts, &e->opts);
+	e->own_pacer.rate = e->opts.rate;
+	e->pacer = e->opts.pacer;
 	if (r < 0)
 		return r;
 	if (!plan)
@@ -804,6 +859,7 @@ static int engine_init(struct engine *e, pid_t pid, const struct numamove_task *
 static void engine_free(struct engine *e)
 {
 	pthread_mutex_destroy(&e->lock);
+	pthread_mutex_destroy(&e->own_pacer.lock);
 	free(e->full);
 	free(e->spans);
 }

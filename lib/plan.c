@@ -281,25 +281,85 @@ static uint64_t incoming_huge(const struct numamove_plan *plan, int node, uint64
 	return sum;
 }
 
-NM_EXPORT int numamove_plan_check_capacity(const struct numamove_plan *plan, int *reterr_node)
+/*
+ * Whether destination @k (of TO) has room, as the plan's snapshot of it
+ * says: for the base pages and THPs arriving (@base), in its free memory;
+ * for the hugetlb pages of each size (@huge), in its pool of free huge
+ * pages of that size. 0, or -ENOSPC with @ret (when not NULL) saying why.
+ *
+ * Conservative on purpose: what leaves a destination during the same move
+ * is not counted as room, since pages may arrive before others go. Huge
+ * pages come from the node's pool, not its free memory.
+ */
+static int dest_fits(const struct numamove_plan *plan, size_t k, bool base, bool huge, struct numamove_detail *ret)
 {
-	/*
-	 * Conservative on purpose: what leaves a destination during the same
-	 * move is not counted as room, since pages may arrive before others go.
-	 * Huge pages come from the node's pool, not its free memory: see
-	 * numamove_plan_check_hugepages().
-	 */
-	for (size_t i = 0; i < plan->to->n; i++) {
-		int node = plan->to->ids[i];
-		uint64_t need = numamove_plan_incoming(plan, node) - incoming_huge(plan, node, 0);
+	const struct nm_node *dn = &plan->dests[k];
+	int node = plan->to->ids[k];
+	uint64_t need = numamove_plan_incoming(plan, node) - incoming_huge(plan, node, 0);
 
-		if (need > plan->dests[i].mem_free) {
-			if (reterr_node)
-				*reterr_node = node;
+	if (base && need > dn->mem_free) {
+		if (ret)
+			*ret = (struct numamove_detail){ .why = NUMAMOVE_WHY_NO_ROOM, .error = -ENOSPC, .node = node,
+							 .need = need, .have = dn->mem_free, .scope = -1 };
+		return -ENOSPC;
+	}
+	for (size_t i = 0; huge && plan->maps && i < plan->maps->n; i++) {
+		const struct numamove_mapping *m = &plan->maps->m[i];
+		uint64_t free_pages = 0;
+
+		if (m->kind != NUMAMOVE_KIND_HUGE || !m->page_size)
+			continue;
+		need = incoming_huge(plan, node, m->page_size) / m->page_size;
+		for (size_t h = 0; h < dn->n_huge; h++)
+			if (dn->huge[h].page_size == m->page_size && dn->huge[h].free > 0)
+				free_pages = (uint64_t)dn->huge[h].free;
+		if (need > free_pages) {
+			if (ret)
+				*ret = (struct numamove_detail){ .why = NUMAMOVE_WHY_NO_HUGEPAGES, .error = -ENOSPC,
+								 .node = node, .need = need, .have = free_pages,
+								 .page_size = m->page_size, .scope = -1 };
 			return -ENOSPC;
 		}
 	}
 	return 0;
+}
+
+NM_EXPORT int numamove_plan_check_capacity(const struct numamove_plan *plan, int *reterr_node)
+{
+	for (size_t k = 0; k < plan->to->n; k++)
+		if (dest_fits(plan, k, true, false, NULL) < 0) {
+			if (reterr_node)
+				*reterr_node = plan->to->ids[k];
+			return -ENOSPC;
+		}
+	return 0;
+}
+
+NM_EXPORT int numamove_plan_check_hugepages(const struct numamove_plan *plan, int *reterr_node,
+					   uint64_t *reterr_page_size, uint64_t *reterr_need, uint64_t *reterr_free)
+{
+	struct numamove_detail d;
+
+	for (size_t k = 0; k < plan->to->n; k++)
+		if (dest_fits(plan, k, false, true, &d) < 0) {
+			if (reterr_node)
+				*reterr_node = d.node;
+			if (reterr_page_size)
+				*reterr_page_size = d.page_size;
+			if (reterr_need)
+				*reterr_need = d.need;
+			if (reterr_free)
+				*reterr_free = d.have;
+			return -ENOSPC;
+		}
+	return 0;
+}
+
+int nm_plan_node_fits(const struct numamove_plan *plan, int node, struct numamove_detail *ret)
+{
+	int k = numamove_nodelist_index(plan->to, node);
+
+	return k < 0 ? 0 : dest_fits(plan, (size_t)k, true, true, ret);
 }
 
 NM_EXPORT int numamove_plan_map_nodes(const struct numamove_plan *plan, const struct numamove_nodelist *nodes,
@@ -323,36 +383,3 @@ NM_EXPORT int numamove_plan_map_nodes(const struct numamove_plan *plan, const st
 	return 0;
 }
 
-NM_EXPORT int numamove_plan_check_hugepages(const struct numamove_plan *plan, int *reterr_node,
-					   uint64_t *reterr_page_size, uint64_t *reterr_need, uint64_t *reterr_free)
-{
-	for (size_t i = 0; i < plan->to->n; i++) {
-		const struct nm_node *dn = &plan->dests[i];
-		int node = plan->to->ids[i];
-
-		for (size_t k = 0; plan->maps && k < plan->maps->n; k++) {
-			const struct numamove_mapping *m = &plan->maps->m[k];
-			uint64_t need;
-			long free_pages = 0;
-
-			if (m->kind != NUMAMOVE_KIND_HUGE || !m->page_size)
-				continue;
-			need = incoming_huge(plan, node, m->page_size) / m->page_size;
-			for (size_t h = 0; h < dn->n_huge; h++)
-				if (dn->huge[h].page_size == m->page_size && dn->huge[h].free > 0)
-					free_pages = dn->huge[h].free;
-			if (need > (uint64_t)free_pages) {
-				if (reterr_node)
-					*reterr_node = node;
-				if (reterr_page_size)
-					*reterr_page_size = m->page_size;
-				if (reterr_need)
-					*reterr_need = need;
-				if (reterr_free)
-					*reterr_free = (uint64_t)free_pages;
-				return -ENOSPC;
-			}
-		}
-	}
-	return 0;
-}

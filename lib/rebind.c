@@ -434,6 +434,66 @@ NM_EXPORT int numamove_policy_rebind(const struct numamove_task *task, const str
 	return run(task, &j, &o, ret);
 }
 
+NM_EXPORT int numamove_policy_rebind_plan(const struct numamove_task *task, const struct numamove_plan *plan,
+					  struct numamove_policy_report **ret)
+{
+	struct numamove_policies *p = NULL;
+	struct numamove_policy_report *rep;
+	size_t nt;
+	int r;
+
+	if (!task || !plan || !ret)
+		return -EINVAL;
+	r = numamove_policies_read(task, &p);
+	if (r < 0)
+		return r;
+	rep = calloc(1, sizeof(*rep));
+	if (!rep) {
+		numamove_policies_free(p);
+		return -ENOMEM;
+	}
+	nt = numamove_policies_thread_count(p);
+	for (size_t i = 0; r == 0 && i < nt + numamove_policies_mapping_count(p); i++) {
+		bool thread = i < nt;
+		size_t k = thread ? i : i - nt;
+		const struct numamove_policy *before = thread ? numamove_policies_thread_policy(p, k)
+							       : numamove_policies_mapping_policy(p, k);
+		struct numamove_policy *after = NULL, *copy = NULL;
+		struct nm_polentry *e = NULL;
+
+		if (!before || (!thread && numamove_policies_mapping_shared(p, k)))
+			continue;
+		r = numamove_policy_remap(before, plan, &after);
+		if (r < 0)
+			break;
+		if (numamove_policy_equal(before, after)) {
+			numamove_policy_free(after);
+			continue;
+		}
+		r = numamove_policy_new(numamove_policy_mode(before), numamove_policy_flags(before),
+					numamove_policy_nodes(before), &copy);
+		if (r == 0)
+			r = add_entry(rep, thread ? numamove_policies_thread_tid(p, k) : 0,
+				      thread ? 0 : numamove_policies_mapping_start(p, k),
+				      thread ? 0 : numamove_policies_mapping_end(p, k), &e);
+		if (r < 0) {
+			numamove_policy_free(after);
+			numamove_policy_free(copy);
+			break;
+		}
+		e->before = copy;
+		e->after = after;
+		e->status = NUMAMOVE_POLICY_STATUS_PLANNED;
+	}
+	numamove_policies_free(p);
+	if (r < 0) {
+		numamove_policy_report_free(rep);
+		return r;
+	}
+	*ret = rep;
+	return 0;
+}
+
 NM_EXPORT size_t numamove_policy_report_count(const struct numamove_policy_report *rep)
 {
 	return rep->n;

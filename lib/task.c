@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -102,6 +103,71 @@ NM_EXPORT int numamove_task_open(pid_t pid, struct numamove_task **ret_task)
 		t->state = NUMAMOVE_TASK_RUNNING;
 	*ret_task = t;
 	return 0;
+}
+
+/* The pid behind @pidfd, from its fdinfo; -ESRCH once the process has exited (Pid: -1). */
+static int pidfd_pid(int pidfd, pid_t *ret)
+{
+	_cleanup_free_ char *text = NULL;
+	const char *p;
+	int r, pid;
+
+	r = nm_read_filef(NULL, &text, "/proc/self/fdinfo/%d", pidfd);
+	if (r < 0)
+		return r == -ENOENT ? -EBADF : r;
+	p = nm_status_field(text, "\nPid:");
+	if (!p)
+		return -EBADF;
+	if (sscanf(p, "%d", &pid) != 1)
+		return -EBADF;
+	if (pid <= 0)
+		return -ESRCH;
+	*ret = pid;
+	return 0;
+}
+
+NM_EXPORT int numamove_task_open_pidfd(int pidfd, struct numamove_task **ret_task)
+{
+	struct numamove_task *t = NULL;
+	pid_t pid = 0;
+	int r, fd;
+
+	if (pidfd < 0 || !ret_task)
+		return -EINVAL;
+	r = pidfd_pid(pidfd, &pid);
+	if (r < 0)
+		return r;
+	r = numamove_task_open(pid, &t);
+	if (r < 0)
+		return r;
+	/*
+	 * The pid may have been reused between reading it and opening it: the
+	 * caller's pidfd is the process meant, so keep a copy of it, and check
+	 * that it still names that pid (a pidfd's Pid: becomes -1 on exit).
+	 */
+	fd = fcntl(pidfd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0) {
+		r = -errno;
+		numamove_task_free(t);
+		return r;
+	}
+	close(t->pidfd);
+	t->pidfd = fd;
+	r = pidfd_pid(fd, &pid);
+	if (r == 0 && pid != t->pid)
+		r = -ESRCH;
+	if (r < 0) {
+		numamove_task_free(t);
+		return r;
+	}
+	*ret_task = t;
+	return 0;
+}
+
+/* The task's pidfd (borrowed), for the request's copies of it. */
+int nm_task_pidfd(const struct numamove_task *task)
+{
+	return task->pidfd;
 }
 
 NM_EXPORT void numamove_task_free(struct numamove_task *task)

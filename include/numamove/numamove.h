@@ -185,6 +185,13 @@ enum numamove_task_state {
  * or another negative errno (from pidfd_open(2) or /proc).
  */
 int numamove_task_open(pid_t pid, struct numamove_task **ret_task);
+/**
+ * numamove_task_open_pidfd() - a handle on the process of @pidfd (duplicated;
+ * the caller keeps its own), e.g. one received over a socket
+ *
+ * Return: 0, -ESRCH when it has exited, -EBADF when @pidfd is not a pidfd.
+ */
+int numamove_task_open_pidfd(int pidfd, struct numamove_task **ret_task);
 void numamove_task_free(struct numamove_task *task);
 pid_t numamove_task_pid(const struct numamove_task *task);
 /** numamove_task_comm() - the command name when the handle was opened */
@@ -269,6 +276,7 @@ bool numamove_mapping_shared(const struct numamove_mapping *m);
 
 struct numamove_plan;
 struct numamove_result;
+struct numamove_pacer;
 
 /**
  * numamove_plan_new() - pair source and destination nodes
@@ -400,9 +408,11 @@ struct numamove_move_opts {
 	uint64_t rate;                 /* at most this many bytes per second; 0: no limit */
 	unsigned int max_stall_ms;     /* size calls to take at most about this long; 0: no bound */
 	enum numamove_engine engine;   /* int-sized, as every enum on Linux ABIs */
+	struct numamove_pacer *pacer;  /* a rate shared with other moves (numamove_pacer_new()), or NULL;
+					* with it, rate is ignored; not with the kernel engine */
 	size_t :0;
 };
-#define numamove_move_opts__last_field engine
+#define numamove_move_opts__last_field pacer
 /* Do not pass MPOL_MF_MOVE_ALL even when the caller has CAP_SYS_NICE (batched engine only). */
 #define NUMAMOVE_MOVE_PRIVATE_ONLY (1u << 0)
 /* No migrate_pages(2) sweep after the batched pass. */
@@ -858,8 +868,9 @@ enum numamove_policy_status {
 	NUMAMOVE_POLICY_STATUS_SKIPPED,     /* a shared object's policy: it belongs to the object, not the process */
 	NUMAMOVE_POLICY_STATUS_GONE,        /* the thread exited, or the mapping went away */
 	NUMAMOVE_POLICY_STATUS_FAILED,      /* the kernel refused: see the error */
+	NUMAMOVE_POLICY_STATUS_PLANNED,     /* numamove_policy_rebind_plan(): would change from before to after */
 };
-/** numamove_policy_status_name() - "changed", "unchanged", "skipped", "gone", "failed"; NULL for an unknown value */
+/** numamove_policy_status_name() - "changed", "unchanged", "skipped", "gone", "failed", "planned"; NULL for an unknown value */
 const char *numamove_policy_status_name(enum numamove_policy_status status);
 
 /* An options struct as numamove_move_opts (see there): NUMAMOVE_OPTS(numamove_policy_opts, ...). */
@@ -896,6 +907,14 @@ int numamove_policy_set(const struct numamove_task *task, const struct numamove_
  */
 int numamove_policy_rebind(const struct numamove_task *task, const struct numamove_plan *plan,
 			   const struct numamove_policy_opts *opts, struct numamove_policy_report **ret_report);
+/**
+ * numamove_policy_rebind_plan() - what numamove_policy_rebind() would
+ * change, read from /proc without stopping anything: an entry (status
+ * NUMAMOVE_POLICY_PLANNED) per thread and private mapping whose policy a
+ * move by @plan changes
+ */
+int numamove_policy_rebind_plan(const struct numamove_task *task, const struct numamove_plan *plan,
+				struct numamove_policy_report **ret_report);
 void numamove_policy_report_free(struct numamove_policy_report *report);
 size_t numamove_policy_report_count(const struct numamove_policy_report *report);
 /** numamove_policy_report_tid() - the thread of entry @i, or 0 for a mapping */
@@ -948,6 +967,381 @@ int numamove_cgroup_mems(const char *path, struct numamove_nodelist **ret_list);
 int numamove_cgroup_move(const char *path, const struct numamove_plan *plan,
 			 const struct numamove_topology *topo, unsigned int flags,
 			 struct numamove_nodelist **ret_mems);
+
+/* ------------------------------------------------------------------------
+ * Requests: a whole move (or policy change) as one library operation.
+ *
+ * A request holds targets (processes by pid or by an open task, shared
+ * objects, cgroups), node specifications parsed once and resolved per
+ * target against that target's allowed nodes, and options. Running it does
+ * the whole sequence for each target, in the order they were added:
+ *
+ *  process: open it (by pidfd), resolve --to/--from against its cpuset,
+ *    read its placement, plan, refuse what cannot work before anything is
+ *    changed (unknown or memoryless nodes, nodes outside its cpuset, too
+ *    little free memory or huge pages, a chain or swap with the kernel
+ *    engine), rebind its memory policies, move its pages, let its CPU
+ *    affinity follow, then (NUMAMOVE_REQUEST_F_WITH_SHARED) each shared
+ *    object it maps, as a target of its own with the process's node lists;
+ *  object: open it, resolve the nodes against the caller's own cpuset,
+ *    load its resident pages, plan, check, set its shared policy if asked,
+ *    move its pages;
+ *  cgroup: rewrite the group's cpuset.cpus and cpuset.mems; the kernel
+ *    rebinds and migrates; what moved is measured from the group's
+ *    processes.
+ *
+ * and returns one report: per target an outcome, the reason of a refusal
+ * or failure with its numbers, notes, bytes per node before and after,
+ * and the move, rebind and affinity reports. The library decides; a front
+ * end fills the request and renders the report.
+ *
+ * Threads: numamove_request_run() runs on the calling thread and blocks
+ * it until the request is done; it starts worker threads for the moves
+ * and, to change policies, makes the calling thread the ptrace tracer of
+ * the target's threads (see "Changing the policies of a running process":
+ * no other thread of the caller may wait() for any child meanwhile, unless
+ * NUMAMOVE_REQUEST_F_INJECT_HELPER is set). The callbacks run on the
+ * calling thread. numamove_request_cancel() may be called from any thread
+ * and from a signal handler. One request runs once at a time; several
+ * requests may run at once in different threads, and may share a pacer.
+ * ------------------------------------------------------------------------ */
+
+struct numamove_request;
+struct numamove_report;
+struct numamove_pacer;
+
+/* What a request does to its targets. */
+enum numamove_action {
+	NUMAMOVE_ACTION_MOVE = 0,   /* move the memory (numamove move) */
+	NUMAMOVE_ACTION_SET_POLICY, /* set the memory policy of processes (numamove policy --set) */
+};
+
+/* The outcome of one target; numamove_report_worst() ranks them. */
+enum numamove_outcome {
+	NUMAMOVE_OUTCOME_DONE = 0,  /* everything moved (or every policy changed) */
+	NUMAMOVE_OUTCOME_PLANNED,   /* a dry run: the plan is in the report, nothing changed */
+	NUMAMOVE_OUTCOME_SKIPPED,   /* left alone on purpose (a note says why) */
+	NUMAMOVE_OUTCOME_PARTIAL,   /* done, but pages or policies were left behind (counted) */
+	NUMAMOVE_OUTCOME_REFUSED,   /* not started: it would not work or not fit (numamove_report_why()) */
+	NUMAMOVE_OUTCOME_FAILED,    /* an error stopped it (numamove_report_why()) */
+	NUMAMOVE_OUTCOME_EXITED,    /* the process exited during the request */
+	NUMAMOVE_OUTCOME_CANCELLED, /* numamove_request_cancel(): stopped between two steps */
+	NUMAMOVE_OUTCOME_INVALID,   /* the request cannot apply to it: a node it names does not exist
+				     * or has no memory, a position past the allowed nodes */
+};
+/** numamove_outcome_name() - "done", "planned", ..., or NULL for an unknown value */
+const char *numamove_outcome_name(enum numamove_outcome outcome);
+
+/* What a target is. */
+enum numamove_target_kind {
+	NUMAMOVE_TARGET_PROCESS = 0,
+	NUMAMOVE_TARGET_OBJECT,
+	NUMAMOVE_TARGET_CGROUP,
+};
+
+/*
+ * Why a target was refused or failed, or what a note is about. The
+ * numbers that go with each are in struct numamove_detail (fields not
+ * named are 0, -1 for nodes, NULL for texts).
+ */
+enum numamove_why {
+	NUMAMOVE_WHY_NONE = 0,
+	/* refusals and failures */
+	NUMAMOVE_WHY_NO_PROCESS,      /* no such process (error -ESRCH) */
+	NUMAMOVE_WHY_ZOMBIE,          /* it has exited, not yet reaped: no memory */
+	NUMAMOVE_WHY_KTHREAD,         /* a kernel thread: no user memory */
+	NUMAMOVE_WHY_NODES,           /* --to/--from do not resolve for it: error -ENODEV (.node does not
+				       * exist), -ERANGE (.node is a position past the allowed nodes),
+				       * -ENOENT (selects no node); .text: "to" or "from" */
+	NUMAMOVE_WHY_NODE_NO_MEMORY,  /* destination .node has no memory */
+	NUMAMOVE_WHY_NODE_NOT_ALLOWED, /* destination .node is outside the cpuset (.text: its nodes) of the
+					* target, or for objects of the caller (.tid: that process) */
+	NUMAMOVE_WHY_NO_ROOM,         /* .node has .have bytes free, the move needs .need there */
+	NUMAMOVE_WHY_NO_HUGEPAGES,    /* .node has .have free huge pages of .page_size, the move needs .need */
+	NUMAMOVE_WHY_KERNEL_CHAIN,    /* the kernel engine cannot chain or swap nodes */
+	NUMAMOVE_WHY_NO_SHARED_POLICY, /* a policy was asked for an object that keeps none (hugetlb: .page_size
+					* is its page size; else a regular file) */
+	NUMAMOVE_WHY_INJECT,          /* syscalls cannot be run in it: .block (enum numamove_inject_block),
+				       * .tid the thread; or error -EPERM with .scope */
+	NUMAMOVE_WHY_OPEN,            /* the process or object cannot be opened (error; objects: .text how it
+				       * was named: "path", "shm", "shm-key", or the mapping's name) */
+	NUMAMOVE_WHY_LOAD,            /* the object's resident pages cannot be found (error: -EACCES for
+				       * hugetlb or a file the caller may not write, -EOPNOTSUPP without
+				       * userfaultfd) */
+	NUMAMOVE_WHY_SET_POLICY,      /* the object's shared policy cannot be set (error) */
+	NUMAMOVE_WHY_CGROUP,          /* the cgroup cannot be used or written (error: -ENOENT not a cgroup v2
+				       * group, -ENOTDIR, -EOPNOTSUPP no cpuset controller, -EXDEV a parent
+				       * does not allow the nodes, -EACCES) */
+	NUMAMOVE_WHY_MAPS,            /* its memory map cannot be read (error) */
+	NUMAMOVE_WHY_MOVE,            /* the move itself failed (error) */
+	NUMAMOVE_WHY_TID,             /* a thread asked for is not a thread of the process (SET_POLICY) */
+	NUMAMOVE_WHY_PLAN,            /* the move cannot be planned (error) */
+	NUMAMOVE_WHY_SYSTEM,          /* what numamove needs of the system cannot be read (error) */
+	/* notes */
+	NUMAMOVE_NOTE_NUMA_BALANCING = 64, /* automatic NUMA balancing is on: it may move pages of
+					    * default-policy processes back (request-wide) */
+	NUMAMOVE_NOTE_POLICIES_KEPT,  /* memory only: policies that name the old nodes stay */
+	NUMAMOVE_NOTE_REBIND_FAILED,  /* its policies could not be rebound (as NUMAMOVE_WHY_INJECT): its
+				       * memory moves, new memory follows the old policies */
+	NUMAMOVE_NOTE_AFFINITY_NO_CPUS, /* .need threads' affinity left alone: the destinations have no CPUs */
+	NUMAMOVE_NOTE_AFFINITY_FAILED,  /* thread .tid's affinity could not be set (error) */
+	NUMAMOVE_NOTE_AFFINITY_ERROR,   /* the affinity could not be followed at all (error) */
+	NUMAMOVE_NOTE_SHARED_NEEDS_CAP, /* .need pages other processes map stay: moving them needs CAP_SYS_NICE */
+	NUMAMOVE_NOTE_POLICY_LEFT,    /* --with-shared: an object's policy left alone (as
+				       * NUMAMOVE_WHY_NO_SHARED_POLICY) */
+	NUMAMOVE_NOTE_OBJECT_GONE,    /* --with-shared: .text deleted or replaced since it was mapped */
+	NUMAMOVE_NOTE_OBJECT_IPC_NS,  /* --with-shared: .text is a SysV segment of another IPC namespace */
+	NUMAMOVE_NOTE_MAPPINGS_KEPT,  /* SET_POLICY without MAPPINGS: .need private mappings keep a policy of
+				       * their own */
+};
+/** numamove_why_name() - "no-process", "no-room", ..., or NULL for an unknown value */
+const char *numamove_why_name(enum numamove_why why);
+
+/*
+ * A refusal, failure or note, with its numbers. Owned by the report; the
+ * library may append fields in later versions (read only the ones you know,
+ * never copy the struct by value).
+ */
+struct numamove_detail {
+	enum numamove_why why;
+	int error;          /* negative errno, or 0 */
+	int node;           /* the node concerned, or -1 */
+	uint64_t need, have; /* bytes, huge pages or threads, as the code says */
+	uint64_t page_size;
+	pid_t tid;          /* the thread concerned, or 0 */
+	int block;          /* enum numamove_inject_block */
+	int scope;          /* Yama's ptrace_scope, or -1 */
+	const char *text;   /* a node list, a path, "to" or "from", as the code says; or NULL */
+	const char *text2;  /* NUMAMOVE_WHY_NODES: the node list as given; or NULL */
+};
+
+/* What a front end learns while a request runs. */
+enum numamove_phase {
+	NUMAMOVE_PHASE_START = 0, /* a target begins (its identity is in the report) */
+	NUMAMOVE_PHASE_REBIND,    /* its policies are being rebound */
+	NUMAMOVE_PHASE_MOVE,      /* its pages are moving: bytes, rate, ETA (about every 100 ms) */
+	NUMAMOVE_PHASE_MOVED,     /* its pages moved (final bytes, longest call) */
+	NUMAMOVE_PHASE_DONE,      /* the target is finished: its outcome is in the report */
+};
+
+struct numamove_event {
+	size_t sz;               /* sizeof(struct numamove_event) as the library knows it */
+	size_t target;           /* index into the report */
+	enum numamove_phase phase;
+	uint64_t bytes_done, bytes_total;
+	uint64_t elapsed_ns;
+	uint64_t rate;           /* bytes per second so far, 0 unknown */
+	uint64_t eta_ns;         /* 0 when unknown or finished */
+	uint64_t max_call_ns;    /* PHASE_MOVED: the longest single call */
+};
+typedef void (*numamove_event_fn)(const struct numamove_report *report, const struct numamove_event *event,
+				  void *userdata);
+
+enum numamove_log_level {
+	NUMAMOVE_LOG_WARN = 0,
+	NUMAMOVE_LOG_INFO,
+	NUMAMOVE_LOG_DEBUG,
+};
+/* @target: index into the report, or NUMAMOVE_REPORT_REQUEST; @error: negative errno or 0. */
+typedef void (*numamove_log_fn)(enum numamove_log_level level, size_t target, int error, const char *message,
+				void *userdata);
+
+/* Request flags. */
+#define NUMAMOVE_REQUEST_F_DRY_RUN (1u << 0)     /* plan and check only; change nothing */
+#define NUMAMOVE_REQUEST_F_FORCE (1u << 1)       /* move even when the destinations look too small */
+#define NUMAMOVE_REQUEST_F_MEMORY_ONLY (1u << 2) /* leave policies and CPU affinity (cgroups: cpuset.cpus) alone */
+#define NUMAMOVE_REQUEST_F_WITH_SHARED (1u << 3) /* processes: also the SysV, tmpfs and hugetlbfs objects they map */
+#define NUMAMOVE_REQUEST_F_WITH_FILES (1u << 4)  /* with WITH_SHARED: also the page cache of the files they map */
+#define NUMAMOVE_REQUEST_F_MAPPINGS (1u << 5)    /* SET_POLICY: also private mappings with a policy of their own */
+#define NUMAMOVE_REQUEST_F_INJECT_HELPER (1u << 6) /* change policies from a helper process, so that no ptrace
+						    * stop reaches the caller's own wait() (not yet: -EOPNOTSUPP) */
+
+struct numamove_request_opts {
+	size_t sz;                 /* sizeof(struct numamove_request_opts) */
+	unsigned int flags;        /* NUMAMOVE_REQUEST_F_* */
+	int engine;                /* enum numamove_engine (int-sized) */
+	unsigned int jobs;         /* workers per move; 0: numamove_default_jobs() */
+	uint64_t rate;             /* bytes per second for each move; 0: no limit (see pacer) */
+	unsigned int max_stall_ms; /* size calls to take at most about this long; 0: no bound */
+	struct numamove_pacer *pacer; /* a rate shared with other requests (borrowed while running), or NULL */
+	numamove_event_fn event;   /* may be NULL */
+	void *event_userdata;
+	numamove_log_fn log;       /* may be NULL: the library says nothing */
+	void *log_userdata;
+	size_t :0;
+};
+#define numamove_request_opts__last_field log_userdata
+
+/**
+ * numamove_request_new() - an empty request
+ * @opts: NULL for the defaults; sz checked (-EINVAL for a sz too small or
+ *        unknown non-zero bytes past the fields this library knows)
+ *
+ * Return: 0; -EINVAL for options that cannot apply (an unknown engine or
+ * flag; jobs, rate or max_stall_ms with the kernel engine; WITH_FILES
+ * without WITH_SHARED; jobs over NUMAMOVE_JOBS_MAX); -ENOMEM.
+ */
+int numamove_request_new(enum numamove_action action, const struct numamove_request_opts *opts,
+			 struct numamove_request **ret_request);
+void numamove_request_free(struct numamove_request *request);
+
+/**
+ * numamove_request_set_nodes() - the destination and source nodes
+ * @to:   as numamove_nodelist_parse() takes it; "all", "!LIST" and "+LIST"
+ *        are resolved per target, against its allowed nodes with memory
+ * @from: likewise, or NULL for every node holding memory of the target
+ * @reterr_which: where not NULL, on failure 0 when @to is wrong, 1 for @from
+ * @reterr_bad:   where not NULL, on failure as numamove_nodelist_parse() says
+ *
+ * Checked now against the machine (syntax, nodes that exist); a node
+ * that is not allowed for one target is that target's refusal later.
+ * Return: 0, or an error of numamove_nodelist_parse().
+ */
+int numamove_request_set_nodes(struct numamove_request *request, const char *to, const char *from,
+			       int *reterr_which, int *reterr_bad);
+/**
+ * numamove_request_set_policy() - the policy to set
+ *
+ * MOVE: the shared policy objects get (tmpfs files and SysV segments),
+ * for the pages allocated later: a mode alone ("bind", "preferred",
+ * "interleave", "weighted-interleave", "preferred-many") applies over the
+ * destination nodes (preferred over several is preferred-many), anything
+ * else is a whole policy as numamove_policy_parse() takes it. SET_POLICY:
+ * the policy every thread gets, as numamove_policy_parse() takes it.
+ *
+ * Return: 0, or -EINVAL (@reterr_bad as numamove_policy_parse()).
+ */
+int numamove_request_set_policy(struct numamove_request *request, const char *policy, int *reterr_bad);
+/** numamove_request_set_tids() - SET_POLICY: only these threads (copied) */
+int numamove_request_set_tids(struct numamove_request *request, const pid_t *tids, size_t n_tids);
+
+/* Targets, taken in this order. Paths and texts are copied. */
+int numamove_request_add_pid(struct numamove_request *request, pid_t pid);
+/** numamove_request_add_task() - a process already open (its pidfd is duplicated) */
+int numamove_request_add_task(struct numamove_request *request, const struct numamove_task *task);
+/** numamove_request_add_pidfd() - a process by pidfd (duplicated), e.g. received with SCM_RIGHTS */
+int numamove_request_add_pidfd(struct numamove_request *request, int pidfd);
+/** numamove_request_add_path() - a file: SysV-less shared object or any file's page cache */
+int numamove_request_add_path(struct numamove_request *request, const char *path);
+/** numamove_request_add_shm() - a SysV segment by id (@key false) or by key (@key true) */
+int numamove_request_add_shm(struct numamove_request *request, int id_or_key, bool key);
+/**
+ * numamove_request_add_cgroup() - a cgroup v2 directory (the cgroup route);
+ * -EINVAL with WITH_SHARED or a policy (a group moves as a whole)
+ */
+int numamove_request_add_cgroup(struct numamove_request *request, const char *path);
+/** numamove_request_add_cgroup_of() - the cgroup of process @pid, found when the request runs */
+int numamove_request_add_cgroup_of(struct numamove_request *request, pid_t pid);
+
+/**
+ * numamove_request_run() - do it
+ * @ret_report: the report, also when targets failed
+ *
+ * Return: 0 with a report (see numamove_report_worst()); -EINVAL when the
+ * request has no target or, for MOVE, no destination (SET_POLICY: no
+ * policy); -EBUSY when it is already running; -ENOMEM.
+ */
+int numamove_request_run(struct numamove_request *request, struct numamove_report **ret_report);
+/**
+ * numamove_request_cancel() - stop a running request between two steps
+ * (two batches of a move; never while a target's threads are held).
+ * Async-signal-safe; may be called from any thread, before or during the run.
+ */
+void numamove_request_cancel(struct numamove_request *request);
+
+/* ---- pacers: a rate shared by requests running at once */
+
+/** numamove_pacer_new() - at most @rate bytes per second over every move that uses it */
+int numamove_pacer_new(uint64_t rate, struct numamove_pacer **ret_pacer);
+void numamove_pacer_free(struct numamove_pacer *pacer);
+/** numamove_pacer_set_rate() - change the rate (0: no limit); thread-safe */
+void numamove_pacer_set_rate(struct numamove_pacer *pacer, uint64_t rate);
+
+/* ---- the report */
+
+/* The index of the request itself, for request-wide notes. */
+#define NUMAMOVE_REPORT_REQUEST ((size_t)-1)
+
+void numamove_report_free(struct numamove_report *report);
+/** numamove_report_count() - the targets, objects found by WITH_SHARED included */
+size_t numamove_report_count(const struct numamove_report *report);
+/**
+ * numamove_report_worst() - the worst outcome, by this rank: INVALID, then
+ * FAILED, REFUSED, EXITED and CANCELLED, then PARTIAL, then DONE, PLANNED
+ * and SKIPPED (DONE for an empty report)
+ */
+enum numamove_outcome numamove_report_worst(const struct numamove_report *report);
+/** numamove_report_nodes() - the machine's nodes when the request ran (borrowed) */
+const struct numamove_nodelist *numamove_report_nodes(const struct numamove_report *report);
+
+enum numamove_target_kind numamove_report_kind(const struct numamove_report *report, size_t i);
+enum numamove_outcome numamove_report_outcome(const struct numamove_report *report, size_t i);
+/** numamove_report_why() - the refusal or failure of target @i, or NULL */
+const struct numamove_detail *numamove_report_why(const struct numamove_report *report, size_t i);
+/** numamove_report_notes() - its notes (@i NUMAMOVE_REPORT_REQUEST: the request's) */
+size_t numamove_report_note_count(const struct numamove_report *report, size_t i);
+const struct numamove_detail *numamove_report_note(const struct numamove_report *report, size_t i, size_t k);
+/**
+ * numamove_report_parent() - for an object moved with a process
+ * (WITH_SHARED), the index of that process; NUMAMOVE_REPORT_REQUEST otherwise
+ */
+size_t numamove_report_parent(const struct numamove_report *report, size_t i);
+/** numamove_report_pid() - the process (0 for objects and cgroups) */
+pid_t numamove_report_pid(const struct numamove_report *report, size_t i);
+/** numamove_report_comm() - the process's command name, or NULL */
+const char *numamove_report_comm(const struct numamove_report *report, size_t i);
+/**
+ * numamove_report_name() - what the target is called: the pid as given,
+ * a path, "shm:ID", "shm-key:KEY", or the cgroup's directory
+ */
+const char *numamove_report_name(const struct numamove_report *report, size_t i);
+/** numamove_report_object_type() - enum numamove_object_type of an opened object, or -ENOENT */
+int numamove_report_object_type(const struct numamove_report *report, size_t i);
+/** numamove_report_has_before() / _has_after() - whether its memory per node was measured then */
+bool numamove_report_has_before(const struct numamove_report *report, size_t i);
+bool numamove_report_has_after(const struct numamove_report *report, size_t i);
+/** numamove_report_bytes_before() / _after() - its memory on @node */
+uint64_t numamove_report_bytes_before(const struct numamove_report *report, size_t i, int node);
+uint64_t numamove_report_bytes_after(const struct numamove_report *report, size_t i, int node);
+/**
+ * numamove_report_bytes_moved() / _bytes_left() - what moved, and what
+ * stays on a source node (for cgroups measured from the processes' maps;
+ * for processes and objects as numamove_result_bytes_moved() and
+ * numamove_result_bytes_left())
+ */
+uint64_t numamove_report_bytes_moved(const struct numamove_report *report, size_t i);
+uint64_t numamove_report_bytes_left(const struct numamove_report *report, size_t i);
+/** numamove_report_plan() - the plan (borrowed), or NULL */
+const struct numamove_plan *numamove_report_plan(const struct numamove_report *report, size_t i);
+/**
+ * numamove_report_fits() - whether destination @node of its plan has room
+ * for what the plan brings it (free memory for base pages and THPs, free
+ * huge pages for hugetlb pages), as a real move would check it
+ * @reterr: where not NULL, on -ENOSPC the numbers (NUMAMOVE_WHY_NO_ROOM or
+ *          NUMAMOVE_WHY_NO_HUGEPAGES)
+ *
+ * Return: 0, -ENOSPC, or -ENOENT when the target has no plan.
+ */
+int numamove_report_fits(const struct numamove_report *report, size_t i, int node,
+			 struct numamove_detail *reterr);
+/** numamove_report_result() - the move's result (borrowed), or NULL when no move ran */
+const struct numamove_result *numamove_report_result(const struct numamove_report *report, size_t i);
+/**
+ * numamove_report_rebind() - what was done to the process's policies
+ * (borrowed), or NULL; for a dry run, the changes a move would make
+ * (status NUMAMOVE_POLICY_PLANNED); for SET_POLICY, the changes
+ */
+const struct numamove_policy_report *numamove_report_rebind(const struct numamove_report *report, size_t i);
+/** numamove_report_affinity() - what was done to the CPU affinity (borrowed), or NULL */
+const struct numamove_affinity *numamove_report_affinity(const struct numamove_report *report, size_t i);
+/** numamove_report_policy_before() / _after() - an object's shared policy text, or NULL */
+const char *numamove_report_policy_before(const struct numamove_report *report, size_t i);
+const char *numamove_report_policy_after(const struct numamove_report *report, size_t i);
+/** numamove_report_mems_before() / _mems_after() - a cgroup's cpuset.mems before, and written (borrowed) */
+const struct numamove_nodelist *numamove_report_mems_before(const struct numamove_report *report, size_t i);
+const struct numamove_nodelist *numamove_report_mems_after(const struct numamove_report *report, size_t i);
+/** numamove_report_cgroup_procs() - the processes in the group */
+size_t numamove_report_cgroup_procs(const struct numamove_report *report, size_t i);
 
 /* ------------------------------------------------------------------------
  * The system around a move.

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What every front end of libnumamove says, in the same words: the command
+ * (numamove), the batch manager (numamoved) and the Slurm plugin render a
+ * request's report through these. Internal: a static library, not part of
+ * libnumamove's ABI. Nothing here decides anything; the library did.
+ */
+#ifndef NUMAMOVE_FRONT_H
+#define NUMAMOVE_FRONT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <numamove/numamove.h>
+
+/* Exit statuses of numamove(8), and what a report's worst outcome maps to. */
+#define EXIT_OK 0
+#define EXIT_ERROR 1
+#define EXIT_USAGE 2
+#define EXIT_PARTIAL 3
+
+/* The exit status of an outcome: 0 done, planned or skipped; 3 partial; 2 invalid; 1 otherwise. */
+int front_exit_status(enum numamove_outcome outcome);
+/* Of two exit statuses, the one to report: usage errors, then errors, then partial, then success. */
+int front_worst_status(int a, int b);
+
+/* A size in human units ("1.5G", "64.0M", "0") in @buf. */
+char *size_to_human(uint64_t bytes, char *buf, size_t size);
+
+/* What target @i is called in messages: "1234 (comm)", "/dev/shm/buf (tmpfs)", "cgroup /sys/fs/cgroup/job". */
+const char *front_label(const struct numamove_report *rep, size_t i, char *buf, size_t size);
+
+/*
+ * The sentence for @d, a refusal, failure or note of target @i (or of the
+ * request, NUMAMOVE_REPORT_REQUEST), in @buf; @action says what the
+ * request was (messages about policies differ). Returns @buf.
+ */
+const char *front_detail_text(const struct numamove_report *rep, size_t i, const struct numamove_detail *d,
+			      char *buf, size_t size);
+
+/*
+ * Calls @fn with each diagnostic line of target @i, in order: why it was
+ * refused, failed, exited or cancelled, then its notes. @i
+ * NUMAMOVE_REPORT_REQUEST: the request's own notes.
+ */
+void front_each_message(const struct numamove_report *rep, size_t i, void (*fn)(const char *line, void *userdata),
+			void *userdata);
+
+/*
+ * Why node list @text of option @opt ("--to") does not parse or resolve
+ * (@err and @bad from numamove_nodelist_parse(); @all: the machine's nodes).
+ */
+const char *front_nodes_error(const char *opt, const char *text, int err, int bad,
+			      const struct numamove_nodelist *all, char *buf, size_t size);
+
+/* A policy's text form in @buf; "?" for NULL (unknown). */
+const char *policy_text(const struct numamove_policy *policy, char *buf, size_t size);
+
+/* What a move report says as JSON, for programs: the "status" of a target. */
+const char *front_status_name(const struct numamove_report *rep, size_t i);
+
+/*
+ * The JSON document of a move report, as numamove move -J prints it: an
+ * array "moves" of one object per target (process, object, cgroup), with
+ * its nodes as "children". @bytes: sizes as numbers of bytes.
+ */
+int front_move_json(FILE *out, const struct numamove_report *rep, bool bytes);
+
+#endif

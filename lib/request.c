@@ -1,0 +1,1735 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Requests: the whole of a move, or of a policy change, as one operation.
+ *
+ * Every decision a front end used to make lives here: which nodes a
+ * target's "all", "!" and "+" mean (its own allowed nodes, numamove's for
+ * objects), what is refused and when (always before anything is changed:
+ * unknown nodes, memoryless or disallowed destinations, no room, no huge
+ * pages, a chain or swap the kernel engine cannot do), in which order a
+ * process is changed (policies first, so that memory allocated during the
+ * move already lands right; then the pages; then the CPU affinity, so
+ * that new memory follows), which objects come with a process and with
+ * which node lists, and what makes an outcome partial. The command, the
+ * daemon and the Slurm plugin fill a request and render the report.
+ *
+ * Outcomes and reasons are data (struct numamove_detail), never text: the
+ * library does not print, and each front end says the same things through
+ * the same renderer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "opts.h"
+
+enum spec_kind { SPEC_PID, SPEC_PIDFD, SPEC_PATH, SPEC_SHM, SPEC_SHM_KEY, SPEC_CGROUP, SPEC_CGROUP_PID };
+
+/* A target as it was added; opened only when the request runs. */
+struct spec {
+	enum spec_kind kind;
+	pid_t pid;
+	int fd;     /* SPEC_PIDFD: our copy */
+	char *text; /* path, or the name the target is reported by */
+	int value;  /* SysV id or key */
+};
+
+struct numamove_request {
+	enum numamove_action action;
+	unsigned int flags;
+	int engine;
+	unsigned int jobs;
+	uint64_t rate;
+	unsigned int max_stall_ms;
+	struct numamove_pacer *pacer;
+	numamove_event_fn event;
+	void *event_userdata;
+	numamove_log_fn log;
+	void *log_userdata;
+
+	char *to, *from, *policy;
+	pid_t *tids;
+	size_t n_tids;
+	struct spec *specs;
+	size_t n_specs, alloc_specs;
+
+	atomic_bool cancelled;
+	atomic_bool running;
+
+	/* While running. */
+	struct numamove_report *rep;
+	size_t cur;          /* the target whose pages are moving */
+	uint64_t move_start; /* when they started */
+};
+
+struct target {
+	enum numamove_target_kind kind;
+	enum numamove_outcome outcome;
+	struct numamove_detail why;
+	bool has_why;
+	struct numamove_detail *notes;
+	size_t n_notes, alloc_notes;
+	size_t parent;
+	pid_t pid;
+	char *comm, *name;
+	int object_type; /* -ENOENT until opened */
+	uint64_t *before, *after; /* per node of the report's list; NULL unmeasured */
+	uint64_t moved, left;
+	struct numamove_topology *topo; /* the one its plan was made on */
+	struct numamove_maps *maps;     /* the one its plan was made on */
+	struct numamove_plan *plan;
+	struct numamove_result *result;
+	struct numamove_policy_report *rebind;
+	struct numamove_affinity *affinity;
+	char *policy_before, *policy_after;
+	struct numamove_nodelist *mems_before, *mems_after;
+	size_t procs;
+};
+
+struct numamove_report {
+	struct target *t;
+	size_t n, alloc;
+	struct numamove_detail *notes;
+	size_t n_notes, alloc_notes;
+	struct numamove_nodelist *nodes;
+	char **strs; /* texts the details point to */
+	size_t n_strs, alloc_strs;
+};
+
+static const char *const outcome_names[] = {
+	[NUMAMOVE_OUTCOME_DONE] = "done",
+	[NUMAMOVE_OUTCOME_PLANNED] = "planned",
+	[NUMAMOVE_OUTCOME_SKIPPED] = "skipped",
+	[NUMAMOVE_OUTCOME_PARTIAL] = "partial",
+	[NUMAMOVE_OUTCOME_REFUSED] = "refused",
+	[NUMAMOVE_OUTCOME_FAILED] = "failed",
+	[NUMAMOVE_OUTCOME_EXITED] = "exited",
+	[NUMAMOVE_OUTCOME_CANCELLED] = "cancelled",
+	[NUMAMOVE_OUTCOME_INVALID] = "invalid",
+};
+
+NM_EXPORT const char *numamove_outcome_name(enum numamove_outcome outcome)
+{
+	return (unsigned int)outcome < ARRAY_SIZE(outcome_names) ? outcome_names[outcome] : NULL;
+}
+
+static const struct {
+	enum numamove_why why;
+	const char *name;
+} why_names[] = {
+	{ NUMAMOVE_WHY_NONE, "none" },
+	{ NUMAMOVE_WHY_NO_PROCESS, "no-process" },
+	{ NUMAMOVE_WHY_ZOMBIE, "zombie" },
+	{ NUMAMOVE_WHY_KTHREAD, "kernel-thread" },
+	{ NUMAMOVE_WHY_NODES, "nodes" },
+	{ NUMAMOVE_WHY_NODE_NO_MEMORY, "node-no-memory" },
+	{ NUMAMOVE_WHY_NODE_NOT_ALLOWED, "node-not-allowed" },
+	{ NUMAMOVE_WHY_NO_ROOM, "no-room" },
+	{ NUMAMOVE_WHY_NO_HUGEPAGES, "no-hugepages" },
+	{ NUMAMOVE_WHY_KERNEL_CHAIN, "kernel-chain" },
+	{ NUMAMOVE_WHY_NO_SHARED_POLICY, "no-shared-policy" },
+	{ NUMAMOVE_WHY_INJECT, "inject" },
+	{ NUMAMOVE_WHY_OPEN, "open" },
+	{ NUMAMOVE_WHY_LOAD, "load" },
+	{ NUMAMOVE_WHY_SET_POLICY, "set-policy" },
+	{ NUMAMOVE_WHY_CGROUP, "cgroup" },
+	{ NUMAMOVE_WHY_MAPS, "maps" },
+	{ NUMAMOVE_WHY_MOVE, "move" },
+	{ NUMAMOVE_WHY_TID, "tid" },
+	{ NUMAMOVE_WHY_PLAN, "plan" },
+	{ NUMAMOVE_WHY_SYSTEM, "system" },
+	{ NUMAMOVE_NOTE_NUMA_BALANCING, "numa-balancing" },
+	{ NUMAMOVE_NOTE_POLICIES_KEPT, "policies-kept" },
+	{ NUMAMOVE_NOTE_REBIND_FAILED, "rebind-failed" },
+	{ NUMAMOVE_NOTE_AFFINITY_NO_CPUS, "affinity-no-cpus" },
+	{ NUMAMOVE_NOTE_AFFINITY_FAILED, "affinity-failed" },
+	{ NUMAMOVE_NOTE_AFFINITY_ERROR, "affinity-error" },
+	{ NUMAMOVE_NOTE_SHARED_NEEDS_CAP, "shared-needs-cap" },
+	{ NUMAMOVE_NOTE_POLICY_LEFT, "policy-left" },
+	{ NUMAMOVE_NOTE_OBJECT_GONE, "object-gone" },
+	{ NUMAMOVE_NOTE_OBJECT_IPC_NS, "object-ipc-ns" },
+	{ NUMAMOVE_NOTE_MAPPINGS_KEPT, "mappings-kept" },
+};
+
+NM_EXPORT const char *numamove_why_name(enum numamove_why why)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(why_names); i++)
+		if (why_names[i].why == why)
+			return why_names[i].name;
+	return NULL;
+}
+
+/* ---- the request */
+
+NM_EXPORT int numamove_request_new(enum numamove_action action, const struct numamove_request_opts *opts,
+				   struct numamove_request **ret_request)
+{
+	const unsigned int known = NUMAMOVE_REQUEST_F_DRY_RUN | NUMAMOVE_REQUEST_F_FORCE |
+				   NUMAMOVE_REQUEST_F_MEMORY_ONLY | NUMAMOVE_REQUEST_F_WITH_SHARED |
+				   NUMAMOVE_REQUEST_F_WITH_FILES | NUMAMOVE_REQUEST_F_MAPPINGS |
+				   NUMAMOVE_REQUEST_F_INJECT_HELPER;
+	struct numamove_request *req;
+
+	if (!ret_request || !NM_OPTS_VALID(opts, numamove_request_opts))
+		return -EINVAL;
+	if (action != NUMAMOVE_ACTION_MOVE && action != NUMAMOVE_ACTION_SET_POLICY)
+		return -EINVAL;
+	req = calloc(1, sizeof(*req));
+	if (!req)
+		return -ENOMEM;
+	req->action = action;
+	req->flags = NM_OPTS_GET(opts, flags, 0u);
+	req->engine = NM_OPTS_GET(opts, engine, (int)NUMAMOVE_ENGINE_BATCHED);
+	req->jobs = NM_OPTS_GET(opts, jobs, 0u);
+	req->rate = NM_OPTS_GET(opts, rate, (uint64_t)0);
+	req->max_stall_ms = NM_OPTS_GET(opts, max_stall_ms, 0u);
+	req->pacer = NM_OPTS_GET(opts, pacer, (struct numamove_pacer *)NULL);
+	req->event = NM_OPTS_GET(opts, event, (numamove_event_fn)NULL);
+	req->event_userdata = NM_OPTS_GET(opts, event_userdata, (void *)NULL);
+	req->log = NM_OPTS_GET(opts, log, (numamove_log_fn)NULL);
+	req->log_userdata = NM_OPTS_GET(opts, log_userdata, (void *)NULL);
+
+	if ((req->flags & ~known) ||
+	    (req->engine != NUMAMOVE_ENGINE_BATCHED && req->engine != NUMAMOVE_ENGINE_KERNEL) ||
+	    (req->engine == NUMAMOVE_ENGINE_KERNEL &&
+	     (req->jobs || req->rate || req->max_stall_ms || req->pacer || (req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED))) ||
+	    ((req->flags & NUMAMOVE_REQUEST_F_WITH_FILES) && !(req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED)) ||
+	    req->jobs > NUMAMOVE_JOBS_MAX) {
+		free(req);
+		return -EINVAL;
+	}
+	/* Not yet: the helper process that keeps ptrace stops away from the caller's wait(). */
+	if (req->flags & NUMAMOVE_REQUEST_F_INJECT_HELPER) {
+		free(req);
+		return -EOPNOTSUPP;
+	}
+	*ret_request = req;
+	return 0;
+}
+
+NM_EXPORT void numamove_request_free(struct numamove_request *req)
+{
+	if (!req)
+		return;
+	for (size_t i = 0; i < req->n_specs; i++) {
+		if (req->specs[i].fd >= 0)
+			close(req->specs[i].fd);
+		free(req->specs[i].text);
+	}
+	free(req->specs);
+	free(req->to);
+	free(req->from);
+	free(req->policy);
+	free(req->tids);
+	free(req);
+}
+
+static int set_text(char **field, const char *text)
+{
+	char *copy = NULL;
+
+	if (text && !(copy = strdup(text)))
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+NM_EXPORT int numamove_request_set_nodes(struct numamove_request *req, const char *to, const char *from,
+					 int *reterr_which, int *reterr_bad)
+{
+	struct numamove_topology *topo = NULL;
+	struct numamove_nodelist *l = NULL;
+	int r, which = 0;
+
+	if (!req || !to)
+		return -EINVAL;
+	if (req->running)
+		return -EBUSY;
+	r = numamove_topology_load(NULL, &topo);
+	if (r < 0)
+		return r;
+	/* Syntax and nodes that exist, now; what a target allows, when it runs. */
+	r = numamove_nodelist_parse(to, topo, NULL, &l, reterr_bad);
+	numamove_nodelist_free(l);
+	if (r == 0 && from) {
+		which = 1;
+		l = NULL;
+		r = numamove_nodelist_parse(from, topo, NULL, &l, reterr_bad);
+		numamove_nodelist_free(l);
+	}
+	numamove_topology_free(topo);
+	if (r < 0) {
+		if (reterr_which)
+			*reterr_which = which;
+		return r;
+	}
+	r = set_text(&req->to, to);
+	return r < 0 ? r : set_text(&req->from, from);
+}
+
+/*
+ * The policy --policy asks of objects: a mode alone applies over @to (a
+ * preferred policy over several nodes is preferred-many); anything else is
+ * a whole policy, parsed against @topo (NULL: any node).
+ */
+static int object_policy(const char *text, const struct numamove_topology *topo, const struct numamove_nodelist *to,
+			 struct numamove_policy **ret, int *reterr_bad)
+{
+	for (int mode = 0; numamove_policy_mode_name(mode); mode++) {
+		bool takes_nodes = mode != NUMAMOVE_POLICY_MODE_DEFAULT && mode != NUMAMOVE_POLICY_MODE_LOCAL;
+
+		if (!takes_nodes || strcmp(text, numamove_policy_mode_name(mode)) != 0)
+			continue;
+		if (mode == NUMAMOVE_POLICY_MODE_PREFERRED && numamove_nodelist_count(to) > 1)
+			mode = NUMAMOVE_POLICY_MODE_PREFERRED_MANY;
+		return numamove_policy_new(mode, 0, to, ret);
+	}
+	return numamove_policy_parse(text, topo, ret, reterr_bad);
+}
+
+NM_EXPORT int numamove_request_set_policy(struct numamove_request *req, const char *policy, int *reterr_bad)
+{
+	struct numamove_topology *topo = NULL;
+	struct numamove_nodelist *one = NULL;
+	struct numamove_policy *pol = NULL;
+	int r;
+
+	if (!req || !policy)
+		return -EINVAL;
+	if (req->running)
+		return -EBUSY;
+	r = numamove_topology_load(NULL, &topo);
+	if (r < 0)
+		return r;
+	if (req->action == NUMAMOVE_ACTION_SET_POLICY) {
+		r = numamove_policy_parse(policy, topo, &pol, reterr_bad);
+	} else {
+		/* A mode alone is checked over a stand-in node list; its real one is each target's --to. */
+		r = numamove_nodelist_new(&one);
+		if (r == 0)
+			r = numamove_nodelist_add(one, numamove_nodelist_get(numamove_topology_nodes(topo), 0));
+		if (r == 0)
+			r = object_policy(policy, topo, one, &pol, reterr_bad);
+	}
+	numamove_policy_free(pol);
+	numamove_nodelist_free(one);
+	numamove_topology_free(topo);
+	return r < 0 ? r : set_text(&req->policy, policy);
+}
+
+NM_EXPORT int numamove_request_set_tids(struct numamove_request *req, const pid_t *tids, size_t n_tids)
+{
+	pid_t *copy = NULL;
+
+	if (!req || (n_tids && !tids))
+		return -EINVAL;
+	if (req->running)
+		return -EBUSY;
+	for (size_t i = 0; i < n_tids; i++)
+		if (tids[i] <= 0)
+			return -EINVAL;
+	if (n_tids) {
+		copy = malloc(n_tids * sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, tids, n_tids * sizeof(*copy));
+	}
+	free(req->tids);
+	req->tids = copy;
+	req->n_tids = n_tids;
+	return 0;
+}
+
+static int add_spec(struct numamove_request *req, struct spec s, const char *text)
+{
+	int r;
+
+	if (req->running)
+		return -EBUSY;
+	r = nm_grow((void **)&req->specs, &req->alloc_specs, req->n_specs + 1, sizeof(*req->specs));
+	if (r < 0)
+		return r;
+	s.text = text ? strdup(text) : NULL;
+	if (text && !s.text)
+		return -ENOMEM;
+	req->specs[req->n_specs++] = s;
+	return 0;
+}
+
+/* Objects and cgroups are moved: not for SET_POLICY, nor with the kernel engine (processes only). */
+static bool takes_objects(const struct numamove_request *req)
+{
+	return req->action == NUMAMOVE_ACTION_MOVE && req->engine != NUMAMOVE_ENGINE_KERNEL;
+}
+
+NM_EXPORT int numamove_request_add_pid(struct numamove_request *req, pid_t pid)
+{
+	char name[32];
+
+	if (!req || pid <= 0)
+		return -EINVAL;
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	return add_spec(req, (struct spec){ .kind = SPEC_PID, .pid = pid, .fd = -1 }, name);
+}
+
+NM_EXPORT int numamove_request_add_pidfd(struct numamove_request *req, int pidfd)
+{
+	struct numamove_task *t = NULL;
+	char name[32];
+	int r, fd;
+
+	if (!req || pidfd < 0)
+		return -EINVAL;
+	/* Opened now to learn the pid (its name in the report); the copy is what runs. */
+	r = numamove_task_open_pidfd(pidfd, &t);
+	if (r < 0)
+		return r;
+	snprintf(name, sizeof(name), "%d", (int)numamove_task_pid(t));
+	numamove_task_free(t);
+	fd = fcntl(pidfd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return -errno;
+	r = add_spec(req, (struct spec){ .kind = SPEC_PIDFD, .fd = fd }, name);
+	if (r < 0)
+		close(fd);
+	return r;
+}
+
+NM_EXPORT int numamove_request_add_task(struct numamove_request *req, const struct numamove_task *task)
+{
+	if (!req || !task)
+		return -EINVAL;
+	return numamove_request_add_pidfd(req, nm_task_pidfd(task));
+}
+
+NM_EXPORT int numamove_request_add_path(struct numamove_request *req, const char *path)
+{
+	if (!req || !path || !*path)
+		return -EINVAL;
+	if (!takes_objects(req))
+		return -EINVAL;
+	return add_spec(req, (struct spec){ .kind = SPEC_PATH, .fd = -1 }, path);
+}
+
+NM_EXPORT int numamove_request_add_shm(struct numamove_request *req, int id_or_key, bool key)
+{
+	char name[48];
+
+	if (!req || (!key && id_or_key < 0) || (key && id_or_key == 0))
+		return -EINVAL;
+	if (!takes_objects(req))
+		return -EINVAL;
+	if (key)
+		snprintf(name, sizeof(name), "shm-key:0x%08x", (unsigned int)id_or_key);
+	else
+		snprintf(name, sizeof(name), "shm:%d", id_or_key);
+	return add_spec(req, (struct spec){ .kind = key ? SPEC_SHM_KEY : SPEC_SHM, .fd = -1, .value = id_or_key },
+			name);
+}
+
+NM_EXPORT int numamove_request_add_cgroup(struct numamove_request *req, const char *path)
+{
+	if (!req || !path || !*path)
+		return -EINVAL;
+	if (req->action != NUMAMOVE_ACTION_MOVE || (req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED) || req->policy)
+		return -EINVAL;
+	return add_spec(req, (struct spec){ .kind = SPEC_CGROUP, .fd = -1 }, path);
+}
+
+NM_EXPORT int numamove_request_add_cgroup_of(struct numamove_request *req, pid_t pid)
+{
+	char name[32];
+
+	if (!req || pid <= 0)
+		return -EINVAL;
+	if (req->action != NUMAMOVE_ACTION_MOVE || (req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED) || req->policy)
+		return -EINVAL;
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	return add_spec(req, (struct spec){ .kind = SPEC_CGROUP_PID, .pid = pid, .fd = -1 }, name);
+}
+
+NM_EXPORT void numamove_request_cancel(struct numamove_request *req)
+{
+	if (req)
+		req->cancelled = true;
+}
+
+/* ---- building the report */
+
+static void detail_init(struct numamove_detail *d, enum numamove_why why, int error)
+{
+	*d = (struct numamove_detail){ .why = why, .error = error, .node = -1, .scope = -1 };
+}
+
+/* A text the report keeps (a detail points to it); NULL without memory. */
+static const char *keep(struct numamove_report *rep, const char *text)
+{
+	char *copy;
+
+	if (!text || nm_grow((void **)&rep->strs, &rep->alloc_strs, rep->n_strs + 1, sizeof(*rep->strs)) < 0)
+		return NULL;
+	copy = strdup(text);
+	if (copy)
+		rep->strs[rep->n_strs++] = copy;
+	return copy;
+}
+
+static const char *keep_nodelist(struct numamove_report *rep, const struct numamove_nodelist *l)
+{
+	char buf[1024];
+	int n = numamove_nodelist_format(l, buf, sizeof(buf));
+	char *big;
+	const char *kept;
+
+	if (n < 0)
+		return NULL;
+	if ((size_t)n < sizeof(buf))
+		return keep(rep, buf);
+	big = malloc((size_t)n + 1);
+	if (!big)
+		return NULL;
+	numamove_nodelist_format(l, big, (size_t)n + 1);
+	kept = keep(rep, big);
+	free(big);
+	return kept;
+}
+
+static void logf_(struct numamove_request *req, enum numamove_log_level level, size_t target, int error,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void logf_(struct numamove_request *req, enum numamove_log_level level, size_t target, int error,
+		  const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!req->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	req->log(level, target, error, msg, req->log_userdata);
+}
+
+static struct target *tgt(struct numamove_request *req, size_t i)
+{
+	return &req->rep->t[i];
+}
+
+static void note(struct numamove_request *req, size_t i, const struct numamove_detail *d)
+{
+	struct numamove_report *rep = req->rep;
+	struct numamove_detail **notes = i == NUMAMOVE_REPORT_REQUEST ? &rep->notes : &rep->t[i].notes;
+	size_t *n = i == NUMAMOVE_REPORT_REQUEST ? &rep->n_notes : &rep->t[i].n_notes;
+	size_t *alloc = i == NUMAMOVE_REPORT_REQUEST ? &rep->alloc_notes : &rep->t[i].alloc_notes;
+
+	if (nm_grow((void **)notes, alloc, *n + 1, sizeof(**notes)) < 0)
+		return; /* a note lost to ENOMEM; the outcome still stands */
+	(*notes)[(*n)++] = *d;
+	logf_(req, NUMAMOVE_LOG_INFO, i, d->error, "note: %s", numamove_why_name(d->why));
+}
+
+/* Ends target @i with @outcome for the reason @d (NULL: none). */
+static int end(struct numamove_request *req, size_t i, enum numamove_outcome outcome,
+	       const struct numamove_detail *d)
+{
+	struct target *t = tgt(req, i);
+
+	t->outcome = outcome;
+	if (d) {
+		t->why = *d;
+		t->has_why = true;
+		logf_(req, NUMAMOVE_LOG_DEBUG, i, d->error, "%s: %s", numamove_outcome_name(outcome),
+		      numamove_why_name(d->why));
+	}
+	return 0;
+}
+
+static int end_why(struct numamove_request *req, size_t i, enum numamove_outcome outcome, enum numamove_why why,
+		   int error)
+{
+	struct numamove_detail d;
+
+	detail_init(&d, why, error);
+	return end(req, i, outcome, &d);
+}
+
+static void emit(struct numamove_request *req, size_t i, enum numamove_phase phase, uint64_t done, uint64_t total,
+		 uint64_t max_call_ns)
+{
+	struct numamove_event ev = { .sz = sizeof(ev), .target = i, .phase = phase, .bytes_done = done,
+				     .bytes_total = total, .max_call_ns = max_call_ns };
+
+	if (!req->event)
+		return;
+	if (phase == NUMAMOVE_PHASE_MOVE || phase == NUMAMOVE_PHASE_MOVED) {
+		ev.elapsed_ns = nm_now_ns() - req->move_start;
+		if (ev.elapsed_ns)
+			ev.rate = (uint64_t)((double)done * 1e9 / (double)ev.elapsed_ns);
+		if (phase == NUMAMOVE_PHASE_MOVE && ev.rate && total > done)
+			ev.eta_ns = (uint64_t)((double)(total - done) * 1e9 / (double)ev.rate);
+	}
+	req->event(req->rep, &ev, req->event_userdata);
+}
+
+/* A new target in the report; its index in @ret. */
+static int add_target(struct numamove_request *req, enum numamove_target_kind kind, const char *name, size_t parent,
+		      size_t *ret)
+{
+	struct numamove_report *rep = req->rep;
+	int r = nm_grow((void **)&rep->t, &rep->alloc, rep->n + 1, sizeof(*rep->t));
+
+	if (r < 0)
+		return r;
+	rep->t[rep->n] = (struct target){ .kind = kind, .parent = parent, .object_type = -ENOENT };
+	rep->t[rep->n].name = strdup(name ? name : "");
+	if (!rep->t[rep->n].name)
+		return -ENOMEM;
+	*ret = rep->n++;
+	emit(req, *ret, NUMAMOVE_PHASE_START, 0, 0, 0);
+	return 0;
+}
+
+/* Memory per node of the report's list, from @maps (NULL: zeros). */
+static uint64_t *node_bytes(const struct numamove_report *rep, const struct numamove_maps *maps)
+{
+	size_t n = numamove_nodelist_count(rep->nodes);
+	uint64_t *v = calloc(n + 1, sizeof(*v));
+
+	for (size_t k = 0; v && maps && k < n; k++)
+		v[k] = numamove_maps_bytes(maps, numamove_nodelist_get(rep->nodes, k), -1);
+	return v;
+}
+
+/* ---- resolving nodes for a target */
+
+/* Nodes of @t's cpuset that have memory: what "all", "!" and "+" mean for it. */
+static int allowed_nodes(const struct numamove_task *t, const struct numamove_topology *topo,
+			 struct numamove_nodelist **ret)
+{
+	struct numamove_nodelist *mems = NULL, *out = NULL;
+	int r = numamove_task_allowed_nodes(t, &mems);
+
+	if (r == 0)
+		r = numamove_nodelist_new(&out);
+	for (size_t i = 0; r == 0 && i < numamove_nodelist_count(mems); i++) {
+		int n = numamove_nodelist_get(mems, i);
+
+		if (numamove_node_has_memory(topo, n))
+			r = numamove_nodelist_add(out, n);
+	}
+	numamove_nodelist_free(mems);
+	if (r < 0) {
+		numamove_nodelist_free(out);
+		return r;
+	}
+	*ret = out;
+	return 0;
+}
+
+/* Ends @i INVALID for the node list @which ("to", "from") that does not resolve. */
+static int bad_nodes(struct numamove_request *req, size_t i, const char *which, int r, int bad)
+{
+	struct numamove_detail d;
+
+	detail_init(&d, NUMAMOVE_WHY_NODES, r);
+	d.node = r == -ENODEV || r == -ERANGE ? bad : -1;
+	d.text = keep(req->rep, which);
+	d.text2 = keep(req->rep, strcmp(which, "from") == 0 ? req->from : req->to);
+	return end(req, i, NUMAMOVE_OUTCOME_INVALID, &d);
+}
+
+/* Refuses @i when a node of @to is outside @t's cpuset (@t: the target, or numamove itself). */
+static bool check_cpuset(struct numamove_request *req, size_t i, const struct numamove_task *t,
+			 const struct numamove_nodelist *to)
+{
+	struct numamove_nodelist *mems = NULL;
+	bool ok = true;
+
+	if (numamove_task_allowed_nodes(t, &mems) < 0)
+		return true; /* the kernel will say */
+	for (size_t k = 0; ok && k < numamove_nodelist_count(to); k++) {
+		struct numamove_detail d;
+
+		if (numamove_nodelist_contains(mems, numamove_nodelist_get(to, k)))
+			continue;
+		detail_init(&d, NUMAMOVE_WHY_NODE_NOT_ALLOWED, -EINVAL);
+		d.node = numamove_nodelist_get(to, k);
+		d.tid = numamove_task_pid(t);
+		d.text = keep_nodelist(req->rep, mems);
+		end(req, i, NUMAMOVE_OUTCOME_REFUSED, &d);
+		ok = false;
+	}
+	numamove_nodelist_free(mems);
+	return ok;
+}
+
+/*
+ * --to and --from resolved against the allowed nodes of @t (the target, or
+ * numamove itself for objects); every destination has memory and is in
+ * that cpuset. false when @i was ended.
+ */
+static bool resolve_nodes(struct numamove_request *req, size_t i, const struct numamove_topology *topo,
+			  const struct numamove_task *t, struct numamove_nodelist **to, struct numamove_nodelist **from)
+{
+	struct numamove_nodelist *allowed = NULL;
+	int r, bad = 0;
+
+	r = allowed_nodes(t, topo, &allowed);
+	if (r < 0) {
+		end_why(req, i, r == -ESRCH ? NUMAMOVE_OUTCOME_EXITED : NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_SYSTEM, r);
+		return false;
+	}
+	r = numamove_nodelist_parse(req->to, topo, allowed, to, &bad);
+	if (r < 0)
+		bad_nodes(req, i, "to", r, bad);
+	if (r == 0 && req->from) {
+		r = numamove_nodelist_parse(req->from, topo, allowed, from, &bad);
+		if (r < 0)
+			bad_nodes(req, i, "from", r, bad);
+	}
+	numamove_nodelist_free(allowed);
+	if (r < 0)
+		return false;
+	for (size_t k = 0; k < numamove_nodelist_count(*to); k++)
+		if (!numamove_node_has_memory(topo, numamove_nodelist_get(*to, k))) {
+			struct numamove_detail d;
+
+			detail_init(&d, NUMAMOVE_WHY_NODE_NO_MEMORY, -ENODEV);
+			d.node = numamove_nodelist_get(*to, k);
+			end(req, i, NUMAMOVE_OUTCOME_INVALID, &d);
+			return false;
+		}
+	return check_cpuset(req, i, t, *to);
+}
+
+/* Refuses @i, with the numbers, when a destination of @plan has no room (unless forced). */
+static bool check_fits(struct numamove_request *req, size_t i, const struct numamove_plan *plan)
+{
+	const struct numamove_nodelist *to = numamove_plan_to(plan);
+
+	if (req->flags & NUMAMOVE_REQUEST_F_FORCE)
+		return true;
+	for (size_t k = 0; k < numamove_nodelist_count(to); k++) {
+		struct numamove_detail d;
+
+		if (nm_plan_node_fits(plan, numamove_nodelist_get(to, k), &d) < 0) {
+			end(req, i, NUMAMOVE_OUTCOME_REFUSED, &d);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Why numamove could not run system calls in @t (@err from a policy call). */
+static void inject_detail(const struct numamove_task *t, int err, struct numamove_detail *d)
+{
+	enum numamove_inject_block block = NUMAMOVE_INJECT_OK;
+	pid_t tid = numamove_task_pid(t);
+
+	detail_init(d, NUMAMOVE_WHY_INJECT, err);
+	switch (err) {
+	case -EBUSY:
+		if (numamove_inject_check(t, &block, &tid) < 0)
+			block = NUMAMOVE_INJECT_OK;
+		d->block = (int)block;
+		d->tid = tid;
+		break;
+	case -EPERM:
+	case -EACCES:
+		d->scope = numamove_ptrace_scope();
+		break;
+	case -EOPNOTSUPP:
+		d->block = NUMAMOVE_INJECT_COMPAT;
+		break;
+	default:
+		break;
+	}
+}
+
+static struct numamove_move_opts move_opts(struct numamove_request *req);
+
+/* ---- objects */
+
+static const char *object_name(const struct numamove_object *obj, char *buf, size_t size)
+{
+	if (numamove_object_type(obj) == NUMAMOVE_OBJECT_SYSV) {
+		snprintf(buf, size, "shm:%d", numamove_object_shmid(obj));
+		return buf;
+	}
+	return numamove_object_path(obj);
+}
+
+/* @from, then the nodes holding pages of @obj that are not in it, ascending. */
+static int extend_list(const struct numamove_nodelist *from, const struct numamove_object *obj,
+		       struct numamove_nodelist **ret)
+{
+	struct numamove_nodelist *l = NULL, *nodes = NULL;
+	int r = numamove_nodelist_new(&l);
+
+	for (size_t i = 0; r == 0 && i < numamove_nodelist_count(from); i++)
+		r = numamove_nodelist_add(l, numamove_nodelist_get(from, i));
+	if (r == 0)
+		r = numamove_object_nodes(obj, &nodes);
+	for (size_t i = 0; r == 0 && i < numamove_nodelist_count(nodes); i++)
+		if (!numamove_nodelist_contains(l, numamove_nodelist_get(nodes, i)))
+			r = numamove_nodelist_add(l, numamove_nodelist_get(nodes, i));
+	numamove_nodelist_free(nodes);
+	if (r < 0) {
+		numamove_nodelist_free(l);
+		return r;
+	}
+	*ret = l;
+	return 0;
+}
+
+/*
+ * Moves one shared object (taking it over). @to_in and @from_in: the lists
+ * in force for a process's objects (WITH_SHARED, @parent its index); NULL
+ * for an object named in the request, whose lists are resolved against
+ * numamove's own allowed nodes. Asking a policy of a named object that
+ * keeps none is a refusal; of a process's object, a note.
+ */
+static int run_object(struct numamove_request *req, struct numamove_object *obj, size_t parent,
+		      const struct numamove_nodelist *to_in, const struct numamove_nodelist *from_in)
+{
+	struct numamove_nodelist *to = NULL, *from = NULL;
+	struct numamove_task *self = NULL;
+	struct numamove_policy *pol = NULL;
+	struct numamove_move_opts opts;
+	struct target *t;
+	bool named = parent == NUMAMOVE_REPORT_REQUEST, policy = req->policy != NULL;
+	char buf[64];
+	size_t i;
+	int r, fatal;
+
+	/* Only a report that cannot grow stops the request; anything else ends this target. */
+	fatal = add_target(req, NUMAMOVE_TARGET_OBJECT, object_name(obj, buf, sizeof(buf)), parent, &i);
+	if (fatal < 0) {
+		numamove_object_free(obj);
+		return fatal;
+	}
+	t = tgt(req, i);
+	t->object_type = (int)numamove_object_type(obj);
+	r = numamove_topology_load(NULL, &t->topo);
+	if (r == 0)
+		r = numamove_task_open(getpid(), &self);
+	if (r < 0) {
+		r = end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_SYSTEM, r);
+		goto out;
+	}
+	if (named) {
+		if (!resolve_nodes(req, i, t->topo, self, &to, &from))
+			goto out;
+		to_in = to;
+		from_in = from;
+	} else if (!check_cpuset(req, i, self, to_in)) {
+		/* The process's lists were checked against its cpuset; numamove moves from its own. */
+		goto out;
+	}
+	if (policy && !numamove_object_has_shared_policy(obj)) {
+		struct numamove_detail d;
+
+		detail_init(&d, named ? NUMAMOVE_WHY_NO_SHARED_POLICY : NUMAMOVE_NOTE_POLICY_LEFT, -EOPNOTSUPP);
+		d.page_size = numamove_object_is_hugetlb(obj) ? numamove_object_page_size(obj) : 0;
+		if (named) {
+			end(req, i, NUMAMOVE_OUTCOME_REFUSED, &d);
+			goto out;
+		}
+		note(req, i, &d);
+		policy = false;
+	}
+	r = numamove_object_load(obj);
+	if (r < 0) {
+		struct numamove_detail d;
+
+		detail_init(&d, NUMAMOVE_WHY_LOAD, r);
+		d.page_size = numamove_object_is_hugetlb(obj) ? numamove_object_page_size(obj) : 0;
+		end(req, i, NUMAMOVE_OUTCOME_FAILED, &d);
+		goto out;
+	}
+	t->before = node_bytes(req->rep, numamove_object_maps(obj));
+	if (numamove_object_policy(obj))
+		t->policy_before = strdup(numamove_object_policy(obj));
+	if (!named && !req->from) {
+		/* The process's FROM, then the object's other nodes: every page of it moves. */
+		r = extend_list(from_in, obj, &from);
+		if (r < 0) {
+			end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_PLAN, r);
+			goto out;
+		}
+		from_in = from;
+	}
+	r = numamove_plan_new(numamove_object_maps(obj), from_in, to_in, t->topo, &t->plan);
+	if (r < 0) {
+		end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_PLAN, r);
+		goto out;
+	}
+	if (req->flags & NUMAMOVE_REQUEST_F_DRY_RUN) {
+		end(req, i, NUMAMOVE_OUTCOME_PLANNED, NULL);
+		goto out;
+	}
+	if (!check_fits(req, i, t->plan))
+		goto out;
+	if (req->cancelled) {
+		end(req, i, NUMAMOVE_OUTCOME_CANCELLED, NULL);
+		goto out;
+	}
+	if (policy) {
+		r = object_policy(req->policy, NULL, to_in, &pol, NULL);
+		if (r == 0)
+			r = numamove_object_set_policy(obj, pol);
+		if (r < 0) {
+			end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_SET_POLICY, r);
+			goto out;
+		}
+		if (numamove_object_policy(obj))
+			t->policy_after = strdup(numamove_object_policy(obj));
+	}
+	opts = move_opts(req);
+	req->cur = i;
+	req->move_start = nm_now_ns();
+	r = numamove_object_move(obj, t->plan, &opts, &t->result);
+	if (t->result)
+		emit(req, i, NUMAMOVE_PHASE_MOVED, numamove_result_bytes_moved(t->result),
+		     numamove_result_bytes_moved(t->result), numamove_result_max_call_ns(t->result));
+	if (r == -ECANCELED) {
+		end(req, i, NUMAMOVE_OUTCOME_CANCELLED, NULL);
+		goto out;
+	}
+	if (r < 0) {
+		end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_MOVE, r);
+		goto out;
+	}
+	t->after = node_bytes(req->rep, numamove_object_maps(obj));
+	t->moved = numamove_result_bytes_moved(t->result);
+	t->left = numamove_result_bytes_left(t->result, -1);
+	if (numamove_result_pages_left(t->result, NUMAMOVE_REASON_SHARED) && !numamove_can_move_shared()) {
+		struct numamove_detail d;
+
+		detail_init(&d, NUMAMOVE_NOTE_SHARED_NEEDS_CAP, -EPERM);
+		d.need = numamove_result_pages_left(t->result, NUMAMOVE_REASON_SHARED);
+		note(req, i, &d);
+	}
+	end(req, i, numamove_result_pages_left(t->result, -1) ? NUMAMOVE_OUTCOME_PARTIAL : NUMAMOVE_OUTCOME_DONE, NULL);
+out:
+	numamove_policy_free(pol);
+	numamove_nodelist_free(to);
+	numamove_nodelist_free(from);
+	numamove_task_free(self);
+	numamove_object_free(obj);
+	return 0;
+}
+
+/*
+ * WITH_SHARED: the shared objects process @parent maps, each once, moved
+ * with the process's lists, each a target of its own after the process.
+ */
+static int run_shared(struct numamove_request *req, size_t parent, const struct numamove_task *task,
+		      const struct numamove_maps *maps, const struct numamove_plan *plan)
+{
+	unsigned int flags = req->flags & NUMAMOVE_REQUEST_F_WITH_FILES ? NUMAMOVE_OBJECT_WITH_FILES : 0;
+	struct numamove_object **found = NULL;
+	size_t n_found = 0, alloc = 0, next;
+	int r = 0;
+
+	for (size_t k = 0; r == 0 && k < numamove_maps_count(maps); k++) {
+		const char *name = numamove_mapping_name(numamove_maps_get(maps, k));
+		struct numamove_object *obj = NULL;
+		struct numamove_detail d;
+		bool seen = false;
+		int e = numamove_object_open_mapping(maps, k, numamove_task_pid(task), flags, &obj);
+
+		if (e == -ENOENT || e == -EXDEV) {
+			detail_init(&d, e == -ENOENT ? NUMAMOVE_NOTE_OBJECT_GONE : NUMAMOVE_NOTE_OBJECT_IPC_NS, e);
+			d.text = keep(req->rep, name);
+			note(req, parent, &d);
+			continue;
+		}
+		if (e < 0) {
+			size_t i;
+
+			r = add_target(req, NUMAMOVE_TARGET_OBJECT, name, parent, &i);
+			if (r == 0) {
+				detail_init(&d, NUMAMOVE_WHY_OPEN, e);
+				d.text = keep(req->rep, name);
+				end(req, i, NUMAMOVE_OUTCOME_FAILED, &d);
+			}
+			continue;
+		}
+		if (!obj)
+			continue;
+		for (size_t j = 0; j < n_found; j++)
+			seen = seen || numamove_object_same(found[j], obj);
+		if (seen || (r = nm_grow((void **)&found, &alloc, n_found + 1, sizeof(*found))) < 0) {
+			numamove_object_free(obj);
+			continue;
+		}
+		found[n_found++] = obj;
+	}
+	/* The same FROM and TO as the process, so that each node goes where the process's went. */
+	for (next = 0; r == 0 && next < n_found && !req->cancelled; next++)
+		r = run_object(req, found[next], parent, numamove_plan_to(plan), numamove_plan_from(plan));
+	/* Cancelled: the rest are let go (a SysV segment stays attached until then). */
+	for (; next < n_found; next++)
+		numamove_object_free(found[next]);
+	free(found);
+	return r;
+}
+
+/* Records the affinity report of @i as notes: threads left alone, threads that failed. */
+static void affinity_notes(struct numamove_request *req, size_t i)
+{
+	const struct numamove_affinity *aff = tgt(req, i)->affinity;
+	struct numamove_detail d;
+	uint64_t nocpu = 0;
+
+	for (size_t k = 0; k < numamove_affinity_count(aff); k++) {
+		switch (numamove_affinity_status(aff, k)) {
+		case NUMAMOVE_AFFINITY_NO_CPUS:
+			nocpu++;
+			break;
+		case NUMAMOVE_AFFINITY_FAILED:
+			detail_init(&d, NUMAMOVE_NOTE_AFFINITY_FAILED, -abs(numamove_affinity_error(aff, k)));
+			d.tid = numamove_affinity_tid(aff, k);
+			note(req, i, &d);
+			break;
+		default:
+			break;
+		}
+	}
+	if (nocpu) {
+		detail_init(&d, NUMAMOVE_NOTE_AFFINITY_NO_CPUS, 0);
+		d.need = nocpu;
+		note(req, i, &d);
+	}
+}
+
+/* Opens the process of spec @s for target @i; NULL when @i was ended. */
+static struct numamove_task *open_process(struct numamove_request *req, size_t i, const struct spec *s)
+{
+	struct numamove_task *task = NULL;
+	int r = s->kind == SPEC_PIDFD ? numamove_task_open_pidfd(s->fd, &task) : numamove_task_open(s->pid, &task);
+
+	if (r == -ESRCH) {
+		end_why(req, i, s->kind == SPEC_PIDFD ? NUMAMOVE_OUTCOME_EXITED : NUMAMOVE_OUTCOME_FAILED,
+			NUMAMOVE_WHY_NO_PROCESS, r);
+		return NULL;
+	}
+	if (r < 0) {
+		end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_OPEN, r);
+		return NULL;
+	}
+	tgt(req, i)->pid = numamove_task_pid(task);
+	tgt(req, i)->comm = strdup(numamove_task_comm(task));
+	switch (numamove_task_state(task)) {
+	case NUMAMOVE_TASK_ZOMBIE:
+		end_why(req, i, NUMAMOVE_OUTCOME_REFUSED, NUMAMOVE_WHY_ZOMBIE, -ESRCH);
+		break;
+	case NUMAMOVE_TASK_KTHREAD:
+		end_why(req, i, NUMAMOVE_OUTCOME_REFUSED, NUMAMOVE_WHY_KTHREAD, -EINVAL);
+		break;
+	default:
+		return task;
+	}
+	numamove_task_free(task);
+	return NULL;
+}
+
+/* Ends @i FAILED (or EXITED) for an error @r reading the memory map of its process. */
+static void maps_error(struct numamove_request *req, size_t i, int r)
+{
+	struct numamove_detail d;
+
+	detail_init(&d, NUMAMOVE_WHY_MAPS, r);
+	end(req, i, r == -ESRCH ? NUMAMOVE_OUTCOME_EXITED : NUMAMOVE_OUTCOME_FAILED, &d);
+}
+
+static int progress(uint64_t done, uint64_t total, void *userdata)
+{
+	struct numamove_request *req = userdata;
+
+	emit(req, req->cur, NUMAMOVE_PHASE_MOVE, done, total, 0);
+	return req->cancelled ? 1 : 0;
+}
+
+static struct numamove_move_opts move_opts(struct numamove_request *req)
+{
+	return (struct numamove_move_opts){
+		.sz = sizeof(struct numamove_move_opts),
+		.progress = progress,
+		.userdata = req,
+		.jobs = req->jobs,
+		.rate = req->pacer ? 0 : req->rate,
+		.max_stall_ms = req->max_stall_ms,
+		.engine = (enum numamove_engine)req->engine,
+		.pacer = req->pacer,
+	};
+}
+
+/*
+ * One process: resolve, read, plan, refuse what cannot work, rebind its
+ * policies, move its pages, let its CPU affinity follow, then its objects.
+ */
+static int run_process(struct numamove_request *req, const struct spec *s)
+{
+	struct numamove_nodelist *to = NULL, *from = NULL;
+	struct numamove_maps *after = NULL;
+	struct numamove_task *task = NULL;
+	struct numamove_move_opts opts;
+	struct target *t;
+	bool memory_only = req->flags & NUMAMOVE_REQUEST_F_MEMORY_ONLY, rebind_failed = false, moved = false;
+	size_t i;
+	int r;
+
+	r = add_target(req, NUMAMOVE_TARGET_PROCESS, s->text, NUMAMOVE_REPORT_REQUEST, &i);
+	if (r < 0)
+		return r;
+	t = tgt(req, i);
+	/* Read afresh for each process: earlier moves used up free memory. */
+	r = numamove_topology_load(NULL, &t->topo);
+	if (r < 0)
+		return end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_SYSTEM, r);
+	task = open_process(req, i, s);
+	if (!task)
+		return 0;
+	if (!resolve_nodes(req, i, t->topo, task, &to, &from))
+		goto out;
+	r = numamove_maps_read(task, &t->maps);
+	if (r < 0) {
+		maps_error(req, i, r);
+		r = 0;
+		goto out;
+	}
+	t->before = node_bytes(req->rep, t->maps);
+	r = numamove_plan_new(t->maps, from, to, t->topo, &t->plan);
+	if (r < 0) {
+		r = end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_PLAN, r);
+		goto out;
+	}
+	/* Every refusal comes before anything is changed. */
+	if (req->engine == NUMAMOVE_ENGINE_KERNEL && nm_plan_chains(t->plan)) {
+		r = end_why(req, i, NUMAMOVE_OUTCOME_REFUSED, NUMAMOVE_WHY_KERNEL_CHAIN, -EXDEV);
+		goto out;
+	}
+	if (req->flags & NUMAMOVE_REQUEST_F_DRY_RUN) {
+		if (!memory_only)
+			(void)numamove_policy_rebind_plan(task, t->plan, &t->rebind);
+		end(req, i, NUMAMOVE_OUTCOME_PLANNED, NULL);
+		r = req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED ? run_shared(req, i, task, t->maps, t->plan) : 0;
+		goto out;
+	}
+	if (!check_fits(req, i, t->plan))
+		goto out;
+	if (req->cancelled) {
+		r = end(req, i, NUMAMOVE_OUTCOME_CANCELLED, NULL);
+		goto out;
+	}
+	if (memory_only) {
+		struct numamove_policies *p = NULL;
+
+		if (numamove_policies_read(task, &p) == 0 && numamove_policies_rebind_needed(p, t->plan)) {
+			struct numamove_detail d;
+
+			detail_init(&d, NUMAMOVE_NOTE_POLICIES_KEPT, 0);
+			note(req, i, &d);
+		}
+		numamove_policies_free(p);
+	} else {
+		/* Policies first: memory allocated during the move already lands right. */
+		emit(req, i, NUMAMOVE_PHASE_REBIND, 0, 0, 0);
+		r = numamove_policy_rebind(task, t->plan, NULL, &t->rebind);
+		if (r == -ESRCH) {
+			r = end_why(req, i, NUMAMOVE_OUTCOME_EXITED, NUMAMOVE_WHY_NO_PROCESS, r);
+			goto out;
+		}
+		if (r < 0) {
+			struct numamove_detail d;
+
+			inject_detail(task, r, &d);
+			d.why = NUMAMOVE_NOTE_REBIND_FAILED;
+			note(req, i, &d);
+			rebind_failed = true;
+		}
+		for (size_t k = 0; t->rebind && k < numamove_policy_report_count(t->rebind); k++)
+			rebind_failed |= numamove_policy_report_status(t->rebind, k) == NUMAMOVE_POLICY_STATUS_FAILED;
+	}
+
+	opts = move_opts(req);
+	req->cur = i;
+	req->move_start = nm_now_ns();
+	r = numamove_move(task, t->plan, &opts, &t->result);
+	if (t->result)
+		emit(req, i, NUMAMOVE_PHASE_MOVED,
+		     numamove_result_bytes_moved(t->result) + numamove_result_sweep_bytes(t->result),
+		     numamove_result_bytes_moved(t->result) + numamove_result_sweep_bytes(t->result),
+		     numamove_result_max_call_ns(t->result));
+	if (r == -ESRCH) {
+		r = end_why(req, i, NUMAMOVE_OUTCOME_EXITED, NUMAMOVE_WHY_NO_PROCESS, r);
+		goto out;
+	}
+	if (r == -ECANCELED) {
+		r = end(req, i, NUMAMOVE_OUTCOME_CANCELLED, NULL);
+		goto out;
+	}
+	if (r < 0) {
+		struct numamove_detail d;
+
+		detail_init(&d, NUMAMOVE_WHY_MOVE, r);
+		r = end(req, i, NUMAMOVE_OUTCOME_FAILED, &d);
+		goto out;
+	}
+	moved = true;
+	if (numamove_maps_read(task, &after) == 0)
+		t->after = node_bytes(req->rep, after);
+	t->moved = numamove_result_bytes_moved(t->result) + numamove_result_sweep_bytes(t->result);
+	t->left = numamove_result_bytes_left(t->result, -1);
+
+	/* Then the CPUs, so that the memory it allocates next is on the new nodes. */
+	if (!memory_only) {
+		r = numamove_affinity_follow(task, t->plan, t->topo, &t->affinity);
+		if (r < 0) {
+			struct numamove_detail d;
+
+			detail_init(&d, NUMAMOVE_NOTE_AFFINITY_ERROR, r);
+			note(req, i, &d);
+		} else {
+			affinity_notes(req, i);
+		}
+		r = 0;
+	}
+	end(req, i, numamove_result_pages_left(t->result, -1) || rebind_failed ? NUMAMOVE_OUTCOME_PARTIAL
+									       : NUMAMOVE_OUTCOME_DONE, NULL);
+out:
+	/* The process's objects after the process, each its own target. */
+	if (moved && (req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED) && !req->cancelled)
+		r = run_shared(req, i, task, t->maps, tgt(req, i)->plan);
+	numamove_maps_free(after);
+	numamove_nodelist_free(to);
+	numamove_nodelist_free(from);
+	numamove_task_free(task);
+	return r < 0 ? r : 0;
+}
+
+/* Opens the object of spec @s; ends a new target FAILED when it cannot. */
+static int run_object_spec(struct numamove_request *req, const struct spec *s)
+{
+	struct numamove_object *obj = NULL;
+	int r;
+
+	switch (s->kind) {
+	case SPEC_PATH:
+		r = numamove_object_open(s->text, &obj);
+		break;
+	case SPEC_SHM:
+		r = numamove_object_open_shm(s->value, &obj);
+		break;
+	default:
+		r = numamove_object_open_shm_key(s->value, &obj);
+		break;
+	}
+	if (r < 0) {
+		struct numamove_detail d;
+		size_t i;
+		int fatal = add_target(req, NUMAMOVE_TARGET_OBJECT, s->text, NUMAMOVE_REPORT_REQUEST, &i);
+
+		if (fatal < 0)
+			return fatal;
+		detail_init(&d, NUMAMOVE_WHY_OPEN, r);
+		d.text = keep(req->rep, s->kind == SPEC_PATH ? "path" : s->kind == SPEC_SHM ? "shm" : "shm-key");
+		return end(req, i, NUMAMOVE_OUTCOME_FAILED, &d);
+	}
+	return run_object(req, obj, NUMAMOVE_REPORT_REQUEST, NULL, NULL);
+}
+
+/* Memory per node of every process of a group, from their numa_maps. */
+static uint64_t *group_bytes(const struct numamove_report *rep, const pid_t *pids, size_t n)
+{
+	size_t n_nodes = numamove_nodelist_count(rep->nodes);
+	uint64_t *bytes = node_bytes(rep, NULL);
+
+	for (size_t i = 0; bytes && i < n; i++) {
+		struct numamove_task *t = NULL;
+		struct numamove_maps *maps = NULL;
+		uint64_t *one = NULL;
+
+		if (numamove_task_open(pids[i], &t) == 0 && numamove_maps_read(t, &maps) == 0 &&
+		    (one = node_bytes(rep, maps)))
+			for (size_t k = 0; k < n_nodes; k++)
+				bytes[k] += one[k];
+		free(one);
+		numamove_maps_free(maps);
+		numamove_task_free(t);
+	}
+	return bytes;
+}
+
+/*
+ * The cgroup route: the group's cpuset.mems (and cpus) rewritten, the
+ * kernel rebinding and migrating; what moved is measured from the
+ * numa_maps of its processes before and after.
+ */
+static int run_cgroup(struct numamove_request *req, const struct spec *s)
+{
+	struct numamove_nodelist *to = NULL, *from = NULL;
+	struct target *t;
+	char *path = NULL;
+	pid_t *pids = NULL;
+	size_t n_pids = 0, i;
+	int r, bad = 0;
+
+	r = add_target(req, NUMAMOVE_TARGET_CGROUP, s->text, NUMAMOVE_REPORT_REQUEST, &i);
+	if (r < 0)
+		return r;
+	t = tgt(req, i);
+	if (s->kind == SPEC_CGROUP_PID) {
+		r = numamove_cgroup_of(s->pid, &path);
+		if (r < 0)
+			return end_why(req, i, NUMAMOVE_OUTCOME_FAILED,
+				       r == -ESRCH ? NUMAMOVE_WHY_NO_PROCESS : NUMAMOVE_WHY_CGROUP, r);
+		free(t->name);
+		t->name = path;
+	}
+	r = numamove_topology_load(NULL, &t->topo);
+	if (r < 0)
+		return end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_SYSTEM, r);
+	r = numamove_cgroup_check(t->name);
+	if (r == 0)
+		r = numamove_cgroup_mems(t->name, &t->mems_before);
+	if (r == 0)
+		r = numamove_cgroup_pids(t->name, &pids, &n_pids);
+	if (r < 0) {
+		r = end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_CGROUP, r);
+		goto out;
+	}
+	t->procs = n_pids;
+	r = numamove_nodelist_parse(req->to, t->topo, NULL, &to, &bad);
+	if (r < 0) {
+		r = bad_nodes(req, i, "to", r, bad);
+		goto out;
+	}
+	if (req->from) {
+		r = numamove_nodelist_parse(req->from, t->topo, NULL, &from, &bad);
+		if (r < 0) {
+			r = bad_nodes(req, i, "from", r, bad);
+			goto out;
+		}
+	}
+	/* The group's nodes, not the nodes its memory is on now, are what gets remapped: a mapping-only plan. */
+	r = numamove_plan_new(NULL, from ? from : t->mems_before, to, t->topo, &t->plan);
+	if (r == 0)
+		r = numamove_plan_map_nodes(t->plan, t->mems_before, &t->mems_after);
+	if (r < 0) {
+		r = end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_PLAN, r);
+		goto out;
+	}
+	if (req->flags & NUMAMOVE_REQUEST_F_DRY_RUN) {
+		r = end(req, i, NUMAMOVE_OUTCOME_PLANNED, NULL);
+		goto out;
+	}
+	if (req->cancelled) {
+		r = end(req, i, NUMAMOVE_OUTCOME_CANCELLED, NULL);
+		goto out;
+	}
+	t->before = group_bytes(req->rep, pids, n_pids);
+	r = numamove_cgroup_move(t->name, t->plan, t->topo,
+				 req->flags & NUMAMOVE_REQUEST_F_MEMORY_ONLY ? NUMAMOVE_CGROUP_MEMS_ONLY : 0, NULL);
+	if (r < 0) {
+		r = end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_CGROUP, r);
+		goto out;
+	}
+	t->after = group_bytes(req->rep, pids, n_pids);
+	for (size_t k = 0; t->before && t->after && k < numamove_nodelist_count(req->rep->nodes); k++)
+		if (!numamove_nodelist_contains(t->mems_after, numamove_nodelist_get(req->rep->nodes, k))) {
+			t->moved += t->before[k] > t->after[k] ? t->before[k] - t->after[k] : 0;
+			t->left += t->after[k];
+		}
+	r = end(req, i, t->left ? NUMAMOVE_OUTCOME_PARTIAL : NUMAMOVE_OUTCOME_DONE, NULL);
+out:
+	free(pids);
+	numamove_nodelist_free(to);
+	numamove_nodelist_free(from);
+	return r < 0 ? r : 0;
+}
+
+/* SET_POLICY on one process: every thread (or the tids), and with MAPPINGS its private mappings. */
+static int run_set_policy(struct numamove_request *req, const struct spec *s, const struct numamove_policy *pol)
+{
+	struct numamove_policy_opts opts = {
+		.sz = sizeof(opts),
+		.tids = req->tids,
+		.n_tids = req->n_tids,
+		.flags = req->flags & NUMAMOVE_REQUEST_F_MAPPINGS ? NUMAMOVE_POLICY_SET_F_MAPPINGS : 0,
+	};
+	struct numamove_task *task;
+	struct target *t;
+	bool failed = false;
+	size_t i;
+	int r;
+
+	r = add_target(req, NUMAMOVE_TARGET_PROCESS, s->text, NUMAMOVE_REPORT_REQUEST, &i);
+	if (r < 0)
+		return r;
+	t = tgt(req, i);
+	task = open_process(req, i, s);
+	if (!task)
+		return 0;
+	if (req->cancelled) {
+		end(req, i, NUMAMOVE_OUTCOME_CANCELLED, NULL);
+		goto out;
+	}
+	r = numamove_policy_set(task, pol, &opts, &t->rebind);
+	if (r == -ENOENT) {
+		end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_TID, r);
+	} else if (r == -ESRCH) {
+		end_why(req, i, NUMAMOVE_OUTCOME_EXITED, NUMAMOVE_WHY_NO_PROCESS, r);
+	} else if (r < 0) {
+		struct numamove_detail d;
+
+		inject_detail(task, r, &d);
+		end(req, i, NUMAMOVE_OUTCOME_FAILED, &d);
+	} else {
+		for (size_t k = 0; k < numamove_policy_report_count(t->rebind); k++)
+			failed |= numamove_policy_report_status(t->rebind, k) == NUMAMOVE_POLICY_STATUS_FAILED;
+		if (!(req->flags & NUMAMOVE_REQUEST_F_MAPPINGS)) {
+			/* Mappings that keep their own policy when only task policies were set. */
+			struct numamove_policies *p = NULL;
+			struct numamove_detail d;
+
+			detail_init(&d, NUMAMOVE_NOTE_MAPPINGS_KEPT, 0);
+			if (numamove_policies_read(task, &p) == 0)
+				for (size_t k = 0; k < numamove_policies_mapping_count(p); k++)
+					d.need += !numamove_policies_mapping_shared(p, k);
+			numamove_policies_free(p);
+			if (d.need)
+				note(req, i, &d);
+		}
+		end(req, i, failed ? NUMAMOVE_OUTCOME_PARTIAL : NUMAMOVE_OUTCOME_DONE, NULL);
+	}
+	r = 0;
+out:
+	numamove_task_free(task);
+	return r;
+}
+
+NM_EXPORT void numamove_report_free(struct numamove_report *rep)
+{
+	if (!rep)
+		return;
+	for (size_t i = 0; i < rep->n; i++) {
+		struct target *t = &rep->t[i];
+
+		free(t->notes);
+		free(t->comm);
+		free(t->name);
+		free(t->before);
+		free(t->after);
+		numamove_plan_free(t->plan);
+		numamove_maps_free(t->maps);
+		numamove_topology_free(t->topo);
+		numamove_result_free(t->result);
+		numamove_policy_report_free(t->rebind);
+		numamove_affinity_free(t->affinity);
+		free(t->policy_before);
+		free(t->policy_after);
+		numamove_nodelist_free(t->mems_before);
+		numamove_nodelist_free(t->mems_after);
+	}
+	free(rep->t);
+	free(rep->notes);
+	numamove_nodelist_free(rep->nodes);
+	for (size_t i = 0; i < rep->n_strs; i++)
+		free(rep->strs[i]);
+	free(rep->strs);
+	free(rep);
+}
+
+/* A copy of @l. */
+static int nodelist_copy(const struct numamove_nodelist *l, struct numamove_nodelist **ret)
+{
+	struct numamove_nodelist *c = NULL;
+	int r = numamove_nodelist_new(&c);
+
+	for (size_t i = 0; r == 0 && i < numamove_nodelist_count(l); i++)
+		r = numamove_nodelist_add(c, numamove_nodelist_get(l, i));
+	if (r < 0) {
+		numamove_nodelist_free(c);
+		return r;
+	}
+	*ret = c;
+	return 0;
+}
+
+NM_EXPORT int numamove_request_run(struct numamove_request *req, struct numamove_report **ret_report)
+{
+	struct numamove_topology *topo = NULL;
+	struct numamove_policy *pol = NULL;
+	struct numamove_report *rep;
+	bool expected = false;
+	int r;
+
+	if (!req || !ret_report || req->n_specs == 0)
+		return -EINVAL;
+	if (req->action == NUMAMOVE_ACTION_MOVE ? !req->to : !req->policy)
+		return -EINVAL;
+	if (!atomic_compare_exchange_strong(&req->running, &expected, true))
+		return -EBUSY;
+	rep = calloc(1, sizeof(*rep));
+	r = rep ? numamove_topology_load(NULL, &topo) : -ENOMEM;
+	if (r == 0)
+		r = nodelist_copy(numamove_topology_nodes(topo), &rep->nodes);
+	if (r == 0 && req->action == NUMAMOVE_ACTION_SET_POLICY)
+		r = numamove_policy_parse(req->policy, topo, &pol, NULL);
+	numamove_topology_free(topo);
+	if (r < 0) {
+		numamove_report_free(rep);
+		req->running = false;
+		return r;
+	}
+	req->rep = rep;
+	if (req->action == NUMAMOVE_ACTION_MOVE && !(req->flags & NUMAMOVE_REQUEST_F_DRY_RUN) &&
+	    numamove_numa_balancing() > 0) {
+		struct numamove_detail d;
+
+		detail_init(&d, NUMAMOVE_NOTE_NUMA_BALANCING, 0);
+		note(req, NUMAMOVE_REPORT_REQUEST, &d);
+	}
+	for (size_t k = 0; r == 0 && k < req->n_specs; k++) {
+		const struct spec *s = &req->specs[k];
+		size_t i, first = rep->n;
+
+		if (req->cancelled) {
+			/* The rest are skipped, each said so. */
+			r = add_target(req, s->kind == SPEC_CGROUP || s->kind == SPEC_CGROUP_PID ? NUMAMOVE_TARGET_CGROUP
+				       : s->kind == SPEC_PID || s->kind == SPEC_PIDFD ? NUMAMOVE_TARGET_PROCESS
+										     : NUMAMOVE_TARGET_OBJECT,
+				       s->text, NUMAMOVE_REPORT_REQUEST, &i);
+			if (r == 0)
+				end(req, i, NUMAMOVE_OUTCOME_CANCELLED, NULL);
+			continue;
+		}
+		if (req->action == NUMAMOVE_ACTION_SET_POLICY) {
+			r = run_set_policy(req, s, pol);
+		} else {
+			switch (s->kind) {
+			case SPEC_PID:
+			case SPEC_PIDFD:
+				r = run_process(req, s);
+				break;
+			case SPEC_CGROUP:
+			case SPEC_CGROUP_PID:
+				r = run_cgroup(req, s);
+				break;
+			default:
+				r = run_object_spec(req, s);
+				break;
+			}
+		}
+		for (size_t j = first; j < rep->n; j++)
+			emit(req, j, NUMAMOVE_PHASE_DONE, 0, 0, 0);
+	}
+	numamove_policy_free(pol);
+	req->rep = NULL;
+	req->running = false;
+	if (r < 0) {
+		numamove_report_free(rep);
+		return r;
+	}
+	*ret_report = rep;
+	return 0;
+}
+
+/* ---- reading the report */
+
+NM_EXPORT size_t numamove_report_count(const struct numamove_report *rep)
+{
+	return rep ? rep->n : 0;
+}
+
+/* Rank for numamove_report_worst(): higher is worse. */
+static int rank(enum numamove_outcome o)
+{
+	switch (o) {
+	case NUMAMOVE_OUTCOME_INVALID:
+		return 3;
+	case NUMAMOVE_OUTCOME_FAILED:
+	case NUMAMOVE_OUTCOME_REFUSED:
+	case NUMAMOVE_OUTCOME_EXITED:
+	case NUMAMOVE_OUTCOME_CANCELLED:
+		return 2;
+	case NUMAMOVE_OUTCOME_PARTIAL:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+NM_EXPORT enum numamove_outcome numamove_report_worst(const struct numamove_report *rep)
+{
+	enum numamove_outcome worst = NUMAMOVE_OUTCOME_DONE;
+
+	for (size_t i = 0; rep && i < rep->n; i++)
+		if (rank(rep->t[i].outcome) > rank(worst))
+			worst = rep->t[i].outcome;
+	return worst;
+}
+
+NM_EXPORT const struct numamove_nodelist *numamove_report_nodes(const struct numamove_report *rep)
+{
+	return rep ? rep->nodes : NULL;
+}
+
+/* Target @i, or NULL past the end. */
+static const struct target *at(const struct numamove_report *rep, size_t i)
+{
+	return rep && i < rep->n ? &rep->t[i] : NULL;
+}
+
+NM_EXPORT enum numamove_target_kind numamove_report_kind(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) ? at(rep, i)->kind : NUMAMOVE_TARGET_PROCESS;
+}
+
+NM_EXPORT enum numamove_outcome numamove_report_outcome(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) ? at(rep, i)->outcome : NUMAMOVE_OUTCOME_FAILED;
+}
+
+NM_EXPORT const struct numamove_detail *numamove_report_why(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) && at(rep, i)->has_why ? &at(rep, i)->why : NULL;
+}
+
+NM_EXPORT size_t numamove_report_note_count(const struct numamove_report *rep, size_t i)
+{
+	if (rep && i == NUMAMOVE_REPORT_REQUEST)
+		return rep->n_notes;
+	return at(rep, i) ? at(rep, i)->n_notes : 0;
+}
+
+NM_EXPORT const struct numamove_detail *numamove_report_note(const struct numamove_report *rep, size_t i, size_t k)
+{
+	if (rep && i == NUMAMOVE_REPORT_REQUEST)
+		return k < rep->n_notes ? &rep->notes[k] : NULL;
+	return at(rep, i) && k < at(rep, i)->n_notes ? &at(rep, i)->notes[k] : NULL;
+}
+
+NM_EXPORT size_t numamove_report_parent(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) ? at(rep, i)->parent : NUMAMOVE_REPORT_REQUEST;
+}
+
+NM_EXPORT pid_t numamove_report_pid(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) ? at(rep, i)->pid : 0;
+}
+
+NM_EXPORT const char *numamove_report_comm(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) ? at(rep, i)->comm : NULL;
+}
+
+NM_EXPORT const char *numamove_report_name(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) ? at(rep, i)->name : NULL;
+}
+
+NM_EXPORT int numamove_report_object_type(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) ? at(rep, i)->object_type : -ENOENT;
+}
+
+NM_EXPORT bool numamove_report_has_before(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) && at(rep, i)->before;
+}
+
+NM_EXPORT bool numamove_report_has_after(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) && at(rep, i)->after;
+}
+
+static uint64_t bytes_at(const struct numamove_report *rep, const uint64_t *v, int node)
+{
+	int k = numamove_nodelist_index(rep->nodes, node);
+
+	return v && k >= 0 ? v[k] : 0;
+}
+
+NM_EXPORT uint64_t numamove_report_bytes_before(const struct numamove_report *rep, size_t i, int node)
+{
+	return at(rep, i) ? bytes_at(rep, at(rep, i)->before, node) : 0;
+}
+
+NM_EXPORT uint64_t numamove_report_bytes_after(const struct numamove_report *rep, size_t i, int node)
+{
+	return at(rep, i) ? bytes_at(rep, at(rep, i)->after, node) : 0;
+}
+
+NM_EXPORT uint64_t numamove_report_bytes_moved(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) ? at(rep, i)->moved : 0;
+}
+
+NM_EXPORT uint64_t numamove_report_bytes_left(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) ? at(rep, i)->left : 0;
+}
+
+NM_EXPORT const struct numamove_plan *numamove_report_plan(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) ? at(rep, i)->plan : NULL;
+}
+
+NM_EXPORT int numamove_report_fits(const struct numamove_report *rep, size_t i, int node,
+				   struct numamove_detail *reterr)
+{
+	if (!at(rep, i) || !at(rep, i)->plan || at(rep, i)->kind == NUMAMOVE_TARGET_CGROUP)
+		return -ENOENT;
+	return nm_plan_node_fits(at(rep, i)->plan, node, reterr);
+}
+
+NM_EXPORT const struct numamove_result *numamove_report_result(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) ? at(rep, i)->result : NULL;
+}
+
+NM_EXPORT const struct numamove_policy_report *numamove_report_rebind(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) ? at(rep, i)->rebind : NULL;
+}
+
+NM_EXPORT const struct numamove_affinity *numamove_report_affinity(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) ? at(rep, i)->affinity : NULL;
+}
+
+NM_EXPORT const char *numamove_report_policy_before(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) ? at(rep, i)->policy_before : NULL;
+}
+
+NM_EXPORT const char *numamove_report_policy_after(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) ? at(rep, i)->policy_after : NULL;
+}
+
+NM_EXPORT const struct numamove_nodelist *numamove_report_mems_before(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) ? at(rep, i)->mems_before : NULL;
+}
+
+NM_EXPORT const struct numamove_nodelist *numamove_report_mems_after(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) ? at(rep, i)->mems_after : NULL;
+}
+
+NM_EXPORT size_t numamove_report_cgroup_procs(const struct numamove_report *rep, size_t i)
+{
+	return at(rep, i) ? at(rep, i)->procs : 0;
+}
