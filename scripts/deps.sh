@@ -12,6 +12,8 @@ pkgs=(
 	numactl                                       # migratepages, numactl inside the VM
 	e2fsprogs                                     # mke2fs: an ext4 RAM disk inside the VM
 	binutils                                      # strings(1), used to read module deps
+	dpkg-dev debhelper build-essential lintian    # the Debian packages (debian/)
+	mmdebstrap                                    # the Debian root file system of the package tests
 )
 
 missing=()
