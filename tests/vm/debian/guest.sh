@@ -23,8 +23,7 @@ export NUMAMOVE=/usr/bin/numamove
 snapshot() {
 	/usr/bin/find / -xdev \( -path /vm -o -path /tmp -o -path /var/tmp -o -path /var/log \
 		-o -path /var/cache -o -path /var/lib/apt -o -path /var/lib/systemd \
-		-o -path /root -o -path /home -o -path '/var/lib/dpkg/*-old' \
-		-o -path "$VM_BUILDDIR" \) -prune \
+		-o -path /root -o -path /home -o -path '/var/lib/dpkg/*-old' \) -prune \
 		-o -type d -printf '%p\td %m %U:%G\n' \
 		-o -printf '%p\t%y %m %U:%G %s %T@ %l\n' |
 	awk -F'\t' '$1 ~ /^\/var\/lib\/dpkg\// || $1 == "/etc/ld.so.cache" {print $1; next} {print}' |
@@ -67,8 +66,14 @@ if [ "$installed" = 1 ]; then
 		sed 's/^/  | /' /tmp/purge.log
 		snapshot /tmp/fs.after
 		left=$(/usr/bin/dpkg-query -W -f='${binary:Package} ${db:Status-Abbrev}\n' $pkgs 2>/dev/null | grep -v ' un *$')
+		# the comparison must see a file left behind: plant one, look
+		: > /usr/share/numamove-purge-probe
+		snapshot /tmp/fs.probe
+		rm -f /usr/share/numamove-purge-probe
 		if [ -n "$left" ]; then
 			echo "FAIL: purge (still known to dpkg: $left)"
+		elif ! grep -q '^/usr/share/numamove-purge-probe	' /tmp/fs.probe; then
+			echo "FAIL: purge (the file system listing does not see a file planted in /usr/share)"
 		elif ! cmp -s /tmp/fs.before /tmp/fs.after; then
 			diff /tmp/fs.before /tmp/fs.after | grep '^[<>]' | head -n 40 | sed 's/^/  | /'
 			echo "FAIL: purge (the file system differs from before the install: $(diff /tmp/fs.before /tmp/fs.after | grep -c '^[<>]') lines)"

@@ -13,9 +13,11 @@
 #                   multi-user.target: it prints "@@vm up ...", runs SCRIPT,
 #                   prints "@@exit N", and the unit powers the machine off
 #                   (SuccessAction/FailureAction=poweroff-force)
-#   BUILDDIR/tests/vm/* and BUILDDIR/bench/*   the test programs at their
-#                   absolute paths (executables only: the libraries they need
-#                   come from the Debian root)
+#   /vm/build/tests/vm/*, /vm/build/bench/*   the test programs of BUILDDIR
+#                   (executables only: the libraries they need come from the
+#                   Debian root; not at BUILDDIR's path, which may be under
+#                   /tmp, emptied by systemd-tmpfiles at boot); VM_BUILDDIR
+#                   is /vm/build
 # No numamove and no libnumamove from BUILDDIR: the tests install them from
 # the packages. No kernel modules either (no kmod in the root file system).
 debian_image=$("$srcdir/debian/rootfs.sh" "$cache") || die "no Debian root file system (tests/vm/debian/rootfs.sh)"
@@ -31,15 +33,17 @@ if [ -n "${VM_FILES_DIR:-}" ]; then
 	[ -d "$VM_FILES_DIR" ] || die "VM_FILES_DIR=$VM_FILES_DIR is not a directory"
 	cp -a "$VM_FILES_DIR/." "$ov/vm/files/"
 fi
-for exe in "$builddir"/tests/vm/* "$builddir"/bench/*; do
-	if [ -f "$exe" ] && [ -x "$exe" ]; then
-		mkdir -p "$ov$(dirname "$exe")"
-		cp -L "$exe" "$ov$exe"
-	fi
+for dir in tests/vm bench; do
+	for exe in "$builddir/$dir"/*; do
+		if [ -f "$exe" ] && [ -x "$exe" ]; then
+			mkdir -p "$ov/vm/build/$dir"
+			cp -L "$exe" "$ov/vm/build/$dir/"
+		fi
+	done
 done
 cat > "$ov/vm/boot.sh" <<BOOT
-export PATH=/vm/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$builddir/tests/vm:$builddir/bench:/vm/files/bin
-export HOME=/root VM_BUILDDIR=$builddir VM_KERNEL=$kver VM_ROOTFS=debian LANG=C.UTF-8
+export PATH=/vm/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/vm/build/tests/vm:/vm/build/bench:/vm/files/bin
+export HOME=/root VM_BUILDDIR=/vm/build VM_KERNEL=$kver VM_ROOTFS=debian LANG=C.UTF-8
 echo 0 > /proc/sys/kernel/numa_balancing
 cd /
 echo "@@vm up: \$(uname -r), nodes \$(cat /sys/devices/system/node/online), \$(cut -d' ' -f1 /proc/uptime)s, systemd \$(systemctl is-system-running)"
