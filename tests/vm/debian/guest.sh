@@ -8,7 +8,8 @@
 #             by run-cases.sh, against /usr/bin/numamove from the package
 #   purge     apt-get purge the packages; the file system must be as before
 #             the install (paths, types, modes, owners; sizes and mtimes of
-#             files), but for logs, caches and dpkg's and apt's own state
+#             files), but for logs, caches, dpkg's and apt's own state, and
+#             what the cases make (/tmp, /mnt, /root, /home)
 # Each step prints "PASS: name" or "FAIL: name (reason)"; a case that cannot
 # run (the install failed) prints nothing, which the host counts as failed.
 # busybox sh prefers its own applets to programs on PATH: Debian's tools are
@@ -23,7 +24,8 @@ export NUMAMOVE=/usr/bin/numamove
 snapshot() {
 	/usr/bin/find / -xdev \( -path /vm -o -path /tmp -o -path /var/tmp -o -path /var/log \
 		-o -path /var/cache -o -path /var/lib/apt -o -path /var/lib/systemd \
-		-o -path /root -o -path /home -o -path '/var/lib/dpkg/*-old' \) -prune \
+		-o -path /root -o -path /home -o -path /mnt -o -path /media \
+		-o -path '/var/lib/dpkg/*-old' \) -prune \
 		-o -type d -printf '%p\td %m %U:%G\n' \
 		-o -printf '%p\t%y %m %U:%G %s %T@ %l\n' |
 	awk -F'\t' '$1 ~ /^\/var\/lib\/dpkg\// || $1 == "/etc/ld.so.cache" {print $1; next} {print}' |
@@ -75,8 +77,10 @@ if [ "$installed" = 1 ]; then
 		elif ! grep -q '^/usr/share/numamove-purge-probe	' /tmp/fs.probe; then
 			echo "FAIL: purge (the file system listing does not see a file planted in /usr/share)"
 		elif ! cmp -s /tmp/fs.before /tmp/fs.after; then
-			diff /tmp/fs.before /tmp/fs.after | grep '^[<>]' | head -n 40 | sed 's/^/  | /'
-			echo "FAIL: purge (the file system differs from before the install: $(diff /tmp/fs.before /tmp/fs.after | grep -c '^[<>]') lines)"
+			# busybox diff: unified; "-" before the install only, "+" after the purge only
+			diff -U0 /tmp/fs.before /tmp/fs.after | grep -E '^[-+]' | grep -vE '^(---|\+\+\+) ' > /tmp/fs.diff
+			head -n 40 /tmp/fs.diff | sed 's/^/  | /'
+			echo "FAIL: purge (the file system differs from before the install: $(wc -l < /tmp/fs.diff) lines)"
 		else
 			echo "  # $(wc -l < /tmp/fs.before) paths compared: the same before the install and after the purge"
 			echo "PASS: purge"

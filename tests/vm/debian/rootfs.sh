@@ -7,15 +7,15 @@
 # The tree is made by mmdebstrap from Debian's packages: minbase plus systemd
 # as init, dbus, polkitd, the runtime dependencies of numamove's packages
 # (libnuma1, libsmartcols1), numactl, libnuma-dev and pkgconf (so that
-# libnumamove-dev installs and its .pc resolves), and busybox-static (the VM
-# test harness is busybox sh). A user "user" (uid/gid 1000) exists, the
-# consoles run no getty, /init starts systemd.
+# libnumamove-dev installs and its .pc resolves), busybox-static (the VM
+# test harness is busybox sh) and kmod (modprobe). A user "user" (uid/gid
+# 1000) exists, the consoles run no getty, /init starts systemd.
 #
-# The image is cached as CACHEDIR/debian-rootfs-KEY.cpio, KEY a hash of this
-# script (which holds the package list, the mirrors and every mmdebstrap
-# option): change any of them and the next run builds a new one (the old
-# images are removed). The archive itself moving on (point releases) does
-# not invalidate the cache; delete the file to refresh.
+# The image is cached as CACHEDIR/debian-rootfs-KEY.cpio, KEY a hash of the
+# suite, the package list, the mmdebstrap options (the customize hook
+# included) and the mirrors: change any of them and the next run builds a
+# new one (the old images are removed). The archive moving on (point
+# releases) does not invalidate it; delete the file to refresh.
 #
 # Environment: DEBIAN_MIRROR (default http://deb.debian.org/debian) and
 # DEBIAN_SECURITY (default http://deb.debian.org/debian-security), both part
@@ -27,7 +27,6 @@ die() { echo "rootfs.sh: $*" >&2; exit 1; }
 cache=$1
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
-self=$(readlink -f "$0")
 
 suite=bookworm
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -38,6 +37,7 @@ packages=(
 	numactl                              # numactl --membind in the cases
 	libnuma-dev pkgconf                  # libnumamove-dev's dependency; pkg-config
 	busybox-static                       # the shell the test harness runs in
+	kmod                                 # modprobe (brd, ext4: VM_MODULES)
 )
 # The customization: a test user, no gettys on the consoles (the serial
 # console carries the test output), /init for the kernel to start.
@@ -51,7 +51,9 @@ opts=(--variant=minbase --mode=root --format=directory
 	--customize-hook="$hook")
 sources=("deb $mirror $suite main" "deb $mirror $suite-updates main" "deb $security $suite-security main")
 
-key=$( { sha256sum < "$self"; printf '%s\n' "${sources[@]}"; } | sha256sum | cut -c1-16)
+# The key: everything that makes the tree, and the image format (bump
+# "image 1" when the packing below changes).
+key=$(printf '%s\n' "image 1" "$suite" "${packages[@]}" "${opts[@]}" "${sources[@]}" | sha256sum | cut -c1-16)
 image=$cache/debian-rootfs-$key.cpio
 if [ -s "$image" ]; then
 	echo "$image"

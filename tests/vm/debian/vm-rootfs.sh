@@ -18,8 +18,11 @@
 #                   Debian root; not at BUILDDIR's path, which may be under
 #                   /tmp, emptied by systemd-tmpfiles at boot); VM_BUILDDIR
 #                   is /vm/build
+#   /usr/lib/modules/KVER/   the modules of VM_MODULES with their
+#                   dependencies, as Debian ships them (.ko.xz); boot.sh runs
+#                   depmod, modprobe loads them
 # No numamove and no libnumamove from BUILDDIR: the tests install them from
-# the packages. No kernel modules either (no kmod in the root file system).
+# the packages.
 debian_image=$("$srcdir/debian/rootfs.sh" "$cache") || die "no Debian root file system (tests/vm/debian/rootfs.sh)"
 ov=$work/overlay
 mkdir -p "$ov/vm/bin" "$ov/vm/cases" "$ov/vm/files" "$ov/etc/systemd/system/multi-user.target.wants"
@@ -41,10 +44,38 @@ for dir in tests/vm bench; do
 		fi
 	done
 done
+if [ -n "$modules" ]; then
+	mdir=$ov/usr/lib/modules/$kver	# /lib is a link to usr/lib in Debian 12
+	declare -A dseen=()
+	dmod() { # dmod NAME: copy the module and its dependencies
+		local n=$1 p rel dep
+		[ -n "${dseen[$n]:-}" ] && return 0
+		dseen[$n]=1
+		p=$(find "$kmods/kernel" \( -name "$n.ko*" -o -name "${n//_/-}.ko*" -o -name "${n//-/_}.ko*" \) | head -n1)
+		if [ -z "$p" ]; then
+			grep -qE "/($n|${n//_/-})\.ko" "$kmods/modules.builtin" 2>/dev/null ||
+				echo "vm.sh: warning: module $n not found" >&2
+			return 0
+		fi
+		rel=${p#"$kmods"/}
+		mkdir -p "$mdir/$(dirname "$rel")"
+		cp "$p" "$mdir/$rel"
+		case $p in
+		*.xz) xz -dc "$p" ;;
+		*.zst) zstd -dc "$p" ;;
+		*.gz) gzip -dc "$p" ;;
+		*) cat "$p" ;;
+		esac | strings | sed -n 's/^depends=//p' | head -n1 > "$work/deps"
+		for dep in $(tr ',' ' ' < "$work/deps"); do dmod "$dep"; done
+	}
+	for m in $modules; do dmod "$m"; done
+	cp "$kmods"/modules.builtin* "$kmods/modules.order" "$mdir/" 2>/dev/null || true
+fi
 cat > "$ov/vm/boot.sh" <<BOOT
 export PATH=/vm/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/vm/build/tests/vm:/vm/build/bench:/vm/files/bin
 export HOME=/root VM_BUILDDIR=/vm/build VM_KERNEL=$kver VM_ROOTFS=debian LANG=C.UTF-8
 echo 0 > /proc/sys/kernel/numa_balancing
+[ -d /usr/lib/modules/$kver ] && /usr/sbin/depmod -a $kver
 cd /
 echo "@@vm up: \$(uname -r), nodes \$(cat /sys/devices/system/node/online), \$(cut -d' ' -f1 /proc/uptime)s, systemd \$(systemctl is-system-running)"
 set --
