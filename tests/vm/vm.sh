@@ -46,6 +46,12 @@
 #                (the bench layout: VM_NODES="0:3840M:0 1:256M:1 2:3840M
 #                3:256M" VM_MEM=8G)
 #
+# VM_ROOTFS=debian boots a Debian 12 root file system (systemd, dbus,
+# polkitd; tests/vm/debian/rootfs.sh builds and caches it) instead: SCRIPT
+# runs from a systemd unit in busybox sh with Debian's tools, numamove comes
+# from no build directory (install the packages), VM_FILES_DIR is copied to
+# /vm/files; see tests/vm/debian/vm-rootfs.sh.
+#
 # Exit status: SCRIPT's status; 124 on timeout; 125 when the VM ended without
 # reporting one (kernel panic, crash); 126 on a setup error on the host.
 set -euo pipefail
@@ -148,6 +154,20 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# ==== VM_ROOTFS=debian (begin) ====
+# A Debian 12 system instead of the busybox one: systemd as PID 1, dbus,
+# polkitd; SCRIPT runs from a systemd unit. tests/vm/debian/vm-rootfs.sh
+# makes $work/initrd.cpio; the busybox root below, up to the matching fi, is
+# skipped. The kernel, the nodes, the console and the exit status are the
+# same as the busybox machine's.
+case ${VM_ROOTFS:-busybox} in
+busybox|debian) ;;
+*) die "VM_ROOTFS=$VM_ROOTFS: busybox or debian" ;;
+esac
+if [ "${VM_ROOTFS:-busybox}" = debian ]; then
+	. "$srcdir/debian/vm-rootfs.sh"
+else
+# ==== VM_ROOTFS=debian (end): the busybox root (not indented) ====
 root=$work/root
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root,home/user,vm,lib64,run}
 chmod 1777 "$root/tmp"
@@ -282,6 +302,7 @@ chmod 755 "$root/init"
 # -R 0:0: everything root's (the guest init gives /home/user to uid 1000).
 ( cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet ) > "$work/initrd.cpio" ||
 	die "cpio failed"
+fi # ==== VM_ROOTFS=debian: end of the busybox root ====
 
 # --- 3. The machine: VM_SMP CPUs, VM_MEM, the nodes of VM_NODES (parsed above).
 log=$work/console

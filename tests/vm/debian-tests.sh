@@ -1,0 +1,144 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# debian-tests.sh BUILDDIR [CASE...]: numamove's Debian packages, tested as a
+# user gets them. Builds the packages (tests/vm/debian/build-debs.sh, into
+# BUILDDIR/deb) and checks them with lintian, builds or reuses the cached
+# Debian 12 root file system (tests/vm/debian/rootfs.sh), boots it in the
+# emulated 4-node machine (vm.sh, VM_ROOTFS=debian: systemd, dbus, polkitd),
+# installs the packages there with apt-get, runs the core move cases against
+# /usr/bin/numamove and the cases of tests/vm/debian/cases/, purges the
+# packages and checks that nothing is left behind.
+#
+# CASEs (names in tests/vm/cases) replace the default core cases. The test
+# programs (workload, owner, ...) come from BUILDDIR, which must be built.
+#
+# Prints "PASS: name" / "FAIL: name (reason)" for lintian, install, each case
+# and purge, and ends with "debian: N passed, N failed, N skipped". Exit
+# status 0 only when nothing failed and the VM reported.
+#
+# Environment:
+#   DEBIAN_DEBS      a directory holding already built numamove_*.deb,
+#                    libnumamove0_*.deb, libnumamove-dev_*.deb: use those
+#                    (no build, no lintian)
+#   DEBIAN_PROGS     programs to copy into the VM (newline-separated host
+#                    paths; on PATH there as /vm/files/bin/NAME), e.g. the
+#                    library example built against the installed library;
+#                    a case in tests/vm/debian/cases/ runs them
+#   VM_TIMEOUT       whole VM (default 900 s), CASE_TIMEOUT per case (180 s),
+#                    and those of vm.sh
+set -uo pipefail
+
+[ $# -ge 1 ] || { echo "usage: $0 BUILDDIR [CASE...]" >&2; exit 2; }
+here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)   # tests/vm
+mkdir -p "$1"
+builddir=$(cd "$1" && pwd)
+shift
+[ -x "$builddir/tests/vm/workload" ] || { echo "debian-tests.sh: $builddir/tests/vm/workload not built (ninja -C $builddir)" >&2; exit 2; }
+
+core=(02-move-all 03-relative 04-swap 20-shm 30-policy-set)
+[ $# -gt 0 ] && core=("$@")
+cases=()
+for c in "${core[@]}"; do
+	c=$(basename "$c" .sh)
+	[ -f "$here/cases/$c.sh" ] || { echo "debian-tests.sh: no case $c" >&2; exit 2; }
+	cases+=("$c")
+done
+
+start=$(date +%s)
+results=()	# "PASS: x" / "FAIL: x (why)" from the host side
+stage=$builddir/deb-vm
+rm -rf "$stage"
+mkdir -p "$stage/bin" "$stage/cases"
+
+# 1. The packages.
+lintian_pid=
+if [ -n "${DEBIAN_DEBS:-}" ]; then
+	debdir=$(cd "$DEBIAN_DEBS" && pwd) || exit 2
+else
+	t=$(date +%s)
+	if "$here/debian/build-debs.sh" "$builddir" > /dev/null; then
+		debdir=$builddir/deb
+		echo "debian-tests.sh: packages built in $(( $(date +%s) - t ))s" >&2
+		if command -v lintian > /dev/null; then
+			# in the background, while the VM runs
+			( cd "$debdir" && lintian --fail-on error,warning --pedantic --display-info *.changes > lintian.log 2>&1;
+			  echo $? > lintian.rc ) &
+			lintian_pid=$!
+		else
+			results+=("FAIL: lintian (not installed: apt-get install lintian)")
+		fi
+	else
+		debdir=
+		results+=("FAIL: build (dpkg-buildpackage failed; log in $builddir/deb/build.log)")
+	fi
+fi
+if [ -n "$debdir" ]; then
+	for p in numamove libnumamove0 libnumamove-dev; do
+		d=$(ls "$debdir/${p}_"*.deb 2>/dev/null | head -n1)
+		[ -n "$d" ] && cp "$d" "$stage/" || echo "debian-tests.sh: no ${p}_*.deb in $debdir" >&2
+	done
+fi
+
+# 2. What else goes in: programs, and the Debian-only cases.
+while IFS= read -r prog; do
+	[ -n "$prog" ] || continue
+	[ -f "$prog" ] && [ -x "$prog" ] || { echo "debian-tests.sh: DEBIAN_PROGS: $prog is no executable" >&2; exit 2; }
+	cp "$prog" "$stage/bin/"
+done <<< "${DEBIAN_PROGS:-}"
+dcases=()
+for c in "$here"/debian/cases/*.sh; do
+	[ -f "$c" ] || continue
+	cp "$c" "$stage/cases/"
+	dcases+=("$(basename "$c" .sh)")
+done
+
+# 3. The VM.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+vmrc=
+if [ -n "$debdir" ]; then
+	args=("${cases[@]}")
+	for c in "${dcases[@]}"; do args+=("/vm/files/cases/$c.sh"); done
+	t=$(date +%s)
+	VM_ROOTFS=debian VM_FILES_DIR=$stage VM_LOG=$log CASE_TIMEOUT=${CASE_TIMEOUT:-180} \
+		nice "$here/vm.sh" "$builddir" "$here/debian/guest.sh" "${CASE_TIMEOUT:-180}" "${args[@]}"
+	vmrc=$?
+	echo "debian-tests.sh: VM ran ${vmrc:+(exit $vmrc) }$(( $(date +%s) - t ))s; up at $(sed -n 's/^@@vm up: .*, \([0-9.]*s\), systemd.*/\1/p' "$log" | tr -d '\r')" >&2
+fi
+if [ -n "$lintian_pid" ]; then
+	wait "$lintian_pid"
+	sed 's/^/  | /' "$debdir/lintian.log"
+	if [ "$(cat "$debdir/lintian.rc" 2>/dev/null)" = 0 ]; then
+		results+=("PASS: lintian")
+	else
+		results+=("FAIL: lintian ($(grep -cE '^[EW]: ' "$debdir/lintian.log") errors or warnings; see $debdir/lintian.log)")
+	fi
+fi
+
+# 4. The summary.
+passed=0 failed=0 skipped=0
+echo
+echo "debian: summary ($(( $(date +%s) - start ))s):"
+for r in "${results[@]}"; do
+	echo "$r"
+	case $r in PASS:*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)) ;; esac
+done
+if [ -n "$debdir" ]; then
+	for c in install "${cases[@]}" "${dcases[@]}" purge; do
+		line=$(tr -d '\r' < "$log" | grep -E "^(PASS|FAIL|SKIP): $c( |\$)" | tail -n1)
+		case $line in
+		PASS:*) passed=$((passed + 1)); echo "$line" ;;
+		SKIP:*) skipped=$((skipped + 1)); echo "$line" ;;
+		FAIL:*) failed=$((failed + 1)); echo "$line" ;;
+		*) failed=$((failed + 1)); echo "FAIL: $c (did not report: the install failed, or the VM died or timed out)" ;;
+		esac
+	done
+	case $vmrc in
+	0|1) ;;
+	124) echo "debian: the VM timed out (VM_TIMEOUT=${VM_TIMEOUT:-900})"; failed=$((failed + 1)) ;;
+	*) echo "debian: the VM ended abnormally (vm.sh exit $vmrc)"; failed=$((failed + 1)) ;;
+	esac
+fi
+echo "debian: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# rootfs.sh CACHEDIR: build (once) a Debian 12 root file system for the test
+# VM and print the path of its initramfs image (an uncompressed newc cpio).
+#
+# The tree is made by mmdebstrap from Debian's packages: minbase plus systemd
+# as init, dbus, polkitd, the runtime dependencies of numamove's packages
+# (libnuma1, libsmartcols1), numactl, libnuma-dev and pkgconf (so that
+# libnumamove-dev installs and its .pc resolves), busybox-static (the VM
+# test harness is busybox sh) and kmod (modprobe). A user "user" (uid/gid
+# 1000) exists, the consoles run no getty, /init starts systemd.
+#
+# The image is cached as CACHEDIR/debian-rootfs-KEY.cpio, KEY a hash of the
+# suite, the package list, the mmdebstrap options (the customize hook
+# included) and the mirrors: change any of them and the next run builds a
+# new one (the old images are removed). The archive moving on (point
+# releases) does not invalidate it; delete the file to refresh.
+#
+# Environment: DEBIAN_MIRROR (default http://deb.debian.org/debian) and
+# DEBIAN_SECURITY (default http://deb.debian.org/debian-security), both part
+# of the key.
+set -euo pipefail
+
+die() { echo "rootfs.sh: $*" >&2; exit 1; }
+[ $# -eq 1 ] || die "usage: rootfs.sh CACHEDIR"
+cache=$1
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd)
+
+suite=bookworm
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+security=${DEBIAN_SECURITY:-http://deb.debian.org/debian-security}
+packages=(
+	systemd-sysv dbus polkitd            # the system the daemon will run in
+	libnuma1 libsmartcols1               # runtime dependencies of the packages
+	numactl                              # numactl --membind in the cases
+	libnuma-dev pkgconf                  # libnumamove-dev's dependency; pkg-config
+	busybox-static                       # the shell the test harness runs in
+	kmod                                 # modprobe (brd, ext4: VM_MODULES)
+)
+# The customization: a test user, no gettys on the consoles (the serial
+# console carries the test output), /init for the kernel to start.
+hook='chroot "$1" groupadd -g 1000 user &&
+chroot "$1" useradd -u 1000 -g 1000 -m -s /bin/sh user &&
+chroot "$1" systemctl mask serial-getty@ttyS0.service getty@tty1.service console-getty.service &&
+echo numavm > "$1/etc/hostname" &&
+ln -s /lib/systemd/systemd "$1/init"'
+opts=(--variant=minbase --mode=root --format=directory
+	"--include=$(IFS=,; echo "${packages[*]}")"
+	--customize-hook="$hook")
+sources=("deb $mirror $suite main" "deb $mirror $suite-updates main" "deb $security $suite-security main")
+
+# The key: everything that makes the tree, and the image format (bump
+# "image 1" when the packing below changes).
+key=$(printf '%s\n' "image 1" "$suite" "${packages[@]}" "${opts[@]}" "${sources[@]}" | sha256sum | cut -c1-16)
+image=$cache/debian-rootfs-$key.cpio
+if [ -s "$image" ]; then
+	echo "$image"
+	exit 0
+fi
+
+command -v mmdebstrap >/dev/null || die "missing mmdebstrap (apt-get install mmdebstrap)"
+[ "$(id -u)" = 0 ] || die "needs root (mmdebstrap --mode=root)"
+tmp=$(mktemp -d "$cache/rootfs.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+echo "rootfs.sh: building the Debian $suite root file system (mmdebstrap)" >&2
+start=$(date +%s)
+mmdebstrap --quiet "${opts[@]}" "$suite" "$tmp/root" "${sources[@]}" < /dev/null >&2 ||
+	die "mmdebstrap failed"
+( cd "$tmp/root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet ) > "$tmp/image.cpio" ||
+	die "cpio failed"
+rm -f "$cache"/debian-rootfs-*.cpio
+mv "$tmp/image.cpio" "$image"
+echo "rootfs.sh: built $(du -h "$image" | cut -f1) in $(( $(date +%s) - start ))s: $image" >&2
+echo "$image"
