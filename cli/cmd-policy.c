@@ -98,14 +98,6 @@ static void parse_tids(const char *text, pid_t **ret, size_t *ret_n)
 	*ret_n += n;
 }
 
-static const char *const status_names[] = {
-	[NUMAMOVE_POLICY_STATUS_CHANGED] = "changed",
-	[NUMAMOVE_POLICY_STATUS_UNCHANGED] = "unchanged",
-	[NUMAMOVE_POLICY_STATUS_SKIPPED] = "skipped",
-	[NUMAMOVE_POLICY_STATUS_GONE] = "gone",
-	[NUMAMOVE_POLICY_STATUS_FAILED] = "failed",
-};
-
 /* A --set that does not parse: one line, exit 2. */
 static void __attribute__((noreturn)) set_error(const char *text, int r, int bad)
 {
@@ -254,7 +246,7 @@ static void report_rows(struct libscols_table *tb, const struct output *o, const
 		int err = numamove_policy_report_error(rep, i);
 		char status_text[128], name[64] = "";
 
-		snprintf(status_text, sizeof(status_text), "%s", status_names[numamove_policy_report_status(rep, i)]);
+		snprintf(status_text, sizeof(status_text), "%s", numamove_policy_status_name(numamove_policy_report_status(rep, i)));
 		if (numamove_policy_report_status(rep, i) == NUMAMOVE_POLICY_STATUS_FAILED) {
 			snprintf(status_text, sizeof(status_text), "failed: %s",
 				 err == -EIO ? "not confirmed" : strerror(-err));

@@ -172,6 +172,8 @@ int nm_mapping_policy(pid_t pid, uint64_t start, struct numamove_policy **ret);
 /* The policy text of the first line of thread @tid's numa_maps, read in one go. */
 int nm_thread_first_policy(pid_t pid, pid_t tid, char **ret_text);
 
+/* A copy of @src, in its order. */
+int nm_nodelist_copy(const struct numamove_nodelist *src, struct numamove_nodelist **ret);
 /* A kernel-style list ("0-3,8") as an ascending node list; no topology checks. */
 int nm_nodelist_from_list(const char *text, struct numamove_nodelist **ret);
 /* numamove_nodelist_format() into a string of the length it needs, for free(). */

@@ -298,3 +298,18 @@ int nm_nodelist_from_list(const char *text, struct numamove_nodelist **ret)
 	*ret = l;
 	return 0;
 }
+
+int nm_nodelist_copy(const struct numamove_nodelist *src, struct numamove_nodelist **ret)
+{
+	struct numamove_nodelist *l;
+	int r = numamove_nodelist_new(&l);
+
+	for (size_t i = 0; r >= 0 && i < src->n; i++)
+		r = numamove_nodelist_add(l, src->ids[i]);
+	if (r < 0) {
+		numamove_nodelist_free(l);
+		return r;
+	}
+	*ret = l;
+	return 0;
+}

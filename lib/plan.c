@@ -43,21 +43,6 @@ NM_EXPORT void numamove_plan_free(struct numamove_plan *plan)
 	free(plan);
 }
 
-static int copy_list(const struct numamove_nodelist *src, struct numamove_nodelist **ret)
-{
-	struct numamove_nodelist *l;
-	int r = numamove_nodelist_new(&l);
-
-	for (size_t i = 0; r >= 0 && i < src->n; i++)
-		r = numamove_nodelist_add(l, src->ids[i]);
-	if (r < 0) {
-		numamove_nodelist_free(l);
-		return r;
-	}
-	*ret = l;
-	return 0;
-}
-
 /* A deep copy of @src, so that the plan does not borrow the caller's maps. */
 static int copy_maps(const struct numamove_maps *src, struct numamove_maps **ret)
 {
@@ -183,9 +168,9 @@ NM_EXPORT int numamove_plan_new(const struct numamove_maps *maps, const struct n
 		return -ENOMEM;
 	r = maps ? copy_maps(maps, &plan->maps) : 0;
 	if (r == 0)
-		r = from ? copy_list(from, &plan->from) : numamove_maps_nodes(maps, &plan->from);
+		r = from ? nm_nodelist_copy(from, &plan->from) : numamove_maps_nodes(maps, &plan->from);
 	if (r == 0)
-		r = copy_list(to, &plan->to);
+		r = nm_nodelist_copy(to, &plan->to);
 	if (r < 0)
 		goto fail;
 	r = copy_dests(plan, topo, NULL);
@@ -215,9 +200,9 @@ int nm_plan_renew(const struct numamove_plan *like, const struct numamove_maps *
 		return -ENOMEM;
 	r = copy_maps(maps, &plan->maps);
 	if (r == 0)
-		r = copy_list(like->from, &plan->from);
+		r = nm_nodelist_copy(like->from, &plan->from);
 	if (r == 0)
-		r = copy_list(like->to, &plan->to);
+		r = nm_nodelist_copy(like->to, &plan->to);
 	if (r < 0)
 		goto fail;
 	r = copy_dests(plan, NULL, like);

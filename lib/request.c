@@ -1449,22 +1449,6 @@ NM_EXPORT void numamove_report_free(struct numamove_report *rep)
 	free(rep);
 }
 
-/* A copy of @l. */
-static int nodelist_copy(const struct numamove_nodelist *l, struct numamove_nodelist **ret)
-{
-	struct numamove_nodelist *c = NULL;
-	int r = numamove_nodelist_new(&c);
-
-	for (size_t i = 0; r == 0 && i < numamove_nodelist_count(l); i++)
-		r = numamove_nodelist_add(c, numamove_nodelist_get(l, i));
-	if (r < 0) {
-		numamove_nodelist_free(c);
-		return r;
-	}
-	*ret = c;
-	return 0;
-}
-
 NM_EXPORT int numamove_request_run(struct numamove_request *req, struct numamove_report **ret_report)
 {
 	struct numamove_topology *topo = NULL;
@@ -1482,7 +1466,7 @@ NM_EXPORT int numamove_request_run(struct numamove_request *req, struct numamove
 	rep = calloc(1, sizeof(*rep));
 	r = rep ? numamove_topology_load(NULL, &topo) : -ENOMEM;
 	if (r == 0)
-		r = nodelist_copy(numamove_topology_nodes(topo), &rep->nodes);
+		r = nm_nodelist_copy(numamove_topology_nodes(topo), &rep->nodes);
 	if (r == 0 && req->action == NUMAMOVE_ACTION_SET_POLICY)
 		r = numamove_policy_parse(req->policy, topo, &pol, NULL);
 	numamove_topology_free(topo);
