@@ -1227,7 +1227,10 @@ int numamove_request_set_tids(struct numamove_request *request, const pid_t *tid
 int numamove_request_add_pid(struct numamove_request *request, pid_t pid);
 /** numamove_request_add_task() - a process already open (its pidfd is duplicated) */
 int numamove_request_add_task(struct numamove_request *request, const struct numamove_task *task);
-/** numamove_request_add_pidfd() - a process by pidfd (duplicated), e.g. received with SCM_RIGHTS */
+/**
+ * numamove_request_add_pidfd() - a process by pidfd (duplicated), e.g. received with SCM_RIGHTS;
+ * opened now to learn its pid, so also the errors of numamove_task_open_pidfd() (as add_task)
+ */
 int numamove_request_add_pidfd(struct numamove_request *request, int pidfd);
 /** numamove_request_add_path() - a file: SysV-less shared object or any file's page cache */
 int numamove_request_add_path(struct numamove_request *request, const char *path);
