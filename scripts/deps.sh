@@ -13,6 +13,7 @@ pkgs=(
 	e2fsprogs                                     # mke2fs: an ext4 RAM disk inside the VM
 	binutils                                      # strings(1), used to read module deps; nm(1) for the ABI check
 	abigail-tools                                 # abidw/abidiff: the ABI check (tests/abi)
+	groff-base                                    # groff: the manual pages' check (tests/abi/check-man.sh)
 	dpkg-dev debhelper build-essential lintian    # the Debian packages (debian/)
 	mmdebstrap                                    # the Debian root file system of the package tests
 )

@@ -639,7 +639,7 @@ const struct numamove_maps *numamove_object_maps(const struct numamove_object *o
  *        only: NUMAMOVE_ENGINE_KERNEL is -EINVAL here
  * @ret_result: always written, as for numamove_move()
  *
- * Return: as numamove_move().
+ * Return: as numamove_move(); -EINVAL when the object was not loaded.
  */
 int numamove_object_move(struct numamove_object *obj, const struct numamove_plan *plan,
 			 const struct numamove_move_opts *opts, struct numamove_result **ret_result);
@@ -1177,9 +1177,11 @@ struct numamove_request_opts {
  * @opts: NULL for the defaults; sz checked (-EINVAL for a sz too small or
  *        unknown non-zero bytes past the fields this library knows)
  *
- * Return: 0; -EINVAL for options that cannot apply (an unknown engine or
- * flag; jobs, rate or max_stall_ms with the kernel engine; WITH_FILES
- * without WITH_SHARED; jobs over NUMAMOVE_JOBS_MAX); -ENOMEM.
+ * Return: 0; -EINVAL for an unknown action, or options that cannot apply
+ * (an unknown engine or flag; jobs, rate, max_stall_ms, a pacer or
+ * WITH_SHARED with the kernel engine; WITH_FILES without WITH_SHARED;
+ * jobs over NUMAMOVE_JOBS_MAX); -EOPNOTSUPP for
+ * NUMAMOVE_REQUEST_F_INJECT_HELPER (not yet); -ENOMEM.
  */
 int numamove_request_new(enum numamove_action action, const struct numamove_request_opts *opts,
 			 struct numamove_request **ret_request);
@@ -1215,11 +1217,20 @@ int numamove_request_set_policy(struct numamove_request *request, const char *po
 /** numamove_request_set_tids() - SET_POLICY: only these threads (copied) */
 int numamove_request_set_tids(struct numamove_request *request, const pid_t *tids, size_t n_tids);
 
-/* Targets, taken in this order. Paths and texts are copied. */
+/*
+ * Targets, taken in this order. Paths and texts are copied. Each returns
+ * 0, -EBUSY while the request runs, -ENOMEM, or -EINVAL: a pid <= 0, a
+ * negative pidfd, an empty path, a negative shm id or a key of 0; an object
+ * (path, shm) for SET_POLICY or with the kernel engine; a cgroup for
+ * SET_POLICY, with WITH_SHARED or after a policy was set.
+ */
 int numamove_request_add_pid(struct numamove_request *request, pid_t pid);
 /** numamove_request_add_task() - a process already open (its pidfd is duplicated) */
 int numamove_request_add_task(struct numamove_request *request, const struct numamove_task *task);
-/** numamove_request_add_pidfd() - a process by pidfd (duplicated), e.g. received with SCM_RIGHTS */
+/**
+ * numamove_request_add_pidfd() - a process by pidfd (duplicated), e.g. received with SCM_RIGHTS;
+ * opened now to learn its pid, so also the errors of numamove_task_open_pidfd() (as add_task)
+ */
 int numamove_request_add_pidfd(struct numamove_request *request, int pidfd);
 /** numamove_request_add_path() - a file: SysV-less shared object or any file's page cache */
 int numamove_request_add_path(struct numamove_request *request, const char *path);
@@ -1320,7 +1331,7 @@ const struct numamove_plan *numamove_report_plan(const struct numamove_report *r
  * @reterr: where not NULL, on -ENOSPC the numbers (NUMAMOVE_WHY_NO_ROOM or
  *          NUMAMOVE_WHY_NO_HUGEPAGES)
  *
- * Return: 0, -ENOSPC, or -ENOENT when the target has no plan.
+ * Return: 0, -ENOSPC, or -ENOENT when the target has no plan or is a cgroup.
  */
 int numamove_report_fits(const struct numamove_report *report, size_t i, int node,
 			 struct numamove_detail *reterr);
