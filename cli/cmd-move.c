@@ -615,8 +615,10 @@ int cmd_move(int argc, char **argv)
 
 		if (!topo)
 			return EXIT_ERROR;
-		usage_error("move", "%s", front_nodes_error(which ? "--from" : "--to", which ? a.from : a.to, r, bad,
-							      numamove_topology_nodes(topo), msg, sizeof(msg)));
+		/* One line, as for any node that does not resolve for a target (exit 2). */
+		warnx_("%s", front_nodes_error(which ? "--from" : "--to", which ? a.from : a.to, r, bad,
+						numamove_topology_nodes(topo), msg, sizeof(msg)));
+		exit(EXIT_USAGE);
 	}
 	if (a.policy && numamove_request_set_policy(req, a.policy, NULL) < 0)
 		usage_error("move", "--policy: invalid policy '%s' (bind, preferred, interleave, default, or "
