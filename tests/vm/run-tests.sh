@@ -11,7 +11,7 @@
 #
 # A case is meant for the topologies on its "# topology:" line (4node,
 # sparse, or any; no line: 4node). Without CASEs, the cases of VM_TOPOLOGY
-# run.
+# run, less those named in VM_EXCLUDE (space-separated).
 #
 # Environment: VM_KERNEL (6.12 or 6.1), VM_TOPOLOGY (4node or sparse),
 # VM_TIMEOUT (whole VM; default: the sum of the selected cases' limits plus
@@ -55,6 +55,7 @@ if [ $# -gt 0 ]; then
 	done
 else
 	for c in "$here"/cases/*.sh; do
+		case " ${VM_EXCLUDE:-} " in *" $(basename "$c" .sh) "*) continue ;; esac
 		case " $(case_topologies "$c") " in
 		*" $topology "*|*" any "*) cases+=("$(basename "$c" .sh)") ;;
 		esac
