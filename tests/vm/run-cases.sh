@@ -92,20 +92,20 @@ for c in "$@"; do
 		bad=$(echo "$why" | grep '^kernel:\|^sanitizer:')
 	fi
 	if [ -n "$bad" ]; then
-		echo "FAIL: $name ($bad)"
+		echo "FAIL: $name ($bad; ${secs}s)"
 		failed=$((failed + 1))
 	elif [ -e "$T/timedout" ]; then
 		echo "FAIL: $name (timed out after ${limit}s)"
 		failed=$((failed + 1))
 	elif [ "$rc" = 77 ] && [ -s "$T/skip" ]; then
-		echo "SKIP: $name ($(head -n1 "$T/skip"))"
+		echo "SKIP: $name ($(head -n1 "$T/skip"); ${secs}s)"
 		skipped=$((skipped + 1))
 	elif [ "$rc" = 0 ]; then
 		echo "PASS: $name (${secs}s)"
 		passed=$((passed + 1))
 	else
 		reason=$(head -n1 "$T/reason" 2>/dev/null)
-		echo "FAIL: $name (${reason:-exit status $rc})"
+		echo "FAIL: $name (${reason:-exit status $rc}; ${secs}s)"
 		failed=$((failed + 1))
 	fi
 	# let freed memory settle before the next case measures nodes
