@@ -2,8 +2,12 @@
 # Runs inside the VM (busybox sh), started by run-tests.sh through vm.sh:
 # every /vm/cases/*.sh (or those named as arguments), each in its own session
 # with a time limit (CASE_TIMEOUT, default 180 s; a case may ask for more with
-# a line "# timeout: SECONDS"). Prints "PASS: name" or "FAIL: name (reason)".
-# Every process a case started is killed before the next case.
+# a line "# timeout: SECONDS"). Prints "PASS: name", "FAIL: name (reason)"
+# or "SKIP: name (reason)" (the case called skip: exit 77 with $T/skip).
+# After boot and after each case, post_check (below) fails the case on
+# kernel trouble or a sanitizer report, whatever the case said ("FAIL:
+# @boot" for trouble at boot). Every process a case started is killed
+# before the next case.
 export CASE_TIMEOUT=${CASE_TIMEOUT:-180}
 passed=0
 failed=0
