@@ -13,14 +13,18 @@
 # The runs (RUN names them; default: all, in this order):
 #   6.12-4node-sanitize  Linux 6.12, the 4-node machine, SANITIZE_BUILDDIR
 #                        (ASan+UBSan): the whole suite of that topology but
-#                        34-policy-soak (1,000 numamove runs: more than its
-#                        900 s under ASan and TCG) and 41-rate-stall (it
-#                        times numamove's calls: not meaningful under ASan)
+#                        34-policy-soak and 41-rate-stall (it times
+#                        numamove's calls: not meaningful under ASan)
 #   6.1-4node            Debian 12's stock 6.1, 4 nodes, BUILDDIR: $SUBSET_4NODE
-#                        (with 34-policy-soak and 41-rate-stall)
+#                        (with 41-rate-stall)
 #   6.12-sparse          6.12, the sparse machine (nodes 0,1,2,5,7; node 1
 #                        has a CPU and no memory), BUILDDIR: its whole suite
 #   6.1-sparse           6.1, the sparse machine, BUILDDIR: its whole suite
+#   6.12-4node-soak      (not in the default runs) 6.12, 4 nodes, BUILDDIR:
+#                        34-policy-soak alone. 1,000 numamove runs: it passed
+#                        its 900 s limit on this 2-CPU host, loaded by other
+#                        work, with both builds: it does not fit in CI's 40
+#                        minutes. The default matrix says so in its summary.
 # Together, every kernel and every topology runs processes, objects,
 # policies and the engine, and the kernel-feature cases (55-58) run on both
 # kernels. The kernels are pinned in vm.sh; each run's summary names the
@@ -40,7 +44,7 @@ shift 2
 # policies, the engine, and the kernel-feature cases.
 SUBSET_4NODE="00-nodes 02-move-all 03-relative 05-affinity 06-too-small 13-thp
 20-shm 21-tmpfs 22-hugetlbfs 23-pagecache 24-with-shared
-30-policy-set 31-policy-modes 33-move-rebind 34-policy-soak 35-policy-cgroup 36-policy-refusals
+30-policy-set 31-policy-modes 33-move-rebind 35-policy-cgroup 36-policy-refusals
 40-engine 41-rate-stall 42-sweep 55-pagescan-fallback 56-preferred-many 57-weighted-interleave
 58-weighted-interleave-old"
 
@@ -60,7 +64,8 @@ for run in $runs; do
 	6.12-sparse) k=6.12 t=sparse b=$build cases= exclude= ;;
 	6.1-sparse) k=6.1 t=sparse b=$build cases= exclude= ;;
 	6.12-4node) k=6.12 t=4node b=$build cases= exclude= ;;	# not in the default matrix
-	*) echo "matrix.sh: no run $run (runs: $ALL_RUNS 6.12-4node)" >&2; exit 2 ;;
+	6.12-4node-soak) k=6.12 t=4node b=$build cases=34-policy-soak exclude= ;;	# neither
+	*) echo "matrix.sh: no run $run (runs: $ALL_RUNS 6.12-4node 6.12-4node-soak)" >&2; exit 2 ;;
 	esac
 	echo "== vm run $run: kernel $k, topology $t, $b"
 	log=$(mktemp)
@@ -89,5 +94,9 @@ done
 echo
 echo "vm: matrix summary:"
 printf '  %s\n' "${summary[@]}"
+case " $runs " in
+*" 6.12-4node-soak "*|*" 6.12-4node "*) ;;
+*) echo "  not run: 34-policy-soak (too slow for CI: run 6.12-4node-soak)" ;;
+esac
 echo "vm: $total_p passed, $total_f failed, $total_s skipped"
 [ "$bad" = 0 ] && [ "$total_f" = 0 ]
