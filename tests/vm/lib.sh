@@ -339,3 +339,46 @@ assert_after_nodes() {
 	bad=$(awk -v want="$2" '$1 == "after" && $NF != want' "$(pt_dir "$1")/result")
 	[ -z "$bad" ] || fail "poltarget $1: next allocations not on nodes $2: $bad"
 }
+
+# ---- skips, topologies and kernel features (any topology)
+#   skip REASON             end the case as skipped (exit 77 with $T/skip): for
+#                           a feature the kernel lacks; never counted as passed
+#   nodes_online / nodes_mem / nodes_cpu   the guest's node lists ("0,2,5,7")
+#   nodes_memonly           nodes with memory and no CPU
+#   nodes_memless_cpu       nodes with a CPU and no memory
+#   nth_node LIST N         the Nth (from 1) node of a list like "0,5,7"
+#   kernel_at_least MAJOR MINOR   the running kernel is at least MAJOR.MINOR
+skip() {
+	echo "  skip: $*"
+	printf '%s\n' "$*" > "$T/skip"
+	exit 77
+}
+_nlist() { # sysfs node mask file -> "0,2,5,7"
+	local out= n a b r
+	for r in $(tr ',' ' ' < "/sys/devices/system/node/$1"); do
+		a=${r%-*} b=${r#*-}
+		n=$a
+		while [ "$n" -le "$b" ]; do out=$out${out:+,}$n; n=$((n + 1)); done
+	done
+	echo "$out"
+}
+nodes_online() { _nlist online; }
+nodes_mem() { _nlist has_memory; }
+nodes_cpu() { _nlist has_cpu; }
+_nminus() { # LIST1 LIST2: nodes of LIST1 not in LIST2
+	local out= n
+	for n in $(echo "$1" | tr ',' ' '); do
+		case ",$2," in *",$n,"*) ;; *) out=$out${out:+,}$n ;; esac
+	done
+	echo "$out"
+}
+nodes_memonly() { _nminus "$(nodes_mem)" "$(nodes_cpu)"; }
+nodes_memless_cpu() { _nminus "$(nodes_cpu)" "$(nodes_mem)"; }
+nth_node() { echo "$1" | tr ',' '\n' | sed -n "${2}p"; }
+kernel_at_least() {
+	local v maj min
+	v=$(uname -r)
+	maj=${v%%.*} min=${v#*.}
+	min=${min%%[!0-9]*}
+	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
+}

@@ -288,12 +288,12 @@ int main(int argc, char **argv)
 		die("--ctl and --node are required");
 	if (with_readahead && !pagecache)
 		die("--readahead goes with --pagecache");
+	/* One column per node id up to the highest: ids may have gaps. */
 	nnodes = 0;
-	while (nnodes < MAX_NODES) {
-		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", nnodes);
-		if (access(path, F_OK) < 0)
-			break;
-		nnodes++;
+	for (int n = 0; n < MAX_NODES; n++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", n);
+		if (access(path, F_OK) == 0)
+			nnodes = n + 1;
 	}
 	ps = (size_t)getpagesize();
 

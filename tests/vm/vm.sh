@@ -11,11 +11,21 @@
 # automatic NUMA balancing off. The serial console streams to stdout, and
 # vm.sh exits with SCRIPT's exit status (the guest prints "@@exit N").
 #
-# The machine (QEMU TCG, no KVM needed): 2 CPUs, 4 NUMA nodes
-#   node 0: 1024M, cpu 0     node 2: 1280M, no CPUs
-#   node 1: 1024M, cpu 1     node 3:  768M, no CPUs (the smallest)
-# (the default; VM_NODES, VM_MEM and VM_SMP below change it: the test suite
-# expects the default)
+# The machine (QEMU; TCG, or KVM where a probe boot works), VM_TOPOLOGY:
+#   4node (default): 2 CPUs, 4 NUMA nodes
+#     node 0: 1024M, cpu 0     node 2: 1280M, no CPUs
+#     node 1: 1024M, cpu 1     node 3:  768M, no CPUs (the smallest)
+#   sparse: 3 CPUs, nodes 0,1,2,5,7 (ids 3, 4 and 6 do not exist)
+#     node 0: 1024M, cpu 0     node 5: 768M, no CPUs
+#     node 1: no memory, cpu 1 node 7: 256M, no CPUs
+#     node 2: 1024M, cpu 2
+# (VM_NODES, VM_MEM and VM_SMP below change it: the test suite expects a
+# preset)
+# The kernel, VM_KERNEL: 6.12 (default; Debian 12's linux-image-6.12-amd64)
+# or 6.1 (Debian 12's stock linux-image-amd64), each pinned to an exact
+# package version (KERNEL_6_12, KERNEL_6_1 below; a pin that left the
+# archive falls back to the newest of its series, with a warning), or
+# PACKAGE=VERSION. vm.sh prints the package that ran.
 #
 # What is inside: busybox, BUILDDIR/cli/numamove, the test programs of
 # BUILDDIR/tests/vm (workload, owner, runas, ...), the benchmark helpers of
@@ -29,6 +39,17 @@
 # VM_BUILDDIR names it.
 #
 # Environment:
+#   VM_KERNEL    6.12, 6.1 or PACKAGE=VERSION (above)
+#   VM_TOPOLOGY  4node or sparse (above)
+#   VM_ACCEL     auto (default: KVM when a probe boot of this kernel under
+#                KVM prints its line within VM_KVM_PROBE_S, 30 s; cached per
+#                host boot and kernel in VM_CACHE), kvm or tcg
+#   VM_INFO      write kernel_package=, kernel_release=, topology=, accel=
+#                lines to this file
+#   VM_KEEP_CONSOLE  where the whole console of a failed run (exit not 0)
+#                is kept (default BUILDDIR/vm-logs/console-TIME-PID.log);
+#                vm.sh also prints why the VM stopped (panic, oops, OOM,
+#                QEMU's error, the case that was running)
 #   VM_TIMEOUT   seconds before QEMU is killed (default 900); exit 124 then
 #   VM_CACHE     kernel cache directory (default BUILDDIR/vm-cache)
 #   VM_MODULES   kernel modules to include (default "brd ext4 crc32c_generic":
@@ -37,12 +58,14 @@
 #   VM_LOG       also write the console to this file
 #   VM_QEMU      QEMU binary (default qemu-system-x86_64)
 #   VM_NODES     the NUMA nodes, space-separated ID:SIZE[:CPUS] (SIZE with M
-#                or G, CPUS a list like 0 or 0-1 or 0,2); default
-#                "0:1024M:0 1:1024M:1 2:1280M 3:768M". Every node is a
-#                prealloc=on RAM backend: the host commits all of it at boot.
+#                or G, CPUS a list like 0 or 0-1 or 0,2); default: the
+#                topology's. Every node is a prealloc=on RAM backend (the
+#                host commits all of it at boot); SIZE 0 is a node without
+#                memory. With gaps in the ids, the nodes with a CPU must be
+#                0..K-1, node N with CPU N (see "Sparse node ids" below).
 #   VM_MEM       total memory, QEMU -m (default: the sum of the node sizes,
 #                4G for the default nodes); QEMU wants it equal to that sum
-#   VM_SMP       number of CPUs (default 2); each CPU goes to one node's CPUS
+#   VM_SMP       number of CPUs (default: the topology's); each CPU goes to one node's CPUS
 #                (the bench layout: VM_NODES="0:3840M:0 1:256M:1 2:3840M
 #                3:256M" VM_MEM=8G)
 #
@@ -70,9 +93,19 @@ timeout_s=${VM_TIMEOUT:-900}
 cache=${VM_CACHE:-$builddir/vm-cache}
 modules=${VM_MODULES-brd ext4 crc32c_generic}
 qemu=${VM_QEMU:-qemu-system-x86_64}
-nodes=${VM_NODES:-0:1024M:0 1:1024M:1 2:1280M 3:768M}
+# The kernels, pinned (package=version); see VM_KERNEL.
+KERNEL_6_12=linux-image-6.12.117+deb12-amd64=6.12.117-1~deb12u1
+KERNEL_6_1=linux-image-6.1.0-50-amd64=6.1.176-1
+# The topologies; see VM_TOPOLOGY.
+topology=${VM_TOPOLOGY:-4node}
+case $topology in
+4node) tnodes="0:1024M:0 1:1024M:1 2:1280M 3:768M" tsmp=2 ;;
+sparse) tnodes="0:1024M:0 1:0:1 2:1024M:2 5:768M 7:256M" tsmp=3 ;;
+*) die "VM_TOPOLOGY=$topology: 4node or sparse" ;;
+esac
+nodes=${VM_NODES:-$tnodes}
 mem=${VM_MEM:-}
-smp=${VM_SMP:-2}
+smp=${VM_SMP:-$tsmp}
 
 # Sizes of VM_NODES and VM_MEM in MiB (QEMU's suffixes M and G; plain = MiB).
 mib() { # mib SIZE
@@ -91,12 +124,50 @@ for spec in $nodes; do
 		die "VM_NODES: '$spec' is not ID:SIZE[:CPUS] (e.g. 0:1024M:0, 2:3584M)"
 	id=${BASH_REMATCH[1]} size=${BASH_REMATCH[2]} cpus=${BASH_REMATCH[4]}
 	nodes_mib=$(( nodes_mib + $(mib "$size") ))
-	numa_args+=(-object "memory-backend-ram,id=m$id,size=$size,prealloc=on")
-	opt="node,nodeid=$id,memdev=m$id"
+	if [ "$(mib "$size")" = 0 ]; then
+		# size 0: a memoryless node (with CPUs, or the kernel never sees it)
+		opt="node,nodeid=$id"
+	else
+		numa_args+=(-object "memory-backend-ram,id=m$id,size=$size,prealloc=on")
+		opt="node,nodeid=$id,memdev=m$id"
+	fi
 	for c in ${cpus//,/ }; do opt+=",cpus=$c"; done
 	numa_args+=(-numa "$opt")
 done
 [ ${#numa_args[@]} -gt 0 ] || die "VM_NODES is empty"
+# Sparse node ids. The guest kernel numbers nodes in the order their
+# proximity domains first appear in the ACPI SRAT (CPUs first, in CPU
+# order), so QEMU's node ids alone give a guest 0,1,2,...: gaps need SRAT
+# entries for domains that never come online. So, with gaps, every id up to
+# the highest gets one CPU socket (socket N on node N); the first VM_SMP
+# sockets are present, the others absent, and the kernel is told nr_cpus=
+# VM_SMP so the absent CPUs are not even possible: their domains take node
+# ids that stay offline. Hence, with gaps, the nodes with CPUs must be 0..K-1,
+# one CPU each, CPU N on node N. (CPUs plugged at start with -device on
+# later sockets would allow any ids, and 6.12 boots that way, but 6.1's
+# secondary CPUs then never wake up: soft lockups at boot.)
+maxid=$(for spec in $nodes; do echo "${spec%%:*}"; done | sort -n | tail -n1)
+nnodes=$(echo $nodes | wc -w)
+sparse_cpus=
+if [ $(( maxid + 1 )) != "$nnodes" ]; then
+	for spec in $nodes; do
+		id=${spec%%:*} c=$(echo "$spec" | cut -d: -f3)
+		[ -n "$c" ] || continue
+		[ "$c" = "$id" ] || die "VM_NODES: with sparse node ids, node N has CPU N or none ($spec)"
+		sparse_cpus+=" $id"
+	done
+	smp=$(echo $sparse_cpus | wc -w)
+	[ "$(echo $sparse_cpus | tr ' ' '\n' | sort -n | tail -n1)" = $(( smp - 1 )) ] ||
+		die "VM_NODES: with sparse node ids, the nodes with a CPU are 0 to K-1"
+	for (( id = 0; id <= maxid; id++ )); do
+		[[ " $nodes" == *" $id:"* ]] || numa_args+=(-numa "node,nodeid=$id")
+		numa_args+=(-numa "cpu,node-id=$id,socket-id=$id")
+	done
+	# the CPUS of the nodes became sockets: drop them from the node options
+	for (( i = 0; i < ${#numa_args[@]}; i++ )); do
+		numa_args[i]=$(echo "${numa_args[i]}" | sed 's/,cpus=[0-9]*//g')
+	done
+fi
 if [ -z "$mem" ]; then
 	mem=${nodes_mib}M
 	[ "$nodes_mib" = 4096 ] && mem=4G
@@ -112,37 +183,59 @@ busybox=$(command -v busybox)
 ldd "$busybox" >/dev/null 2>&1 &&
 	die "$busybox is dynamically linked; install busybox-static"
 
-# --- 1. The kernel, cached: vmlinuz and lib/modules of Debian's current 6.12 image.
+# --- 1. The kernel, pinned and cached: vmlinuz and lib/modules of one Debian
+# kernel image package, at an exact version.
+kernel=${VM_KERNEL:-6.12}
+case $kernel in
+6.12) kpin=$KERNEL_6_12 kmeta=linux-image-6.12-amd64 ;;
+6.1) kpin=$KERNEL_6_1 kmeta=linux-image-amd64 ;;
+linux-image-*=*) kpin=$kernel kmeta= ;;
+*) die "VM_KERNEL=$kernel: 6.12, 6.1 or PACKAGE=VERSION" ;;
+esac
 mkdir -p "$cache"
-kdir=$cache/kernel
-if [ ! -f "$kdir/vmlinuz" ] || [ ! -f "$kdir/version" ]; then
-	echo "vm.sh: fetching the kernel into $kdir" >&2
-	resolve() { apt-cache depends linux-image-6.12-amd64 2>/dev/null |
-		awk '/Depends: linux-image-/{print $2; exit}'; }
-	image=$(resolve)
-	if [ -z "$image" ]; then
-		apt-get update >&2 || true
-		image=$(resolve)
-	fi
-	[ -n "$image" ] || die "cannot resolve linux-image-6.12-amd64 to an image package"
+# kfetch PACKAGE VERSION DIR: download and unpack the image into DIR.
+kfetch() {
+	local pkg=$1 ver=$2 out=$3 dl deb vml kv
 	dl=$(mktemp -d "$cache/dl.XXXXXX")
-	( cd "$dl" && apt-get download "$image" >&2 ) 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true
+	( cd "$dl" && apt-get download "$pkg=$ver" >&2 ) 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true
 	deb=$(ls "$dl"/*.deb 2>/dev/null | head -n1)
-	[ -n "$deb" ] || { rm -rf "$dl"; die "apt-get download $image failed"; }
+	[ -n "$deb" ] || { rm -rf "$dl"; return 1; }
 	dpkg -x "$deb" "$dl/x"
 	vml=$(ls "$dl"/x/boot/vmlinuz-* | head -n1)
-	ver=${vml##*/vmlinuz-}
-	rm -rf "$kdir.new"
-	mkdir -p "$kdir.new/lib/modules"
-	mv "$vml" "$kdir.new/vmlinuz"
-	cp "$dl/x/boot/config-$ver" "$kdir.new/config" 2>/dev/null || true
-	mv "$dl/x/lib/modules/$ver" "$kdir.new/lib/modules/$ver"
-	echo "$ver" > "$kdir.new/version"
-	echo "$image" > "$kdir.new/package"
-	rm -rf "$dl" "$kdir"
-	mv "$kdir.new" "$kdir"
+	kv=${vml##*/vmlinuz-}
+	rm -rf "$out.new"
+	mkdir -p "$out.new/lib/modules"
+	mv "$vml" "$out.new/vmlinuz"
+	cp "$dl/x/boot/config-$kv" "$out.new/config" 2>/dev/null || true
+	mv "$dl/x/lib/modules/$kv" "$out.new/lib/modules/$kv"
+	echo "$kv" > "$out.new/version"
+	echo "$pkg=$ver" > "$out.new/package"
+	rm -rf "$dl" "$out"
+	mv "$out.new" "$out"
+}
+kpkg=${kpin%%=*} kpver=${kpin#*=}
+kdir=$cache/kernel-${kpkg}_$kpver
+if [ ! -f "$kdir/vmlinuz" ] || [ ! -f "$kdir/version" ]; then
+	echo "vm.sh: fetching $kpkg=$kpver into $kdir" >&2
+	if ! kfetch "$kpkg" "$kpver" "$kdir"; then
+		apt-get update >&2 || true
+		kfetch "$kpkg" "$kpver" "$kdir" || {
+			# The archive keeps only the newest security update: a pin
+			# goes stale. Run the newest image of the same series and
+			# say so (the summary names the exact package that ran).
+			[ -n "$kmeta" ] || die "apt-get download $kpkg=$kpver failed"
+			kpkg=$(apt-cache depends "$kmeta" 2>/dev/null | awk '/Depends: linux-image-/{print $2; exit}')
+			kpver=$(apt-cache show "$kpkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
+			[ -n "$kpkg" ] && [ -n "$kpver" ] || die "cannot resolve $kmeta to an image package"
+			echo "vm.sh: warning: the pinned kernel $kpin is no longer in the archive; using $kpkg=$kpver (update KERNEL_${kernel//./_} in vm.sh)" >&2
+			kdir=$cache/kernel-${kpkg}_$kpver
+			[ -f "$kdir/vmlinuz" ] || kfetch "$kpkg" "$kpver" "$kdir" ||
+				die "apt-get download $kpkg=$kpver failed"
+		}
+	fi
 fi
 kver=$(cat "$kdir/version")
+kpackage=$(cat "$kdir/package")
 kmods=$kdir/lib/modules/$kver
 
 # --- 2. The initramfs, rebuilt each run (the binaries change); a few MB.
@@ -304,12 +397,94 @@ chmod 755 "$root/init"
 	die "cpio failed"
 fi # ==== VM_ROOTFS=debian: end of the busybox root ====
 
+# --- 3. The accelerator: KVM only where a probe boot of this kernel under
+# KVM (a tiny initramfs that prints one line) succeeds within VM_KVM_PROBE_S
+# seconds; guests hang in early boot under KVM on some hosts. The result is
+# cached per host boot and kernel in the cache directory.
+accel=${VM_ACCEL:-auto}
+kvm_probe() {
+	local key f d pid i ok=no
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo no; return; }
+	key=$(hostname)-$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)-${kdir##*/}
+	f=$cache/kvm-probe.$key
+	[ -f "$f" ] && { cat "$f"; return; }
+	d=$(mktemp -d "$cache/probe.XXXXXX")
+	mkdir -p "$d/root/bin"
+	cp "$busybox" "$d/root/bin/busybox"
+	printf '#!/bin/busybox sh\n/bin/busybox echo @@kvm-probe-ok\n/bin/busybox poweroff -f\n' > "$d/root/init"
+	chmod 755 "$d/root/init"
+	( cd "$d/root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet ) > "$d/initrd"
+	"$qemu" -accel kvm -cpu host -smp 1 -m 256M -nographic -no-reboot \
+		-kernel "$kdir/vmlinuz" -initrd "$d/initrd" \
+		-append "console=ttyS0 quiet panic=-1" < /dev/null > "$d/console" 2>&1 &
+	pid=$!
+	for (( i = 0; i < ${VM_KVM_PROBE_S:-30}; i++ )); do
+		grep -q '@@kvm-probe-ok' "$d/console" && { ok=yes; break; }
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 1
+	done
+	kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	grep -q '@@kvm-probe-ok' "$d/console" && ok=yes
+	rm -rf "$d"
+	echo "$ok" > "$f"
+	echo "$ok"
+}
+case $accel in
+auto) if [ "$(kvm_probe)" = yes ]; then accel=kvm; else accel=tcg; fi ;;
+kvm|tcg) ;;
+*) die "VM_ACCEL=$accel: auto, kvm or tcg" ;;
+esac
+if [ "$accel" = kvm ]; then
+	accel_args=(-accel kvm -cpu host)
+else
+	accel_args=(-accel tcg,thread=multi)
+fi
+# One socket per CPU: with QEMU's default (one socket of VM_SMP cores, one
+# last-level cache) CPUs of different nodes share a cache, and the kernel
+# WARNs at boot (smpboot.c topology_sane: "llc-sibling CPU #0 is not on the
+# same node").
+smp_arg="$smp,sockets=$smp,cores=1,threads=1" kappend=
+if [ -n "$sparse_cpus" ]; then
+	smp_arg="$smp,sockets=$(( maxid + 1 )),cores=1,threads=1,maxcpus=$(( maxid + 1 ))"
+	kappend="nr_cpus=$smp"
+fi
+echo "vm.sh: kernel $kpackage ($kver), topology $topology (${nodes// /, }; $smp CPUs), $accel" >&2
+if [ -n "${VM_INFO:-}" ]; then
+	printf 'kernel_package=%s\nkernel_release=%s\ntopology=%s\naccel=%s\n' \
+		"$kpackage" "$kver" "$topology" "$accel" > "$VM_INFO"
+fi
+
+# Why a run ended badly, from its console: a panic, an oops, the OOM killer,
+# QEMU's own error, and the case that was running.
+vm_reason() { # vm_reason CONSOLE
+	local c=$1 r running
+	r=$(tr -d '\r' < "$c" | grep -aE 'Kernel panic - not syncing|^\[? *[0-9.]*\]? *(BUG:|Oops|general protection fault|kernel BUG)|Out of memory: Kill|invoked oom-killer|^qemu-system|^qemu:' | head -n 3)
+	running=$(tr -d '\r' < "$c" | awk '/^RUN: /{r = $2} /^(PASS|FAIL|SKIP): /{if ($2 == r) r = ""} END {print r}')
+	[ -n "$running" ] && echo "vm.sh: case running when it stopped: $running" >&2
+	if [ -n "$r" ]; then
+		printf '%s\n' "$r" | sed 's/^/vm.sh: console: /' >&2
+	else
+		echo "vm.sh: no panic, oops or OOM on the console; its last lines:" >&2
+		tr -d '\r' < "$c" | tail -n 5 | sed 's/^/vm.sh:   | /' >&2
+	fi
+	if [ -n "${VM_INFO:-}" ]; then
+		echo "running=$running" >> "$VM_INFO"
+		echo "reason=$(printf '%s\n' "$r" | head -n1 | sed 's/^\[ *[0-9.]*\] *//')" >> "$VM_INFO"
+	fi
+}
+# keep_console: the whole console of a failed run, under the build directory.
+keep_console() {
+	local dest=${VM_KEEP_CONSOLE:-$builddir/vm-logs/console-$(date +%Y%m%d-%H%M%S)-$$.log}
+	mkdir -p "$(dirname "$dest")" && tr -d '\r' < "$log" > "$dest" &&
+		echo "vm.sh: the whole console is kept in $dest" >&2
+}
+
 # --- 3. The machine: VM_SMP CPUs, VM_MEM, the nodes of VM_NODES (parsed above).
 log=$work/console
 : > "$log"
-"$qemu" -accel tcg,thread=multi -smp "$smp" -m "$mem" -nographic -no-reboot \
+"$qemu" "${accel_args[@]}" -smp "$smp_arg" -m "$mem" -nographic -no-reboot \
 	-kernel "$kdir/vmlinuz" -initrd "$work/initrd.cpio" \
-	-append "console=ttyS0 quiet panic=-1 oops=panic ${VM_APPEND:-}" \
+	-append "console=ttyS0 quiet panic=-1 oops=panic $kappend ${VM_APPEND:-}" \
 	"${numa_args[@]}" \
 	< /dev/null > "$log" 2>&1 &
 qpid=$!
@@ -335,11 +510,18 @@ wait "$tpid" 2>/dev/null || true
 
 if [ "$timedout" = 1 ]; then
 	echo "vm.sh: timeout: killed QEMU after ${timeout_s}s" >&2
+	vm_reason "$log"
+	[ -n "${VM_INFO:-}" ] && echo "stopped=timed out after ${timeout_s}s" >> "$VM_INFO"
+	keep_console
 	exit 124
 fi
 rc=$(tr -d '\r' < "$log" | sed -n 's/^@@exit \([0-9]*\)$/\1/p' | tail -n1)
 if [ -z "$rc" ]; then
 	echo "vm.sh: the VM stopped without reporting an exit status" >&2
+	vm_reason "$log"
+	[ -n "${VM_INFO:-}" ] && echo "stopped=stopped without an exit status" >> "$VM_INFO"
+	keep_console
 	exit 125
 fi
+[ "$rc" = 0 ] || keep_console
 exit "$rc"
