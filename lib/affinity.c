@@ -5,6 +5,7 @@
  * what the process allocates next by first touch lands on the new nodes.
  */
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,6 +61,30 @@ out:
 	return s;
 }
 
+/*
+ * The node whose memory a thread on a CPU of @node allocates from: @node
+ * itself, or, for a CPU node without memory, the nearest node with memory
+ * (the kernel's fallback for it, local_memory_node()). A move that takes
+ * that memory node elsewhere takes such CPUs along.
+ */
+static int memory_node(const struct numamove_topology *topo, int node)
+{
+	const struct nm_node *n = nm_topology_node(topo, node);
+	int best = node, best_distance = INT_MAX;
+
+	if (!n || n->has_memory)
+		return node;
+	for (size_t k = 0; k < topo->n_nodes; k++) {
+		int d = numamove_node_distance(topo, node, topo->nodes[k].id);
+
+		if (topo->nodes[k].has_memory && d >= 0 && d < best_distance) {
+			best = topo->nodes[k].id;
+			best_distance = d;
+		}
+	}
+	return best;
+}
+
 /* Computes @to from @from; returns false when a destination has no CPUs. */
 static bool map_cpus(const struct numamove_plan *plan, const struct numamove_topology *topo,
 		     const cpu_set_t *from, cpu_set_t *to, size_t size)
@@ -72,7 +97,7 @@ static bool map_cpus(const struct numamove_plan *plan, const struct numamove_top
 		if (!CPU_ISSET_S(c, size, from))
 			continue;
 		node = nm_topology_cpu_node(topo, (int)c);
-		dst = node >= 0 ? numamove_plan_dest(plan, node) : -1;
+		dst = node >= 0 ? numamove_plan_dest(plan, memory_node(topo, node)) : -1;
 		if (dst < 0) {
 			CPU_SET_S(c, size, to);
 			continue;
