@@ -898,9 +898,12 @@ struct numamove_policy_opts {
  * running signal handlers (SIGKILL still ends it), until the helper exits;
  * other threads go on. No SIGCHLD is sent; wait() sees the helper only
  * with __WALL or __WCLONE, and a reaper that passes them may take its exit
- * status, which does no harm. It dies with the caller
- * (PR_SET_PDEATHSIG); if it is killed itself, the kernel lets the target's
- * threads go and the call returns -ECHILD without a report.
+ * status (the call does not need it; the reaper sees a pid it did not
+ * start). It dies with the caller (PR_SET_PDEATHSIG); if it is killed
+ * itself (SIGKILL: it blocks every other signal), the kernel lets the
+ * target's threads go and the call returns -ECHILD without a report; as
+ * for a thread killed there, a helper killed inside malloc() would leave
+ * that lock taken.
  *
  * Cost: a clone() and an exit per call (a fraction of a millisecond),
  * nothing copied. Permission: the helper is the caller's child with its
