@@ -54,4 +54,19 @@ bool nm_thread_signal_pending(pid_t pid, pid_t tid);
 /* Whether thread @tid of @pid has exited (a zombie, or gone). */
 bool nm_thread_exited(pid_t pid, pid_t tid);
 
+/*
+ * Runs @fn(@arg) in a helper process that shares the caller's memory
+ * (inject-helper.c) and returns what it returned: ptrace stops of the
+ * threads it holds never reach the caller's wait(). -EPERM when @target
+ * is the caller itself; -ECHILD when the helper was killed before it
+ * finished (anything @fn was building is then left alone, not freed).
+ */
+int nm_helper_run(pid_t target, int (*fn)(void *arg), void *arg);
+
+/*
+ * For the tests: when set, called by the policy calls while the target's
+ * threads are held (in the helper, with NUMAMOVE_POLICY_SET_F_HELPER).
+ */
+extern void (*nm_inject_test_hook)(void);
+
 #endif

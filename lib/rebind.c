@@ -301,12 +301,14 @@ static int policy_opts_read(const struct numamove_policy_opts *opts, struct numa
 		.n_tids = NM_OPTS_GET(opts, n_tids, 0),
 		.flags = NM_OPTS_GET(opts, flags, 0),
 	};
-	if (out->flags & ~NUMAMOVE_POLICY_SET_F_MAPPINGS)
+	if (out->flags & ~(NUMAMOVE_POLICY_SET_F_MAPPINGS | NUMAMOVE_POLICY_SET_F_HELPER))
 		return -EINVAL;
 	if (!out->tids != !out->n_tids)
 		return -EINVAL;
 	return 0;
 }
+
+void (*nm_inject_test_hook)(void);
 
 static int run(const struct numamove_task *task, const struct job *j, const struct numamove_policy_opts *opts,
 	       struct numamove_policy_report **ret)
@@ -329,6 +331,8 @@ static int run(const struct numamove_task *task, const struct job *j, const stru
 	if (!rep)
 		return -ENOMEM;
 	r = nm_freeze_hold(task, tids, n_tids, &f);
+	if (r == 0 && nm_inject_test_hook)
+		nm_inject_test_hook();
 	for (size_t i = 0; r == 0 && i < nm_freeze_count(f); i++)
 		r = do_thread(f, i, j, rep);
 	if (r == 0 && j->mappings) {
@@ -349,6 +353,36 @@ static int run(const struct numamove_task *task, const struct job *j, const stru
 	return 0;
 }
 
+struct run_call {
+	const struct numamove_task *task;
+	const struct job *j;
+	const struct numamove_policy_opts *opts;
+	struct numamove_policy_report *rep;
+};
+
+static int run_call(void *arg)
+{
+	struct run_call *c = arg;
+
+	return run(c->task, c->j, c->opts, &c->rep);
+}
+
+/* run(), in a helper process with NUMAMOVE_POLICY_SET_F_HELPER (inject-helper.c). */
+static int run_maybe_helper(const struct numamove_task *task, const struct job *j,
+			    const struct numamove_policy_opts *opts, struct numamove_policy_report **ret)
+{
+	struct run_call c = { .task = task, .j = j, .opts = opts };
+	int r;
+
+	if (!(opts->flags & NUMAMOVE_POLICY_SET_F_HELPER))
+		return run(task, j, opts, ret);
+	/* The report comes back through c, so that *ret is written only when the helper finished. */
+	r = nm_helper_run(numamove_task_pid(task), run_call, &c);
+	if (r == 0)
+		*ret = c.rep;
+	return r;
+}
+
 NM_EXPORT int numamove_policy_set(const struct numamove_task *task, const struct numamove_policy *policy,
 				  const struct numamove_policy_opts *opts, struct numamove_policy_report **ret)
 {
@@ -362,7 +396,7 @@ NM_EXPORT int numamove_policy_set(const struct numamove_task *task, const struct
 	if (!task || !policy || !ret)
 		return -EINVAL;
 	j.mappings = o.flags & NUMAMOVE_POLICY_SET_F_MAPPINGS;
-	return run(task, &j, &o, ret);
+	return run_maybe_helper(task, &j, &o, ret);
 }
 
 /* Whether a move by @plan would change @text, a policy as numa_maps prints it (unknown: yes). */
@@ -431,7 +465,7 @@ NM_EXPORT int numamove_policy_rebind(const struct numamove_task *task, const str
 		*ret = empty;
 		return 0;
 	}
-	return run(task, &j, &o, ret);
+	return run_maybe_helper(task, &j, &o, ret);
 }
 
 NM_EXPORT int numamove_policy_rebind_plan(const struct numamove_task *task, const struct numamove_plan *plan,

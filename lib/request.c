@@ -25,7 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "inject.h"
 #include "opts.h"
 
 enum spec_kind { SPEC_PID, SPEC_PIDFD, SPEC_PATH, SPEC_SHM, SPEC_SHM_KEY, SPEC_CGROUP, SPEC_CGROUP_PID };
@@ -202,11 +202,6 @@ NM_EXPORT int numamove_request_new(enum numamove_action action, const struct num
 	    req->jobs > NUMAMOVE_JOBS_MAX) {
 		free(req);
 		return -EINVAL;
-	}
-	/* Not yet: the helper process that keeps ptrace stops away from the caller's wait(). */
-	if (req->flags & NUMAMOVE_REQUEST_F_INJECT_HELPER) {
-		free(req);
-		return -EOPNOTSUPP;
 	}
 	*ret_request = req;
 	return 0;
@@ -726,19 +721,34 @@ static bool check_fits(struct numamove_request *req, size_t i, const struct numa
 	return true;
 }
 
-/* Why numamove could not run system calls in @t (@err from a policy call). */
-static void inject_detail(const struct numamove_task *t, int err, struct numamove_detail *d)
+struct check_call {
+	const struct numamove_task *task;
+	enum numamove_inject_block block;
+	pid_t tid;
+};
+
+static int check_call(void *arg)
 {
-	enum numamove_inject_block block = NUMAMOVE_INJECT_OK;
-	pid_t tid = numamove_task_pid(t);
+	struct check_call *c = arg;
+
+	return numamove_inject_check(c->task, &c->block, &c->tid);
+}
+
+/* Why numamove could not run system calls in @t (@err from a policy call). */
+static void inject_detail(const struct numamove_request *req, const struct numamove_task *t, int err,
+			  struct numamove_detail *d)
+{
+	struct check_call c = { .task = t, .block = NUMAMOVE_INJECT_OK, .tid = numamove_task_pid(t) };
 
 	detail_init(d, NUMAMOVE_WHY_INJECT, err);
 	switch (err) {
 	case -EBUSY:
-		if (numamove_inject_check(t, &block, &tid) < 0)
-			block = NUMAMOVE_INJECT_OK;
-		d->block = (int)block;
-		d->tid = tid;
+		/* The check holds threads under seccomp filters: with the helper, from there too. */
+		if ((req->flags & NUMAMOVE_REQUEST_F_INJECT_HELPER ? nm_helper_run(numamove_task_pid(t), check_call, &c)
+								   : check_call(&c)) < 0)
+			c.block = NUMAMOVE_INJECT_OK;
+		d->block = (int)c.block;
+		d->tid = c.tid;
 		break;
 	case -EPERM:
 	case -EACCES:
@@ -1141,9 +1151,14 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 		}
 		numamove_policies_free(p);
 	} else {
+		struct numamove_policy_opts popts = {
+			.sz = sizeof(popts),
+			.flags = req->flags & NUMAMOVE_REQUEST_F_INJECT_HELPER ? NUMAMOVE_POLICY_SET_F_HELPER : 0,
+		};
+
 		/* Policies first: memory allocated during the move already lands right. */
 		emit(req, i, NUMAMOVE_PHASE_REBIND, 0, 0, 0);
-		r = numamove_policy_rebind(task, t->plan, NULL, &t->rebind);
+		r = numamove_policy_rebind(task, t->plan, &popts, &t->rebind);
 		if (r == -ESRCH) {
 			r = end_why(req, i, NUMAMOVE_OUTCOME_EXITED, NUMAMOVE_WHY_NO_PROCESS, r);
 			goto out;
@@ -1151,7 +1166,7 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 		if (r < 0) {
 			struct numamove_detail d;
 
-			inject_detail(task, r, &d);
+			inject_detail(req, task, r, &d);
 			d.why = NUMAMOVE_NOTE_REBIND_FAILED;
 			note(req, i, &d);
 			rebind_failed = true;
@@ -1364,7 +1379,8 @@ static int run_set_policy(struct numamove_request *req, const struct spec *s, co
 		.sz = sizeof(opts),
 		.tids = req->tids,
 		.n_tids = req->n_tids,
-		.flags = req->flags & NUMAMOVE_REQUEST_F_MAPPINGS ? NUMAMOVE_POLICY_SET_F_MAPPINGS : 0,
+		.flags = (req->flags & NUMAMOVE_REQUEST_F_MAPPINGS ? NUMAMOVE_POLICY_SET_F_MAPPINGS : 0) |
+			 (req->flags & NUMAMOVE_REQUEST_F_INJECT_HELPER ? NUMAMOVE_POLICY_SET_F_HELPER : 0),
 	};
 	struct numamove_task *task;
 	struct target *t;
@@ -1391,7 +1407,7 @@ static int run_set_policy(struct numamove_request *req, const struct spec *s, co
 	} else if (r < 0) {
 		struct numamove_detail d;
 
-		inject_detail(task, r, &d);
+		inject_detail(req, task, r, &d);
 		end(req, i, NUMAMOVE_OUTCOME_FAILED, &d);
 	} else {
 		for (size_t k = 0; k < numamove_policy_report_count(t->rebind); k++)

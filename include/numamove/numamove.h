@@ -54,10 +54,11 @@
  *    one runs, no other thread of the process may call wait(),
  *    waitpid(-1, ...) or waitid(P_ALL, ...) without __WNOTHREAD, or it may
  *    steal the stops (slurmstepd and event-loop daemons with a SIGCHLD
- *    reaper do this: reap with __WNOTHREAD, or run the call in a child
- *    process). They block SIGINT, SIGTERM, SIGHUP, SIGQUIT and the stop
- *    signals of the calling thread while the target's threads are held,
- *    and restore its mask before returning;
+ *    reaper do this: reap with __WNOTHREAD, or pass
+ *    NUMAMOVE_POLICY_SET_F_HELPER / NUMAMOVE_REQUEST_F_INJECT_HELPER, which
+ *    make a helper process the tracer). They block SIGINT, SIGTERM,
+ *    SIGHUP, SIGQUIT and the stop signals of the calling thread while the
+ *    target's threads are held, and restore its mask before returning;
  *  - two calls that change the same process or object must not overlap.
  */
 #ifndef NUMAMOVE_NUMAMOVE_H
@@ -885,6 +886,32 @@ struct numamove_policy_opts {
 
 /* numamove_policy_set(): replace the policies of mappings that have one too. */
 #define NUMAMOVE_POLICY_SET_F_MAPPINGS (1u << 0)
+/*
+ * numamove_policy_set(), numamove_policy_rebind(): do the whole call (hold,
+ * set, read back, release, check) in a helper process, so that the ptrace
+ * stops go to it and never to a wait() of the caller's. For callers that
+ * reap children with wait(), waitpid(-1, ...) or waitid(P_ALL, ...) in
+ * another thread (an event loop's SIGCHLD handler, slurmstepd).
+ *
+ * The helper is made with clone(2) (CLONE_VM | CLONE_VFORK, exit signal 0):
+ * it shares the caller's memory and the calling thread sleeps, not even
+ * running signal handlers (SIGKILL still ends it), until the helper exits;
+ * other threads go on. No SIGCHLD is sent; wait() sees the helper only
+ * with __WALL or __WCLONE, and a reaper that passes them may take its exit
+ * status (the call does not need it; the reaper sees a pid it did not
+ * start). It dies with the caller (PR_SET_PDEATHSIG); if it is killed
+ * itself (SIGKILL: it blocks every other signal), the kernel lets the
+ * target's threads go and the call returns -ECHILD without a report; as
+ * for a thread killed there, a helper killed inside malloc() would leave
+ * that lock taken.
+ *
+ * Cost: a clone() and an exit per call (a fraction of a millisecond),
+ * nothing copied. Permission: the helper is the caller's child with its
+ * credentials, not the caller: under Yama ptrace_scope 1 without
+ * CAP_SYS_PTRACE it cannot trace the caller's own children (-EPERM) where
+ * the caller could. The target cannot be the caller itself (-EPERM).
+ */
+#define NUMAMOVE_POLICY_SET_F_HELPER (1u << 1)
 
 /**
  * numamove_policy_set() - set the task policy of every thread (or
@@ -893,7 +920,8 @@ struct numamove_policy_opts {
  * Returns 0 with a report (entries may still have failed), or -EBUSY when
  * numamove_inject_check() blocks, -EPERM when ptrace is not allowed,
  * -ESRCH when the process exited, -ENOENT when a tid is not a thread of it,
- * -EINVAL for options it cannot honour (see struct numamove_policy_opts).
+ * -EINVAL for options it cannot honour (see struct numamove_policy_opts),
+ * -ECHILD when the helper (NUMAMOVE_POLICY_SET_F_HELPER) was killed.
  */
 int numamove_policy_set(const struct numamove_task *task, const struct numamove_policy *policy,
 			const struct numamove_policy_opts *opts, struct numamove_policy_report **ret_report);
@@ -902,8 +930,8 @@ int numamove_policy_set(const struct numamove_task *task, const struct numamove_
  * private mapping policy of @task through @plan (numamove_policy_remap()).
  * When /proc shows no policy to rebind, nothing is stopped and the report
  * is empty. It always rebinds the mappings too:
- * NUMAMOVE_POLICY_SET_F_MAPPINGS changes nothing. Errors as
- * numamove_policy_set().
+ * NUMAMOVE_POLICY_SET_F_MAPPINGS changes nothing;
+ * NUMAMOVE_POLICY_SET_F_HELPER applies. Errors as numamove_policy_set().
  */
 int numamove_policy_rebind(const struct numamove_task *task, const struct numamove_plan *plan,
 			   const struct numamove_policy_opts *opts, struct numamove_policy_report **ret_report);
@@ -1154,7 +1182,8 @@ typedef void (*numamove_log_fn)(enum numamove_log_level level, size_t target, in
 #define NUMAMOVE_REQUEST_F_WITH_FILES (1u << 4)  /* with WITH_SHARED: also the page cache of the files they map */
 #define NUMAMOVE_REQUEST_F_MAPPINGS (1u << 5)    /* SET_POLICY: also private mappings with a policy of their own */
 #define NUMAMOVE_REQUEST_F_INJECT_HELPER (1u << 6) /* change policies from a helper process, so that no ptrace
-						    * stop reaches the caller's own wait() (not yet: -EOPNOTSUPP) */
+						    * stop reaches the caller's own wait():
+						    * NUMAMOVE_POLICY_SET_F_HELPER (see there) */
 
 struct numamove_request_opts {
 	size_t sz;                 /* sizeof(struct numamove_request_opts) */

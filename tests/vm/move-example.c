@@ -7,7 +7,7 @@
  * with --with-shared, the shared objects they map, through one request,
  * and says for each target what the library reports.
  *
- * usage: move-example [--with-shared] [--memory-only] TO PID...
+ * usage: move-example [--with-shared] [--memory-only] [--inject-helper] TO PID...
  * Exit status: 0 everything done, 3 partial, 1 anything else.
  */
 #include <inttypes.h>
@@ -38,11 +38,13 @@ int main(int argc, char **argv)
 			opts.flags |= NUMAMOVE_REQUEST_F_WITH_SHARED;
 		else if (strcmp(argv[i], "--memory-only") == 0)
 			opts.flags |= NUMAMOVE_REQUEST_F_MEMORY_ONLY;
+		else if (strcmp(argv[i], "--inject-helper") == 0)
+			opts.flags |= NUMAMOVE_REQUEST_F_INJECT_HELPER;
 		else
 			break;
 	}
 	if (argc - i < 2) {
-		fprintf(stderr, "usage: %s [--with-shared] [--memory-only] TO PID...\n", argv[0]);
+		fprintf(stderr, "usage: %s [--with-shared] [--memory-only] [--inject-helper] TO PID...\n", argv[0]);
 		return 1;
 	}
 	r = numamove_request_new(NUMAMOVE_ACTION_MOVE, &opts, &req);

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Running the ptrace work in a helper process (NUMAMOVE_POLICY_SET_F_HELPER).
+ *
+ * Why: a tracer's thread group sees its tracees' stops in wait(). Every
+ * thread of it does: wait(), waitpid(-1, ...) or waitid(P_ALL, ...) in any
+ * thread of the caller (an event loop's SIGCHLD reaper, slurmstepd reaping
+ * its tasks) takes the stops that inject.c waits for with waitpid(tid), and
+ * the call then waits for a stop that never comes, with the target held. A
+ * tracer that is a process of its own keeps its tracees' stops to itself.
+ *
+ * How the helper is made: clone(2) with CLONE_VM | CLONE_VFORK, a stack of
+ * its own, and exit signal 0.
+ *
+ *  - CLONE_VM, not fork(): after fork() in a multithreaded process only
+ *    async-signal-safe functions are safe, and the helper needs malloc(),
+ *    /proc reading, everything rebind.c and inject.c do. glibc's fork()
+ *    makes malloc usable in the child by taking its locks around the fork,
+ *    but fork() cannot be asked for no SIGCHLD; a raw clone() without
+ *    CLONE_VM copies the memory with whatever locks other threads held at
+ *    that instant, and the child could hang in malloc() with the target's
+ *    threads held. With CLONE_VM the helper shares the caller's memory and
+ *    takes malloc's locks as one more thread would: nothing is copied,
+ *    nothing is half-locked, and the report it builds is already in the
+ *    caller's memory, so nothing is serialized (and no page tables of a
+ *    big caller are copied).
+ *  - CLONE_VFORK: the calling thread sleeps until the helper has exited
+ *    (not even its signal handlers run meanwhile; SIGKILL still ends it).
+ *    The helper runs on the calling thread's thread-local storage (errno,
+ *    malloc's thread cache, glibc's idea of "this thread"), so that thread
+ *    must do nothing at all while the helper runs; the other threads of the
+ *    caller go on as usual.
+ *  - exit signal 0: a "clone child", which wait() sees only with __WCLONE
+ *    or __WALL. A plain wait()/waitpid(-1) in the caller neither takes its
+ *    exit status nor blocks on it, and no SIGCHLD is sent. A reaper that
+ *    passes __WALL (or __WCLONE) does see it and may take its exit status
+ *    first; that costs nothing here: the result is in shared memory and
+ *    the helper marks it finished as its very last step, so waitid()'s
+ *    ECHILD only means somebody else reaped it. (Such a reaper then gets
+ *    the status of a pid it never started, as it would for any library's
+ *    clone child.)
+ *  - no CLONE_FILES, CLONE_FS, CLONE_SIGHAND, CLONE_THREAD: the helper is a
+ *    process of its own (its own thread group, so its own ptrace stops),
+ *    with a copy of the caller's file descriptors; what it opens is closed
+ *    when it exits. Every signal is blocked in it (SIGKILL and SIGSTOP
+ *    cannot be), so no handler of the caller ever runs on the helper.
+ *  - CLONE_PIDFD: the caller reaps exactly its helper with
+ *    waitid(P_PIDFD, ..., WEXITED | __WALL), never any other child.
+ *
+ * Failures:
+ *  - the caller dies: the helper has PR_SET_PDEATHSIG(SIGKILL) (set before
+ *    anything else, then checked with getppid() for a caller that died
+ *    first). It is sent when the thread that made the helper exits, and
+ *    that thread is asleep in clone() until the helper is done, so only
+ *    the caller's death sends it;
+ *  - the helper dies (SIGKILL from outside; every other signal is blocked):
+ *    the kernel detaches a dead tracer's tracees and those that were
+ *    stopped resume (exit_ptrace()). inject.c puts each thread's registers
+ *    back right after each call, so a thread held between two steps goes on
+ *    where it was; one killed in the middle of a call resumes inside it,
+ *    as with a numamove killed by SIGKILL. The caller gets -ECHILD and no
+ *    report: what the helper built is left as it is, never freed (it may
+ *    be half made), and a helper killed inside malloc() leaves that
+ *    arena's lock taken, as a thread killed there would;
+ *  - the target exits: as without the helper (entries GONE, or -ESRCH).
+ *
+ * Permission: the helper has the caller's credentials and capabilities,
+ * but it is the caller's child, not the caller: under Yama's ptrace_scope
+ * 1 a tracer must be an ancestor of its tracee (or have CAP_SYS_PTRACE),
+ * and the helper is not an ancestor of the caller's own children. A caller
+ * without CAP_SYS_PTRACE that may trace its children itself gets -EPERM
+ * through the helper; one with CAP_SYS_PTRACE (root, slurmstepd) does not.
+ * The target cannot be the caller itself (-EPERM, as ptrace says without
+ * the helper): its threads share the helper's memory, and the one asleep
+ * in clone() could never be stopped.
+ *
+ * Cost: a clone, an 8 MiB stack reserved (only what is touched is used)
+ * and a few syscalls per call.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "inject.h"
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* As a thread's: run() reads whole /proc files through malloc, never onto the stack. */
+#define HELPER_STACK (8u << 20)
+
+struct helper {
+	int (*fn)(void *arg);
+	void *arg;
+	pid_t parent;
+	int r;
+	bool done; /* set, last thing, by the helper once r is valid */
+};
+
+static int helper_main(void *p)
+{
+	struct helper *h = p;
+
+	/* Die with the caller; one that already died has left us to another parent. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != h->parent)
+		return 1;
+	h->r = h->fn(h->arg);
+	__atomic_store_n(&h->done, true, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Reaps helper @pid; ECHILD: a reaper of the caller's that passes __WALL took it first. */
+static void reap(pid_t pid, int pidfd)
+{
+	siginfo_t si;
+	int r;
+
+	do {
+		memset(&si, 0, sizeof(si));
+		r = pidfd >= 0 ? waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL)
+			       : waitid(P_PID, (id_t)pid, &si, WEXITED | __WALL);
+	} while (r < 0 && errno == EINTR);
+}
+
+int nm_helper_run(pid_t target, int (*fn)(void *arg), void *arg)
+{
+	struct helper h = { .fn = fn, .arg = arg, .parent = getpid() };
+	long page = sysconf(_SC_PAGESIZE);
+	sigset_t all, old;
+	int pidfd = -1, r = 0;
+	char *stack;
+	pid_t pid;
+
+	if (target == h.parent)
+		return -EPERM;
+	stack = mmap(NULL, HELPER_STACK, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+	if (stack == MAP_FAILED)
+		return -ENOMEM;
+	/* A guard page: an overflow faults instead of writing into the caller's memory. */
+	if (page > 0 && mprotect(stack, (size_t)page, PROT_NONE) < 0)
+		r = -errno;
+
+	/* The helper starts with every signal blocked: no handler of the caller runs on it. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (r == 0) {
+		pid = clone(helper_main, stack + HELPER_STACK, CLONE_VM | CLONE_VFORK | CLONE_PIDFD, &h, &pidfd);
+		if (pid < 0 && errno == EINVAL) {
+			/* A kernel before 5.2: no pidfd, reaped by pid. */
+			pidfd = -1;
+			pid = clone(helper_main, stack + HELPER_STACK, CLONE_VM | CLONE_VFORK, &h);
+		}
+		if (pid < 0) {
+			r = -errno;
+		} else {
+			reap(pid, pidfd);
+			if (pidfd >= 0)
+				close(pidfd);
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	munmap(stack, HELPER_STACK);
+	if (r < 0)
+		return r;
+	/* Not done: killed before it finished. */
+	return __atomic_load_n(&h.done, __ATOMIC_ACQUIRE) ? h.r : -ECHILD;
+}
