@@ -374,6 +374,10 @@ const char *front_detail_text(const struct numamove_report *rep, size_t i, const
 	case NUMAMOVE_WHY_PLAN:
 		snprintf(buf, size, "%s: cannot plan the move: %s", label, err);
 		break;
+	case NUMAMOVE_WHY_POLICY_UNSUPPORTED:
+		snprintf(buf, size, "%s: the running kernel does not have this policy's mode (weighted interleave needs "
+			 "Linux 6.9); nothing changed", label);
+		break;
 	case NUMAMOVE_WHY_SYSTEM:
 		snprintf(buf, size, "%s: cannot read the system's NUMA state: %s", label, err);
 		break;

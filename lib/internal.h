@@ -172,6 +172,12 @@ int nm_mapping_policy(pid_t pid, uint64_t start, struct numamove_policy **ret);
 /* The policy text of the first line of thread @tid's numa_maps, read in one go. */
 int nm_thread_first_policy(pid_t pid, pid_t tid, char **ret_text);
 
+/*
+ * Whether the running kernel has @policy's mode: 0, or -EOPNOTSUPP
+ * (weighted interleave before Linux 6.9).
+ */
+int nm_policy_supported(const struct numamove_policy *policy);
+
 /* A copy of @src, in its order. */
 int nm_nodelist_copy(const struct numamove_nodelist *src, struct numamove_nodelist **ret);
 /* A kernel-style list ("0-3,8") as an ascending node list; no topology checks. */

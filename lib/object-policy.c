@@ -50,6 +50,9 @@ NM_EXPORT int numamove_object_set_policy(struct numamove_object *obj, const stru
 
 	if (!numamove_object_has_shared_policy(obj))
 		return -EOPNOTSUPP;
+	r = nm_policy_supported(policy);
+	if (r < 0)
+		return r;
 	r = nm_policy_to_kernel(policy, &mode, mask, NM_MASK_BITS);
 	if (r < 0)
 		return r;

@@ -10,6 +10,7 @@
  * spellings ("prefer", "prefer (many)", "weighted interleave") parse too.
  */
 #include <errno.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -343,4 +344,13 @@ NM_EXPORT int numamove_policy_weight(int node)
 	text[strcspn(text, "\n")] = '\0';
 	r = nm_parse_int(text, &weight);
 	return r < 0 ? r : weight;
+}
+
+int nm_policy_supported(const struct numamove_policy *policy)
+{
+	/* Weighted interleave came in 6.9, with its weights in sysfs; earlier kernels refuse the mode. */
+	if (policy && policy->mode == NUMAMOVE_POLICY_MODE_WEIGHTED_INTERLEAVE &&
+	    access("/sys/kernel/mm/mempolicy/weighted_interleave", F_OK) < 0)
+		return -EOPNOTSUPP;
+	return 0;
 }

@@ -395,6 +395,9 @@ NM_EXPORT int numamove_policy_set(const struct numamove_task *task, const struct
 		return r;
 	if (!task || !policy || !ret)
 		return -EINVAL;
+	r = nm_policy_supported(policy);
+	if (r < 0)
+		return r;
 	j.mappings = o.flags & NUMAMOVE_POLICY_SET_F_MAPPINGS;
 	return run_maybe_helper(task, &j, &o, ret);
 }

@@ -143,6 +143,7 @@ static const struct {
 	{ NUMAMOVE_WHY_TID, "tid" },
 	{ NUMAMOVE_WHY_PLAN, "plan" },
 	{ NUMAMOVE_WHY_SYSTEM, "system" },
+	{ NUMAMOVE_WHY_POLICY_UNSUPPORTED, "policy-unsupported" },
 	{ NUMAMOVE_NOTE_NUMA_BALANCING, "numa-balancing" },
 	{ NUMAMOVE_NOTE_POLICIES_KEPT, "policies-kept" },
 	{ NUMAMOVE_NOTE_REBIND_FAILED, "rebind-failed" },
@@ -892,6 +893,10 @@ static int run_object(struct numamove_request *req, struct numamove_object *obj,
 	}
 	if (policy) {
 		r = object_policy(req->policy, NULL, to_in, &pol, NULL);
+		if (r == 0 && nm_policy_supported(pol) < 0) {
+			end_why(req, i, NUMAMOVE_OUTCOME_REFUSED, NUMAMOVE_WHY_POLICY_UNSUPPORTED, -EOPNOTSUPP);
+			goto out;
+		}
 		if (r == 0)
 			r = numamove_object_set_policy(obj, pol);
 		if (r < 0) {
@@ -1397,6 +1402,13 @@ static int run_set_policy(struct numamove_request *req, const struct spec *s, co
 		return 0;
 	if (req->cancelled) {
 		end(req, i, NUMAMOVE_OUTCOME_CANCELLED, NULL);
+		goto out;
+	}
+	/* A mode the kernel lacks is refused before any thread is stopped. */
+	r = nm_policy_supported(pol);
+	if (r < 0) {
+		end_why(req, i, NUMAMOVE_OUTCOME_REFUSED, NUMAMOVE_WHY_POLICY_UNSUPPORTED, r);
+		r = 0;
 		goto out;
 	}
 	r = numamove_policy_set(task, pol, &opts, &t->rebind);

@@ -921,7 +921,9 @@ struct numamove_policy_opts {
  * numamove_inject_check() blocks, -EPERM when ptrace is not allowed,
  * -ESRCH when the process exited, -ENOENT when a tid is not a thread of it,
  * -EINVAL for options it cannot honour (see struct numamove_policy_opts),
- * -ECHILD when the helper (NUMAMOVE_POLICY_SET_F_HELPER) was killed.
+ * -ECHILD when the helper (NUMAMOVE_POLICY_SET_F_HELPER) was killed,
+ * -EOPNOTSUPP when the running kernel lacks @policy's mode (weighted
+ * interleave before Linux 6.9; nothing is stopped) or the process is 32-bit.
  */
 int numamove_policy_set(const struct numamove_task *task, const struct numamove_policy *policy,
 			const struct numamove_policy_opts *opts, struct numamove_policy_report **ret_report);
@@ -1105,6 +1107,8 @@ enum numamove_why {
 	NUMAMOVE_WHY_TID,             /* a thread asked for is not a thread of the process (SET_POLICY) */
 	NUMAMOVE_WHY_PLAN,            /* the move cannot be planned (error) */
 	NUMAMOVE_WHY_SYSTEM,          /* what numamove needs of the system cannot be read (error) */
+	NUMAMOVE_WHY_POLICY_UNSUPPORTED, /* the running kernel lacks the policy's mode (weighted interleave
+					  * before Linux 6.9): refused before anything is stopped or changed */
 	/* notes */
 	NUMAMOVE_NOTE_NUMA_BALANCING = 64, /* automatic NUMA balancing is on: it may move pages of
 					    * default-policy processes back (request-wide) */
