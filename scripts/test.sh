@@ -1,72 +1,178 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# test.sh: every test of numamove, from a fresh Debian 12 machine (as root).
-#  1. installs what is missing (scripts/deps.sh) and builds (build/);
-#  2. the unit tests (cmocka), in build/;
-#  3. the same unit tests and the command's host checks under ASan and
-#     UBSan, in build-sanitize/;
-#  4. the VM suite: the emulated 4-node machine (tests/vm/run-tests.sh).
-# Ends with one line "N passed, N failed" counting every test case, and
-# exits non-zero when any failed.
+# test.sh: every test of numamove, from a fresh Debian 12 machine (as root),
+# from a clone in any directory.
+#  1. installs what is missing (scripts/deps.sh) and builds build/ and
+#     build-sanitize/ (ASan+UBSan), both with the unit tests (cmocka is
+#     required: a build directory configured without it is reconfigured);
+#  2. runs the PARTS below, one after the other.
+#
+# Parts. Each is one line of the list below: a name and a command (run from
+# the top of the clone) whose output ends with the line
+#     NAME: N passed, N failed, N skipped
+# (", N skipped" may be left out: 0). Adding a part is adding a line.
+#
+# How the counts stay honest:
+#  - every part counts what it is made of, and says so: unit tests per cmocka
+#    test function (each build counts its own: both run every test), host
+#    checks per check (tests/host/run.sh), VM tests per case (one case holds
+#    many assertions and fails as a whole);
+#  - a part counts as failed (at least 1 failure) when its output does not
+#    end with its summary line, when it exits non-zero with 0 failures
+#    counted, or when it counted 0 passed and 0 failed (it ran nothing);
+#  - in the unit part, a test program that crashed (a test started and never
+#    finished, or a non-zero exit with no failure reported) adds a failure,
+#    a program that ran no test adds a failure, and cmocka's skips are counted;
+#  - a skip is counted as skipped, never as passed: a test that did not run
+#    is not a pass;
+#  - when deps.sh or a build fails, that step is one failure and each part
+#    that could not run is one more; the final line is printed anyway.
+# The last line is "N passed, N failed, N skipped", the sums over the parts;
+# the exit status is 0 only when N failed is 0.
+#
+# Environment: TEST_PARTS="unit host ..." runs only the parts named (the
+# others are reported as not selected, and counted nowhere); VM_CASES="02-move-all
+# 10-dry-run" limits the VM suite to those cases.
 set -uo pipefail
 top=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
+
+# The parts: NAME<tab>COMMAND (evaluated by bash).
+parts=(
+	"unit	unit_part build unit"
+	"unit-sanitize	unit_part build-sanitize unit-sanitize"
+	"host	NUMAMOVE=build-sanitize/cli/numamove tests/host/run.sh"
+	"vm	tests/vm/run-tests.sh build \${VM_CASES:-}"
+)
 
 passed=0
 failed=0
-count() { # count PASSED FAILED
-	passed=$((passed + $1))
-	failed=$((failed + $2))
-}
+skipped=0
+report=()
 
-scripts/deps.sh || exit 1
-scripts/build.sh build || { echo "test.sh: build failed"; echo "0 passed, 1 failed"; exit 1; }
-scripts/build.sh build-sanitize -Db_sanitize=address,undefined -Db_lundef=false ||
-	{ echo "test.sh: sanitizer build failed"; echo "0 passed, 1 failed"; exit 1; }
-
-# cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)" per program.
-unit() { # unit BUILDDIR LABEL
-	local log p f
-	log=$(mktemp)
-	echo "== unit tests ($2)"
+# unit_part BUILDDIR NAME: the cmocka unit tests of BUILDDIR, counted per test
+# function from meson's log of each program.
+unit_part() {
+	local b=$1 name=$2 rc
+	rm -f "$b/meson-logs/testlog.json"
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		meson test -C "$1" --suite unit --print-errorlogs --verbose > "$log" 2>&1
-	local rc=$?
-	grep -E '^\[ +(PASSED|FAILED|  OK|ERROR) +\]|^ *[0-9]+/[0-9]+ |Ok:|Fail:' "$log" | grep -v '^\[       OK \]' || true
-	p=$(sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s += $1} END {print s + 0}')
-	f=$(sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s += $1} END {print s + 0}')
-	# A program that crashed or never ran reports nothing: count it failed.
-	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
-		cat "$log"
-		f=1
-	fi
-	rm -f "$log"
-	echo "unit ($2): $p passed, $f failed"
-	count "$p" "$f"
+		meson test -C "$b" --suite unit --print-errorlogs
+	rc=$?
+	python3 - "$b/meson-logs/testlog.json" "$name" "$rc" <<-'EOF'
+	import json, re, sys
+	log, name, rc = sys.argv[1], sys.argv[2], int(sys.argv[3])
+	p = f = s = 0
+	try:
+	    lines = open(log).read().splitlines()
+	except OSError:
+	    lines = []
+	    print(f"{name}: no test log: meson ran no unit test")
+	for l in lines:
+	    t = json.loads(l)
+	    out = (t.get("stdout") or "") + "\n" + (t.get("stderr") or "")
+	    ok = len(re.findall(r"^\[       OK \] ", out, re.M))
+	    bad = len(re.findall(r"^\[  FAILED  \] (?![0-9]+ test)", out, re.M))
+	    sk = len(re.findall(r"^\[  SKIPPED \] (?![0-9]+ test)", out, re.M))
+	    started = len(re.findall(r"^\[ RUN      \] ", out, re.M))
+	    why = None
+	    if started > ok + bad + sk:
+	        why = f"{started - ok - bad - sk} test(s) started and never finished"
+	        bad += started - ok - bad - sk
+	    elif t["returncode"] != 0 and bad == 0:
+	        why = f"exit status {t['returncode']} ({t['result']}) with no failed test"
+	        bad = 1
+	    elif started == 0:
+	        why = "ran no test"
+	        bad = 1
+	    if why:
+	        print(f"{name}: {t['name']}: {why}")
+	    print(f"{name}: {t['name']}: {ok} passed, {bad} failed, {sk} skipped")
+	    p, f, s = p + ok, f + bad, s + sk
+	if rc != 0 and f == 0:
+	    print(f"{name}: meson test exited {rc} with no failed test")
+	    f = 1
+	print(f"{name}: {p} passed, {f} failed, {s} skipped")
+	EOF
 }
-unit build "build"
-unit build-sanitize "ASan+UBSan"
 
-echo "== host checks of the command (ASan+UBSan)"
-log=$(mktemp)
-NUMAMOVE=build-sanitize/cli/numamove tests/host/run.sh > "$log" 2>&1
-cat "$log"
-count "$(grep -c '^PASS:' "$log")" "$(grep -c '^FAIL:' "$log")"
-rm -f "$log"
+# run_part NAME COMMAND: run it, check its summary line, add its counts.
+run_part() {
+	local name=$1 cmd=$2 log rc line p f s why= start secs
+	log=$(mktemp)
+	echo "== $name: $cmd"
+	start=$(date +%s)
+	eval "$cmd" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	secs=$(($(date +%s) - start))
+	line=$(grep -v '^[[:space:]]*$' "$log" | tail -n1)
+	rm -f "$log"
+	if [[ $line =~ ^$name:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
+		p=${BASH_REMATCH[1]}
+		f=${BASH_REMATCH[2]}
+		s=${BASH_REMATCH[4]:-0}
+		if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+			why="exited $rc with 0 failures counted"
+			f=1
+		elif [ "$p" = 0 ] && [ "$f" = 0 ]; then
+			why="ran nothing (0 passed, 0 failed)"
+			f=1
+		fi
+	else
+		p=0
+		f=1
+		s=0
+		why="exit $rc, and its output does not end with '$name: N passed, N failed, N skipped'"
+	fi
+	[ -n "$why" ] && echo "test.sh: part $name counted as failed: $why"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	report+=("$(printf '%-14s %5s passed, %3s failed, %3s skipped  %5ss%s' "$name:" "$p" "$f" "$s" "$secs" "${why:+  ($why)}")")
+}
 
-echo "== VM suite (emulated 4-node machine)"
-log=$(mktemp)
-tests/vm/run-tests.sh build 2>&1 | tee "$log"
-vmrc=${PIPESTATUS[0]}
-line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
-if [ -n "$line" ]; then
-	count "$(echo "$line" | awk '{print $2}')" "$(echo "$line" | awk '{print $4}')"
-else
-	count 0 1
-fi
-[ "$vmrc" != 0 ] && [ -n "$line" ] && [ "$(echo "$line" | awk '{print $4}')" = 0 ] && count 0 1
-rm -f "$log"
+finish() {
+	echo
+	echo "== summary"
+	printf '%s\n' "${report[@]}"
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" = 0 ]
+	exit
+}
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+# step NAME COMMAND...: a preparation step; a failure is counted, and the
+# parts are then not run (each counts as one failure).
+broken=
+step() {
+	local name=$1
+	shift
+	echo "== $name"
+	if ! "$@"; then
+		echo "test.sh: $name failed"
+		failed=$((failed + 1))
+		report+=("$(printf '%-14s failed' "$name:")")
+		broken=$name
+	fi
+}
+step deps scripts/deps.sh
+[ -z "$broken" ] && step build scripts/build.sh build -Dtests=enabled
+[ -z "$broken" ] && step build-sanitize scripts/build.sh build-sanitize -Dtests=enabled \
+	-Db_sanitize=address,undefined -Db_lundef=false
+
+for entry in "${parts[@]}"; do
+	name=${entry%%	*}
+	cmd=${entry#*	}
+	if [ -n "${TEST_PARTS:-}" ] && [[ " $TEST_PARTS " != *" $name "* ]]; then
+		echo "== $name: not selected (TEST_PARTS=$TEST_PARTS)"
+		report+=("$(printf '%-14s not selected' "$name:")")
+		continue
+	fi
+	if [ -n "$broken" ]; then
+		echo "== $name: not run ($broken failed)"
+		failed=$((failed + 1))
+		report+=("$(printf '%-14s not run (%s failed): 1 failure' "$name:" "$broken")")
+		continue
+	fi
+	run_part "$name" "$cmd"
+done
+finish
