@@ -17,12 +17,13 @@ held=0
 for sig in INT TERM HUP INT TERM HUP INT TERM HUP INT TERM HUP INT TERM HUP INT TERM HUP; do
 	i=$((i + 1))
 	case $((i % 2)) in 0) p=bind:2 ;; 1) p=interleave:2-3 ;; esac
-	"$NUMAMOVE" policy "$pid" --set "$p" > "$T/out" 2> "$T/err" &
+	# runas: SIGINT back to its default (a background command starts with it ignored)
+	runas 0 0 "$NUMAMOVE" policy "$pid" --set "$p" > "$T/out" 2> "$T/err" &
 	nmpid=$!
 	while kill -0 "$nmpid" 2>/dev/null && ! traced; do :; done
 	if traced; then
 		kill "-$sig" "$nmpid" 2>/dev/null
-		when=held
+		when=during
 		held=$((held + 1))
 	else
 		when=after
