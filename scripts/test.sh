@@ -71,10 +71,11 @@ unit_part() {
 	for l in lines:
 	    t = json.loads(l)
 	    out = (t.get("stdout") or "") + "\n" + (t.get("stderr") or "")
-	    ok = len(re.findall(r"^\[       OK \] ", out, re.M))
-	    bad = len(re.findall(r"^\[  FAILED  \] (?![0-9]+ test)", out, re.M))
-	    sk = len(re.findall(r"^\[  SKIPPED \] (?![0-9]+ test)", out, re.M))
-	    started = len(re.findall(r"^\[ RUN      \] ", out, re.M))
+	    # by test name: cmocka lists a failed test again in its summary
+	    names = lambda tag: set(re.findall(r"^\[" + tag + r"\] (?![0-9]+ test)(\S+)", out, re.M))
+	    okset, badset, skset = names("       OK "), names("  FAILED  "), names("  SKIPPED ")
+	    ok, bad, sk = len(okset - badset), len(badset), len(skset - badset)
+	    started = len(names(" RUN      ") | okset | badset | skset)
 	    why = None
 	    if started > ok + bad + sk:
 	        why = f"{started - ok - bad - sk} test(s) started and never finished"
