@@ -11,7 +11,8 @@
  *
  * Default mode: threads block in different ways, then report:
  *   reader   read(2) on a pipe           released by "release"
- *   sleeper  nanosleep(2) of SECONDS     (default 4) wakes by itself
+ *   sleeper  nanosleep(2) of SECONDS     (default 4) wakes by itself, then
+ *                                        waits for "release"
  *   futex    FUTEX_WAIT on a word        released by "release"
  *   epoll    epoll_wait(2), no timeout   released by "release"
  *   spinner  a busy loop                 released by "release"
@@ -287,6 +288,13 @@ static void *sleeper(void *arg)
 	r = nanosleep(&ts, NULL);
 	if (r != 0 || now() - t0 < sleep_seconds)
 		snprintf(check, sizeof(check), "BAD(ret=%d,errno=%d,slept=%.3f)", r, r ? errno : 0, now() - t0);
+	/*
+	 * The "after" allocation waits for "release", as the other threads'
+	 * do: one that woke before numamove changed its policy would otherwise
+	 * allocate under the old one, and the test would fail by timing.
+	 */
+	while (!atomic_load(&released))
+		usleep(1000);
 	report_after("sleeper", check);
 	return NULL;
 }

@@ -4,9 +4,9 @@
 # completes normally (the data read, the full sleep, no EINTR) and each
 # thread's next allocation lands on node 2, as the target itself measures
 # with move_pages(2). `policy PID` shows the policies before and after.
-# The sleeper sleeps 20 s: long enough to still be asleep when numamove has
-# changed its policy under emulation (a sleeper that woke before would
-# allocate on node 0, and assert_after_nodes would fail).
+# The sleeper sleeps 20 s: long enough to still be in nanosleep(2) when
+# numamove holds it under emulation (its sleep restarted is what is tested;
+# its next allocation waits for the release either way).
 PT_PREFIX="numactl --membind=0" pt_start a --sleep 20
 pid=$(pt_pid a)
 pt_wait a '^before ' 5

@@ -6,9 +6,9 @@
 # mapping land on node 2; blocked calls complete normally. An interleave
 # over 0-1 moved 0,1 -> 2,3 becomes interleave over 2-3. --memory-only
 # leaves policies alone, and says so.
-# The sleeper sleeps 30 s: long enough to still be asleep when numamove has
-# rebound it under emulation (a sleeper that woke before would allocate on
-# node 0, and assert_after_nodes would fail).
+# The sleeper sleeps 30 s: long enough to still be in nanosleep(2) when
+# numamove holds it under emulation (its sleep restarted is what is tested;
+# its next allocation waits for the release either way).
 PT_PREFIX="numactl --membind=0" pt_start a --mbind bind:0 --sleep 30
 pid=$(pt_pid a)
 pt_wait a '^before ' 5
