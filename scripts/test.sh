@@ -33,7 +33,9 @@
 #
 # Environment: TEST_PARTS="unit host ..." runs only the parts named (the
 # others are reported as not selected, and counted nowhere); VM_CASES="02-move-all
-# 10-dry-run" limits the VM suite to those cases.
+# 10-dry-run" limits the VM suite to those cases; VM_TIMEOUT (default here
+# 2100 s: the cases' own limits add up to far more than vm.sh's 900) bounds
+# the whole VM.
 set -uo pipefail
 top=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 cd "$top" || exit 1
@@ -43,7 +45,7 @@ parts=(
 	"unit	unit_part build unit"
 	"unit-sanitize	unit_part build-sanitize unit-sanitize"
 	"host	NUMAMOVE=build-sanitize/cli/numamove tests/host/run.sh"
-	"vm	tests/vm/run-tests.sh build \${VM_CASES:-}"
+	"vm	VM_TIMEOUT=\${VM_TIMEOUT:-2100} tests/vm/run-tests.sh build \${VM_CASES:-}"
 )
 
 passed=0
