@@ -75,6 +75,10 @@ verdict() {
 	fi
 }
 
+# libs_of PROGRAM: the paths of the shared libraries it loads, one a line
+# (paths may hold spaces: a clone under "/tmp/fresh clone")
+libs_of() { ldd "$1" 2>/dev/null | sed -n 's/^[[:space:]]*[^[:space:]]* => \(\/.*\) (0x[0-9a-f]*)$/\1/p'; }
+
 # wait_for SECONDS COMMAND...: poll COMMAND every 0.1 s; 1 on timeout
 wait_for() {
 	local i=0 limit=$(($1 * 10))
@@ -198,11 +202,11 @@ elif ! command -v unshare >/dev/null || ! command -v ipcmk >/dev/null; then
 elif ! unshare --ipc --mount true 2>/dev/null; then
 	all_shm_skip="unshare --ipc --mount is not allowed here"
 else
-	for f in "$(readlink -f "$NM")" $(ldd "$NM" 2>/dev/null | awk '$3 ~ /^\// {print $3}') "$tmp"; do
+	while read -r f; do
 		case $(stat -f -c %T "$f") in tmpfs|hugetlbfs)
 			all_shm_skip="$f is on a tmpfs"
 		esac
-	done
+	done < <(readlink -f "$NM"; libs_of "$NM"; echo "$tmp")
 fi
 if [ -n "$all_shm_skip" ]; then
 	skip "object: --all-shm with nothing: the header alone" "$all_shm_skip"
@@ -274,11 +278,11 @@ else
 	# the libraries of the build (not the system's): those under the
 	# binary's own directory tree
 	bdir=$(dirname "$(dirname "$(readlink -f "$NM")")")
-	ldd "$NM" | awk '$3 ~ /^\// {print $3}' | while read -r l; do
+	libs_of "$NM" | while read -r l; do
 		case $(readlink -f "$l") in "$bdir"/*) cp "$(readlink -f "$l")" "$shared/lib/$(basename "$l")" ;; esac
 	done
 	chmod -R a+rX "$shared"
-	printf '#!/bin/sh\nLD_LIBRARY_PATH=%s/lib exec setpriv --reuid=65534 --regid=65534 --clear-groups %s/numamove "$@"\n' \
+	printf '#!/bin/sh\nLD_LIBRARY_PATH="%s/lib" exec setpriv --reuid=65534 --regid=65534 --clear-groups "%s/numamove" "$@"\n' \
 		"$shared" "$shared" > "$shared/nm-nobody"
 	chmod 755 "$shared/nm-nobody"
 	if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
