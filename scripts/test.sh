@@ -37,6 +37,10 @@
 # 2100 s: the cases' own limits add up to far more than vm.sh's 900) bounds
 # the whole VM.
 set -uo pipefail
+# The caller's umask must not matter: with 077, the build's programs are
+# mode 0700 and uid 1000 cannot run them in the VM. Everything test.sh
+# makes is made under 022.
+umask 022
 top=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 cd "$top" || exit 1
 
