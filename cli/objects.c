@@ -327,6 +327,30 @@ static int all_shm(struct libscols_table *tb, const struct columns *cols, const 
 	return a.status;
 }
 
+/*
+ * --all-shm that finds nothing still prints the header, as lsblk and
+ * findmnt --list do, so that "no objects" reads differently from "no
+ * output" (libsmartcols prints nothing for a table without lines). The
+ * header is the first line of the table printed with one empty line, so it
+ * has libsmartcols' own widths and alignment. JSON prints its empty array
+ * by itself; -n prints nothing.
+ */
+static void print_header_of_empty(struct libscols_table *tb, const struct output *o)
+{
+	struct libscols_line *ln;
+	char *s = NULL;
+
+	if (o->json || o->noheadings || scols_table_get_nlines(tb))
+		return;
+	ln = scols_table_new_line(tb, NULL);
+	if (!ln)
+		err_nomem();
+	if (scols_print_table_to_string(tb, &s) == 0 && s)
+		printf("%.*s\n", (int)strcspn(s, "\n"), s);
+	free(s);
+	scols_table_remove_line(tb, ln);
+}
+
 int show_objects(const struct output *o, const struct targets *t, bool all, bool pids)
 {
 	struct numamove_topology *topo = topology_load_checked();
@@ -356,6 +380,8 @@ int show_objects(const struct output *o, const struct targets *t, bool all, bool
 	}
 	if (all && all_shm(tb, &cols, o, nodes) != EXIT_OK)
 		status = EXIT_ERROR;
+	if (all)
+		print_header_of_empty(tb, o);
 	table_print(tb);
 	numamove_topology_free(topo);
 	return status;

@@ -130,11 +130,23 @@ static unsigned int cached_pages(int fd, size_t n)
  * A regular file with some pages cached and a hole: only the resident
  * pages are counted, the hole stays a hole, and the file keeps no policy.
  */
+static bool on_fs(const char *dir, long type);
+
 static void test_regular_file(void **state)
 {
-	/* In the build directory: /tmp may be a tmpfs. */
-	char path[] = "numamove-test-XXXXXX";
-	int fd = mkstemp(path);
+	/* In the build directory, or /var/tmp: /tmp may be a tmpfs. */
+	char path[4096];
+	int fd;
+
+	if (!on_fs(".", TMPFS_MAGIC))
+		snprintf(path, sizeof(path), "numamove-test-XXXXXX");
+	else if (!on_fs("/var/tmp", TMPFS_MAGIC))
+		snprintf(path, sizeof(path), "/var/tmp/numamove-test-XXXXXX");
+	else {
+		print_message("skipped: the build directory and /var/tmp are on tmpfs\n");
+		skip();
+	}
+	fd = mkstemp(path);
 	struct numamove_object *obj = NULL, *again = NULL;
 	long ps = sysconf(_SC_PAGESIZE);
 	char *buf = calloc(1, (size_t)ps);
@@ -147,8 +159,7 @@ static void test_regular_file(void **state)
 	assert_int_equal(pwrite(fd, buf, (size_t)ps, 2 * ps), ps);
 	assert_int_equal(ftruncate(fd, 4 * ps), 0);
 	assert_int_equal(numamove_object_open(path, &obj), 0);
-	if (numamove_object_type(obj) != NUMAMOVE_OBJECT_FILE)
-		skip(); /* the build directory is on tmpfs */
+	assert_int_equal(numamove_object_type(obj), NUMAMOVE_OBJECT_FILE);
 	assert_string_equal(numamove_object_path(obj), path);
 	assert_int_equal(numamove_object_size(obj), 4 * ps);
 	assert_int_equal(numamove_object_page_size(obj), ps);
@@ -244,7 +255,7 @@ static void load_as_nobody(const char *path, int *ret_r, long *ret_pages)
  * mincore(2) says every page is resident to it. A tmpfs file is read by
  * SEEK_DATA (its holes stay holes); a regular file is refused.
  */
-static void test_not_writable(void **state)
+static void test_not_writable_tmpfs(void **state)
 {
 	long ps = sysconf(_SC_PAGESIZE);
 	char path[4096];
@@ -252,28 +263,46 @@ static void test_not_writable(void **state)
 	long pages;
 	int fd, r;
 
-	if (geteuid() != 0)
-		skip(); /* needs a file of another user */
-	if (on_fs("/dev/shm", TMPFS_MAGIC)) {
-		fd = sparse_file("/dev/shm", path, sizeof(path));
-		assert_int_equal(fstat(fd, &before), 0);
-		load_as_nobody(path, &r, &pages);
-		assert_int_equal(r, 0);
-		assert_int_equal(pages, 2);
-		assert_int_equal(fstat(fd, &after), 0);
-		assert_int_equal(after.st_blocks, before.st_blocks);
-		assert_true(after.st_blocks * 512 <= 2 * ps);
-		close(fd);
-		unlink(path);
+	if (geteuid() != 0) {
+		print_message("skipped: needs root, to make a file of another user\n");
+		skip();
 	}
-	if (!on_fs("/var/tmp", TMPFS_MAGIC)) {
-		fd = sparse_file("/var/tmp", path, sizeof(path));
-		load_as_nobody(path, &r, &pages);
-		assert_int_equal(r, -EACCES);
-		assert_int_equal(cached_pages(fd, 16), (1u << 3) | (1u << 9));
-		close(fd);
-		unlink(path);
+	if (!on_fs("/dev/shm", TMPFS_MAGIC)) {
+		print_message("skipped: /dev/shm is not a tmpfs\n");
+		skip();
 	}
+	fd = sparse_file("/dev/shm", path, sizeof(path));
+	assert_int_equal(fstat(fd, &before), 0);
+	load_as_nobody(path, &r, &pages);
+	assert_int_equal(r, 0);
+	assert_int_equal(pages, 2);
+	assert_int_equal(fstat(fd, &after), 0);
+	assert_int_equal(after.st_blocks, before.st_blocks);
+	assert_true(after.st_blocks * 512 <= 2 * ps);
+	close(fd);
+	unlink(path);
+}
+
+static void test_not_writable_regular(void **state)
+{
+	char path[4096];
+	long pages;
+	int fd, r;
+
+	if (geteuid() != 0) {
+		print_message("skipped: needs root, to make a file of another user\n");
+		skip();
+	}
+	if (on_fs("/var/tmp", TMPFS_MAGIC)) {
+		print_message("skipped: /var/tmp is a tmpfs\n");
+		skip();
+	}
+	fd = sparse_file("/var/tmp", path, sizeof(path));
+	load_as_nobody(path, &r, &pages);
+	assert_int_equal(r, -EACCES);
+	assert_int_equal(cached_pages(fd, 16), (1u << 3) | (1u << 9));
+	close(fd);
+	unlink(path);
 }
 
 /* Whether @path is mapped in this process. */
@@ -299,8 +328,10 @@ static void test_set_policy_unloaded(void **state)
 	char path[4096], moved[4200];
 	int fd;
 
-	if (!on_fs("/dev/shm", TMPFS_MAGIC))
+	if (!on_fs("/dev/shm", TMPFS_MAGIC)) {
+		print_message("skipped: /dev/shm is not a tmpfs\n");
 		skip();
+	}
 	fd = sparse_file("/dev/shm", path, sizeof(path));
 	snprintf(moved, sizeof(moved), "%s.moved", path);
 	assert_int_equal(numamove_object_open(path, &obj), 0);
@@ -340,8 +371,10 @@ static void test_shmem_objects(void **state)
 	int fd, n = 0;
 	void *args[2] = { path, &n };
 
-	if (!on_fs("/dev/shm", TMPFS_MAGIC))
+	if (!on_fs("/dev/shm", TMPFS_MAGIC)) {
+		print_message("skipped: /dev/shm is not a tmpfs\n");
 		skip();
+	}
 	fd = sparse_file("/dev/shm", path, sizeof(path));
 	assert_int_equal(numamove_shmem_objects(count_walked, args), 0);
 	assert_int_equal(n, 1);
@@ -357,7 +390,8 @@ int main(void)
 		cmocka_unit_test(test_mountinfo_points),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_regular_file),
-		cmocka_unit_test(test_not_writable),
+		cmocka_unit_test(test_not_writable_tmpfs),
+		cmocka_unit_test(test_not_writable_regular),
 		cmocka_unit_test(test_set_policy_unloaded),
 		cmocka_unit_test(test_shmem_objects),
 	};

@@ -9,6 +9,12 @@
  * usage: owner --ctl DIR --node NODE [--stride K]
  *              (--shm SIZE [--key KEY] [--huge] | --shmid ID |
  *               --file PATH --size SIZE [--pagecache [--readahead]])
+ *        owner --remove-segments
+ *
+ *   --remove-segments  remove every SysV segment (IPC_RMID) and exit: the
+ *                  owners are killed with SIGKILL at the end of a case, so
+ *                  they cannot remove theirs; run-cases.sh calls this after
+ *                  each case (the VM holds no segment the tests did not make)
  *
  *   --shm SIZE     create a SysV segment (IPC_PRIVATE, or KEY), SHM_HUGETLB with --huge
  *   --shmid ID     attach an existing segment; touch nothing (--stride 0)
@@ -244,6 +250,29 @@ static void on_signal(int sig)
 		want_next = 1;
 }
 
+/* --remove-segments: IPC_RMID on every segment of /proc/sysvipc/shm. */
+static int remove_segments(void)
+{
+	FILE *f = fopen("/proc/sysvipc/shm", "r");
+	char line[512];
+	int key, id, status = 0;
+
+	if (!f)
+		return errno == ENOENT ? 0 : 1;
+	if (!fgets(line, sizeof(line), f)) { /* the header */
+		fclose(f);
+		return 0;
+	}
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%d %d", &key, &id) == 2 && shmctl(id, IPC_RMID, NULL) < 0 && errno != EINVAL &&
+		    errno != EIDRM) {
+			fprintf(stderr, "owner: shmctl(%d, IPC_RMID): %s\n", id, strerror(errno));
+			status = 1;
+		}
+	fclose(f);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	const char *file = NULL;
@@ -255,6 +284,8 @@ int main(int argc, char **argv)
 	char tmp[4096], path[4096];
 	FILE *f;
 
+	if (argc == 2 && !strcmp(argv[1], "--remove-segments"))
+		return remove_segments();
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 

@@ -11,7 +11,8 @@
  *
  * Default mode: threads block in different ways, then report:
  *   reader   read(2) on a pipe           released by "release"
- *   sleeper  nanosleep(2) of SECONDS     (default 4) wakes by itself
+ *   sleeper  nanosleep(2) of SECONDS     (default 4) wakes by itself, then
+ *                                        waits for "release"
  *   futex    FUTEX_WAIT on a word        released by "release"
  *   epoll    epoll_wait(2), no timeout   released by "release"
  *   spinner  a busy loop                 released by "release"
@@ -216,13 +217,39 @@ static void setup_mbind(const char *spec)
 	numa_bitmask_free(nodes);
 }
 
+/* The threads that block in a call once they have reported "before". */
+static _Atomic int blocker_tid[8];
+static atomic_int n_blockers;
+
 static void report_before(const char *name)
 {
 	char nodes[256];
 
 	alloc_nodes(nodes, sizeof(nodes));
 	result("before %s %d nodes %s", name, (int)gettid(), nodes);
+	if (strcmp(name, "spinner") != 0)
+		blocker_tid[atomic_fetch_add(&n_blockers, 1)] = (int)gettid();
 	atomic_fetch_add(&started, 1);
+}
+
+/* Whether thread @tid of this process is asleep (state S: in its blocking call). */
+static bool asleep(int tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'S';
 }
 
 static void report_after(const char *name, const char *check)
@@ -261,6 +288,13 @@ static void *sleeper(void *arg)
 	r = nanosleep(&ts, NULL);
 	if (r != 0 || now() - t0 < sleep_seconds)
 		snprintf(check, sizeof(check), "BAD(ret=%d,errno=%d,slept=%.3f)", r, r ? errno : 0, now() - t0);
+	/*
+	 * The "after" allocation waits for "release", as the other threads'
+	 * do: one that woke before numamove changed its policy would otherwise
+	 * allocate under the old one, and the test would fail by timing.
+	 */
+	while (!atomic_load(&released))
+		usleep(1000);
 	report_after("sleeper", check);
 	return NULL;
 }
@@ -497,8 +531,10 @@ int main(int argc, char **argv)
 	}
 	while (atomic_load(&started) < expect)
 		usleep(1000);
-	/* Give the threads time to block in their calls. */
-	usleep(200000);
+	/* Wait until every blocking thread sleeps in its call. */
+	for (int i = 0; i < atomic_load(&n_blockers); i++)
+		while (!asleep(blocker_tid[i]))
+			usleep(1000);
 	snprintf(path, sizeof(path), "%s/ready", ctl);
 	fclose(fopen(path, "w"));
 

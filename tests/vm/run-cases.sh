@@ -65,6 +65,89 @@ if ! why=$(post_check /tmp/boot); then
 	failed=$((failed + 1))
 fi
 [ $# -gt 0 ] || set -- /vm/cases/*.sh
+
+# ==== per-case reset (testbed) =============================================
+# Each case starts from the same known state, whatever ran before it, so the
+# order of the cases does not matter. The state is taken before the first
+# case; after every case (its processes killed), reset_state waits until
+# they are gone (their memory freed: no fixed sleep) and undoes what cases
+# change: SysV segments (the owners are SIGKILLed and cannot remove theirs),
+# files in /dev/shm, the hugetlbfs and ext4 mounts under /mnt and the brd
+# RAM disk behind the latter, every node's hugetlb pool, the THP mode,
+# Yama's ptrace_scope, the cgroups made under /sys/fs/cgroup and the
+# controllers enabled there. ptrace_scope 3 cannot be lowered until reboot:
+# a case that sets it says "# runs last" and is moved to the end.
+# A state that cannot be restored makes the case FAIL (reset: ...).
+thp_file=/sys/kernel/mm/transparent_hugepage/enabled
+scope_file=/proc/sys/kernel/yama/ptrace_scope
+cg=/sys/fs/cgroup
+state_thp=$(sed 's/.*\[\(.*\)\].*/\1/' $thp_file 2>/dev/null)
+state_scope=$(cat $scope_file 2>/dev/null)
+state_subtree=$(cat $cg/cgroup.subtree_control 2>/dev/null)
+state_cgroups=$(for d in $cg/*/; do [ -d "$d" ] && echo "$d"; done)
+# _gone PID...: each is gone or a zombie (its memory freed)
+_gone() {
+	local p
+	for p in "$@"; do
+		[ -e "/proc/$p" ] || continue
+		grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null || return 1
+	done
+	return 0
+}
+# _group_pids PGID: the processes of process group PGID
+_group_pids() { awk -v g="$1" '{sub(/.*\) /, ""); if ($3 == g) print FILENAME}' /proc/[0-9]*/stat 2>/dev/null |
+	sed 's,/proc/\([0-9]*\)/stat,\1,'; }
+# reset_state PGID PIDFILE: prints what it could not restore, one line each
+reset_state() {
+	local pids i d m n f
+	pids="$(cat "$2" 2>/dev/null) $(_group_pids "$1")"
+	i=0
+	while ! _gone $pids; do
+		i=$((i + 1))
+		[ $i -ge 100 ] && { echo "processes still alive 10 s after SIGKILL: $pids"; break; }
+		sleep 0.1
+	done
+	owner --remove-segments 2>&1
+	rm -rf /dev/shm/* 2>/dev/null
+	for m in $(awk '$2 ~ "^/mnt/" {print $2}' /proc/mounts | sort -r); do
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || echo "cannot unmount $m"
+	done
+	grep -q '^brd ' /proc/modules && { rmmod brd 2>/dev/null || echo "cannot remove the brd RAM disk"; }
+	for f in /sys/devices/system/node/node*/hugepages/hugepages-*/nr_hugepages; do
+		[ "$(cat "$f")" = 0 ] || echo 0 > "$f" 2>/dev/null
+		[ "$(cat "$f")" = 0 ] || echo "hugetlb pool $f still $(cat "$f")"
+	done
+	if [ -n "$state_thp" ] && ! grep -q "\[$state_thp\]" $thp_file; then
+		echo "$state_thp" > $thp_file
+	fi
+	if [ -n "$state_scope" ] && [ "$(cat $scope_file)" != "$state_scope" ]; then
+		echo "$state_scope" > $scope_file 2>/dev/null ||
+			[ "$(cat $scope_file)" = 3 ] || echo "cannot restore ptrace_scope $state_scope"
+	fi
+	for d in $cg/*/; do
+		[ -d "$d" ] || continue
+		case "$state_cgroups" in *"$d"*) continue ;; esac
+		i=0
+		until rmdir "$d" 2>/dev/null; do
+			i=$((i + 1))
+			[ $i -ge 50 ] && { echo "cannot remove cgroup $d"; break; }
+			sleep 0.1
+		done
+	done
+	for n in $(cat $cg/cgroup.subtree_control 2>/dev/null); do
+		case " $state_subtree " in *" $n "*) ;; *) echo "-$n" > $cg/cgroup.subtree_control 2>/dev/null ||
+			echo "cannot disable controller $n in $cg" ;; esac
+	done
+}
+# Cases that say "# runs last" go to the end, in their order.
+first= last=
+for c in "$@"; do
+	case $c in /*) f=$c ;; *) f=/vm/cases/${c%.sh}.sh ;; esac
+	if grep -q '^# runs last' "$f" 2>/dev/null; then last="$last $c"; else first="$first $c"; fi
+done
+# shellcheck disable=SC2086
+set -- $first $last
+# ==== end of the per-case reset ==============================================
 echo "@@cases $(for c in "$@"; do basename "$c" .sh; done | tr '\n' ' ')"
 for c in "$@"; do
 	case $c in /*) ;; *) c=/vm/cases/${c%.sh}.sh ;; esac
@@ -95,6 +178,11 @@ for c in "$@"; do
 		echo "$why" | grep -v '^kernel:\|^sanitizer:'
 		bad=$(echo "$why" | grep '^kernel:\|^sanitizer:')
 	fi
+	# ---- per-case reset (testbed): see the block at the top
+	reset=$(reset_state "$pid" "$T/pids" | head -n3 | tr '
+' ';')
+	[ -n "$reset" ] && echo "  reset: $reset"
+	# ----
 	if [ -n "$bad" ]; then
 		echo "FAIL: $name ($bad; ${secs}s)"
 		failed=$((failed + 1))
@@ -104,6 +192,9 @@ for c in "$@"; do
 	elif [ "$rc" = 77 ] && [ -s "$T/skip" ]; then
 		echo "SKIP: $name ($(head -n1 "$T/skip"); ${secs}s)"
 		skipped=$((skipped + 1))
+	elif [ "$rc" = 0 ] && [ -n "$reset" ]; then
+		echo "FAIL: $name (reset: it left state that could not be undone: $reset)"
+		failed=$((failed + 1))
 	elif [ "$rc" = 0 ]; then
 		echo "PASS: $name (${secs}s)"
 		passed=$((passed + 1))
@@ -112,8 +203,6 @@ for c in "$@"; do
 		echo "FAIL: $name (${reason:-exit status $rc}; ${secs}s)"
 		failed=$((failed + 1))
 	fi
-	# let freed memory settle before the next case measures nodes
-	sleep 0.5
 done
 echo "@@summary $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -4,9 +4,13 @@
  * and group ids UID and GID and no supplementary groups. Changing from uid 0
  * to a non-zero uid drops every capability (no CAP_SYS_NICE, no
  * CAP_SYS_PTRACE), which is what the VM tests need for an unprivileged user.
+ * SIGINT and SIGQUIT get their default action back: a non-interactive shell
+ * starts background commands with them ignored, and a test that interrupts
+ * a background command needs them (runas 0 0 CMD for root).
  */
 #include <errno.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +41,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "runas: %s\n", strerror(errno));
 		return 126;
 	}
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
 	/* make /proc/self files of the process owned by the user */
 	prctl(PR_SET_DUMPABLE, 1);
 	execvp(argv[3], argv + 3);

@@ -32,3 +32,7 @@ nm show "$pid"
 assert_rc 0
 nm show --mappings "$pid"
 assert_rc 0
+# one row per mapping with memory, each with its node columns; the sum of
+# the rows' N0 is what the workload's pages on node 0 at least are
+head -n1 "$T/out" | grep -qE '^ *PID +START +KIND +POLICY +RES +N0 +N1 ' || fail "show --mappings: header $(head -n1 "$T/out")"
+[ "$(awk -v p="$pid" 'NR > 1 && $1 == p' "$T/out" | wc -l)" -ge 3 ] || fail "show --mappings: fewer than 3 mappings of $pid"

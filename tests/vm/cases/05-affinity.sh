@@ -43,6 +43,8 @@ wl_start c --region 0:16M --threads 2
 pid=$(wl_pid c)
 nm move "$pid" --to 2
 assert_rc 0
+grep -q 'CPU affinity of [0-9]* threads left alone: the destination nodes have no CPUs' "$T/err" ||
+	fail "no message that affinity stays for a destination without CPUs"
 wl_report c
 assert_checksums c
 assert_region_on c 0 2

@@ -14,3 +14,4 @@ after=$(cat /proc/$pid/task/*/status | grep Cpus_allowed_list | sort -u)
 assert_eq "$after" "$before" "affinity"
 NM_USER=1000 nm show "$pid"
 assert_rc 1
+assert_one_line_error 'permi'

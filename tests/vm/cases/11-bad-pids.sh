@@ -9,7 +9,7 @@ assert_rc 1
 assert_one_line_error
 nm move 2 --to 1
 assert_rc 1
-assert_one_line_error
+assert_one_line_error 'is a kernel thread'
 # a zombie: the child exits, its parent (sleep) never waits for it
 ( sh -c 'echo $$ > '"$T"'/zpid; exit 0' & exec sleep 1000 ) &
 echo $! >> "$T/pids"
@@ -18,8 +18,10 @@ z=$(cat "$T/zpid")
 wait_for 10 sh -c "grep -q '^State:.*Z' /proc/$z/status" || fail "process $z is not a zombie"
 nm move "$z" --to 1
 assert_rc 1
-assert_one_line_error
+assert_one_line_error 'is a zombie'
 nm show "$z"
+assert_rc 1
+assert_one_line_error 'is a zombie'
 nm move abc --to 1
 assert_rc 1
 assert_one_line_error 'abc: no such file'

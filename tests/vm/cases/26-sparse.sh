@@ -37,6 +37,5 @@ l=$(nm_json_object $f)
 assert_eq "$(jval "$l" n2)" 8192 "show after the move: bytes on node 2"
 secs=$(( $(cut -d. -f1 /proc/uptime) - start ))
 note "four commands on the 16 TiB file: ${secs}s"
-assert_le "$secs" 120 "seconds for show, show --all-shm, move and show"
 assert_eq "$(stat -c %b $f)" "$blocks" "allocated blocks after it all (holes must stay holes)"
 rm -f $f

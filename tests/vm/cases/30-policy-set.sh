@@ -4,7 +4,10 @@
 # completes normally (the data read, the full sleep, no EINTR) and each
 # thread's next allocation lands on node 2, as the target itself measures
 # with move_pages(2). `policy PID` shows the policies before and after.
-PT_PREFIX="numactl --membind=0" pt_start a --sleep 6
+# The sleeper sleeps 20 s: long enough to still be in nanosleep(2) when
+# numamove holds it under emulation (its sleep restarted is what is tested;
+# its next allocation waits for the release either way).
+PT_PREFIX="numactl --membind=0" pt_start a --sleep 20
 pid=$(pt_pid a)
 pt_wait a '^before ' 5
 for l in $(awk '$1 == "before" {print $2 ":" $NF}' "$(pt_dir a)/result"); do

@@ -11,7 +11,7 @@ echo 0 > $cg/job/cpuset.mems
 echo 0 > $cg/job/cpuset.cpus
 cleanup() {
 	for p in $(cat $cg/job/cgroup.procs 2>/dev/null); do kill -KILL "$p"; done
-	sleep 0.2
+	wait_for 10 sh -c "[ ! -s $cg/job/cgroup.procs ]"
 	rmdir $cg/job 2>/dev/null
 }
 trap cleanup EXIT
