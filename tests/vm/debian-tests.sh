@@ -3,28 +3,29 @@
 #
 # debian-tests.sh BUILDDIR [CASE...]: numamove's Debian packages, tested as a
 # user gets them. Builds the packages (tests/vm/debian/build-debs.sh, into
-# BUILDDIR/deb) and checks them with lintian, builds or reuses the cached
-# Debian 12 root file system (tests/vm/debian/rootfs.sh), boots it in the
-# emulated 4-node machine (vm.sh, VM_ROOTFS=debian: systemd, dbus, polkitd),
-# installs the packages there with apt-get, runs the core move cases against
+# BUILDDIR/deb) and checks them with lintian, builds the library example
+# (tests/vm/move-example.c) against libnumamove-dev as a user would
+# (pkg-config, no RUNPATH), builds or reuses the cached Debian 12 root file
+# system (tests/vm/debian/rootfs.sh), boots it in the emulated 4-node
+# machine (vm.sh, VM_ROOTFS=debian: systemd, dbus, polkitd), installs the
+# packages there with apt-get, runs the core move cases against
 # /usr/bin/numamove and the cases of tests/vm/debian/cases/, purges the
 # packages and checks that nothing is left behind.
 #
 # CASEs (names in tests/vm/cases) replace the default core cases. The test
 # programs (workload, owner, ...) come from BUILDDIR, which must be built.
 #
-# Prints "PASS: name" / "FAIL: name (reason)" for lintian, install, each case
-# and purge, and ends with "debian: N passed, N failed, N skipped". Exit
-# status 0 only when nothing failed and the VM reported.
+# Prints "PASS: name" / "FAIL: name (reason)" for lintian, example-build,
+# install, each case and purge, and ends with "debian: N passed, N failed,
+# N skipped". Exit status 0 only when nothing failed and the VM reported.
 #
 # Environment:
 #   DEBIAN_DEBS      a directory holding already built numamove_*.deb,
 #                    libnumamove0_*.deb, libnumamove-dev_*.deb: use those
 #                    (no build, no lintian)
-#   DEBIAN_PROGS     programs to copy into the VM (newline-separated host
-#                    paths; on PATH there as /vm/files/bin/NAME), e.g. the
-#                    library example built against the installed library;
-#                    a case in tests/vm/debian/cases/ runs them
+#   DEBIAN_PROGS     more programs to copy into the VM (newline-separated
+#                    host paths; on PATH there as /vm/files/bin/NAME), for
+#                    a case in tests/vm/debian/cases/ to run
 #   VM_TIMEOUT       whole VM (default 900 s), CASE_TIMEOUT per case (180 s),
 #                    and those of vm.sh
 set -uo pipefail
@@ -80,7 +81,45 @@ if [ -n "$debdir" ]; then
 	done
 fi
 
-# 2. What else goes in: programs, and the Debian-only cases.
+# 2. What else goes in: programs, and the Debian-only cases. First the
+# library example (tests/vm/move-example.c) built as a user of the packages
+# builds it: against libnumamove-dev and libnumamove0 unpacked with dpkg -x
+# into a sysroot, with the flags pkg-config reads from the package's .pc
+# (libnuma's .pc from this machine), and no RUNPATH, so that in the VM it
+# loads the installed /usr/lib/MULTIARCH/libnumamove.so.0
+# (tests/vm/debian/cases/51-library-example.sh checks that, and what it moves).
+# (The sysroot is a temporary directory: the flags are split on spaces, and
+# BUILDDIR may hold some.)
+sysroot=
+build_example() { # build_example OUT
+	local sys ma p d flags
+	ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH) || return 1
+	sysroot=$(mktemp -d) || return 1
+	sys=$sysroot
+	for p in libnumamove0 libnumamove-dev; do
+		d=$(ls "$debdir/${p}_"*.deb 2>/dev/null | head -n1)
+		[ -n "$d" ] || { echo "debian-tests.sh: no ${p}_*.deb for the example" >&2; return 1; }
+		dpkg -x "$d" "$sys" || return 1
+	done
+	flags=$(PKG_CONFIG_SYSROOT_DIR=$sys PKG_CONFIG_ALLOW_SYSTEM_CFLAGS=1 PKG_CONFIG_ALLOW_SYSTEM_LIBS=1 \
+		PKG_CONFIG_LIBDIR=$sys/usr/lib/$ma/pkgconfig:/usr/lib/$ma/pkgconfig:/usr/share/pkgconfig \
+		pkg-config --cflags --libs libnumamove) || return 1
+	echo "debian-tests.sh: move-example: cc ... $flags" >&2
+	${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -Werror -o "$1" "$here/move-example.c" $flags || return 1
+	if readelf -d "$1" | grep -qE '\((RPATH|RUNPATH)\)'; then
+		echo "debian-tests.sh: move-example has a RUNPATH: $(readelf -d "$1" | grep -E 'R(UN)?PATH')" >&2
+		return 1
+	fi
+}
+if [ -n "$debdir" ]; then
+	if build_example "$stage/bin/move-example"; then
+		results+=("PASS: example-build")
+	else
+		rm -f "$stage/bin/move-example"
+		results+=("FAIL: example-build (tests/vm/move-example.c against libnumamove-dev with pkg-config)")
+	fi
+	[ -z "$sysroot" ] || rm -rf "$sysroot"
+fi
 while IFS= read -r prog; do
 	[ -n "$prog" ] || continue
 	[ -f "$prog" ] && [ -x "$prog" ] || { echo "debian-tests.sh: DEBIAN_PROGS: $prog is no executable" >&2; exit 2; }
