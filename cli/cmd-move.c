@@ -288,7 +288,7 @@ static void group_add(struct change_group *g, size_t *n, size_t max, const char 
  * What the rebinding did (or, for a dry run, would do), in lines like
  * those of the CPU affinity: threads with the same change counted together.
  */
-static void print_rebind(const struct numamove_policy_report *rep, const char *label)
+static void print_rebind(const struct numamove_policy_report *rep, const char *label, bool failures_only)
 {
 	struct change_group groups[16];
 	size_t n_groups = 0;
@@ -302,6 +302,8 @@ static void print_rebind(const struct numamove_policy_report *rep, const char *l
 		snprintf(text, sizeof(text), "%s -> %s", policy_text(numamove_policy_report_before(rep, k), b, sizeof(b)),
 			 policy_text(numamove_policy_report_after(rep, k), f, sizeof(f)));
 		planned = st == NUMAMOVE_POLICY_STATUS_PLANNED;
+		if (failures_only && st != NUMAMOVE_POLICY_STATUS_FAILED)
+			continue;
 		switch (st) {
 		case NUMAMOVE_POLICY_STATUS_CHANGED:
 		case NUMAMOVE_POLICY_STATUS_PLANNED:
@@ -417,10 +419,12 @@ static void print_target(const struct move_args *a, const struct numamove_report
 	} else if (!a->o.json && outcome == NUMAMOVE_OUTCOME_PLANNED) {
 		print_plan(a, rep, i, label);
 		if (numamove_report_rebind(rep, i))
-			print_rebind(numamove_report_rebind(rep, i), label);
-	} else if (!a->o.json && done) {
-		if (numamove_report_rebind(rep, i))
-			print_rebind(numamove_report_rebind(rep, i), label);
+			print_rebind(numamove_report_rebind(rep, i), label, false);
+	} else if (numamove_report_rebind(rep, i)) {
+		/* Policies rebound stay rebound, whatever happened to the pages after. */
+		print_rebind(numamove_report_rebind(rep, i), label, a->o.json);
+	}
+	if (!a->o.json && done && numamove_report_kind(rep, i) != NUMAMOVE_TARGET_CGROUP) {
 		print_moved(a, rep, i, label);
 		if (numamove_report_policy_after(rep, i))
 			printf("%s: policy %s -> %s\n", label,

@@ -420,6 +420,17 @@ const char *front_detail_text(const struct numamove_report *rep, size_t i, const
 	return buf;
 }
 
+/* Calls @fn with each line of @text (a sentence may take two). */
+static void each_line(char *text, void (*fn)(const char *line, void *userdata), void *userdata)
+{
+	for (char *line = text, *nl; line; line = nl) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl++ = '\0';
+		fn(line, userdata);
+	}
+}
+
 void front_each_message(const struct numamove_report *rep, size_t i, void (*fn)(const char *line, void *userdata),
 			void *userdata)
 {
@@ -427,7 +438,8 @@ void front_each_message(const struct numamove_report *rep, size_t i, void (*fn)(
 	char buf[8192], label[4200];
 
 	if (why) {
-		fn(front_detail_text(rep, i, why, buf, sizeof(buf)), userdata);
+		front_detail_text(rep, i, why, buf, sizeof(buf));
+		each_line(buf, fn, userdata);
 	} else if (i != NUMAMOVE_REPORT_REQUEST && numamove_report_outcome(rep, i) == NUMAMOVE_OUTCOME_CANCELLED) {
 		const struct numamove_result *res = numamove_report_result(rep, i);
 
@@ -436,7 +448,10 @@ void front_each_message(const struct numamove_report *rep, size_t i, void (*fn)(
 		fn(buf, userdata);
 	}
 	for (size_t k = 0; k < numamove_report_note_count(rep, i); k++)
-		fn(front_detail_text(rep, i, numamove_report_note(rep, i, k), buf, sizeof(buf)), userdata);
+	{
+		front_detail_text(rep, i, numamove_report_note(rep, i, k), buf, sizeof(buf));
+		each_line(buf, fn, userdata);
+	}
 }
 
 const char *front_status_name(const struct numamove_report *rep, size_t i)

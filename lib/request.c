@@ -170,7 +170,7 @@ NM_EXPORT const char *numamove_why_name(enum numamove_why why)
 NM_EXPORT int numamove_request_new(enum numamove_action action, const struct numamove_request_opts *opts,
 				   struct numamove_request **ret_request)
 {
-	const unsigned int known = NUMAMOVE_REQUEST_F_DRY_RUN | NUMAMOVE_REQUEST_F_FORCE |
+	unsigned int known = NUMAMOVE_REQUEST_F_DRY_RUN | NUMAMOVE_REQUEST_F_FORCE |
 				   NUMAMOVE_REQUEST_F_MEMORY_ONLY | NUMAMOVE_REQUEST_F_WITH_SHARED |
 				   NUMAMOVE_REQUEST_F_WITH_FILES | NUMAMOVE_REQUEST_F_MAPPINGS |
 				   NUMAMOVE_REQUEST_F_INJECT_HELPER;
@@ -195,7 +195,12 @@ NM_EXPORT int numamove_request_new(enum numamove_action action, const struct num
 	req->log = NM_OPTS_GET(opts, log, (numamove_log_fn)NULL);
 	req->log_userdata = NM_OPTS_GET(opts, log_userdata, (void *)NULL);
 
-	if ((req->flags & ~known) ||
+	/* Flags that mean something for the action only. */
+	if (action == NUMAMOVE_ACTION_SET_POLICY)
+		known = NUMAMOVE_REQUEST_F_MAPPINGS | NUMAMOVE_REQUEST_F_INJECT_HELPER;
+	else
+		known &= ~NUMAMOVE_REQUEST_F_MAPPINGS;
+	if ((req->flags & ~known) || (req->rate && req->pacer) ||
 	    (req->engine != NUMAMOVE_ENGINE_BATCHED && req->engine != NUMAMOVE_ENGINE_KERNEL) ||
 	    (req->engine == NUMAMOVE_ENGINE_KERNEL &&
 	     (req->jobs || req->rate || req->max_stall_ms || req->pacer || (req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED))) ||
@@ -530,19 +535,29 @@ static void note(struct numamove_request *req, size_t i, const struct numamove_d
 	logf_(req, NUMAMOVE_LOG_INFO, i, d->error, "note: %s", numamove_why_name(d->why));
 }
 
-/* Ends target @i with @outcome for the reason @d (NULL: none). */
+static void emit(struct numamove_request *req, size_t i, enum numamove_phase phase, uint64_t done, uint64_t total,
+		 uint64_t max_call_ns);
+
+/* Ends target @i with @outcome for the reason @d (NULL: none); the front end hears of it at once. */
 static int end(struct numamove_request *req, size_t i, enum numamove_outcome outcome,
 	       const struct numamove_detail *d)
 {
 	struct target *t = tgt(req, i);
 
 	t->outcome = outcome;
+	if (t->result) {
+		/* What moved before the end, whatever the end (a cancel, an exit, an error). */
+		t->moved = numamove_result_bytes_moved(t->result) +
+			   (t->kind == NUMAMOVE_TARGET_PROCESS ? numamove_result_sweep_bytes(t->result) : 0);
+		t->left = numamove_result_bytes_left(t->result, -1);
+	}
 	if (d) {
 		t->why = *d;
 		t->has_why = true;
 		logf_(req, NUMAMOVE_LOG_DEBUG, i, d->error, "%s: %s", numamove_outcome_name(outcome),
 		      numamove_why_name(d->why));
 	}
+	emit(req, i, NUMAMOVE_PHASE_DONE, 0, 0, 0);
 	return 0;
 }
 
@@ -922,8 +937,6 @@ static int run_object(struct numamove_request *req, struct numamove_object *obj,
 		goto out;
 	}
 	t->after = node_bytes(req->rep, numamove_object_maps(obj));
-	t->moved = numamove_result_bytes_moved(t->result);
-	t->left = numamove_result_bytes_left(t->result, -1);
 	if (numamove_result_pages_left(t->result, NUMAMOVE_REASON_SHARED) && !numamove_can_move_shared()) {
 		struct numamove_detail d;
 
@@ -1207,8 +1220,6 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 	moved = true;
 	if (numamove_maps_read(task, &after) == 0)
 		t->after = node_bytes(req->rep, after);
-	t->moved = numamove_result_bytes_moved(t->result) + numamove_result_sweep_bytes(t->result);
-	t->left = numamove_result_bytes_left(t->result, -1);
 
 	/* Then the CPUs, so that the memory it allocates next is on the new nodes. */
 	if (!memory_only) {
@@ -1513,7 +1524,7 @@ NM_EXPORT int numamove_request_run(struct numamove_request *req, struct numamove
 	}
 	for (size_t k = 0; r == 0 && k < req->n_specs; k++) {
 		const struct spec *s = &req->specs[k];
-		size_t i, first = rep->n;
+		size_t i;
 
 		if (req->cancelled) {
 			/* The rest are skipped, each said so. */
@@ -1542,8 +1553,6 @@ NM_EXPORT int numamove_request_run(struct numamove_request *req, struct numamove
 				break;
 			}
 		}
-		for (size_t j = first; j < rep->n; j++)
-			emit(req, j, NUMAMOVE_PHASE_DONE, 0, 0, 0);
 	}
 	numamove_policy_free(pol);
 	req->rep = NULL;

@@ -1149,7 +1149,7 @@ struct numamove_detail {
 
 /* What a front end learns while a request runs. */
 enum numamove_phase {
-	NUMAMOVE_PHASE_START = 0, /* a target begins (its identity is in the report) */
+	NUMAMOVE_PHASE_START = 0, /* a target begins (its name is in the report; a process's pid and comm once opened) */
 	NUMAMOVE_PHASE_REBIND,    /* its policies are being rebound */
 	NUMAMOVE_PHASE_MOVE,      /* its pages are moving: bytes, rate, ETA (about every 100 ms) */
 	NUMAMOVE_PHASE_MOVED,     /* its pages moved (final bytes, longest call) */
@@ -1213,8 +1213,9 @@ struct numamove_request_opts {
  * Return: 0; -EINVAL for an unknown action, or options that cannot apply
  * (an unknown engine or flag; jobs, rate, max_stall_ms, a pacer or
  * WITH_SHARED with the kernel engine; WITH_FILES without WITH_SHARED;
- * jobs over NUMAMOVE_JOBS_MAX); -EOPNOTSUPP for
- * NUMAMOVE_REQUEST_F_INJECT_HELPER (not yet); -ENOMEM.
+ * jobs over NUMAMOVE_JOBS_MAX; both rate and a pacer; a flag the action
+ * does not take: SET_POLICY takes MAPPINGS and INJECT_HELPER only, MOVE
+ * every other); -ENOMEM.
  */
 int numamove_request_new(enum numamove_action action, const struct numamove_request_opts *opts,
 			 struct numamove_request **ret_request);
@@ -1244,7 +1245,9 @@ int numamove_request_set_nodes(struct numamove_request *request, const char *to,
  * else is a whole policy as numamove_policy_parse() takes it. SET_POLICY:
  * the policy every thread gets, as numamove_policy_parse() takes it.
  *
- * Return: 0, or -EINVAL (@reterr_bad as numamove_policy_parse()).
+ * Return: 0; an error of numamove_policy_parse() (-EINVAL, -ENODEV,
+ * -ERANGE, -ENOENT; @reterr_bad as there); -EBUSY while running; or an
+ * error of numamove_topology_load().
  */
 int numamove_request_set_policy(struct numamove_request *request, const char *policy, int *reterr_bad);
 /** numamove_request_set_tids() - SET_POLICY: only these threads (copied) */
@@ -1349,9 +1352,10 @@ uint64_t numamove_report_bytes_before(const struct numamove_report *report, size
 uint64_t numamove_report_bytes_after(const struct numamove_report *report, size_t i, int node);
 /**
  * numamove_report_bytes_moved() / _bytes_left() - what moved, and what
- * stays on a source node (for cgroups measured from the processes' maps;
- * for processes and objects as numamove_result_bytes_moved() and
- * numamove_result_bytes_left())
+ * stays on a source node, also when the target ended early (cancelled,
+ * exited, failed): for cgroups measured from the processes' maps; for
+ * objects as numamove_result_bytes_moved() and _bytes_left(); for
+ * processes the same plus numamove_result_sweep_bytes()
  */
 uint64_t numamove_report_bytes_moved(const struct numamove_report *report, size_t i);
 uint64_t numamove_report_bytes_left(const struct numamove_report *report, size_t i);

@@ -17,7 +17,7 @@ pt_wait a '^grow ' 1
 assert_eq "$(pt_nodes a '^grow ')" 0 "where 8 MiB touched under --membind=0 landed"
 nm move "$pid" --to 2 --dry-run
 assert_rc 0
-grep -q "would rebind the task policy of $(ls /proc/$pid/task | wc -l) threads: bind:0 -> bind:2" "$T/err" ||
+grep -q "would rebind the task policy of $(ls /proc/$pid/task | wc -l) threads: bind:0 -> bind:2" "$T/out" ||
 	fail "--dry-run does not list the thread rebinds"
 nm policy "$pid" -o TYPE,POLICY
 assert_eq "$(awk 'NR > 1 {print $2}' "$T/out" | sort -u)" "bind:0" "policies unchanged by --dry-run"
@@ -30,8 +30,8 @@ assert_eq "$(pt_nodes a '^alloc ')" 0 "the main thread's next allocation after -
 
 nm move "$pid" --to 2
 assert_rc 0
-grep -q 'task policy of .* threads: bind:0 -> bind:2' "$T/err" || fail "move does not report the rebinding"
-grep -q 'policy of mapping .*: bind:0 -> bind:2' "$T/err" || fail "move does not report the mapping rebinding"
+grep -q 'task policy of .* threads: bind:0 -> bind:2' "$T/out" || fail "move does not report the rebinding"
+grep -q 'policy of mapping .*: bind:0 -> bind:2' "$T/out" || fail "move does not report the mapping rebinding"
 nm policy "$pid" -o TYPE,POLICY
 assert_eq "$(awk 'NR > 1 {print $1, $2}' "$T/out" | sort -u)" "thread bind:2" "task policies after the move"
 pt_cmd a where
