@@ -280,7 +280,9 @@ put_exe() { # put_exe FILE [DEST]
 	mkdir -p "$root$(dirname "$dest")"
 	cp -L "$f" "$root$dest"
 	chmod 755 "$root$dest"
-	ldd "$f" 2>/dev/null | awk '/=> \//{print $3} /^[ \t]*\//{print $1}' |
+	# paths may hold spaces (a build directory under "/tmp/fresh clone")
+	ldd "$f" 2>/dev/null | sed -n 's/^[[:space:]]*[^[:space:]]* => \(\/.*\) (0x[0-9a-f]*)$/\1/p
+		s/^[[:space:]]*\(\/[^[:space:]]*\) (0x[0-9a-f]*)$/\1/p' |
 	while read -r lib; do
 		put "$lib"
 		# libraries are found by their ldd path, which may be a symlink
@@ -363,8 +365,8 @@ EOF
 cat > "$root/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox --install -s
-export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:$builddir/cli:$builddir/tests/vm:$builddir/bench
-export HOME=/root VM_BUILDDIR=$builddir VM_KERNEL=$kver
+export PATH="/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:$builddir/cli:$builddir/tests/vm:$builddir/bench"
+export HOME=/root VM_BUILDDIR="$builddir" VM_KERNEL=$kver
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
