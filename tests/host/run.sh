@@ -384,7 +384,7 @@ check "move --cgroup: not a cgroup" 1 '' "not a cgroup v2 group" -- move --cgrou
 check "move --cgroup: nothing given" 2 '' "no cgroup or process id given" -- move --cgroup --to "$node0"
 check "move --cgroup with --shm" 2 '' "--cgroup moves whole groups" -- move --cgroup --to "$node0" --shm 1 "$tmp/dir"
 
-i# ---- begin: util-linux output conventions (libabi) --------------------------
+# ---- begin: util-linux output conventions (libabi) --------------------------
 # Lost output is an error: with stdout on a full device every command says
 # "write error" and exits 1 (util-linux's close_stdout at exit).
 for args in "nodes" "show $live" "policy $live" "--help" "nodes --help" "--version"; do
@@ -414,7 +414,7 @@ for args in "-V" "--version" "nodes -V" "show --version" "move -V" "policy --ver
 done
 # ---- end: util-linux output conventions (libabi) ----------------------------
 
-f kill -0 "$live" 2>/dev/null; then
+if kill -0 "$live" 2>/dev/null; then
 	pass "the target survived"
 else
 	fail "the target survived" "it is gone"
