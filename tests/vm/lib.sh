@@ -382,3 +382,18 @@ kernel_at_least() {
 	min=${min%%[!0-9]*}
 	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
 }
+
+# assert_threads_on_node1 NAME CPUS: after a move to node 1, every thread of
+# workload NAME, as the workload itself reads it, may run on CPUS only, and
+# its next allocation (first touch) lands entirely on node 1.
+assert_threads_on_node1() {
+	local c
+	for c in $(wl_thread_cpus "$1" | awk '{print $2}'); do
+		assert_eq "$c" "$2" "a thread's affinity as the workload reads it"
+	done
+	wl_next "$1"
+	awk '$1 == "thread" {print $2, $5, $4 + $5 + $6 + $7}' "$(wl_dir "$1")/next" | while read -r tid on1 all_pages; do
+		[ "$on1" = "$all_pages" ] && [ "$on1" -gt 0 ] ||
+			fail "thread $tid's next allocation: $on1 of $all_pages pages on node 1"
+	done || exit 1
+}

@@ -18,14 +18,7 @@ grep -q "^target 0 process $pid outcome=done " "$T/ex" || fail "move-example's r
 wl_report a
 assert_checksums a
 assert_region_on a 0 1
-for c in $(wl_thread_cpus a | awk '{print $2}'); do
-	assert_eq "$c" "$cpus1" "a thread's affinity as the workload reads it"
-done
-wl_next a
-awk '$1 == "thread" {print $2, $5, $4 + $5 + $6 + $7}' "$(wl_dir a)/next" | while read -r tid on1 all_pages; do
-	[ "$on1" = "$all_pages" ] && [ "$on1" -gt 0 ] ||
-		fail "thread $tid's next allocation: $on1 of $all_pages pages on node 1"
-done || exit 1
+assert_threads_on_node1 a "$cpus1"
 wl_stop a
 
 PT_PREFIX="numactl --membind=0" pt_start b
