@@ -328,6 +328,8 @@ const char *front_detail_text(const struct numamove_report *rep, size_t i, const
 		open_text(rep, i, label, d, buf, size);
 		break;
 	case NUMAMOVE_WHY_LOAD:
+		/* said of the object by the name it was given, as when it cannot be opened */
+		snprintf(label, sizeof(label), "%s", numamove_report_name(rep, i));
 		if (d->error == -EOPNOTSUPP)
 			snprintf(buf, size, "%s: cannot tell its resident huge pages from its holes: userfaultfd(2) is not "
 				 "available", label);
@@ -403,10 +405,13 @@ const char *front_detail_text(const struct numamove_report *rep, size_t i, const
 		snprintf(buf, size, "%s: pages that other processes map move only with CAP_SYS_NICE", label);
 		break;
 	case NUMAMOVE_NOTE_OBJECT_GONE:
-		snprintf(buf, size, "%s: %s: skipped: deleted or replaced since it was mapped", label, d->text);
-		break;
 	case NUMAMOVE_NOTE_OBJECT_IPC_NS:
-		snprintf(buf, size, "%s: %s: skipped: a SysV segment of another IPC namespace", label, d->text);
+		/* An object of a process's, skipped: said of the process. */
+		if (i != NUMAMOVE_REPORT_REQUEST && numamove_report_parent(rep, i) != NUMAMOVE_REPORT_REQUEST)
+			front_label(rep, numamove_report_parent(rep, i), label, sizeof(label));
+		snprintf(buf, size, "%s: %s: skipped: %s", label, d->text,
+			 d->why == NUMAMOVE_NOTE_OBJECT_GONE ? "deleted or replaced since it was mapped"
+							     : "a SysV segment of another IPC namespace");
 		break;
 	case NUMAMOVE_NOTE_MAPPINGS_KEPT:
 		snprintf(buf, size, "%s: %" PRIu64 " mapping%s keep%s a policy of %s own (--mappings changes them too)",

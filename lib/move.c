@@ -983,6 +983,9 @@ NM_EXPORT int numamove_move(const struct numamove_task *task, const struct numam
 			}
 		}
 	}
+	/* Whatever a call said (a zombie's empty map, a dead pid), a process that exited is why. */
+	if (r < 0 && r != -ECANCELED && numamove_task_check(task) < 0)
+		r = -ESRCH;
 	engine_free(&e);
 	return hand_out(res, r, ret_result);
 }

@@ -974,9 +974,15 @@ static int run_shared(struct numamove_request *req, size_t parent, const struct 
 		int e = numamove_object_open_mapping(maps, k, numamove_task_pid(task), flags, &obj);
 
 		if (e == -ENOENT || e == -EXDEV) {
-			detail_init(&d, e == -ENOENT ? NUMAMOVE_NOTE_OBJECT_GONE : NUMAMOVE_NOTE_OBJECT_IPC_NS, e);
-			d.text = keep(req->rep, name);
-			note(req, parent, &d);
+			/* Left alone on purpose: a target of its own, SKIPPED, saying why. */
+			size_t i;
+
+			r = add_target(req, NUMAMOVE_TARGET_OBJECT, name, parent, &i);
+			if (r == 0) {
+				detail_init(&d, e == -ENOENT ? NUMAMOVE_NOTE_OBJECT_GONE : NUMAMOVE_NOTE_OBJECT_IPC_NS, e);
+				d.text = keep(req->rep, name);
+				end(req, i, NUMAMOVE_OUTCOME_SKIPPED, &d);
+			}
 			continue;
 		}
 		if (e < 0) {

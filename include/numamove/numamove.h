@@ -1050,7 +1050,9 @@ enum numamove_action {
 enum numamove_outcome {
 	NUMAMOVE_OUTCOME_DONE = 0,  /* everything moved (or every policy changed) */
 	NUMAMOVE_OUTCOME_PLANNED,   /* a dry run: the plan is in the report, nothing changed */
-	NUMAMOVE_OUTCOME_SKIPPED,   /* left alone on purpose (a note says why) */
+	NUMAMOVE_OUTCOME_SKIPPED,   /* left alone on purpose (numamove_report_why() says why: an object of a
+				     * WITH_SHARED process deleted since it was mapped, or of another IPC
+				     * namespace) */
 	NUMAMOVE_OUTCOME_PARTIAL,   /* done, but pages or policies were left behind (counted) */
 	NUMAMOVE_OUTCOME_REFUSED,   /* not started: it would not work or not fit (numamove_report_why()) */
 	NUMAMOVE_OUTCOME_FAILED,    /* an error stopped it (numamove_report_why()) */
@@ -1121,8 +1123,10 @@ enum numamove_why {
 	NUMAMOVE_NOTE_SHARED_NEEDS_CAP, /* .need pages other processes map stay: moving them needs CAP_SYS_NICE */
 	NUMAMOVE_NOTE_POLICY_LEFT,    /* --with-shared: an object's policy left alone (as
 				       * NUMAMOVE_WHY_NO_SHARED_POLICY) */
-	NUMAMOVE_NOTE_OBJECT_GONE,    /* --with-shared: .text deleted or replaced since it was mapped */
-	NUMAMOVE_NOTE_OBJECT_IPC_NS,  /* --with-shared: .text is a SysV segment of another IPC namespace */
+	NUMAMOVE_NOTE_OBJECT_GONE,    /* WITH_SHARED: .text deleted or replaced since it was mapped (the why of
+				       * a SKIPPED object target) */
+	NUMAMOVE_NOTE_OBJECT_IPC_NS,  /* WITH_SHARED: .text is a SysV segment of another IPC namespace (the
+				       * why of a SKIPPED object target) */
 	NUMAMOVE_NOTE_MAPPINGS_KEPT,  /* SET_POLICY without MAPPINGS: .need private mappings keep a policy of
 				       * their own */
 };
