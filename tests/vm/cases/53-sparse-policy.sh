@@ -23,7 +23,7 @@ pid=$(pt_pid b)
 pt_wait b '^before ' 5
 nm move "$pid" --to 2
 assert_rc 0
-grep -q 'task policy of .* threads: bind:5 -> bind:2' "$T/err" || fail "move does not report the rebinding"
+grep -q 'task policy of .* threads: bind:5 -> bind:2' "$T/out" || fail "move does not report the rebinding"
 pt_cmd b alloc
 pt_wait b '^alloc ' 1
 assert_eq "$(pt_nodes b '^alloc ')" 2 "main thread's next allocation after the move"
