@@ -220,6 +220,8 @@ int nm_move_range(pid_t pid, const struct numamove_task *task, const struct numa
 		  uint64_t start, uint64_t end, uint64_t page_size, const struct numamove_move_opts *opts,
 		  struct numamove_result **ret_result);
 
+/* Whether the process exited or is exiting (its memory may be gone already). */
+bool nm_task_exiting(const struct numamove_task *task);
 /* The task's pidfd (borrowed). */
 int nm_task_pidfd(const struct numamove_task *task);
 

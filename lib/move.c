@@ -515,7 +515,7 @@ static void *worker_main(void *arg)
 
 		if (r == 0)
 			r = walk_slice(w, &sl);
-		if (r < 0 && e->task && numamove_task_check(e->task) < 0)
+		if (r < 0 && e->task && nm_task_exiting(e->task))
 			r = -ESRCH;
 		if (r < 0) {
 			int none = 0;
@@ -984,7 +984,7 @@ NM_EXPORT int numamove_move(const struct numamove_task *task, const struct numam
 		}
 	}
 	/* Whatever a call said (a zombie's empty map, a dead pid), a process that exited is why. */
-	if (r < 0 && r != -ECANCELED && numamove_task_check(task) < 0)
+	if (r < 0 && r != -ECANCELED && nm_task_exiting(task))
 		r = -ESRCH;
 	engine_free(&e);
 	return hand_out(res, r, ret_result);

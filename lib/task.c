@@ -14,6 +14,9 @@
 
 #include "internal.h"
 
+#ifndef PF_EXITING
+#define PF_EXITING 0x00000004
+#endif
 #ifndef PF_KTHREAD
 #define PF_KTHREAD 0x00200000
 #endif
@@ -211,6 +214,24 @@ NM_EXPORT int numamove_task_check(const struct numamove_task *task)
 		return -errno;
 	/* Readable means exited: the pid no longer names this process. */
 	return r > 0 ? -ESRCH : 0;
+}
+
+bool nm_task_exiting(const struct numamove_task *task)
+{
+	unsigned long long starttime = 0;
+	unsigned long flags = 0;
+	char comm[64], state = '?';
+
+	if (numamove_task_check(task) < 0)
+		return true;
+	/*
+	 * PF_EXITING is set before the process lets go of its memory, and its
+	 * pidfd becomes readable only after: in between, move_pages(2) says
+	 * EINVAL (no mm), not ESRCH. A reused pid is another process.
+	 */
+	if (read_stat(task->pid, comm, sizeof(comm), &state, &flags, &starttime) < 0)
+		return true;
+	return starttime != task->starttime || (flags & PF_EXITING) || state == 'Z' || state == 'X';
 }
 
 NM_EXPORT int numamove_task_allowed_nodes(const struct numamove_task *task,
