@@ -57,7 +57,7 @@ own 2
 # what is asked here is the rebinding: a few pages an unprivileged caller
 # may not move (shared, or busy under ASan) make the move partial (3) alone
 case $(ex_rc) in 0|3) ;; *) fail "an unprivileged caller rebinding its own child under ptrace_scope 1 (itself): exit $(ex_rc)" ;; esac
-grep -q "^target 0 process $OWN outcome=\(done\|partial\) .* rebound=[1-9]" "$T/ex" ||
+grep -qE "^target 0 process $OWN outcome=(done|partial) .* rebound=[1-9]" "$T/ex" ||
 	fail "its own child not rebound by an unprivileged caller under ptrace_scope 1: $(cat "$T/ex")"
 assert_policies "$OWN" bind:1 "rebound by its parent"
 own 3 --inject-helper
