@@ -1,3 +1,4 @@
+# timeout: 420
 # NUMAMOVE_REQUEST_F_INJECT_HELPER (move-example --inject-helper): the
 # policies are rebound from a helper process, not the caller. A process
 # under numactl --membind=0 moved 0 -> 1 gets bind:1 in every thread (its
