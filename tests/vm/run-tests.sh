@@ -10,10 +10,10 @@
 # no case failed and the VM ran to the end.
 #
 # A case is meant for the topologies on its "# topology:" line (4node,
-# sparse, or any; no line: 4node). Without CASEs, the cases of VM_TOPOLOGY
+# sparse, memless, or any; no line: 4node). Without CASEs, the cases of VM_TOPOLOGY
 # run, less those named in VM_EXCLUDE (space-separated).
 #
-# Environment: VM_KERNEL (6.12 or 6.1), VM_TOPOLOGY (4node or sparse),
+# Environment: VM_KERNEL (6.12 or 6.1), VM_TOPOLOGY (4node, sparse or memless),
 # VM_TIMEOUT (whole VM; default: the sum of the selected cases' limits plus
 # VM_BOOT_S, 300 s, for the boot and the pauses between cases), CASE_TIMEOUT
 # (per case, default 180 s), VM_RUN_NAME (names the kept console, below),

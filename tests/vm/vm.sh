@@ -19,6 +19,11 @@
 #     node 0: 1024M, cpu 0     node 5: 768M, no CPUs
 #     node 1: no memory, cpu 1 node 7: 256M, no CPUs
 #     node 2: 1024M, cpu 2
+#   memless: 3 CPUs, 5 nodes, shaped like a machine with a CPU-only node
+#     and memory-only (CXL-like) nodes of unequal sizes
+#     node 0: 1024M, cpu 0     node 3: 768M, no CPUs
+#     node 1: no memory, cpus 1-2  node 4: 512M, no CPUs
+#     node 2: 1280M, no CPUs
 # (VM_NODES, VM_MEM and VM_SMP below change it: the test suite expects a
 # preset)
 # The kernel, VM_KERNEL: 6.12 (default; Debian 12's linux-image-6.12-amd64)
@@ -40,7 +45,7 @@
 #
 # Environment:
 #   VM_KERNEL    6.12, 6.1 or PACKAGE=VERSION (above)
-#   VM_TOPOLOGY  4node or sparse (above)
+#   VM_TOPOLOGY  4node, sparse or memless (above)
 #   VM_ACCEL     auto (default: KVM when a probe boot of this kernel under
 #                KVM prints its line within VM_KVM_PROBE_S, 30 s; cached per
 #                host boot and kernel in VM_CACHE), kvm or tcg
@@ -101,7 +106,8 @@ topology=${VM_TOPOLOGY:-4node}
 case $topology in
 4node) tnodes="0:1024M:0 1:1024M:1 2:1280M 3:768M" tsmp=2 ;;
 sparse) tnodes="0:1024M:0 1:0:1 2:1024M:2 5:768M 7:256M" tsmp=3 ;;
-*) die "VM_TOPOLOGY=$topology: 4node or sparse" ;;
+memless) tnodes="0:1024M:0 1:0:1-2 2:1280M 3:768M 4:512M" tsmp=3 ;;
+*) die "VM_TOPOLOGY=$topology: 4node, sparse or memless" ;;
 esac
 nodes=${VM_NODES:-$tnodes}
 mem=${VM_MEM:-}
