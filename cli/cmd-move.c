@@ -22,7 +22,7 @@
 
 struct move_args {
 	const char *to, *from;
-	bool dry_run, force, memory_only;
+	bool dry_run, force, memory_only, no_stay;
 	bool with_shared, with_files, cgroup;
 	const char *policy; /* --policy: a mode over the --to nodes, or a whole policy */
 	unsigned int jobs, max_stall_ms;
@@ -59,7 +59,11 @@ static void __attribute__((noreturn)) usage(void)
 	       "placement: the i-th node of --from goes to the i-th node of --to. First every\n"
 	       "thread's memory policy and every mapping's are rebound by the same rule (bind:0\n"
 	       "becomes bind:2), then the pages move, then every thread's CPU affinity follows,\n"
-	       "so that new memory lands on the new nodes.\n"
+	       "so that new memory lands on the new nodes. Without --from the whole process\n"
+	       "moves: every node it uses (memory, policies, CPUs) goes to --to, and its threads\n"
+	       "end on CPUs of the --to nodes. Threads with the default policy are given\n"
+	       "preferred over the --to nodes, so that the memory stays there (NUMA balancing\n"
+	       "leaves it alone) and new memory goes there (undo: policy PID --set default).\n"
 	       "Shared objects (SysV segments, files on tmpfs and hugetlbfs, the page cache of any\n"
 	       "file) move the same way: only their resident pages, never their holes. An argument\n"
 	       "of digits only is a process id; anything else is a path (./123 for a file named 123).\n"
@@ -91,6 +95,8 @@ static void __attribute__((noreturn)) usage(void)
 	       "     --force           move even when the destinations look too small\n"
 	       "     --memory-only     leave memory policies and CPU affinity alone (with\n"
 	       "                       --cgroup: leave cpuset.cpus alone)\n"
+	       "     --no-stay         give no policy to threads that have none: the pages\n"
+	       "                       move, but NUMA balancing and first touch may undo it\n"
 	       "     --cgroup          take the cgroup route: each operand is a cgroup v2\n"
 	       "                       directory, or a pid standing for its group; rewrite the\n"
 	       "                       group's cpuset.mems and cpuset.cpus, and let the kernel\n"
@@ -271,17 +277,19 @@ struct change_group {
 	size_t n;
 };
 
-static void group_add(struct change_group *g, size_t *n, size_t max, const char *text)
+/* Counts @text in a group; false when there were already @max other groups. */
+static bool group_add(struct change_group *g, size_t *n, size_t max, const char *text)
 {
 	for (size_t k = 0; k < *n; k++)
 		if (strcmp(g[k].text, text) == 0) {
 			g[k].n++;
-			return;
+			return true;
 		}
-	if (*n < max) {
-		snprintf(g[*n].text, sizeof(g[*n].text), "%s", text);
-		g[(*n)++].n = 1;
-	}
+	if (*n >= max)
+		return false;
+	snprintf(g[*n].text, sizeof(g[*n].text), "%s", text);
+	g[(*n)++].n = 1;
+	return true;
 }
 
 /*
@@ -307,9 +315,10 @@ static void print_rebind(const struct numamove_policy_report *rep, const char *l
 		switch (st) {
 		case NUMAMOVE_POLICY_STATUS_CHANGED:
 		case NUMAMOVE_POLICY_STATUS_PLANNED:
-			if (tid)
-				group_add(groups, &n_groups, 16, text);
-			else
+			if (tid && !group_add(groups, &n_groups, 16, text))
+				printf("%s: thread %d: %stask policy %s\n", label, (int)tid, planned ? "would rebind the " : "",
+				       text);
+			else if (!tid)
 				printf("%s: %spolicy of mapping %" PRIx64 "-%" PRIx64 ": %s\n", label,
 				       planned ? "would rebind the " : "", numamove_policy_report_start(rep, k),
 				       numamove_policy_report_end(rep, k), text);
@@ -335,29 +344,24 @@ static void print_rebind(const struct numamove_policy_report *rep, const char *l
 		       groups[k].n == 1 ? "" : "s", groups[k].text);
 }
 
-/* The CPU affinity changes: one line when every thread changed alike, else one per thread. */
+/* The CPU affinity changes: threads with the same change counted together. */
 static void print_affinity(const struct numamove_affinity *aff, const char *label)
 {
-	const char *before = NULL, *after = NULL;
-	size_t set = 0;
-	bool same = true;
+	struct change_group groups[16];
+	size_t n_groups = 0;
+	char text[512];
 
 	for (size_t k = 0; k < numamove_affinity_count(aff); k++) {
 		if (numamove_affinity_status(aff, k) != NUMAMOVE_AFFINITY_SET)
 			continue;
-		if (set && (strcmp(before, numamove_affinity_cpus_before(aff, k)) ||
-			    strcmp(after, numamove_affinity_cpus_after(aff, k))))
-			same = false;
-		set++;
-		before = numamove_affinity_cpus_before(aff, k);
-		after = numamove_affinity_cpus_after(aff, k);
+		snprintf(text, sizeof(text), "%s -> %s", numamove_affinity_cpus_before(aff, k),
+			 numamove_affinity_cpus_after(aff, k));
+		if (!group_add(groups, &n_groups, 16, text))
+			printf("%s: thread %d: CPU affinity %s\n", label, (int)numamove_affinity_tid(aff, k), text);
 	}
-	if (set && same)
-		printf("%s: CPU affinity of %zu thread%s: %s -> %s\n", label, set, set == 1 ? "" : "s", before, after);
-	for (size_t k = 0; set && !same && k < numamove_affinity_count(aff); k++)
-		if (numamove_affinity_status(aff, k) == NUMAMOVE_AFFINITY_SET)
-			printf("%s: thread %d: CPU affinity %s -> %s\n", label, (int)numamove_affinity_tid(aff, k),
-			       numamove_affinity_cpus_before(aff, k), numamove_affinity_cpus_after(aff, k));
+	for (size_t k = 0; k < n_groups; k++)
+		printf("%s: CPU affinity of %zu thread%s: %s\n", label, groups[k].n, groups[k].n == 1 ? "" : "s",
+		       groups[k].text);
 }
 
 /* What moved, per node, and every page left with its reason: renice's "old -> new". */
@@ -491,7 +495,7 @@ static void add_targets(struct numamove_request *req, const struct move_args *a,
 int cmd_move(int argc, char **argv)
 {
 	enum { OPT_DRY_RUN = 256, OPT_FORCE, OPT_MEMORY_ONLY, OPT_SHM, OPT_SHM_KEY, OPT_POLICY, OPT_WITH_SHARED,
-	       OPT_WITH_FILES, OPT_CGROUP, OPT_RATE, OPT_MAX_STALL, OPT_ENGINE, OPT_PROGRESS };
+	       OPT_WITH_FILES, OPT_CGROUP, OPT_RATE, OPT_MAX_STALL, OPT_ENGINE, OPT_PROGRESS, OPT_NO_STAY };
 	static const struct option longopts[] = {
 		{ "to", required_argument, NULL, 't' },
 		{ "from", required_argument, NULL, 'f' },
@@ -503,6 +507,7 @@ int cmd_move(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "memory-only", no_argument, NULL, OPT_MEMORY_ONLY },
+		{ "no-stay", no_argument, NULL, OPT_NO_STAY },
 		{ "cgroup", no_argument, NULL, OPT_CGROUP },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "rate", required_argument, NULL, OPT_RATE },
@@ -537,6 +542,7 @@ int cmd_move(int argc, char **argv)
 		case OPT_DRY_RUN: a.dry_run = true; break;
 		case OPT_FORCE: a.force = true; break;
 		case OPT_MEMORY_ONLY: a.memory_only = true; break;
+		case OPT_NO_STAY: a.no_stay = true; break;
 		case OPT_CGROUP: a.cgroup = true; break;
 		case 'j': a.jobs = parse_count("--jobs", optarg, 1, NUMAMOVE_JOBS_MAX); break;
 		case OPT_RATE: a.rate = parse_rate(optarg); break;
@@ -583,6 +589,8 @@ int cmd_move(int argc, char **argv)
 	}
 	if (a.with_files && !a.with_shared)
 		usage_error("move", "--with-files goes with --with-shared");
+	if (a.no_stay && (a.memory_only || a.cgroup))
+		usage_error("move", "--no-stay is about the policies a move sets: not with --memory-only or --cgroup");
 	if (a.with_shared && !targets.n_pids)
 		usage_error("move", "--with-shared is for processes: it moves the objects they map");
 	if (a.engine == NUMAMOVE_ENGINE_KERNEL && (a.jobs || a.rate || a.max_stall_ms))
@@ -598,6 +606,7 @@ int cmd_move(int argc, char **argv)
 		.sz = sizeof(struct numamove_request_opts),
 		.flags = (a.dry_run ? NUMAMOVE_REQUEST_F_DRY_RUN : 0) | (a.force ? NUMAMOVE_REQUEST_F_FORCE : 0) |
 			 (a.memory_only ? NUMAMOVE_REQUEST_F_MEMORY_ONLY : 0) |
+			 (a.no_stay ? NUMAMOVE_REQUEST_F_NO_STAY : 0) |
 			 (a.with_shared ? NUMAMOVE_REQUEST_F_WITH_SHARED : 0) |
 			 (a.with_files ? NUMAMOVE_REQUEST_F_WITH_FILES : 0),
 		.engine = (int)a.engine,

@@ -417,6 +417,15 @@ const char *front_detail_text(const struct numamove_report *rep, size_t i, const
 		snprintf(buf, size, "%s: %" PRIu64 " mapping%s keep%s a policy of %s own (--mappings changes them too)",
 			 label, d->need, d->need == 1 ? "" : "s", d->need == 1 ? "s" : "", d->need == 1 ? "its" : "their");
 		break;
+	case NUMAMOVE_NOTE_STAY: {
+		bool planned = i != NUMAMOVE_REPORT_REQUEST && numamove_report_outcome(rep, i) == NUMAMOVE_OUTCOME_PLANNED;
+
+		snprintf(buf, size, "%s: %" PRIu64 " thread%s with the default policy %s given %s, so that the memory "
+			 "stays on the new nodes (undo: numamove policy %d --set default; or move with --no-stay)", label,
+			 d->need, d->need == 1 ? "" : "s", planned ? "would be" : d->need == 1 ? "was" : "were",
+			 d->text ? d->text : "?", i != NUMAMOVE_REPORT_REQUEST ? (int)numamove_report_pid(rep, i) : 0);
+		break;
+	}
 	default:
 		snprintf(buf, size, "%s: %s%s%s", label, numamove_why_name(d->why) ? numamove_why_name(d->why) : "error",
 			 d->error ? ": " : "", err);

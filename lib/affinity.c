@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * CPU affinity follows the memory: after a move, each thread's CPUs on a
- * source node are replaced by the CPUs of that node's destination, so that
- * what the process allocates next by first touch lands on the new nodes.
+ * CPU affinity follows the memory: after a move, each thread's CPUs local
+ * to a source node are replaced by the CPUs of that node's destination, so
+ * that what the process allocates next by first touch lands on the new
+ * nodes; after a whole-process move, every thread ends on CPUs of the
+ * destination nodes (map_cpus()).
  */
 #include <errno.h>
 #include <limits.h>
@@ -12,12 +14,7 @@
 
 #include "internal.h"
 
-/*
- * CPUs a thread's affinity is read and written for: the kernel's largest
- * NR_CPUS (CONFIG_NR_CPUS with MAXSMP on x86-64), so no machine's CPU is
- * left out of a mask.
- */
-#define MAX_CPUS 8192
+#define MAX_CPUS NM_MAX_CPUS
 
 struct nm_thread_affinity {
 	pid_t tid;
@@ -61,55 +58,86 @@ out:
 	return s;
 }
 
-/*
- * The node whose memory a thread on a CPU of @node allocates from: @node
- * itself, or, for a CPU node without memory, the nearest node with memory
- * (the kernel's fallback for it, local_memory_node()). A move that takes
- * that memory node elsewhere takes such CPUs along.
- */
-static int memory_node(const struct numamove_topology *topo, int node)
+int nm_thread_cpu_nodes(pid_t tid, const struct numamove_topology *topo, struct nm_bits *set)
 {
-	const struct nm_node *n = nm_topology_node(topo, node);
-	int best = node, best_distance = INT_MAX;
+	size_t size = CPU_ALLOC_SIZE(MAX_CPUS);
+	cpu_set_t *cpus = CPU_ALLOC(MAX_CPUS);
+	int r = 0;
 
-	if (!n || n->has_memory)
-		return node;
-	for (size_t k = 0; k < topo->n_nodes; k++) {
-		int d = numamove_node_distance(topo, node, topo->nodes[k].id);
+	if (!cpus)
+		return -ENOMEM;
+	if (sched_getaffinity(tid, size, cpus) < 0)
+		r = -errno;
+	for (size_t c = 0; r == 0 && c < MAX_CPUS; c++) {
+		int node = CPU_ISSET_S(c, size, cpus) ? nm_topology_cpu_node(topo, (int)c) : -1;
 
-		if (topo->nodes[k].has_memory && d >= 0 && d < best_distance) {
-			best = topo->nodes[k].id;
-			best_distance = d;
-		}
+		if (node >= 0)
+			r = nm_bits_set(set, (size_t)nm_topology_memory_node(topo, node));
 	}
-	return best;
+	CPU_FREE(cpus);
+	return r;
 }
 
-/* Computes @to from @from; returns false when a destination has no CPUs. */
+/* Adds the CPUs of @node (in the plan's snapshot of TO) to @to; false when it has none. */
+static bool add_node_cpus(const struct numamove_plan *plan, int node, cpu_set_t *to, size_t size)
+{
+	int k = numamove_nodelist_index(plan->to, node);
+	const struct nm_bits *cpus = k >= 0 ? &plan->dests[k].cpus : NULL;
+	bool any = false;
+
+	for (size_t c = 0; cpus && c < cpus->nbits && c < MAX_CPUS; c++)
+		if (nm_bits_test(cpus, c)) {
+			CPU_SET_S(c, size, to);
+			any = true;
+		}
+	return any;
+}
+
+/*
+ * Computes @to from @from; returns false when the thread's CPUs cannot
+ * follow (a destination without CPUs), so that it is left alone.
+ *
+ * Each CPU follows the memory node local to it (a CPU of a memoryless node:
+ * its nearest node with memory) to that node's destination's CPUs. With
+ * --from that is all: other CPUs stay. A whole-process plan moves every
+ * thread onto the CPUs of TO: a CPU of a destination node stays, and any
+ * other CPU that cannot follow to a destination with CPUs is replaced by
+ * the CPUs of every node of TO that has some.
+ */
 static bool map_cpus(const struct numamove_plan *plan, const struct numamove_topology *topo,
 		     const cpu_set_t *from, cpu_set_t *to, size_t size)
 {
+	bool foreign = false;
+
 	CPU_ZERO_S(size, to);
 	for (size_t c = 0; c < MAX_CPUS; c++) {
-		const struct nm_node *dn;
 		int node, dst;
 
 		if (!CPU_ISSET_S(c, size, from))
 			continue;
 		node = nm_topology_cpu_node(topo, (int)c);
-		dst = node >= 0 ? numamove_plan_dest(plan, memory_node(topo, node)) : -1;
-		if (dst < 0) {
-			CPU_SET_S(c, size, to);
+		dst = node >= 0 ? nm_plan_follow(plan, nm_topology_memory_node(topo, node)) : -1;
+		if (dst >= 0 && add_node_cpus(plan, dst, to, size))
 			continue;
+		if (!plan->whole) {
+			if (dst >= 0)
+				return false;
+			CPU_SET_S(c, size, to);
+		} else if (dst < 0 && node >= 0 && numamove_nodelist_contains(plan->to, node)) {
+			CPU_SET_S(c, size, to);
+		} else {
+			foreign = true;
 		}
-		dn = nm_topology_node(topo, dst);
-		if (!dn || !dn->has_cpus)
-			return false;
-		for (size_t k = 0; k < dn->cpus.nbits && k < MAX_CPUS; k++)
-			if (nm_bits_test(&dn->cpus, k))
-				CPU_SET_S(k, size, to);
 	}
-	return true;
+	if (foreign) {
+		bool any = false;
+
+		for (size_t k = 0; k < plan->to->n; k++)
+			any |= add_node_cpus(plan, plan->to->ids[k], to, size);
+		if (!any)
+			return false;
+	}
+	return CPU_COUNT_S(size, to) > 0;
 }
 
 static void follow_one(const struct numamove_plan *plan, const struct numamove_topology *topo,

@@ -34,6 +34,20 @@ struct numamove_topology {
 const struct nm_node *nm_topology_node(const struct numamove_topology *topo, int node);
 /* The node of @cpu, or -1. */
 int nm_topology_cpu_node(const struct numamove_topology *topo, int cpu);
+/*
+ * The node whose memory a task on a CPU of @node allocates from: @node
+ * itself, or, for a CPU node without memory, the nearest node with memory
+ * (the kernel's fallback for it, local_memory_node()).
+ */
+int nm_topology_memory_node(const struct numamove_topology *topo, int node);
+/*
+ * CPUs a thread's affinity is read and written for: the kernel's largest
+ * NR_CPUS (CONFIG_NR_CPUS with MAXSMP on x86-64), so no machine's CPU is
+ * left out of a mask.
+ */
+#define NM_MAX_CPUS 8192
+/* Adds to @set the memory nodes local to the CPUs thread @tid may run on (nm_topology_memory_node()). */
+int nm_thread_cpu_nodes(pid_t tid, const struct numamove_topology *topo, struct nm_bits *set);
 
 struct numamove_nodelist {
 	int *ids;
@@ -80,7 +94,17 @@ struct numamove_plan {
 	 */
 	struct numamove_maps *maps;
 	struct nm_node *dests;
+	/*
+	 * A whole-process plan (numamove_plan_new_process()): @follow, indexed
+	 * like @dest, says where the policies and CPUs of the nodes in @extra go,
+	 * nodes the process uses that hold none of its memory.
+	 */
+	bool whole;
+	struct numamove_nodelist *extra;
+	int *follow;
 };
+/* Where the policies and CPUs of @node go: its pages' destination, else its @follow; -1 stays. */
+int nm_plan_follow(const struct numamove_plan *plan, int node);
 
 /* A plan like @like (same lists and topology snapshot) over fresh @maps. */
 int nm_plan_renew(const struct numamove_plan *like, const struct numamove_maps *maps,
@@ -170,6 +194,18 @@ int nm_policy_from_kernel(int kmode, const unsigned long *mask, size_t mask_bits
 int nm_thread_task_policy(pid_t pid, pid_t tid, struct numamove_policy **ret);
 int nm_mapping_policy(pid_t pid, uint64_t start, struct numamove_policy **ret);
 /* The policy text of the first line of thread @tid's numa_maps, read in one go. */
+/*
+ * numamove_policy_rebind() and numamove_policy_rebind_plan(), where the
+ * default task policy of the threads in @stay_tids (every thread when NULL)
+ * becomes @stay (when not NULL): what keeps a moved process's memory on its
+ * new nodes.
+ */
+int nm_policy_rebind_stay(const struct numamove_task *task, const struct numamove_plan *plan,
+			  const struct numamove_policy_opts *opts, const struct numamove_policy *stay,
+			  const pid_t *stay_tids, size_t n_stay_tids, struct numamove_policy_report **ret);
+int nm_policy_rebind_plan_stay(const struct numamove_task *task, const struct numamove_plan *plan,
+			       const struct numamove_policy *stay, const pid_t *stay_tids, size_t n_stay_tids,
+			       struct numamove_policy_report **ret);
 int nm_thread_first_policy(pid_t pid, pid_t tid, char **ret_text);
 
 /*

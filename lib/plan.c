@@ -39,6 +39,8 @@ NM_EXPORT void numamove_plan_free(struct numamove_plan *plan)
 	numamove_nodelist_free(plan->from);
 	numamove_nodelist_free(plan->to);
 	free(plan->dest);
+	free(plan->follow);
+	numamove_nodelist_free(plan->extra);
 	free(plan->pairs);
 	free(plan);
 }
@@ -144,6 +146,144 @@ static int plan_pairs(struct numamove_plan *plan)
 	return 0;
 }
 
+/*
+ * Makes @plan whole: the i-th node of @extra (nodes holding none of the
+ * memory) follows the rule where FROM's nodes stopped, the (|FROM| + i mod
+ * |TO|)-th node of TO, unless it is a destination itself (then it stays).
+ */
+static int plan_follow(struct numamove_plan *plan, const struct numamove_nodelist *extra)
+{
+	size_t k = plan->from->n;
+	int r;
+
+	plan->whole = true;
+	r = nm_nodelist_copy(extra, &plan->extra);
+	if (r < 0)
+		return r;
+	plan->follow = malloc((size_t)(plan->max_node + 1) * sizeof(int));
+	if (!plan->follow)
+		return -ENOMEM;
+	for (int n = 0; n <= plan->max_node; n++)
+		plan->follow[n] = -1;
+	for (size_t i = 0; i < extra->n; i++) {
+		int node = extra->ids[i];
+
+		if (node < 0 || node > plan->max_node || numamove_nodelist_contains(plan->to, node))
+			continue;
+		plan->follow[node] = plan->to->ids[k++ % plan->to->n];
+	}
+	return 0;
+}
+
+/* Adds to @set the nodes that @text, a policy as numa_maps prints it, names (relative nodes are no ids). */
+static int add_policy_nodes(struct nm_bits *set, const char *text)
+{
+	struct numamove_policy *pol = NULL;
+	int r = 0;
+
+	if (!text || numamove_policy_parse(text, NULL, &pol, NULL) < 0)
+		return 0;
+	for (size_t i = 0; !(pol->flags & NUMAMOVE_POLICY_F_RELATIVE) && r == 0 && i < pol->nodes->n; i++)
+		r = nm_bits_set(set, (size_t)pol->nodes->ids[i]);
+	numamove_policy_free(pol);
+	return r;
+}
+
+/*
+ * The nodes @task uses that hold none of its memory (@maps), ascending:
+ * those its policies name (every mapping's own policy and the main
+ * thread's task policy as @maps shows them, and the first numa_maps record
+ * of each other thread: a short read, its task policy unless the program's
+ * first mapping has a policy of its own) and those local to its threads'
+ * CPUs. A thread that exits meanwhile is left out.
+ */
+static int process_extra(const struct numamove_task *task, const struct numamove_maps *maps,
+			 const struct numamove_topology *topo, struct numamove_nodelist **ret)
+{
+	_cleanup_free_ pid_t *tids = NULL;
+	struct numamove_nodelist *out = NULL;
+	struct nm_bits set = { 0 };
+	pid_t pid = numamove_task_pid(task);
+	size_t n = 0;
+	int r;
+
+	for (size_t i = 0; i < maps->n; i++)
+		if (!maps->m[i].shared && (r = add_policy_nodes(&set, maps->m[i].policy)) < 0)
+			goto out;
+	r = numamove_task_threads(task, &tids, &n);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		_cleanup_free_ char *text = NULL;
+
+		if (tids[i] != pid) {
+			r = nm_thread_first_policy(pid, tids[i], &text);
+			if (r == 0)
+				r = add_policy_nodes(&set, text);
+		}
+		if (r == 0)
+			r = nm_thread_cpu_nodes(tids[i], topo, &set);
+		if (r == -ESRCH && tids[i] != pid)
+			r = 0; /* the thread exited */
+	}
+	if (r == 0)
+		r = numamove_task_check(task);
+	if (r == 0)
+		r = numamove_nodelist_new(&out);
+	for (size_t node = 0; r == 0 && node < set.nbits; node++)
+		if (nm_bits_test(&set, node) && numamove_node_has_memory(topo, (int)node) &&
+		    !numamove_maps_bytes(maps, (int)node, -1))
+			r = numamove_nodelist_add(out, (int)node);
+	if (r == 0)
+		*ret = TAKE_PTR(out);
+out:
+	numamove_nodelist_free(out);
+	nm_bits_clear(&set);
+	return r;
+}
+
+NM_EXPORT int numamove_plan_new_process(const struct numamove_task *task, const struct numamove_maps *maps,
+					const struct numamove_nodelist *to, const struct numamove_topology *topo,
+					struct numamove_plan **ret_plan)
+{
+	struct numamove_nodelist *extra = NULL;
+	struct numamove_plan *plan = NULL;
+	int r;
+
+	if (!task || !maps || !ret_plan)
+		return -EINVAL;
+	r = numamove_plan_new(maps, NULL, to, topo, &plan);
+	if (r < 0)
+		return r;
+	r = process_extra(task, maps, topo, &extra);
+	if (r == 0)
+		r = plan_follow(plan, extra);
+	numamove_nodelist_free(extra);
+	if (r < 0) {
+		numamove_plan_free(plan);
+		return r;
+	}
+	*ret_plan = plan;
+	return 0;
+}
+
+NM_EXPORT bool numamove_plan_whole(const struct numamove_plan *plan)
+{
+	return plan && plan->whole;
+}
+
+NM_EXPORT const struct numamove_nodelist *numamove_plan_extra(const struct numamove_plan *plan)
+{
+	return plan->extra;
+}
+
+int nm_plan_follow(const struct numamove_plan *plan, int node)
+{
+	if (node < 0 || node > plan->max_node)
+		return -1;
+	if (plan->dest[node] >= 0 || !plan->follow)
+		return plan->dest[node];
+	return plan->follow[node];
+}
+
 NM_EXPORT int numamove_plan_new(const struct numamove_maps *maps, const struct numamove_nodelist *from,
 				const struct numamove_nodelist *to, const struct numamove_topology *topo,
 				struct numamove_plan **ret_plan)
@@ -210,6 +350,8 @@ int nm_plan_renew(const struct numamove_plan *like, const struct numamove_maps *
 		goto fail;
 	plan->max_node = like->max_node > maps->max_node ? like->max_node : maps->max_node;
 	r = plan_pairs(plan);
+	if (r == 0 && like->whole)
+		r = plan_follow(plan, like->extra);
 	if (r < 0)
 		goto fail;
 	*ret_plan = plan;
@@ -354,7 +496,7 @@ NM_EXPORT int numamove_plan_map_nodes(const struct numamove_plan *plan, const st
 	int r = numamove_nodelist_new(&out);
 
 	for (size_t i = 0; r >= 0 && i < numamove_nodelist_count(nodes); i++) {
-		int node = numamove_nodelist_get(nodes, i), dest = numamove_plan_dest(plan, node);
+		int node = numamove_nodelist_get(nodes, i), dest = nm_plan_follow(plan, node);
 
 		r = numamove_nodelist_add(out, dest >= 0 ? dest : node);
 		if (r == -EEXIST)

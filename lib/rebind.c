@@ -26,12 +26,29 @@ struct numamove_policy_report {
 	size_t n, alloc;
 };
 
-/* What to turn a policy into: one given policy, or each remapped by a plan. */
+/*
+ * What to turn a policy into: one given policy, or each remapped by a plan;
+ * with @stay, the default task policy of the threads in @stay_tids (all
+ * when NULL) becomes @stay instead (nm_policy_rebind_stay()).
+ */
 struct job {
 	const struct numamove_policy *set;
 	const struct numamove_plan *plan;
 	bool mappings;
+	const struct numamove_policy *stay;
+	const pid_t *stay_tids;
+	size_t n_stay_tids;
 };
+
+static bool stays(const struct job *j, pid_t tid, const struct numamove_policy *before)
+{
+	if (!j->stay || !tid || !before || before->mode != NUMAMOVE_POLICY_MODE_DEFAULT)
+		return false;
+	for (size_t k = 0; j->stay_tids && k < j->n_stay_tids; k++)
+		if (j->stay_tids[k] == tid)
+			return true;
+	return !j->stay_tids;
+}
 
 #define MASK_BYTES (NM_MASK_BITS / 8)
 /*
@@ -47,10 +64,14 @@ static int policy_copy(const struct numamove_policy *p, struct numamove_policy *
 	return numamove_policy_new(p->mode, p->flags, p->nodes, ret);
 }
 
-static int target_policy(const struct job *j, const struct numamove_policy *before,
+static int target_policy(const struct job *j, pid_t tid, const struct numamove_policy *before,
 			 struct numamove_policy **ret)
 {
-	return j->set ? policy_copy(j->set, ret) : numamove_policy_remap(before, j->plan, ret);
+	if (j->set)
+		return policy_copy(j->set, ret);
+	if (stays(j, tid, before))
+		return policy_copy(j->stay, ret);
+	return numamove_policy_remap(before, j->plan, ret);
 }
 
 /* Runs a policy syscall in thread @i; the kernel's error comes back as -errno. */
@@ -144,7 +165,7 @@ static int apply(struct nm_freeze *f, size_t i, const struct job *j, struct nm_p
 	struct numamove_policy *check = NULL;
 	int r;
 
-	r = target_policy(j, e->before, &e->after);
+	r = target_policy(j, e->tid, e->before, &e->after);
 	if (r < 0)
 		return r;
 	if (numamove_policy_equal(e->before, e->after)) {
@@ -414,6 +435,11 @@ static bool text_changes(const char *text, const struct numamove_plan *plan)
 	return changes;
 }
 
+static bool is_default(const char *text)
+{
+	return text && strcmp(text, "default") == 0;
+}
+
 /*
  * Whether the move needs the process stopped, from what is already known
  * and a little more, without walking its memory again: the plan's
@@ -422,13 +448,14 @@ static bool text_changes(const char *text, const struct numamove_plan *plan)
  * "default" can only mean a default task policy (a mapping's own policy
  * is never shown as default). Anything else, or unsure: stop and ask.
  */
-static bool rebind_needed(const struct numamove_task *task, const struct numamove_plan *plan)
+static bool rebind_needed(const struct numamove_task *task, const struct numamove_plan *plan, bool stay)
 {
 	_cleanup_free_ pid_t *tids = NULL;
 	size_t n = 0;
 
 	for (size_t i = 0; plan->maps && i < plan->maps->n; i++)
-		if (!plan->maps->m[i].shared && text_changes(plan->maps->m[i].policy, plan))
+		if (!plan->maps->m[i].shared && (text_changes(plan->maps->m[i].policy, plan) ||
+						 (stay && is_default(plan->maps->m[i].policy))))
 			return true;
 	if (!plan->maps || numamove_task_threads(task, &tids, &n) < 0)
 		return true;
@@ -441,16 +468,18 @@ static bool rebind_needed(const struct numamove_task *task, const struct numamov
 		r = nm_thread_first_policy(numamove_task_pid(task), tids[i], &text);
 		if (r == -ESRCH)
 			continue;
-		if (r < 0 || text_changes(text, plan))
+		if (r < 0 || text_changes(text, plan) || (stay && is_default(text)))
 			return true;
 	}
 	return false;
 }
 
-NM_EXPORT int numamove_policy_rebind(const struct numamove_task *task, const struct numamove_plan *plan,
-				     const struct numamove_policy_opts *opts, struct numamove_policy_report **ret)
+int nm_policy_rebind_stay(const struct numamove_task *task, const struct numamove_plan *plan,
+			  const struct numamove_policy_opts *opts, const struct numamove_policy *stay,
+			  const pid_t *stay_tids, size_t n_stay_tids, struct numamove_policy_report **ret)
 {
-	struct job j = { .plan = plan, .mappings = true };
+	struct job j = { .plan = plan, .mappings = true, .stay = stay, .stay_tids = stay_tids,
+			 .n_stay_tids = n_stay_tids };
 	struct numamove_policy_opts o;
 	int r;
 
@@ -458,9 +487,9 @@ NM_EXPORT int numamove_policy_rebind(const struct numamove_task *task, const str
 	r = policy_opts_read(opts, &o);
 	if (r < 0)
 		return r;
-	if (!task || !plan || !ret)
+	if (!task || !plan || !ret || (stay_tids && !n_stay_tids))
 		return -EINVAL;
-	if (!rebind_needed(task, plan)) {
+	if (!rebind_needed(task, plan, stay != NULL)) {
 		struct numamove_policy_report *empty = calloc(1, sizeof(*empty));
 
 		if (!empty)
@@ -471,9 +500,17 @@ NM_EXPORT int numamove_policy_rebind(const struct numamove_task *task, const str
 	return run_maybe_helper(task, &j, &o, ret);
 }
 
-NM_EXPORT int numamove_policy_rebind_plan(const struct numamove_task *task, const struct numamove_plan *plan,
-					  struct numamove_policy_report **ret)
+NM_EXPORT int numamove_policy_rebind(const struct numamove_task *task, const struct numamove_plan *plan,
+				     const struct numamove_policy_opts *opts, struct numamove_policy_report **ret)
 {
+	return nm_policy_rebind_stay(task, plan, opts, NULL, NULL, 0, ret);
+}
+
+int nm_policy_rebind_plan_stay(const struct numamove_task *task, const struct numamove_plan *plan,
+			       const struct numamove_policy *stay, const pid_t *stay_tids, size_t n_stay_tids,
+			       struct numamove_policy_report **ret)
+{
+	const struct job j = { .plan = plan, .stay = stay, .stay_tids = stay_tids, .n_stay_tids = n_stay_tids };
 	struct numamove_policies *p = NULL;
 	struct numamove_policy_report *rep;
 	size_t nt;
@@ -500,7 +537,7 @@ NM_EXPORT int numamove_policy_rebind_plan(const struct numamove_task *task, cons
 
 		if (!before || (!thread && numamove_policies_mapping_shared(p, k)))
 			continue;
-		r = numamove_policy_remap(before, plan, &after);
+		r = target_policy(&j, thread ? numamove_policies_thread_tid(p, k) : 0, before, &after);
 		if (r < 0)
 			break;
 		if (numamove_policy_equal(before, after)) {
@@ -529,6 +566,12 @@ NM_EXPORT int numamove_policy_rebind_plan(const struct numamove_task *task, cons
 	}
 	*ret = rep;
 	return 0;
+}
+
+NM_EXPORT int numamove_policy_rebind_plan(const struct numamove_task *task, const struct numamove_plan *plan,
+					  struct numamove_policy_report **ret)
+{
+	return nm_policy_rebind_plan_stay(task, plan, NULL, NULL, 0, ret);
 }
 
 NM_EXPORT size_t numamove_policy_report_count(const struct numamove_policy_report *rep)

@@ -145,6 +145,7 @@ static const struct {
 	{ NUMAMOVE_WHY_SYSTEM, "system" },
 	{ NUMAMOVE_WHY_POLICY_UNSUPPORTED, "policy-unsupported" },
 	{ NUMAMOVE_NOTE_NUMA_BALANCING, "numa-balancing" },
+	{ NUMAMOVE_NOTE_STAY, "stay-policy" },
 	{ NUMAMOVE_NOTE_POLICIES_KEPT, "policies-kept" },
 	{ NUMAMOVE_NOTE_REBIND_FAILED, "rebind-failed" },
 	{ NUMAMOVE_NOTE_AFFINITY_NO_CPUS, "affinity-no-cpus" },
@@ -173,7 +174,7 @@ NM_EXPORT int numamove_request_new(enum numamove_action action, const struct num
 	unsigned int known = NUMAMOVE_REQUEST_F_DRY_RUN | NUMAMOVE_REQUEST_F_FORCE |
 				   NUMAMOVE_REQUEST_F_MEMORY_ONLY | NUMAMOVE_REQUEST_F_WITH_SHARED |
 				   NUMAMOVE_REQUEST_F_WITH_FILES | NUMAMOVE_REQUEST_F_MAPPINGS |
-				   NUMAMOVE_REQUEST_F_INJECT_HELPER;
+				   NUMAMOVE_REQUEST_F_INJECT_HELPER | NUMAMOVE_REQUEST_F_NO_STAY;
 	struct numamove_request *req;
 
 	if (!ret_request || !NM_OPTS_VALID(opts, numamove_request_opts))
@@ -201,6 +202,7 @@ NM_EXPORT int numamove_request_new(enum numamove_action action, const struct num
 	else
 		known &= ~NUMAMOVE_REQUEST_F_MAPPINGS;
 	if ((req->flags & ~known) || (req->rate && req->pacer) ||
+	    ((req->flags & NUMAMOVE_REQUEST_F_NO_STAY) && (req->flags & NUMAMOVE_REQUEST_F_MEMORY_ONLY)) ||
 	    (req->engine != NUMAMOVE_ENGINE_BATCHED && req->engine != NUMAMOVE_ENGINE_KERNEL) ||
 	    (req->engine == NUMAMOVE_ENGINE_KERNEL &&
 	     (req->jobs || req->rate || req->max_stall_ms || req->pacer || (req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED))) ||
@@ -1106,6 +1108,98 @@ static struct numamove_move_opts move_opts(struct numamove_request *req)
 	};
 }
 
+/* Whether every CPU thread @tid may run on is local to a node of @nodes. */
+static bool cpus_local_to(pid_t tid, const struct numamove_topology *topo, const struct numamove_nodelist *nodes)
+{
+	struct nm_bits set = { 0 };
+	bool all = nm_thread_cpu_nodes(tid, topo, &set) == 0;
+
+	for (size_t node = 0; all && node < set.nbits; node++)
+		all = !nm_bits_test(&set, node) || numamove_nodelist_contains(nodes, (int)node);
+	nm_bits_clear(&set);
+	return all;
+}
+
+/*
+ * Staying: what keeps the memory of a moved process on its new nodes. A
+ * thread with the default policy allocates on the node of the CPU it runs
+ * on, and automatic NUMA balancing (both modes) moves its pages next to
+ * that CPU; neither is true of a thread with a policy of its own. So such
+ * threads get "preferred" over the destinations (preferred-many for more
+ * than one, where the kernel has it): memory goes there first, and to any
+ * node when they are full. A whole-process move gives it to every thread;
+ * with FROM, only to threads whose CPUs are all local to moved nodes (the
+ * others never allocated there). Returns the policy, or NULL for none,
+ * with @tids (NULL: every thread).
+ */
+static struct numamove_policy *stay_policy(struct numamove_request *req, struct target *t,
+					  const struct numamove_task *task, pid_t **ret_tids, size_t *ret_n)
+{
+	_cleanup_(nm_nodelist_freep) struct numamove_nodelist *dests = NULL;
+	_cleanup_free_ pid_t *tids = NULL;
+	struct numamove_policy *pol = NULL;
+	size_t n = 0, kept = 0;
+	int r;
+
+	*ret_tids = NULL;
+	*ret_n = 0;
+	if (req->flags & (NUMAMOVE_REQUEST_F_MEMORY_ONLY | NUMAMOVE_REQUEST_F_NO_STAY))
+		return NULL;
+	r = t->plan->whole ? nm_nodelist_copy(t->plan->to, &dests) : numamove_plan_map_nodes(t->plan, t->plan->from, &dests);
+	if (r < 0 || dests->n == 0)
+		return NULL;
+	if (dests->n > 1) {
+		r = numamove_policy_new(NUMAMOVE_POLICY_MODE_PREFERRED_MANY, 0, dests, &pol);
+		if (r == 0 && nm_policy_supported(pol) < 0) {
+			numamove_policy_free(TAKE_PTR(pol));
+			dests->n = 1; /* preferred, on the first */
+		}
+	}
+	if (!pol && numamove_policy_new(NUMAMOVE_POLICY_MODE_PREFERRED, 0, dests, &pol) < 0)
+		return NULL;
+	if (t->plan->whole)
+		return pol;
+	if (numamove_task_threads(task, &tids, &n) < 0) {
+		numamove_policy_free(pol);
+		return NULL;
+	}
+	for (size_t k = 0; k < n; k++)
+		if (cpus_local_to(tids[k], t->topo, t->plan->from))
+			tids[kept++] = tids[k];
+	if (!kept) {
+		numamove_policy_free(pol);
+		return NULL;
+	}
+	*ret_tids = TAKE_PTR(tids);
+	*ret_n = kept;
+	return pol;
+}
+
+/* NUMAMOVE_NOTE_STAY for the threads that were (or would be) given @stay. */
+static void stay_note(struct numamove_request *req, size_t i, const struct numamove_policy *stay)
+{
+	const struct numamove_policy_report *rb = tgt(req, i)->rebind;
+	struct numamove_detail d;
+	uint64_t given = 0;
+	char text[256];
+
+	for (size_t k = 0; stay && rb && k < numamove_policy_report_count(rb); k++) {
+		enum numamove_policy_status st = numamove_policy_report_status(rb, k);
+
+		given += numamove_policy_report_tid(rb, k) &&
+			 (st == NUMAMOVE_POLICY_STATUS_CHANGED || st == NUMAMOVE_POLICY_STATUS_PLANNED) &&
+			 numamove_policy_report_before(rb, k)->mode == NUMAMOVE_POLICY_MODE_DEFAULT &&
+			 numamove_policy_equal(numamove_policy_report_after(rb, k), stay);
+	}
+	if (!given)
+		return;
+	numamove_policy_format(stay, text, sizeof(text));
+	detail_init(&d, NUMAMOVE_NOTE_STAY, 0);
+	d.need = given;
+	d.text = keep(req->rep, text);
+	note(req, i, &d);
+}
+
 /*
  * One process: resolve, read, plan, refuse what cannot work, rebind its
  * policies, move its pages, let its CPU affinity follow, then its objects.
@@ -1115,10 +1209,12 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 	struct numamove_nodelist *to = NULL, *from = NULL;
 	struct numamove_maps *after = NULL;
 	struct numamove_task *task = NULL;
+	struct numamove_policy *stay = NULL;
 	struct numamove_move_opts opts;
 	struct target *t;
 	bool memory_only = req->flags & NUMAMOVE_REQUEST_F_MEMORY_ONLY, rebind_failed = false, moved = false;
-	size_t i;
+	pid_t *stay_tids = NULL;
+	size_t i, n_stay = 0;
 	int r;
 
 	r = add_target(req, NUMAMOVE_TARGET_PROCESS, s->text, NUMAMOVE_REPORT_REQUEST, &i);
@@ -1141,11 +1237,20 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 		goto out;
 	}
 	t->before = node_bytes(req->rep, t->maps);
-	r = numamove_plan_new(t->maps, from, to, t->topo, &t->plan);
+	/* Without FROM the whole process moves: its policies and CPUs too, wherever they are. */
+	if (!from && !memory_only)
+		r = numamove_plan_new_process(task, t->maps, to, t->topo, &t->plan);
+	else
+		r = numamove_plan_new(t->maps, from, to, t->topo, &t->plan);
+	if (r == -ESRCH) {
+		r = end_why(req, i, NUMAMOVE_OUTCOME_EXITED, NUMAMOVE_WHY_NO_PROCESS, r);
+		goto out;
+	}
 	if (r < 0) {
 		r = end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_PLAN, r);
 		goto out;
 	}
+	stay = stay_policy(req, t, task, &stay_tids, &n_stay);
 	/* Every refusal comes before anything is changed. */
 	if (req->engine == NUMAMOVE_ENGINE_KERNEL && nm_plan_chains(t->plan)) {
 		r = end_why(req, i, NUMAMOVE_OUTCOME_REFUSED, NUMAMOVE_WHY_KERNEL_CHAIN, -EXDEV);
@@ -1153,7 +1258,8 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 	}
 	if (req->flags & NUMAMOVE_REQUEST_F_DRY_RUN) {
 		if (!memory_only)
-			(void)numamove_policy_rebind_plan(task, t->plan, &t->rebind);
+			(void)nm_policy_rebind_plan_stay(task, t->plan, stay, stay_tids, n_stay, &t->rebind);
+		stay_note(req, i, stay);
 		end(req, i, NUMAMOVE_OUTCOME_PLANNED, NULL);
 		r = req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED ? run_shared(req, i, task, t->maps, t->plan) : 0;
 		goto out;
@@ -1182,7 +1288,7 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 
 		/* Policies first: memory allocated during the move already lands right. */
 		emit(req, i, NUMAMOVE_PHASE_REBIND, 0, 0, 0);
-		r = numamove_policy_rebind(task, t->plan, &popts, &t->rebind);
+		r = nm_policy_rebind_stay(task, t->plan, &popts, stay, stay_tids, n_stay, &t->rebind);
 		if (r == -ESRCH) {
 			r = end_why(req, i, NUMAMOVE_OUTCOME_EXITED, NUMAMOVE_WHY_NO_PROCESS, r);
 			goto out;
@@ -1197,6 +1303,7 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 		}
 		for (size_t k = 0; t->rebind && k < numamove_policy_report_count(t->rebind); k++)
 			rebind_failed |= numamove_policy_report_status(t->rebind, k) == NUMAMOVE_POLICY_STATUS_FAILED;
+		stay_note(req, i, stay);
 	}
 
 	opts = move_opts(req);
@@ -1250,6 +1357,8 @@ out:
 	numamove_nodelist_free(to);
 	numamove_nodelist_free(from);
 	numamove_task_free(task);
+	numamove_policy_free(stay);
+	free(stay_tids);
 	return r < 0 ? r : 0;
 }
 
@@ -1521,7 +1630,9 @@ NM_EXPORT int numamove_request_run(struct numamove_request *req, struct numamove
 		return r;
 	}
 	req->rep = rep;
+	/* Without a policy of their own, moved pages go back next to the CPUs that touch them. */
 	if (req->action == NUMAMOVE_ACTION_MOVE && !(req->flags & NUMAMOVE_REQUEST_F_DRY_RUN) &&
+	    (req->flags & (NUMAMOVE_REQUEST_F_MEMORY_ONLY | NUMAMOVE_REQUEST_F_NO_STAY)) &&
 	    numamove_numa_balancing() > 0) {
 		struct numamove_detail d;
 

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -218,6 +219,24 @@ int nm_topology_cpu_node(const struct numamove_topology *topo, int cpu)
 		if (nm_bits_test(&topo->nodes[i].cpus, (size_t)cpu))
 			return topo->nodes[i].id;
 	return -1;
+}
+
+int nm_topology_memory_node(const struct numamove_topology *topo, int node)
+{
+	const struct nm_node *n = nm_topology_node(topo, node);
+	int best = node, best_distance = INT_MAX;
+
+	if (!n || n->has_memory)
+		return node;
+	for (size_t k = 0; k < topo->n_nodes; k++) {
+		int d = numamove_node_distance(topo, node, topo->nodes[k].id);
+
+		if (topo->nodes[k].has_memory && d >= 0 && d < best_distance) {
+			best = topo->nodes[k].id;
+			best_distance = d;
+		}
+	}
+	return best;
 }
 
 NM_EXPORT const struct numamove_nodelist *numamove_topology_nodes(const struct numamove_topology *topo)

@@ -36,7 +36,8 @@
  *    library fills with it;
  *  - options structs are sized and checked as in libbpf (see
  *    NUMAMOVE_OPTS());
- *  - every symbol is in the version node LIBNUMAMOVE_0.3;
+ *  - every symbol is in a version node: LIBNUMAMOVE_0.3, or LIBNUMAMOVE_0.4
+ *    for those added in 0.4 (numamove_plan_new_process() and the like);
  *  - the library never prints and never exits.
  *
  * Threads:
@@ -309,6 +310,43 @@ int numamove_plan_new(const struct numamove_maps *maps, const struct numamove_no
 		      const struct numamove_nodelist *to, const struct numamove_topology *topo,
 		      struct numamove_plan **ret_plan);
 void numamove_plan_free(struct numamove_plan *plan);
+/**
+ * numamove_plan_new_process() - a plan that moves @task as a whole
+ * @task: the process; its threads' policies and CPUs are read (from /proc
+ *        and sched_getaffinity(2); nothing is stopped)
+ * @maps: its memory now (numamove_maps_read())
+ * @to, @topo: as for numamove_plan_new()
+ *
+ * What a move without FROM means: everything the process uses goes to TO,
+ * its memory, its policies and its CPUs. FROM is the nodes that hold its
+ * memory, ascending, as numamove_plan_new() makes it with a NULL FROM; the
+ * pages move by that. The plan also takes the nodes the process uses
+ * without holding any of its memory there: nodes its policies name (a
+ * bind:3 set before any page landed on node 3) and the memory nodes local
+ * to the CPUs its threads may run on (a CPU of a memoryless node counts as
+ * local to its nearest node with memory). These "extra" nodes
+ * (numamove_plan_extra()) continue the rule where FROM stopped: the i-th
+ * goes to the (|FROM| + i mod |TO|)-th node of TO, unless it is in TO
+ * (then it stays). Their destination is where policies
+ * (numamove_policy_remap(), numamove_plan_map_nodes()) and CPUs go;
+ * numamove_plan_dest() and the byte counts stay about pages. The plan is
+ * "whole" (numamove_plan_whole()): numamove_affinity_follow() then puts
+ * every thread on CPUs of TO.
+ *
+ * Return: 0; -ESRCH when the process exited; as numamove_plan_new()
+ * otherwise.
+ */
+int numamove_plan_new_process(const struct numamove_task *task, const struct numamove_maps *maps,
+			      const struct numamove_nodelist *to, const struct numamove_topology *topo,
+			      struct numamove_plan **ret_plan);
+/** numamove_plan_whole() - whether @plan came from numamove_plan_new_process() */
+bool numamove_plan_whole(const struct numamove_plan *plan);
+/**
+ * numamove_plan_extra() - the nodes a whole-process plan takes besides
+ * FROM (borrowed; NULL for other plans): used by the process, holding none
+ * of its memory
+ */
+const struct numamove_nodelist *numamove_plan_extra(const struct numamove_plan *plan);
 /** numamove_plan_from() / numamove_plan_to() - the lists in force (borrowed) */
 const struct numamove_nodelist *numamove_plan_from(const struct numamove_plan *plan);
 const struct numamove_nodelist *numamove_plan_to(const struct numamove_plan *plan);
@@ -320,7 +358,9 @@ uint64_t numamove_plan_bytes(const struct numamove_plan *plan, int src, int dst)
 uint64_t numamove_plan_incoming(const struct numamove_plan *plan, int node);
 /**
  * numamove_plan_map_nodes() - each node of @nodes replaced by its
- * destination (nodes the plan does not move stay), without repeats
+ * destination (nodes the plan does not move stay; an extra node of a
+ * whole-process plan goes where numamove_plan_new_process() says), without
+ * repeats
  */
 int numamove_plan_map_nodes(const struct numamove_plan *plan, const struct numamove_nodelist *nodes,
 			    struct numamove_nodelist **ret_list);
@@ -707,10 +747,16 @@ enum numamove_affinity_status {
 /**
  * numamove_affinity_follow() - move every thread's CPU affinity with @plan
  *
- * A thread's allowed CPUs are mapped node by node: a CPU on a source node is
- * replaced by the CPUs of its destination node; CPUs on other nodes stay.
- * When the result has no CPU (memory-only destinations) the thread is left
- * alone.
+ * A thread's allowed CPUs are mapped node by node: a CPU local to a source
+ * node (on it, or on a memoryless node whose nearest node with memory it
+ * is) is replaced by the CPUs of that node's destination; CPUs local to
+ * other nodes stay. With a whole-process plan (numamove_plan_new_process())
+ * every thread ends on CPUs of TO: a CPU on a node of TO stays, one that
+ * follows its node to a destination with CPUs becomes that destination's
+ * CPUs, and any other is replaced by the CPUs of every node of TO that has
+ * some. When a thread's CPUs cannot follow (their destination, or with a
+ * whole-process plan every node of TO, has no CPUs) the thread is left
+ * alone with NUMAMOVE_AFFINITY_NO_CPUS.
  *
  * Return: 0 (per-thread outcomes in the report), or a negative errno.
  */
@@ -1129,6 +1175,8 @@ enum numamove_why {
 				       * why of a SKIPPED object target) */
 	NUMAMOVE_NOTE_MAPPINGS_KEPT,  /* SET_POLICY without MAPPINGS: .need private mappings keep a policy of
 				       * their own */
+	NUMAMOVE_NOTE_STAY,           /* .need threads with the default policy were given .text (e.g.
+				       * "preferred:3") so that the memory stays on the destinations */
 };
 /** numamove_why_name() - "no-process", "no-room", ..., or NULL for an unknown value */
 const char *numamove_why_name(enum numamove_why why);
@@ -1192,6 +1240,8 @@ typedef void (*numamove_log_fn)(enum numamove_log_level level, size_t target, in
 #define NUMAMOVE_REQUEST_F_INJECT_HELPER (1u << 6) /* change policies from a helper process, so that no ptrace
 						    * stop reaches the caller's own wait():
 						    * NUMAMOVE_POLICY_SET_F_HELPER (see there) */
+#define NUMAMOVE_REQUEST_F_NO_STAY (1u << 7)     /* MOVE: give no policy to threads that have none (see
+						  * "Staying" in numamove_request(3)) */
 
 struct numamove_request_opts {
 	size_t sz;                 /* sizeof(struct numamove_request_opts) */

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # check-symbols.sh CC HEADER SYMBOL-MAP LIBRARY: the header's function
 # prototypes, the version script's names and the shared library's exported
-# symbols must be the same set, and every export must carry the map's one
-# version node. Prints what differs; exit 1 then.
+# symbols must be the same set, and every export must carry the version node
+# the map gives it (one node per release that added functions: LIBNUMAMOVE_0.3,
+# LIBNUMAMOVE_0.4 inheriting it, ...). Prints what differs; exit 1 then.
 set -euo pipefail
 cc=$1 header=$2 map=$3 lib=$4
 tmp=$(mktemp -d)
@@ -14,16 +15,14 @@ trap 'rm -rf "$tmp"' EXIT
 grep -F "$(basename "$header"):" "$tmp/aux" | grep -oE '\bnumamove_[a-z0-9_]+ \(' | tr -d ' (' | sort -u >"$tmp/header"
 
 nodes=$(grep -oE '^[A-Z0-9_.]+ *\{' "$map" | tr -d ' {')
-if [ "$(echo "$nodes" | wc -l)" != 1 ]; then
-	echo "check-symbols: $map has more than one version node:" $nodes >&2
-	exit 1
-fi
-sed -n 's/^[[:space:]]*\(numamove_[a-z0-9_]*\);.*/\1/p' "$map" | sort -u >"$tmp/map"
+# "name@@NODE" for each name of the map, in the node it is listed under
+awk '/^[A-Z0-9_.]+ *\{/ { node = $1; sub(/\{.*/, "", node) }
+     /^[[:space:]]*numamove_[a-z0-9_]*;/ { s = $1; sub(/;.*/, "", s); print s "@@" node }' "$map" | sort -u >"$tmp/map-versioned"
+sed 's/@@.*//' "$tmp/map-versioned" | sort -u >"$tmp/map"
 
-nm -D --defined-only "$lib" | awk '$2 != "A" { print $3 }' >"$tmp/raw"
-bad=$(grep -v "@@$nodes\$" "$tmp/raw" || true)
-if [ -n "$bad" ]; then
-	echo "check-symbols: exported without version $nodes:" $bad >&2
+nm -D --defined-only "$lib" | awk '$2 != "A" { print $3 }' | sort -u >"$tmp/raw"
+if ! diff -u --label "map (name@@node)" --label "library exports" "$tmp/map-versioned" "$tmp/raw"; then
+	echo "check-symbols: the library's exports do not carry the versions the map gives them (lines above)" >&2
 	exit 1
 fi
 sed 's/@@.*//' "$tmp/raw" | sort -u >"$tmp/exports"
@@ -36,5 +35,5 @@ for pair in header:map map:exports header:exports; do
 		status=1
 	fi
 done
-[ $status = 0 ] && echo "check-symbols: $(wc -l <"$tmp/header") functions, header = map = exports ($nodes)"
+[ $status = 0 ] && echo "check-symbols: $(wc -l <"$tmp/header") functions, header = map = exports ("$nodes")"
 exit $status
