@@ -271,34 +271,13 @@ static void print_plan(const struct move_args *a, const struct numamove_report *
 	printf("total: %s\n", size_text(&a->o, numamove_plan_bytes(plan, -1, -1), x, sizeof(x)));
 }
 
-/* Identical "before -> after" changes of several threads, counted. */
-struct change_group {
-	char text[512];
-	size_t n;
-};
-
-/* Counts @text in a group; false when there were already @max other groups. */
-static bool group_add(struct change_group *g, size_t *n, size_t max, const char *text)
-{
-	for (size_t k = 0; k < *n; k++)
-		if (strcmp(g[k].text, text) == 0) {
-			g[k].n++;
-			return true;
-		}
-	if (*n >= max)
-		return false;
-	snprintf(g[*n].text, sizeof(g[*n].text), "%s", text);
-	g[(*n)++].n = 1;
-	return true;
-}
-
 /*
  * What the rebinding did (or, for a dry run, would do), in lines like
  * those of the CPU affinity: threads with the same change counted together.
  */
 static void print_rebind(const struct numamove_policy_report *rep, const char *label, bool failures_only)
 {
-	struct change_group groups[16];
+	struct front_group groups[16];
 	size_t n_groups = 0;
 	bool planned = false;
 	char text[512], b[256], f[256];
@@ -315,7 +294,7 @@ static void print_rebind(const struct numamove_policy_report *rep, const char *l
 		switch (st) {
 		case NUMAMOVE_POLICY_STATUS_CHANGED:
 		case NUMAMOVE_POLICY_STATUS_PLANNED:
-			if (tid && !group_add(groups, &n_groups, 16, text))
+			if (tid && !front_group_add(groups, &n_groups, 16, b, f))
 				printf("%s: thread %d: %stask policy %s\n", label, (int)tid, planned ? "would rebind the " : "",
 				       text);
 			else if (!tid)
@@ -340,28 +319,27 @@ static void print_rebind(const struct numamove_policy_report *rep, const char *l
 		}
 	}
 	for (size_t k = 0; k < n_groups; k++)
-		printf("%s: %stask policy of %zu thread%s: %s\n", label, planned ? "would rebind the " : "", groups[k].n,
-		       groups[k].n == 1 ? "" : "s", groups[k].text);
+		printf("%s: %stask policy of %zu thread%s: %s -> %s\n", label, planned ? "would rebind the " : "",
+		       groups[k].n, groups[k].n == 1 ? "" : "s", groups[k].before, groups[k].after);
 }
 
 /* The CPU affinity changes: threads with the same change counted together. */
 static void print_affinity(const struct numamove_affinity *aff, const char *label)
 {
-	struct change_group groups[16];
+	struct front_group groups[16];
 	size_t n_groups = 0;
-	char text[512];
 
-	for (size_t k = 0; k < numamove_affinity_count(aff); k++) {
-		if (numamove_affinity_status(aff, k) != NUMAMOVE_AFFINITY_SET)
-			continue;
-		snprintf(text, sizeof(text), "%s -> %s", numamove_affinity_cpus_before(aff, k),
-			 numamove_affinity_cpus_after(aff, k));
-		if (!group_add(groups, &n_groups, 16, text))
-			printf("%s: thread %d: CPU affinity %s\n", label, (int)numamove_affinity_tid(aff, k), text);
-	}
+	if (!front_affinity_groups(aff, groups, &n_groups, 16))
+		/* Too many different changes to group: one line each. */
+		for (size_t k = 0; k < numamove_affinity_count(aff); k++) {
+			if (numamove_affinity_status(aff, k) == NUMAMOVE_AFFINITY_SET)
+				printf("%s: thread %d: CPU affinity %s -> %s\n", label, (int)numamove_affinity_tid(aff, k),
+				       numamove_affinity_cpus_before(aff, k), numamove_affinity_cpus_after(aff, k));
+			n_groups = 0;
+		}
 	for (size_t k = 0; k < n_groups; k++)
-		printf("%s: CPU affinity of %zu thread%s: %s\n", label, groups[k].n, groups[k].n == 1 ? "" : "s",
-		       groups[k].text);
+		printf("%s: CPU affinity of %zu thread%s: %s -> %s\n", label, groups[k].n, groups[k].n == 1 ? "" : "s",
+		       groups[k].before, groups[k].after);
 }
 
 /* What moved, per node, and every page left with its reason: renice's "old -> new". */

@@ -57,13 +57,28 @@ const char *front_nodes_error(const char *opt, const char *text, int err, int ba
 /* A policy's text form in @buf; "?" for NULL (unknown). */
 const char *policy_text(const struct numamove_policy *policy, char *buf, size_t size);
 
+/*
+ * Changes of several threads, counted together: "before -> after" of CPU
+ * affinity or of a task policy. front_group_add() counts one in @g (of at
+ * most @max groups, @n in use); false when it would need group @max + 1.
+ */
+struct front_group {
+	char before[256], after[256];
+	size_t n;
+};
+bool front_group_add(struct front_group *g, size_t *n, size_t max, const char *before, const char *after);
+/* The affinity changes (status SET) of @aff, grouped; false when more than @max groups. */
+bool front_affinity_groups(const struct numamove_affinity *aff, struct front_group *g, size_t *n, size_t max);
+
 /* What a move report says as JSON, for programs: the "status" of a target. */
 const char *front_status_name(const struct numamove_report *rep, size_t i);
 
 /*
  * The JSON document of a move report, as numamove move -J prints it: an
  * array "moves" of one object per target (process, object, cgroup), with
- * its nodes as "children". @bytes: sizes as numbers of bytes.
+ * its nodes as "children", and its threads' affinity changes, grouped,
+ * as children with THREADS, CPUS-BEFORE and CPUS-AFTER. @bytes: sizes as
+ * numbers of bytes.
  */
 int front_move_json(FILE *out, const struct numamove_report *rep, bool bytes);
 

@@ -484,3 +484,30 @@ const char *front_status_name(const struct numamove_report *rep, size_t i)
 		return numamove_outcome_name(numamove_report_outcome(rep, i));
 	}
 }
+
+bool front_group_add(struct front_group *g, size_t *n, size_t max, const char *before, const char *after)
+{
+	for (size_t k = 0; k < *n; k++)
+		if (strcmp(g[k].before, before) == 0 && strcmp(g[k].after, after) == 0) {
+			g[k].n++;
+			return true;
+		}
+	if (*n >= max)
+		return false;
+	snprintf(g[*n].before, sizeof(g[*n].before), "%s", before);
+	snprintf(g[*n].after, sizeof(g[*n].after), "%s", after);
+	g[(*n)++].n = 1;
+	return true;
+}
+
+bool front_affinity_groups(const struct numamove_affinity *aff, struct front_group *g, size_t *n, size_t max)
+{
+	bool all = true;
+
+	*n = 0;
+	for (size_t k = 0; k < numamove_affinity_count(aff); k++)
+		if (numamove_affinity_status(aff, k) == NUMAMOVE_AFFINITY_SET)
+			all &= front_group_add(g, n, max, numamove_affinity_cpus_before(aff, k),
+					       numamove_affinity_cpus_after(aff, k));
+	return all;
+}

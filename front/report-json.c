@@ -17,6 +17,7 @@ enum {
 	COL_PID, COL_COMM, COL_OBJECT, COL_TYPE, COL_POLICY, COL_CGROUP, COL_ROUTE, COL_STATUS, COL_REASON, COL_MOVED,
 	COL_LEFT, COL_LEFT_BYTES, COL_SHARED, COL_BUSY, COL_NOMEM, COL_UNMOVABLE, COL_GONE, COL_OTHER, COL_REBOUND,
 	COL_REBIND_FAILED, COL_ENGINE, COL_JOBS, COL_SWEEP, COL_CALLS, COL_MAX_CALL, COL_NODE, COL_BEFORE, COL_AFTER,
+	COL_THREADS, COL_CPUS_BEFORE, COL_CPUS_AFTER,
 };
 
 static const struct {
@@ -51,6 +52,9 @@ static const struct {
 	[COL_NODE] = { "NODE", SCOLS_JSON_NUMBER },
 	[COL_BEFORE] = { "BEFORE", -1 },
 	[COL_AFTER] = { "AFTER", -1 },
+	[COL_THREADS] = { "THREADS", SCOLS_JSON_NUMBER },
+	[COL_CPUS_BEFORE] = { "CPUS-BEFORE", SCOLS_JSON_STRING },
+	[COL_CPUS_AFTER] = { "CPUS-AFTER", SCOLS_JSON_STRING },
 };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 
@@ -87,6 +91,42 @@ static bool rebind_tried(const struct numamove_report *rep, size_t i)
 		if (numamove_report_note(rep, i, k)->why == NUMAMOVE_NOTE_REBIND_FAILED)
 			return true;
 	return false;
+}
+
+/* The threads' affinity changes, grouped by change (one child each). */
+static int add_affinity(struct libscols_table *tb, struct libscols_line *ln, const struct numamove_affinity *aff)
+{
+	struct front_group g[64];
+	size_t n = 0;
+
+	if (!aff)
+		return 0;
+	if (!front_affinity_groups(aff, g, &n, sizeof(g) / sizeof(g[0])))
+		n = 0;
+	/* Too many different changes to group: one child per thread. */
+	for (size_t k = 0; n == 0 && k < numamove_affinity_count(aff); k++) {
+		struct libscols_line *child;
+
+		if (numamove_affinity_status(aff, k) != NUMAMOVE_AFFINITY_SET)
+			continue;
+		child = scols_table_new_line(tb, ln);
+		if (!child)
+			return -ENOMEM;
+		cell(child, COL_THREADS, "1");
+		cell(child, COL_PID, "%d", (int)numamove_affinity_tid(aff, k));
+		cell(child, COL_CPUS_BEFORE, "%s", numamove_affinity_cpus_before(aff, k));
+		cell(child, COL_CPUS_AFTER, "%s", numamove_affinity_cpus_after(aff, k));
+	}
+	for (size_t k = 0; k < n; k++) {
+		struct libscols_line *child = scols_table_new_line(tb, ln);
+
+		if (!child)
+			return -ENOMEM;
+		cell(child, COL_THREADS, "%zu", g[k].n);
+		cell(child, COL_CPUS_BEFORE, "%s", g[k].before);
+		cell(child, COL_CPUS_AFTER, "%s", g[k].after);
+	}
+	return 0;
 }
 
 static int add_target(struct libscols_table *tb, const struct numamove_report *rep, size_t i, bool bytes)
@@ -166,7 +206,7 @@ static int add_target(struct libscols_table *tb, const struct numamove_report *r
 		if (numamove_report_has_after(rep, i))
 			cell_size(child, COL_AFTER, bytes, a);
 	}
-	return 0;
+	return add_affinity(tb, ln, numamove_report_affinity(rep, i));
 }
 
 int front_move_json(FILE *out, const struct numamove_report *rep, bool bytes)

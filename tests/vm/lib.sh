@@ -11,6 +11,7 @@
 #   wl_region_pages NAME REGION     size of REGION in 4K pages
 #   wl_not_on NAME REGION NODE      pages of REGION not on NODE (missing included)
 #   wl_next NAME                    SIGUSR2, wait for $T/wl.NAME/next
+#   wl_next_all_on NAME NODE WHAT   every thread's next allocation all on NODE
 #   wl_stop NAME                    SIGKILL it
 #   assert_checksums NAME           every region's data intact (last report)
 #   assert_region_on NAME REGION NODE   all pages of REGION on NODE
@@ -383,6 +384,19 @@ kernel_at_least() {
 	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
 }
 
+# wl_next_all_on NAME NODE WHAT: every thread of workload NAME allocates
+# afresh (wl_next), and each allocation lands entirely on NODE.
+wl_next_all_on() {
+	wl_next "$1"
+	awk -v n="$2" '$1 == "thread" {s = 0; for (i = 4; i < NF - 1; i++) s += $i; print $2, $(4 + n), s}' \
+		"$(wl_dir "$1")/next" > "$T/next.$1"
+	[ -s "$T/next.$1" ] || fail "$3: no thread in the workload's next-allocation report"
+	while read -r tid on all_pages; do
+		[ "$on" = "$all_pages" ] && [ "$on" -gt 0 ] ||
+			fail "$3: thread $tid's next allocation: $on of $all_pages pages on node $2"
+	done < "$T/next.$1"
+}
+
 # assert_threads_on_node1 NAME CPUS: after a move to node 1, every thread of
 # workload NAME, as the workload itself reads it, may run on CPUS only, and
 # its next allocation (first touch) lands entirely on node 1.
@@ -391,9 +405,5 @@ assert_threads_on_node1() {
 	for c in $(wl_thread_cpus "$1" | awk '{print $2}'); do
 		assert_eq "$c" "$2" "a thread's affinity as the workload reads it"
 	done
-	wl_next "$1"
-	awk '$1 == "thread" {print $2, $5, $4 + $5 + $6 + $7}' "$(wl_dir "$1")/next" | while read -r tid on1 all_pages; do
-		[ "$on1" = "$all_pages" ] && [ "$on1" -gt 0 ] ||
-			fail "thread $tid's next allocation: $on1 of $all_pages pages on node 1"
-	done || exit 1
+	wl_next_all_on "$1" 1 "after the move to node 1"
 }

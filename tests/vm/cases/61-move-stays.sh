@@ -1,0 +1,80 @@
+# topology: 4node memless
+# timeout: 420
+# A move stays moved, with automatic NUMA balancing on, in both of its modes
+# (1: classic, 2: memory tiering, which promotes hot pages off memory-only
+# nodes). Default-policy workloads whose probe thread keeps reading their
+# memory are moved whole, one to a memory-only node (M), one to a node
+# with CPUs (D); numamove gives their threads preferred over the
+# destination (it says so), which balancing leaves alone. 60 s later at
+# least 95% of their pages are still there, as the workload itself finds
+# them (move_pages(2)), their data is intact, and every thread's next
+# allocation lands on the destination. The control: on the 4-node machine
+# in mode 1, the same move with --no-stay loses its pages to balancing (the
+# old behaviour), which shows that the 60 s are long enough to tell.
+[ -e /proc/sys/kernel/numa_balancing ] || skip "the kernel has no automatic NUMA balancing"
+cpumem=$(_nminus "$(nodes_cpu)" "$(nodes_memless_cpu)")
+C0=$(nth_node "$cpumem" 1)
+D=$(echo "$cpumem" | tr ',' '\n' | tail -n1)
+M=$(nth_node "$(nodes_memonly)" 1)
+# the CPU-node move starts on a node other than D: on memless (one CPU node
+# with memory) from the memory-only node M
+if [ "$C0" = "$D" ]; then DSRC=$M; else DSRC=$C0; fi
+note "memory-only M=$M, CPU node D=$D (from $DSRC)"
+old=$(cat /proc/sys/kernel/numa_balancing)
+restore() { echo "$old" > /proc/sys/kernel/numa_balancing; }
+trap restore EXIT
+
+# still_on NAME NODE WHAT: at least 95% of region 0 on NODE, data intact
+still_on() {
+	local on all
+	wl_report "$1"
+	assert_checksums "$1"
+	on=$(wl_pages "$1" 0 "$2")
+	all=$(wl_region_pages "$1" 0)
+	note "$3: $on of $all pages on node $2"
+	assert_ge $((on * 100)) $((all * 95)) "$3: pages of 4 KiB on node $2 60 s after the move (x100, vs 95% of $all)"
+}
+probe="--probe --probe-interval 1000"
+
+for mode in 1 2; do
+	echo "$mode" > /proc/sys/kernel/numa_balancing 2>/dev/null ||
+		{ [ "$mode" = 2 ] && { note "mode 2 (memory tiering) not in this kernel"; continue; }; fail "numa_balancing=$mode"; }
+	wl_start m$mode --region "$C0:64M" --threads 2 $probe
+	wl_start d$mode --region "$DSRC:64M" --threads 2 $probe
+	control=
+	if [ "$mode" = 1 ] && [ "$C0" != "$D" ]; then
+		control=c$mode
+		wl_start $control --region "$C0:64M" --threads 2 $probe
+	fi
+
+	nm move "$(wl_pid m$mode)" --to "$M"
+	assert_rc 0
+	grep -q "task policy of 3 threads: default -> preferred:$M" "$T/out" ||
+		fail "mode $mode: the move does not say that the threads get preferred:$M"
+	grep -q "3 threads with the default policy were given preferred:$M" "$T/err" ||
+		fail "mode $mode: no note on the policy left behind"
+	nm move "$(wl_pid d$mode)" --to "$D"
+	assert_rc 0
+	if [ -n "$control" ]; then
+		nm move "$(wl_pid $control)" --to "$M" --no-stay
+		assert_rc 0
+		grep -q "NUMA balancing is on" "$T/err" || fail "--no-stay with balancing on: no warning"
+		wl_report $control
+		assert_region_on $control 0 "$M"
+	fi
+	sleep 60
+	still_on m$mode "$M" "mode $mode, memory-only node $M"
+	wl_next_all_on m$mode "$M" "mode $mode, memory-only node $M"
+	still_on d$mode "$D" "mode $mode, CPU node $D"
+	wl_next_all_on d$mode "$D" "mode $mode, CPU node $D"
+	if [ -n "$control" ]; then
+		wl_report $control
+		assert_checksums $control
+		on=$(wl_pages $control 0 "$M")
+		all=$(wl_region_pages $control 0)
+		note "control (--no-stay): $on of $all pages still on node $M"
+		[ $((on * 100)) -lt $((all * 95)) ] ||
+			fail "control: with --no-stay balancing left $on of $all pages on node $M: the test cannot tell"
+	fi
+	for w in m$mode d$mode $control; do wl_stop $w; done
+done
