@@ -232,6 +232,21 @@ static void print_node_table(const struct output *o, const struct numamove_repor
 	table_print(tb);
 }
 
+/* The nodes a whole-process move takes that hold none of its memory: where their policies and CPUs go. */
+static void print_plan_extra(const struct numamove_plan *plan, const char *label)
+{
+	const struct numamove_nodelist *extra = numamove_plan_extra(plan);
+	struct numamove_nodelist *to = NULL;
+	char f[256], t[256];
+
+	if (!extra || !numamove_nodelist_count(extra) || numamove_plan_map_nodes(plan, extra, &to) < 0)
+		return;
+	numamove_nodelist_format(extra, f, sizeof(f));
+	numamove_nodelist_format(to, t, sizeof(t));
+	printf("%s: nodes it uses without memory there (policies, CPUs): %s -> %s\n", label, f, t);
+	numamove_nodelist_free(to);
+}
+
 /* --dry-run: FROM TO SIZE DEST-FREE FITS, as the real move would check it. */
 static void print_plan(const struct move_args *a, const struct numamove_report *rep, size_t i, const char *label)
 {
@@ -269,6 +284,7 @@ static void print_plan(const struct move_args *a, const struct numamove_report *
 	table_print(tb);
 	numamove_topology_free(topo);
 	printf("total: %s\n", size_text(&a->o, numamove_plan_bytes(plan, -1, -1), x, sizeof(x)));
+	print_plan_extra(plan, label);
 }
 
 /*

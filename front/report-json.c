@@ -17,7 +17,7 @@ enum {
 	COL_PID, COL_COMM, COL_OBJECT, COL_TYPE, COL_POLICY, COL_CGROUP, COL_ROUTE, COL_STATUS, COL_REASON, COL_MOVED,
 	COL_LEFT, COL_LEFT_BYTES, COL_SHARED, COL_BUSY, COL_NOMEM, COL_UNMOVABLE, COL_GONE, COL_OTHER, COL_REBOUND,
 	COL_REBIND_FAILED, COL_ENGINE, COL_JOBS, COL_SWEEP, COL_CALLS, COL_MAX_CALL, COL_NODE, COL_BEFORE, COL_AFTER,
-	COL_THREADS, COL_CPUS_BEFORE, COL_CPUS_AFTER,
+	COL_STAY, COL_STAY_THREADS, COL_THREADS, COL_CPUS_BEFORE, COL_CPUS_AFTER,
 };
 
 static const struct {
@@ -52,6 +52,8 @@ static const struct {
 	[COL_NODE] = { "NODE", SCOLS_JSON_NUMBER },
 	[COL_BEFORE] = { "BEFORE", -1 },
 	[COL_AFTER] = { "AFTER", -1 },
+	[COL_STAY] = { "STAY-POLICY", SCOLS_JSON_STRING },
+	[COL_STAY_THREADS] = { "STAY-THREADS", SCOLS_JSON_NUMBER },
 	[COL_THREADS] = { "THREADS", SCOLS_JSON_NUMBER },
 	[COL_CPUS_BEFORE] = { "CPUS-BEFORE", SCOLS_JSON_STRING },
 	[COL_CPUS_AFTER] = { "CPUS-AFTER", SCOLS_JSON_STRING },
@@ -190,6 +192,15 @@ static int add_target(struct libscols_table *tb, const struct numamove_report *r
 		}
 		cell(ln, COL_REBOUND, "%zu", done);
 		cell(ln, COL_REBIND_FAILED, "%zu", failed);
+	}
+	/* The policy the move gave threads that had none, so that the memory stays. */
+	for (size_t k = 0; k < numamove_report_note_count(rep, i); k++) {
+		const struct numamove_detail *d = numamove_report_note(rep, i, k);
+
+		if (d->why == NUMAMOVE_NOTE_STAY) {
+			cell(ln, COL_STAY, "%s", d->text ? d->text : "");
+			cell(ln, COL_STAY_THREADS, "%" PRIu64, d->need);
+		}
 	}
 	for (size_t k = 0; numamove_report_has_before(rep, i) && k < numamove_nodelist_count(nodes); k++) {
 		int node = numamove_nodelist_get(nodes, k);
