@@ -20,6 +20,9 @@
 #   6.12-sparse          6.12, the sparse machine (nodes 0,1,2,5,7; node 1
 #                        has a CPU and no memory), BUILDDIR: its whole suite
 #   6.1-sparse           6.1, the sparse machine, BUILDDIR: its whole suite
+#   6.12-memless         6.12, the memless machine (node 1 has CPUs 1-2 and
+#                        no memory, nodes 2-4 memory only), BUILDDIR: its
+#                        whole suite
 #   6.12-4node-soak      (not in the default runs) 6.12, 4 nodes, BUILDDIR:
 #                        34-policy-soak alone. 1,000 numamove runs: it passed
 #                        its 900 s limit on this 2-CPU host, loaded by other
@@ -46,9 +49,9 @@ SUBSET_4NODE="00-nodes 02-move-all 03-relative 05-affinity 06-too-small 13-thp
 20-shm 21-tmpfs 22-hugetlbfs 23-pagecache 24-with-shared
 30-policy-set 31-policy-modes 33-move-rebind 35-policy-cgroup 36-policy-refusals
 40-engine 41-rate-stall 42-sweep 55-pagescan-fallback 56-preferred-many 57-weighted-interleave
-58-weighted-interleave-old"
+58-weighted-interleave-old 60-move-whole 61-move-stays"
 
-ALL_RUNS="6.12-4node-sanitize 6.1-4node 6.12-sparse 6.1-sparse"
+ALL_RUNS="6.12-4node-sanitize 6.1-4node 6.12-sparse 6.1-sparse 6.12-memless"
 runs=${*:-${MATRIX_RUNS:-$ALL_RUNS}}
 
 # One kernel cache for both build directories; the kept consoles of failed
@@ -63,6 +66,7 @@ for run in $runs; do
 	6.1-4node) k=6.1 t=4node b=$build cases=$SUBSET_4NODE exclude= ;;
 	6.12-sparse) k=6.12 t=sparse b=$build cases= exclude= ;;
 	6.1-sparse) k=6.1 t=sparse b=$build cases= exclude= ;;
+	6.12-memless) k=6.12 t=memless b=$build cases= exclude= ;;
 	6.12-4node) k=6.12 t=4node b=$build cases= exclude= ;;	# not in the default matrix
 	6.12-4node-soak) k=6.12 t=4node b=$build cases=34-policy-soak exclude= ;;	# neither
 	*) echo "matrix.sh: no run $run (runs: $ALL_RUNS 6.12-4node 6.12-4node-soak)" >&2; exit 2 ;;
