@@ -1129,16 +1129,19 @@ static bool cpus_local_to(pid_t tid, const struct numamove_topology *topo, const
  * than one, where the kernel has it): memory goes there first, and to any
  * node when they are full. A whole-process move gives it to every thread;
  * with FROM, only to threads whose CPUs are all local to moved nodes (the
- * others never allocated there). Returns the policy, or NULL for none,
+ * others never allocated there). None when the destinations are every
+ * node with memory the process may use (a one-node machine): there is
+ * nowhere else for its memory to go. Returns the policy, or NULL for none,
  * with @tids (NULL: every thread).
  */
 static struct numamove_policy *stay_policy(struct numamove_request *req, struct target *t,
 					  const struct numamove_task *task, pid_t **ret_tids, size_t *ret_n)
 {
-	_cleanup_(nm_nodelist_freep) struct numamove_nodelist *dests = NULL;
+	_cleanup_(nm_nodelist_freep) struct numamove_nodelist *dests = NULL, *allowed = NULL;
 	_cleanup_free_ pid_t *tids = NULL;
 	struct numamove_policy *pol = NULL;
 	size_t n = 0, kept = 0;
+	bool elsewhere = false;
 	int r;
 
 	*ret_tids = NULL;
@@ -1147,6 +1150,13 @@ static struct numamove_policy *stay_policy(struct numamove_request *req, struct 
 		return NULL;
 	r = t->plan->whole ? nm_nodelist_copy(t->plan->to, &dests) : numamove_plan_map_nodes(t->plan, t->plan->from, &dests);
 	if (r < 0 || dests->n == 0)
+		return NULL;
+	/* Where the destinations are every node its memory may use, there is nowhere else for it to go. */
+	if (allowed_nodes(task, t->topo, &allowed) < 0)
+		return NULL;
+	for (size_t k = 0; k < allowed->n && !elsewhere; k++)
+		elsewhere = !numamove_nodelist_contains(dests, allowed->ids[k]);
+	if (!elsewhere)
 		return NULL;
 	if (dests->n > 1) {
 		r = numamove_policy_new(NUMAMOVE_POLICY_MODE_PREFERRED_MANY, 0, dests, &pol);
