@@ -422,7 +422,8 @@ static void print_target(const struct move_args *a, const struct numamove_report
 		/* Policies rebound stay rebound, whatever happened to the pages after. */
 		print_rebind(numamove_report_rebind(rep, i), label, a->o.json);
 	}
-	if (!a->o.json && done && numamove_report_kind(rep, i) != NUMAMOVE_TARGET_CGROUP) {
+	/* A process's shared memory left without a move (out of reach, shared outside) has no result. */
+	if (!a->o.json && done && numamove_report_kind(rep, i) != NUMAMOVE_TARGET_CGROUP && numamove_report_result(rep, i)) {
 		print_moved(a, rep, i, label);
 		if (numamove_report_policy_after(rep, i))
 			printf("%s: policy %s -> %s\n", label,

@@ -55,6 +55,11 @@ static bool is_shm_path(const char *p)
 	return strncmp(p, "/SYSV", 5) == 0 || strncmp(p, "/dev/shm/", 9) == 0 || is_anon_shared_path(p, false);
 }
 
+bool nm_mapping_is_own_shared(const struct numamove_mapping *m)
+{
+	return m->shared && m->name[0] == '/' && is_anon_shared_path(m->name, true);
+}
+
 bool nm_mapping_is_object(const struct numamove_mapping *m, bool with_files)
 {
 	/* Anonymous shared memory is the process's own, not an object others can open. */
