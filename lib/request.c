@@ -918,7 +918,8 @@ static int run_object(struct numamove_request *req, struct numamove_object *obj,
 		end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_PLAN, r);
 		goto out;
 	}
-	if (outside && !(req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED)) {
+	/* Nothing of it to move (all on its destinations already): nothing to leave either. */
+	if (outside && !(req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED) && numamove_plan_bytes(t->plan, -1, -1)) {
 		struct numamove_detail d = *outside;
 
 		/* Not the named processes' alone: left, and counted. */
