@@ -18,3 +18,8 @@ assert_eq "$(jval "$l" left-bytes)" $((8 << 20)) "JSON left_bytes"
 wl_report u
 ob_assert_on u touched 0
 ob_assert_checksum u
+# show says it cannot count what the process does not map, and why.
+NM_USER=1000 nm show "$pid"
+assert_rc 0
+grep -q "does not map are not counted: reaching them through /proc/$pid/map_files needs CAP_SYS_ADMIN" "$T/err" ||
+	fail "show: no message about the uncounted memory: $(cat "$T/err")"
