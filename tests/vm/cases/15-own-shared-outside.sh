@@ -11,7 +11,7 @@ pid=$(wl_pid k1)
 child=$(ob_ready k1 child)
 nm move "$pid" --to 2
 assert_rc 3
-grep -q "/dev/zero (deleted): 4.0M stays where it was: 1 process not named maps it too (pid $child)" "$T/err" ||
+grep -q "/dev/zero (deleted): 2.0M stays where it was: 1 process not named maps it too (pid $child)" "$T/err" ||
 	fail "no message about the shared part: $(cat "$T/err")"
 wl_report k1
 ob_assert_on k1 touched 0
