@@ -64,6 +64,9 @@ static void __attribute__((noreturn)) usage(void)
 	       "end on CPUs of the --to nodes. Threads with the default policy are given\n"
 	       "preferred over the --to nodes, so that the memory stays there (NUMA balancing\n"
 	       "leaves it alone) and new memory goes there (undo: policy PID --set default).\n"
+	       "A process's own shared memory (anonymous shared memory and memfd) moves with it,\n"
+	       "whole, once for all the processes named that map it, also its pages no process\n"
+	       "maps now (reached through /proc/PID/map_files: root).\n"
 	       "Shared objects (SysV segments, files on tmpfs and hugetlbfs, the page cache of any\n"
 	       "file) move the same way: only their resident pages, never their holes. An argument\n"
 	       "of digits only is a process id; anything else is a path (./123 for a file named 123).\n"
@@ -79,7 +82,8 @@ static void __attribute__((noreturn)) usage(void)
 	       "                       or interleave over the --to nodes, default, or a whole\n"
 	       "                       policy as numamove policy --set takes it (interleave:2-3)\n"
 	       "     --with-shared     processes: also move the SysV segments, tmpfs and hugetlbfs\n"
-	       "                       files they map\n"
+	       "                       files they map, and their anonymous shared memory and memfd\n"
+	       "                       that processes not named map too\n"
 	       "     --with-files      with --with-shared: also the page cache of the files they map\n"
 	       " -j, --jobs <n>        move with n workers (default: the destination nodes'\n"
 	       "                       CPUs, at most 64)\n"
@@ -422,7 +426,8 @@ static void print_target(const struct move_args *a, const struct numamove_report
 		/* Policies rebound stay rebound, whatever happened to the pages after. */
 		print_rebind(numamove_report_rebind(rep, i), label, a->o.json);
 	}
-	if (!a->o.json && done && numamove_report_kind(rep, i) != NUMAMOVE_TARGET_CGROUP) {
+	/* A process's shared memory left without a move (out of reach, shared outside) has no result. */
+	if (!a->o.json && done && numamove_report_kind(rep, i) != NUMAMOVE_TARGET_CGROUP && numamove_report_result(rep, i)) {
 		print_moved(a, rep, i, label);
 		if (numamove_report_policy_after(rep, i))
 			printf("%s: policy %s -> %s\n", label,

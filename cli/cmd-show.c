@@ -11,19 +11,22 @@
 #include "common.h"
 #include "objects.h"
 
-enum { COL_PID, COL_COMM, COL_NODE, COL_TOTAL, COL_ANON, COL_FILE, COL_SHM, COL_HUGE };
+enum { COL_PID, COL_COMM, COL_NODE, COL_TOTAL, COL_ANON, COL_FILE, COL_SHM, COL_HUGE, COL_UNMAPPED };
 
 static const struct colinfo sum_infos[] = {
 	[COL_PID] = { "PID", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, "process id" },
 	[COL_COMM] = { "COMM", 8, 0, SCOLS_JSON_STRING, false, "command name" },
 	[COL_NODE] = { "NODE", 4, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false, "node id" },
-	[COL_TOTAL] = { "TOTAL", 6, SCOLS_FL_RIGHT, 0, true, "resident memory on the node" },
+	[COL_TOTAL] = { "TOTAL", 6, SCOLS_FL_RIGHT, 0, true, "resident memory on the node (UNMAPPED included)" },
 	[COL_ANON] = { "ANON", 6, SCOLS_FL_RIGHT, 0, true, "private anonymous memory (heap, stack, anonymous mappings)" },
 	[COL_FILE] = { "FILE", 6, SCOLS_FL_RIGHT, 0, true, "file-backed memory (page cache and its private copies)" },
 	[COL_SHM] = { "SHM", 6, SCOLS_FL_RIGHT, 0, true, "shared memory: SysV shm, tmpfs, memfd, shared anonymous" },
 	[COL_HUGE] = { "HUGE", 6, SCOLS_FL_RIGHT, 0, true, "hugetlbfs huge pages, in their real size" },
+	[COL_UNMAPPED] = { "UNMAPPED", 6, SCOLS_FL_RIGHT, 0, true,
+			   "its anonymous shared memory and memfd resident but not mapped by it (not in SHM, HUGE)" },
 };
-static const int sum_defaults[] = { COL_PID, COL_COMM, COL_NODE, COL_TOTAL, COL_ANON, COL_FILE, COL_SHM, COL_HUGE };
+static const int sum_defaults[] = { COL_PID, COL_COMM, COL_NODE, COL_TOTAL, COL_ANON, COL_FILE, COL_SHM, COL_HUGE,
+				    COL_UNMAPPED };
 
 enum { MCOL_PID, MCOL_START, MCOL_END, MCOL_KIND, MCOL_POLICY, MCOL_PAGESIZE, MCOL_RES, MCOL_NAME };
 
@@ -76,13 +79,19 @@ static void __attribute__((noreturn)) usage(void)
 	exit(EXIT_OK);
 }
 
+/* @un: its own shared memory resident but not mapped by it (numamove_maps_read_unmapped()), or NULL. */
 static void add_summary(struct libscols_table *tb, const struct columns *cols, const struct output *o,
-			const struct numamove_task *t, const struct numamove_maps *maps)
+			const struct numamove_task *t, const struct numamove_maps *maps, const struct numamove_maps *un)
 {
-	struct numamove_nodelist *nodes = NULL;
+	struct numamove_nodelist *nodes = NULL, *more = NULL;
 
 	if (numamove_maps_nodes(maps, &nodes) < 0)
 		return;
+	if (un && numamove_maps_nodes(un, &more) == 0)
+		for (size_t k = 0; k < numamove_nodelist_count(more); k++)
+			if (!numamove_nodelist_contains(nodes, numamove_nodelist_get(more, k)))
+				numamove_nodelist_add(nodes, numamove_nodelist_get(more, k));
+	numamove_nodelist_free(more);
 	for (size_t k = 0; k < numamove_nodelist_count(nodes); k++) {
 		int node = numamove_nodelist_get(nodes, k);
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
@@ -94,7 +103,10 @@ static void add_summary(struct libscols_table *tb, const struct columns *cols, c
 			case COL_PID: cell_printf(ln, i, "%d", (int)numamove_task_pid(t)); break;
 			case COL_COMM: cell_printf(ln, i, "%s", numamove_task_comm(t)); break;
 			case COL_NODE: cell_printf(ln, i, "%d", node); break;
-			case COL_TOTAL: cell_size(ln, i, o, numamove_maps_bytes(maps, node, -1)); break;
+			case COL_TOTAL:
+				cell_size(ln, i, o, numamove_maps_bytes(maps, node, -1) + (un ? numamove_maps_bytes(un, node, -1) : 0));
+				break;
+			case COL_UNMAPPED: cell_size(ln, i, o, un ? numamove_maps_bytes(un, node, -1) : 0); break;
 			default:
 				cell_size(ln, i, o, numamove_maps_bytes(maps, node, NUMAMOVE_KIND_ANON + (id - COL_ANON)));
 			}
@@ -103,9 +115,10 @@ static void add_summary(struct libscols_table *tb, const struct columns *cols, c
 	numamove_nodelist_free(nodes);
 }
 
+/* @suffix: after each name (" [not mapped]" for numamove_maps_read_unmapped()'s). */
 static void add_mappings(struct libscols_table *tb, const struct columns *cols, const struct output *o,
 			 const struct numamove_nodelist *nodes, const struct numamove_task *t,
-			 const struct numamove_maps *maps)
+			 const struct numamove_maps *maps, const char *suffix)
 {
 	for (size_t m = 0; m < numamove_maps_count(maps); m++) {
 		const struct numamove_mapping *mp = numamove_maps_get(maps, m);
@@ -123,7 +136,7 @@ static void add_mappings(struct libscols_table *tb, const struct columns *cols, 
 			case MCOL_POLICY: cell_printf(ln, i, "%s", numamove_mapping_policy(mp)); break;
 			case MCOL_PAGESIZE: cell_size(ln, i, o, ps); break;
 			case MCOL_RES: cell_size(ln, i, o, numamove_mapping_pages(mp, -1) * ps); break;
-			case MCOL_NAME: cell_printf(ln, i, "%s", numamove_mapping_name(mp)); break;
+			case MCOL_NAME: cell_printf(ln, i, "%s%s", numamove_mapping_name(mp), suffix); break;
 			default: {
 				int node = numamove_nodelist_get(nodes, (size_t)id - NMAP);
 
@@ -217,10 +230,26 @@ int cmd_show(int argc, char **argv)
 				warnx_("%d (%s): cannot read its memory map: %s%s", (int)pid,
 				       numamove_task_comm(t), strerror(-r), access_hint(r));
 			status = EXIT_ERROR;
-		} else if (mappings) {
-			add_mappings(tb, &cols, &o, nodes, t, maps);
 		} else {
-			add_summary(tb, &cols, &o, t, maps);
+			struct numamove_maps *un = NULL;
+
+			/* Its anonymous shared memory and memfd: also what it does not map. */
+			r = numamove_maps_read_unmapped(t, maps, &un);
+			if (r == -EPERM)
+				warnx_("%d (%s): the pages of its anonymous shared memory and memfd that it does not map are "
+				       "not counted: reaching them through /proc/%d/map_files needs CAP_SYS_ADMIN or "
+				       "CAP_CHECKPOINT_RESTORE", (int)pid, numamove_task_comm(t), (int)pid);
+			else if (r < 0 && r != -ESRCH)
+				warnx_("%d (%s): the pages of its anonymous shared memory and memfd that it does not map are "
+				       "not counted: %s", (int)pid, numamove_task_comm(t), strerror(-r));
+			if (mappings) {
+				add_mappings(tb, &cols, &o, nodes, t, maps, "");
+				if (un)
+					add_mappings(tb, &cols, &o, nodes, t, un, " [not mapped]");
+			} else {
+				add_summary(tb, &cols, &o, t, maps, un);
+			}
+			numamove_maps_free(un);
 		}
 		numamove_maps_free(maps);
 		numamove_task_free(t);

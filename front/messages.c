@@ -327,6 +327,37 @@ const char *front_detail_text(const struct numamove_report *rep, size_t i, const
 	case NUMAMOVE_WHY_OPEN:
 		open_text(rep, i, label, d, buf, size);
 		break;
+	case NUMAMOVE_WHY_UNREACHABLE:
+	case NUMAMOVE_WHY_SHARED_OUTSIDE:
+	case NUMAMOVE_NOTE_SHARED_OUTSIDE: {
+		/* A process's own shared memory: said of the process. */
+		size_t parent = i == NUMAMOVE_REPORT_REQUEST ? i : numamove_report_parent(rep, i);
+		bool planned = i != NUMAMOVE_REPORT_REQUEST && numamove_report_outcome(rep, i) == NUMAMOVE_OUTCOME_PLANNED;
+		const char *name = d->text ? d->text : "?";
+		char pl[4200];
+
+		if (parent == NUMAMOVE_REPORT_REQUEST)
+			memcpy(pl, label, sizeof(pl));
+		else
+			front_label(rep, parent, pl, sizeof(pl));
+		if (d->why == NUMAMOVE_WHY_UNREACHABLE)
+			snprintf(buf, size, "%s: %s: up to %s that the process does not map %s where %s: its anonymous shared "
+				 "memory and memfd can be reached only through /proc/%d/map_files, which needs CAP_SYS_ADMIN "
+				 "or CAP_CHECKPOINT_RESTORE (run numamove as root)", pl, name,
+				 size_to_human(d->need, a, sizeof(a)), planned ? "would stay" : "stays", planned ? "it is" : "it was",
+				 parent != NUMAMOVE_REPORT_REQUEST ? (int)numamove_report_pid(rep, parent) : 0);
+		else if (d->why == NUMAMOVE_WHY_SHARED_OUTSIDE)
+			snprintf(buf, size, "%s: %s: %s %s where %s: %" PRIu64 " process%s not named map%s it too (pid %d%s); "
+				 "name %s too, or move with --with-shared (the pages the process maps %s with it)", pl, name,
+				 size_to_human(d->need, a, sizeof(a)), planned ? "would stay" : "stays", planned ? "it is" : "it was",
+				 d->have, d->have == 1 ? "" : "es", d->have == 1 ? "s" : "", (int)d->tid, d->have > 1 ? ", ..." : "",
+				 d->have == 1 ? "it" : "them", planned ? "would move" : "moved");
+		else
+			snprintf(buf, size, "%s: %s: note: %" PRIu64 " process%s not named map%s it too (pid %d%s); %s with "
+				 "--with-shared", pl, name, d->have, d->have == 1 ? "" : "es", d->have == 1 ? "s" : "",
+				 (int)d->tid, d->have > 1 ? ", ..." : "", planned ? "would be moved" : "moved");
+		break;
+	}
 	case NUMAMOVE_WHY_LOAD:
 		/* said of the object by the name it was given, as when it cannot be opened */
 		snprintf(label, sizeof(label), "%s", numamove_report_name(rep, i));

@@ -177,6 +177,10 @@ static int add_target(struct libscols_table *tb, const struct numamove_report *r
 		cell_size(ln, COL_SWEEP, bytes, numamove_result_sweep_bytes(res));
 		cell(ln, COL_CALLS, "%" PRIu64, numamove_result_calls(res));
 		cell(ln, COL_MAX_CALL, "%.3f", (double)numamove_result_max_call_ns(res) / 1e6);
+	} else if (numamove_report_kind(rep, i) == NUMAMOVE_TARGET_OBJECT && numamove_report_bytes_left(rep, i)) {
+		/* Left without a move: a process's shared memory out of reach, or shared outside the request. */
+		cell_size(ln, COL_MOVED, bytes, 0);
+		cell_size(ln, COL_LEFT_BYTES, bytes, numamove_report_bytes_left(rep, i));
 	} else if (numamove_report_kind(rep, i) == NUMAMOVE_TARGET_CGROUP && numamove_report_has_after(rep, i)) {
 		/* The kernel moved it: bytes are known, pages (of mixed sizes) are not. */
 		cell_size(ln, COL_MOVED, bytes, numamove_report_bytes_moved(rep, i));

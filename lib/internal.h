@@ -246,6 +246,11 @@ int nm_maps_line_parse(const char *p, struct nm_maps_line *ret);
  * with @with_files any mapped file), rather than memory of the process.
  */
 bool nm_mapping_is_object(const struct numamove_mapping *m, bool with_files);
+/*
+ * Whether mapping @m is a shared mapping of the process's own shared
+ * memory: anonymous shared memory (/dev/zero, /anon_hugepage) or a memfd.
+ */
+bool nm_mapping_is_own_shared(const struct numamove_mapping *m);
 
 /*
  * The engine on one address range: moves the pages of [start, end) of

@@ -55,6 +55,20 @@ static bool is_shm_path(const char *p)
 	return strncmp(p, "/SYSV", 5) == 0 || strncmp(p, "/dev/shm/", 9) == 0 || is_anon_shared_path(p, false);
 }
 
+/* @p is @name, or @name " (deleted)" (the kernel's names of unlinked shmem files). */
+static bool is_name(const char *p, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(p, name, n) == 0 && (p[n] == '\0' || strcmp(p + n, " (deleted)") == 0);
+}
+
+bool nm_mapping_is_own_shared(const struct numamove_mapping *m)
+{
+	return m->shared && (strncmp(m->name, "/memfd:", 7) == 0 || is_name(m->name, "/dev/zero") ||
+			     is_name(m->name, "/anon_hugepage"));
+}
+
 bool nm_mapping_is_object(const struct numamove_mapping *m, bool with_files)
 {
 	/* Anonymous shared memory is the process's own, not an object others can open. */

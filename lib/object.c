@@ -278,8 +278,10 @@ NM_EXPORT int numamove_object_open_mapping(const struct numamove_maps *maps, siz
 	char path[4096];
 	int r;
 
-	if (!m)
+	if (!m || (flags & ~(NUMAMOVE_OBJECT_WITH_FILES | NUMAMOVE_OBJECT_OWN_SHARED)))
 		return -EINVAL;
+	if ((flags & NUMAMOVE_OBJECT_OWN_SHARED) && nm_mapping_is_own_shared(m))
+		return nm_object_open_own(m, pid, ret_obj);
 	if (!nm_mapping_is_object(m, flags & NUMAMOVE_OBJECT_WITH_FILES)) {
 		*ret_obj = NULL;
 		return 0;

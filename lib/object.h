@@ -57,6 +57,9 @@ int nm_object_reopen(int fd, int flags);
 /* 1 when process @pid is in our IPC namespace, 0 when not, or a negative errno. */
 int nm_same_ipc_ns(pid_t pid);
 
+/* ownshm.c: the process's own shared memory (nm_mapping_is_own_shared()) of mapping @m, through map_files. */
+int nm_object_open_own(const struct numamove_mapping *m, pid_t pid, struct numamove_object **ret_obj);
+
 /* object-resident.c: asks move_pages(2) where each page read by the load is; fills obj->map. */
 int nm_object_count_pages(struct numamove_object *obj);
 

@@ -63,8 +63,18 @@ struct numamove_request {
 
 	/* While running. */
 	struct numamove_report *rep;
+	pid_t *named;           /* the processes of the request, by pid */
+	size_t n_named, alloc_named;
+	struct nm_file_id *own; /* the processes' own shared memory handled so far */
+	size_t n_own, alloc_own;
 	size_t cur;          /* the target whose pages are moving */
 	uint64_t move_start; /* when they started */
+};
+
+/* A file as /proc/PID/maps names it. */
+struct nm_file_id {
+	unsigned int major, minor;
+	uint64_t ino;
 };
 
 struct target {
@@ -144,6 +154,8 @@ static const struct {
 	{ NUMAMOVE_WHY_PLAN, "plan" },
 	{ NUMAMOVE_WHY_SYSTEM, "system" },
 	{ NUMAMOVE_WHY_POLICY_UNSUPPORTED, "policy-unsupported" },
+	{ NUMAMOVE_WHY_UNREACHABLE, "unreachable" },
+	{ NUMAMOVE_WHY_SHARED_OUTSIDE, "shared-outside" },
 	{ NUMAMOVE_NOTE_NUMA_BALANCING, "numa-balancing" },
 	{ NUMAMOVE_NOTE_STAY, "stay-policy" },
 	{ NUMAMOVE_NOTE_POLICIES_KEPT, "policies-kept" },
@@ -156,6 +168,7 @@ static const struct {
 	{ NUMAMOVE_NOTE_OBJECT_GONE, "object-gone" },
 	{ NUMAMOVE_NOTE_OBJECT_IPC_NS, "object-ipc-ns" },
 	{ NUMAMOVE_NOTE_MAPPINGS_KEPT, "mappings-kept" },
+	{ NUMAMOVE_NOTE_SHARED_OUTSIDE, "moved-shared-outside" },
 };
 
 NM_EXPORT const char *numamove_why_name(enum numamove_why why)
@@ -229,6 +242,8 @@ NM_EXPORT void numamove_request_free(struct numamove_request *req)
 	free(req->from);
 	free(req->policy);
 	free(req->tids);
+	free(req->named);
+	free(req->own);
 	free(req);
 }
 
@@ -818,13 +833,18 @@ static int extend_list(const struct numamove_nodelist *from, const struct numamo
 
 /*
  * Moves one shared object (taking it over). @to_in and @from_in: the lists
- * in force for a process's objects (WITH_SHARED, @parent its index); NULL
- * for an object named in the request, whose lists are resolved against
- * numamove's own allowed nodes. Asking a policy of a named object that
- * keeps none is a refusal; of a process's object, a note.
+ * in force for a process's objects (its own shared memory, WITH_SHARED;
+ * @parent its index); NULL for an object named in the request, whose lists
+ * are resolved against numamove's own allowed nodes. Asking a policy of a
+ * named object that keeps none is a refusal; of a process's object, a
+ * note. @outside (NUMAMOVE_WHY_SHARED_OUTSIDE), when not NULL: processes
+ * that were not named map it too; it is then only planned and left, what
+ * the plan would move counted as left, unless WITH_SHARED, which moves it
+ * with a note saying so.
  */
 static int run_object(struct numamove_request *req, struct numamove_object *obj, size_t parent,
-		      const struct numamove_nodelist *to_in, const struct numamove_nodelist *from_in)
+		      const struct numamove_nodelist *to_in, const struct numamove_nodelist *from_in,
+		      const struct numamove_detail *outside)
 {
 	struct numamove_nodelist *to = NULL, *from = NULL;
 	struct numamove_task *self = NULL;
@@ -898,6 +918,22 @@ static int run_object(struct numamove_request *req, struct numamove_object *obj,
 		end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_PLAN, r);
 		goto out;
 	}
+	/* Nothing of it to move (all on its destinations already): nothing to leave either. */
+	if (outside && !(req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED) && numamove_plan_bytes(t->plan, -1, -1)) {
+		struct numamove_detail d = *outside;
+
+		/* Not the named processes' alone: left, and counted. */
+		d.need = t->left = numamove_plan_bytes(t->plan, -1, -1);
+		end(req, i, req->flags & NUMAMOVE_REQUEST_F_DRY_RUN ? NUMAMOVE_OUTCOME_PLANNED : NUMAMOVE_OUTCOME_PARTIAL,
+		    &d);
+		goto out;
+	}
+	if (outside) {
+		struct numamove_detail d = *outside;
+
+		d.why = NUMAMOVE_NOTE_SHARED_OUTSIDE;
+		note(req, i, &d);
+	}
 	if (req->flags & NUMAMOVE_REQUEST_F_DRY_RUN) {
 		end(req, i, NUMAMOVE_OUTCOME_PLANNED, NULL);
 		goto out;
@@ -924,6 +960,8 @@ static int run_object(struct numamove_request *req, struct numamove_object *obj,
 			t->policy_after = strdup(numamove_object_policy(obj));
 	}
 	opts = move_opts(req);
+	/* An object moves from our own mapping: move_pages(2), whatever engine moved its process. */
+	opts.engine = NUMAMOVE_ENGINE_BATCHED;
 	req->cur = i;
 	req->move_start = nm_now_ns();
 	r = numamove_object_move(obj, t->plan, &opts, &t->result);
@@ -1010,11 +1048,121 @@ static int run_shared(struct numamove_request *req, size_t parent, const struct 
 	}
 	/* The same FROM and TO as the process, so that each node goes where the process's went. */
 	for (next = 0; r == 0 && next < n_found && !req->cancelled; next++)
-		r = run_object(req, found[next], parent, numamove_plan_to(plan), numamove_plan_from(plan));
+		r = run_object(req, found[next], parent, numamove_plan_to(plan), numamove_plan_from(plan), NULL);
 	/* Cancelled: the rest are let go (a SysV segment stays attached until then). */
 	for (; next < n_found; next++)
 		numamove_object_free(found[next]);
 	free(found);
+	return r;
+}
+
+static bool same_file(const struct numamove_mapping *a, const struct numamove_mapping *b)
+{
+	return a->dev_major == b->dev_major && a->dev_minor == b->dev_minor && a->ino == b->ino;
+}
+
+/* Whether @m's file was handled already in this request; if not, it is now. -ENOMEM: unknown. */
+static int own_seen(struct numamove_request *req, const struct numamove_mapping *m)
+{
+	struct nm_file_id id = { m->dev_major, m->dev_minor, m->ino };
+	int r;
+
+	for (size_t k = 0; k < req->n_own; k++)
+		if (req->own[k].major == id.major && req->own[k].minor == id.minor && req->own[k].ino == id.ino)
+			return 1;
+	r = nm_grow((void **)&req->own, &req->alloc_own, req->n_own + 1, sizeof(*req->own));
+	if (r < 0)
+		return r;
+	req->own[req->n_own++] = id;
+	return 0;
+}
+
+static bool is_named(const struct numamove_request *req, pid_t pid)
+{
+	for (size_t k = 0; k < req->n_named; k++)
+		if (req->named[k] == pid)
+			return true;
+	return false;
+}
+
+/*
+ * The own shared memory of process @parent (anonymous shared memory and
+ * memfd: only its family can reach them), each object once per request:
+ * moved with the process's lists, also the pages no process maps now.
+ * Mapped by processes outside the request too: left (PARTIAL), or with
+ * WITH_SHARED moved (a note). Out of reach (no capability for map_files):
+ * a PARTIAL target counting what the process does not map as left.
+ */
+static int run_own(struct numamove_request *req, size_t parent, const struct numamove_task *task,
+		   const struct numamove_maps *maps, const struct numamove_plan *plan)
+{
+	pid_t pid = numamove_task_pid(task);
+	int r = 0;
+
+	for (size_t k = 0; r == 0 && k < maps->n && !req->cancelled; k++) {
+		const struct numamove_mapping *m = &maps->m[k];
+		struct numamove_object *obj = NULL;
+		struct numamove_detail d;
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t n_pids = 0, n_out = 0, i;
+		pid_t first_out = 0;
+		int e;
+
+		if (!nm_mapping_is_own_shared(m))
+			continue;
+		e = own_seen(req, m);
+		if (e != 0) {
+			r = e < 0 ? e : 0;
+			continue;
+		}
+		e = numamove_object_open_mapping(maps, k, pid, NUMAMOVE_OBJECT_OWN_SHARED, &obj);
+		if (e == -EPERM) {
+			uint64_t left = 0;
+
+			/* What it does not map, at most: the rest moved with it. */
+			for (size_t j = k; j < maps->n; j++)
+				if (nm_mapping_is_own_shared(&maps->m[j]) && same_file(&maps->m[j], m)) {
+					uint64_t size = maps->m[j].end - maps->m[j].start,
+						 mapped = maps->m[j].total * maps->m[j].page_size;
+
+					left += size > mapped ? size - mapped : 0;
+				}
+			r = add_target(req, NUMAMOVE_TARGET_OBJECT, m->name, parent, &i);
+			if (r < 0)
+				break;
+			detail_init(&d, NUMAMOVE_WHY_UNREACHABLE, e);
+			d.need = tgt(req, i)->left = left;
+			d.text = keep(req->rep, m->name);
+			end(req, i, req->flags & NUMAMOVE_REQUEST_F_DRY_RUN ? NUMAMOVE_OUTCOME_PLANNED
+									    : NUMAMOVE_OUTCOME_PARTIAL, &d);
+			continue;
+		}
+		if (e == -ENOENT) {
+			/* Unmapped since it was read: nothing left of it here. */
+			continue;
+		}
+		if (e < 0) {
+			r = add_target(req, NUMAMOVE_TARGET_OBJECT, m->name, parent, &i);
+			if (r == 0) {
+				detail_init(&d, NUMAMOVE_WHY_OPEN, e);
+				d.text = keep(req->rep, m->name);
+				end(req, i, NUMAMOVE_OUTCOME_FAILED, &d);
+			}
+			continue;
+		}
+		/* Who else maps it: the family is what the request names. */
+		if (numamove_object_pids(obj, &pids, &n_pids) == 0)
+			for (size_t j = 0; j < n_pids; j++)
+				if (!is_named(req, pids[j]) && pids[j] != pid) {
+					if (!n_out++)
+						first_out = pids[j];
+				}
+		detail_init(&d, NUMAMOVE_WHY_SHARED_OUTSIDE, 0);
+		d.have = n_out;
+		d.tid = first_out;
+		d.text = keep(req->rep, m->name);
+		r = run_object(req, obj, parent, numamove_plan_to(plan), numamove_plan_from(plan), n_out ? &d : NULL);
+	}
 	return r;
 }
 
@@ -1271,7 +1419,10 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 			(void)nm_policy_rebind_plan_stay(task, t->plan, stay, stay_tids, n_stay, &t->rebind);
 		stay_note(req, i, stay);
 		end(req, i, NUMAMOVE_OUTCOME_PLANNED, NULL);
-		r = req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED ? run_shared(req, i, task, t->maps, t->plan) : 0;
+		r = run_own(req, i, task, t->maps, t->plan);
+		/* Targets were added: @t may have moved. */
+		if (r == 0 && (req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED))
+			r = run_shared(req, i, task, tgt(req, i)->maps, tgt(req, i)->plan);
 		goto out;
 	}
 	if (!check_fits(req, i, t->plan))
@@ -1360,9 +1511,11 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 	end(req, i, numamove_result_pages_left(t->result, -1) || rebind_failed ? NUMAMOVE_OUTCOME_PARTIAL
 									       : NUMAMOVE_OUTCOME_DONE, NULL);
 out:
-	/* The process's objects after the process, each its own target. */
-	if (moved && (req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED) && !req->cancelled)
-		r = run_shared(req, i, task, t->maps, tgt(req, i)->plan);
+	/* The process's objects after the process, each its own target: its own shared memory always. */
+	if (moved && !req->cancelled)
+		r = run_own(req, i, task, t->maps, tgt(req, i)->plan);
+	if (moved && r == 0 && (req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED) && !req->cancelled)
+		r = run_shared(req, i, task, tgt(req, i)->maps, tgt(req, i)->plan);
 	numamove_maps_free(after);
 	numamove_nodelist_free(to);
 	numamove_nodelist_free(from);
@@ -1400,7 +1553,7 @@ static int run_object_spec(struct numamove_request *req, const struct spec *s)
 		d.text = keep(req->rep, s->kind == SPEC_PATH ? "path" : s->kind == SPEC_SHM ? "shm" : "shm-key");
 		return end(req, i, NUMAMOVE_OUTCOME_FAILED, &d);
 	}
-	return run_object(req, obj, NUMAMOVE_REPORT_REQUEST, NULL, NULL);
+	return run_object(req, obj, NUMAMOVE_REPORT_REQUEST, NULL, NULL, NULL);
 }
 
 /* Memory per node of every process of a group, from their numa_maps. */
@@ -1640,6 +1793,26 @@ NM_EXPORT int numamove_request_run(struct numamove_request *req, struct numamove
 		return r;
 	}
 	req->rep = rep;
+	req->n_named = req->n_own = 0;
+	/* The processes named: their own shared memory is theirs alone when no other process maps it. */
+	for (size_t k = 0; r == 0 && k < req->n_specs; k++) {
+		const struct spec *s = &req->specs[k];
+		int pid;
+
+		if (s->kind == SPEC_PID)
+			pid = s->pid;
+		else if (s->kind != SPEC_PIDFD || nm_parse_int(s->text, &pid) < 0)
+			continue;
+		r = nm_grow((void **)&req->named, &req->alloc_named, req->n_named + 1, sizeof(*req->named));
+		if (r == 0)
+			req->named[req->n_named++] = pid;
+	}
+	if (r < 0) {
+		req->rep = NULL;
+		numamove_report_free(rep);
+		req->running = false;
+		return r;
+	}
 	/* Without a policy of their own, moved pages go back next to the CPUs that touch them. */
 	if (req->action == NUMAMOVE_ACTION_MOVE && !(req->flags & NUMAMOVE_REQUEST_F_DRY_RUN) &&
 	    (req->flags & (NUMAMOVE_REQUEST_F_MEMORY_ONLY | NUMAMOVE_REQUEST_F_NO_STAY)) &&

@@ -241,6 +241,29 @@ const char *numamove_kind_name(enum numamove_kind kind);
  */
 int numamove_maps_read(const struct numamove_task *task, struct numamove_maps **ret_maps);
 /**
+ * numamove_maps_read_unmapped() - the process's own shared memory it does not map
+ * @task: the process
+ * @maps: its mappings (numamove_maps_read())
+ * @ret_maps: one entry per anonymous shared memory or memfd object the
+ *            process maps (kind NUMAMOVE_KIND_SHM, or NUMAMOVE_KIND_HUGE;
+ *            the name and start of its first mapping), whose pages per
+ *            node are the object's resident pages that @maps does not
+ *            count: resident in the object, mapped by no page table of the
+ *            process (other processes may map them, or none)
+ *
+ * numa_maps counts only the pages a process's page tables map; a buffer of
+ * shared memory that it has not touched (a server's buffers filled by
+ * another process, which exited) is resident all the same, and moves with
+ * the process (numamove_request_run()). The objects are opened as
+ * numamove_object_open_mapping() with NUMAMOVE_OBJECT_OWN_SHARED does.
+ *
+ * Return: 0 (an empty list when it maps no such memory); -EPERM without
+ * CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE when it maps some; -ESRCH when
+ * it has exited; or another negative errno. Since 0.4.
+ */
+int numamove_maps_read_unmapped(const struct numamove_task *task, const struct numamove_maps *maps,
+				struct numamove_maps **ret_maps);
+/**
  * numamove_maps_parse() - parse recorded /proc/PID/numa_maps and maps text
  * @numa_maps: the text of numa_maps
  * @maps: the text of /proc/PID/maps (for end addresses and sharing), or NULL
@@ -597,13 +620,27 @@ int numamove_object_open_shm_key(int key, struct numamove_object **ret_obj);
  * process maps (same device and inode). A SysV segment is known by its id
  * in the process's IPC namespace, which must be the caller's.
  *
+ * With NUMAMOVE_OBJECT_OWN_SHARED, the process's own shared memory is an
+ * object too: a shared mapping of anonymous shared memory
+ * (MAP_SHARED|MAP_ANONYMOUS, "/dev/zero (deleted)"; with MAP_HUGETLB
+ * "/anon_hugepage") or of a memfd ("/memfd:NAME (deleted)"). It has no
+ * name anyone can open, so it is opened through /proc/PID/map_files/,
+ * which the kernel allows only to CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE
+ * (in the initial user namespace), and must be the file the mapping maps.
+ * Its type is NUMAMOVE_OBJECT_TMPFS (NUMAMOVE_OBJECT_HUGETLBFS for huge
+ * pages), its path the mapping's name; it is the whole shmem file, also
+ * the pages no process maps now.
+ *
  * Return: 0; -ENOENT when the object no longer exists (a deleted file, a
- * removed segment), -EXDEV for a SysV segment of another IPC namespace (a
- * containerised process), or an error of the open functions.
+ * removed segment, an unmapped mapping), -EXDEV for a SysV segment of
+ * another IPC namespace (a containerised process), -EPERM for the
+ * process's own shared memory without those capabilities, or an error of
+ * the open functions.
  */
 int numamove_object_open_mapping(const struct numamove_maps *maps, size_t i, pid_t pid, unsigned int flags,
 				 struct numamove_object **ret_obj);
 #define NUMAMOVE_OBJECT_WITH_FILES (1u << 0)
+#define NUMAMOVE_OBJECT_OWN_SHARED (1u << 1) /* also anonymous shared memory and memfd (since 0.4) */
 void numamove_object_free(struct numamove_object *obj);
 /** numamove_object_same() - @a and @b are the same object */
 bool numamove_object_same(const struct numamove_object *a, const struct numamove_object *b);
@@ -1057,8 +1094,16 @@ int numamove_cgroup_move(const char *path, const struct numamove_plan *plan,
  *    changed (unknown or memoryless nodes, nodes outside its cpuset, too
  *    little free memory or huge pages, a chain or swap with the kernel
  *    engine), rebind its memory policies, move its pages, let its CPU
- *    affinity follow, then (NUMAMOVE_REQUEST_F_WITH_SHARED) each shared
- *    object it maps, as a target of its own with the process's node lists;
+ *    affinity follow, then its own shared memory (anonymous shared memory
+ *    and memfd: only processes of its family can reach them), each object
+ *    once per request, also the resident pages no process maps now, as a
+ *    target of its own with the process's node lists; one that processes
+ *    not named in the request map too is left (PARTIAL,
+ *    NUMAMOVE_WHY_SHARED_OUTSIDE) unless NUMAMOVE_REQUEST_F_WITH_SHARED; one
+ *    that cannot be reached is PARTIAL (NUMAMOVE_WHY_UNREACHABLE); then
+ *    (NUMAMOVE_REQUEST_F_WITH_SHARED) each other shared object it maps
+ *    (SysV segments, tmpfs and hugetlbfs files, which other programs may
+ *    open by name), likewise;
  *  object: open it, resolve the nodes against the caller's own cpuset,
  *    load its resident pages, plan, check, set its shared policy if asked,
  *    move its pages;
@@ -1157,6 +1202,14 @@ enum numamove_why {
 	NUMAMOVE_WHY_SYSTEM,          /* what numamove needs of the system cannot be read (error) */
 	NUMAMOVE_WHY_POLICY_UNSUPPORTED, /* the running kernel lacks the policy's mode (weighted interleave
 					  * before Linux 6.9): refused before anything is stopped or changed */
+	NUMAMOVE_WHY_UNREACHABLE,     /* the process's own shared memory .text (an object target, PARTIAL)
+				       * cannot be reached: error -EPERM, /proc/PID/map_files needs
+				       * CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE; .need: at most that many
+				       * bytes of it, the part the process does not map, stay (since 0.4) */
+	NUMAMOVE_WHY_SHARED_OUTSIDE,  /* the process's own shared memory .text (an object target, PARTIAL)
+				       * is also mapped by .have processes that were not named (.tid: the
+				       * first); left where it is without WITH_SHARED: .need bytes stay
+				       * (the part the process maps moved with it) (since 0.4) */
 	/* notes */
 	NUMAMOVE_NOTE_NUMA_BALANCING = 64, /* automatic NUMA balancing is on: it may move pages of
 					    * default-policy processes back (request-wide) */
@@ -1177,6 +1230,9 @@ enum numamove_why {
 				       * their own */
 	NUMAMOVE_NOTE_STAY,           /* .need threads with the default policy were given .text (e.g.
 				       * "preferred:3") so that the memory stays on the destinations */
+	NUMAMOVE_NOTE_SHARED_OUTSIDE, /* WITH_SHARED: the process's own shared memory was moved although
+				       * .have processes that were not named map it too (.tid: the
+				       * first) (since 0.4) */
 };
 /** numamove_why_name() - "no-process", "no-room", ..., or NULL for an unknown value */
 const char *numamove_why_name(enum numamove_why why);

@@ -487,6 +487,37 @@ static void test_mapping_is_object(void **state)
 	}
 }
 
+/* Which mappings are the process's own shared memory, moved with it through map_files. */
+static void test_mapping_is_own_shared(void **state)
+{
+	static const struct {
+		const char *name;
+		enum numamove_kind kind;
+		bool shared, own;
+	} cases[] = {
+		{ "/dev/zero (deleted)", NUMAMOVE_KIND_SHM, true, true },
+		{ "/memfd:buf (deleted)", NUMAMOVE_KIND_SHM, true, true },
+		{ "/anon_hugepage (deleted)", NUMAMOVE_KIND_HUGE, true, true },
+		/* private: the process's own copy, moved as its memory */
+		{ "/memfd:buf (deleted)", NUMAMOVE_KIND_FILE, false, false },
+		{ "/anon_hugepage (deleted)", NUMAMOVE_KIND_HUGE, false, false },
+		/* objects others may open by name or id: --with-shared */
+		{ "/SYSV00000000", NUMAMOVE_KIND_SHM, true, false },
+		{ "/dev/shm/seg", NUMAMOVE_KIND_SHM, true, false },
+		{ "/dev/zero", NUMAMOVE_KIND_SHM, true, true },
+		{ "/dev/zero-like", NUMAMOVE_KIND_SHM, true, false },
+		{ "[anon]", NUMAMOVE_KIND_ANON, true, false },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct numamove_mapping m = {
+			.name = (char *)cases[i].name, .kind = cases[i].kind, .shared = cases[i].shared,
+		};
+
+		assert_int_equal(nm_mapping_is_own_shared(&m), cases[i].own);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -500,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_kind_names),
 		cmocka_unit_test(test_maps_line),
 		cmocka_unit_test(test_mapping_is_object),
+		cmocka_unit_test(test_mapping_is_own_shared),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

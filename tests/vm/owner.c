@@ -6,9 +6,10 @@
  * asking the kernel itself: move_pages(2) with nodes == NULL on its own
  * mapping.
  *
- * usage: owner --ctl DIR --node NODE [--stride K]
+ * usage: owner --ctl DIR --node NODE [--stride K] [--by-child | --keep-child]
  *              (--shm SIZE [--key KEY] [--huge] | --shmid ID |
- *               --file PATH --size SIZE [--pagecache [--readahead]])
+ *               --file PATH --size SIZE [--pagecache [--readahead]] |
+ *               --anon SIZE | --memfd SIZE)
  *        owner --remove-segments
  *
  *   --remove-segments  remove every SysV segment (IPC_RMID) and exit: the
@@ -20,6 +21,15 @@
  *   --shmid ID     attach an existing segment; touch nothing (--stride 0)
  *   --file PATH    create (or open) PATH with SIZE bytes and map it MAP_SHARED:
  *                  tmpfs, hugetlbfs (2 MiB pages) or any file system
+ *   --anon SIZE    anonymous shared memory: mmap(MAP_SHARED|MAP_ANONYMOUS)
+ *   --memfd SIZE   a memfd (memfd_create("owner-buf"), SIZE bytes) mapped MAP_SHARED
+ *   --by-child     the pages are touched by a child (forked after the mapping),
+ *                  which then exits: the owner maps none of them, no process
+ *                  does (the object holds them); a report reads each touched
+ *                  page first (its checksum), which maps it in the owner, so
+ *                  ask for one only after the move
+ *   --keep-child   as --by-child, but the child stays alive (mapping the pages it
+ *                  touched) until the owner is killed; ready says "child PID"
  *   --pagecache    a regular file: write all of it (on NODE), fsync, drop it from
  *                  the page cache (POSIX_FADV_DONTNEED), then read back only the
  *                  touched pages, so that the others are not cached (holes)
@@ -32,7 +42,8 @@
  *
  * Pages are written with a pattern (read only, with --pagecache). Files in DIR,
  * written whole (temporary name, rename):
- *   ready    pid PID / shmid ID / pagesize BYTES / pages N
+ *   ready    pid PID / shmid ID / pagesize BYTES / pages N / resident R (as in a
+ *            report, counted without touching anything) [/ child PID]
  *   report   (SIGUSR1)
  *              touched P pages_on_node C0 .. C(N-1) missing M checksum ok|BAD
  *              later P pages_on_node C0 .. C(N-1) missing M
@@ -56,9 +67,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/magic.h>
 
@@ -70,6 +83,7 @@ static size_t size, ps, npages;
 static long stride = 1;
 static int shmid = -1, fd = -1, nnodes;
 static bool hugetlb, pagecache, with_readahead, later_touched;
+static pid_t child;
 static volatile sig_atomic_t want_report, want_next;
 
 static void __attribute__((format(printf, 1, 2), noreturn)) die(const char *fmt, ...)
@@ -162,6 +176,9 @@ static size_t count(FILE *f, const char *name, size_t from, size_t to, bool (*wa
 		if (want && !want(i))
 			continue;
 		asked++;
+		/* Touched by a child: read it first, so that it is mapped here (it is resident: no allocation). */
+		if (child && sum)
+			(void)*(volatile char *)a;
 		if (move_pages(0, 1, &a, NULL, &st, 0) < 0)
 			die("move_pages: %s", strerror(errno));
 		if (st >= 0 && st < MAX_NODES)
@@ -278,7 +295,10 @@ int main(int argc, char **argv)
 	const char *file = NULL;
 	size_t shm_size = 0;
 	long key = IPC_PRIVATE, attach = -1;
-	int node = -1;
+	size_t anon_size = 0, memfd_size = 0;
+	int node = -1, by_child = 0;
+	uint64_t set;
+	long res;
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigset_t block, old;
 	char tmp[4096], path[4096];
@@ -311,9 +331,18 @@ int main(int argc, char **argv)
 			pagecache = true;
 		else if (!strcmp(a, "--readahead"))
 			with_readahead = true;
+		else if (!strcmp(a, "--anon") && i + 1 < argc)
+			anon_size = parse_size(argv[++i]);
+		else if (!strcmp(a, "--memfd") && i + 1 < argc)
+			memfd_size = parse_size(argv[++i]);
+		else if (!strcmp(a, "--by-child"))
+			by_child = 1;
+		else if (!strcmp(a, "--keep-child"))
+			by_child = 2;
 		else
-			die("usage: owner --ctl DIR --node NODE [--stride K] (--shm SIZE [--key KEY] [--huge] | "
-			    "--shmid ID | --file PATH --size SIZE [--pagecache [--readahead]])");
+			die("usage: owner --ctl DIR --node NODE [--stride K] [--by-child | --keep-child] (--shm SIZE "
+			    "[--key KEY] [--huge] | --shmid ID | --file PATH --size SIZE [--pagecache [--readahead]] | "
+			    "--anon SIZE | --memfd SIZE)");
 	}
 	if (!ctl || node < 0 || node >= MAX_NODES)
 		die("--ctl and --node are required");
@@ -380,16 +409,59 @@ int main(int argc, char **argv)
 			die("mmap: %s", strerror(errno));
 		/* Read only the pages asked for: no readahead. */
 		madvise(base, size, MADV_RANDOM);
+	} else if (anon_size || memfd_size) {
+		size = anon_size ? anon_size : memfd_size;
+		if (memfd_size) {
+			fd = memfd_create("owner-buf", MFD_CLOEXEC);
+			if (fd < 0 || ftruncate(fd, (off_t)size) < 0)
+				die("memfd: %s", strerror(errno));
+		}
+		base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | (anon_size ? MAP_ANONYMOUS : 0),
+			    anon_size ? -1 : fd, 0);
+		if (base == MAP_FAILED)
+			die("mmap: %s", strerror(errno));
 	} else {
-		die("--shm, --shmid or --file with --size is required");
+		die("--shm, --shmid, --file with --size, --anon or --memfd is required");
 	}
 	npages = size / ps;
 
-	set_bind(node);
-	for (size_t i = 0; i < npages; i++)
-		if (touched(i))
-			touch(i);
-	set_mempolicy(MPOL_DEFAULT, NULL, 0);
+	if (by_child) {
+		int pipefd[2], status;
+		char c;
+
+		if (pipe(pipefd) < 0)
+			die("pipe: %s", strerror(errno));
+		child = fork();
+		if (child < 0)
+			die("fork: %s", strerror(errno));
+		if (child == 0) {
+			/* Gone with the owner (the cases kill owners with SIGKILL). */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			set_bind(node);
+			for (size_t i = 0; i < npages; i++)
+				if (touched(i))
+					touch(i);
+			if (write(pipefd[1], "x", 1) != 1)
+				_exit(1);
+			if (by_child == 1)
+				_exit(0);
+			for (;;)
+				pause();
+		}
+		close(pipefd[1]);
+		if (read(pipefd[0], &c, 1) != 1)
+			die("the child failed");
+		close(pipefd[0]);
+		if (by_child == 1 && (waitpid(child, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)))
+			die("the child failed");
+	} else {
+		set_bind(node);
+		for (size_t i = 0; i < npages; i++)
+			if (touched(i))
+				touch(i);
+		set_mempolicy(MPOL_DEFAULT, NULL, 0);
+	}
+	res = resident(&set);
 
 	sigemptyset(&block);
 	sigaddset(&block, SIGUSR1);
@@ -403,7 +475,9 @@ int main(int argc, char **argv)
 	f = fopen(tmp, "we");
 	if (!f)
 		die("%s: %s", tmp, strerror(errno));
-	fprintf(f, "pid %d\nshmid %d\npagesize %zu\npages %zu\n", (int)getpid(), shmid, ps, npages);
+	fprintf(f, "pid %d\nshmid %d\npagesize %zu\npages %zu\nresident %ld\n", (int)getpid(), shmid, ps, npages, res);
+	if (by_child == 2)
+		fprintf(f, "child %d\n", (int)child);
 	if (fclose(f) != 0 || rename(tmp, path) < 0)
 		die("%s: %s", path, strerror(errno));
 

@@ -8,8 +8,11 @@
 # as init, dbus, polkitd, the runtime dependencies of numamove's packages
 # (libnuma1, libsmartcols1), numactl, libnuma-dev and pkgconf (so that
 # libnumamove-dev installs and its .pc resolves), busybox-static (the VM
-# test harness is busybox sh) and kmod (modprobe). A user "user" (uid/gid
-# 1000) exists, the consoles run no getty, /init starts systemd.
+# test harness is busybox sh), kmod (modprobe) and postgresql-15 (a real
+# server whose shared buffers are anonymous shared memory: case
+# 52-postgresql; its packaged cluster is masked, the case starts its own).
+# A user "user" (uid/gid 1000) exists, the consoles run no getty, /init
+# starts systemd.
 #
 # The image is cached as CACHEDIR/debian-rootfs-KEY.cpio, KEY a hash of the
 # suite, the package list, the mmdebstrap options (the customize hook
@@ -38,12 +41,14 @@ packages=(
 	libnuma-dev pkgconf                  # libnumamove-dev's dependency; pkg-config
 	busybox-static                       # the shell the test harness runs in
 	kmod                                 # modprobe (brd, ext4: VM_MODULES)
+	postgresql-15                        # debian/cases/52-postgresql.sh
 )
 # The customization: a test user, no gettys on the consoles (the serial
 # console carries the test output), /init for the kernel to start.
 hook='chroot "$1" groupadd -g 1000 user &&
 chroot "$1" useradd -u 1000 -g 1000 -m -s /bin/sh user &&
 chroot "$1" systemctl mask serial-getty@ttyS0.service getty@tty1.service console-getty.service &&
+chroot "$1" systemctl mask postgresql.service postgresql@15-main.service &&
 echo numavm > "$1/etc/hostname" &&
 ln -s /lib/systemd/systemd "$1/init"'
 opts=(--variant=minbase --mode=root --format=directory
