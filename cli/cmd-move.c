@@ -300,35 +300,37 @@ static void print_rebind(const struct numamove_policy_report *rep, const char *l
 	struct front_group groups[16];
 	size_t n_groups = 0;
 	bool planned = false;
-	char text[512], b[256], f[256];
 
 	for (size_t k = 0; k < numamove_policy_report_count(rep); k++) {
 		enum numamove_policy_status st = numamove_policy_report_status(rep, k);
 		pid_t tid = numamove_policy_report_tid(rep, k);
+		char *b, *f;
 
-		snprintf(text, sizeof(text), "%s -> %s", policy_text(numamove_policy_report_before(rep, k), b, sizeof(b)),
-			 policy_text(numamove_policy_report_after(rep, k), f, sizeof(f)));
 		planned = st == NUMAMOVE_POLICY_STATUS_PLANNED;
 		if (failures_only && st != NUMAMOVE_POLICY_STATUS_FAILED)
 			continue;
+		b = front_policy_text_alloc(numamove_policy_report_before(rep, k));
+		f = front_policy_text_alloc(numamove_policy_report_after(rep, k));
+		if (!b || !f)
+			err_nomem();
 		switch (st) {
 		case NUMAMOVE_POLICY_STATUS_CHANGED:
 		case NUMAMOVE_POLICY_STATUS_PLANNED:
 			if (tid && !front_group_add(groups, &n_groups, 16, b, f))
-				printf("%s: thread %d: %stask policy %s\n", label, (int)tid, planned ? "would rebind the " : "",
-				       text);
+				printf("%s: thread %d: %stask policy %s -> %s\n", label, (int)tid,
+				       planned ? "would rebind the " : "", b, f);
 			else if (!tid)
-				printf("%s: %spolicy of mapping %" PRIx64 "-%" PRIx64 ": %s\n", label,
+				printf("%s: %spolicy of mapping %" PRIx64 "-%" PRIx64 ": %s -> %s\n", label,
 				       planned ? "would rebind the " : "", numamove_policy_report_start(rep, k),
-				       numamove_policy_report_end(rep, k), text);
+				       numamove_policy_report_end(rep, k), b, f);
 			break;
 		case NUMAMOVE_POLICY_STATUS_FAILED:
 			if (tid)
-				warn_errno(numamove_policy_report_error(rep, k), "%s: thread %d: cannot rebind its policy (%s)",
-					   label, (int)tid, text);
+				warn_errno(numamove_policy_report_error(rep, k), "%s: thread %d: cannot rebind its policy "
+					   "(%s -> %s)", label, (int)tid, b, f);
 			else
 				warn_errno(numamove_policy_report_error(rep, k), "%s: mapping %" PRIx64 ": cannot rebind its "
-					   "policy (%s)", label, numamove_policy_report_start(rep, k), text);
+					   "policy (%s -> %s)", label, numamove_policy_report_start(rep, k), b, f);
 			break;
 		case NUMAMOVE_POLICY_STATUS_SKIPPED:
 			printf("%s: mapping %" PRIx64 ": a shared object's policy (%s), left as it is\n", label,
@@ -337,10 +339,13 @@ static void print_rebind(const struct numamove_policy_report *rep, const char *l
 		default:
 			break;
 		}
+		free(b);
+		free(f);
 	}
 	for (size_t k = 0; k < n_groups; k++)
 		printf("%s: %stask policy of %zu thread%s: %s -> %s\n", label, planned ? "would rebind the " : "",
 		       groups[k].n, groups[k].n == 1 ? "" : "s", groups[k].before, groups[k].after);
+	front_groups_free(groups, n_groups);
 }
 
 /* The CPU affinity changes: threads with the same change counted together. */
@@ -349,17 +354,19 @@ static void print_affinity(const struct numamove_affinity *aff, const char *labe
 	struct front_group groups[16];
 	size_t n_groups = 0;
 
-	if (!front_affinity_groups(aff, groups, &n_groups, 16))
+	if (!front_affinity_groups(aff, groups, &n_groups, 16)) {
 		/* Too many different changes to group: one line each. */
-		for (size_t k = 0; k < numamove_affinity_count(aff); k++) {
+		front_groups_free(groups, n_groups);
+		n_groups = 0;
+		for (size_t k = 0; k < numamove_affinity_count(aff); k++)
 			if (numamove_affinity_status(aff, k) == NUMAMOVE_AFFINITY_SET)
 				printf("%s: thread %d: CPU affinity %s -> %s\n", label, (int)numamove_affinity_tid(aff, k),
 				       numamove_affinity_cpus_before(aff, k), numamove_affinity_cpus_after(aff, k));
-			n_groups = 0;
-		}
+	}
 	for (size_t k = 0; k < n_groups; k++)
 		printf("%s: CPU affinity of %zu thread%s: %s -> %s\n", label, groups[k].n, groups[k].n == 1 ? "" : "s",
 		       groups[k].before, groups[k].after);
+	front_groups_free(groups, n_groups);
 }
 
 /* What moved, per node, and every page left with its reason: renice's "old -> new". */

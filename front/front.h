@@ -60,15 +60,20 @@ const char *policy_text(const struct numamove_policy *policy, char *buf, size_t 
 /*
  * Changes of several threads, counted together: "before -> after" of CPU
  * affinity or of a task policy. front_group_add() counts one in @g (of at
- * most @max groups, @n in use); false when it would need group @max + 1.
+ * most @max groups, @n in use), with its own copies of the texts; false
+ * when it would need group @max + 1 (or memory). front_groups_free() frees
+ * the copies.
  */
 struct front_group {
-	char before[256], after[256];
+	char *before, *after;
 	size_t n;
 };
 bool front_group_add(struct front_group *g, size_t *n, size_t max, const char *before, const char *after);
+void front_groups_free(struct front_group *g, size_t n);
 /* The affinity changes (status SET) of @aff, grouped; false when more than @max groups. */
 bool front_affinity_groups(const struct numamove_affinity *aff, struct front_group *g, size_t *n, size_t max);
+/* A policy's text form, allocated ("?" for NULL); NULL only without memory. */
+char *front_policy_text_alloc(const struct numamove_policy *policy);
 
 /* What a move report says as JSON, for programs: the "status" of a target. */
 const char *front_status_name(const struct numamove_report *rep, size_t i);

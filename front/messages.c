@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -415,8 +416,16 @@ const char *front_detail_text(const struct numamove_report *rep, size_t i, const
 		snprintf(buf, size, "%s: cannot read the system's NUMA state: %s", label, err);
 		break;
 	case NUMAMOVE_NOTE_NUMA_BALANCING:
-		snprintf(buf, size, "warning: automatic NUMA balancing is on (/proc/sys/kernel/numa_balancing): it may "
-			 "move pages of default-policy processes back");
+		if (i == NUMAMOVE_REPORT_REQUEST)
+			snprintf(buf, size, "warning: automatic NUMA balancing is on (/proc/sys/kernel/numa_balancing): it "
+				 "may move pages of default-policy processes back");
+		else if (d->need)
+			snprintf(buf, size, "%s: warning: automatic NUMA balancing is on and %" PRIu64 " thread%s keep%s the "
+				 "default policy: it may move their pages back", label, d->need, d->need == 1 ? "" : "s",
+				 d->need == 1 ? "s" : "");
+		else
+			snprintf(buf, size, "%s: warning: automatic NUMA balancing is on and its threads keep the default "
+				 "policy: it may move its pages back", label);
 		break;
 	case NUMAMOVE_NOTE_POLICIES_KEPT:
 		snprintf(buf, size, "%s: warning: it has memory policies that name the old nodes; with --memory-only they "
@@ -525,20 +534,44 @@ bool front_group_add(struct front_group *g, size_t *n, size_t max, const char *b
 		}
 	if (*n >= max)
 		return false;
-	snprintf(g[*n].before, sizeof(g[*n].before), "%s", before);
-	snprintf(g[*n].after, sizeof(g[*n].after), "%s", after);
-	g[(*n)++].n = 1;
+	g[*n] = (struct front_group){ .before = strdup(before), .after = strdup(after), .n = 1 };
+	if (!g[*n].before || !g[*n].after) {
+		free(g[*n].before);
+		free(g[*n].after);
+		return false;
+	}
+	(*n)++;
 	return true;
+}
+
+void front_groups_free(struct front_group *g, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		free(g[k].before);
+		free(g[k].after);
+	}
+}
+
+char *front_policy_text_alloc(const struct numamove_policy *policy)
+{
+	int len = policy ? numamove_policy_format(policy, NULL, 0) : -1;
+	char *s;
+
+	if (len < 0)
+		return strdup("?");
+	s = malloc((size_t)len + 1);
+	if (s)
+		numamove_policy_format(policy, s, (size_t)len + 1);
+	return s;
 }
 
 bool front_affinity_groups(const struct numamove_affinity *aff, struct front_group *g, size_t *n, size_t max)
 {
-	bool all = true;
-
 	*n = 0;
 	for (size_t k = 0; k < numamove_affinity_count(aff); k++)
-		if (numamove_affinity_status(aff, k) == NUMAMOVE_AFFINITY_SET)
-			all &= front_group_add(g, n, max, numamove_affinity_cpus_before(aff, k),
-					       numamove_affinity_cpus_after(aff, k));
-	return all;
+		if (numamove_affinity_status(aff, k) == NUMAMOVE_AFFINITY_SET &&
+		    !front_group_add(g, n, max, numamove_affinity_cpus_before(aff, k),
+				     numamove_affinity_cpus_after(aff, k)))
+			return false;
+	return true;
 }

@@ -100,35 +100,41 @@ static int add_affinity(struct libscols_table *tb, struct libscols_line *ln, con
 {
 	struct front_group g[64];
 	size_t n = 0;
+	bool grouped;
+	int r = 0;
 
 	if (!aff)
 		return 0;
-	if (!front_affinity_groups(aff, g, &n, sizeof(g) / sizeof(g[0])))
-		n = 0;
+	grouped = front_affinity_groups(aff, g, &n, sizeof(g) / sizeof(g[0]));
 	/* Too many different changes to group: one child per thread. */
-	for (size_t k = 0; n == 0 && k < numamove_affinity_count(aff); k++) {
+	for (size_t k = 0; !grouped && k < numamove_affinity_count(aff); k++) {
 		struct libscols_line *child;
 
 		if (numamove_affinity_status(aff, k) != NUMAMOVE_AFFINITY_SET)
 			continue;
 		child = scols_table_new_line(tb, ln);
-		if (!child)
-			return -ENOMEM;
+		if (!child) {
+			r = -ENOMEM;
+			break;
+		}
 		cell(child, COL_THREADS, "1");
 		cell(child, COL_PID, "%d", (int)numamove_affinity_tid(aff, k));
 		cell(child, COL_CPUS_BEFORE, "%s", numamove_affinity_cpus_before(aff, k));
 		cell(child, COL_CPUS_AFTER, "%s", numamove_affinity_cpus_after(aff, k));
 	}
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0; grouped && r == 0 && k < n; k++) {
 		struct libscols_line *child = scols_table_new_line(tb, ln);
 
-		if (!child)
-			return -ENOMEM;
+		if (!child) {
+			r = -ENOMEM;
+			break;
+		}
 		cell(child, COL_THREADS, "%zu", g[k].n);
 		cell(child, COL_CPUS_BEFORE, "%s", g[k].before);
 		cell(child, COL_CPUS_AFTER, "%s", g[k].after);
 	}
-	return 0;
+	front_groups_free(g, n);
+	return r;
 }
 
 static int add_target(struct libscols_table *tb, const struct numamove_report *rep, size_t i, bool bytes)

@@ -272,7 +272,7 @@ NM_EXPORT bool numamove_plan_whole(const struct numamove_plan *plan)
 
 NM_EXPORT const struct numamove_nodelist *numamove_plan_extra(const struct numamove_plan *plan)
 {
-	return plan->extra;
+	return plan ? plan->extra : NULL;
 }
 
 int nm_plan_follow(const struct numamove_plan *plan, int node)

@@ -451,11 +451,18 @@ NM_EXPORT int numamove_request_add_shm(struct numamove_request *req, int id_or_k
 			name);
 }
 
+/* A group moves as a whole, by its cpuset: no objects, no policy, and no stay policy to refuse. */
+static bool takes_cgroups(const struct numamove_request *req)
+{
+	return req->action == NUMAMOVE_ACTION_MOVE && !req->policy &&
+	       !(req->flags & (NUMAMOVE_REQUEST_F_WITH_SHARED | NUMAMOVE_REQUEST_F_NO_STAY));
+}
+
 NM_EXPORT int numamove_request_add_cgroup(struct numamove_request *req, const char *path)
 {
 	if (!req || !path || !*path)
 		return -EINVAL;
-	if (req->action != NUMAMOVE_ACTION_MOVE || (req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED) || req->policy)
+	if (!takes_cgroups(req))
 		return -EINVAL;
 	return add_spec(req, (struct spec){ .kind = SPEC_CGROUP, .fd = -1 }, path);
 }
@@ -466,7 +473,7 @@ NM_EXPORT int numamove_request_add_cgroup_of(struct numamove_request *req, pid_t
 
 	if (!req || pid <= 0)
 		return -EINVAL;
-	if (req->action != NUMAMOVE_ACTION_MOVE || (req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED) || req->policy)
+	if (!takes_cgroups(req))
 		return -EINVAL;
 	snprintf(name, sizeof(name), "%d", (int)pid);
 	return add_spec(req, (struct spec){ .kind = SPEC_CGROUP_PID, .pid = pid, .fd = -1 }, name);
@@ -1279,11 +1286,12 @@ static bool cpus_local_to(pid_t tid, const struct numamove_topology *topo, const
  * with FROM, only to threads whose CPUs are all local to moved nodes (the
  * others never allocated there). None when the destinations are every
  * node with memory the process may use (a one-node machine): there is
- * nowhere else for its memory to go. Returns the policy, or NULL for none,
- * with @tids (NULL: every thread).
+ * nowhere else for its memory to go (@ret_needless). Returns 0 with the
+ * policy in @ret, or NULL for none, with @tids (NULL: every thread); or a
+ * negative errno.
  */
-static struct numamove_policy *stay_policy(struct numamove_request *req, struct target *t,
-					  const struct numamove_task *task, pid_t **ret_tids, size_t *ret_n)
+static int stay_policy(struct numamove_request *req, struct target *t, const struct numamove_task *task,
+		       struct numamove_policy **ret, pid_t **ret_tids, size_t *ret_n, bool *ret_needless)
 {
 	_cleanup_(nm_nodelist_freep) struct numamove_nodelist *dests = NULL, *allowed = NULL;
 	_cleanup_free_ pid_t *tids = NULL;
@@ -1292,45 +1300,77 @@ static struct numamove_policy *stay_policy(struct numamove_request *req, struct 
 	bool elsewhere = false;
 	int r;
 
+	*ret = NULL;
 	*ret_tids = NULL;
 	*ret_n = 0;
+	*ret_needless = false;
 	if (req->flags & (NUMAMOVE_REQUEST_F_MEMORY_ONLY | NUMAMOVE_REQUEST_F_NO_STAY))
-		return NULL;
+		return 0;
 	r = t->plan->whole ? nm_nodelist_copy(t->plan->to, &dests) : numamove_plan_map_nodes(t->plan, t->plan->from, &dests);
-	if (r < 0 || dests->n == 0)
-		return NULL;
+	if (r < 0)
+		return r;
 	/* Where the destinations are every node its memory may use, there is nowhere else for it to go. */
-	if (allowed_nodes(task, t->topo, &allowed) < 0)
-		return NULL;
+	r = allowed_nodes(task, t->topo, &allowed);
+	if (r < 0)
+		return r;
 	for (size_t k = 0; k < allowed->n && !elsewhere; k++)
 		elsewhere = !numamove_nodelist_contains(dests, allowed->ids[k]);
-	if (!elsewhere)
-		return NULL;
+	if (!elsewhere || dests->n == 0) {
+		*ret_needless = true;
+		return 0;
+	}
 	if (dests->n > 1) {
 		r = numamove_policy_new(NUMAMOVE_POLICY_MODE_PREFERRED_MANY, 0, dests, &pol);
-		if (r == 0 && nm_policy_supported(pol) < 0) {
+		if (r < 0)
+			return r;
+		if (nm_policy_supported(pol) < 0) {
 			numamove_policy_free(TAKE_PTR(pol));
 			dests->n = 1; /* preferred, on the first */
 		}
 	}
-	if (!pol && numamove_policy_new(NUMAMOVE_POLICY_MODE_PREFERRED, 0, dests, &pol) < 0)
-		return NULL;
-	if (t->plan->whole)
-		return pol;
-	if (numamove_task_threads(task, &tids, &n) < 0) {
-		numamove_policy_free(pol);
-		return NULL;
+	if (!pol && (r = numamove_policy_new(NUMAMOVE_POLICY_MODE_PREFERRED, 0, dests, &pol)) < 0)
+		return r;
+	if (!t->plan->whole) {
+		r = numamove_task_threads(task, &tids, &n);
+		if (r < 0) {
+			numamove_policy_free(pol);
+			return r;
+		}
+		for (size_t k = 0; k < n; k++)
+			if (cpus_local_to(tids[k], t->topo, t->plan->from))
+				tids[kept++] = tids[k];
+		if (!kept) {
+			numamove_policy_free(pol);
+			return 0;
+		}
+		*ret_tids = TAKE_PTR(tids);
+		*ret_n = kept;
 	}
-	for (size_t k = 0; k < n; k++)
-		if (cpus_local_to(tids[k], t->topo, t->plan->from))
-			tids[kept++] = tids[k];
-	if (!kept) {
-		numamove_policy_free(pol);
-		return NULL;
-	}
-	*ret_tids = TAKE_PTR(tids);
-	*ret_n = kept;
-	return pol;
+	*ret = pol;
+	return 0;
+}
+
+/*
+ * With automatic NUMA balancing on, a thread left with the default policy
+ * may have its moved pages taken back: say so for target @i, with how
+ * many threads (0: not known, as when no stay policy could be made).
+ */
+static void balancing_note(struct numamove_request *req, size_t i, const struct numamove_policy *stay)
+{
+	const struct numamove_policy_report *rb = tgt(req, i)->rebind;
+	struct numamove_detail d;
+	uint64_t left = 0;
+
+	if ((req->flags & NUMAMOVE_REQUEST_F_NO_STAY) || numamove_numa_balancing() <= 0)
+		return; /* NO_STAY: the request says it once */
+	for (size_t k = 0; rb && k < numamove_policy_report_count(rb); k++)
+		left += numamove_policy_report_tid(rb, k) && numamove_policy_report_after(rb, k) &&
+			numamove_policy_report_after(rb, k)->mode == NUMAMOVE_POLICY_MODE_DEFAULT;
+	if (stay && !left)
+		return;
+	detail_init(&d, NUMAMOVE_NOTE_NUMA_BALANCING, 0);
+	d.need = left;
+	note(req, i, &d);
 }
 
 /* NUMAMOVE_NOTE_STAY for the threads that were (or would be) given @stay. */
@@ -1372,6 +1412,7 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 	struct target *t;
 	bool memory_only = req->flags & NUMAMOVE_REQUEST_F_MEMORY_ONLY, rebind_failed = false, moved = false;
 	pid_t *stay_tids = NULL;
+	bool stay_needless = false;
 	size_t i, n_stay = 0;
 	int r;
 
@@ -1408,7 +1449,8 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 		r = end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_PLAN, r);
 		goto out;
 	}
-	stay = stay_policy(req, t, task, &stay_tids, &n_stay);
+	if (stay_policy(req, t, task, &stay, &stay_tids, &n_stay, &stay_needless) < 0)
+		stay = NULL; /* none: said below when NUMA balancing may undo the move */
 	/* Every refusal comes before anything is changed. */
 	if (req->engine == NUMAMOVE_ENGINE_KERNEL && nm_plan_chains(t->plan)) {
 		r = end_why(req, i, NUMAMOVE_OUTCOME_REFUSED, NUMAMOVE_WHY_KERNEL_CHAIN, -EXDEV);
@@ -1465,6 +1507,8 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 		for (size_t k = 0; t->rebind && k < numamove_policy_report_count(t->rebind); k++)
 			rebind_failed |= numamove_policy_report_status(t->rebind, k) == NUMAMOVE_POLICY_STATUS_FAILED;
 		stay_note(req, i, stay);
+		if (!stay_needless)
+			balancing_note(req, i, stay);
 	}
 
 	opts = move_opts(req);

@@ -1212,7 +1212,9 @@ enum numamove_why {
 				       * (the part the process maps moved with it) (since 0.4) */
 	/* notes */
 	NUMAMOVE_NOTE_NUMA_BALANCING = 64, /* automatic NUMA balancing is on: it may move pages of
-					    * default-policy processes back (request-wide) */
+					    * default-policy processes back (request-wide with MEMORY_ONLY
+					    * or NO_STAY; for a process, since 0.4: .need of its threads
+					    * keep the default policy, 0 not known) */
 	NUMAMOVE_NOTE_POLICIES_KEPT,  /* memory only: policies that name the old nodes stay */
 	NUMAMOVE_NOTE_REBIND_FAILED,  /* its policies could not be rebound (as NUMAMOVE_WHY_INJECT): its
 				       * memory moves, new memory follows the old policies */
@@ -1228,8 +1230,8 @@ enum numamove_why {
 				       * why of a SKIPPED object target) */
 	NUMAMOVE_NOTE_MAPPINGS_KEPT,  /* SET_POLICY without MAPPINGS: .need private mappings keep a policy of
 				       * their own */
-	NUMAMOVE_NOTE_STAY,           /* .need threads with the default policy were given .text (e.g.
-				       * "preferred:3") so that the memory stays on the destinations */
+	NUMAMOVE_NOTE_STAY,           /* (since 0.4) .need threads with the default policy were given .text
+				       * (e.g. "preferred:3") so that the memory stays on the destinations */
 	NUMAMOVE_NOTE_SHARED_OUTSIDE, /* WITH_SHARED: the process's own shared memory was moved although
 				       * .have processes that were not named map it too (.tid: the
 				       * first) (since 0.4) */
@@ -1296,8 +1298,9 @@ typedef void (*numamove_log_fn)(enum numamove_log_level level, size_t target, in
 #define NUMAMOVE_REQUEST_F_INJECT_HELPER (1u << 6) /* change policies from a helper process, so that no ptrace
 						    * stop reaches the caller's own wait():
 						    * NUMAMOVE_POLICY_SET_F_HELPER (see there) */
-#define NUMAMOVE_REQUEST_F_NO_STAY (1u << 7)     /* MOVE: give no policy to threads that have none (see
-						  * "Staying" in numamove_request(3)) */
+#define NUMAMOVE_REQUEST_F_NO_STAY (1u << 7)     /* (since 0.4) MOVE: give no policy to threads that have
+						  * none (see "Staying" in numamove_request(3)); not
+						  * with MEMORY_ONLY, nor for cgroups */
 
 struct numamove_request_opts {
 	size_t sz;                 /* sizeof(struct numamove_request_opts) */
