@@ -72,6 +72,17 @@ for mode in 1 2; do
 		wl_report $control
 		assert_region_on $control 0 "$M"
 	fi
+	if [ -n "$control" ]; then
+		# --from C0 on a process allowed on every CPU: its threads' CPUs are
+		# not all local to C0, so they get no stay policy, and the move says
+		# what balancing may do to them
+		wl_start f$mode --region "$C0:16M" --threads 1
+		nm move "$(wl_pid f$mode)" --from "$C0" --to "$M"
+		assert_rc 0
+		grep -q "NUMA balancing is on and .* keep the default policy" "$T/err" ||
+			fail "a --from move that gives no stay policy, with balancing on: no warning"
+		wl_stop f$mode
+	fi
 	sleep 60
 	still_on m$mode "$M" "mode $mode, memory-only node $M"
 	wl_next_all_on m$mode "$M" "mode $mode, memory-only node $M"
