@@ -180,6 +180,10 @@ struct worker {
 	void **mv_addr;
 	int *mv_node, *mv_status;
 	struct nm_pagescan scan;
+	/* Pages with a known destination gathered in mv_addr across ranges and mappings, not yet moved. */
+	size_t pend_n;
+	int pend_dest;
+	uint64_t pend_page_size;
 };
 
 static void count_left(struct worker *w, enum numamove_reason why, uint64_t page_size)
@@ -376,9 +380,24 @@ static int move_group(struct worker *w, size_t n, int dst, uint64_t page_size)
 	return settle(w, n, dst, r, page_size);
 }
 
+static size_t chunk_pages(const struct worker *w, uint64_t page_size);
+
+/* Moves the pages gathered so far. */
+static int flush_pending(struct worker *w)
+{
+	size_t n = w->pend_n;
+
+	w->pend_n = 0;
+	return move_group(w, n, w->pend_dest, w->pend_page_size);
+}
+
 /*
  * @n pages from @start, @page_size apart: where they are, then the moves.
- * With @dest >= 0 every page goes there, and asking first is skipped.
+ * With @dest >= 0 every page goes there, and asking first is skipped; the
+ * pages are gathered, across ranges and mappings, until a call's worth:
+ * every move_pages(2) call costs a drain of every CPU's LRU caches and an
+ * RCU grace period, which a process of many small mappings (or of many
+ * holes) would otherwise pay once for each.
  */
 static int walk_chunk(struct worker *w, uint64_t start, size_t n, uint64_t page_size, int dest)
 {
@@ -386,9 +405,25 @@ static int walk_chunk(struct worker *w, uint64_t start, size_t n, uint64_t page_
 	int r;
 
 	if (dest >= 0) {
+		size_t max = chunk_pages(w, page_size);
+
+		if (w->pend_n && (w->pend_dest != dest || w->pend_page_size != page_size || w->pend_n + n > max)) {
+			r = flush_pending(w);
+			if (r < 0)
+				return r;
+		}
 		for (size_t i = 0; i < n; i++)
-			w->mv_addr[i] = (void *)(uintptr_t)(start + i * page_size);
-		return move_group(w, n, dest, page_size);
+			w->mv_addr[w->pend_n + i] = (void *)(uintptr_t)(start + i * page_size);
+		w->pend_n += n;
+		w->pend_dest = dest;
+		w->pend_page_size = page_size;
+		return w->pend_n >= max ? flush_pending(w) : 0;
+	}
+	/* mv_addr is needed below. */
+	if (w->pend_n) {
+		r = flush_pending(w);
+		if (r < 0)
+			return r;
 	}
 	for (size_t i = 0; i < n; i++) {
 		w->addr[i] = (void *)(uintptr_t)(start + i * page_size);
@@ -512,11 +547,15 @@ static void *worker_main(void *arg)
 	struct engine *e = w->e;
 	struct span sl;
 
-	while (!e->stop && take_slice(e, &sl)) {
+	for (;;) {
+		bool more = !e->stop && take_slice(e, &sl);
 		int r = e->task ? numamove_task_check(e->task) : 0;
 
-		if (r == 0)
+		if (r == 0 && more)
 			r = walk_slice(w, &sl);
+		/* The last pages gathered, at the end (not after a stop). */
+		if (r == 0 && !more && w->pend_n && !e->stop)
+			r = flush_pending(w);
 		if (r < 0 && e->task && nm_task_exiting(e->task))
 			r = -ESRCH;
 		if (r < 0) {
@@ -525,6 +564,8 @@ static void *worker_main(void *arg)
 			atomic_compare_exchange_strong(&e->error, &none, r);
 			e->stop = true;
 		}
+		if (!more || r < 0)
+			break;
 	}
 	return NULL;
 }
