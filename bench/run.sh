@@ -8,12 +8,20 @@
 # Builds nothing: BUILDDIR must hold numamove, tests/vm/workload and
 # bench/bench-run, bench-copy (ninja -C BUILDDIR, or scripts/bench.sh).
 #
-# By default boots the emulated machine (tests/vm/vm.sh) with a layout big
-# enough for the 3 GiB peak RSS run: 8 GiB, nodes 0 and 2 of 3.75 GiB (node 0
-# with CPU 0), nodes 1 and 3 of 256 MiB (node 1 with CPU 1); runs bench.sh in
+# By default boots the emulated machine (tests/vm/vm.sh), runs bench.sh in
 # it, takes the report off the console into BUILDDIR/bench/report.txt and
-# prints its table. VM_NODES, VM_MEM, VM_SMP, VM_TIMEOUT (default 7200 s)
-# change the machine (see tests/vm/vm.sh).
+# prints its table. BENCH_TOPOLOGY picks the machine, with room for the
+# 3 GiB peak RSS run:
+#   4node (default): 2 CPUs, 8 GiB; nodes 0 and 2 of 3.75 GiB (node 0 with
+#       CPU 0), nodes 1 and 3 of 256 MiB (node 1 with CPU 1); moves node 0 ->
+#       node 2 (a node without CPUs)
+#   memless: 3 CPUs, 8.25 GiB, shaped like the machine of issue 11: node 0
+#       of 3.75 GiB with CPU 0, node 1 with CPUs 1-2 and no memory, memory-
+#       only nodes 2 (3.75 GiB), 3 (512 MiB) and 4 (256 MiB); moves node 2
+#       -> node 0 (a destination with one CPU, numamove on three); its
+#       report goes to BUILDDIR/bench/report-memless.txt (runs-memless.txt)
+# VM_NODES, VM_MEM, VM_SMP, VM_TIMEOUT (default 7200 s) change the machine
+# (see tests/vm/vm.sh).
 #
 # --host runs bench.sh here instead, on this machine's own nodes: for a real
 # multi-node machine. It needs root, numactl (migratepages) and nodes SRC and
@@ -38,13 +46,21 @@ if [ "${1:-}" = --host ]; then
 fi
 [ $# -ge 1 ] || { sed -n '6p' "$0" | sed 's/^# //' >&2; exit 2; }
 builddir=$(readlink -f "$1") || { echo "run.sh: no build directory $1" >&2; exit 2; }
+topology=${BENCH_TOPOLOGY:-4node}
+[ "$host" = 1 ] && topology=host
+case $topology in
+4node|host) suffix= ;;
+memless) suffix=-memless ;;
+*) echo "run.sh: BENCH_TOPOLOGY=$topology: 4node or memless" >&2; exit 2 ;;
+esac
 shift
 for f in cli/numamove tests/vm/workload bench/bench-run bench/bench-copy; do
 	[ -x "$builddir/$f" ] || { echo "run.sh: $builddir/$f not built (ninja -C $builddir)" >&2; exit 2; }
 done
 
-# bench.sh's settings: those set in the environment, then the arguments
-settings=()
+# bench.sh's settings: the topology's, those set in the environment, then the arguments
+settings=("TOPOLOGY=$topology")
+[ "$topology" = memless ] && settings+=(SRC=2 DST=0)
 for v in SRC DST REPS STALL_REPS WORKLOADS CONTENDERS SIZE_4K SIZE_THP SIZE_MIXED SMALL_MAPPINGS FILE_SIZE \
 	SIZE_RSS RSS_CONTENDERS COPY_SIZE COPY_REPS PROBE_INTERVAL_US NUMAMOVE_FLAGS; do
 	[ -n "${!v+set}" ] && settings+=("$v=${!v}")
@@ -54,8 +70,8 @@ for a in "$@"; do
 	settings+=("$a")
 done
 
-report=$builddir/bench/report.txt
-runs=$builddir/bench/runs.txt
+report=$builddir/bench/report$suffix.txt
+runs=$builddir/bench/runs$suffix.txt
 mkdir -p "$builddir/bench"
 rm -f "$report" "$runs"
 
@@ -69,7 +85,12 @@ if [ "$host" = 1 ]; then
 	exit $rc
 fi
 
-export VM_NODES=${VM_NODES:-0:3840M:0 1:256M:1 2:3840M 3:256M}
+if [ "$topology" = memless ]; then
+	export VM_NODES=${VM_NODES:-0:3840M:0 1:0:1-2 2:3840M 3:512M 4:256M}
+	export VM_SMP=${VM_SMP:-3}
+else
+	export VM_NODES=${VM_NODES:-0:3840M:0 1:256M:1 2:3840M 3:256M}
+fi
 export VM_TIMEOUT=${VM_TIMEOUT:-7200}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -140,6 +140,14 @@ int nm_sweep(const struct numamove_task *task, const struct numamove_plan *plan,
 bool nm_plan_chains(const struct numamove_plan *plan);
 int nm_kernel_move(const struct numamove_task *task, const struct numamove_plan *plan,
 		   const struct numamove_move_opts *opts, struct numamove_result *res);
+/*
+ * The kernel engine's calls without its accounting of what is left: adds
+ * what moved to @res; returns the pages the kernel says it left, or -errno
+ * (-ENOMEM: a destination filled up, leaving an unknown number).
+ */
+long nm_kernel_pass(const struct numamove_task *task, const struct numamove_plan *plan, struct numamove_result *res);
+/* Base pages the kernel has migrated since boot (/proc/vmstat pgmigrate_success); 0 when unreadable. */
+uint64_t nm_migrated_pages(void);
 
 struct numamove_policy {
 	enum numamove_policy_mode mode;

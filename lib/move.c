@@ -166,6 +166,8 @@ struct engine {
 	uint64_t cur_addr;
 	struct numamove_pacer own_pacer; /* for opts.rate */
 	struct numamove_pacer *pacer;    /* opts.pacer, shared with other moves, or NULL */
+	bool kernel_pass;                /* the pass is migrate_pages(2): done read from the kernel's count */
+	uint64_t migrated_before;        /* its pgmigrate_success before */
 };
 
 struct worker {
@@ -178,6 +180,10 @@ struct worker {
 	void **mv_addr;
 	int *mv_node, *mv_status;
 	struct nm_pagescan scan;
+	/* Pages with a known destination gathered in mv_addr across ranges and mappings, not yet moved. */
+	size_t pend_n;
+	int pend_dest;
+	uint64_t pend_page_size;
 };
 
 static void count_left(struct worker *w, enum numamove_reason why, uint64_t page_size)
@@ -374,9 +380,24 @@ static int move_group(struct worker *w, size_t n, int dst, uint64_t page_size)
 	return settle(w, n, dst, r, page_size);
 }
 
+static size_t chunk_pages(const struct worker *w, uint64_t page_size);
+
+/* Moves the pages gathered so far. */
+static int flush_pending(struct worker *w)
+{
+	size_t n = w->pend_n;
+
+	w->pend_n = 0;
+	return move_group(w, n, w->pend_dest, w->pend_page_size);
+}
+
 /*
  * @n pages from @start, @page_size apart: where they are, then the moves.
- * With @dest >= 0 every page goes there, and asking first is skipped.
+ * With @dest >= 0 every page goes there, and asking first is skipped; the
+ * pages are gathered, across ranges and mappings, until a call's worth:
+ * every move_pages(2) call costs a drain of every CPU's LRU caches and an
+ * RCU grace period, which a process of many small mappings (or of many
+ * holes) would otherwise pay once for each.
  */
 static int walk_chunk(struct worker *w, uint64_t start, size_t n, uint64_t page_size, int dest)
 {
@@ -384,9 +405,25 @@ static int walk_chunk(struct worker *w, uint64_t start, size_t n, uint64_t page_
 	int r;
 
 	if (dest >= 0) {
+		size_t max = chunk_pages(w, page_size);
+
+		if (w->pend_n && (w->pend_dest != dest || w->pend_page_size != page_size || w->pend_n + n > max)) {
+			r = flush_pending(w);
+			if (r < 0)
+				return r;
+		}
 		for (size_t i = 0; i < n; i++)
-			w->mv_addr[i] = (void *)(uintptr_t)(start + i * page_size);
-		return move_group(w, n, dest, page_size);
+			w->mv_addr[w->pend_n + i] = (void *)(uintptr_t)(start + i * page_size);
+		w->pend_n += n;
+		w->pend_dest = dest;
+		w->pend_page_size = page_size;
+		return w->pend_n >= max ? flush_pending(w) : 0;
+	}
+	/* mv_addr is needed below. */
+	if (w->pend_n) {
+		r = flush_pending(w);
+		if (r < 0)
+			return r;
 	}
 	for (size_t i = 0; i < n; i++) {
 		w->addr[i] = (void *)(uintptr_t)(start + i * page_size);
@@ -510,11 +547,15 @@ static void *worker_main(void *arg)
 	struct engine *e = w->e;
 	struct span sl;
 
-	while (!e->stop && take_slice(e, &sl)) {
+	for (;;) {
+		bool more = !e->stop && take_slice(e, &sl);
 		int r = e->task ? numamove_task_check(e->task) : 0;
 
-		if (r == 0)
+		if (r == 0 && more)
 			r = walk_slice(w, &sl);
+		/* The last pages gathered, at the end (not after a stop). */
+		if (r == 0 && !more && w->pend_n && !e->stop)
+			r = flush_pending(w);
 		if (r < 0 && e->task && nm_task_exiting(e->task))
 			r = -ESRCH;
 		if (r < 0) {
@@ -523,6 +564,8 @@ static void *worker_main(void *arg)
 			atomic_compare_exchange_strong(&e->error, &none, r);
 			e->stop = true;
 		}
+		if (!more || r < 0)
+			break;
 	}
 	return NULL;
 }
@@ -625,6 +668,12 @@ static void watch(struct engine *e, struct crew *c)
 			break;
 		/* Unlocked: a worker that ends meanwhile must not wait for the callback. */
 		pthread_mutex_unlock(&c->lock);
+		if (e->kernel_pass) {
+			uint64_t now = nm_migrated_pages(), d = now > e->migrated_before ? now - e->migrated_before : 0;
+			uint64_t bytes = d * (uint64_t)getpagesize();
+
+			e->done = bytes < e->total ? bytes : e->total;
+		}
 		if (e->opts.progress && e->opts.progress(e->done, e->total, e->opts.userdata))
 			e->stop = true;
 		pthread_mutex_lock(&c->lock);
@@ -704,6 +753,74 @@ static int batched(struct engine *e, unsigned int jobs, struct numamove_result *
 	return r;
 }
 
+struct kernel_runner {
+	struct engine *e;
+	struct numamove_result *res;
+	struct crew *crew;
+	long left; /* what nm_kernel_pass() returned */
+};
+
+static void *kernel_runner_main(void *arg)
+{
+	struct kernel_runner *kr = arg;
+	struct engine *e = kr->e;
+	int r = e->task ? numamove_task_check(e->task) : 0;
+
+	kr->left = r < 0 ? r : nm_kernel_pass(e->task, e->plan, kr->res);
+	crew_add(kr->crew, -1);
+	return NULL;
+}
+
+/*
+ * The pass as migrate_pages(2), one call per node pair (or one for all):
+ * the kernel walks the process's page tables once, in order, where
+ * move_pages(2) looks every page up on its own; with one worker it is the
+ * faster of the two. It runs on a thread of its own, signals blocked, so
+ * that the caller's thread still calls progress about every 100 ms (with
+ * the bytes from pgmigrate_success's rise); a stop takes effect when the
+ * call returns, as a migrate_pages(2) call cannot be interrupted. Returns
+ * the pages the kernel says it left, or -errno.
+ */
+static long kernel_pass(struct engine *e, struct numamove_result *res)
+{
+	struct kernel_runner kr = { .e = e, .res = res, .left = 0 };
+	struct crew crew;
+	sigset_t all, old;
+	pthread_t thread;
+	int r;
+
+	r = crew_init(&crew);
+	if (r < 0)
+		return r;
+	kr.crew = &crew;
+	e->kernel_pass = true;
+	e->migrated_before = nm_migrated_pages();
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	crew_add(&crew, 1);
+	r = pthread_create(&thread, NULL, kernel_runner_main, &kr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0) {
+		/* No thread: the call on this one, without progress. */
+		crew_add(&crew, -1);
+		kernel_runner_main(&kr);
+		crew_add(&crew, 1);
+	} else {
+		watch(e, &crew);
+		pthread_join(thread, NULL);
+	}
+	crew_destroy(&crew);
+	e->kernel_pass = false;
+	/* Other migrations may count in pgmigrate_success: never more than the plan holds. */
+	if (res->bytes_moved > e->total) {
+		res->bytes_moved = e->total;
+		res->pages_moved = e->total / (uint64_t)getpagesize();
+	}
+	e->done = res->bytes_moved;
+	res->jobs = 1;
+	return kr.left;
+}
+
 /* Where the calling process may run. */
 static size_t allowed_cpus(cpu_set_t *set)
 {
@@ -713,22 +830,20 @@ static size_t allowed_cpus(cpu_set_t *set)
 	return (size_t)CPU_COUNT(set);
 }
 
+/*
+ * Every CPU the caller may run on, not only the destination's: a worker
+ * spends most of its time in the kernel looking pages up, isolating and
+ * unmapping them, which any CPU does as well; the copy is a small part.
+ * A destination with one CPU (or none) would otherwise make the move
+ * single-threaded on a machine with CPUs to spare.
+ */
 NM_EXPORT unsigned int numamove_default_jobs(const struct numamove_plan *plan)
 {
 	cpu_set_t mine;
-	size_t own = allowed_cpus(&mine), near = 0;
+	size_t own = allowed_cpus(&mine);
 
-	/* The CPUs of the destination nodes copy best; any of ours otherwise. */
-	for (size_t i = 0; plan && i < plan->to->n; i++) {
-		const struct nm_node *n = &plan->dests[i];
-
-		for (size_t c = 0; n && c < n->cpus.nbits && c < CPU_SETSIZE; c++)
-			if (nm_bits_test(&n->cpus, c) && CPU_ISSET(c, &mine))
-				near++;
-	}
-	if (!near)
-		near = own;
-	return near > NUMAMOVE_JOBS_MAX ? NUMAMOVE_JOBS_MAX : near ? (unsigned int)near : 1;
+	(void)plan;
+	return own > NUMAMOVE_JOBS_MAX ? NUMAMOVE_JOBS_MAX : own ? (unsigned int)own : 1;
 }
 
 static bool mapping_has_work(const struct numamove_plan *plan, const struct numamove_mapping *m)
@@ -892,6 +1007,21 @@ static unsigned int jobs_for(const struct engine *e)
 	return jobs;
 }
 
+/*
+ * Whether the pass can be migrate_pages(2) (kernel_pass()): one worker,
+ * nothing to pace or bound (a migrate_pages(2) call can be neither), no
+ * chain or swap (a later call would move what an earlier one brought), and
+ * shared pages may move (migrate_pages(2) moves them whenever the caller
+ * has CAP_SYS_NICE, and skips them silently otherwise, which the count
+ * after it finds).
+ */
+static bool kernel_pass_fits(const struct engine *e, unsigned int jobs)
+{
+	return jobs == 1 && !engine_rate(e) && !e->opts.max_stall_ms && !e->pacer &&
+	       !((e->opts.flags & NUMAMOVE_MOVE_PRIVATE_ONLY) && numamove_can_move_shared()) &&
+	       !nm_plan_chains(e->plan);
+}
+
 /* Pages the pass left on their nodes (not freed meanwhile). */
 static bool left_not_gone(const struct numamove_result *res)
 {
@@ -902,9 +1032,11 @@ static bool left_not_gone(const struct numamove_result *res)
  * The sweep as a second batched pass, from a fresh numa_maps, under a stall
  * bound (a migrate_pages(2) call cannot be bounded). It counts each page it
  * sees: what it leaves is what is left, and of the first pass only the
- * pages that are gone count besides.
+ * pages that are gone count besides. After a migrate_pages(2) pass
+ * (@recount), it is the page-by-page count of what that left, and what it
+ * moves counts as moved by the pass, not as swept.
  */
-static int sweep_batched(const struct engine *first, struct numamove_result *res)
+static int sweep_batched(const struct engine *first, struct numamove_result *res, bool recount)
 {
 	struct numamove_result again = { 0 };
 	struct numamove_maps *maps = NULL;
@@ -924,7 +1056,12 @@ static int sweep_batched(const struct engine *first, struct numamove_result *res
 		engine_free(&e);
 	}
 	if (r == 0 || again.calls) {
-		res->sweep_bytes += again.bytes_moved;
+		if (recount) {
+			res->bytes_moved += again.bytes_moved;
+			res->pages_moved += again.pages_moved;
+		} else {
+			res->sweep_bytes += again.bytes_moved;
+		}
 		for (int i = 0; i < NUMAMOVE_REASON_COUNT; i++) {
 			bool gone = i == NUMAMOVE_REASON_GONE;
 
@@ -959,10 +1096,20 @@ NM_EXPORT int numamove_move(const struct numamove_task *task, const struct numam
 	r = engine_init(&e, numamove_task_pid(task), task, plan, opts);
 	if (r == 0 && e.opts.engine == NUMAMOVE_ENGINE_KERNEL) {
 		r = nm_kernel_move(task, plan, &e.opts, res);
+	} else if (r == 0 && (r = spans_of_plan(&e)) == 0 && kernel_pass_fits(&e, jobs_for(&e))) {
+		long m = kernel_pass(&e, res);
+
+		if (m == -ESRCH || ((m >= 0 || m == -ENOMEM) && e.stop)) {
+			r = m == -ESRCH ? -ESRCH : -ECANCELED;
+		} else if (m >= 0 || m == -ENOMEM) {
+			/* What it left (shared, busy, out of memory, faulted in behind it): page by page, with reasons. */
+			r = sweep_batched(&e, res, true);
+		} else {
+			/* Refused (a cpuset, the rights): the batched pass says why, page by page. */
+			r = batched(&e, 1, res);
+		}
 	} else if (r == 0) {
-		r = spans_of_plan(&e);
-		if (r == 0)
-			r = batched(&e, jobs_for(&e), res);
+		r = batched(&e, jobs_for(&e), res);
 		if (r == 0 && !(e.opts.flags & NUMAMOVE_MOVE_NO_SWEEP)) {
 			/*
 			 * A chain or a swap cannot be swept: what arrived would go
@@ -977,9 +1124,9 @@ NM_EXPORT int numamove_move(const struct numamove_task *task, const struct numam
 			if (nm_plan_chains(plan)) {
 				/* not swept */
 			} else if (e.opts.max_stall_ms || private_only) {
-				r = sweep_batched(&e, res);
+				r = sweep_batched(&e, res, false);
 			} else if ((r = nm_sweep(task, plan, res)) == 0 && left_not_gone(res)) {
-				r = sweep_batched(&e, res);
+				r = sweep_batched(&e, res, false);
 			}
 		}
 	}

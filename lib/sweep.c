@@ -41,7 +41,7 @@ static long migrate(pid_t pid, const unsigned long *from, const unsigned long *t
  * migrations at the same moment (NUMA balancing, compaction) would count
  * too. 0 when unreadable.
  */
-static uint64_t migrated_pages(void)
+uint64_t nm_migrated_pages(void)
 {
 	static const char key[] = "\npgmigrate_success ";
 	_cleanup_free_ char *text = NULL;
@@ -113,7 +113,7 @@ bool nm_plan_chains(const struct numamove_plan *plan)
 int nm_sweep(const struct numamove_task *task, const struct numamove_plan *plan, struct numamove_result *res)
 {
 	pid_t pid = numamove_task_pid(task);
-	uint64_t before = migrated_pages(), after;
+	uint64_t before = nm_migrated_pages(), after;
 
 	for (int n = 0; n <= plan->max_node; n++) {
 		unsigned long from[NM_MASK_WORDS] = { 0 }, to[NM_MASK_WORDS] = { 0 };
@@ -125,24 +125,19 @@ int nm_sweep(const struct numamove_task *task, const struct numamove_plan *plan,
 		if (migrate(pid, from, to, res) == -ESRCH)
 			return -ESRCH;
 	}
-	after = migrated_pages();
+	after = nm_migrated_pages();
 	res->sweep_bytes += after > before ? (after - before) * BASE_PAGE : 0;
 	return 0;
 }
 
-int nm_kernel_move(const struct numamove_task *task, const struct numamove_plan *plan,
-		   const struct numamove_move_opts *opts, struct numamove_result *res)
+long nm_kernel_pass(const struct numamove_task *task, const struct numamove_plan *plan, struct numamove_result *res)
 {
 	unsigned long from[NM_MASK_WORDS], to[NM_MASK_WORDS];
 	pid_t pid = numamove_task_pid(task);
 	uint64_t before, after, left = 0;
 	long m = 0;
 
-	(void)opts;
-	/* A node that is both a source and a destination: pages would move twice. */
-	if (nm_plan_chains(plan))
-		return -EXDEV;
-	before = migrated_pages();
+	before = nm_migrated_pages();
 	if (kernel_pairs_like_plan(plan, from, to)) {
 		m = migrate(pid, from, to, res);
 		left = m > 0 ? (uint64_t)m : 0;
@@ -158,19 +153,32 @@ int nm_kernel_move(const struct numamove_task *task, const struct numamove_plan 
 			left += m > 0 ? (uint64_t)m : 0;
 		}
 	}
+	after = nm_migrated_pages();
+	res->bytes_moved += after > before ? (after - before) * BASE_PAGE : 0;
+	res->pages_moved += after > before ? after - before : 0;
+	return m < 0 ? m : (long)left;
+}
+
+int nm_kernel_move(const struct numamove_task *task, const struct numamove_plan *plan,
+		   const struct numamove_move_opts *opts, struct numamove_result *res)
+{
+	long m;
+
+	(void)opts;
+	/* A node that is both a source and a destination: pages would move twice. */
+	if (nm_plan_chains(plan))
+		return -EXDEV;
+	m = nm_kernel_pass(task, plan, res);
 	if (m == -ESRCH)
 		return -ESRCH;
 	if (m < 0 && m != -ENOMEM)
 		return (int)m;
-	after = migrated_pages();
-	res->bytes_moved += after > before ? (after - before) * BASE_PAGE : 0;
-	res->pages_moved += after > before ? after - before : 0;
 	/* The kernel says how many it left, not why. ENOMEM leaves an unknown number. */
 	if (m == -ENOMEM) {
 		res->left_pages[NUMAMOVE_REASON_NOMEM]++;
 	} else {
-		res->left_pages[NUMAMOVE_REASON_OTHER] += left;
-		res->left_bytes[NUMAMOVE_REASON_OTHER] += left * BASE_PAGE;
+		res->left_pages[NUMAMOVE_REASON_OTHER] += (uint64_t)m;
+		res->left_bytes[NUMAMOVE_REASON_OTHER] += (uint64_t)m * BASE_PAGE;
 	}
 	return 0;
 }

@@ -490,9 +490,9 @@ struct numamove_move_opts {
 #define NUMAMOVE_JOBS_MAX 64
 
 /**
- * numamove_default_jobs() - workers for a move by @plan: the CPUs of its
- * destination nodes the caller may run on (all of the caller's CPUs when
- * they have none), at most NUMAMOVE_JOBS_MAX
+ * numamove_default_jobs() - workers for a move by @plan: the CPUs the
+ * caller may run on (sched_getaffinity(2)), wherever they are, at least 1,
+ * at most NUMAMOVE_JOBS_MAX. @plan may be NULL; a later library may use it.
  */
 unsigned int numamove_default_jobs(const struct numamove_plan *plan);
 
@@ -507,6 +507,13 @@ unsigned int numamove_default_jobs(const struct numamove_plan *plan);
  * call per destination. opts->rate paces the calls; opts->max_stall_ms
  * sizes them. Pages shared with other processes move when the caller has
  * CAP_SYS_NICE; otherwise they are counted under NUMAMOVE_REASON_SHARED.
+ * With one worker (opts->jobs 1, or one by default), no rate, pacer or
+ * stall bound, and a plan that neither chains nor swaps nodes, the pass is
+ * migrate_pages(2) instead (one call per node pair, or one for all: the
+ * kernel's own walk is faster than move_pages(2) for one thread; it cannot
+ * be interrupted, so progress's stop takes effect when it returns), and a
+ * batched pass from a fresh numa_maps then moves and counts, page by
+ * page, what it left; its pages are counted in base pages.
  * Every page left behind is counted in the result under its reason,
  * measured after the move. Then one migrate_pages(2) per node pair picks
  * up what the process faulted in meanwhile (numamove_result_sweep_bytes(),
