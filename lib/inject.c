@@ -36,6 +36,7 @@ struct nm_thread {
 	pid_t tid;
 	bool held;    /* seized and in a ptrace stop */
 	bool gone;    /* exited while we looked */
+	signed char pending; /* a caught signal pending, as last read: 1, 0, -1 not read yet */
 	struct nm_regs saved;
 };
 
@@ -118,6 +119,7 @@ static int seize(struct nm_freeze *f, const pid_t *tids, size_t n)
 		t = &f->t[f->n++];
 		memset(t, 0, sizeof(*t));
 		t->tid = tids[i];
+		t->pending = -1;
 		if (ptrace(PTRACE_SEIZE, t->tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD) < 0) {
 			r = -errno;
 			f->n--;
@@ -232,12 +234,17 @@ bool nm_thread_signal_pending(pid_t pid, pid_t tid)
  * own: the kernel delivers the signal and decides, by the handler's
  * SA_RESTART, whether the call it was in restarts or fails with EINTR.
  * Otherwise with the restart applied, as the kernel would have done had
- * it not been stopped.
+ * it not been stopped. Whether a signal is pending is read from /proc at
+ * the release, where it counts; the registers left after each call, which
+ * only a SIGKILLed numamove leaves behind, go by the last reading, or
+ * none pending when there was none (a signal caught then restarts the
+ * call after its handler, as though it came just before it): one reading
+ * per thread, not one per call.
  */
-static void resume_regs(const struct nm_freeze *f, const struct nm_thread *t, struct nm_regs *regs)
+static void resume_regs(const struct nm_thread *t, struct nm_regs *regs)
 {
 	*regs = t->saved;
-	if (!nm_thread_signal_pending(f->pid, t->tid))
+	if (t->pending != 1)
 		nm_arch_regs_restart(regs, true);
 }
 
@@ -252,7 +259,8 @@ void nm_freeze_release(struct nm_freeze *f)
 		if (!t->held || t->gone)
 			continue;
 		/* Always: whether a signal is pending now decides how it resumes. */
-		resume_regs(f, t, &regs);
+		t->pending = nm_thread_signal_pending(f->pid, t->tid);
+		resume_regs(t, &regs);
 		(void)nm_arch_regs_set(t->tid, &regs);
 		(void)ptrace(PTRACE_DETACH, t->tid, NULL, NULL);
 	}
@@ -366,6 +374,7 @@ static int deliver_signal(struct nm_thread *t, int sig)
 	if (r == 0 && ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) < 0)
 		r = -errno;
 	t->held = false;
+	t->pending = -1;
 	if (r == 0)
 		r = wait_interrupt_stop(t);
 	if (r == 0)
@@ -414,7 +423,7 @@ int nm_freeze_call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6
 			 * (SIGKILL) before releasing it, the kernel lets it go
 			 * on from where it was, not from the vDSO.
 			 */
-			resume_regs(f, t, &regs);
+			resume_regs(t, &regs);
 			(void)nm_arch_regs_set(t->tid, &regs);
 			return 0;
 		}

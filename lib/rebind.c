@@ -169,7 +169,68 @@ static int apply(struct nm_freeze *f, size_t i, const struct job *j, struct nm_p
 	return 0;
 }
 
-static int do_thread(struct nm_freeze *f, size_t i, const struct job *j, struct numamove_policy_report *rep)
+/*
+ * The first mapping of the process, as the threads were held: a thread's
+ * numa_maps shows its task policy on that mapping's line when the mapping
+ * has no policy of its own, which get_mempolicy(MPOL_F_ADDR) in the target
+ * says for sure (it answers MPOL_DEFAULT only for no policy of its own).
+ */
+struct first_map {
+	uint64_t start;
+	bool known; /* start is the first mapping, and it has no policy of its own */
+};
+
+static void first_map_probe(struct nm_freeze *f, size_t i, pid_t pid, struct first_map *fm)
+{
+	_cleanup_free_ char *text = NULL;
+	struct numamove_policy *pol = NULL;
+
+	fm->known = false;
+	if (nm_thread_first_record(pid, pid, &fm->start, &text) < 0 &&
+	    nm_thread_first_record(pid, nm_freeze_tid(f, i), &fm->start, &text) < 0)
+		return;
+	if (inject_get(f, i, fm->start, &pol) == 0)
+		fm->known = pol->mode == NUMAMOVE_POLICY_MODE_DEFAULT;
+	numamove_policy_free(pol);
+}
+
+/*
+ * Thread @tid's task policy as /proc shows it: from the first line of its
+ * numa_maps when @fm says that line shows it (one mapping walked, not the
+ * whole address space: 600 threads of a big process are read in no more
+ * time than their number plus its size), else from the whole file.
+ */
+static int seen_task_policy(pid_t pid, pid_t tid, const struct first_map *fm, struct numamove_policy **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	uint64_t start = 0;
+
+	if (fm->known && nm_thread_first_record(pid, tid, &start, &text) == 0 && start == fm->start &&
+	    numamove_policy_parse(text, NULL, ret, NULL) == 0)
+		return 0;
+	return nm_thread_task_policy(pid, tid, ret);
+}
+
+/*
+ * Held thread @i's task policy before the change: from the first line of
+ * its numa_maps when @fm says that line shows it and the policy has no
+ * flags (numa_maps shows static and relative nodes resolved, unlike
+ * get_mempolicy(2)), which saves two stops of the thread; else asked in it.
+ */
+static int held_task_policy(struct nm_freeze *f, size_t i, pid_t pid, const struct first_map *fm,
+			    struct numamove_policy **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	uint64_t start = 0;
+
+	if (fm->known && nm_thread_first_record(pid, nm_freeze_tid(f, i), &start, &text) == 0 &&
+	    start == fm->start && !strchr(text, '=') && numamove_policy_parse(text, NULL, ret, NULL) == 0)
+		return 0;
+	return inject_get(f, i, 0, ret);
+}
+
+static int do_thread(struct nm_freeze *f, size_t i, pid_t pid, const struct first_map *fm, const struct job *j,
+		     struct numamove_policy_report *rep)
 {
 	struct nm_polentry *e;
 	int r;
@@ -177,7 +238,7 @@ static int do_thread(struct nm_freeze *f, size_t i, const struct job *j, struct 
 	r = add_entry(rep, nm_freeze_tid(f, i), 0, 0, &e);
 	if (r < 0)
 		return r;
-	r = nm_freeze_gone(f, i) ? -ESRCH : inject_get(f, i, 0, &e->before);
+	r = nm_freeze_gone(f, i) ? -ESRCH : held_task_policy(f, i, pid, fm, &e->before);
 	if (r == -ESRCH) {
 		e->status = NUMAMOVE_POLICY_STATUS_GONE;
 		return 0;
@@ -235,48 +296,6 @@ static int do_mappings(struct nm_freeze *f, size_t i, pid_t pid, const struct jo
 			return r;
 	}
 	return 0;
-}
-
-/*
- * The first mapping of the process, as the threads were held: a thread's
- * numa_maps shows its task policy on that mapping's line when the mapping
- * has no policy of its own, which get_mempolicy(MPOL_F_ADDR) in the target
- * says for sure (it answers MPOL_DEFAULT only for no policy of its own).
- */
-struct first_map {
-	uint64_t start;
-	bool known; /* start is the first mapping, and it has no policy of its own */
-};
-
-static void first_map_probe(struct nm_freeze *f, size_t i, pid_t pid, struct first_map *fm)
-{
-	_cleanup_free_ char *text = NULL;
-	struct numamove_policy *pol = NULL;
-
-	fm->known = false;
-	if (nm_thread_first_record(pid, pid, &fm->start, &text) < 0 &&
-	    nm_thread_first_record(pid, nm_freeze_tid(f, i), &fm->start, &text) < 0)
-		return;
-	if (inject_get(f, i, fm->start, &pol) == 0)
-		fm->known = pol->mode == NUMAMOVE_POLICY_MODE_DEFAULT;
-	numamove_policy_free(pol);
-}
-
-/*
- * Thread @tid's task policy as /proc shows it: from the first line of its
- * numa_maps when @fm says that line shows it (one mapping walked, not the
- * whole address space: 600 threads of a big process are read in no more
- * time than their number plus its size), else from the whole file.
- */
-static int seen_task_policy(pid_t pid, pid_t tid, const struct first_map *fm, struct numamove_policy **ret)
-{
-	_cleanup_free_ char *text = NULL;
-	uint64_t start = 0;
-
-	if (fm->known && nm_thread_first_record(pid, tid, &start, &text) == 0 && start == fm->start &&
-	    numamove_policy_parse(text, NULL, ret, NULL) == 0)
-		return 0;
-	return nm_thread_task_policy(pid, tid, ret);
 }
 
 /* Once the threads run again: what /proc shows must be what was set. */
@@ -406,7 +425,7 @@ static int run_batch(const struct numamove_task *task, const struct job *j, cons
 	for (size_t i = 0; r == 0 && i < nm_freeze_count(f); i++) {
 		if (tid_in(*done, *n_done, nm_freeze_tid(f, i)))
 			continue;
-		r = do_thread(f, i, j, rep);
+		r = do_thread(f, i, numamove_task_pid(task), fm, j, rep);
 		if (r == 0)
 			r = nm_grow((void **)done, alloc_done, *n_done + 1, sizeof(**done));
 		if (r == 0)

@@ -70,11 +70,11 @@ mt_start b
 pid=$(cat "$(mt_dir b)/pid")
 mt_cmd b where
 mt_wait b '^where ' 1
-assert_eq "$(grep '^where ' "$(mt_dir b)/result" | tail -n1 | cut -d' ' -f4,6)" "0 0" \
+assert_eq "$(grep '^where ' "$(mt_dir b)/result" | tail -n1 | cut -d" " -f5,7)" "0 0" \
 	"manythreads b: its memory's nodes, pages missing, under --membind=0"
 mt_timed b move "$pid" --to "$to"
 mt_cmd b where
 mt_wait b '^where ' 2
-assert_eq "$(grep '^where ' "$(mt_dir b)/result" | tail -n1 | cut -d' ' -f4,6)" "$to 0" \
+assert_eq "$(grep '^where ' "$(mt_dir b)/result" | tail -n1 | cut -d" " -f5,7)" "$to 0" \
 	"manythreads b: its memory's nodes, pages missing, after the move"
 mt_check b "$to"
