@@ -172,14 +172,69 @@ static int search_text(struct nm_freeze *f, uint64_t start, uint64_t end)
 }
 
 /*
+ * The vDSO's start from the target's auxiliary vector (AT_SYSINFO_EHDR),
+ * or 0: a file of a few hundred bytes, unlike maps, whose size grows with
+ * the mappings (two per thread stack).
+ */
+static uint64_t vdso_from_auxv(pid_t pid)
+{
+	char path[64];
+	uint64_t auxv[2 * 64];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/auxv", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, auxv, sizeof(auxv));
+	for (ssize_t i = 0; n > 0 && (i + 2) * (ssize_t)sizeof(uint64_t) <= n && auxv[i] != 0; i += 2)
+		if (auxv[i] == 33 /* AT_SYSINFO_EHDR */)
+			return auxv[i + 1];
+	return 0;
+}
+
+/*
+ * The last vDSO searched, and where its syscall instruction was: threads
+ * held a batch at a time hold the same process again and again. Found
+ * again at the same start (after an exec the auxiliary vector names the
+ * new vDSO) and still holding the instruction, it is used without a search.
+ * Per thread: the policy calls of one thread (and its helper, which shares
+ * its thread-local storage) are one after the other.
+ */
+static __thread struct {
+	pid_t pid;
+	uint64_t vdso, insn;
+} last_insn;
+
+/*
  * An address inside the target that holds a syscall instruction: the
  * vDSO's, or where there is no vDSO, one in any executable mapping.
  */
 static int find_syscall_insn(struct nm_freeze *f)
 {
 	_cleanup_free_ char *maps = NULL;
+	uint64_t vdso = vdso_from_auxv(f->pid);
 	int r;
 
+	if (vdso) {
+		unsigned char text[16];
+
+		if (last_insn.pid == f->pid && last_insn.vdso == vdso &&
+		    nm_freeze_read(f, last_insn.insn, text, nm_arch_syscall_insn_len) == 0 &&
+		    memcmp(text, nm_arch_syscall_insn, nm_arch_syscall_insn_len) == 0) {
+			f->insn = last_insn.insn;
+			return 0;
+		}
+		/* The vDSO's first pages (two on x86-64), then one, else its mapping from maps. */
+		for (uint64_t len = 8192; len >= 4096; len /= 2)
+			if (search_text(f, vdso, vdso + len) == 0) {
+				last_insn.pid = f->pid;
+				last_insn.vdso = vdso;
+				last_insn.insn = f->insn;
+				return 0;
+			}
+	}
 	r = nm_read_filef(NULL, &maps, "/proc/%d/maps", (int)f->pid);
 	if (r < 0)
 		return r == -ENOENT ? -ESRCH : r;
