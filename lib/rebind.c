@@ -4,6 +4,12 @@
  * per thread and mbind(2) per mapping, run inside the target (inject.c),
  * each read back there with get_mempolicy(2) and, once the threads run
  * again, checked against /proc.
+ *
+ * Many threads: the threads are held a batch at a time (run_threads()),
+ * and a thread's task policy is read from /proc through the first line of
+ * its numa_maps (one mapping walked, not the whole address space) when
+ * the target said that mapping has no policy of its own: the cost grows
+ * with threads plus memory, not their product.
  */
 #include <errno.h>
 #include <signal.h>
