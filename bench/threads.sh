@@ -35,7 +35,8 @@
 #   IDLE_S       (10)    PERIOD_MS (100)
 #   BASE         another numamove to measure alongside (e.g. a 0.3 build's
 #                BUILD/cli/numamove; its libnumamove is taken from
-#                BUILD/lib): contender "base"; the one of BUILDDIR is "new"
+#                BUILD/lib, copied into the VM with it): contender "base";
+#                the one of BUILDDIR is "new"
 # Exit status: 0 when every VM reported (slow results never fail it).
 
 for a in "$@"; do
@@ -57,12 +58,17 @@ if [ "${INSIDE:-0}" != 1 ]; then
 		[ -x "$builddir/$f" ] || { echo "threads.sh: $builddir/$f not built" >&2; exit 2; }
 	done
 	args="IDLE_S=$IDLE_S PERIOD_MS=$PERIOD_MS THREADS=$THREADS MEM=$MEM SET=$SET${TO:+ TO=$TO}"
-	rm -f "$builddir/bench/numamove-base"
+	rm -f "$builddir/bench/numamove-base" "$builddir/bench/libnumamove-base.so.0"
 	if [ -n "${BASE:-}" ]; then
-		base=$(readlink -f "$BASE") && [ -x "$base" ] || { echo "threads.sh: BASE=$BASE: no such program" >&2; exit 2; }
+		# Copies, not links: the VM gets BUILDDIR/bench's executables (vm.sh), and
+		# the base's RUNPATH ($ORIGIN/../lib) would find BUILDDIR's library there.
+		base=$(readlink -f "$BASE") && [ -x "$base" ] &&
+			baselib=$(readlink -f "$(dirname "$(dirname "$base")")/lib/libnumamove.so.0") && [ -f "$baselib" ] ||
+			{ echo "threads.sh: BASE=$BASE: no such program, or no lib/libnumamove.so.0 beside it" >&2; exit 2; }
 		mkdir -p "$builddir/bench"
-		ln -s "$base" "$builddir/bench/numamove-base"
-		args="$args BASE_LIB=$(dirname "$(dirname "$base")")/lib"
+		cp "$base" "$builddir/bench/numamove-base"
+		cp "$baselib" "$builddir/bench/libnumamove-base.so.0"
+		chmod 755 "$builddir/bench/libnumamove-base.so.0"
 	fi
 	out=$builddir/bench/threads.txt
 	mkdir -p "$builddir/bench"
@@ -83,7 +89,7 @@ if [ "${INSIDE:-0}" != 1 ]; then
 		fi
 		rm -f "$log"
 	done
-	rm -f "$builddir/bench/numamove-base"
+	rm -f "$builddir/bench/numamove-base" "$builddir/bench/libnumamove-base.so.0"
 	{
 		echo "host: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 		printf '%-8s %-8s %9s %9s %9s %9s %9s %9s %s\n' topology numamove idle_rnd policy_s pol_rnd \
@@ -151,7 +157,10 @@ contenders=new
 [ -x "$VM_BUILDDIR/bench/numamove-base" ] && contenders="base new"
 for c in $contenders; do
 	if [ "$c" = base ]; then
-		nmv() { LD_LIBRARY_PATH=$BASE_LIB numamove-base "$@"; }
+		# its own library, found before the RUNPATH that names BUILDDIR's
+		mkdir -p "$W/baselib"
+		cp "$VM_BUILDDIR/bench/libnumamove-base.so.0" "$W/baselib/libnumamove.so.0"
+		nmv() { LD_LIBRARY_PATH=$W/baselib numamove-base "$@"; }
 	else
 		nmv() { numamove "$@"; }
 	fi
