@@ -88,6 +88,10 @@
 
 #include "inject.h"
 
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#endif
+
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif
@@ -169,6 +173,14 @@ int nm_helper_run(pid_t target, int (*fn)(void *arg), void *arg)
 		}
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+#ifdef __SANITIZE_ADDRESS__
+	/*
+	 * A helper killed in the middle of a call never ran its frames'
+	 * epilogues: their redzones stay poisoned in the shadow, which the
+	 * next helper's stack (often this same address) would trip on.
+	 */
+	ASAN_UNPOISON_MEMORY_REGION(stack, HELPER_STACK);
+#endif
 	munmap(stack, HELPER_STACK);
 	if (r < 0)
 		return r;

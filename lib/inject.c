@@ -36,6 +36,7 @@ struct nm_thread {
 	pid_t tid;
 	bool held;    /* seized and in a ptrace stop */
 	bool gone;    /* exited while we looked */
+	signed char pending; /* a caught signal pending, as last read: 1, 0, -1 not read yet */
 	struct nm_regs saved;
 };
 
@@ -118,6 +119,7 @@ static int seize(struct nm_freeze *f, const pid_t *tids, size_t n)
 		t = &f->t[f->n++];
 		memset(t, 0, sizeof(*t));
 		t->tid = tids[i];
+		t->pending = -1;
 		if (ptrace(PTRACE_SEIZE, t->tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD) < 0) {
 			r = -errno;
 			f->n--;
@@ -170,14 +172,69 @@ static int search_text(struct nm_freeze *f, uint64_t start, uint64_t end)
 }
 
 /*
+ * The vDSO's start from the target's auxiliary vector (AT_SYSINFO_EHDR),
+ * or 0: a file of a few hundred bytes, unlike maps, whose size grows with
+ * the mappings (two per thread stack).
+ */
+static uint64_t vdso_from_auxv(pid_t pid)
+{
+	char path[64];
+	uint64_t auxv[2 * 64];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/auxv", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, auxv, sizeof(auxv));
+	for (ssize_t i = 0; n > 0 && (i + 2) * (ssize_t)sizeof(uint64_t) <= n && auxv[i] != 0; i += 2)
+		if (auxv[i] == 33 /* AT_SYSINFO_EHDR */)
+			return auxv[i + 1];
+	return 0;
+}
+
+/*
+ * The last vDSO searched, and where its syscall instruction was: threads
+ * held a batch at a time hold the same process again and again. Found
+ * again at the same start (after an exec the auxiliary vector names the
+ * new vDSO) and still holding the instruction, it is used without a search.
+ * Per thread: the policy calls of one thread (and its helper, which shares
+ * its thread-local storage) are one after the other.
+ */
+static __thread struct {
+	pid_t pid;
+	uint64_t vdso, insn;
+} last_insn;
+
+/*
  * An address inside the target that holds a syscall instruction: the
  * vDSO's, or where there is no vDSO, one in any executable mapping.
  */
 static int find_syscall_insn(struct nm_freeze *f)
 {
 	_cleanup_free_ char *maps = NULL;
+	uint64_t vdso = vdso_from_auxv(f->pid);
 	int r;
 
+	if (vdso) {
+		unsigned char text[16];
+
+		if (last_insn.pid == f->pid && last_insn.vdso == vdso &&
+		    nm_freeze_read(f, last_insn.insn, text, nm_arch_syscall_insn_len) == 0 &&
+		    memcmp(text, nm_arch_syscall_insn, nm_arch_syscall_insn_len) == 0) {
+			f->insn = last_insn.insn;
+			return 0;
+		}
+		/* The vDSO's first pages (two on x86-64), then one, else its mapping from maps. */
+		for (uint64_t len = 8192; len >= 4096; len /= 2)
+			if (search_text(f, vdso, vdso + len) == 0) {
+				last_insn.pid = f->pid;
+				last_insn.vdso = vdso;
+				last_insn.insn = f->insn;
+				return 0;
+			}
+	}
 	r = nm_read_filef(NULL, &maps, "/proc/%d/maps", (int)f->pid);
 	if (r < 0)
 		return r == -ENOENT ? -ESRCH : r;
@@ -232,12 +289,17 @@ bool nm_thread_signal_pending(pid_t pid, pid_t tid)
  * own: the kernel delivers the signal and decides, by the handler's
  * SA_RESTART, whether the call it was in restarts or fails with EINTR.
  * Otherwise with the restart applied, as the kernel would have done had
- * it not been stopped.
+ * it not been stopped. Whether a signal is pending is read from /proc at
+ * the release, where it counts; the registers left after each call, which
+ * only a SIGKILLed numamove leaves behind, go by the last reading, or
+ * none pending when there was none (a signal caught then restarts the
+ * call after its handler, as though it came just before it): one reading
+ * per thread, not one per call.
  */
-static void resume_regs(const struct nm_freeze *f, const struct nm_thread *t, struct nm_regs *regs)
+static void resume_regs(const struct nm_thread *t, struct nm_regs *regs)
 {
 	*regs = t->saved;
-	if (!nm_thread_signal_pending(f->pid, t->tid))
+	if (t->pending != 1)
 		nm_arch_regs_restart(regs, true);
 }
 
@@ -252,7 +314,8 @@ void nm_freeze_release(struct nm_freeze *f)
 		if (!t->held || t->gone)
 			continue;
 		/* Always: whether a signal is pending now decides how it resumes. */
-		resume_regs(f, t, &regs);
+		t->pending = nm_thread_signal_pending(f->pid, t->tid);
+		resume_regs(t, &regs);
 		(void)nm_arch_regs_set(t->tid, &regs);
 		(void)ptrace(PTRACE_DETACH, t->tid, NULL, NULL);
 	}
@@ -366,6 +429,7 @@ static int deliver_signal(struct nm_thread *t, int sig)
 	if (r == 0 && ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) < 0)
 		r = -errno;
 	t->held = false;
+	t->pending = -1;
 	if (r == 0)
 		r = wait_interrupt_stop(t);
 	if (r == 0)
@@ -414,7 +478,7 @@ int nm_freeze_call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6
 			 * (SIGKILL) before releasing it, the kernel lets it go
 			 * on from where it was, not from the vDSO.
 			 */
-			resume_regs(f, t, &regs);
+			resume_regs(t, &regs);
 			(void)nm_arch_regs_set(t->tid, &regs);
 			return 0;
 		}

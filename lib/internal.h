@@ -201,7 +201,6 @@ int nm_policy_from_kernel(int kmode, const unsigned long *mask, size_t mask_bits
 /* What /proc shows now: thread @tid's task policy, the policy of the mapping at @start. */
 int nm_thread_task_policy(pid_t pid, pid_t tid, struct numamove_policy **ret);
 int nm_mapping_policy(pid_t pid, uint64_t start, struct numamove_policy **ret);
-/* The policy text of the first line of thread @tid's numa_maps, read in one go. */
 /*
  * numamove_policy_rebind() and numamove_policy_rebind_plan(), where the
  * default task policy of the threads in @stay_tids (every thread when NULL)
@@ -214,7 +213,13 @@ int nm_policy_rebind_stay(const struct numamove_task *task, const struct numamov
 int nm_policy_rebind_plan_stay(const struct numamove_task *task, const struct numamove_plan *plan,
 			       const struct numamove_policy *stay, const pid_t *stay_tids, size_t n_stay_tids,
 			       struct numamove_policy_report **ret);
+/*
+ * The policy text of the first line of thread @tid's numa_maps, read in one
+ * short read (the kernel walks the first mapping or two, not the whole
+ * address space), and the start of that mapping.
+ */
 int nm_thread_first_policy(pid_t pid, pid_t tid, char **ret_text);
+int nm_thread_first_record(pid_t pid, pid_t tid, uint64_t *ret_start, char **ret_text);
 
 /*
  * Whether the running kernel has @policy's mode: 0, or -EOPNOTSUPP

@@ -92,17 +92,18 @@ int nm_thread_task_policy(pid_t pid, pid_t tid, struct numamove_policy **ret)
 	return r;
 }
 
-int nm_thread_first_policy(pid_t pid, pid_t tid, char **ret_text)
+int nm_thread_first_record(pid_t pid, pid_t tid, uint64_t *ret_start, char **ret_text)
 {
-	char path[64], buf[512];
-	const char *p, *end;
+	char path[64], buf[160], *p, *end;
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
 
 	/*
 	 * One short read: seq_file makes records only until the read is
-	 * filled, so the kernel walks the first mapping (the program's text)
-	 * and not the big ones after it.
+	 * filled, so the kernel walks the first mapping or two (the
+	 * program's text, a few pages) and not the big ones after it. A
+	 * policy is at most 64 bytes as the kernel prints it (mpol_to_str()),
+	 * so its text is whole within the first 160.
 	 */
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/numa_maps", (int)pid, (int)tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -112,6 +113,8 @@ int nm_thread_first_policy(pid_t pid, pid_t tid, char **ret_text)
 	if (n < 0)
 		return errno == ESRCH ? -ESRCH : -errno;
 	buf[n] = '\0';
+	if (ret_start)
+		*ret_start = strtoull(buf, NULL, 16);
 	p = strchr(buf, ' ');
 	if (!p)
 		return -ENODATA;
@@ -120,10 +123,19 @@ int nm_thread_first_policy(pid_t pid, pid_t tid, char **ret_text)
 	end = strchr(p, ' ');
 	if (end && (strncmp(p, "prefer ", 7) == 0 || strncmp(p, "weighted ", 9) == 0))
 		end = strchr(end + 1, ' ');
-	if (!end)
+	if (!end) {
 		end = p + strcspn(p, "\n");
+		/* Cut off by the end of the buffer: not a whole policy. */
+		if (!*end && n == (ssize_t)sizeof(buf) - 1)
+			return -ENODATA;
+	}
 	*ret_text = strndup(p, (size_t)(end - p));
 	return *ret_text ? 0 : -ENOMEM;
+}
+
+int nm_thread_first_policy(pid_t pid, pid_t tid, char **ret_text)
+{
+	return nm_thread_first_record(pid, tid, NULL, ret_text);
 }
 
 int nm_mapping_policy(pid_t pid, uint64_t start, struct numamove_policy **ret)
@@ -193,9 +205,47 @@ static int add_mappings(struct numamove_policies *p, const struct numamove_maps 
 	return 0;
 }
 
+/*
+ * Thread @tid's task policy, known from the main thread's full view @main
+ * (its mappings, and its task policy @main_policy) and the first record
+ * of @tid's own numa_maps: when that mapping shows the main thread's task
+ * policy there, it has no policy of its own (or one equal to it, which
+ * nothing but an mbind(2) of the program's first mapping makes), so the
+ * record shows @tid's task policy. Reading one record costs that
+ * mapping's pages, not the whole address space: the cost of reading every
+ * thread grows with threads plus memory, not their product. -EAGAIN when
+ * the record cannot tell (the mapping has a policy of its own, or the
+ * mappings changed): read the whole of it.
+ */
+static int quick_thread_policy(pid_t pid, pid_t tid, const struct numamove_maps *main,
+			       const struct numamove_policy *main_policy, struct numamove_policy **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	struct numamove_policy *own = NULL;
+	const struct numamove_mapping *m;
+	uint64_t start = 0;
+	bool same;
+	int r;
+
+	if (!main || !main_policy)
+		return -EAGAIN;
+	r = nm_thread_first_record(pid, tid, &start, &text);
+	if (r == -ESRCH)
+		return r;
+	m = r == 0 ? mapping_at(main, start) : NULL;
+	if (!m || m->start != start || numamove_policy_parse(m->policy, NULL, &own, NULL) < 0)
+		return -EAGAIN;
+	same = numamove_policy_equal(own, main_policy);
+	numamove_policy_free(own);
+	if (!same || numamove_policy_parse(text, NULL, ret, NULL) < 0)
+		return -EAGAIN;
+	return 0;
+}
+
 NM_EXPORT int numamove_policies_read(const struct numamove_task *task, struct numamove_policies **ret)
 {
 	_cleanup_free_ pid_t *tids = NULL;
+	struct numamove_maps *main = NULL;
 	struct numamove_policies *p;
 	pid_t pid = numamove_task_pid(task);
 	size_t n = 0;
@@ -207,11 +257,16 @@ NM_EXPORT int numamove_policies_read(const struct numamove_task *task, struct nu
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
+	/* The main thread (listed first) in full: the mappings, and what the others are read against. */
 	for (size_t i = 0; i < n; i++) {
 		struct numamove_maps *maps = NULL;
 		struct numamove_policy *pol = NULL;
 
-		r = read_thread(pid, tids[i], &maps, &pol);
+		r = -EAGAIN;
+		if (tids[i] != pid && p->nt > 0 && p->t[0].tid == pid)
+			r = quick_thread_policy(pid, tids[i], main, p->t[0].policy, &pol);
+		if (r == -EAGAIN)
+			r = read_thread(pid, tids[i], &maps, &pol);
 		if (r == -ESRCH && tids[i] != pid)
 			continue; /* the thread exited */
 		if (r == 0)
@@ -219,14 +274,18 @@ NM_EXPORT int numamove_policies_read(const struct numamove_task *task, struct nu
 		if (r == 0) {
 			p->t[p->nt++] = (struct nm_polthread){ .tid = tids[i], .policy = pol };
 			pol = NULL;
-			if (tids[i] == pid)
+			if (tids[i] == pid) {
 				r = add_mappings(p, maps, p->t[p->nt - 1].policy);
+				main = maps;
+				maps = NULL;
+			}
 		}
 		numamove_policy_free(pol);
 		numamove_maps_free(maps);
 		if (r < 0)
 			break;
 	}
+	numamove_maps_free(main);
 	if (r == 0)
 		r = numamove_task_check(task);
 	if (r < 0) {

@@ -4,8 +4,15 @@
  * per thread and mbind(2) per mapping, run inside the target (inject.c),
  * each read back there with get_mempolicy(2) and, once the threads run
  * again, checked against /proc.
+ *
+ * Many threads: the threads are held a batch at a time (run_threads()),
+ * and a thread's task policy is read from /proc through the first line of
+ * its numa_maps (one mapping walked, not the whole address space) when
+ * the target said that mapping has no policy of its own: the cost grows
+ * with threads plus memory, not their product.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -189,7 +196,68 @@ static int apply(struct nm_freeze *f, size_t i, const struct job *j, struct nm_p
 	return 0;
 }
 
-static int do_thread(struct nm_freeze *f, size_t i, const struct job *j, struct numamove_policy_report *rep)
+/*
+ * The first mapping of the process, as the threads were held: a thread's
+ * numa_maps shows its task policy on that mapping's line when the mapping
+ * has no policy of its own, which get_mempolicy(MPOL_F_ADDR) in the target
+ * says for sure (it answers MPOL_DEFAULT only for no policy of its own).
+ */
+struct first_map {
+	uint64_t start;
+	bool known; /* start is the first mapping, and it has no policy of its own */
+};
+
+static void first_map_probe(struct nm_freeze *f, size_t i, pid_t pid, struct first_map *fm)
+{
+	_cleanup_free_ char *text = NULL;
+	struct numamove_policy *pol = NULL;
+
+	fm->known = false;
+	if (nm_thread_first_record(pid, pid, &fm->start, &text) < 0 &&
+	    nm_thread_first_record(pid, nm_freeze_tid(f, i), &fm->start, &text) < 0)
+		return;
+	if (inject_get(f, i, fm->start, &pol) == 0)
+		fm->known = pol->mode == NUMAMOVE_POLICY_MODE_DEFAULT;
+	numamove_policy_free(pol);
+}
+
+/*
+ * Thread @tid's task policy as /proc shows it: from the first line of its
+ * numa_maps when @fm says that line shows it (one mapping walked, not the
+ * whole address space: 600 threads of a big process are read in no more
+ * time than their number plus its size), else from the whole file.
+ */
+static int seen_task_policy(pid_t pid, pid_t tid, const struct first_map *fm, struct numamove_policy **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	uint64_t start = 0;
+
+	if (fm->known && nm_thread_first_record(pid, tid, &start, &text) == 0 && start == fm->start &&
+	    numamove_policy_parse(text, NULL, ret, NULL) == 0)
+		return 0;
+	return nm_thread_task_policy(pid, tid, ret);
+}
+
+/*
+ * Held thread @i's task policy before the change: from the first line of
+ * its numa_maps when @fm says that line shows it and the policy has no
+ * flags (numa_maps shows static and relative nodes resolved, unlike
+ * get_mempolicy(2)), which saves two stops of the thread; else asked in it.
+ */
+static int held_task_policy(struct nm_freeze *f, size_t i, pid_t pid, const struct first_map *fm,
+			    struct numamove_policy **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	uint64_t start = 0;
+
+	if (fm->known && nm_thread_first_record(pid, nm_freeze_tid(f, i), &start, &text) == 0 &&
+	    start == fm->start && !strchr(text, '=') && numamove_policy_parse(text, NULL, ret, NULL) == 0)
+		return 0;
+	return inject_get(f, i, 0, ret);
+}
+
+static int do_thread(struct nm_freeze *f, size_t i, pid_t pid, const struct first_map *fm, const struct job *j,
+		     struct numamove_policy_report *rep)
 {
 	struct nm_polentry *e;
 	int r;
@@ -197,7 +265,7 @@ static int do_thread(struct nm_freeze *f, size_t i, const struct job *j, struct 
 	r = add_entry(rep, nm_freeze_tid(f, i), 0, 0, &e);
 	if (r < 0)
 		return r;
-	r = nm_freeze_gone(f, i) ? -ESRCH : inject_get(f, i, 0, &e->before);
+	r = nm_freeze_gone(f, i) ? -ESRCH : held_task_policy(f, i, pid, fm, &e->before);
 	if (r == -ESRCH) {
 		e->status = NUMAMOVE_POLICY_STATUS_GONE;
 		return 0;
@@ -258,7 +326,7 @@ static int do_mappings(struct nm_freeze *f, size_t i, pid_t pid, const struct jo
 }
 
 /* Once the threads run again: what /proc shows must be what was set. */
-static void confirm(pid_t pid, struct numamove_policy_report *rep)
+static void confirm(pid_t pid, const struct first_map *fm, struct numamove_policy_report *rep)
 {
 	for (size_t k = 0; k < rep->n; k++) {
 		struct nm_polentry *e = &rep->e[k];
@@ -268,7 +336,13 @@ static void confirm(pid_t pid, struct numamove_policy_report *rep)
 		/* Relative nodes show as the nodes they resolve to. */
 		if (e->status != NUMAMOVE_POLICY_STATUS_CHANGED || (e->after->flags & NUMAMOVE_POLICY_F_RELATIVE))
 			continue;
-		r = e->tid ? nm_thread_task_policy(pid, e->tid, &seen) : nm_mapping_policy(pid, e->start, &seen);
+		r = e->tid ? seen_task_policy(pid, e->tid, fm, &seen) : nm_mapping_policy(pid, e->start, &seen);
+		if (r == 0 && !numamove_policy_equal(seen, e->after) && e->tid && fm->known) {
+			/* Unlike what was set: make sure, from the whole file, before saying so. */
+			numamove_policy_free(seen);
+			seen = NULL;
+			r = nm_thread_task_policy(pid, e->tid, &seen);
+		}
 		if (r == 0 && !numamove_policy_equal(seen, e->after)) {
 			e->status = NUMAMOVE_POLICY_STATUS_FAILED;
 			e->error = -EIO;
@@ -331,6 +405,148 @@ static int policy_opts_read(const struct numamove_policy_opts *opts, struct numa
 
 void (*nm_inject_test_hook)(void);
 
+/*
+ * Threads held at a time. Each thread is held only while a batch of
+ * BATCH threads gets its calls (a few syscalls each), not while all of a
+ * big process's threads do: a thread of a 600-thread process waits for
+ * its batch, not for the other 599.
+ */
+#define BATCH 8
+/* Listings of the threads before the ones still unseen are all held at once. */
+#define MAX_PASSES 4
+
+static bool tid_in(const pid_t *tids, size_t n, pid_t tid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tids[i] == tid)
+			return true;
+	return false;
+}
+
+/*
+ * Holds @tids (NULL: every thread, including any started meanwhile) and
+ * changes those not in @done, which they join; the first hold also learns
+ * @fm and calls the test hook.
+ */
+static int run_batch(const struct numamove_task *task, const struct job *j, const pid_t *tids, size_t n,
+		     pid_t **done, size_t *n_done, size_t *alloc_done, struct first_map *fm, bool *first,
+		     struct numamove_policy_report *rep)
+{
+	struct nm_freeze *f = NULL;
+	int r;
+
+	r = nm_freeze_hold(task, tids, n, &f);
+	if (r < 0)
+		return r;
+	if (*first) {
+		size_t i = 0;
+
+		*first = false;
+		if (nm_inject_test_hook)
+			nm_inject_test_hook();
+		while (i < nm_freeze_count(f) && nm_freeze_gone(f, i))
+			i++;
+		if (i < nm_freeze_count(f))
+			first_map_probe(f, i, numamove_task_pid(task), fm);
+	}
+	for (size_t i = 0; r == 0 && i < nm_freeze_count(f); i++) {
+		if (tid_in(*done, *n_done, nm_freeze_tid(f, i)))
+			continue;
+		r = do_thread(f, i, numamove_task_pid(task), fm, j, rep);
+		if (r == 0)
+			r = nm_grow((void **)done, alloc_done, *n_done + 1, sizeof(**done));
+		if (r == 0)
+			(*done)[(*n_done)++] = nm_freeze_tid(f, i);
+	}
+	nm_freeze_release(f);
+	return r;
+}
+
+/*
+ * Every thread, a batch at a time. A thread started meanwhile by one not
+ * yet changed inherits the old policy: listings are repeated until one
+ * shows no thread left unchanged, and after MAX_PASSES (threads coming
+ * and going all the while) the rest are changed with all threads held,
+ * as one listing that cannot grow. A thread started by one already
+ * changed inherits the new policy and is changed again, which changes
+ * nothing when the job gives the same result twice (a set policy, a
+ * rebind that chains no nodes); for a rebind that swaps or chains nodes,
+ * where a second remap would move its policy on again, every thread is
+ * held at once from the start, as before.
+ */
+static int run_threads(const struct numamove_task *task, const struct job *j, struct first_map *fm,
+		       bool *first, struct numamove_policy_report *rep)
+{
+	_cleanup_free_ pid_t *done = NULL;
+	size_t n_done = 0, alloc_done = 0;
+	int r = 0;
+
+	if (j->plan && nm_plan_chains(j->plan))
+		return run_batch(task, j, NULL, 0, &done, &n_done, &alloc_done, fm, first, rep);
+	for (int pass = 0; pass < MAX_PASSES; pass++) {
+		_cleanup_free_ pid_t *all = NULL;
+		size_t n = 0, k = 0;
+
+		r = numamove_task_threads(task, &all, &n);
+		if (r < 0)
+			return r;
+		/* Those not changed yet, in the listing's order. */
+		for (size_t i = 0; i < n; i++)
+			if (!tid_in(done, n_done, all[i]))
+				all[k++] = all[i];
+		if (k == 0)
+			return numamove_task_check(task);
+		for (size_t i = 0; r == 0 && i < k; i += BATCH) {
+			size_t before = n_done;
+
+			r = run_batch(task, j, all + i, k - i < BATCH ? k - i : BATCH, &done, &n_done,
+				      &alloc_done, fm, first, rep);
+			/* A thread that exited before it was held counts as done: it starts nothing more. */
+			for (size_t m = i; r == 0 && m < i + BATCH && m < k; m++)
+				if (!tid_in(done + before, n_done - before, all[m])) {
+					r = nm_grow((void **)&done, &alloc_done, n_done + 1, sizeof(*done));
+					if (r == 0)
+						done[n_done++] = all[m];
+				}
+		}
+		if (r < 0)
+			return r;
+	}
+	return run_batch(task, j, NULL, 0, &done, &n_done, &alloc_done, fm, first, rep);
+}
+
+/* Every private mapping with a policy of its own, through one held thread. */
+static int run_mappings(const struct numamove_task *task, const struct job *j, struct first_map *fm,
+			bool *first, struct numamove_policy_report *rep)
+{
+	_cleanup_free_ pid_t *all = NULL;
+	size_t n = 0;
+	int r;
+
+	r = numamove_task_threads(task, &all, &n);
+	for (size_t k = 0; r == 0 && k < n; k++) {
+		struct nm_freeze *f = NULL;
+
+		r = nm_freeze_hold(task, all + k, 1, &f);
+		if (r < 0)
+			break;
+		if (nm_freeze_count(f) == 0 || nm_freeze_gone(f, 0)) {
+			nm_freeze_release(f);
+			continue; /* exited meanwhile: the next one */
+		}
+		if (*first) {
+			*first = false;
+			if (nm_inject_test_hook)
+				nm_inject_test_hook();
+			first_map_probe(f, 0, numamove_task_pid(task), fm);
+		}
+		r = do_mappings(f, 0, numamove_task_pid(task), j, rep);
+		nm_freeze_release(f);
+		return r;
+	}
+	return r < 0 ? r : -ESRCH;
+}
+
 static int run(const struct numamove_task *task, const struct job *j, const struct numamove_policy_opts *opts,
 	       struct numamove_policy_report **ret)
 {
@@ -338,7 +554,9 @@ static int run(const struct numamove_task *task, const struct job *j, const stru
 	size_t n_tids = opts->n_tids;
 	struct numamove_policy_report *rep;
 	enum numamove_inject_block block;
-	struct nm_freeze *f = NULL;
+	struct first_map fm = { 0 };
+	bool first = true;
+	sigset_t mask, oldmask;
 	int r;
 
 	r = numamove_inject_check(task, &block, NULL);
@@ -351,21 +569,30 @@ static int run(const struct numamove_task *task, const struct job *j, const stru
 	rep = calloc(1, sizeof(*rep));
 	if (!rep)
 		return -ENOMEM;
-	r = nm_freeze_hold(task, tids, n_tids, &f);
-	if (r == 0 && nm_inject_test_hook)
-		nm_inject_test_hook();
-	for (size_t i = 0; r == 0 && i < nm_freeze_count(f); i++)
-		r = do_thread(f, i, j, rep);
-	if (r == 0 && j->mappings) {
-		size_t i = 0;
+	/*
+	 * The signals that nm_freeze_hold() blocks, for the whole change and
+	 * not only each batch: an interrupted numamove finishes changing
+	 * every thread, then dies of the signal.
+	 */
+	sigemptyset(&mask);
+	for (const int *s = (const int[]){ SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, 0 }; *s; s++)
+		sigaddset(&mask, *s);
+	pthread_sigmask(SIG_BLOCK, &mask, &oldmask);
+	if (tids) {
+		_cleanup_free_ pid_t *done = NULL;
+		size_t n_done = 0, alloc_done = 0;
 
-		while (i < nm_freeze_count(f) && nm_freeze_gone(f, i))
-			i++;
-		r = i < nm_freeze_count(f) ? do_mappings(f, i, numamove_task_pid(task), j, rep) : -ESRCH;
+		for (size_t i = 0; r == 0 && i < n_tids; i += BATCH)
+			r = run_batch(task, j, tids + i, n_tids - i < BATCH ? n_tids - i : BATCH, &done, &n_done,
+				      &alloc_done, &fm, &first, rep);
+	} else {
+		r = run_threads(task, j, &fm, &first, rep);
 	}
-	nm_freeze_release(f);
+	if (r == 0 && j->mappings)
+		r = run_mappings(task, j, &fm, &first, rep);
+	pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
 	if (r == 0)
-		confirm(numamove_task_pid(task), rep);
+		confirm(numamove_task_pid(task), &fm, rep);
 	if (r < 0) {
 		numamove_policy_report_free(rep);
 		return r;

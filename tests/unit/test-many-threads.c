@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Policies of processes with many threads, on live children (ptrace; skips
+ * without it): threads are held a batch at a time, so the calls must still
+ * reach every thread, including those started while the call runs.
+ * Policies are checked as the kernel shows them (the first line of each
+ * thread's numa_maps: its first mapping has no policy of its own), not
+ * through the library's reader.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test-helpers.h"
+
+#define MANY 150      /* threads that sleep */
+#define SPAWNERS 8    /* relays: threads that start their successor and end, all the while */
+
+struct shared {
+	atomic_int ready;
+	atomic_ulong spawned;
+};
+
+struct target {
+	pid_t pid;
+	struct shared *sh;
+	struct numamove_task *task;
+	struct numamove_policy *bind, *deflt;
+	char bind_text[32];
+};
+
+static void *sleeper(void *arg)
+{
+	struct shared *sh = arg;
+
+	atomic_fetch_add(&sh->ready, 1);
+	for (;;)
+		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
+	return NULL;
+}
+
+/*
+ * A relay: lives a moment, starts its successor, which inherits its policy,
+ * and ends. A thread changed late in a call may so have handed the old
+ * policy on to a thread that no listing made before showed.
+ */
+static void *relay(void *arg)
+{
+	struct shared *sh = arg;
+	pthread_attr_t attr;
+	pthread_t th;
+
+	nanosleep(&(struct timespec){ .tv_nsec = 300 * 1000 }, NULL);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 << 10);
+	while (pthread_create(&th, &attr, relay, sh) != 0)
+		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 }, NULL);
+	atomic_fetch_add(&sh->spawned, 1);
+	return NULL;
+}
+
+static void target_start(struct target *t, int spawners)
+{
+	struct numamove_topology *topo = NULL;
+
+	memset(t, 0, sizeof(*t));
+	t->sh = mmap(NULL, sizeof(*t->sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	assert_true(t->sh != MAP_FAILED);
+	t->pid = fork();
+	assert_true(t->pid >= 0);
+	if (t->pid == 0) {
+		pthread_attr_t attr;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, 64 << 10);
+		for (int k = 0; k < MANY + spawners; k++) {
+			pthread_t th;
+
+			if (pthread_create(&th, &attr, k < MANY ? sleeper : relay, t->sh) != 0)
+				_exit(1);
+			if (k >= MANY)
+				atomic_fetch_add(&t->sh->ready, 1);
+		}
+		for (;;)
+			pause();
+	}
+	while (atomic_load(&t->sh->ready) < MANY + spawners)
+		usleep(1000);
+	assert_int_equal(numamove_task_open(t->pid, &t->task), 0);
+	assert_int_equal(numamove_topology_load(NULL, &topo), 0);
+	snprintf(t->bind_text, sizeof(t->bind_text), "bind:%d", numamove_nodelist_get(numamove_topology_nodes(topo), 0));
+	assert_int_equal(numamove_policy_parse(t->bind_text, topo, &t->bind, NULL), 0);
+	assert_int_equal(numamove_policy_parse("default", topo, &t->deflt, NULL), 0);
+	numamove_topology_free(topo);
+}
+
+static void target_stop(struct target *t)
+{
+	int st;
+
+	kill(t->pid, SIGKILL);
+	waitpid(t->pid, &st, 0);
+	numamove_task_free(t->task);
+	numamove_policy_free(t->bind);
+	numamove_policy_free(t->deflt);
+	munmap(t->sh, sizeof(*t->sh));
+}
+
+/*
+ * Every thread of @t now, as the kernel shows it, has @want; returns how
+ * many were looked at (threads that exit while looked at are skipped).
+ */
+static int assert_all_threads(const struct target *t, const char *want)
+{
+	char path[64];
+	struct dirent *de;
+	int seen = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)t->pid);
+	d = opendir(path);
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		char file[320], text[32];
+		FILE *f;
+		int n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "/proc/%d/task/%s/numa_maps", (int)t->pid, de->d_name);
+		f = fopen(file, "re");
+		if (!f)
+			continue;
+		n = fscanf(f, "%*s %31s", text);
+		fclose(f);
+		if (n != 1)
+			continue; /* exited between the two */
+		if (strcmp(text, want) != 0) {
+			closedir(d);
+			fail_msg("thread %s shows %s, not %s", de->d_name, text, want);
+		}
+		seen++;
+	}
+	closedir(d);
+	return seen;
+}
+
+static bool traceable(struct target *t)
+{
+	struct numamove_policy_report *rep = NULL;
+	int r = numamove_policy_set(t->task, t->deflt, NULL, &rep);
+
+	numamove_policy_report_free(rep);
+	if (r == -EPERM) {
+		print_message("ptrace not allowed here: skipped\n");
+		return false;
+	}
+	assert_int_equal(r, 0);
+	return true;
+}
+
+/* More threads than a batch, each changed once and reported once, with its old policy. */
+static void test_many(void **state)
+{
+	struct numamove_policy_report *rep = NULL;
+	struct target t;
+
+	(void)state;
+	target_start(&t, 0);
+	if (!traceable(&t)) {
+		target_stop(&t);
+		skip();
+	}
+	for (int round = 0; round < 4; round++) {
+		bool bind = round % 2 == 0;
+		size_t n;
+
+		assert_int_equal(numamove_policy_set(t.task, bind ? t.bind : t.deflt, NULL, &rep), 0);
+		n = numamove_policy_report_count(rep);
+		assert_int_equal(n, MANY + 1);
+		for (size_t i = 0; i < n; i++) {
+			char before[64];
+
+			assert_int_equal(numamove_policy_report_status(rep, i), NUMAMOVE_POLICY_STATUS_CHANGED);
+			for (size_t k = 0; k < i; k++)
+				assert_int_not_equal(numamove_policy_report_tid(rep, k), numamove_policy_report_tid(rep, i));
+			assert_true(numamove_policy_format(numamove_policy_report_before(rep, i), before, sizeof(before)) > 0);
+			assert_string_equal(before, bind ? "default" : t.bind_text);
+		}
+		numamove_policy_report_free(rep);
+		assert_int_equal(assert_all_threads(&t, bind ? t.bind_text : "default"), MANY + 1);
+	}
+	target_stop(&t);
+}
+
+/*
+ * Threads started all the while, by threads changed and not yet changed:
+ * once the call returned, every thread there is has the new policy (and
+ * so will every thread started later).
+ */
+static void test_spawning(void **state)
+{
+	struct target t;
+	unsigned long spawned;
+
+	(void)state;
+	target_start(&t, SPAWNERS);
+	if (!traceable(&t)) {
+		target_stop(&t);
+		skip();
+	}
+	spawned = atomic_load(&t.sh->spawned);
+	for (int round = 0; round < 10; round++) {
+		struct numamove_policy_report *rep = NULL;
+		bool bind = round % 2 == 0;
+
+		assert_int_equal(numamove_policy_set(t.task, bind ? t.bind : t.deflt, NULL, &rep), 0);
+		for (size_t i = 0; i < numamove_policy_report_count(rep); i++) {
+			enum numamove_policy_status s = numamove_policy_report_status(rep, i);
+
+			if (s != NUMAMOVE_POLICY_STATUS_CHANGED && s != NUMAMOVE_POLICY_STATUS_UNCHANGED &&
+			    s != NUMAMOVE_POLICY_STATUS_GONE)
+				fail_msg("entry %zu: %s (%d)", i, numamove_policy_status_name(s),
+					 numamove_policy_report_error(rep, i));
+		}
+		numamove_policy_report_free(rep);
+		assert_true(assert_all_threads(&t, bind ? t.bind_text : "default") >= MANY + 1);
+	}
+	print_message("%lu relay threads started during the calls\n", atomic_load(&t.sh->spawned) - spawned);
+	assert_true(atomic_load(&t.sh->spawned) > spawned);
+	target_stop(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_spawning),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
