@@ -1151,6 +1151,60 @@ static int own_reopen(const struct numamove_task *task, const struct numamove_ma
 	return -ENOENT;
 }
 
+/*
+ * At most how much of the file of mapping @at in @maps (own shared memory
+ * out of reach) is resident but not mapped by this process: the part of
+ * the file its mappings cover (each offset once, however many times it is
+ * mapped), less the pages of the mapping that maps the most. Parts of the
+ * file the process maps nowhere are not known.
+ */
+static uint64_t unmapped_bound(const struct numamove_maps *maps, size_t at)
+{
+	const struct numamove_mapping *m = &maps->m[at];
+	uint64_t covered = 0, mapped = 0, done = 0;
+
+	/* The union of the file ranges, swept in order of offset. */
+	for (;;) {
+		uint64_t lo = UINT64_MAX, hi = 0;
+
+		for (size_t j = at; j < maps->n; j++) {
+			const struct numamove_mapping *x = &maps->m[j];
+			uint64_t b = x->offset, e = x->offset + (x->end - x->start);
+
+			if (!nm_mapping_is_own_shared(x) || !same_file(x, m) || e <= done)
+				continue;
+			if (b < done)
+				b = done;
+			if (b < lo || (b == lo && e > hi)) {
+				lo = b;
+				hi = e;
+			}
+		}
+		if (lo == UINT64_MAX)
+			break;
+		/* Ranges that overlap [lo, hi) extend it. */
+		for (bool grew = true; grew;) {
+			grew = false;
+			for (size_t j = at; j < maps->n; j++) {
+				const struct numamove_mapping *x = &maps->m[j];
+				uint64_t b = x->offset, e = x->offset + (x->end - x->start);
+
+				if (nm_mapping_is_own_shared(x) && same_file(x, m) && b <= hi && e > hi) {
+					hi = e;
+					grew = true;
+				}
+			}
+		}
+		covered += hi - lo;
+		done = hi;
+	}
+	for (size_t j = at; j < maps->n; j++)
+		if (nm_mapping_is_own_shared(&maps->m[j]) && same_file(&maps->m[j], m) &&
+		    maps->m[j].total * maps->m[j].page_size > mapped)
+			mapped = maps->m[j].total * maps->m[j].page_size;
+	return covered > mapped ? covered - mapped : 0;
+}
+
 /* Process @pid's parent; 0 when unknown (exited, or no parent: the first process). */
 static pid_t parent_of(pid_t pid)
 {
@@ -1236,22 +1290,15 @@ static int run_own(struct numamove_request *req, size_t parent, const struct num
 			break;
 		}
 		if (e == -EPERM) {
-			uint64_t left = 0;
+			uint64_t bound = unmapped_bound(in, at);
 
-			/* What it does not map, at most: the rest moved with it. */
-			for (size_t j = at; j < in->n; j++)
-				if (nm_mapping_is_own_shared(&in->m[j]) && same_file(&in->m[j], m)) {
-					uint64_t size = in->m[j].end - in->m[j].start,
-						 mapped = in->m[j].total * in->m[j].page_size;
-
-					left += size > mapped ? size - mapped : 0;
-				}
 			numamove_maps_free(now);
 			r = add_target(req, NUMAMOVE_TARGET_OBJECT, m->name, parent, &i);
 			if (r < 0)
 				break;
+			/* Nothing known to be left (the pages are not seen), only a bound: the detail's need. */
 			detail_init(&d, NUMAMOVE_WHY_UNREACHABLE, e);
-			d.need = tgt(req, i)->left = left;
+			d.need = bound;
 			d.text = keep(req->rep, m->name);
 			end(req, i, req->flags & NUMAMOVE_REQUEST_F_DRY_RUN ? NUMAMOVE_OUTCOME_PLANNED
 									    : NUMAMOVE_OUTCOME_PARTIAL, &d);
