@@ -1748,6 +1748,34 @@ static uint64_t *group_bytes(const struct numamove_report *rep, const pid_t *pid
  * kernel rebinding and migrating; what moved is measured from the
  * numa_maps of its processes before and after.
  */
+/*
+ * After the cpuset write of cgroup target @i: the kernel migrated what the
+ * group's processes @pids map; their own shared memory's other pages are
+ * moved as a process move moves them, through the group's plan, each
+ * object a target under the group. The group's processes are the families.
+ */
+static int cgroup_own(struct numamove_request *req, size_t i, const pid_t *pids, size_t n_pids)
+{
+	int r = 0;
+
+	for (size_t k = 0; r == 0 && k < n_pids; k++) {
+		r = nm_grow((void **)&req->named, &req->alloc_named, req->n_named + 1, sizeof(*req->named));
+		if (r == 0)
+			req->named[req->n_named++] = pids[k];
+	}
+	for (size_t k = 0; r == 0 && k < n_pids && !req->cancelled; k++) {
+		struct numamove_task *task = NULL;
+		struct numamove_maps *maps = NULL;
+
+		/* A process that exited, or one we cannot read: its objects are for the others that map them. */
+		if (numamove_task_open(pids[k], &task) == 0 && numamove_maps_read(task, &maps) == 0)
+			r = run_own(req, i, task, maps, tgt(req, i)->plan);
+		numamove_maps_free(maps);
+		numamove_task_free(task);
+	}
+	return r;
+}
+
 static int run_cgroup(struct numamove_request *req, const struct spec *s)
 {
 	struct numamove_nodelist *to = NULL, *from = NULL;
@@ -1824,6 +1852,8 @@ static int run_cgroup(struct numamove_request *req, const struct spec *s)
 			t->left += t->after[k];
 		}
 	r = end(req, i, t->left ? NUMAMOVE_OUTCOME_PARTIAL : NUMAMOVE_OUTCOME_DONE, NULL);
+	if (r == 0 && !req->cancelled)
+		r = cgroup_own(req, i, pids, n_pids);
 out:
 	free(pids);
 	numamove_nodelist_free(to);
