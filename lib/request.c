@@ -844,7 +844,8 @@ static int extend_list(const struct numamove_nodelist *from, const struct numamo
  */
 static int run_object(struct numamove_request *req, struct numamove_object *obj, size_t parent,
 		      const struct numamove_nodelist *to_in, const struct numamove_nodelist *from_in,
-		      const struct numamove_detail *outside, const struct numamove_plan *through)
+		      const struct numamove_detail *outside, const struct numamove_plan *through,
+		      const struct numamove_maps *plan_over)
 {
 	struct numamove_nodelist *to = NULL, *from = NULL;
 	struct numamove_task *self = NULL;
@@ -924,7 +925,7 @@ static int run_object(struct numamove_request *req, struct numamove_object *obj,
 		}
 		from_in = from;
 	}
-	r = numamove_plan_new(numamove_object_maps(obj), from_in, to_in, t->topo, &t->plan);
+	r = numamove_plan_new(plan_over ? plan_over : numamove_object_maps(obj), from_in, to_in, t->topo, &t->plan);
 	if (r < 0) {
 		end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_PLAN, r);
 		goto out;
@@ -1076,7 +1077,8 @@ static int run_shared(struct numamove_request *req, size_t parent, const struct 
 	}
 	/* The same FROM and TO as the process, so that each node goes where the process's went. */
 	for (next = 0; r == 0 && next < n_found && !req->cancelled; next++)
-		r = run_object(req, found[next], parent, numamove_plan_to(plan), numamove_plan_from(plan), NULL, NULL);
+		r = run_object(req, found[next], parent, numamove_plan_to(plan), numamove_plan_from(plan), NULL, NULL,
+			       NULL);
 	/* Cancelled: the rest are let go (a SysV segment stays attached until then). */
 	for (; next < n_found; next++)
 		numamove_object_free(found[next]);
@@ -1258,9 +1260,15 @@ static bool in_family(const struct numamove_request *req, pid_t pid)
 static int run_own(struct numamove_request *req, size_t parent, const struct numamove_task *task,
 		   const struct numamove_maps *maps, const struct numamove_plan *plan)
 {
+	bool dry = req->flags & NUMAMOVE_REQUEST_F_DRY_RUN;
+	struct numamove_maps *unmapped = NULL, one;
+	const struct numamove_maps *over;
 	pid_t pid = numamove_task_pid(task);
 	int r = 0;
 
+	/* Unknown (out of reach, say): the whole object is planned. */
+	if (dry && numamove_maps_read_unmapped(task, maps, &unmapped) < 0)
+		unmapped = NULL;
 	for (size_t k = 0; r == 0 && k < maps->n && !req->cancelled; k++) {
 		const struct numamove_mapping *m = &maps->m[k];
 		struct numamove_maps *now = NULL;
@@ -1325,9 +1333,18 @@ static int run_own(struct numamove_request *req, size_t parent, const struct num
 		d.have = n_out;
 		d.tid = first_out;
 		d.text = keep(req->rep, m->name);
+		/* A dry run plans only what the process does not map: the rest is in the process's plan. */
+		over = NULL;
+		for (size_t j = 0; unmapped && j < unmapped->n; j++)
+			if (same_file(&unmapped->m[j], m)) {
+				one = (struct numamove_maps){ .m = &unmapped->m[j], .n = 1, .alloc = 1,
+							      .max_node = unmapped->max_node };
+				over = &one;
+			}
 		r = run_object(req, obj, parent, numamove_plan_to(plan), numamove_plan_from(plan), n_out ? &d : NULL,
-			       req->flags & NUMAMOVE_REQUEST_F_MEMORY_ONLY ? NULL : plan);
+			       req->flags & NUMAMOVE_REQUEST_F_MEMORY_ONLY ? NULL : plan, over);
 	}
+	numamove_maps_free(unmapped);
 	return r;
 }
 
@@ -1718,7 +1735,7 @@ static int run_object_spec(struct numamove_request *req, const struct spec *s)
 		d.text = keep(req->rep, s->kind == SPEC_PATH ? "path" : s->kind == SPEC_SHM ? "shm" : "shm-key");
 		return end(req, i, NUMAMOVE_OUTCOME_FAILED, &d);
 	}
-	return run_object(req, obj, NUMAMOVE_REPORT_REQUEST, NULL, NULL, NULL, NULL);
+	return run_object(req, obj, NUMAMOVE_REPORT_REQUEST, NULL, NULL, NULL, NULL, NULL);
 }
 
 /* Memory per node of every process of a group, from their numa_maps. */
