@@ -38,11 +38,11 @@
  *   --mbind NODE   with --anon or --memfd: the mapping bound to NODE with
  *                  mbind(2) before anything is written: the object's shared
  *                  policy, which beats every task policy (the "next" pages too)
- *   --remapper     with --memfd: once the pages are written, a child maps the
- *                  memfd (touching nothing) and moves its mapping to another
- *                  address every millisecond (of 256 slots), until the owner
- *                  is killed: its ranges in /proc/PID/maps are stale almost at
- *                  once; ready says "remapper PID"
+ *   --remapper     with --memfd (2M or more): once the pages are written, a
+ *                  child maps the memfd (touching nothing) at one address and
+ *                  changes the mapping's length every millisecond (of 256),
+ *                  until the owner is killed: its range in /proc/PID/maps is
+ *                  stale almost at once; ready says "remapper PID"
  *   --pagecache    a regular file: write all of it (on NODE), fsync, drop it from
  *                  the page cache (POSIX_FADV_DONTNEED), then read back only the
  *                  touched pages, so that the others are not cached (holes)
@@ -101,25 +101,29 @@ static volatile sig_atomic_t want_report, want_next;
 
 static void __attribute__((format(printf, 1, 2), noreturn)) die(const char *fmt, ...);
 
-/* --remapper: the memfd mapped in one of 256 slots, moved to the next every millisecond. */
+/*
+ * --remapper: the memfd mapped at one address, its length changed every
+ * millisecond (256 lengths): /proc/PID/maps lists it at the same start (so
+ * that it is always found, numa_maps and maps joined), but the range read
+ * is stale almost at once.
+ */
 static void __attribute__((noreturn)) remap_loop(void)
 {
-	size_t slots = 256;
-	char *region;
+	size_t lengths = 256;
+	char *at;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/* Only the moving mapping: not the owner's, inherited, which stays where it is. */
+	/* Only the changing mapping: not the owner's, inherited, which stays as it is. */
 	munmap(base, size);
-	region = mmap(NULL, size * slots, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (region == MAP_FAILED)
+	at = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (at == MAP_FAILED || size < lengths * ps * 2)
 		_exit(1);
 	for (size_t i = 0;; i++) {
-		char *at = region + (i % slots) * size, *before = region + ((i + slots - 1) % slots) * size;
+		size_t len = size - (i % lengths) * ps;
 
-		if (mmap(at, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
-			_exit(1);
-		if (i && mmap(before, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1,
-			      0) == MAP_FAILED)
+		/* The old mapping's tail goes first: the new one must not merge with it. */
+		if (mmap(at, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED ||
+		    mmap(at, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
 			_exit(1);
 		usleep(1000);
 	}

@@ -1,7 +1,7 @@
 # A process named first whose own shared memory cannot be opened where its
 # maps said (here a child of the owner that maps the owner's memfd and
-# moves its mapping every millisecond; a process that exits between its
-# move and its own-shm step is the same case) does not hide the object
+# changes its mapping's length every millisecond; a process that exits
+# between its move and its own-shm step is the same case) does not hide the object
 # from the processes named after it: the owner, named second, maps it too,
 # and every page the owner's first child wrote (then exited) moves. The
 # owner reads each page after the move and asks the kernel where it is.
