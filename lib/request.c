@@ -940,9 +940,10 @@ static int run_object(struct numamove_request *req, struct numamove_object *obj,
 		    &d);
 		goto out;
 	}
-	if (outside) {
+	if (outside && (req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED)) {
 		struct numamove_detail d = *outside;
 
+		/* Nothing to move without it: no note saying it moved with it. */
 		d.why = NUMAMOVE_NOTE_SHARED_OUTSIDE;
 		note(req, i, &d);
 	}
