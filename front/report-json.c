@@ -15,7 +15,7 @@
 
 enum {
 	COL_PID, COL_COMM, COL_OBJECT, COL_TYPE, COL_POLICY, COL_CGROUP, COL_ROUTE, COL_STATUS, COL_REASON, COL_MOVED,
-	COL_LEFT, COL_LEFT_BYTES, COL_SHARED, COL_BUSY, COL_NOMEM, COL_UNMOVABLE, COL_GONE, COL_OTHER, COL_REBOUND,
+	COL_LEFT, COL_LEFT_BYTES, COL_LEFT_BYTES_MAX, COL_SHARED, COL_BUSY, COL_NOMEM, COL_UNMOVABLE, COL_GONE, COL_OTHER, COL_REBOUND,
 	COL_REBIND_FAILED, COL_ENGINE, COL_JOBS, COL_SWEEP, COL_CALLS, COL_MAX_CALL, COL_NODE, COL_BEFORE, COL_AFTER,
 	COL_STAY, COL_STAY_THREADS, COL_THREADS, COL_CPUS_BEFORE, COL_CPUS_AFTER,
 };
@@ -36,6 +36,7 @@ static const struct {
 	[COL_MOVED] = { "MOVED", -1 },
 	[COL_LEFT] = { "LEFT", SCOLS_JSON_NUMBER },
 	[COL_LEFT_BYTES] = { "LEFT-BYTES", -1 },
+	[COL_LEFT_BYTES_MAX] = { "LEFT-BYTES-MAX", -1 },
 	[COL_SHARED] = { "SHARED", SCOLS_JSON_NUMBER },
 	[COL_BUSY] = { "BUSY", SCOLS_JSON_NUMBER },
 	[COL_NOMEM] = { "NOMEM", SCOLS_JSON_NUMBER },
@@ -183,6 +184,10 @@ static int add_target(struct libscols_table *tb, const struct numamove_report *r
 		cell_size(ln, COL_SWEEP, bytes, numamove_result_sweep_bytes(res));
 		cell(ln, COL_CALLS, "%" PRIu64, numamove_result_calls(res));
 		cell(ln, COL_MAX_CALL, "%.3f", (double)numamove_result_max_call_ns(res) / 1e6);
+	} else if (numamove_report_kind(rep, i) == NUMAMOVE_TARGET_OBJECT && why && why->why == NUMAMOVE_WHY_UNREACHABLE) {
+		/* A process's shared memory out of reach: its pages are not seen, only a bound is known. */
+		cell_size(ln, COL_MOVED, bytes, 0);
+		cell_size(ln, COL_LEFT_BYTES_MAX, bytes, why->need);
 	} else if (numamove_report_kind(rep, i) == NUMAMOVE_TARGET_OBJECT && numamove_report_bytes_left(rep, i)) {
 		/* Left without a move: a process's shared memory out of reach, or shared outside the request. */
 		cell_size(ln, COL_MOVED, bytes, 0);

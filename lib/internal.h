@@ -64,6 +64,7 @@ struct numamove_mapping {
 	/* From /proc/PID/maps: the backing file's device and inode (0 when none). */
 	unsigned int dev_major, dev_minor;
 	uint64_t ino;
+	uint64_t offset; /* in the file, bytes (maps) */
 	uint64_t total;
 	uint64_t *pages; /* indexed by node id */
 	size_t n_nodes;  /* entries in pages */

@@ -202,6 +202,7 @@ static void join_maps(struct numamove_maps *maps, const char *text)
 				m->dev_major = l.major;
 				m->dev_minor = l.minor;
 				m->ino = l.ino;
+				m->offset = l.offset;
 			}
 		}
 	}

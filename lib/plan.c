@@ -207,8 +207,10 @@ static int process_extra(const struct numamove_task *task, const struct numamove
 	size_t n = 0;
 	int r;
 
+	/* Private mappings, and the process's own shared memory, whose shared policy moves with it. */
 	for (size_t i = 0; i < maps->n; i++)
-		if (!maps->m[i].shared && (r = add_policy_nodes(&set, maps->m[i].policy)) < 0)
+		if ((!maps->m[i].shared || nm_mapping_is_own_shared(&maps->m[i])) &&
+		    (r = add_policy_nodes(&set, maps->m[i].policy)) < 0)
 			goto out;
 	r = numamove_task_threads(task, &tids, &n);
 	for (size_t i = 0; r == 0 && i < n; i++) {

@@ -851,11 +851,12 @@ static int extend_list(const struct numamove_nodelist *from, const struct numamo
  */
 static int run_object(struct numamove_request *req, struct numamove_object *obj, size_t parent,
 		      const struct numamove_nodelist *to_in, const struct numamove_nodelist *from_in,
-		      const struct numamove_detail *outside)
+		      const struct numamove_detail *outside, const struct numamove_plan *through,
+		      const struct numamove_maps *plan_over)
 {
 	struct numamove_nodelist *to = NULL, *from = NULL;
 	struct numamove_task *self = NULL;
-	struct numamove_policy *pol = NULL;
+	struct numamove_policy *pol = NULL, *remapped = NULL;
 	struct numamove_move_opts opts;
 	struct target *t;
 	bool named = parent == NUMAMOVE_REPORT_REQUEST, policy = req->policy != NULL;
@@ -911,6 +912,17 @@ static int run_object(struct numamove_request *req, struct numamove_object *obj,
 	t->before = node_bytes(req->rep, numamove_object_maps(obj));
 	if (numamove_object_policy(obj))
 		t->policy_before = strdup(numamove_object_policy(obj));
+	if (!policy && through && numamove_object_has_shared_policy(obj) && numamove_object_policy(obj)) {
+		/* A process's own shared memory: its shared policy follows the process's nodes. */
+		struct numamove_policy *before = NULL;
+
+		if (numamove_policy_parse(numamove_object_policy(obj), NULL, &before, NULL) == 0 &&
+		    numamove_policy_remap(before, through, &remapped) == 0 && numamove_policy_equal(before, remapped)) {
+			numamove_policy_free(remapped);
+			remapped = NULL;
+		}
+		numamove_policy_free(before);
+	}
 	if (!named && !req->from) {
 		/* The process's FROM, then the object's other nodes: every page of it moves. */
 		r = extend_list(from_in, obj, &from);
@@ -920,7 +932,7 @@ static int run_object(struct numamove_request *req, struct numamove_object *obj,
 		}
 		from_in = from;
 	}
-	r = numamove_plan_new(numamove_object_maps(obj), from_in, to_in, t->topo, &t->plan);
+	r = numamove_plan_new(plan_over ? plan_over : numamove_object_maps(obj), from_in, to_in, t->topo, &t->plan);
 	if (r < 0) {
 		end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_PLAN, r);
 		goto out;
@@ -935,13 +947,20 @@ static int run_object(struct numamove_request *req, struct numamove_object *obj,
 		    &d);
 		goto out;
 	}
-	if (outside) {
+	if (outside && (req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED)) {
 		struct numamove_detail d = *outside;
 
+		/* Nothing to move without it: no note saying it moved with it. */
 		d.why = NUMAMOVE_NOTE_SHARED_OUTSIDE;
 		note(req, i, &d);
 	}
 	if (req->flags & NUMAMOVE_REQUEST_F_DRY_RUN) {
+		if (remapped) {
+			char text[256];
+
+			if (numamove_policy_format(remapped, text, sizeof(text)) < (int)sizeof(text))
+				t->policy_after = strdup(text);
+		}
 		end(req, i, NUMAMOVE_OUTCOME_PLANNED, NULL);
 		goto out;
 	}
@@ -950,6 +969,16 @@ static int run_object(struct numamove_request *req, struct numamove_object *obj,
 	if (req->cancelled) {
 		end(req, i, NUMAMOVE_OUTCOME_CANCELLED, NULL);
 		goto out;
+	}
+	if (remapped) {
+		/* Before the pages: a page the process allocates meanwhile goes where the rest will. */
+		r = numamove_object_set_policy(obj, remapped);
+		if (r < 0) {
+			end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_SET_POLICY, r);
+			goto out;
+		}
+		if (numamove_object_policy(obj))
+			t->policy_after = strdup(numamove_object_policy(obj));
 	}
 	if (policy) {
 		r = object_policy(req->policy, NULL, to_in, &pol, NULL);
@@ -993,6 +1022,7 @@ static int run_object(struct numamove_request *req, struct numamove_object *obj,
 	}
 	end(req, i, numamove_result_pages_left(t->result, -1) ? NUMAMOVE_OUTCOME_PARTIAL : NUMAMOVE_OUTCOME_DONE, NULL);
 out:
+	numamove_policy_free(remapped);
 	numamove_policy_free(pol);
 	numamove_nodelist_free(to);
 	numamove_nodelist_free(from);
@@ -1055,7 +1085,8 @@ static int run_shared(struct numamove_request *req, size_t parent, const struct 
 	}
 	/* The same FROM and TO as the process, so that each node goes where the process's went. */
 	for (next = 0; r == 0 && next < n_found && !req->cancelled; next++)
-		r = run_object(req, found[next], parent, numamove_plan_to(plan), numamove_plan_from(plan), NULL);
+		r = run_object(req, found[next], parent, numamove_plan_to(plan), numamove_plan_from(plan), NULL, NULL,
+			       NULL);
 	/* Cancelled: the rest are let go (a SysV segment stays attached until then). */
 	for (; next < n_found; next++)
 		numamove_object_free(found[next]);
@@ -1068,20 +1099,138 @@ static bool same_file(const struct numamove_mapping *a, const struct numamove_ma
 	return a->dev_major == b->dev_major && a->dev_minor == b->dev_minor && a->ino == b->ino;
 }
 
-/* Whether @m's file was handled already in this request; if not, it is now. -ENOMEM: unknown. */
-static int own_seen(struct numamove_request *req, const struct numamove_mapping *m)
+/* Whether @m's file was handled already in this request (moved, planned, left or failed). */
+static bool own_seen(const struct numamove_request *req, const struct numamove_mapping *m)
 {
-	struct nm_file_id id = { m->dev_major, m->dev_minor, m->ino };
-	int r;
-
 	for (size_t k = 0; k < req->n_own; k++)
-		if (req->own[k].major == id.major && req->own[k].minor == id.minor && req->own[k].ino == id.ino)
-			return 1;
-	r = nm_grow((void **)&req->own, &req->alloc_own, req->n_own + 1, sizeof(*req->own));
+		if (req->own[k].major == m->dev_major && req->own[k].minor == m->dev_minor && req->own[k].ino == m->ino)
+			return true;
+	return false;
+}
+
+/*
+ * @m's file has an outcome in this request: later processes that map it
+ * leave it. Only then: a file this process could not open (it exited, or
+ * unmapped or moved the range) is still for the next process that maps it.
+ */
+static int own_mark(struct numamove_request *req, const struct numamove_mapping *m)
+{
+	int r = nm_grow((void **)&req->own, &req->alloc_own, req->n_own + 1, sizeof(*req->own));
+
 	if (r < 0)
 		return r;
-	req->own[req->n_own++] = id;
+	req->own[req->n_own++] = (struct nm_file_id){ m->dev_major, m->dev_minor, m->ino };
 	return 0;
+}
+
+/*
+ * @m's file, which process @task mapped when @maps was read but whose range
+ * could not be opened (-ENOENT): the range was split, moved (mremap) or
+ * unmapped since. Its maps are read again, and the file opened where it is
+ * now, a few times. -ENOENT: the process exited, or maps it no more (the
+ * file is for the next process that maps it); @ret_maps: the maps it was
+ * opened from.
+ */
+static int own_reopen(const struct numamove_task *task, const struct numamove_mapping *m,
+		      struct numamove_maps **ret_maps, size_t *ret_k, struct numamove_object **ret_obj)
+{
+	for (int attempt = 0; attempt < 3; attempt++) {
+		struct numamove_maps *now = NULL;
+		size_t k;
+		int r;
+
+		if (numamove_task_check(task) < 0 || numamove_maps_read(task, &now) < 0) {
+			numamove_maps_free(now);
+			return -ENOENT;
+		}
+		for (k = 0; k < now->n; k++)
+			if (nm_mapping_is_own_shared(&now->m[k]) && same_file(&now->m[k], m))
+				break;
+		if (k == now->n) {
+			numamove_maps_free(now);
+			return -ENOENT;
+		}
+		r = numamove_object_open_mapping(now, k, numamove_task_pid(task), NUMAMOVE_OBJECT_OWN_SHARED, ret_obj);
+		if (r != -ENOENT) {
+			*ret_maps = now;
+			*ret_k = k;
+			return r;
+		}
+		numamove_maps_free(now);
+	}
+	return -ENOENT;
+}
+
+/*
+ * At most how much of the file of mapping @at in @maps (own shared memory
+ * out of reach) is resident but not mapped by this process: the part of
+ * the file its mappings cover (each offset once, however many times it is
+ * mapped), less the pages of the mapping that maps the most. Parts of the
+ * file the process maps nowhere are not known.
+ */
+static uint64_t unmapped_bound(const struct numamove_maps *maps, size_t at)
+{
+	const struct numamove_mapping *m = &maps->m[at];
+	uint64_t covered = 0, mapped = 0, done = 0;
+
+	/* The union of the file ranges, swept in order of offset. */
+	for (;;) {
+		uint64_t lo = UINT64_MAX, hi = 0;
+
+		for (size_t j = at; j < maps->n; j++) {
+			const struct numamove_mapping *x = &maps->m[j];
+			uint64_t b = x->offset, e = x->offset + (x->end - x->start);
+
+			if (!nm_mapping_is_own_shared(x) || !same_file(x, m) || e <= done)
+				continue;
+			if (b < done)
+				b = done;
+			if (b < lo || (b == lo && e > hi)) {
+				lo = b;
+				hi = e;
+			}
+		}
+		if (lo == UINT64_MAX)
+			break;
+		/* Ranges that overlap [lo, hi) extend it. */
+		for (bool grew = true; grew;) {
+			grew = false;
+			for (size_t j = at; j < maps->n; j++) {
+				const struct numamove_mapping *x = &maps->m[j];
+				uint64_t b = x->offset, e = x->offset + (x->end - x->start);
+
+				if (nm_mapping_is_own_shared(x) && same_file(x, m) && b <= hi && e > hi) {
+					hi = e;
+					grew = true;
+				}
+			}
+		}
+		covered += hi - lo;
+		done = hi;
+	}
+	for (size_t j = at; j < maps->n; j++)
+		if (nm_mapping_is_own_shared(&maps->m[j]) && same_file(&maps->m[j], m) &&
+		    maps->m[j].total * maps->m[j].page_size > mapped)
+			mapped = maps->m[j].total * maps->m[j].page_size;
+	return covered > mapped ? covered - mapped : 0;
+}
+
+/* Process @pid's parent; 0 when unknown (exited, or no parent: the first process). */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], line[256];
+	int ppid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "PPid: %d", &ppid) == 1)
+			break;
+	fclose(f);
+	return ppid > 0 ? (pid_t)ppid : 0;
 }
 
 static bool is_named(const struct numamove_request *req, pid_t pid)
@@ -1089,6 +1238,22 @@ static bool is_named(const struct numamove_request *req, pid_t pid)
 	for (size_t k = 0; k < req->n_named; k++)
 		if (req->named[k] == pid)
 			return true;
+	return false;
+}
+
+/*
+ * Whether process @pid is of the request's families: named, or a
+ * descendant of a named process (its parent's parent... is named: a
+ * server's worker forked after the list of processes was made). A process
+ * reparented (its parent exited) is of the family of its new parent.
+ */
+static bool in_family(const struct numamove_request *req, pid_t pid)
+{
+	for (int depth = 0; pid > 1 && depth < 64; depth++) {
+		if (is_named(req, pid))
+			return true;
+		pid = parent_of(pid);
+	}
 	return false;
 }
 
@@ -1103,51 +1268,59 @@ static bool is_named(const struct numamove_request *req, pid_t pid)
 static int run_own(struct numamove_request *req, size_t parent, const struct numamove_task *task,
 		   const struct numamove_maps *maps, const struct numamove_plan *plan)
 {
+	bool dry = req->flags & NUMAMOVE_REQUEST_F_DRY_RUN;
+	struct numamove_maps *unmapped = NULL, one;
+	const struct numamove_maps *over;
 	pid_t pid = numamove_task_pid(task);
 	int r = 0;
 
+	/* Unknown (out of reach, say): the whole object is planned. */
+	if (dry && numamove_maps_read_unmapped(task, maps, &unmapped) < 0)
+		unmapped = NULL;
 	for (size_t k = 0; r == 0 && k < maps->n && !req->cancelled; k++) {
 		const struct numamove_mapping *m = &maps->m[k];
+		struct numamove_maps *now = NULL;
+		const struct numamove_maps *in = maps;
 		struct numamove_object *obj = NULL;
 		struct numamove_detail d;
 		_cleanup_free_ pid_t *pids = NULL;
-		size_t n_pids = 0, n_out = 0, i;
+		size_t n_pids = 0, n_out = 0, i, at = k;
 		pid_t first_out = 0;
 		int e;
 
-		if (!nm_mapping_is_own_shared(m))
+		if (!nm_mapping_is_own_shared(m) || own_seen(req, m))
 			continue;
-		e = own_seen(req, m);
-		if (e != 0) {
-			r = e < 0 ? e : 0;
+		e = numamove_object_open_mapping(maps, k, pid, NUMAMOVE_OBJECT_OWN_SHARED, &obj);
+		if (e == -ENOENT)
+			e = own_reopen(task, m, &now, &at, &obj);
+		if (e == -ENOENT) {
+			/* Exited, or maps it no more: not marked, the next process that maps it moves it. */
 			continue;
 		}
-		e = numamove_object_open_mapping(maps, k, pid, NUMAMOVE_OBJECT_OWN_SHARED, &obj);
+		if (now)
+			in = now;
+		r = own_mark(req, m);
+		if (r < 0) {
+			numamove_object_free(obj);
+			numamove_maps_free(now);
+			break;
+		}
 		if (e == -EPERM) {
-			uint64_t left = 0;
+			uint64_t bound = unmapped_bound(in, at);
 
-			/* What it does not map, at most: the rest moved with it. */
-			for (size_t j = k; j < maps->n; j++)
-				if (nm_mapping_is_own_shared(&maps->m[j]) && same_file(&maps->m[j], m)) {
-					uint64_t size = maps->m[j].end - maps->m[j].start,
-						 mapped = maps->m[j].total * maps->m[j].page_size;
-
-					left += size > mapped ? size - mapped : 0;
-				}
+			numamove_maps_free(now);
 			r = add_target(req, NUMAMOVE_TARGET_OBJECT, m->name, parent, &i);
 			if (r < 0)
 				break;
+			/* Nothing known to be left (the pages are not seen), only a bound: the detail's need. */
 			detail_init(&d, NUMAMOVE_WHY_UNREACHABLE, e);
-			d.need = tgt(req, i)->left = left;
+			d.need = bound;
 			d.text = keep(req->rep, m->name);
 			end(req, i, req->flags & NUMAMOVE_REQUEST_F_DRY_RUN ? NUMAMOVE_OUTCOME_PLANNED
 									    : NUMAMOVE_OUTCOME_PARTIAL, &d);
 			continue;
 		}
-		if (e == -ENOENT) {
-			/* Unmapped since it was read: nothing left of it here. */
-			continue;
-		}
+		numamove_maps_free(now);
 		if (e < 0) {
 			r = add_target(req, NUMAMOVE_TARGET_OBJECT, m->name, parent, &i);
 			if (r == 0) {
@@ -1157,10 +1330,10 @@ static int run_own(struct numamove_request *req, size_t parent, const struct num
 			}
 			continue;
 		}
-		/* Who else maps it: the family is what the request names. */
+		/* Who else maps it, listed now: the family is what the request names and their descendants. */
 		if (numamove_object_pids(obj, &pids, &n_pids) == 0)
 			for (size_t j = 0; j < n_pids; j++)
-				if (!is_named(req, pids[j]) && pids[j] != pid) {
+				if (pids[j] != pid && !in_family(req, pids[j])) {
 					if (!n_out++)
 						first_out = pids[j];
 				}
@@ -1168,8 +1341,18 @@ static int run_own(struct numamove_request *req, size_t parent, const struct num
 		d.have = n_out;
 		d.tid = first_out;
 		d.text = keep(req->rep, m->name);
-		r = run_object(req, obj, parent, numamove_plan_to(plan), numamove_plan_from(plan), n_out ? &d : NULL);
+		/* A dry run plans only what the process does not map: the rest is in the process's plan. */
+		over = NULL;
+		for (size_t j = 0; unmapped && j < unmapped->n; j++)
+			if (same_file(&unmapped->m[j], m)) {
+				one = (struct numamove_maps){ .m = &unmapped->m[j], .n = 1, .alloc = 1,
+							      .max_node = unmapped->max_node };
+				over = &one;
+			}
+		r = run_object(req, obj, parent, numamove_plan_to(plan), numamove_plan_from(plan), n_out ? &d : NULL,
+			       req->flags & NUMAMOVE_REQUEST_F_MEMORY_ONLY ? NULL : plan, over);
 	}
+	numamove_maps_free(unmapped);
 	return r;
 }
 
@@ -1597,7 +1780,7 @@ static int run_object_spec(struct numamove_request *req, const struct spec *s)
 		d.text = keep(req->rep, s->kind == SPEC_PATH ? "path" : s->kind == SPEC_SHM ? "shm" : "shm-key");
 		return end(req, i, NUMAMOVE_OUTCOME_FAILED, &d);
 	}
-	return run_object(req, obj, NUMAMOVE_REPORT_REQUEST, NULL, NULL, NULL);
+	return run_object(req, obj, NUMAMOVE_REPORT_REQUEST, NULL, NULL, NULL, NULL, NULL);
 }
 
 /* Memory per node of every process of a group, from their numa_maps. */
@@ -1627,6 +1810,34 @@ static uint64_t *group_bytes(const struct numamove_report *rep, const pid_t *pid
  * kernel rebinding and migrating; what moved is measured from the
  * numa_maps of its processes before and after.
  */
+/*
+ * After the cpuset write of cgroup target @i: the kernel migrated what the
+ * group's processes @pids map; their own shared memory's other pages are
+ * moved as a process move moves them, through the group's plan, each
+ * object a target under the group. The group's processes are the families.
+ */
+static int cgroup_own(struct numamove_request *req, size_t i, const pid_t *pids, size_t n_pids)
+{
+	int r = 0;
+
+	for (size_t k = 0; r == 0 && k < n_pids; k++) {
+		r = nm_grow((void **)&req->named, &req->alloc_named, req->n_named + 1, sizeof(*req->named));
+		if (r == 0)
+			req->named[req->n_named++] = pids[k];
+	}
+	for (size_t k = 0; r == 0 && k < n_pids && !req->cancelled; k++) {
+		struct numamove_task *task = NULL;
+		struct numamove_maps *maps = NULL;
+
+		/* A process that exited, or one we cannot read: its objects are for the others that map them. */
+		if (numamove_task_open(pids[k], &task) == 0 && numamove_maps_read(task, &maps) == 0)
+			r = run_own(req, i, task, maps, tgt(req, i)->plan);
+		numamove_maps_free(maps);
+		numamove_task_free(task);
+	}
+	return r;
+}
+
 static int run_cgroup(struct numamove_request *req, const struct spec *s)
 {
 	struct numamove_nodelist *to = NULL, *from = NULL;
@@ -1703,6 +1914,8 @@ static int run_cgroup(struct numamove_request *req, const struct spec *s)
 			t->left += t->after[k];
 		}
 	r = end(req, i, t->left ? NUMAMOVE_OUTCOME_PARTIAL : NUMAMOVE_OUTCOME_DONE, NULL);
+	if (r == 0 && !req->cancelled)
+		r = cgroup_own(req, i, pids, n_pids);
 out:
 	free(pids);
 	numamove_nodelist_free(to);

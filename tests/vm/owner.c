@@ -6,7 +6,8 @@
  * asking the kernel itself: move_pages(2) with nodes == NULL on its own
  * mapping.
  *
- * usage: owner --ctl DIR --node NODE [--stride K] [--by-child | --keep-child]
+ * usage: owner --ctl DIR --node NODE [--stride K] [--by-child | --keep-child | --orphan-child]
+ *              [--remapper]
  *              (--shm SIZE [--key KEY] [--huge] | --shmid ID |
  *               --file PATH --size SIZE [--pagecache [--readahead]] |
  *               --anon SIZE | --memfd SIZE)
@@ -30,6 +31,18 @@
  *                  ask for one only after the move
  *   --keep-child   as --by-child, but the child stays alive (mapping the pages it
  *                  touched) until the owner is killed; ready says "child PID"
+ *   --orphan-child as --keep-child, but the process that touches and keeps the
+ *                  pages is the child's child, and the child exits: reparented,
+ *                  it is no descendant of the owner (it exits within a second
+ *                  of the owner); ready says "child PID" (that process)
+ *   --mbind NODE   with --anon or --memfd: the mapping bound to NODE with
+ *                  mbind(2) before anything is written: the object's shared
+ *                  policy, which beats every task policy (the "next" pages too)
+ *   --remapper     with --memfd (2M or more): once the pages are written, a
+ *                  child maps the memfd (touching nothing) at one address and
+ *                  changes the mapping's length every millisecond (of 256),
+ *                  until the owner is killed: its range in /proc/PID/maps is
+ *                  stale almost at once; ready says "remapper PID"
  *   --pagecache    a regular file: write all of it (on NODE), fsync, drop it from
  *                  the page cache (POSIX_FADV_DONTNEED), then read back only the
  *                  touched pages, so that the others are not cached (holes)
@@ -83,8 +96,38 @@ static size_t size, ps, npages;
 static long stride = 1;
 static int shmid = -1, fd = -1, nnodes;
 static bool hugetlb, pagecache, with_readahead, later_touched;
-static pid_t child;
+static pid_t child, remapper;
 static volatile sig_atomic_t want_report, want_next;
+
+static void __attribute__((format(printf, 1, 2), noreturn)) die(const char *fmt, ...);
+
+/*
+ * --remapper: the memfd mapped at one address, its length changed every
+ * millisecond (256 lengths): /proc/PID/maps lists it at the same start (so
+ * that it is always found, numa_maps and maps joined), but the range read
+ * is stale almost at once.
+ */
+static void __attribute__((noreturn)) remap_loop(void)
+{
+	size_t lengths = 256;
+	char *at;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Only the changing mapping: not the owner's, inherited, which stays as it is. */
+	munmap(base, size);
+	at = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (at == MAP_FAILED || size < lengths * ps * 2)
+		_exit(1);
+	for (size_t i = 0;; i++) {
+		size_t len = size - (i % lengths) * ps;
+
+		/* The old mapping's tail goes first: the new one must not merge with it. */
+		if (mmap(at, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED ||
+		    mmap(at, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
+			_exit(1);
+		usleep(1000);
+	}
+}
 
 static void __attribute__((format(printf, 1, 2), noreturn)) die(const char *fmt, ...)
 {
@@ -296,7 +339,8 @@ int main(int argc, char **argv)
 	size_t shm_size = 0;
 	long key = IPC_PRIVATE, attach = -1;
 	size_t anon_size = 0, memfd_size = 0;
-	int node = -1, by_child = 0;
+	int node = -1, by_child = 0, mbind_node = -1;
+	bool want_remapper = false;
 	uint64_t set;
 	long res;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -339,8 +383,15 @@ int main(int argc, char **argv)
 			by_child = 1;
 		else if (!strcmp(a, "--keep-child"))
 			by_child = 2;
+		else if (!strcmp(a, "--orphan-child"))
+			by_child = 3;
+		else if (!strcmp(a, "--mbind") && i + 1 < argc)
+			mbind_node = atoi(argv[++i]);
+		else if (!strcmp(a, "--remapper"))
+			want_remapper = true;
 		else
-			die("usage: owner --ctl DIR --node NODE [--stride K] [--by-child | --keep-child] (--shm SIZE "
+			die("usage: owner --ctl DIR --node NODE [--stride K] [--by-child | --keep-child | --orphan-child] "
+			    "[--mbind NODE] [--remapper] (--shm SIZE "
 			    "[--key KEY] [--huge] | --shmid ID | --file PATH --size SIZE [--pagecache [--readahead]] | "
 			    "--anon SIZE | --memfd SIZE)");
 	}
@@ -420,6 +471,15 @@ int main(int argc, char **argv)
 			    anon_size ? -1 : fd, 0);
 		if (base == MAP_FAILED)
 			die("mmap: %s", strerror(errno));
+		if (mbind_node >= 0) {
+			unsigned long mask[MAX_NODES / (8 * sizeof(unsigned long))] = { 0 };
+
+			if (mbind_node >= MAX_NODES)
+				die("--mbind: bad node");
+			mask[0] = 1UL << mbind_node;
+			if (mbind(base, size, MPOL_BIND, mask, MAX_NODES + 1, 0) < 0)
+				die("mbind: %s", strerror(errno));
+		}
 	} else {
 		die("--shm, --shmid, --file with --size, --anon or --memfd is required");
 	}
@@ -434,6 +494,25 @@ int main(int argc, char **argv)
 		child = fork();
 		if (child < 0)
 			die("fork: %s", strerror(errno));
+		if (child == 0 && by_child == 3) {
+			pid_t owner = getppid(), g = fork();
+
+			if (g < 0)
+				_exit(1);
+			if (g > 0)
+				_exit(0);
+			/* Reparented once its parent exits: gone within a second of the owner. */
+			set_bind(node);
+			for (size_t i = 0; i < npages; i++)
+				if (touched(i))
+					touch(i);
+			g = getpid();
+			if (write(pipefd[1], &g, sizeof(g)) != sizeof(g))
+				_exit(1);
+			while (kill(owner, 0) == 0)
+				sleep(1);
+			_exit(0);
+		}
 		if (child == 0) {
 			/* Gone with the owner (the cases kill owners with SIGKILL). */
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -449,8 +528,17 @@ int main(int argc, char **argv)
 				pause();
 		}
 		close(pipefd[1]);
-		if (read(pipefd[0], &c, 1) != 1)
+		if (by_child == 3) {
+			pid_t g;
+
+			if (read(pipefd[0], &g, sizeof(g)) != sizeof(g))
+				die("the child failed");
+			if (waitpid(child, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+				die("the child failed");
+			child = g;
+		} else if (read(pipefd[0], &c, 1) != 1) {
 			die("the child failed");
+		}
 		close(pipefd[0]);
 		if (by_child == 1 && (waitpid(child, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)))
 			die("the child failed");
@@ -460,6 +548,15 @@ int main(int argc, char **argv)
 			if (touched(i))
 				touch(i);
 		set_mempolicy(MPOL_DEFAULT, NULL, 0);
+	}
+	if (want_remapper) {
+		if (fd < 0 || !memfd_size)
+			die("--remapper goes with --memfd");
+		remapper = fork();
+		if (remapper < 0)
+			die("fork: %s", strerror(errno));
+		if (remapper == 0)
+			remap_loop();
 	}
 	res = resident(&set);
 
@@ -476,8 +573,10 @@ int main(int argc, char **argv)
 	if (!f)
 		die("%s: %s", tmp, strerror(errno));
 	fprintf(f, "pid %d\nshmid %d\npagesize %zu\npages %zu\nresident %ld\n", (int)getpid(), shmid, ps, npages, res);
-	if (by_child == 2)
+	if (by_child >= 2)
 		fprintf(f, "child %d\n", (int)child);
+	if (remapper)
+		fprintf(f, "remapper %d\n", (int)remapper);
 	if (fclose(f) != 0 || rename(tmp, path) < 0)
 		die("%s: %s", path, strerror(errno));
 

@@ -32,3 +32,15 @@ wl_report m
 ob_assert_on m touched 3
 ob_assert_checksum m
 assert_eq "$(ob_resident m)" "$res_m" "resident pages of the memfd after the move (holes must stay holes)"
+
+# A dry run plans, for the object, only the pages the process does not map:
+# those it maps are in the process's own plan (counted once). Here the
+# owner wrote, and maps, every resident page: nothing for the object.
+ob_start d --anon 8M --node 0 --stride 2
+assert_ge "$(ob_ready d resident)" 512 "resident pages of the third owner"
+nm move --dry-run -b "$(wl_pid d)" --to 2
+assert_rc 0
+tot=$(awk '/^\/dev\/zero \(deleted\) \(tmpfs\): plan/ {p = 1} p && /^total:/ {print $2; exit}' "$T/out")
+assert_eq "$tot" 0 "dry run: bytes planned for the object, all of them mapped by the process: $(cat "$T/out")"
+wl_report d
+ob_assert_on d touched 0
