@@ -351,7 +351,14 @@ int nm_freeze_hold(const struct numamove_task *task, const pid_t *tids, size_t n
 	if (tids) {
 		r = seize(f, tids, n_tids);
 	} else {
-		/* Until a listing shows no new thread: held threads cannot start more. */
+		/*
+		 * Until two listings in a row show no new thread: held threads
+		 * cannot start more, but a listing of /proc/PID/task can skip a
+		 * live thread while others exit (the directory is read by
+		 * position), so one quiet listing is not proof.
+		 */
+		int quiet = 0;
+
 		do {
 			_cleanup_free_ pid_t *all = NULL;
 			size_t n = 0;
@@ -359,7 +366,8 @@ int nm_freeze_hold(const struct numamove_task *task, const pid_t *tids, size_t n
 			r = numamove_task_threads(task, &all, &n);
 			if (r == 0)
 				r = seize(f, all, n);
-		} while (r > 0);
+			quiet = r == 0 ? quiet + 1 : 0;
+		} while (r > 0 || (r == 0 && quiet < 2));
 	}
 	if (r >= 0)
 		r = numamove_task_check(task);

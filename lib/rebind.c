@@ -483,7 +483,7 @@ static int run_threads(const struct numamove_task *task, const struct job *j, st
 
 	if (j->plan && nm_plan_chains(j->plan))
 		return run_batch(task, j, NULL, 0, &done, &n_done, &alloc_done, fm, first, rep);
-	for (int pass = 0; pass < MAX_PASSES; pass++) {
+	for (int pass = 0, quiet = 0; pass < MAX_PASSES; pass++) {
 		_cleanup_free_ pid_t *all = NULL;
 		size_t n = 0, k = 0;
 
@@ -494,8 +494,17 @@ static int run_threads(const struct numamove_task *task, const struct job *j, st
 		for (size_t i = 0; i < n; i++)
 			if (!tid_in(done, n_done, all[i]))
 				all[k++] = all[i];
-		if (k == 0)
-			return numamove_task_check(task);
+		/*
+		 * Done when two listings in a row show none: /proc/PID/task is
+		 * read by position, and can skip a live thread while others exit.
+		 */
+		if (k == 0) {
+			if (++quiet == 2)
+				return numamove_task_check(task);
+			pass--;
+			continue;
+		}
+		quiet = 0;
 		for (size_t i = 0; r == 0 && i < k; i += BATCH) {
 			size_t before = n_done;
 
