@@ -38,6 +38,13 @@ mt_timed() {
 	note "numamove $*: exit $rc, $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}') s," \
 		"$(wc -l < "$T/out.$name") lines; $(grep '^round ' "$(mt_dir "$name")/result" | tail -n1)"
 	sed -n '1,3p;$p' "$T/out.$name" | sed 's/^/  | /'
+	# Exit 3 only for pages the process itself freed meanwhile (an ASan build's
+	# allocator does): nothing is left behind, and the target checks every page.
+	if [ "$rc" = 3 ] && grep -q ' not moved: ' "$T/out.$name" &&
+		! grep ' not moved: ' "$T/out.$name" | grep -qv 'freed or unmapped by the process during the move'; then
+		note "exit 3: only pages the process freed during the move were not moved"
+		rc=0
+	fi
 	[ "$rc" = 0 ] || fail "numamove $* exited $rc$(err_hint)"
 }
 # mt_check NAME NODE: stop NAME; every thread's policy is bind:NODE, its next page on NODE
