@@ -849,6 +849,27 @@ static int extend_list(const struct numamove_nodelist *from, const struct numamo
  * the plan would move counted as left, unless WITH_SHARED, which moves it
  * with a note saying so.
  */
+/*
+ * Sets @obj's shared policy to @pol and keeps what it reads back as target
+ * @i's policy after; ends @i FAILED when it cannot (returns the error).
+ */
+static int set_object_policy(struct numamove_request *req, size_t i, struct numamove_object *obj,
+			     const struct numamove_policy *pol)
+{
+	struct target *t = tgt(req, i);
+	int r = numamove_object_set_policy(obj, pol);
+
+	if (r < 0) {
+		end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_SET_POLICY, r);
+		return r;
+	}
+	if (numamove_object_policy(obj)) {
+		free(t->policy_after);
+		t->policy_after = strdup(numamove_object_policy(obj));
+	}
+	return 0;
+}
+
 static int run_object(struct numamove_request *req, struct numamove_object *obj, size_t parent,
 		      const struct numamove_nodelist *to_in, const struct numamove_nodelist *from_in,
 		      const struct numamove_detail *outside, const struct numamove_plan *through,
@@ -972,13 +993,9 @@ static int run_object(struct numamove_request *req, struct numamove_object *obj,
 	}
 	if (remapped) {
 		/* Before the pages: a page the process allocates meanwhile goes where the rest will. */
-		r = numamove_object_set_policy(obj, remapped);
-		if (r < 0) {
-			end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_SET_POLICY, r);
+		r = set_object_policy(req, i, obj, remapped);
+		if (r < 0)
 			goto out;
-		}
-		if (numamove_object_policy(obj))
-			t->policy_after = strdup(numamove_object_policy(obj));
 	}
 	if (policy) {
 		r = object_policy(req->policy, NULL, to_in, &pol, NULL);
@@ -986,14 +1003,13 @@ static int run_object(struct numamove_request *req, struct numamove_object *obj,
 			end_why(req, i, NUMAMOVE_OUTCOME_REFUSED, NUMAMOVE_WHY_POLICY_UNSUPPORTED, -EOPNOTSUPP);
 			goto out;
 		}
-		if (r == 0)
-			r = numamove_object_set_policy(obj, pol);
 		if (r < 0) {
 			end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_SET_POLICY, r);
 			goto out;
 		}
-		if (numamove_object_policy(obj))
-			t->policy_after = strdup(numamove_object_policy(obj));
+		r = set_object_policy(req, i, obj, pol);
+		if (r < 0)
+			goto out;
 	}
 	opts = move_opts(req);
 	/* An object moves from our own mapping: move_pages(2), whatever engine moved its process. */
