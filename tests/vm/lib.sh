@@ -463,12 +463,18 @@ tier_online() {
 	for m in nd_e820 nd_pmem dax_pmem device_dax kmem; do
 		modprobe "$m" 2>/dev/null || { echo "modprobe $m failed"; return 1; }
 	done
-	for x in /sys/bus/nd/devices/region*; do
-		[ "$(cat "$x/target_node" 2>/dev/null)" = "$n" ] && { r=$x; break; }
-	done
+	# libnvdimm registers its devices asynchronously: wait for them
+	_tier_region() {
+		for x in /sys/bus/nd/devices/region*; do
+			[ "$(cat "$x/target_node" 2>/dev/null)" = "$n" ] && { r=$x; return 0; }
+		done
+		return 1
+	}
+	wait_for 20 _tier_region
 	[ -n "$r" ] || { echo "no persistent memory region with target node $n (memmap=...! on the kernel command line?): $(ls /sys/bus/nd/devices 2>&1 | tr '\n' ' ')"; return 1; }
 	# its namespace: raw, bound to nd_pmem (/dev/pmemN); unbind it
-	ns=$(cd "$r" && ls -d namespace* 2>/dev/null | head -n1)
+	_tier_ns() { ns=$(cd "$r" && ls -d namespace* 2>/dev/null | head -n1); [ -n "$ns" ] && [ -e "$r/$ns/driver" ]; }
+	wait_for 20 _tier_ns
 	[ -n "$ns" ] || { echo "${r##*/}: no namespace"; return 1; }
 	[ -e "/sys/bus/nd/devices/$ns/driver" ] &&
 		{ echo "$ns" > "/sys/bus/nd/devices/$ns/driver/unbind" || { echo "cannot unbind $ns"; return 1; }; }
@@ -480,18 +486,26 @@ tier_online() {
 	cat /proc/sys/kernel/random/uuid > "$nd/uuid" || { echo "$dax: cannot set uuid"; return 1; }
 	echo pmem > "$nd/mode" || { echo "$dax: cannot set mode"; return 1; }
 	echo "$ns" > "$nd/namespace" || { echo "$dax: cannot claim $ns"; return 1; }
-	echo "$dax" > /sys/bus/nd/drivers/dax_pmem/bind ||
+	x=/sys/bus/nd/drivers/dax_pmem
+	[ -d $x ] || x=$(ls -d /sys/bus/nd/drivers/*dax* 2>/dev/null | head -n1)
+	echo "$dax" > "$x/bind" ||
 		{ echo "$dax: dax_pmem does not take it: $(dmesg | tail -n 3 | tr '\n' ' ')"; return 1; }
 	# the dax device it made (daxR.0), from device_dax to kmem
 	dd=
-	for x in /sys/bus/dax/devices/*; do
-		[ "$(cat "$x/target_node" 2>/dev/null)" = "$n" ] && { dd=${x##*/}; break; }
-	done
+	_tier_dd() {
+		for x in /sys/bus/dax/devices/*; do
+			[ "$(cat "$x/target_node" 2>/dev/null)" = "$n" ] && { dd=${x##*/}; return 0; }
+		done
+		return 1
+	}
+	wait_for 20 _tier_dd
 	[ -n "$dd" ] || { echo "$dax: no device-dax device appeared"; return 1; }
+	wait_for 10 test -e "/sys/bus/dax/devices/$dd/driver"
 	[ -e "/sys/bus/dax/devices/$dd/driver" ] &&
 		{ echo "$dd" > "/sys/bus/dax/devices/$dd/driver/unbind" || { echo "cannot unbind $dd"; return 1; }; }
 	echo "$dd" > /sys/bus/dax/drivers/kmem/new_id 2>/dev/null
-	[ -e "/sys/bus/dax/devices/$dd/driver" ] || echo "$dd" > /sys/bus/dax/drivers/kmem/bind 2>/dev/null
+	wait_for 10 test -e "/sys/bus/dax/devices/$dd/driver" ||
+		echo "$dd" > /sys/bus/dax/drivers/kmem/bind 2>/dev/null
 	[ "$(basename "$(readlink "/sys/bus/dax/devices/$dd/driver")")" = kmem ] ||
 		{ echo "$dd: kmem does not take it: $(dmesg | tail -n 3 | tr '\n' ' ')"; return 1; }
 	# its memory blocks: online (the kernel may have done it)
