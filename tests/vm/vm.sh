@@ -90,7 +90,8 @@
 #                node loses its first 128M memory block to the device-dax
 #                metadata and alignment (memless node 4: 384M, not 512M).
 #                Inside, VM_TIER names the node; a failed setup prints
-#                "@@tier failed: ..." and the script runs anyway.
+#                "@@tier failed: ..." and the script runs anyway. Not with
+#                VM_ROOTFS=debian.
 #
 # VM_ROOTFS=debian boots a Debian 12 root file system (systemd, dbus,
 # polkitd; tests/vm/debian/rootfs.sh builds and caches it) instead: SCRIPT
@@ -208,6 +209,7 @@ tier=${VM_TIER:-}
 tier_append=
 if [ -n "$tier" ]; then
 	[[ $tier =~ ^[0-9]+$ ]] || die "VM_TIER=$tier: a node id"
+	[ "${VM_ROOTFS:-busybox}" = busybox ] || die "VM_TIER: only with the busybox root (its init brings the node back)"
 	total=$(mib "$mem") lowmem=$(mib "$mem")
 	[ "$total" -ge 3584 ] && lowmem=3072
 	off=0 tstart= tsize=
