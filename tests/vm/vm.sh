@@ -76,9 +76,14 @@
 #   VM_TIER      a node without CPUs (e.g. 4 on memless) whose memory is a
 #                LOWER memory tier, like CXL or persistent memory onlined as
 #                system RAM: what automatic NUMA balancing mode 2 (memory
-#                tiering) promotes pages from. The kernel puts all boot memory
-#                in one tier, HMAT or not (only memory onlined by the dax
-#                "kmem" driver gets a lower one), so vm.sh carves the node's
+#                tiering) promotes pages from. Without an ACPI HMAT the kernel
+#                puts all boot memory in one tier. (6.12 also tiers CPU-less
+#                boot memory by the latency and bandwidth of an HMAT, QEMU's
+#                -machine hmat=on; 6.1 predates that; and Linux ignores all of
+#                QEMU's HMAT when a node has no memory, as memless's node 1:
+#                "acpi/hmat: Ignoring: Invalid table", its memory domain not in
+#                the SRAT.) Memory onlined by the dax "kmem" driver gets a
+#                lower tier on both kernels, so vm.sh carves the node's
 #                whole range out of boot memory as legacy persistent memory
 #                (kernel parameter memmap=SIZE!START, e820 type 12; the node
 #                must lie wholly below or wholly above the 4 GiB hole) and
