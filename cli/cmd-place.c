@@ -87,6 +87,15 @@ static void place_error(const char *path, int r, bool clear)
 	}
 }
 
+/* A placement as the user gave it: "bind:2", "interleave:2-3 (this directory)". */
+static void placement_text(const struct numamove_placement *p, char *buf, size_t size)
+{
+	char pol[NUMAMOVE_PLACEMENT_MAX];
+
+	snprintf(buf, size, "%s%s", policy_text(numamove_placement_policy(p), pol, sizeof(pol)),
+		 (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_DIRECTORY) ? " (this directory)" : "");
+}
+
 /* What @fd has now, as text: "bind:2", "none", or "?" (unreadable or corrupt). */
 static void current_text(int fd, char *buf, size_t size)
 {
@@ -98,15 +107,15 @@ static void current_text(int fd, char *buf, size_t size)
 	else if (r < 0)
 		snprintf(buf, size, "?");
 	else
-		policy_text(numamove_placement_policy(p), buf, size);
+		placement_text(p, buf, size);
 	numamove_placement_free(p);
 }
 
 /* Places (or clears) one path; a line "PATH: placement OLD -> NEW" on success. */
 static void place_one(struct place_args *a, const char *path, bool is_dir, bool follow)
 {
-	struct numamove_placement *p = a->placement;
-	char before[NUMAMOVE_PLACEMENT_MAX], after[NUMAMOVE_PLACEMENT_MAX];
+	struct numamove_placement *p = a->placement, *file = NULL;
+	char before[NUMAMOVE_PLACEMENT_MAX + 32], after[NUMAMOVE_PLACEMENT_MAX + 32];
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (follow ? 0 : O_NOFOLLOW)), r;
 
 	if (fd < 0) {
@@ -117,12 +126,10 @@ static void place_one(struct place_args *a, const char *path, bool is_dir, bool 
 	current_text(fd, before, sizeof(before));
 	/* The scope belongs to directories: a file below a placed directory gets the policy alone. */
 	if (p && !is_dir && (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_DIRECTORY) && a->recursive) {
-		struct numamove_placement *file = NULL;
-
 		r = numamove_placement_new(numamove_placement_policy(p), 0, &file);
 		if (r == 0)
 			r = numamove_placement_set(fd, file);
-		numamove_placement_free(file);
+		p = file;
 	} else {
 		r = p ? numamove_placement_set(fd, p) : numamove_placement_clear(fd);
 	}
@@ -131,9 +138,10 @@ static void place_one(struct place_args *a, const char *path, bool is_dir, bool 
 		a->status = EXIT_ERROR;
 	} else {
 		if (p)
-			policy_text(numamove_placement_policy(p), after, sizeof(after));
+			placement_text(p, after, sizeof(after));
 		printf("%s: placement %s -> %s\n", path, before, p ? after : "none");
 	}
+	numamove_placement_free(file);
 	close(fd);
 }
 
