@@ -20,7 +20,7 @@
 
 struct place_args {
 	struct numamove_placement *placement; /* NULL: --clear */
-	bool recursive;
+	bool recursive, now;
 	int status;
 };
 
@@ -54,10 +54,14 @@ static void __attribute__((noreturn)) usage(void)
 	       "     --clear            remove the placement\n"
 	       " -R, --recursive        also every file and directory below each directory\n"
 	       "                          (not across file systems, not following links)\n"
+	       "     --now              also move each file's resident pages to the placement's\n"
+	       "                          nodes now, as numamoved would (a tmpfs file also gets\n"
+	       "                          the policy as its shared policy)\n"
 	       " -V, --version          display version\n"
 	       " -h, --help             display this help\n"
 	       "\n"
-	       "Exit status: 0 done, 1 a path could not be placed or cleared, 2 bad usage.\n",
+	       "Exit status: 0 done, 1 a path could not be placed or cleared (or, with --now,\n"
+	       "moved), 2 bad usage, 3 with --now: some pages not moved.\n",
 	       program_name);
 	exit(EXIT_OK);
 }
@@ -111,6 +115,34 @@ static void current_text(int fd, char *buf, size_t size)
 	numamove_placement_free(p);
 }
 
+/* --now: enforce @p on the regular file @path as numamoved would, saying what moved as numamove move does. */
+static int enforce(const char *path, const struct numamove_placement *p)
+{
+	struct front_style style = { .prefix = program_name };
+	struct numamove_request *req = NULL;
+	struct numamove_report *rep = NULL;
+	int r = numamove_placement_request(path, p, NULL, &req), status;
+
+	if (r == -ENODATA)
+		return EXIT_OK; /* nothing to move from: every node is one of its own */
+	if (r < 0) {
+		warn_errno(r, "%s: cannot enforce its placement", path);
+		return EXIT_ERROR;
+	}
+	r = numamove_request_run(req, &rep);
+	numamove_request_free(req);
+	if (r < 0) {
+		warn_errno(r, "%s: cannot move it", path);
+		return EXIT_ERROR;
+	}
+	front_move_request_notes(stderr, &style, rep);
+	for (size_t i = 0; i < numamove_report_count(rep); i++)
+		front_move_target(stdout, stderr, &style, rep, i);
+	status = front_exit_status(numamove_report_worst(rep));
+	numamove_report_free(rep);
+	return status;
+}
+
 /* Places (or clears) one path; a line "PATH: placement OLD -> NEW" on success. */
 static void place_one(struct place_args *a, const char *path, bool is_dir, bool follow)
 {
@@ -135,11 +167,14 @@ static void place_one(struct place_args *a, const char *path, bool is_dir, bool 
 	}
 	if (r < 0) {
 		place_error(path, r, !p);
-		a->status = EXIT_ERROR;
+		a->status = front_worst_status(a->status, EXIT_ERROR);
 	} else {
 		if (p)
 			placement_text(p, after, sizeof(after));
 		printf("%s: placement %s -> %s\n", path, before, p ? after : "none");
+		fflush(stdout);
+		if (p && a->now && !is_dir)
+			a->status = front_worst_status(a->status, enforce(path, p));
 	}
 	numamove_placement_free(file);
 	close(fd);
@@ -161,12 +196,13 @@ static int walk_one(const char *path, const struct stat *st, int type, struct FT
 
 int cmd_place(int argc, char **argv)
 {
-	enum { OPT_CLEAR = 256, OPT_SCOPE };
+	enum { OPT_CLEAR = 256, OPT_SCOPE, OPT_NOW };
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "scope", required_argument, NULL, OPT_SCOPE },
 		{ "clear", no_argument, NULL, OPT_CLEAR },
 		{ "recursive", no_argument, NULL, 'R' },
+		{ "now", no_argument, NULL, OPT_NOW },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -182,6 +218,7 @@ int cmd_place(int argc, char **argv)
 		case 'p': policy = optarg; break;
 		case OPT_CLEAR: clear = true; break;
 		case 'R': a.recursive = true; break;
+		case OPT_NOW: a.now = true; break;
 		case OPT_SCOPE:
 			scope = true;
 			if (strcmp(optarg, "directory") == 0)
@@ -196,8 +233,8 @@ int cmd_place(int argc, char **argv)
 	}
 	if (!policy == !clear)
 		usage_error("place", "give either --policy or --clear");
-	if (clear && scope)
-		usage_error("place", "--scope goes with --policy");
+	if (clear && (scope || a.now))
+		usage_error("place", "--%s goes with --policy", scope ? "scope" : "now");
 	if (optind >= argc)
 		usage_error("place", "no path given");
 	if (policy) {

@@ -443,7 +443,7 @@ void policy_usage_error(const char *cmd, const char *opt, const char *text, int 
 {
 	switch (r) {
 	case -ENODEV:
-		usage_error(cmd, "%s '%s': node %d does not exist", opt, text, bad);
+		usage_error(cmd, "%s '%s': node %d does not exist or has no memory", opt, text, bad);
 	case -ENOENT:
 		usage_error(cmd, "%s '%s': the node list selects no node", opt, text);
 	case -ERANGE:

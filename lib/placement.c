@@ -353,3 +353,83 @@ NM_EXPORT bool numamove_placement_wants_node(const struct numamove_placement *pl
 		return true;
 	return numamove_nodelist_contains(nodes, node);
 }
+
+/*
+ * FROM and TO of enforcing @p: TO the policy's nodes that have memory,
+ * FROM every other node with memory. -ENODATA when there is nothing to
+ * move from (default and local name no node; or every node is wanted).
+ */
+static int placement_nodes(const struct numamove_placement *p, const struct numamove_topology *topo, char *to,
+			   size_t to_size, char *from, size_t from_size)
+{
+	const struct numamove_nodelist *all = numamove_topology_nodes(topo);
+	const struct numamove_nodelist *want = numamove_policy_nodes(p->policy);
+	struct numamove_nodelist *f = NULL, *t = NULL;
+	int r;
+
+	if (!numamove_nodelist_count(want))
+		return -ENODATA;
+	r = numamove_nodelist_new(&f);
+	if (r == 0)
+		r = numamove_nodelist_new(&t);
+	for (size_t i = 0; r == 0 && i < numamove_nodelist_count(all); i++) {
+		int node = numamove_nodelist_get(all, i);
+
+		if (!numamove_node_has_memory(topo, node))
+			continue;
+		r = numamove_nodelist_add(numamove_nodelist_contains(want, node) ? t : f, node);
+	}
+	if (r == 0 && !numamove_nodelist_count(t))
+		r = -ENODEV; /* none of its nodes has memory on this boot */
+	else if (r == 0 && !numamove_nodelist_count(f))
+		r = -ENODATA;
+	if (r == 0 && (numamove_nodelist_format(t, to, to_size) >= (int)to_size ||
+		       numamove_nodelist_format(f, from, from_size) >= (int)from_size))
+		r = -ENAMETOOLONG;
+	numamove_nodelist_free(f);
+	numamove_nodelist_free(t);
+	return r;
+}
+
+NM_EXPORT int numamove_placement_request(const char *path, const struct numamove_placement *placement,
+					 const struct numamove_request_opts *opts,
+					 struct numamove_request **ret_request)
+{
+	struct numamove_topology *topo = NULL;
+	struct numamove_object *obj = NULL;
+	struct numamove_request *req = NULL;
+	char to[1024], from[1024], pol[NUMAMOVE_PLACEMENT_MAX];
+	int r;
+
+	if (!path || !placement || !ret_request)
+		return -EINVAL;
+	r = numamove_topology_load(NULL, &topo);
+	if (r == 0)
+		r = placement_nodes(placement, topo, to, sizeof(to), from, sizeof(from));
+	numamove_topology_free(topo);
+	/* The object is opened here only to learn whether the kernel keeps a policy on it. */
+	if (r == 0)
+		r = numamove_object_open(path, &obj);
+	if (r == 0)
+		r = numamove_request_new(NUMAMOVE_ACTION_MOVE, opts, &req);
+	if (r == 0)
+		r = numamove_request_set_nodes(req, to, from, NULL, NULL);
+	/*
+	 * tmpfs files keep a shared policy: the placement becomes it, so the
+	 * pages the file gets later are born in place. Regular files and
+	 * hugetlbfs keep none: only their resident pages move.
+	 */
+	if (r == 0 && numamove_object_has_shared_policy(obj)) {
+		numamove_policy_format(placement->policy, pol, sizeof(pol));
+		r = numamove_request_set_policy(req, pol, NULL);
+	}
+	if (r == 0)
+		r = numamove_request_add_path(req, path);
+	numamove_object_free(obj);
+	if (r < 0) {
+		numamove_request_free(req);
+		return r;
+	}
+	*ret_request = req;
+	return 0;
+}

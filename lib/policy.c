@@ -252,6 +252,14 @@ NM_EXPORT int numamove_policy_parse(const char *text, const struct numamove_topo
 			r = numamove_nodelist_parse(colon + 1, topo, NULL, &nodes, reterr_bad);
 		if (r < 0)
 			return r;
+		/* The kernel refuses a policy over nodes without memory: so do we, naming the node. */
+		for (size_t i = 0; topo && !(flags & NUMAMOVE_POLICY_F_RELATIVE) && i < numamove_nodelist_count(nodes);
+		     i++)
+			if (!numamove_node_has_memory(topo, numamove_nodelist_get(nodes, i))) {
+				if (reterr_bad)
+					*reterr_bad = numamove_nodelist_get(nodes, i);
+				return -ENODEV;
+			}
 	}
 	return numamove_policy_new(mode, flags, nodes, ret_policy);
 }

@@ -853,7 +853,8 @@ int numamove_policy_new(enum numamove_policy_mode mode, unsigned int flags,
 			const struct numamove_nodelist *nodes, struct numamove_policy **ret_policy);
 /**
  * numamove_policy_parse() - a policy from its text form
- * @topo: nodes must exist and have memory; NULL accepts any node number.
+ * @topo: nodes must exist and have memory (-ENODEV, @reterr_bad the node,
+ * for one that does not exist or has none); NULL accepts any node number.
  * Node lists take the same forms as numamove_nodelist_parse() (except with
  * =relative, where they are plain positions). Errors as there, and -EINVAL
  * for an unknown mode or flag, nodes where the mode takes none, or a
@@ -1577,6 +1578,22 @@ int numamove_placement_clear(int fd);
  */
 int numamove_placement_find(const char *path, const struct numamove_topology *topo,
 			    struct numamove_placement **ret_placement, char **ret_from);
+/**
+ * numamove_placement_request() - the move request that enforces
+ * @placement on the file at @path now: its resident pages on nodes the
+ * placement does not name move to those it names (the node mapping rule
+ * of numamove_request(3), FROM every other node with memory); a tmpfs
+ * file also gets the placement's policy as its shared policy, so that its
+ * later pages are born in place. Run it with numamove_request_run().
+ * @opts: as numamove_request_new() takes them (flags: FORCE, DRY_RUN)
+ *
+ * Return: 0; -ENODATA when there is nothing to move from (default and
+ * local name no node; every node with memory is one of its own); -ENODEV
+ * when none of its nodes has memory on this machine; the errors of
+ * numamove_object_open() and numamove_request_new().
+ */
+int numamove_placement_request(const char *path, const struct numamove_placement *placement,
+			       const struct numamove_request_opts *opts, struct numamove_request **ret_request);
 /**
  * numamove_placement_wants_node() - whether pages on @node are where the
  * placement puts them (its policy's nodes; any node for default and local)
