@@ -89,16 +89,17 @@ static int write_atomic(const char *name, const char *data, size_t len)
 	return r;
 }
 
-static int save_stream(const char *name, char *buf, size_t len, FILE *f)
+/* Closes @f, the memstream of @buf and @len (known only once closed), and saves it as @name. */
+static int save_stream(const char *name, char **buf, size_t *len, FILE *f)
 {
 	int r;
 
 	if (fclose(f) != 0) {
-		free(buf);
+		free(*buf);
 		return -ENOMEM;
 	}
-	r = write_atomic(name, buf, len);
-	free(buf);
+	r = write_atomic(name, *buf, *len);
+	free(*buf);
 	return r;
 }
 
@@ -110,14 +111,21 @@ int state_save_next_id(struct daemon *d)
 	return write_atomic("next-id", buf, (size_t)n);
 }
 
+/* Hex of @text, or "-" for none, as one word of a target line. */
+static void put_word(FILE *f, const char *text)
+{
+	if (!text || !*text)
+		fputc('-', f);
+	for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++)
+		fprintf(f, "%02x", *p);
+}
+
 static void put_target(FILE *f, const struct target *t)
 {
 	fprintf(f, "target=%s %d %" PRIu64 " %d ", target_kind_name(t->kind), (int)t->pid, t->starttime, t->value);
-	for (const unsigned char *p = (const unsigned char *)(t->text ? t->text : ""); *p; p++)
-		fprintf(f, "%02x", *p);
-	fputs(" ", f);
-	for (const unsigned char *p = (const unsigned char *)(t->label ? t->label : ""); *p; p++)
-		fprintf(f, "%02x", *p);
+	put_word(f, t->text);
+	fputc(' ', f);
+	put_word(f, t->label);
 	fputc('\n', f);
 }
 
@@ -149,7 +157,7 @@ int state_save_job(struct daemon *d, const struct job *j)
 	for (size_t i = 0; i < j->n_targets; i++)
 		put_target(f, &j->targets[i]);
 	snprintf(name, sizeof(name), "jobs/%" PRIu32, j->id);
-	return save_stream(name, buf, len, f);
+	return save_stream(name, &buf, &len, f);
 }
 
 void state_remove_job(struct daemon *d, uint32_t id)
@@ -183,8 +191,8 @@ static int parse_target(const char *value, struct target *t)
 		return k;
 	t->kind = k;
 	t->pid = pid;
-	t->text = *text ? from_hex(text) : NULL;
-	t->label = *label ? from_hex(label) : NULL;
+	t->text = *text && strcmp(text, "-") != 0 ? from_hex(text) : NULL;
+	t->label = *label && strcmp(label, "-") != 0 ? from_hex(label) : NULL;
 	return 0;
 }
 
