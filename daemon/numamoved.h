@@ -274,13 +274,4 @@ void pin_job_finished(struct daemon *d, struct job *j);
 /* main.c: the config, again */
 int daemon_reload(struct daemon *d);
 
-/* Until front/front.h has them (the lead's). */
-struct front_style {
-	bool json, raw, noheadings, bytes;
-	bool timing;
-	const char *prefix;
-};
-void front_move_target(FILE *out, FILE *err, const struct front_style *s, const struct numamove_report *rep, size_t i);
-void front_move_request_notes(FILE *err, const struct front_style *s, const struct numamove_report *rep);
-
 #endif
