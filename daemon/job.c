@@ -165,12 +165,11 @@ struct worker {
 	size_t n_added, n_exited; /* targets in the request; processes gone before it ran */
 };
 
-static void post(struct job *j, struct wmsg *m)
+/* Hands @m to the loop; any thread. */
+void worker_post(struct daemon *d, struct wmsg *m)
 {
-	struct daemon *d = j->d;
 	uint64_t one = 1;
 
-	m->job = j;
 	pthread_mutex_lock(&d->lock);
 	*d->inbox_tail = m;
 	d->inbox_tail = &m->next;
@@ -178,6 +177,12 @@ static void post(struct job *j, struct wmsg *m)
 	/* Only fails if the counter overflows, which 2^64 wake-ups would need. */
 	if (write(d->efd, &one, sizeof(one)) < 0)
 		log_err("eventfd: %m");
+}
+
+static void post(struct job *j, struct wmsg *m)
+{
+	m->job = j;
+	worker_post(j->d, m);
 }
 
 static void post_text(struct job *j, char *out, char *err)
@@ -609,7 +614,7 @@ static void wmsg_free(struct wmsg *m)
 	free(m);
 }
 
-static void handle(struct wmsg *m)
+static void handle(struct daemon *d, struct wmsg *m)
 {
 	struct job *j = m->job;
 
@@ -631,6 +636,9 @@ static void handle(struct wmsg *m)
 	case WMSG_FINISHED:
 		handle_finished(j, m);
 		break;
+	case WMSG_PIN_CHECK:
+		pin_checked(d, m);
+		break;
 	}
 }
 
@@ -650,7 +658,7 @@ static int on_inbox(sd_event_source *s, int fd, uint32_t revents, void *userdata
 	while (list) {
 		struct wmsg *next = list->next;
 
-		handle(list);
+		handle(d, list);
 		wmsg_free(list);
 		list = next;
 	}

@@ -101,7 +101,7 @@ int job_state_from_name(const char *name);
 struct daemon;
 
 /* What a worker hands to the loop (one message each). */
-enum wmsg_kind { WMSG_PLAN, WMSG_EVENT, WMSG_TEXT, WMSG_FINISHED };
+enum wmsg_kind { WMSG_PLAN, WMSG_EVENT, WMSG_TEXT, WMSG_FINISHED, WMSG_PIN_CHECK };
 struct wmsg {
 	struct wmsg *next;
 	struct job *job;
@@ -116,6 +116,11 @@ struct wmsg {
 	char *outcome;            /* FINISHED */
 	int exit_status;          /* FINISHED */
 	bool cancelled;           /* FINISHED */
+	uint32_t pin_id;          /* PIN_CHECK: the pin, found again by id */
+	uint64_t bytes;           /* PIN_CHECK: bytes outside the pin's nodes */
+	uint32_t threads;         /* PIN_CHECK: threads allowed on CPUs outside them */
+	bool mems_differ;         /* PIN_CHECK: a cgroup's cpuset.mems is not the pin's nodes */
+	uint64_t elapsed_us;      /* PIN_CHECK: how long the check took */
 };
 
 enum verdict { VERDICT_WAIT, VERDICT_GO, VERDICT_STOP };
@@ -169,8 +174,11 @@ struct pin {
 	char *nodes;
 	unsigned int interval_ms;
 	uint64_t checks, corrections, bytes_corrected, last_check_us;
+	unsigned int flags;    /* NUMAMOVE_REQUEST_F_* of its corrections */
 	bool ended;
-	bool checking;         /* a check or correction runs */
+	pthread_t check_thread;
+	bool check_live;       /* a check runs */
+	uint32_t correction;   /* the correction job queued or running, or 0 */
 	sd_event_source *timer, *exit_watch;
 };
 
@@ -233,6 +241,7 @@ void job_join(struct job *j);
 void job_keep(struct job *j, uint64_t usec);
 int worker_inbox_setup(struct daemon *d);
 void worker_inbox_drop(struct daemon *d);
+void worker_post(struct daemon *d, struct wmsg *m);
 bool job_done(const struct job *j);
 
 /* sched.c */
@@ -270,6 +279,7 @@ int pin_start(struct pin *p);
 void pin_end(struct pin *p, const char *why);
 void pin_free(struct pin *p);
 void pin_job_finished(struct daemon *d, struct job *j);
+void pin_checked(struct daemon *d, struct wmsg *m);
 
 /* main.c: the config, again */
 int daemon_reload(struct daemon *d);
