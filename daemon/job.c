@@ -270,7 +270,7 @@ static int build_request(struct job *j, bool dry, struct worker *w, struct numam
 {
 	const struct move_opts *o = &j->opts;
 	struct numamove_request *req;
-	bool own_rate = o->rate && !j->d->cfg.budget;
+	bool own_rate = j->own_rate;
 	int r;
 
 	/* The library paces by one rate: the shared budget when there is one, else the caller's. */
@@ -474,6 +474,8 @@ int job_start(struct job *j)
 
 	j->verdict = VERDICT_WAIT;
 	j->cancel_asked = false;
+	/* Decided here, on the loop: a reload may change the budget while the worker runs. */
+	j->own_rate = j->opts.rate && !j->d->cfg.budget;
 	r = pthread_create(&j->thread, NULL, worker_main, j);
 	if (r)
 		return -r;

@@ -153,6 +153,7 @@ struct job {
 	int n_need;
 	bool cancel_asked;
 	bool retry;            /* held: try again (a job ended) */
+	bool own_rate;         /* paced by its own rate: no budget when it started */
 
 	/* The worker, while one runs. Under d->lock: req, verdict. */
 	pthread_t thread;
@@ -204,6 +205,7 @@ struct daemon {
 	int efd;
 	sd_event_source *efd_source;
 	bool polkit_missing_logged;
+	sd_event_source *held_retry; /* held jobs and nothing running: look again later */
 };
 
 /* main.c */
