@@ -197,6 +197,7 @@ struct daemon {
 	struct pin **pins;
 	size_t n_pins, alloc_pins;
 	uint32_t next_id;
+	uint32_t reserved_id;  /* next-id on disk: ids below it may be given without writing */
 	uint64_t next_seq;
 
 	/* Workers to the loop. */
