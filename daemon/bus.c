@@ -389,6 +389,16 @@ static void move_call_free(struct move_call *c)
 	free(c);
 }
 
+/* So that one user cannot fill the daemon's memory with jobs. */
+static unsigned int jobs_pending(struct daemon *d, uid_t uid)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < d->n_jobs; i++)
+		n += d->jobs[i]->owner == uid && !job_done(d->jobs[i]);
+	return n;
+}
+
 static void on_move_authorized(struct daemon *d, sd_bus_message *m, bool allowed, const char *why, void *userdata)
 {
 	struct move_call *c = userdata;
@@ -401,6 +411,12 @@ static void on_move_authorized(struct daemon *d, sd_bus_message *m, bool allowed
 		return;
 	}
 	auth_sender_uid(m, &uid);
+	if (uid != 0 && jobs_pending(d, uid) >= MAX_JOBS_PER_UID) {
+		sd_bus_reply_method_errorf(m, ERR_TOO_MANY, "uid %u has %d jobs queued or running already; wait for "
+					   "some to finish", (unsigned int)uid, MAX_JOBS_PER_UID);
+		move_call_free(c);
+		return;
+	}
 	j = job_new(d, uid, c->targets, c->n, &c->opts);
 	if (!j) {
 		sd_bus_reply_method_errno(m, ENOMEM, NULL);
@@ -734,6 +750,15 @@ static void pin_call_free(struct pin_call *c)
 	free(c);
 }
 
+static unsigned int pins_of(struct daemon *d, uid_t uid)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < d->n_pins; i++)
+		n += d->pins[i]->owner == uid && !d->pins[i]->ended;
+	return n;
+}
+
 static void on_pin_authorized(struct daemon *d, sd_bus_message *m, bool allowed, const char *why, void *userdata)
 {
 	struct pin_call *c = userdata;
@@ -747,6 +772,12 @@ static void on_pin_authorized(struct daemon *d, sd_bus_message *m, bool allowed,
 		return;
 	}
 	auth_sender_uid(m, &uid);
+	if (uid != 0 && pins_of(d, uid) >= MAX_PINS_PER_UID) {
+		sd_bus_reply_method_errorf(m, ERR_TOO_MANY, "uid %u has %d pins already", (unsigned int)uid,
+					   MAX_PINS_PER_UID);
+		pin_call_free(c);
+		return;
+	}
 	p = pin_new(d, uid, &c->targets[0], &c->opts);
 	pin_call_free(c);
 	if (!p) {

@@ -535,6 +535,25 @@ static void append(char **field, const char *text)
 	*field = v;
 }
 
+/* More than MAX_JOBS_KEPT finished jobs: the oldest go now, whatever job-keep-s says. */
+static void drop_oldest(struct daemon *d)
+{
+	struct job *oldest = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->n_jobs; i++) {
+		struct job *j = d->jobs[i];
+
+		if (!job_done(j))
+			continue;
+		n++;
+		if (!oldest || j->finished_us < oldest->finished_us)
+			oldest = j;
+	}
+	if (n > MAX_JOBS_KEPT)
+		on_expire(NULL, 0, oldest);
+}
+
 /* The job is over: its state, outcome and exit status are final; it stays listed job-keep-s. */
 void job_finish(struct job *j, enum job_state state, const char *outcome, int exit_status)
 {
@@ -556,6 +575,7 @@ void job_finish(struct job *j, enum job_state state, const char *outcome, int ex
 	bus_manager_changed(j->d, "Queued");
 	job_keep(j, (uint64_t)j->d->cfg.job_keep_s * 1000000ULL);
 	pin_job_finished(j->d, j);
+	drop_oldest(j->d);
 }
 
 /* A finished job's object goes @usec from now. */

@@ -40,6 +40,9 @@
 
 #define MAX_TARGETS 4096
 #define MAX_STRING 4096
+#define MAX_JOBS_PER_UID 256   /* queued, held or running, for any uid but 0 */
+#define MAX_JOBS_KEPT 4096     /* finished jobs listed; the oldest go first */
+#define MAX_PINS_PER_UID 256
 
 /* ---- logging: stderr lines with sd-daemon priority prefixes, for the journal */
 void log_at(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -145,7 +148,7 @@ struct job {
 	char phase[16];
 	char *subject;
 	uint64_t bytes_done, bytes_total, rate, eta_us;
-	uint64_t last_progress_us, last_saved_us;
+	uint64_t last_saved_us;
 	char *outcome, *report, *output, *diagnostics;
 	int exit_status;
 	uint64_t finished_us;
