@@ -514,6 +514,15 @@ static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	return r < 0 ? r : 1;
 }
 
+static uint32_t pins_active(struct daemon *d)
+{
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < d->n_pins; i++)
+		n += !d->pins[i]->ended;
+	return n;
+}
+
 static int manager_prop(sd_bus *bus, const char *path, const char *interface, const char *property,
 			sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
@@ -530,7 +539,7 @@ static int manager_prop(sd_bus *bus, const char *path, const char *interface, co
 	if (strcmp(property, "Queued") == 0)
 		return sd_bus_message_append(reply, "u", sched_count(d, JOB_QUEUED) + sched_count(d, JOB_HELD));
 	if (strcmp(property, "Pins") == 0)
-		return sd_bus_message_append(reply, "u", (uint32_t)d->n_pins);
+		return sd_bus_message_append(reply, "u", pins_active(d));
 	return -ENOENT;
 }
 

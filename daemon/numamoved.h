@@ -183,6 +183,7 @@ struct pin {
 	pthread_t check_thread;
 	bool check_live;       /* a check runs */
 	uint32_t correction;   /* the correction job queued or running, or 0 */
+	uint32_t threads_astray; /* what the check that made it found */
 	sd_event_source *timer, *exit_watch;
 };
 

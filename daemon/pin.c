@@ -268,9 +268,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	struct pin *p = userdata;
 	int r;
 
-	/* One check or correction at a time; the next is armed when it ends. */
-	if (p->check_live || p->correction)
-		return 0;
+	/* A one-shot timer: armed again when this check (and its correction, if any) ends. */
 	r = check_start(p);
 	if (r < 0) {
 		log_err("pin %" PRIu32 ": cannot check: %s", p->id, strerror(-r));
@@ -314,6 +312,7 @@ static void correct(struct pin *p, uint64_t bytes, uint32_t threads)
 	j->pin_id = p->id;
 	job_describe(j);
 	p->correction = j->id;
+	p->threads_astray = threads;
 	log_info("pin %" PRIu32 " (%s --to %s): %" PRIu64 " bytes outside its nodes, %" PRIu32 " threads on other CPUs:"
 		 " correction job %" PRIu32, p->id, p->target.label, p->nodes, bytes, threads, j->id);
 	state_save_job(d, j);
@@ -377,7 +376,7 @@ void pin_job_finished(struct daemon *d, struct job *j)
 	p->corrections++;
 	p->bytes_corrected += j->bytes_done;
 	snprintf(text, sizeof(text), "%s%s", j->output ? j->output : "", j->diagnostics ? j->diagnostics : "");
-	bus_pin_corrected(p, j->bytes_done, 0, text);
+	bus_pin_corrected(p, j->bytes_done, p->threads_astray, text);
 	bus_pin_changed(p, props);
 	state_save_pin(d, p);
 	arm(p);
