@@ -372,6 +372,33 @@ int bus_parse_options(sd_bus_message *m, bool pin, struct move_opts *o, sd_bus_e
 	return check_options(o, error);
 }
 
+/* What numamove move refuses as bad usage for these targets, refused the same way. */
+static int check_targets(const struct target *t, size_t n, const struct move_opts *o, sd_bus_error *error)
+{
+	bool processes = false, objects = false, cgroups = false;
+
+	for (size_t i = 0; i < n; i++) {
+		processes |= t[i].kind == TARGET_PIDFD;
+		objects |= t[i].kind == TARGET_PATH || t[i].kind == TARGET_SHM || t[i].kind == TARGET_SHM_KEY;
+		cgroups |= t[i].kind == TARGET_CGROUP || t[i].kind == TARGET_CGROUP_OF;
+	}
+	if (cgroups && (objects || processes || o->policy || (o->flags & NUMAMOVE_REQUEST_F_WITH_SHARED)))
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "cgroups move as whole groups: not with "
+					"other targets, 'with-shared' or 'policy'");
+	if (cgroups && (o->flags & NUMAMOVE_REQUEST_F_NO_STAY))
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "option 'no-stay' is about the policies a move "
+					"sets: not with cgroups");
+	if ((o->flags & NUMAMOVE_REQUEST_F_WITH_SHARED) && !processes)
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "option 'with-shared' is for processes: it moves "
+					"the objects they map");
+	if (o->engine == NUMAMOVE_ENGINE_KERNEL && objects)
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "engine 'kernel' moves processes only");
+	if (o->policy && !objects && !(o->flags & NUMAMOVE_REQUEST_F_WITH_SHARED))
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "option 'policy' sets the shared policy of "
+					"objects (path, shm, shm-key, or with-shared)");
+	return 0;
+}
+
 /* ---- Manager */
 
 struct move_call {
@@ -446,6 +473,8 @@ static int method_move(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	r = bus_parse_targets(m, &c->targets, &c->n, error);
 	if (r >= 0)
 		r = bus_parse_options(m, false, &c->opts, error);
+	if (r >= 0)
+		r = check_targets(c->targets, c->n, &c->opts, error);
 	if (r >= 0)
 		r = auth_check_move(d, m, c->targets, c->n, &c->opts, false, on_move_authorized, c);
 	if (r < 0) {

@@ -369,13 +369,10 @@ static int admission_plan(struct job *j, struct wmsg *m)
 }
 
 /* Posts the plan and waits for the loop to say go or stop. */
-static enum verdict admit(struct job *j)
+static enum verdict admit(struct job *j, struct wmsg *m)
 {
-	struct wmsg *m = calloc(1, sizeof(*m));
 	enum verdict v;
 
-	if (!m)
-		return VERDICT_STOP;
 	m->kind = WMSG_PLAN;
 	m->error = admission_plan(j, m);
 	post(j, m);
@@ -416,9 +413,15 @@ static void finish_report(struct worker *w, struct wmsg *m, const struct numamov
 	m->cancelled = worst == NUMAMOVE_OUTCOME_CANCELLED;
 }
 
+/*
+ * The worker of @j. Its two messages were allocated by job_start(), so
+ * that the loop always hears how it ended: a worker that could not say it
+ * ended would hold a slot for ever.
+ */
 static void *worker_main(void *arg)
 {
 	struct job *j = arg;
+	struct wmsg *plan = j->msg_plan, *m = j->msg_finished;
 	struct worker w = {
 		.j = j,
 		.style = { .json = j->opts.json, .raw = j->opts.raw, .noheadings = j->opts.noheadings,
@@ -427,14 +430,12 @@ static void *worker_main(void *arg)
 	};
 	struct numamove_request *req = NULL;
 	struct numamove_report *rep = NULL;
-	struct wmsg *m;
 	int r;
 
-	if (!(j->opts.flags & NUMAMOVE_REQUEST_F_DRY_RUN) && admit(j) != VERDICT_GO)
+	if (plan && admit(j, plan) != VERDICT_GO) {
+		free(m);
 		return NULL;
-	m = calloc(1, sizeof(*m));
-	if (!m)
-		return NULL;
+	}
 	m->kind = WMSG_FINISHED;
 	r = build_request(j, false, &w, &req);
 	if (r == 0 && !w.n_added) {
@@ -476,9 +477,20 @@ int job_start(struct job *j)
 	j->cancel_asked = false;
 	/* Decided here, on the loop: a reload may change the budget while the worker runs. */
 	j->own_rate = j->opts.rate && !j->d->cfg.budget;
+	/* A dry run is its own plan: it needs no admission. */
+	j->msg_plan = j->opts.flags & NUMAMOVE_REQUEST_F_DRY_RUN ? NULL : calloc(1, sizeof(struct wmsg));
+	j->msg_finished = calloc(1, sizeof(struct wmsg));
+	if (!j->msg_finished || (!j->msg_plan && !(j->opts.flags & NUMAMOVE_REQUEST_F_DRY_RUN))) {
+		free(j->msg_plan);
+		free(j->msg_finished);
+		return -ENOMEM;
+	}
 	r = pthread_create(&j->thread, NULL, worker_main, j);
-	if (r)
+	if (r) {
+		free(j->msg_plan);
+		free(j->msg_finished);
 		return -r;
+	}
 	j->thread_live = true;
 	return 0;
 }

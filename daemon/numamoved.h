@@ -164,6 +164,7 @@ struct job {
 	struct numamove_request *req;
 	enum verdict verdict;
 	pthread_cond_t cond;
+	struct wmsg *msg_plan, *msg_finished; /* the worker's, from job_start() */
 
 	sd_event_source *expire;
 };
