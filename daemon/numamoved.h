@@ -43,6 +43,7 @@
 #define MAX_JOBS_PER_UID 256   /* queued, held or running, for any uid but 0 */
 #define MAX_JOBS_KEPT 4096     /* finished jobs listed; the oldest go first */
 #define MAX_PINS_PER_UID 256
+#define NODE_MASK_BYTES 128    /* a set of nodes as bits: MAX_NUMNODES is at most 1024 */
 
 /* ---- logging: stderr lines with sd-daemon priority prefixes, for the journal */
 void log_at(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -124,6 +125,8 @@ struct wmsg {
 	uint32_t threads;         /* PIN_CHECK: threads allowed on CPUs outside them */
 	bool mems_differ;         /* PIN_CHECK: a cgroup's cpuset.mems is not the pin's nodes */
 	uint64_t elapsed_us;      /* PIN_CHECK: how long the check took */
+	bool full;                /* PIN_CHECK: the full check ran, and @to is its */
+	unsigned char to[NODE_MASK_BYTES]; /* PIN_CHECK: the pin's nodes, resolved */
 };
 
 enum verdict { VERDICT_WAIT, VERDICT_GO, VERDICT_STOP };
@@ -185,6 +188,8 @@ struct pin {
 	bool check_live;       /* a check runs */
 	uint32_t correction;   /* the correction job queued or running, or 0 */
 	uint32_t threads_astray; /* what the check that made it found */
+	unsigned char to[NODE_MASK_BYTES]; /* its nodes as the last full check resolved them */
+	bool have_to;
 	sd_event_source *timer, *exit_watch;
 };
 
