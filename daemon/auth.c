@@ -409,11 +409,11 @@ static void decide(struct auth_request *a, bool allowed, const char *refusal)
 		snprintf(actions + strlen(actions), sizeof(actions) - strlen(actions), "%s%s", i ? ", " : "",
 			 a->need[i].action + strlen(BUS_NAME) + 1);
 	if (allowed)
-		log_notice("uid %u (pid %d, %s): %s: allowed (%s%s%s)", (unsigned int)c->uid, (int)c->pid,
+		log_for(5, 0, 0, (long)c->uid, "uid %u (pid %d, %s): %s: allowed (%s%s%s)", (unsigned int)c->uid, (int)c->pid,
 			   c->comm, a->what, c->uid == 0 ? "root" : actions, c->uid == 0 ? "" : " by ",
 			   c->uid == 0 ? "" : a->rule);
 	else
-		log_notice("uid %u (pid %d, %s): %s: refused by %s: %s", (unsigned int)c->uid, (int)c->pid,
+		log_for(5, 0, 0, (long)c->uid, "uid %u (pid %d, %s): %s: refused by %s: %s", (unsigned int)c->uid, (int)c->pid,
 			   c->comm, a->what, a->rule, refusal);
 	a->done(a->d, a->m, allowed, refusal, a->userdata);
 	auth_free(a);

@@ -453,7 +453,7 @@ static void on_move_authorized(struct daemon *d, sd_bus_message *m, bool allowed
 	c->targets = NULL;
 	c->n = 0;
 	move_call_free(c);
-	log_info("job %" PRIu32 " (%s, uid %u, priority %d): queued", j->id, j->description, (unsigned int)uid,
+	log_job(6, j, "job %" PRIu32 " (%s, uid %u, priority %d): queued", j->id, j->description, (unsigned int)uid,
 		 j->priority);
 	state_save_job(d, j);
 	bus_job_added(d, j);
@@ -579,7 +579,7 @@ static int job_cancel_now(struct job *j, sd_bus_error *error)
 	if (job_done(j))
 		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "job %" PRIu32 " is already %s", j->id,
 					 job_state_name(j->state));
-	log_info("job %" PRIu32 ": cancel asked", j->id);
+	log_job(6, j, "job %" PRIu32 ": cancel asked", j->id);
 	if (j->state == JOB_RUNNING) {
 		/* It stops between two batches and reports what moved. */
 		job_cancel(j);

@@ -578,7 +578,7 @@ void job_finish(struct job *j, enum job_state state, const char *outcome, int ex
 	j->finished_us = now_us();
 	free(j->held);
 	j->held = NULL;
-	log_info("job %" PRIu32 " (%s, uid %u): %s, outcome %s, exit status %d", j->id, j->description,
+	log_job(6, j, "job %" PRIu32 " (%s, uid %u): %s, outcome %s, exit status %d", j->id, j->description,
 		 (unsigned int)j->owner, job_state_name(state), outcome, exit_status);
 	state_save_job(j->d, j);
 	bus_job_changed(j, props);

@@ -406,7 +406,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	/* A one-shot timer: armed again when this check (and its correction, if any) ends. */
 	r = check_start(p);
 	if (r < 0) {
-		log_err("pin %" PRIu32 ": cannot check: %s", p->id, strerror(-r));
+		log_pin(3, p, "pin %" PRIu32 ": cannot check: %s", p->id, strerror(-r));
 		sd_event_source_set_time_relative(s, (uint64_t)p->interval_ms * 1000);
 		sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 	}
@@ -448,7 +448,7 @@ static void correct(struct pin *p, uint64_t bytes, uint32_t threads)
 	job_describe(j);
 	p->correction = j->id;
 	p->threads_astray = threads;
-	log_info("pin %" PRIu32 " (%s --to %s): %" PRIu64 " bytes outside its nodes, %" PRIu32 " threads on other CPUs:"
+	log_pin(6, p, "pin %" PRIu32 " (%s --to %s): %" PRIu64 " bytes outside its nodes, %" PRIu32 " threads on other CPUs:"
 		 " correction job %" PRIu32, p->id, p->target.label, p->nodes, bytes, threads, j->id);
 	state_save_job(d, j);
 	bus_job_added(d, j);
@@ -460,7 +460,7 @@ fail:
 		target_clear(t);
 	free(t);
 	move_opts_clear(&o);
-	log_err("pin %" PRIu32 ": cannot make a correction job: out of memory", p->id);
+	log_pin(3, p, "pin %" PRIu32 ": cannot make a correction job: out of memory", p->id);
 	arm(p);
 }
 
@@ -490,7 +490,7 @@ void pin_checked(struct daemon *d, struct wmsg *m)
 		return;
 	}
 	if (m->error < 0)
-		log_warn("pin %" PRIu32 " (%s): check failed: %s", p->id, p->target.label, strerror(-m->error));
+		log_pin(4, p, "pin %" PRIu32 " (%s): check failed: %s", p->id, p->target.label, strerror(-m->error));
 	else if (m->bytes || m->threads || m->mems_differ) {
 		correct(p, m->bytes, m->threads);
 		return;
@@ -540,7 +540,7 @@ int pin_start(struct pin *p)
 		r = sd_event_add_io(p->d->event, &p->exit_watch, p->target.fd, EPOLLIN, on_exit_watch, p);
 	if (r < 0)
 		return r;
-	log_info("pin %" PRIu32 " (%s --to %s, uid %u): checked every %u ms", p->id, p->target.label, p->nodes,
+	log_pin(6, p, "pin %" PRIu32 " (%s --to %s, uid %u): checked every %u ms", p->id, p->target.label, p->nodes,
 		 (unsigned int)p->owner, p->interval_ms);
 	return 0;
 }
@@ -553,7 +553,7 @@ void pin_end(struct pin *p, const char *why)
 	if (p->ended)
 		return;
 	p->ended = true;
-	log_info("pin %" PRIu32 " (%s --to %s): ended: %s", p->id, p->target.label, p->nodes, why);
+	log_pin(6, p, "pin %" PRIu32 " (%s --to %s): ended: %s", p->id, p->target.label, p->nodes, why);
 	sd_event_source_set_enabled(p->timer, SD_EVENT_OFF);
 	sd_event_source_set_enabled(p->exit_watch, SD_EVENT_OFF);
 	bus_pin_removed(d, p);

@@ -470,7 +470,7 @@ static void restore_job(struct daemon *d, struct saved_job *s)
 		j->finished_us = s->j.finished_us;
 		job_keep(j, keep > age ? keep - age : 0);
 	} else {
-		log_info("job %" PRIu32 " (%s): queued again after a restart", j->id, j->description);
+		log_job(6, j, "job %" PRIu32 " (%s): queued again after a restart", j->id, j->description);
 		state_save_job(d, j);
 	}
 }
