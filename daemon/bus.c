@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "front.h"
 #include "numamoved.h"
 
@@ -1064,6 +1066,9 @@ static const sd_bus_vtable manager_vtable[] = {
 void bus_manager_changed(struct daemon *d, const char *prop)
 {
 	sd_bus_emit_properties_changed(d->bus, OBJ_ROOT, IFACE_MANAGER, prop, NULL);
+	/* What systemctl status shows; nothing without NOTIFY_SOCKET. */
+	sd_notifyf(0, "STATUS=%u running, %u queued, %" PRIu32 " pins", sched_count(d, JOB_RUNNING),
+		   sched_count(d, JOB_QUEUED) + sched_count(d, JOB_HELD), pins_active(d));
 }
 
 int bus_job_added(struct daemon *d, struct job *j)
