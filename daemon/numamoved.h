@@ -48,7 +48,8 @@
 /* ---- logging: stderr lines with sd-daemon priority prefixes, for the journal */
 void log_at(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The same, with the journal fields NUMAMOVED_JOB=, NUMAMOVED_PIN= (0: none), NUMAMOVED_UID= (-1: none). */
-void log_for(int prio, uint32_t job, uint32_t pin, long uid, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void log_for(int prio, uint32_t job, uint32_t pin, long uid, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 #define log_job(prio, j, ...) log_for(prio, (j)->id, (j)->pin_id, (long)(j)->owner, __VA_ARGS__)
 #define log_pin(prio, p, ...) log_for(prio, 0, (p)->id, (long)(p)->owner, __VA_ARGS__)
 #define log_err(...) log_at(3, __VA_ARGS__)
