@@ -849,9 +849,13 @@ static int method_pin(sd_bus_message *m, void *userdata, sd_bus_error *error)
 		r = bus_parse_options(m, true, &c->opts, error);
 	if (r >= 0 && (c->n != 1 || (c->targets[0].kind != TARGET_PIDFD && c->targets[0].kind != TARGET_CGROUP)))
 		r = sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "a pin takes one target: a pidfd or a cgroup");
-	if (r >= 0 && (c->opts.flags & ~(NUMAMOVE_REQUEST_F_MEMORY_ONLY | NUMAMOVE_REQUEST_F_NO_STAY)))
-		r = sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "a pin takes no 'dry-run', 'force', "
-				     "'with-shared' or 'with-files'");
+	/* Its corrections are plain moves: nothing else of a request would be kept. */
+	if (r >= 0 && ((c->opts.flags & ~(NUMAMOVE_REQUEST_F_MEMORY_ONLY | NUMAMOVE_REQUEST_F_NO_STAY)) ||
+		       c->opts.from || c->opts.policy || c->opts.jobs || c->opts.rate || c->opts.max_stall_ms ||
+		       c->opts.engine || c->opts.priority || c->opts.json || c->opts.bytes || c->opts.raw ||
+		       c->opts.noheadings))
+		r = sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "a pin takes the options 'to', 'interval-ms', "
+				     "'memory-only' and 'no-stay' only");
 	if (r >= 0)
 		r = auth_check_move(d, m, c->targets, c->n, &c->opts, true, on_pin_authorized, c);
 	if (r < 0) {
