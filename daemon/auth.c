@@ -203,12 +203,18 @@ static int open_cgroup(struct target *t, sd_bus_error *error)
 
 static int open_path(struct target *t, sd_bus_error *error)
 {
+	char real[PATH_MAX];
 	struct stat st;
 
 	if (t->text[0] != '/')
 		return sd_bus_error_setf(error, ERR_BAD_TARGET, "path '%s': not an absolute path", t->text);
-	if (stat(t->text, &st) < 0)
+	/* Resolved now, as the caller's symlinks say: a link changed later cannot point the job elsewhere. */
+	if (!realpath(t->text, real) || stat(real, &st) < 0)
 		return sd_bus_error_setf(error, ERR_BAD_TARGET, "%s: %s", t->text, strerror(errno));
+	free(t->text);
+	t->text = strdup(real);
+	if (!t->text)
+		return -ENOMEM;
 	if (!S_ISREG(st.st_mode))
 		return sd_bus_error_setf(error, ERR_BAD_TARGET, "%s: not a regular file", t->text);
 	t->owner = st.st_uid;
@@ -234,6 +240,28 @@ static int open_shm(struct target *t, sd_bus_error *error)
 	t->owner = ds.shm_perm.uid;
 	t->key_a = (uint64_t)id;
 	return asprintf(&t->label, "%s:%d", target_kind_name(t->kind), t->value) < 0 ? -ENOMEM : 0;
+}
+
+/*
+ * Whether an object target is still what was authorized: the same file
+ * (device and inode) at its path, the same segment with the same owner.
+ * Checked again when its job starts, since it may wait long in the queue.
+ */
+bool target_unchanged(const struct target *t)
+{
+	struct shmid_ds ds;
+	struct stat st;
+
+	switch (t->kind) {
+	case TARGET_PATH:
+		return stat(t->text, &st) == 0 && (uint64_t)st.st_dev == t->key_a && (uint64_t)st.st_ino == t->key_b;
+	case TARGET_SHM:
+	case TARGET_SHM_KEY:
+		return shmctl((int)t->key_a, IPC_STAT, &ds) == 0 && ds.shm_perm.uid == t->owner &&
+		       (t->kind == TARGET_SHM || ds.shm_perm.__key == t->value);
+	default:
+		return true;
+	}
 }
 
 /* Identifies @t as the kernel sees it now; a BadTarget error naming it when it cannot be used. */

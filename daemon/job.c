@@ -265,6 +265,16 @@ static void target_exited(struct worker *w, const struct target *t)
 		post_text(w->j, NULL, err);
 }
 
+/* An object replaced since it was authorized is not moved: it may belong to someone else now. */
+static void target_replaced(struct worker *w, const struct target *t)
+{
+	char *err = NULL;
+
+	w->n_exited++;
+	if (asprintf(&err, "numamove: %s: replaced since the job was submitted; not moved\n", t->label) >= 0)
+		post_text(w->j, NULL, err);
+}
+
 /* The request of @j; @dry: the admission plan's dry run, with no events. */
 static int build_request(struct job *j, bool dry, struct worker *w, struct numamove_request **ret)
 {
@@ -296,6 +306,11 @@ static int build_request(struct job *j, bool dry, struct worker *w, struct numam
 		if (t->gone) {
 			if (!dry)
 				target_exited(w, t);
+			continue;
+		}
+		if (!target_unchanged(t)) {
+			if (!dry)
+				target_replaced(w, t);
 			continue;
 		}
 		switch (t->kind) {
