@@ -428,6 +428,17 @@ static bool in_admin_group(struct daemon *d, const struct caller *c)
 	return false;
 }
 
+/* Root, or granted an action beyond move-own and pin: more than the kernel gives the caller. */
+static bool privileged(const struct auth_request *a)
+{
+	if (a->caller.uid == 0)
+		return true;
+	for (size_t i = 0; i < a->n_need; i++)
+		if (strcmp(a->need[i].action, ACTION_MOVE_OWN) != 0 && strcmp(a->need[i].action, ACTION_PIN) != 0)
+			return true;
+	return false;
+}
+
 static void decide(struct auth_request *a, bool allowed, const char *refusal)
 {
 	const struct caller *c = &a->caller;
@@ -443,7 +454,7 @@ static void decide(struct auth_request *a, bool allowed, const char *refusal)
 	else
 		log_for(5, 0, 0, (long)c->uid, "uid %u (pid %d, %s): %s: refused by %s: %s", (unsigned int)c->uid, (int)c->pid,
 			   c->comm, a->what, a->rule, refusal);
-	a->done(a->d, a->m, allowed, refusal, a->userdata);
+	a->done(a->d, a->m, allowed, allowed && privileged(a), refusal, a->userdata);
 	auth_free(a);
 }
 

@@ -428,7 +428,8 @@ static unsigned int jobs_pending(struct daemon *d, uid_t uid)
 	return n;
 }
 
-static void on_move_authorized(struct daemon *d, sd_bus_message *m, bool allowed, const char *why, void *userdata)
+static void on_move_authorized(struct daemon *d, sd_bus_message *m, bool allowed, bool privileged, const char *why,
+				 void *userdata)
 {
 	struct move_call *c = userdata;
 	struct job *j;
@@ -452,6 +453,7 @@ static void on_move_authorized(struct daemon *d, sd_bus_message *m, bool allowed
 		move_call_free(c);
 		return;
 	}
+	j->privileged = privileged;
 	c->targets = NULL;
 	c->n = 0;
 	move_call_free(c);
@@ -526,7 +528,8 @@ static int method_get_job(sd_bus_message *m, void *userdata, sd_bus_error *error
 	return sd_bus_reply_method_return(m, "o", j->path);
 }
 
-static void on_reload_authorized(struct daemon *d, sd_bus_message *m, bool allowed, const char *why, void *userdata)
+static void on_reload_authorized(struct daemon *d, sd_bus_message *m, bool allowed, bool privileged, const char *why,
+				 void *userdata)
 {
 	if (!allowed)
 		sd_bus_reply_method_errorf(m, ERR_NOT_AUTHORIZED, "%s", why);
@@ -596,7 +599,8 @@ struct cancel_call {
 	uint32_t id;
 };
 
-static void on_cancel_authorized(struct daemon *d, sd_bus_message *m, bool allowed, const char *why, void *userdata)
+static void on_cancel_authorized(struct daemon *d, sd_bus_message *m, bool allowed, bool privileged, const char *why,
+				 void *userdata)
 {
 	struct cancel_call *c = userdata;
 	sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -799,7 +803,8 @@ static unsigned int pins_of(struct daemon *d, uid_t uid)
 	return n;
 }
 
-static void on_pin_authorized(struct daemon *d, sd_bus_message *m, bool allowed, const char *why, void *userdata)
+static void on_pin_authorized(struct daemon *d, sd_bus_message *m, bool allowed, bool privileged, const char *why,
+				 void *userdata)
 {
 	struct pin_call *c = userdata;
 	struct pin *p;
@@ -824,6 +829,7 @@ static void on_pin_authorized(struct daemon *d, sd_bus_message *m, bool allowed,
 		sd_bus_reply_method_errno(m, ENOMEM, NULL);
 		return;
 	}
+	p->privileged = privileged;
 	r = pin_start(p);
 	if (r < 0) {
 		sd_bus_reply_method_errnof(m, -r, "cannot start the pin: %m");
@@ -904,7 +910,8 @@ static int method_get_pin(sd_bus_message *m, void *userdata, sd_bus_error *error
 	return sd_bus_reply_method_return(m, "o", p->path);
 }
 
-static void on_unpin_authorized(struct daemon *d, sd_bus_message *m, bool allowed, const char *why, void *userdata)
+static void on_unpin_authorized(struct daemon *d, sd_bus_message *m, bool allowed, bool privileged, const char *why,
+				 void *userdata)
 {
 	uint32_t *id = userdata;
 	struct pin *p = pin_find(d, *id);

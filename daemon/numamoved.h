@@ -151,6 +151,8 @@ struct job {
 	size_t n_targets;
 	struct move_opts opts;
 	uint32_t pin_id;       /* a pin's correction job, or 0 */
+	bool privileged;       /* runs with the daemon's rights; else with the owner's (see become_owner()) */
+	gid_t run_gid;         /* unprivileged: the group it runs in */
 
 	/* What the loop shows. */
 	char phase[16];
@@ -188,6 +190,7 @@ struct pin {
 	unsigned int interval_ms;
 	uint64_t checks, corrections, bytes_corrected, last_check_us;
 	unsigned int flags;    /* NUMAMOVE_REQUEST_F_* of its corrections */
+	bool privileged;       /* its corrections run with the daemon's rights */
 	bool ended;
 	pthread_t check_thread;
 	bool check_live;       /* a check runs */
@@ -270,7 +273,9 @@ void sched_job_ended(struct job *j);
 
 /* auth.c */
 struct auth_request;
-typedef void (*auth_done_fn)(struct daemon *d, sd_bus_message *m, bool allowed, const char *why, void *userdata);
+/* @privileged: allowed more than move-own (and pin): the job may run with the daemon's own rights. */
+typedef void (*auth_done_fn)(struct daemon *d, sd_bus_message *m, bool allowed, bool privileged, const char *why,
+			     void *userdata);
 /* The actions @targets with @opts need, checked for the sender of @m; @done runs once, maybe later. */
 int auth_check_move(struct daemon *d, sd_bus_message *m, const struct target *targets, size_t n,
 		    const struct move_opts *opts, bool pin, auth_done_fn done, void *userdata);

@@ -445,6 +445,7 @@ static void correct(struct pin *p, uint64_t bytes, uint32_t threads)
 		goto fail;
 	t = NULL;
 	j->pin_id = p->id;
+	j->privileged = p->privileged;
 	job_describe(j);
 	p->correction = j->id;
 	p->threads_astray = threads;
