@@ -68,6 +68,16 @@ static int read_file(const char *path, char *buf, size_t size)
 	return (int)n;
 }
 
+/*
+ * Whether the process of @pidfd is alive: signal 0 fails with ESRCH once
+ * it has exited; EPERM (no CAP_KILL over another user's process) says it
+ * is there.
+ */
+bool pidfd_alive(int pidfd)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 || errno != ESRCH;
+}
+
 /* The pid of pidfd @fd (fdinfo's "Pid:"), -ESRCH when it exited, -EBADF when @fd is no pidfd. */
 static int pidfd_pid(int fd, pid_t *ret)
 {
@@ -142,7 +152,7 @@ static int open_process(struct target *t, sd_bus_error *error)
 	if (read_file(path, comm, sizeof(comm)) > 0)
 		comm[strcspn(comm, "\n")] = '\0';
 	/* Read after /proc: if the pidfd's process is still alive, the pid was not reused meanwhile. */
-	if (syscall(SYS_pidfd_send_signal, t->fd, 0, NULL, 0) < 0)
+	if (!pidfd_alive(t->fd))
 		return sd_bus_error_setf(error, ERR_BAD_TARGET, "process %d has exited", (int)t->pid);
 	for (int k = 0; k < 3; k++) {
 		t->uids[k] = u[k];

@@ -284,6 +284,7 @@ int auth_check_action(struct daemon *d, sd_bus_message *m, const char *action, c
 		      auth_done_fn done, void *userdata);
 int auth_sender_uid(sd_bus_message *m, uid_t *ret);
 int target_open(struct target *t, sd_bus_error *error);
+bool pidfd_alive(int pidfd);
 bool target_unchanged(const struct target *t);
 
 /* state.c */

@@ -25,7 +25,6 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "front.h"
@@ -314,7 +313,7 @@ static int sample_astray(struct check *c, bool *ret)
 
 	r = read_ranges(c->t.pid, &v, &n, &total);
 	/* Read by pid: the pidfd says whether that was still our process. */
-	if (r == 0 && syscall(SYS_pidfd_send_signal, c->t.fd, 0, NULL, 0) < 0)
+	if (r == 0 && !pidfd_alive(c->t.fd))
 		r = -ESRCH;
 	if (r < 0 || !total) {
 		free(v);
