@@ -129,8 +129,6 @@ const char *size_text(const struct output *o, uint64_t bytes, char *buf, size_t 
  * optionally followed by iB or B). 0, -EINVAL or -ERANGE.
  */
 int parse_size(const char *text, uint64_t *ret, bool units);
-/* @s as a JSON string, quoted and escaped. */
-void json_string(FILE *fp, const char *s);
 
 /* Whether an operand is a pid (only digits) rather than a path: ./123 is a path. */
 bool arg_is_pid(const char *arg);
