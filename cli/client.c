@@ -249,39 +249,6 @@ static void progress_end_line(struct follow *f)
 	f->shown = false;
 }
 
-/* One line of --progress=json: as the local command prints it. */
-static void progress_json(const char *subject, const struct numamove_event *ev)
-{
-	bool finished = ev->phase == NUMAMOVE_PHASE_MOVED;
-
-	fputs("{\"subject\": ", stderr);
-	json_string(stderr, subject);
-	fprintf(stderr, ", \"bytes_done\": %" PRIu64 ", \"bytes_total\": %" PRIu64 ", \"elapsed_s\": %.3f, "
-		"\"rate_bytes_s\": %" PRIu64 ", \"eta_s\": %.3f, \"finished\": %s", ev->bytes_done, ev->bytes_total,
-		(double)ev->elapsed_ns / 1e9, ev->rate, (double)ev->eta_ns / 1e9, finished ? "true" : "false");
-	if (finished)
-		fprintf(stderr, ", \"max_call_ms\": %.3f", (double)ev->max_call_ns / 1e6);
-	fputs("}\n", stderr);
-	fflush(stderr);
-}
-
-/* The terminal's line, rewritten in place, for moves that take more than a second. */
-static void progress_text(struct follow *f, const char *subject, const struct numamove_event *ev)
-{
-	char a[32], b[32], r[32];
-
-	if (ev->elapsed_ns < 1000000000ULL)
-		return;
-	fprintf(stderr, "\r%s: moving %s: %s of %s, %s/s", program_name, subject,
-		size_to_human(ev->bytes_done, a, sizeof(a)), size_to_human(ev->bytes_total, b, sizeof(b)),
-		size_to_human(ev->rate, r, sizeof(r)));
-	if (ev->eta_ns)
-		fprintf(stderr, ", %.0f s left   ", (double)ev->eta_ns / 1e9);
-	else
-		fputs("            ", stderr);
-	f->shown = true;
-}
-
 static int phase_from_name(const char *name)
 {
 	static const char *const names[] = {
@@ -317,17 +284,19 @@ static void on_progress(struct follow *f, sd_bus_message *m)
 	ev.max_call_ns = max_call_us * 1000;
 	switch (ev.phase) {
 	case NUMAMOVE_PHASE_MOVE:
+		/* As numamove move prints it itself (cmd-move.c's on_event). */
 		if (f->m->progress_json && now_ns() - f->last_json_ns >= 500000000ULL) {
 			f->last_json_ns = now_ns();
-			progress_json(subject, &ev);
-		} else if (f->m->progress_text) {
-			progress_text(f, subject, &ev);
+			front_progress_json(stderr, subject, &ev);
+		} else if (f->m->progress_text && ev.elapsed_ns >= 1000000000ULL) {
+			front_progress_text(stderr, program_name, subject, &ev);
+			f->shown = true;
 		}
 		break;
 	case NUMAMOVE_PHASE_MOVED:
 		progress_end_line(f);
 		if (f->m->progress_json)
-			progress_json(subject, &ev);
+			front_progress_json(stderr, subject, &ev);
 		break;
 	default:
 		break;
