@@ -384,6 +384,98 @@ check "move --cgroup: not a cgroup" 1 '' "not a cgroup v2 group" -- move --cgrou
 check "move --cgroup: nothing given" 2 '' "no cgroup or process id given" -- move --cgroup --to "$node0"
 check "move --cgroup with --shm" 2 '' "--cgroup moves whole groups" -- move --cgroup --to "$node0" --shm 1 "$tmp/dir"
 
+# ---- begin: the client of numamoved (jobs, cancel, pin, unpin, pins, --daemon)
+# What needs no numamoved: usage errors (exit 2, nothing sent), and one clear
+# line with exit 1 when it cannot be reached: no system bus at all, and a
+# private bus (made here) on which nothing provides org.numamove.numamoved1.
+check "jobs --help lists columns" 0 'DESCRIPTION' '' -- jobs --help
+check "pins --help lists columns" 0 'CORRECTIONS' '' -- pins --help
+check "pin --help" 0 'pin \[options\] --to <nodes> <pid>' '' -- pin --help
+check "cancel --help" 0 'cancel <id>' '' -- cancel --help
+check "unpin --help" 0 'unpin <id>' '' -- unpin --help
+check "move --help: --daemon" 0 '--daemon' '' -- move --help
+check "cancel without an id" 2 '' 'no job id given' -- cancel
+check "cancel: not an id" 2 '' "not a job id: 'x'" -- cancel x
+check "cancel: id 0" 2 '' "not a job id: '0'" -- cancel 0
+check "cancel: id too big" 2 '' "not a job id: '4294967296'" -- cancel 4294967296
+check "unpin without an id" 2 '' 'no pin id given' -- unpin
+check "unpin: not an id" 2 '' "not a pin id: '-1'" -- unpin -- -1
+check "jobs: not an id" 2 '' "not a job id: 'abc'" -- jobs abc
+check "jobs: unknown column" 2 '' 'unknown column: BOGUS' -- jobs -o BOGUS
+check "jobs -J -r: exclusive" 2 '' 'mutually exclusive' -- jobs -J -r
+check "pins: an argument" 2 '' "unexpected argument '1'" -- pins 1
+check "pins --output-all -o: exclusive" 2 '' 'mutually exclusive' -- pins --output-all -o ID
+check "pin without --to" 2 '' '--to is required' -- pin "$live"
+check "pin without a target" 2 '' 'no process id given' -- pin --to "$node0"
+check "pin: two targets" 2 '' "is one too many" -- pin --to "$node0" "$live" "$live"
+check "pin: not a pid" 2 '' "not a process id: 'abc'" -- pin --to "$node0" abc
+check "pin --cgroup with a pid" 2 '' '--cgroup takes a cgroup directory' -- pin --to "$node0" --cgroup "$live"
+check "pin --interval 99" 2 '' "--interval: '99' is not a number from 100" -- pin --to "$node0" --interval 99 "$live"
+check "pin: node that does not exist" 2 '' 'node 77 does not exist' -- pin --to 77 "$live"
+check "move --priority without --daemon" 2 '' '--priority is numamoved' -- move --to "$node0" --priority 1 "$live"
+check "move --priority 20" 2 '' "--priority: '20' is not a number from -20 to 19" -- move --daemon --to "$node0" --priority 20 "$live"
+NUMAMOVE_DAEMON=maybe check "NUMAMOVE_DAEMON=maybe" 2 '' "NUMAMOVE_DAEMON: 'maybe' is not 1 or 0" -- move --to "$node0" "$live"
+NUMAMOVE_DAEMON=1 check "NUMAMOVE_DAEMON=1 --no-daemon moves here" 0 'moved 0' '' -- move --no-daemon --to "$node0" "$live"
+NUMAMOVE_DAEMON=0 check "NUMAMOVE_DAEMON=0 moves here" 0 'moved 0' '' -- move --to "$node0" "$live"
+# Usage errors come before the bus: a bad node list with --daemon is exit 2.
+DBUS_SYSTEM_BUS_ADDRESS="unix:path=$tmp/nobus" check "move --daemon: bad node, exit 2 first" 2 '' \
+	'node 77 does not exist' -- move --daemon --to 77 "$live"
+for args in "-V" "--version"; do
+	for cmd in jobs cancel pin unpin pins; do
+		check "'$cmd $args': the version" 0 '^numamove [0-9]+\.[0-9]+\.[0-9]+$' '' -- $cmd $args
+	done
+done
+DBUS_SYSTEM_BUS_ADDRESS="unix:path=$tmp/nobus" "$NM" jobs > "$tmp/out" 2> "$tmp/err"
+if grep -q 'was built without numamoved support' "$tmp/err"; then
+	# A build without libsystemd: each client command says so, exit 1.
+	for args in "jobs" "pins" "cancel 1" "unpin 1" "pin --to $node0 $live" "move --daemon --to $node0 $live"; do
+		# shellcheck disable=SC2086
+		check "'$args' without numamoved support" 1 '' '^numamove: numamove was built without numamoved support$' -- $args
+	done
+	skip "the client on a private bus" "numamove was built without numamoved support (no libsystemd)"
+else
+	for args in "jobs" "pins" "cancel 1" "unpin 1" "pin --to $node0 $live" "move --daemon --to $node0 $live"; do
+		# shellcheck disable=SC2086
+		DBUS_SYSTEM_BUS_ADDRESS="unix:path=$tmp/nobus" check "'$args' with no system bus: one line, exit 1" 1 '' \
+			'^numamove: cannot reach numamoved: cannot connect to the system bus at unix:path=.*nobus: No such file or directory$' -- $args
+	done
+	DBUS_SYSTEM_BUS_ADDRESS="unix:path=$tmp/nobus" NUMAMOVE_DAEMON=1 check "NUMAMOVE_DAEMON=1 goes to numamoved" 1 '' \
+		'^numamove: cannot reach numamoved' -- move --to "$node0" "$live"
+	# A private bus with no numamoved on it (nor any activatable service).
+	bus=
+	if command -v dbus-daemon >/dev/null; then
+		cat > "$tmp/bus.conf" <<-EOF
+		<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+		 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+		<busconfig>
+		  <listen>unix:path=$tmp/bus</listen>
+		  <auth>EXTERNAL</auth>
+		  <policy context="default">
+		    <allow user="*"/>
+		    <allow own="*"/>
+		    <allow send_destination="*" eavesdrop="true"/>
+		    <allow eavesdrop="true"/>
+		  </policy>
+		</busconfig>
+		EOF
+		if buspid=$(dbus-daemon --config-file="$tmp/bus.conf" --fork --print-pid) && [ -n "$buspid" ]; then
+			pids+=("$buspid")
+			bus="unix:path=$tmp/bus"
+		fi
+	fi
+	if [ -n "$bus" ]; then
+		for args in "jobs" "pins" "cancel 1" "unpin 1" "pin --to $node0 $live" "move --daemon --to $node0 $live"; do
+			# shellcheck disable=SC2086
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "'$args' with no numamoved on the bus: one line, exit 1" 1 '' \
+				'^numamove: cannot reach numamoved: .*org\.numamove\.numamoved1' -- $args
+			[ "$(wc -l < "$tmp/err")" = 1 ] || fail "'$args' with no numamoved: one line" "$(cat "$tmp/err")"
+		done
+	else
+		skip "the client on a private bus" "dbus-daemon is not installed (scripts/deps.sh installs it)"
+	fi
+fi
+# ---- end: the client of numamoved ---------------------------------------------
+
 # ---- begin: util-linux output conventions (libabi) --------------------------
 # Lost output is an error: with stdout on a full device every command says
 # "write error" and exits 1 (util-linux's close_stdout at exit).
