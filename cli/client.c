@@ -552,17 +552,30 @@ static int append_options(sd_bus_message *msg, const struct client_move *m)
 	return r;
 }
 
-/* With -J, the document is the job's stdout; read it whole when no Text signal carried it. */
-static void print_output_property(struct follow *f)
+/*
+ * With -J, the document is the job's stdout. When no Text signal carried
+ * it, it is read whole: Output, or else Report (the document with sizes in
+ * bytes, as -J -b prints it).
+ */
+static void print_json_document(struct follow *f)
 {
-	static const struct prop props[] = { { "Output", 's', 0 } };
+	static const struct prop props[] = {
+		{ "Output", 's', 0 },
+		{ "Report", 's', sizeof(char *) },
+	};
 	sd_bus_error e = SD_BUS_ERROR_NULL;
-	char *out = NULL;
+	char *text[2] = { NULL, NULL };
+	int r = read_props(f->bus, f->job, NMD_JOB, props, 2, text, &e);
 
-	if (read_props(f->bus, f->job, NMD_JOB, props, 1, &out, &e) >= 0 && out)
-		fputs(out, stdout);
+	if (r < 0)
+		call_failed("cannot read the job's report", &e, r);
+	else if (text[0] && *text[0])
+		fputs(text[0], stdout);
+	else if (text[1])
+		fputs(text[1], stdout);
 	sd_bus_error_free(&e);
-	free(out);
+	free(text[0]);
+	free(text[1]);
 }
 
 int client_move(const struct client_move *m)
@@ -640,7 +653,7 @@ int client_move(const struct client_move *m)
 		goto out;
 	}
 	if (f.job && m->o->json && !f.out_seen)
-		print_output_property(&f);
+		print_json_document(&f);
 	status = f.status;
 	r = gone ? front_worst_status(EXIT_ERROR, status) : status;
 out:

@@ -54,9 +54,11 @@ static void check_nodes(const char *to)
 		struct numamove_topology *topo = topology_load_checked();
 		char msg[512];
 
+		numamove_request_free(req);
 		if (!topo)
 			exit(EXIT_ERROR);
 		warnx_("%s", front_nodes_error("--to", to, r, bad, numamove_topology_nodes(topo), msg, sizeof(msg)));
+		numamove_topology_free(topo);
 		exit(EXIT_USAGE);
 	}
 	numamove_request_free(req);
