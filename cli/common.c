@@ -438,3 +438,17 @@ int parse_size(const char *text, uint64_t *ret, bool units)
 	*ret = v;
 	return 0;
 }
+
+void policy_usage_error(const char *cmd, const char *opt, const char *text, int r, int bad)
+{
+	switch (r) {
+	case -ENODEV:
+		usage_error(cmd, "%s '%s': node %d does not exist", opt, text, bad);
+	case -ENOENT:
+		usage_error(cmd, "%s '%s': the node list selects no node", opt, text);
+	case -ERANGE:
+		usage_error(cmd, "%s '%s': position %d is past the nodes with memory", opt, text, bad);
+	default:
+		usage_error(cmd, "%s: invalid policy '%s' (MODE[=FLAG][:NODES], see --help)", opt, text);
+	}
+}

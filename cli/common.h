@@ -148,6 +148,9 @@ struct numamove_topology *topology_load_checked(void);
 void __attribute__((noreturn)) err_nomem(void);
 
 
+/* A policy @text of option @opt ("--set") that numamove_policy_parse() refused with @r, @bad: one line, exit 2. */
+void __attribute__((noreturn)) policy_usage_error(const char *cmd, const char *opt, const char *text, int r, int bad);
+
 /* Explains errors from reading or moving a process's memory. */
 const char *access_hint(int err);
 

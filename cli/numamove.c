@@ -19,6 +19,7 @@ static const struct {
 	{ "show", cmd_show, "show where processes' memory lives" },
 	{ "move", cmd_move, "move processes' memory to other nodes" },
 	{ "policy", cmd_policy, "show or change processes' memory policies" },
+	{ "place", cmd_place, "keep a memory policy on files (for numamoved)" },
 	{ "jobs", cmd_jobs, "list numamoved's jobs" },
 	{ "cancel", cmd_cancel, "cancel numamoved's jobs" },
 	{ "pin", cmd_pin, "ask numamoved to keep a process on nodes" },
