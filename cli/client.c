@@ -309,6 +309,32 @@ static void finish(struct follow *f, int status)
 	sd_event_exit(f->event, 0);
 }
 
+/*
+ * With -J, the document is the job's stdout. When no Text signal carried
+ * it, it is read whole: Output, or else Report (the document with sizes in
+ * bytes, as -J -b prints it).
+ */
+static void print_json_document(struct follow *f)
+{
+	static const struct prop props[] = {
+		{ "Output", 's', 0 },
+		{ "Report", 's', sizeof(char *) },
+	};
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	char *text[2] = { NULL, NULL };
+	int r = read_props(f->bus, f->job, NMD_JOB, props, 2, text, &e);
+
+	if (r < 0)
+		call_failed("cannot read the job's report", &e, r);
+	else if (text[0] && *text[0])
+		fputs(text[0], stdout);
+	else if (text[1])
+		fputs(text[1], stdout);
+	sd_bus_error_free(&e);
+	free(text[0]);
+	free(text[1]);
+}
+
 static int on_job_signal(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 {
 	struct follow *f = userdata;
@@ -338,6 +364,9 @@ static int on_job_signal(sd_bus_message *m, void *userdata, sd_bus_error *ret_er
 		if (sd_bus_message_read(m, "si", &state, &status) < 0)
 			return 0;
 		progress_end_line(f);
+		/* Now: the loop's end closes the connection. */
+		if (f->m->o->json && !f->out_seen)
+			print_json_document(f);
 		finish(f, status < 0 ? EXIT_ERROR : status);
 	}
 	return 0;
@@ -552,32 +581,6 @@ static int append_options(sd_bus_message *msg, const struct client_move *m)
 	return r;
 }
 
-/*
- * With -J, the document is the job's stdout. When no Text signal carried
- * it, it is read whole: Output, or else Report (the document with sizes in
- * bytes, as -J -b prints it).
- */
-static void print_json_document(struct follow *f)
-{
-	static const struct prop props[] = {
-		{ "Output", 's', 0 },
-		{ "Report", 's', sizeof(char *) },
-	};
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	char *text[2] = { NULL, NULL };
-	int r = read_props(f->bus, f->job, NMD_JOB, props, 2, text, &e);
-
-	if (r < 0)
-		call_failed("cannot read the job's report", &e, r);
-	else if (text[0] && *text[0])
-		fputs(text[0], stdout);
-	else if (text[1])
-		fputs(text[1], stdout);
-	sd_bus_error_free(&e);
-	free(text[0]);
-	free(text[1]);
-}
-
 int client_move(const struct client_move *m)
 {
 	struct follow f = { .m = m, .status = -1 };
@@ -652,8 +655,6 @@ int client_move(const struct client_move *m)
 		r = EXIT_ERROR;
 		goto out;
 	}
-	if (f.job && m->o->json && !f.out_seen)
-		print_json_document(&f);
 	status = f.status;
 	r = gone ? front_worst_status(EXIT_ERROR, status) : status;
 out:
