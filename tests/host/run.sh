@@ -23,12 +23,14 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:print_stac
 tmp=$(mktemp -d)
 shared=
 shmfile=
+busdir=
 pids=()
 cleanup() {
 	kill "${pids[@]}" 2>/dev/null
 	rm -rf "$tmp"
 	[ -n "$shared" ] && rm -rf "$shared"
 	[ -n "$shmfile" ] && rm -f "$shmfile"
+	[ -n "$busdir" ] && rm -rf "$busdir"
 }
 trap cleanup EXIT
 passed=0
@@ -442,13 +444,17 @@ else
 	DBUS_SYSTEM_BUS_ADDRESS="unix:path=$tmp/nobus" NUMAMOVE_DAEMON=1 check "NUMAMOVE_DAEMON=1 goes to numamoved" 1 '' \
 		'^numamove: cannot reach numamoved' -- move --to "$node0" "$live"
 	# A private bus with no numamoved on it (nor any activatable service).
+	# Its socket in a directory of its own that every user can enter: uid
+	# nobody talks to numamoved below.
 	bus=
+	busdir=$(mktemp -d)
+	chmod 755 "$busdir"
 	if command -v dbus-daemon >/dev/null; then
 		cat > "$tmp/bus.conf" <<-EOF
 		<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
 		 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 		<busconfig>
-		  <listen>unix:path=$tmp/bus</listen>
+		  <listen>unix:path=$busdir/bus</listen>
 		  <auth>EXTERNAL</auth>
 		  <policy context="default">
 		    <allow user="*"/>
@@ -460,7 +466,7 @@ else
 		EOF
 		if buspid=$(dbus-daemon --config-file="$tmp/bus.conf" --fork --print-pid) && [ -n "$buspid" ]; then
 			pids+=("$buspid")
-			bus="unix:path=$tmp/bus"
+			bus="unix:path=$busdir/bus"
 		fi
 	fi
 	if [ -n "$bus" ]; then
@@ -472,6 +478,93 @@ else
 		done
 	else
 		skip "the client on a private bus" "dbus-daemon is not installed (scripts/deps.sh installs it)"
+	fi
+	# numamoved itself on that bus, when this build has it: the client end to end.
+	nmd=${NUMAMOVED:-$(dirname "$NM")/../daemon/numamoved}
+	if [ -z "$bus" ]; then
+		skip "move --daemon end to end" "no private bus"
+	elif [ ! -x "$nmd" ]; then
+		skip "move --daemon end to end" "no numamoved in this build ($nmd)"
+	else
+		mkdir "$tmp/state"
+		: > "$tmp/numamoved.conf"
+		NUMAMOVED_BUS=session DBUS_SESSION_BUS_ADDRESS="$bus" "$nmd" -c "$tmp/numamoved.conf" -s "$tmp/state" \
+			> "$tmp/numamoved.log" 2>&1 &
+		pids+=("$!")
+		nmdpid=$!
+		nmd_up() { DBUS_SYSTEM_BUS_ADDRESS="$bus" "$NM" jobs > /dev/null 2>&1; }
+		if ! wait_for 20 nmd_up; then
+			fail "numamoved answers on a private bus" "$(tail -n5 "$tmp/numamoved.log")"
+		else
+			pass "numamoved answers on a private bus"
+			# njobs: how many jobs numamoved lists.
+			njobs() { DBUS_SYSTEM_BUS_ADDRESS="$bus" "$NM" jobs -n -o ID | wc -l; }
+			# The same request, here and through numamoved: the same output, the same status.
+			for args in "move --to $node0 $live" "move -J -b --to $node0 $live" "move --dry-run --to $node0 $live" \
+				    "move -n -r --to $node0 $live $live" "move --to $node0 4194303 $live"; do
+				# shellcheck disable=SC2086
+				"$NM" $args --no-daemon > "$tmp/local.out" 2> "$tmp/local.err"
+				lrc=$?
+				before=$(njobs)
+				# shellcheck disable=SC2086
+				DBUS_SYSTEM_BUS_ADDRESS="$bus" "$NM" $args --daemon > "$tmp/out" 2> "$tmp/err"
+				rc=$?
+				name="'$args' through numamoved: as here"
+				if [ "$(njobs)" != $((before + 1)) ]; then
+					fail "$name" "numamoved lists $(njobs) jobs, $before before: the request did not reach it"
+				elif [ "$rc" != "$lrc" ]; then
+					fail "$name" "exit $rc, here $lrc: $(head -c 300 "$tmp/err")"
+				elif ! cmp -s "$tmp/out" "$tmp/local.out"; then
+					fail "$name" "stdout differs: $(diff "$tmp/local.out" "$tmp/out" | head -c 400)"
+				elif ! cmp -s "$tmp/err" "$tmp/local.err"; then
+					fail "$name" "stderr differs: $(diff "$tmp/local.err" "$tmp/err" | head -c 400)"
+				else
+					pass "$name"
+				fi
+			done
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "move --daemon --progress=json" 0 'moved 0' '"finished": true' -- \
+				move --daemon --progress=json --to "$node0" "$live"
+			before=$(njobs)
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" NUMAMOVE_DAEMON=1 check "NUMAMOVE_DAEMON=1: numamoved moves" 0 'moved 0' '' -- \
+				move --to "$node0" "$live"
+			[ "$(njobs)" = $((before + 1)) ] || fail "NUMAMOVE_DAEMON=1: a job more" "$before jobs before, $(njobs) after"
+			last=$(DBUS_SYSTEM_BUS_ADDRESS="$bus" "$NM" jobs -n -o ID | tail -n1 | tr -d ' ')
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "jobs: the last job, done, exit 0" 0 \
+				"^ *$last +done +0 +move $live \\(sleep\\) --to $node0\$" '' -- jobs -n -o ID,STATE,EXIT,DESCRIPTION "$last"
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "jobs: an id not listed" 1 "^ *$last " 'job 4000000: no such job' -- \
+				jobs -n "$last" 4000000
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "cancel: no such job" 1 '' '^numamove: job 4000000: no such job$' -- \
+				cancel 4000000
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "cancel: a finished job" 1 '' "^numamove: job $last: cannot cancel: " -- \
+				cancel "$last"
+			if command -v python3 >/dev/null; then
+				DBUS_SYSTEM_BUS_ADDRESS="$bus" "$NM" jobs -J --output-all > "$tmp/out" 2> "$tmp/err"
+				rc=$?
+				if ! python3 -c 'import json, sys; d = json.load(sys.stdin); assert d["jobs"][-1]["exit"] == 0' \
+					< "$tmp/out" 2> "$tmp/jerr"; then
+					fail "jobs -J --output-all: valid JSON" "$(tail -n1 "$tmp/jerr")"
+				else
+					verdict "jobs -J --output-all: valid JSON" 0 . '' "$rc"
+				fi
+			else
+				skip "jobs -J --output-all: valid JSON" "no python3"
+			fi
+			# uid nobody may not move root's process: numamoved says which action is missing.
+			# (No polkitd on this bus: the group rule, and nobody is in no group.)
+			if setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$NM" 2>/dev/null; then
+				setpriv --reuid=65534 --regid=65534 --clear-groups env DBUS_SYSTEM_BUS_ADDRESS="$bus" \
+					"$NM" move --daemon --to "$node0" "$live" > "$tmp/out" 2> "$tmp/err"
+				verdict "uid 65534 moving root's process: not authorized" 1 '' \
+					'^numamove: not authorized: .*org\.numamove\.numamoved1\.move-other' $?
+			else
+				skip "uid 65534 moving root's process: not authorized" "uid 65534 cannot run $NM (a directory it cannot enter)"
+			fi
+			if kill -0 "$nmdpid" 2>/dev/null; then
+				pass "numamoved is still up"
+			else
+				fail "numamoved is still up" "$(tail -n5 "$tmp/numamoved.log")"
+			fi
+		fi
 	fi
 fi
 # ---- end: the client of numamoved ---------------------------------------------
