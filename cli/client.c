@@ -601,6 +601,9 @@ int client_move(const struct client_move *m)
 	r = sd_event_default(&f.event);
 	if (r >= 0)
 		r = sd_bus_attach_event(f.bus, f.event, SD_EVENT_PRIORITY_NORMAL);
+	/* A bus that goes away ends the loop (with no Finished: said below). */
+	if (r >= 0)
+		r = sd_bus_set_exit_on_disconnect(f.bus, 1);
 	/* The job's signals, from this daemon only, before the job exists. */
 	snprintf(rule, sizeof(rule), "type='signal',sender='%s',interface='" NMD_JOB "'", unique);
 	if (r >= 0)
@@ -642,7 +645,8 @@ int client_move(const struct client_move *m)
 		r = EXIT_ERROR;
 		goto out;
 	}
-	r = sd_bus_call_async(f.bus, NULL, msg, on_move_reply, &f, 0);
+	/* Move answers at once; but authorization asks polkit, on a machine that may be slow. */
+	r = sd_bus_call_async(f.bus, NULL, msg, on_move_reply, &f, 120 * 1000000ULL);
 	if (r >= 0)
 		r = sd_event_loop(f.event);
 	if (r < 0) {
@@ -651,7 +655,7 @@ int client_move(const struct client_move *m)
 		goto out;
 	}
 	if (f.status < 0) {
-		warnx_("lost the connection to numamoved%s", f.job ? " before the job finished" : "");
+		warnx_("lost the connection to the system bus%s", f.job ? " before the job finished" : "");
 		r = EXIT_ERROR;
 		goto out;
 	}
