@@ -240,6 +240,7 @@ struct follow {
 	bool out_seen;       /* some text on stdout came from the job */
 	uint64_t last_json_ns;
 	int status;          /* the job's exit status, -1 until it finished */
+	char *held;          /* why it waits, as last said on the terminal */
 };
 
 static void progress_end_line(struct follow *f)
@@ -368,6 +369,44 @@ static int on_job_signal(sd_bus_message *m, void *userdata, sd_bus_error *ret_er
 		if (f->m->o->json && !f->out_seen)
 			print_json_document(f);
 		finish(f, status < 0 ? EXIT_ERROR : status);
+	}
+	return 0;
+}
+
+/*
+ * On a terminal, a job that waits for room on its destinations (state
+ * held) says why, on the progress line: numamove would otherwise sit
+ * there saying nothing.
+ */
+static int on_job_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+	struct follow *f = userdata;
+	const char *path = sd_bus_message_get_path(m), *iface, *name, *held = NULL;
+	int r;
+
+	if (!f->m->progress_text || !f->job || !path || strcmp(path, f->job) != 0)
+		return 0;
+	r = sd_bus_message_read(m, "s", &iface);
+	if (r >= 0)
+		r = sd_bus_message_enter_container(m, 'a', "{sv}");
+	while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+		r = sd_bus_message_read(m, "s", &name);
+		if (r >= 0 && strcmp(name, "Held") == 0)
+			r = sd_bus_message_read(m, "v", "s", &held);
+		else if (r >= 0)
+			r = sd_bus_message_skip(m, "v");
+		if (r >= 0)
+			r = sd_bus_message_exit_container(m);
+	}
+	if (r < 0 || !held || (f->held && strcmp(f->held, held) == 0))
+		return 0;
+	free(f->held);
+	f->held = strdup(held);
+	if (*held) {
+		fprintf(stderr, "\r%s: job %" PRIu32 " waits: %s   ", program_name, f->id, held);
+		f->shown = true;
+	} else {
+		progress_end_line(f);
 	}
 	return 0;
 }
@@ -585,7 +624,7 @@ int client_move(const struct client_move *m)
 {
 	struct follow f = { .m = m, .status = -1 };
 	sd_bus_message *msg = NULL;
-	char *unique = NULL, rule[512], rule2[512];
+	char *unique = NULL, rule[512], rule2[512], rule3[512];
 	bool gone = false;
 	size_t n = 0;
 	sigset_t ss;
@@ -613,6 +652,11 @@ int client_move(const struct client_move *m)
 		 "interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='%s'", unique);
 	if (r >= 0)
 		r = sd_bus_add_match(f.bus, NULL, rule2, on_owner_changed, &f);
+	/* On a terminal, why the job waits (its Held property). */
+	snprintf(rule3, sizeof(rule3), "type='signal',sender='%s',interface='org.freedesktop.DBus.Properties',"
+		 "member='PropertiesChanged',arg0='" NMD_JOB "'", unique);
+	if (r >= 0 && m->progress_text)
+		r = sd_bus_add_match(f.bus, NULL, rule3, on_job_changed, &f);
 	if (r < 0) {
 		warn_errno(r, "cannot follow numamoved's jobs");
 		r = EXIT_ERROR;
@@ -667,6 +711,7 @@ out:
 	sd_event_unref(f.event);
 	free(unique);
 	free(f.job);
+	free(f.held);
 	return r;
 }
 
