@@ -79,7 +79,10 @@ static bool error_unreachable(const sd_bus_error *e, int r)
 	return error_is(e, SD_BUS_ERROR_SERVICE_UNKNOWN) || error_is(e, SD_BUS_ERROR_NAME_HAS_NO_OWNER) ||
 	       error_is(e, SD_BUS_ERROR_NO_REPLY) || error_is(e, SD_BUS_ERROR_TIMEOUT) ||
 	       error_is(e, SD_BUS_ERROR_DISCONNECTED) || error_is(e, SD_BUS_ERROR_NO_SERVER) ||
+	       error_is(e, "org.freedesktop.DBus.Error.TimedOut") ||
+	       /* Bus activation: the service could not be started, by dbus-daemon or by systemd. */
 	       (e->name && strncmp(e->name, "org.freedesktop.DBus.Error.Spawn.", 33) == 0) ||
+	       (e->name && strncmp(e->name, "org.freedesktop.systemd1.", 25) == 0) ||
 	       (!sd_bus_error_is_set(e) && (r == -ECONNRESET || r == -ENOTCONN || r == -ECONNREFUSED ||
 					    r == -ETIMEDOUT || r == -ENOENT));
 }
