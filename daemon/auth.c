@@ -313,7 +313,6 @@ static int caller_get(sd_bus_message *m, struct caller *c)
 		c->comm[strcspn(c->comm, "\n")] = '\0';
 	}
 	c->sender = sd_bus_message_get_sender(m);
-	log_debug("caller uid %u gid %d pid %d, %d groups", (unsigned int)c->uid, (int)c->gid, (int)c->pid, c->n_groups);
 	sd_bus_creds_unref(creds);
 	return r < 0 ? r : 0;
 }
