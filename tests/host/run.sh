@@ -549,6 +549,35 @@ else
 			else
 				skip "jobs -J --output-all: valid JSON" "no python3"
 			fi
+			# A pin: made, listed with its checks counted, ended.
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "pin a process" 0 "^pin [0-9]+: $live \\(sleep\\) on nodes $node0\$" '' -- \
+				pin --to "$node0" --interval 100 "$live"
+			pin=$(sed -n 's/^pin \([0-9]*\):.*/\1/p' "$tmp/out")
+			if [ -n "$pin" ]; then
+				pin_checked() {
+					DBUS_SYSTEM_BUS_ADDRESS="$bus" "$NM" pins -n -r -o ID,PID,CHECKS,STATE > "$tmp/out" 2> "$tmp/err"
+					grep -qE "^$pin $live [1-9][0-9]* active\$" "$tmp/out"
+				}
+				if wait_for 10 pin_checked; then
+					pass "pins: the pin, checked, active"
+				else
+					fail "pins: the pin, checked, active" "$(cat "$tmp/out" "$tmp/err" | head -c 300)"
+				fi
+				DBUS_SYSTEM_BUS_ADDRESS="$bus" check "unpin" 0 '' '' -- unpin "$pin"
+				pin_gone() {
+					DBUS_SYSTEM_BUS_ADDRESS="$bus" "$NM" pins -n -r -o ID,STATE > "$tmp/out" 2> "$tmp/err"
+					! grep -qE "^$pin active\$" "$tmp/out"
+				}
+				if wait_for 10 pin_gone; then
+					pass "pins: unpinned, no longer active"
+				else
+					fail "pins: unpinned, no longer active" "$(head -c 300 "$tmp/out")"
+				fi
+			else
+				fail "pins: the pin, checked, active" "no pin id"
+			fi
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "unpin: no such pin" 1 '' '^numamove: pin 4000000: no such pin$' -- \
+				unpin 4000000
 			# uid nobody may not move root's process: numamoved says which action is missing.
 			# (No polkitd on this bus: the group rule, and nobody is in no group.)
 			if setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$NM" 2>/dev/null; then
