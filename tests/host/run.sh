@@ -501,7 +501,8 @@ else
 			njobs() { DBUS_SYSTEM_BUS_ADDRESS="$bus" "$NM" jobs -n -o ID | wc -l; }
 			# The same request, here and through numamoved: the same output, the same status.
 			for args in "move --to $node0 $live" "move -J -b --to $node0 $live" "move --dry-run --to $node0 $live" \
-				    "move -n -r --to $node0 $live $live" "move --to $node0 4194303 $live"; do
+				    "move -n -r --to $node0 $live $live" "move --to $node0 4194303 $live" \
+				    "move --with-shared --with-files --policy preferred --to $node0 $live"; do
 				# shellcheck disable=SC2086
 				"$NM" $args --no-daemon > "$tmp/local.out" 2> "$tmp/local.err"
 				lrc=$?
@@ -522,6 +523,14 @@ else
 					pass "$name"
 				fi
 			done
+			# Every option of the request, in the types numamoved takes.
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "move --daemon with the engine's options" 0 'moved 0' '' -- \
+				move --daemon -j 2 --rate 64M/s --max-stall 20 --force --no-stay --priority 5 --progress=none \
+				--to "$node0" --from "$node0" "$live"
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "move --daemon --engine=kernel --memory-only" 0 'moved 0' '' -- \
+				move --daemon --engine=kernel --memory-only --to "$node0" "$live"
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "move --daemon --cgroup: not a cgroup" 1 '' 'not a cgroup' -- \
+				move --daemon --cgroup --to "$node0" "$tmp"
 			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "move --daemon --progress=json" 0 'moved 0' '"finished": true' -- \
 				move --daemon --progress=json --to "$node0" "$live"
 			before=$(njobs)
