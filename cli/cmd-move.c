@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "commands.h"
 #include "common.h"
 #include "objects.h"
@@ -30,6 +31,8 @@ struct move_args {
 	enum numamove_engine engine;
 	enum { PROGRESS_AUTO, PROGRESS_TEXT, PROGRESS_JSON, PROGRESS_NONE } progress;
 	struct output o;
+	bool daemon, daemon_given, has_priority; /* --daemon, or NUMAMOVE_DAEMON=1: numamoved moves (client.c) */
+	int priority;
 };
 
 /* Where the progress of the current move is, for the terminal or --progress=json. */
@@ -106,6 +109,12 @@ static void __attribute__((noreturn)) usage(void)
 	       "                       group's cpuset.mems and cpuset.cpus, and let the kernel\n"
 	       "                       rebind the policies and migrate the memory of every\n"
 	       "                       process in it\n"
+	       "     --daemon          send the request to numamoved, the batch manager, and\n"
+	       "                       follow the job: the same output and exit status\n"
+	       "                       (default with NUMAMOVE_DAEMON=1)\n"
+	       "     --no-daemon       move here, whatever NUMAMOVE_DAEMON says\n"
+	       "     --priority <n>    with --daemon: -20..19 as nice, lower runs first\n"
+	       "                       (default 0; below 0 needs numamoved's manage action)\n"
 	       , program_name);
 	output_usage(false);
 	printf("\n"
@@ -114,7 +123,8 @@ static void __attribute__((noreturn)) usage(void)
 	       "objects, the allowed nodes are numamove's own.\n"
 	       "\n"
 	       "Exit status: 0 all moved, 1 error, 2 bad usage, 3 some pages not moved or some\n"
-	       "policies not rebound.\n");
+	       "policies not rebound. With --daemon, the job's, or 1 when numamoved cannot be\n"
+	       "reached or refuses the request.\n");
 	exit(EXIT_OK);
 }
 
@@ -231,7 +241,8 @@ static void add_targets(struct numamove_request *req, const struct move_args *a,
 int cmd_move(int argc, char **argv)
 {
 	enum { OPT_DRY_RUN = 256, OPT_FORCE, OPT_MEMORY_ONLY, OPT_SHM, OPT_SHM_KEY, OPT_POLICY, OPT_WITH_SHARED,
-	       OPT_WITH_FILES, OPT_CGROUP, OPT_RATE, OPT_MAX_STALL, OPT_ENGINE, OPT_PROGRESS, OPT_NO_STAY };
+	       OPT_WITH_FILES, OPT_CGROUP, OPT_RATE, OPT_MAX_STALL, OPT_ENGINE, OPT_PROGRESS, OPT_NO_STAY,
+	       OPT_DAEMON, OPT_NO_DAEMON, OPT_PRIORITY };
 	static const struct option longopts[] = {
 		{ "to", required_argument, NULL, 't' },
 		{ "from", required_argument, NULL, 'f' },
@@ -250,6 +261,9 @@ int cmd_move(int argc, char **argv)
 		{ "max-stall", required_argument, NULL, OPT_MAX_STALL },
 		{ "engine", required_argument, NULL, OPT_ENGINE },
 		{ "progress", optional_argument, NULL, OPT_PROGRESS },
+		{ "daemon", no_argument, NULL, OPT_DAEMON },
+		{ "no-daemon", no_argument, NULL, OPT_NO_DAEMON },
+		{ "priority", required_argument, NULL, OPT_PRIORITY },
 		{ "json", no_argument, NULL, 'J' },
 		{ "noheadings", no_argument, NULL, 'n' },
 		{ "raw", no_argument, NULL, 'r' },
@@ -301,6 +315,21 @@ int cmd_move(int argc, char **argv)
 			else
 				usage_error("move", "--progress: '%s' is not text, json or none", optarg);
 			break;
+		case OPT_DAEMON:
+		case OPT_NO_DAEMON:
+			a.daemon = c == OPT_DAEMON;
+			a.daemon_given = true;
+			break;
+		case OPT_PRIORITY: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (end == optarg || *end || v < -20 || v > 19)
+				usage_error("move", "--priority: '%s' is not a number from -20 to 19", optarg);
+			a.priority = (int)v;
+			a.has_priority = true;
+			break;
+		}
 		case 'h': usage();
 		/* -o and --output-all are not in this command's options. */
 		default:
@@ -308,6 +337,8 @@ int cmd_move(int argc, char **argv)
 				try_help("move");
 		}
 	}
+	if (!a.daemon_given)
+		a.daemon = client_daemon_default("move");
 	if (!a.to)
 		usage_error("move", "--to is required");
 	if (a.cgroup) {
@@ -335,6 +366,8 @@ int cmd_move(int argc, char **argv)
 		usage_error("move", "--engine=kernel moves processes only");
 	if (a.policy && !targets.n_objs && !a.with_shared)
 		usage_error("move", "--policy sets the shared policy of objects (paths, --shm, --with-shared)");
+	if (a.has_priority && !a.daemon)
+		usage_error("move", "--priority is numamoved's: it goes with --daemon");
 
 	prog.json = a.progress == PROGRESS_JSON;
 	prog.tty = a.progress == PROGRESS_TEXT || (a.progress == PROGRESS_AUTO && isatty(STDERR_FILENO) && !a.o.json);
@@ -373,6 +406,23 @@ int cmd_move(int argc, char **argv)
 		usage_error("move", "--policy: invalid policy '%s' (bind, preferred, interleave, default, or "
 			    "MODE[=FLAG][:NODES] as numamove policy --set takes it)", a.policy);
 	add_targets(req, &a, &targets, argc, argv, optind);
+	if (a.daemon) {
+		/* The same request, checked the same way, moved by numamoved. */
+		numamove_request_free(req);
+		status = client_move(&(struct client_move){
+			.to = a.to, .from = a.from, .policy = a.policy,
+			.dry_run = a.dry_run, .force = a.force, .memory_only = a.memory_only, .no_stay = a.no_stay,
+			.with_shared = a.with_shared, .with_files = a.with_files,
+			.jobs = a.jobs, .max_stall_ms = a.max_stall_ms, .rate = a.rate,
+			.engine = a.engine == NUMAMOVE_ENGINE_KERNEL ? "kernel" : NULL,
+			.has_priority = a.has_priority, .priority = a.priority,
+			.progress_text = prog.tty, .progress_json = prog.json, .o = &a.o,
+			.targets = &targets, .cgroup = a.cgroup, .operands = argv + optind,
+			.n_operands = (size_t)(argc - optind),
+		});
+		targets_free(&targets);
+		return status;
+	}
 	targets_free(&targets);
 
 	/* Interrupted, stop between two steps and report; the target is never left stopped. */

@@ -8,5 +8,11 @@ int cmd_show(int argc, char **argv);
 int cmd_move(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_place(int argc, char **argv);
+/* The client of numamoved (cmd-jobs.c, cmd-pin.c, over client.c). */
+int cmd_jobs(int argc, char **argv);
+int cmd_cancel(int argc, char **argv);
+int cmd_pin(int argc, char **argv);
+int cmd_unpin(int argc, char **argv);
+int cmd_pins(int argc, char **argv);
 
 #endif

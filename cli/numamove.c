@@ -20,6 +20,11 @@ static const struct {
 	{ "move", cmd_move, "move processes' memory to other nodes" },
 	{ "policy", cmd_policy, "show or change processes' memory policies" },
 	{ "place", cmd_place, "keep a memory policy on files (for numamoved)" },
+	{ "jobs", cmd_jobs, "list numamoved's jobs" },
+	{ "cancel", cmd_cancel, "cancel numamoved's jobs" },
+	{ "pin", cmd_pin, "ask numamoved to keep a process on nodes" },
+	{ "unpin", cmd_unpin, "end numamoved's pins" },
+	{ "pins", cmd_pins, "list numamoved's pins" },
 };
 
 static void __attribute__((noreturn)) usage(void)

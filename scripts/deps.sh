@@ -8,8 +8,8 @@ pkgs=(
 	gcc libc6-dev pkg-config meson ninja-build   # build
 	libnuma-dev libsmartcols-dev                  # the libraries numamove uses
 	libcmocka-dev                                 # unit tests
-	libsystemd-dev                                # numamoved: sd-bus, sd-event, sd-daemon
-	dbus python3-dbus                             # numamoved's host checks: a private bus, a client
+	libsystemd-dev                                # numamoved and numamove's client: sd-bus, sd-event, sd-daemon
+	dbus-daemon python3-dbus                      # the host checks of numamoved: a private bus, a second client
 	qemu-system-x86 busybox-static cpio xz-utils  # the emulated 4-node test machine
 	numactl                                       # migratepages, numactl inside the VM
 	e2fsprogs                                     # mke2fs: an ext4 RAM disk inside the VM

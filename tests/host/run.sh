@@ -23,12 +23,14 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:print_stac
 tmp=$(mktemp -d)
 shared=
 shmfile=
+busdir=
 pids=()
 cleanup() {
 	kill "${pids[@]}" 2>/dev/null
 	rm -rf "$tmp"
 	[ -n "$shared" ] && rm -rf "$shared"
 	[ -n "$shmfile" ] && rm -f "$shmfile"
+	[ -n "$busdir" ] && rm -rf "$busdir"
 }
 trap cleanup EXIT
 passed=0
@@ -383,6 +385,227 @@ fi
 check "move --cgroup: not a cgroup" 1 '' "not a cgroup v2 group" -- move --cgroup --to "$node0" "$tmp/dir"
 check "move --cgroup: nothing given" 2 '' "no cgroup or process id given" -- move --cgroup --to "$node0"
 check "move --cgroup with --shm" 2 '' "--cgroup moves whole groups" -- move --cgroup --to "$node0" --shm 1 "$tmp/dir"
+
+# ---- begin: the client of numamoved (jobs, cancel, pin, unpin, pins, --daemon)
+# What needs no numamoved: usage errors (exit 2, nothing sent), and one clear
+# line with exit 1 when it cannot be reached: no system bus at all, and a
+# private bus (made here) on which nothing provides org.numamove.numamoved1.
+check "jobs --help lists columns" 0 'DESCRIPTION' '' -- jobs --help
+check "pins --help lists columns" 0 'CORRECTIONS' '' -- pins --help
+check "pin --help" 0 'pin \[options\] --to <nodes> <pid>' '' -- pin --help
+check "cancel --help" 0 'cancel <id>' '' -- cancel --help
+check "unpin --help" 0 'unpin <id>' '' -- unpin --help
+check "move --help: --daemon" 0 '--daemon' '' -- move --help
+check "cancel without an id" 2 '' 'no job id given' -- cancel
+check "cancel: not an id" 2 '' "not a job id: 'x'" -- cancel x
+check "cancel: id 0" 2 '' "not a job id: '0'" -- cancel 0
+check "cancel: id too big" 2 '' "not a job id: '4294967296'" -- cancel 4294967296
+check "unpin without an id" 2 '' 'no pin id given' -- unpin
+check "unpin: not an id" 2 '' "not a pin id: '-1'" -- unpin -- -1
+check "jobs: not an id" 2 '' "not a job id: 'abc'" -- jobs abc
+check "jobs: unknown column" 2 '' 'unknown column: BOGUS' -- jobs -o BOGUS
+check "jobs -J -r: exclusive" 2 '' 'mutually exclusive' -- jobs -J -r
+check "pins: an argument" 2 '' "unexpected argument '1'" -- pins 1
+check "pins --output-all -o: exclusive" 2 '' 'mutually exclusive' -- pins --output-all -o ID
+check "pin without --to" 2 '' '--to is required' -- pin "$live"
+check "pin without a target" 2 '' 'no process id given' -- pin --to "$node0"
+check "pin: two targets" 2 '' "is one too many" -- pin --to "$node0" "$live" "$live"
+check "pin: not a pid" 2 '' "not a process id: 'abc'" -- pin --to "$node0" abc
+check "pin --cgroup with a pid" 2 '' '--cgroup takes a cgroup directory' -- pin --to "$node0" --cgroup "$live"
+check "pin --interval 99" 2 '' "--interval: '99' is not a number from 100" -- pin --to "$node0" --interval 99 "$live"
+check "pin: node that does not exist" 2 '' 'node 77 does not exist' -- pin --to 77 "$live"
+check "move --priority without --daemon" 2 '' '--priority is numamoved' -- move --to "$node0" --priority 1 "$live"
+check "move --priority 20" 2 '' "--priority: '20' is not a number from -20 to 19" -- move --daemon --to "$node0" --priority 20 "$live"
+NUMAMOVE_DAEMON=maybe check "NUMAMOVE_DAEMON=maybe" 2 '' "NUMAMOVE_DAEMON: 'maybe' is not 1 or 0" -- move --to "$node0" "$live"
+NUMAMOVE_DAEMON=1 check "NUMAMOVE_DAEMON=1 --no-daemon moves here" 0 'moved 0' '' -- move --no-daemon --to "$node0" "$live"
+NUMAMOVE_DAEMON=0 check "NUMAMOVE_DAEMON=0 moves here" 0 'moved 0' '' -- move --to "$node0" "$live"
+# Usage errors come before the bus: a bad node list with --daemon is exit 2.
+DBUS_SYSTEM_BUS_ADDRESS="unix:path=$tmp/nobus" check "move --daemon: bad node, exit 2 first" 2 '' \
+	'node 77 does not exist' -- move --daemon --to 77 "$live"
+for args in "-V" "--version"; do
+	for cmd in jobs cancel pin unpin pins; do
+		check "'$cmd $args': the version" 0 '^numamove [0-9]+\.[0-9]+\.[0-9]+$' '' -- $cmd $args
+	done
+done
+DBUS_SYSTEM_BUS_ADDRESS="unix:path=$tmp/nobus" "$NM" jobs > "$tmp/out" 2> "$tmp/err"
+if grep -q 'was built without numamoved support' "$tmp/err"; then
+	# A build without libsystemd: each client command says so, exit 1.
+	for args in "jobs" "pins" "cancel 1" "unpin 1" "pin --to $node0 $live" "move --daemon --to $node0 $live"; do
+		# shellcheck disable=SC2086
+		check "'$args' without numamoved support" 1 '' '^numamove: numamove was built without numamoved support$' -- $args
+	done
+	skip "the client on a private bus" "numamove was built without numamoved support (no libsystemd)"
+else
+	for args in "jobs" "pins" "cancel 1" "unpin 1" "pin --to $node0 $live" "move --daemon --to $node0 $live"; do
+		# shellcheck disable=SC2086
+		DBUS_SYSTEM_BUS_ADDRESS="unix:path=$tmp/nobus" check "'$args' with no system bus: one line, exit 1" 1 '' \
+			'^numamove: cannot reach numamoved: cannot connect to the system bus at unix:path=.*nobus: No such file or directory$' -- $args
+	done
+	DBUS_SYSTEM_BUS_ADDRESS="unix:path=$tmp/nobus" NUMAMOVE_DAEMON=1 check "NUMAMOVE_DAEMON=1 goes to numamoved" 1 '' \
+		'^numamove: cannot reach numamoved' -- move --to "$node0" "$live"
+	# A private bus with no numamoved on it (nor any activatable service).
+	# Its socket in a directory of its own that every user can enter: uid
+	# nobody talks to numamoved below.
+	bus=
+	busdir=$(mktemp -d)
+	chmod 755 "$busdir"
+	if command -v dbus-daemon >/dev/null; then
+		cat > "$tmp/bus.conf" <<-EOF
+		<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+		 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+		<busconfig>
+		  <listen>unix:path=$busdir/bus</listen>
+		  <auth>EXTERNAL</auth>
+		  <policy context="default">
+		    <allow user="*"/>
+		    <allow own="*"/>
+		    <allow send_destination="*" eavesdrop="true"/>
+		    <allow eavesdrop="true"/>
+		  </policy>
+		</busconfig>
+		EOF
+		if buspid=$(dbus-daemon --config-file="$tmp/bus.conf" --fork --print-pid) && [ -n "$buspid" ]; then
+			pids+=("$buspid")
+			bus="unix:path=$busdir/bus"
+		fi
+	fi
+	if [ -n "$bus" ]; then
+		for args in "jobs" "pins" "cancel 1" "unpin 1" "pin --to $node0 $live" "move --daemon --to $node0 $live"; do
+			# shellcheck disable=SC2086
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "'$args' with no numamoved on the bus: one line, exit 1" 1 '' \
+				'^numamove: cannot reach numamoved: .*org\.numamove\.numamoved1' -- $args
+			[ "$(wc -l < "$tmp/err")" = 1 ] || fail "'$args' with no numamoved: one line" "$(cat "$tmp/err")"
+		done
+	else
+		skip "the client on a private bus" "dbus-daemon is not installed (scripts/deps.sh installs it)"
+	fi
+	# numamoved itself on that bus, when this build has it: the client end to end.
+	nmd=${NUMAMOVED:-$(dirname "$NM")/../daemon/numamoved}
+	if [ -z "$bus" ]; then
+		skip "move --daemon end to end" "no private bus"
+	elif [ ! -x "$nmd" ]; then
+		skip "move --daemon end to end" "no numamoved in this build ($nmd)"
+	else
+		mkdir "$tmp/state"
+		: > "$tmp/numamoved.conf"
+		NUMAMOVED_BUS=session DBUS_SESSION_BUS_ADDRESS="$bus" "$nmd" -c "$tmp/numamoved.conf" -s "$tmp/state" \
+			> "$tmp/numamoved.log" 2>&1 &
+		pids+=("$!")
+		nmdpid=$!
+		nmd_up() { DBUS_SYSTEM_BUS_ADDRESS="$bus" "$NM" jobs > /dev/null 2>&1; }
+		if ! wait_for 20 nmd_up; then
+			fail "numamoved answers on a private bus" "$(tail -n5 "$tmp/numamoved.log")"
+		else
+			pass "numamoved answers on a private bus"
+			# njobs: how many jobs numamoved lists.
+			njobs() { DBUS_SYSTEM_BUS_ADDRESS="$bus" "$NM" jobs -n -o ID | wc -l; }
+			# The same request, here and through numamoved: the same output, the same status.
+			for args in "move --to $node0 $live" "move -J -b --to $node0 $live" "move --dry-run --to $node0 $live" \
+				    "move -n -r --to $node0 $live $live" "move --to $node0 4194303 $live" \
+				    "move --with-shared --with-files --policy preferred --to $node0 $live"; do
+				# shellcheck disable=SC2086
+				"$NM" $args --no-daemon > "$tmp/local.out" 2> "$tmp/local.err"
+				lrc=$?
+				before=$(njobs)
+				# shellcheck disable=SC2086
+				DBUS_SYSTEM_BUS_ADDRESS="$bus" "$NM" $args --daemon > "$tmp/out" 2> "$tmp/err"
+				rc=$?
+				name="'$args' through numamoved: as here"
+				if [ "$(njobs)" != $((before + 1)) ]; then
+					fail "$name" "numamoved lists $(njobs) jobs, $before before: the request did not reach it"
+				elif [ "$rc" != "$lrc" ]; then
+					fail "$name" "exit $rc, here $lrc: $(head -c 300 "$tmp/err")"
+				elif ! cmp -s "$tmp/out" "$tmp/local.out"; then
+					fail "$name" "stdout differs: $(diff "$tmp/local.out" "$tmp/out" | head -c 400)"
+				elif ! cmp -s "$tmp/err" "$tmp/local.err"; then
+					fail "$name" "stderr differs: $(diff "$tmp/local.err" "$tmp/err" | head -c 400)"
+				else
+					pass "$name"
+				fi
+			done
+			# Every option of the request, in the types numamoved takes.
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "move --daemon with the engine's options" 0 'moved 0' '' -- \
+				move --daemon -j 2 --rate 64M/s --max-stall 20 --force --no-stay --priority 5 --progress=none \
+				--to "$node0" --from "$node0" "$live"
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "move --daemon --engine=kernel --memory-only" 0 'moved 0' '' -- \
+				move --daemon --engine=kernel --memory-only --to "$node0" "$live"
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "move --daemon --cgroup: not a cgroup" 1 '' 'not a cgroup' -- \
+				move --daemon --cgroup --to "$node0" "$tmp"
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "move --daemon --progress=json" 0 'moved 0' '"finished": true' -- \
+				move --daemon --progress=json --to "$node0" "$live"
+			before=$(njobs)
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" NUMAMOVE_DAEMON=1 check "NUMAMOVE_DAEMON=1: numamoved moves" 0 'moved 0' '' -- \
+				move --to "$node0" "$live"
+			[ "$(njobs)" = $((before + 1)) ] || fail "NUMAMOVE_DAEMON=1: a job more" "$before jobs before, $(njobs) after"
+			last=$(DBUS_SYSTEM_BUS_ADDRESS="$bus" "$NM" jobs -n -o ID | tail -n1 | tr -d ' ')
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "jobs: the last job, done, exit 0" 0 \
+				"^ *$last +done +0 +move $live \\(sleep\\) --to $node0\$" '' -- jobs -n -o ID,STATE,EXIT,DESCRIPTION "$last"
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "jobs: an id not listed" 1 "^ *$last " 'job 4000000: no such job' -- \
+				jobs -n "$last" 4000000
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "cancel: no such job" 1 '' '^numamove: job 4000000: no such job$' -- \
+				cancel 4000000
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "cancel: a finished job" 1 '' "^numamove: job $last: cannot cancel: " -- \
+				cancel "$last"
+			if command -v python3 >/dev/null; then
+				DBUS_SYSTEM_BUS_ADDRESS="$bus" "$NM" jobs -J --output-all > "$tmp/out" 2> "$tmp/err"
+				rc=$?
+				if ! python3 -c 'import json, sys; d = json.load(sys.stdin); assert d["jobs"][-1]["exit"] == 0' \
+					< "$tmp/out" 2> "$tmp/jerr"; then
+					fail "jobs -J --output-all: valid JSON" "$(tail -n1 "$tmp/jerr")"
+				else
+					verdict "jobs -J --output-all: valid JSON" 0 . '' "$rc"
+				fi
+			else
+				skip "jobs -J --output-all: valid JSON" "no python3"
+			fi
+			# A pin: made, listed with its checks counted, ended.
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "pin a process" 0 "^pin [0-9]+: $live \\(sleep\\) on nodes $node0\$" '' -- \
+				pin --to "$node0" --interval 100 "$live"
+			pin=$(sed -n 's/^pin \([0-9]*\):.*/\1/p' "$tmp/out")
+			if [ -n "$pin" ]; then
+				pin_checked() {
+					DBUS_SYSTEM_BUS_ADDRESS="$bus" "$NM" pins -n -r -o ID,PID,CHECKS,STATE > "$tmp/out" 2> "$tmp/err"
+					grep -qE "^$pin $live [1-9][0-9]* active\$" "$tmp/out"
+				}
+				if wait_for 10 pin_checked; then
+					pass "pins: the pin, checked, active"
+				else
+					fail "pins: the pin, checked, active" "$(cat "$tmp/out" "$tmp/err" | head -c 300)"
+				fi
+				DBUS_SYSTEM_BUS_ADDRESS="$bus" check "unpin" 0 '' '' -- unpin "$pin"
+				pin_gone() {
+					DBUS_SYSTEM_BUS_ADDRESS="$bus" "$NM" pins -n -r -o ID,STATE > "$tmp/out" 2> "$tmp/err"
+					! grep -qE "^$pin active\$" "$tmp/out"
+				}
+				if wait_for 10 pin_gone; then
+					pass "pins: unpinned, no longer active"
+				else
+					fail "pins: unpinned, no longer active" "$(head -c 300 "$tmp/out")"
+				fi
+			else
+				fail "pins: the pin, checked, active" "no pin id"
+			fi
+			DBUS_SYSTEM_BUS_ADDRESS="$bus" check "unpin: no such pin" 1 '' '^numamove: pin 4000000: no such pin$' -- \
+				unpin 4000000
+			# uid nobody may not move root's process: numamoved says which action is missing.
+			# (No polkitd on this bus: the group rule, and nobody is in no group.)
+			if setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$NM" 2>/dev/null; then
+				setpriv --reuid=65534 --regid=65534 --clear-groups env DBUS_SYSTEM_BUS_ADDRESS="$bus" \
+					"$NM" move --daemon --to "$node0" "$live" > "$tmp/out" 2> "$tmp/err"
+				verdict "uid 65534 moving root's process: not authorized" 1 '' \
+					'^numamove: not authorized: .*org\.numamove\.numamoved1\.move-other' $?
+			else
+				skip "uid 65534 moving root's process: not authorized" "uid 65534 cannot run $NM (a directory it cannot enter)"
+			fi
+			if kill -0 "$nmdpid" 2>/dev/null; then
+				pass "numamoved is still up"
+			else
+				fail "numamoved is still up" "$(tail -n5 "$tmp/numamoved.log")"
+			fi
+		fi
+	fi
+fi
+# ---- end: the client of numamoved ---------------------------------------------
 
 # ---- begin: util-linux output conventions (libabi) --------------------------
 # Lost output is an error: with stdout on a full device every command says
