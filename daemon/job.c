@@ -422,6 +422,18 @@ static void finish_report(struct worker *w, struct wmsg *m, const struct numamov
 		front_move_json(f, rep, true);
 		fclose(f);
 	}
+	/* With json, the document in the client's sizes is the last of its output, as numamove -J prints it. */
+	if (w->style.json) {
+		char *doc = NULL;
+		size_t dlen = 0;
+		FILE *g = open_memstream(&doc, &dlen);
+
+		if (g) {
+			front_move_json(g, rep, w->style.bytes);
+			fclose(g);
+			post_text(w->j, doc, NULL);
+		}
+	}
 	/* Processes gone before the run rank as the library ranks EXITED: above partial and done. */
 	if (w->n_exited && front_exit_status(worst) != EXIT_ERROR && worst != NUMAMOVE_OUTCOME_INVALID)
 		worst = NUMAMOVE_OUTCOME_EXITED;

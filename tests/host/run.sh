@@ -500,7 +500,8 @@ else
 			# njobs: how many jobs numamoved lists.
 			njobs() { DBUS_SYSTEM_BUS_ADDRESS="$bus" "$NM" jobs -n -o ID | wc -l; }
 			# The same request, here and through numamoved: the same output, the same status.
-			for args in "move --to $node0 $live" "move -J -b --to $node0 $live" "move --dry-run --to $node0 $live" \
+			for args in "move --to $node0 $live" "move -J -b --to $node0 $live" "move -J --to $node0 $live" \
+				    "move --dry-run --to $node0 $live" \
 				    "move -n -r --to $node0 $live $live" "move --to $node0 4194303 $live" \
 				    "move --with-shared --with-files --policy preferred --to $node0 $live"; do
 				# shellcheck disable=SC2086
