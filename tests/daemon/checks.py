@@ -390,5 +390,5 @@ except Exception as e:  # a check that crashed is a failure, and the summary sti
     check('the checks ran to the end', False, repr(e))
     if daemon and daemon.poll() is None:
         daemon.kill()
-print('daemon-host: %(passed)d passed, %(failed)d failed, %(skipped)d skipped' % counts)
+print('%s: %d passed, %d failed, %d skipped' % (env.get('PART', 'daemon-host'), counts['passed'], counts['failed'], counts['skipped']))
 sys.exit(1 if counts['failed'] else 0)

@@ -17,7 +17,7 @@ NMD=$(readlink -f "${NUMAMOVED:-build/daemon/numamoved}")
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:print_stacktrace=1:exitcode=98
 
-summary() { echo "daemon-host: $1 passed, $2 failed, $3 skipped"; }
+summary() { echo "${PART:-daemon-host}: $1 passed, $2 failed, $3 skipped"; }
 if [ ! -x "$NMD" ]; then
 	echo "FAIL: numamoved ($NMD is not built)"; summary 0 1 0; exit 1
 fi
