@@ -8,6 +8,7 @@ pkgs=(
 	gcc libc6-dev pkg-config meson ninja-build   # build
 	libnuma-dev libsmartcols-dev                  # the libraries numamove uses
 	libcmocka-dev                                 # unit tests
+	libsystemd-dev                                # numamoved: sd-bus, sd-event, sd-daemon
 	qemu-system-x86 busybox-static cpio xz-utils  # the emulated 4-node test machine
 	numactl                                       # migratepages, numactl inside the VM
 	e2fsprogs                                     # mke2fs: an ext4 RAM disk inside the VM

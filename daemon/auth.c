@@ -1,0 +1,619 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Who asks, for what, and whether they may.
+ *
+ * The caller is who the bus says sent the message (its uid and pid),
+ * never a field of the message. Targets are identified here, once, from
+ * what the kernel says of them (a pidfd's process, a file's owner, a
+ * segment's owner, a cpuset file's owner), and each adds the polkit
+ * action it needs: a process the caller could ptrace (same real,
+ * effective and saved uid and gid, and dumpable: the kernel's
+ * PTRACE_MODE_READ_REALCREDS rule) needs move-own; anything else
+ * move-other; shared objects and --with-shared move-shared (the kernel's
+ * CAP_SYS_NICE); priorities below 0 manage. uid 0 needs nothing. Each
+ * action is asked of polkit, without interaction; without polkitd, root
+ * and the admin group get every action and others move-own alone, so
+ * that nobody does through the daemon more than the kernel lets them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "numamoved.h"
+
+const char *target_kind_name(enum target_kind kind)
+{
+	static const char *const names[] = {
+		[TARGET_PIDFD] = "pidfd", [TARGET_CGROUP] = "cgroup", [TARGET_CGROUP_OF] = "cgroup-of",
+		[TARGET_PATH] = "path", [TARGET_SHM] = "shm", [TARGET_SHM_KEY] = "shm-key",
+	};
+	return names[kind];
+}
+
+void target_clear(struct target *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	free(t->text);
+	free(t->label);
+	t->text = t->label = NULL;
+}
+
+/* ---- identifying targets */
+
+static int read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+/* The pid of pidfd @fd (fdinfo's "Pid:"), -ESRCH when it exited, -EBADF when @fd is no pidfd. */
+static int pidfd_pid(int fd, pid_t *ret)
+{
+	char path[64], buf[4096], *p;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -EBADF;
+	buf[n] = '\0';
+	if (strcmp(buf, "anon_inode:[pidfd]") != 0)
+		return -EBADF;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (read_file(path, buf, sizeof(buf)) < 0 || !(p = strstr(buf, "\nPid:\t")))
+		return -EBADF;
+	*ret = (pid_t)strtol(p + 6, NULL, 10);
+	return *ret > 0 ? 0 : -ESRCH;
+}
+
+int proc_starttime(pid_t pid, uint64_t *ret)
+{
+	char path[64], buf[4096], *p;
+	int field = 2;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return -ESRCH;
+	/* The command name may hold spaces and parentheses: count fields after the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EINVAL;
+	for (; *p && field < 22; p++)
+		if (*p == ' ')
+			field++;
+	*ret = strtoull(p, NULL, 10);
+	return 0;
+}
+
+/* Real, effective and saved ids of "Uid:" or "Gid:" in /proc/PID/status. */
+static int status_ids(const char *status, const char *key, unsigned int ids[3])
+{
+	const char *p = strstr(status, key);
+
+	if (!p || sscanf(p + strlen(key), "%u %u %u", &ids[0], &ids[1], &ids[2]) != 3)
+		return -EINVAL;
+	return 0;
+}
+
+static int open_process(struct target *t, sd_bus_error *error)
+{
+	char path[64], status[8192], comm[64] = "?";
+	struct stat st;
+	unsigned int u[3], g[3];
+	int r;
+
+	r = pidfd_pid(t->fd, &t->pid);
+	if (r == -EBADF)
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "target %s: the descriptor is not a pidfd "
+					 "(pidfd_open(2) gives one)", target_kind_name(t->kind));
+	if (r < 0)
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "target %s: the process has exited",
+					 target_kind_name(t->kind));
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)t->pid);
+	if (read_file(path, status, sizeof(status)) < 0 || status_ids(status, "\nUid:", u) < 0 ||
+	    status_ids(status, "\nGid:", g) < 0 || proc_starttime(t->pid, &t->starttime) < 0)
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "process %d has exited", (int)t->pid);
+	snprintf(path, sizeof(path), "/proc/%d", (int)t->pid);
+	if (stat(path, &st) < 0)
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "process %d has exited", (int)t->pid);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)t->pid);
+	if (read_file(path, comm, sizeof(comm)) > 0)
+		comm[strcspn(comm, "\n")] = '\0';
+	/* Read after /proc: if the pidfd's process is still alive, the pid was not reused meanwhile. */
+	if (syscall(SYS_pidfd_send_signal, t->fd, 0, NULL, 0) < 0)
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "process %d has exited", (int)t->pid);
+	for (int k = 0; k < 3; k++) {
+		t->uids[k] = u[k];
+		t->gids[k] = g[k];
+	}
+	/* /proc/PID belongs to root when the process is not dumpable (setuid, prctl). */
+	t->dumpable = st.st_uid == u[1];
+	t->owner = u[0];
+	t->key_a = (uint64_t)t->pid;
+	t->key_b = t->starttime;
+	if (asprintf(&t->label, "%d (%s)", (int)t->pid, comm) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* The group of a cgroup-of target: "0::/path" of /proc/PID/cgroup, under /sys/fs/cgroup. */
+static int process_cgroup(struct target *t, sd_bus_error *error)
+{
+	char path[64], buf[8192], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)t->pid);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "process %d has exited", (int)t->pid);
+	p = strstr(buf, "0::/");
+	if (!p || (p != buf && p[-1] != '\n'))
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "process %d is in no cgroup v2 group", (int)t->pid);
+	p[3 + strcspn(p + 3, "\n")] = '\0';
+	free(t->text);
+	if (asprintf(&t->text, "/sys/fs/cgroup%s", strcmp(p + 3, "/") == 0 ? "" : p + 3) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* A cgroup directory: resolved, under /sys/fs/cgroup; its owner is cpuset.mems's. */
+static int open_cgroup(struct target *t, sd_bus_error *error)
+{
+	char real[PATH_MAX], file[PATH_MAX + 16];
+	struct stat st;
+
+	if (t->text[0] != '/')
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "cgroup '%s': not an absolute path", t->text);
+	if (!realpath(t->text, real))
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "cgroup %s: %s", t->text, strerror(errno));
+	if (strncmp(real, "/sys/fs/cgroup/", 15) != 0 && strcmp(real, "/sys/fs/cgroup") != 0)
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "cgroup %s: not a cgroup v2 directory under "
+					 "/sys/fs/cgroup", t->text);
+	snprintf(file, sizeof(file), "%s/cpuset.mems", real);
+	if (stat(file, &st) < 0)
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "cgroup %s: no cpuset.mems (not a cgroup, or the "
+					 "cpuset controller is not enabled for it)", real);
+	t->owner = st.st_uid;
+	free(t->text);
+	t->text = strdup(real);
+	if (!t->text || asprintf(&t->label, "cgroup %s", real) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int open_path(struct target *t, sd_bus_error *error)
+{
+	struct stat st;
+
+	if (t->text[0] != '/')
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "path '%s': not an absolute path", t->text);
+	if (stat(t->text, &st) < 0)
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "%s: %s", t->text, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "%s: not a regular file", t->text);
+	t->owner = st.st_uid;
+	t->key_a = st.st_dev;
+	t->key_b = st.st_ino;
+	t->label = strdup(t->text);
+	return t->label ? 0 : -ENOMEM;
+}
+
+static int open_shm(struct target *t, sd_bus_error *error)
+{
+	struct shmid_ds ds;
+	int id = t->value;
+
+	if (t->kind == TARGET_SHM_KEY) {
+		id = t->value == IPC_PRIVATE ? -1 : shmget(t->value, 0, 0);
+		if (id < 0)
+			return sd_bus_error_setf(error, ERR_BAD_TARGET, "shm-key %d: no SysV segment has this key",
+						 t->value);
+	}
+	if (id < 0 || shmctl(id, IPC_STAT, &ds) < 0)
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "shm %d: no such SysV segment", id);
+	t->owner = ds.shm_perm.uid;
+	t->key_a = (uint64_t)id;
+	return asprintf(&t->label, "%s:%d", target_kind_name(t->kind), t->value) < 0 ? -ENOMEM : 0;
+}
+
+/* Identifies @t as the kernel sees it now; a BadTarget error naming it when it cannot be used. */
+int target_open(struct target *t, sd_bus_error *error)
+{
+	int r;
+
+	switch (t->kind) {
+	case TARGET_PIDFD:
+		return open_process(t, error);
+	case TARGET_CGROUP_OF:
+		r = open_process(t, error);
+		if (r < 0)
+			return r;
+		free(t->label);
+		t->label = NULL;
+		r = process_cgroup(t, error);
+		return r < 0 ? r : open_cgroup(t, error);
+	case TARGET_CGROUP:
+		return open_cgroup(t, error);
+	case TARGET_PATH:
+		return open_path(t, error);
+	case TARGET_SHM:
+	case TARGET_SHM_KEY:
+		return open_shm(t, error);
+	}
+	return -EINVAL;
+}
+
+/* ---- the caller */
+
+struct caller {
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	char comm[64];
+	const char *sender;
+};
+
+static int caller_get(sd_bus_message *m, struct caller *c)
+{
+	sd_bus_creds *creds = NULL;
+	const char *comm = NULL;
+	int r;
+
+	r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_GID |
+					 SD_BUS_CREDS_EGID | SD_BUS_CREDS_PID | SD_BUS_CREDS_COMM, &creds);
+	if (r < 0)
+		return r;
+	/* The bus daemon vouches for the uid it saw on the socket; that is the one to trust. */
+	r = sd_bus_creds_get_euid(creds, &c->uid);
+	if (r < 0)
+		r = sd_bus_creds_get_uid(creds, &c->uid);
+	if (r >= 0 && sd_bus_creds_get_egid(creds, &c->gid) < 0 && sd_bus_creds_get_gid(creds, &c->gid) < 0)
+		c->gid = (gid_t)-1;
+	if (sd_bus_creds_get_pid(creds, &c->pid) < 0)
+		c->pid = 0;
+	/* dbus-daemon does not say the command name; /proc does (for the log only: it may be stale). */
+	if (sd_bus_creds_get_comm(creds, &comm) >= 0) {
+		snprintf(c->comm, sizeof(c->comm), "%s", comm);
+	} else {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)c->pid);
+		if (!c->pid || read_file(path, c->comm, sizeof(c->comm)) <= 0)
+			snprintf(c->comm, sizeof(c->comm), "?");
+		c->comm[strcspn(c->comm, "\n")] = '\0';
+	}
+	c->sender = sd_bus_message_get_sender(m);
+	sd_bus_creds_unref(creds);
+	return r < 0 ? r : 0;
+}
+
+int auth_sender_uid(sd_bus_message *m, uid_t *ret)
+{
+	struct caller c;
+	int r = caller_get(m, &c);
+
+	if (r >= 0)
+		*ret = c.uid;
+	return r;
+}
+
+/* ---- deciding */
+
+#define MAX_ACTIONS 5
+
+struct auth_request {
+	struct daemon *d;
+	sd_bus_message *m;
+	struct caller caller;
+	struct { const char *action; char *why; } need[MAX_ACTIONS];
+	size_t n_need, at;
+	char *what;
+	const char *rule;   /* "polkit" or "the group rule" */
+	auth_done_fn done;
+	void *userdata;
+	sd_bus_slot *slot;
+};
+
+static void need_action(struct auth_request *a, const char *action, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void need_action(struct auth_request *a, const char *action, const char *fmt, ...)
+{
+	va_list ap;
+
+	for (size_t i = 0; i < a->n_need; i++)
+		if (strcmp(a->need[i].action, action) == 0)
+			return;
+	/* The first thing that needs an action is the one the refusal names. */
+	a->need[a->n_need].action = action;
+	va_start(ap, fmt);
+	if (vasprintf(&a->need[a->n_need].why, fmt, ap) < 0)
+		a->need[a->n_need].why = NULL;
+	va_end(ap);
+	a->n_need++;
+}
+
+static void auth_free(struct auth_request *a)
+{
+	for (size_t i = 0; i < a->n_need; i++)
+		free(a->need[i].why);
+	sd_bus_slot_unref(a->slot);
+	sd_bus_message_unref(a->m);
+	free(a->what);
+	free(a);
+}
+
+static bool in_admin_group(struct daemon *d, const struct caller *c)
+{
+	struct group *gr;
+	struct passwd *pw;
+	gid_t groups[256];
+	int n = 256;
+
+	if (!d->cfg.admin_group || !(gr = getgrnam(d->cfg.admin_group)))
+		return false;
+	if (c->gid == gr->gr_gid)
+		return true;
+	pw = getpwuid(c->uid);
+	if (!pw || getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == gr->gr_gid)
+			return true;
+	return false;
+}
+
+static void decide(struct auth_request *a, bool allowed, const char *refusal)
+{
+	const struct caller *c = &a->caller;
+	char actions[512] = "";
+
+	for (size_t i = 0; i < a->n_need; i++)
+		snprintf(actions + strlen(actions), sizeof(actions) - strlen(actions), "%s%s", i ? ", " : "",
+			 a->need[i].action + strlen(BUS_NAME) + 1);
+	if (allowed)
+		log_notice("uid %u (pid %d, %s) asks to %s: allowed (%s%s%s)", (unsigned int)c->uid, (int)c->pid,
+			   c->comm, a->what, c->uid == 0 ? "root" : actions, c->uid == 0 ? "" : " by ",
+			   c->uid == 0 ? "" : a->rule);
+	else
+		log_notice("uid %u (pid %d, %s) asks to %s: refused by %s: %s", (unsigned int)c->uid, (int)c->pid,
+			   c->comm, a->what, a->rule, refusal);
+	a->done(a->d, a->m, allowed, refusal, a->userdata);
+	auth_free(a);
+}
+
+static void refuse_need(struct auth_request *a)
+{
+	char msg[8192];
+
+	snprintf(msg, sizeof(msg), "%s needs %s%s", a->need[a->at].why ? a->need[a->at].why : a->what,
+		 a->need[a->at].action,
+		 strcmp(a->rule, "polkit") == 0 ? "" : " (no polkit here: only root and the admin group may)");
+	decide(a, false, msg);
+}
+
+/* Without polkitd: root and the admin group get everything, others move-own alone. */
+static void group_rule(struct auth_request *a)
+{
+	bool admin = in_admin_group(a->d, &a->caller);
+
+	a->rule = "the group rule";
+	for (; a->at < a->n_need; a->at++)
+		if (!admin && strcmp(a->need[a->at].action, ACTION_MOVE_OWN) != 0) {
+			refuse_need(a);
+			return;
+		}
+	decide(a, true, NULL);
+}
+
+static void ask_next(struct auth_request *a);
+
+static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
+{
+	struct auth_request *a = userdata;
+	const sd_bus_error *e = sd_bus_message_get_error(reply);
+	int authorized = 0, challenge = 0, r;
+
+	a->slot = sd_bus_slot_unref(a->slot);
+	if (e) {
+		if (sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+		    sd_bus_error_has_name(e, SD_BUS_ERROR_NAME_HAS_NO_OWNER)) {
+			if (!a->d->polkit_missing_logged)
+				log_notice("polkit is not running: root and the admin group get every action");
+			a->d->polkit_missing_logged = true;
+			group_rule(a);
+			return 0;
+		}
+		char msg[1024];
+
+		snprintf(msg, sizeof(msg), "polkit could not decide on %s: %s", a->need[a->at].action, e->message);
+		decide(a, false, msg);
+		return 0;
+	}
+	r = sd_bus_message_read(reply, "(bb", &authorized, &challenge);
+	if (r < 0) {
+		decide(a, false, "polkit's answer could not be read");
+		return 0;
+	}
+	if (!authorized) {
+		refuse_need(a);
+		return 0;
+	}
+	a->at++;
+	ask_next(a);
+	return 0;
+}
+
+static void ask_next(struct auth_request *a)
+{
+	int r;
+
+	if (a->at == a->n_need) {
+		decide(a, true, NULL);
+		return;
+	}
+	a->rule = "polkit";
+	/* No interaction: a daemon has no one to ask a password of; the caller's agent is not ours. */
+	r = sd_bus_call_method_async(a->d->bus, &a->slot, "org.freedesktop.PolicyKit1",
+				     "/org/freedesktop/PolicyKit1/Authority", "org.freedesktop.PolicyKit1.Authority",
+				     "CheckAuthorization", on_polkit_reply, a, "(sa{sv})sa{ss}us", "system-bus-name", 1,
+				     "name", "s", a->caller.sender, a->need[a->at].action, 0, 0, "");
+	if (r < 0) {
+		log_warn("cannot ask polkit: %s", strerror(-r));
+		group_rule(a);
+	}
+}
+
+static struct auth_request *auth_new(struct daemon *d, sd_bus_message *m, auth_done_fn done, void *userdata,
+				     int *ret)
+{
+	struct auth_request *a = calloc(1, sizeof(*a));
+
+	*ret = -ENOMEM;
+	if (!a)
+		return NULL;
+	*ret = caller_get(m, &a->caller);
+	if (*ret < 0) {
+		log_err("cannot learn who sent a request: %s", strerror(-*ret));
+		free(a);
+		return NULL;
+	}
+	a->d = d;
+	a->m = sd_bus_message_ref(m);
+	a->done = done;
+	a->userdata = userdata;
+	a->rule = "polkit";
+	return a;
+}
+
+static bool owns_process(const struct caller *c, const struct target *t)
+{
+	for (int k = 0; k < 3; k++)
+		if (t->uids[k] != c->uid || t->gids[k] != c->gid)
+			return false;
+	return t->dumpable;
+}
+
+static void target_needs(struct auth_request *a, const struct target *t, bool pin)
+{
+	const struct caller *c = &a->caller;
+	const char *verb = pin ? "pinning" : "moving";
+
+	switch (t->kind) {
+	case TARGET_PIDFD:
+		if (!owns_process(c, t))
+			need_action(a, ACTION_MOVE_OTHER, "%s process %s of uid %u", verb, t->label,
+				    (unsigned int)t->owner);
+		break;
+	case TARGET_CGROUP:
+	case TARGET_CGROUP_OF:
+		if (t->owner != c->uid)
+			need_action(a, ACTION_MOVE_OTHER, "%s %s (cpuset.mems of uid %u)", verb, t->label,
+				    (unsigned int)t->owner);
+		break;
+	case TARGET_PATH:
+	case TARGET_SHM:
+	case TARGET_SHM_KEY:
+		if (t->owner != c->uid)
+			need_action(a, ACTION_MOVE_OTHER, "%s %s of uid %u", verb, t->label, (unsigned int)t->owner);
+		need_action(a, ACTION_MOVE_SHARED, "%s the shared object %s", verb, t->label);
+		break;
+	}
+}
+
+static char *describe(const char *verb, const struct target *targets, size_t n, const struct move_opts *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	fputs(verb, f);
+	for (size_t i = 0; i < n && i < 8; i++)
+		fprintf(f, " %s", targets[i].label);
+	if (n > 8)
+		fprintf(f, " and %zu more", n - 8);
+	fprintf(f, " --to %s", o->to);
+	if (o->from)
+		fprintf(f, " --from %s", o->from);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int auth_check_move(struct daemon *d, sd_bus_message *m, const struct target *targets, size_t n,
+		    const struct move_opts *opts, bool pin, auth_done_fn done, void *userdata)
+{
+	struct auth_request *a;
+	int r;
+
+	a = auth_new(d, m, done, userdata, &r);
+	if (!a)
+		return r;
+	a->what = describe(pin ? "pin" : "move", targets, n, opts);
+	need_action(a, pin ? ACTION_PIN : ACTION_MOVE_OWN, "%s", pin ? "pinning" : "moving your own processes");
+	for (size_t i = 0; i < n; i++)
+		target_needs(a, &targets[i], pin);
+	if (opts->flags & NUMAMOVE_REQUEST_F_WITH_SHARED)
+		need_action(a, ACTION_MOVE_SHARED, "moving shared memory with --with-shared (with-shared)");
+	if (opts->priority < 0)
+		need_action(a, ACTION_MANAGE, "a priority below 0 (%d)", opts->priority);
+	if (!a->what) {
+		auth_free(a);
+		return -ENOMEM;
+	}
+	if (a->caller.uid == 0) {
+		a->rule = "root";
+		decide(a, true, NULL);
+		return 0;
+	}
+	ask_next(a);
+	return 0;
+}
+
+int auth_check_action(struct daemon *d, sd_bus_message *m, const char *action, const char *what,
+		      auth_done_fn done, void *userdata)
+{
+	struct auth_request *a;
+	int r;
+
+	a = auth_new(d, m, done, userdata, &r);
+	if (!a)
+		return r;
+	a->what = strdup(what);
+	if (!a->what) {
+		auth_free(a);
+		return -ENOMEM;
+	}
+	need_action(a, action, "%s", what);
+	if (a->caller.uid == 0) {
+		a->rule = "root";
+		decide(a, true, NULL);
+		return 0;
+	}
+	ask_next(a);
+	return 0;
+}

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The configuration file: "key = value" lines, '#' comments. A file that
+ * does not exist gives the defaults; a line that does not parse is an
+ * error naming the line, so that a typo is never silently a default.
+ */
+#include <errno.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "numamoved.h"
+
+static void config_defaults(struct config *c)
+{
+	*c = (struct config){
+		.budget = 0,
+		.max_running = 2,
+		.job_keep_s = 600,
+		.pin_interval_ms = 10000,
+	};
+}
+
+void config_free(struct config *c)
+{
+	free(c->admin_group);
+	c->admin_group = NULL;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* A whole number, with K, M, G, T (powers of 1024) when @units; "/s" is allowed after it. */
+static int parse_u64(const char *text, bool units, uint64_t max, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mult = 1;
+
+	if (!isdigit((unsigned char)*text))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno)
+		return -errno;
+	if (units && *end) {
+		const char *u = strchr("KMGT", toupper((unsigned char)*end));
+
+		if (!u)
+			return -EINVAL;
+		mult = 1ULL << (10 * (u - "KMGT" + 1));
+		end++;
+		if (toupper((unsigned char)*end) == 'I' && end[1] == 'B')
+			end += 2;
+		else if (toupper((unsigned char)*end) == 'B')
+			end++;
+	}
+	if (units && strcmp(end, "/s") == 0)
+		end += 2;
+	if (*end || v > max / mult)
+		return -EINVAL;
+	*ret = v * mult;
+	return 0;
+}
+
+static int set_key(struct config *c, const char *key, const char *value)
+{
+	uint64_t v;
+
+	if (strcmp(key, "budget") == 0)
+		return parse_u64(value, true, UINT64_MAX, &c->budget);
+	if (strcmp(key, "max-running") == 0) {
+		if (parse_u64(value, false, 1024, &v) < 0 || v == 0)
+			return -EINVAL;
+		c->max_running = (unsigned int)v;
+		return 0;
+	}
+	if (strcmp(key, "job-keep-s") == 0) {
+		if (parse_u64(value, false, 86400 * 30, &v) < 0)
+			return -EINVAL;
+		c->job_keep_s = (unsigned int)v;
+		return 0;
+	}
+	if (strcmp(key, "pin-interval-ms") == 0) {
+		if (parse_u64(value, false, 86400000, &v) < 0 || v < 100)
+			return -EINVAL;
+		c->pin_interval_ms = (unsigned int)v;
+		return 0;
+	}
+	if (strcmp(key, "admin-group") == 0) {
+		free(c->admin_group);
+		c->admin_group = *value ? strdup(value) : NULL;
+		return *value && !c->admin_group ? -ENOMEM : 0;
+	}
+	return -ENOENT;
+}
+
+int config_load(const char *path, struct config *ret)
+{
+	struct config c;
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned int lineno = 0;
+	FILE *f;
+	int r = 0;
+
+	config_defaults(&c);
+	f = fopen(path, "re");
+	if (!f) {
+		if (errno != ENOENT) {
+			log_err("%s: %m", path);
+			return -errno;
+		}
+		log_info("%s: no such file, using the defaults", path);
+		*ret = c;
+		return 0;
+	}
+	while (r == 0 && getline(&line, &cap, f) > 0) {
+		char *s = trim(line), *eq;
+
+		lineno++;
+		if (!*s || *s == '#')
+			continue;
+		eq = strchr(s, '=');
+		if (!eq) {
+			log_err("%s:%u: not a 'key = value' line", path, lineno);
+			r = -EINVAL;
+			break;
+		}
+		*eq = '\0';
+		r = set_key(&c, trim(s), trim(eq + 1));
+		if (r == -ENOENT)
+			log_err("%s:%u: unknown key '%s'", path, lineno, trim(s));
+		else if (r < 0)
+			log_err("%s:%u: bad value for '%s'", path, lineno, trim(s));
+	}
+	free(line);
+	fclose(f);
+	if (r < 0) {
+		config_free(&c);
+		return r == -ENOENT ? -EINVAL : r;
+	}
+	*ret = c;
+	return 0;
+}

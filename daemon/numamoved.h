@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * numamoved: the batch manager. One sd-event loop owns every job, pin and
+ * bus object; worker threads only run libnumamove requests and hand what
+ * they learn back to the loop through a queue and an eventfd. Nothing here
+ * decides what a move does: the library does; the daemon decides who may
+ * ask, when a job runs, and how fast.
+ */
+#ifndef NUMAMOVED_H
+#define NUMAMOVED_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+#include <numamove/numamove.h>
+
+#define BUS_NAME "org.numamove.numamoved1"
+#define OBJ_ROOT "/org/numamove/numamoved1"
+#define OBJ_JOB_PREFIX OBJ_ROOT "/job"
+#define OBJ_PIN_PREFIX OBJ_ROOT "/pin"
+#define IFACE_MANAGER BUS_NAME ".Manager"
+#define IFACE_JOB BUS_NAME ".Job"
+#define IFACE_PIN BUS_NAME ".Pin"
+#define ERR_NOT_AUTHORIZED BUS_NAME ".Error.NotAuthorized"
+#define ERR_BAD_TARGET BUS_NAME ".Error.BadTarget"
+#define ERR_TOO_MANY BUS_NAME ".Error.TooMany"
+#define ERR_NO_SUCH_JOB BUS_NAME ".Error.NoSuchJob"
+#define ERR_NO_SUCH_PIN BUS_NAME ".Error.NoSuchPin"
+#define ERR_BAD_NODES BUS_NAME ".Error.BadNodes"
+
+#define ACTION_MOVE_OWN BUS_NAME ".move-own"
+#define ACTION_MOVE_SHARED BUS_NAME ".move-shared"
+#define ACTION_MOVE_OTHER BUS_NAME ".move-other"
+#define ACTION_PIN BUS_NAME ".pin"
+#define ACTION_MANAGE BUS_NAME ".manage"
+
+#define MAX_TARGETS 4096
+#define MAX_STRING 4096
+
+/* ---- logging: stderr lines with sd-daemon priority prefixes, for the journal */
+void log_at(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define log_err(...) log_at(3, __VA_ARGS__)
+#define log_warn(...) log_at(4, __VA_ARGS__)
+#define log_notice(...) log_at(5, __VA_ARGS__)
+#define log_info(...) log_at(6, __VA_ARGS__)
+#define log_debug(...) log_at(7, __VA_ARGS__)
+
+/* ---- config.c */
+struct config {
+	uint64_t budget;           /* bytes/s over all running jobs, 0 unlimited */
+	unsigned int max_running;  /* jobs running at once */
+	unsigned int job_keep_s;   /* how long finished jobs stay listed */
+	char *admin_group;         /* without polkitd: members get every action */
+	unsigned int pin_interval_ms;
+};
+int config_load(const char *path, struct config *ret);
+void config_free(struct config *c);
+
+/* ---- targets, as a request names them and as the daemon keeps them */
+enum target_kind { TARGET_PIDFD, TARGET_CGROUP, TARGET_CGROUP_OF, TARGET_PATH, TARGET_SHM, TARGET_SHM_KEY };
+
+struct target {
+	enum target_kind kind;
+	int fd;               /* pidfd (PIDFD, CGROUP_OF), or -1 */
+	pid_t pid;            /* PIDFD, CGROUP_OF */
+	uint64_t starttime;   /* /proc/PID/stat field 22: with the pid, names the process on disk */
+	char *text;           /* PATH, CGROUP; CGROUP_OF: the group found at submission */
+	int value;            /* SHM id or key */
+	char *label;          /* "1234 (postgres)", "/dev/shm/x", "cgroup /sys/fs/cgroup/a", "shm:5" */
+	uint64_t key_a, key_b; /* identity, for same-target serialization */
+	uid_t owner;          /* objects: their owner; cgroups: cpuset.mems's; processes: the real uid */
+	uid_t uids[3];        /* processes: real, effective, saved */
+	gid_t gids[3];
+	bool dumpable;
+	bool gone;            /* found gone after a restart: reported, not moved */
+};
+const char *target_kind_name(enum target_kind kind);
+void target_clear(struct target *t);
+
+/* ---- the options of a request (Move and Pin) */
+struct move_opts {
+	char *to, *from, *policy;
+	unsigned int flags;    /* NUMAMOVE_REQUEST_F_* */
+	int engine;
+	unsigned int jobs, max_stall_ms, interval_ms;
+	uint64_t rate;
+	int priority;
+	bool json, bytes, raw, noheadings;
+};
+void move_opts_clear(struct move_opts *o);
+
+/* ---- jobs */
+enum job_state { JOB_QUEUED, JOB_HELD, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_CANCELLED, JOB_INTERRUPTED };
+const char *job_state_name(enum job_state s);
+int job_state_from_name(const char *name);
+
+struct daemon;
+
+/* What a worker hands to the loop (one message each). */
+enum wmsg_kind { WMSG_PLAN, WMSG_EVENT, WMSG_TEXT, WMSG_FINISHED };
+struct wmsg {
+	struct wmsg *next;
+	struct job *job;
+	enum wmsg_kind kind;
+	struct numamove_event ev; /* EVENT */
+	char *subject;            /* EVENT */
+	char *out, *err;          /* TEXT */
+	int error;                /* PLAN: negative errno, or 0 with need_bytes */
+	uint64_t *need;           /* PLAN: bytes each node receives (index: node id) */
+	int n_need;
+	char *report_json;        /* FINISHED */
+	char *outcome;            /* FINISHED */
+	int exit_status;          /* FINISHED */
+	bool cancelled;           /* FINISHED */
+};
+
+enum verdict { VERDICT_WAIT, VERDICT_GO, VERDICT_STOP };
+
+struct job {
+	struct daemon *d;
+	uint32_t id;
+	char path[64];
+	uid_t owner;
+	char *description;
+	int priority;
+	uint64_t submitted_us;
+	uint64_t seq;          /* submission order, also across a restart */
+	enum job_state state;
+	char *held;
+	struct target *targets;
+	size_t n_targets;
+	struct move_opts opts;
+	uint32_t pin_id;       /* a pin's correction job, or 0 */
+
+	/* What the loop shows. */
+	char phase[16];
+	char *subject;
+	uint64_t bytes_done, bytes_total, rate, eta_us;
+	uint64_t last_progress_us, last_saved_us;
+	char *outcome, *report, *output, *diagnostics;
+	int exit_status;
+	uint64_t finished_us;
+	uint64_t *need;        /* the admission plan: bytes per node */
+	int n_need;
+	bool cancel_asked;
+	bool retry;            /* held: try again (a job ended) */
+
+	/* The worker, while one runs. Under d->lock: req, verdict. */
+	pthread_t thread;
+	bool thread_live;
+	struct numamove_request *req;
+	enum verdict verdict;
+	pthread_cond_t cond;
+
+	sd_event_source *expire;
+};
+
+/* ---- pins */
+struct pin {
+	struct daemon *d;
+	uint32_t id;
+	char path[64];
+	uid_t owner;
+	struct target target;
+	char *nodes;
+	unsigned int interval_ms;
+	uint64_t checks, corrections, bytes_corrected, last_check_us;
+	bool ended;
+	bool checking;         /* a check or correction runs */
+	sd_event_source *timer, *exit_watch;
+};
+
+/* ---- the daemon */
+struct daemon {
+	sd_event *event;
+	sd_bus *bus;
+	struct config cfg;
+	char *config_path;
+	char *state_dir;
+	struct numamove_pacer *pacer;
+
+	struct job **jobs;
+	size_t n_jobs, alloc_jobs;
+	struct pin **pins;
+	size_t n_pins, alloc_pins;
+	uint32_t next_id;
+	uint64_t next_seq;
+
+	/* Workers to the loop. */
+	pthread_mutex_t lock;
+	struct wmsg *inbox, **inbox_tail;
+	int efd;
+	sd_event_source *efd_source;
+	bool polkit_missing_logged;
+};
+
+/* main.c */
+uint64_t now_us(void);
+uint64_t mono_us(void);
+
+/* bus.c */
+int bus_setup(struct daemon *d);
+int bus_take_name(struct daemon *d);
+void bus_manager_changed(struct daemon *d, const char *prop);
+int bus_job_added(struct daemon *d, struct job *j);
+void bus_job_removed(struct daemon *d, struct job *j);
+void bus_job_changed(struct job *j, const char *const *props);
+void bus_job_progress(struct job *j, const struct numamove_event *ev, const char *subject);
+void bus_job_text(struct job *j, const char *out, const char *err);
+void bus_job_finished(struct job *j);
+int bus_pin_added(struct daemon *d, struct pin *p);
+void bus_pin_removed(struct daemon *d, struct pin *p);
+void bus_pin_changed(struct pin *p, const char *const *props);
+void bus_pin_corrected(struct pin *p, uint64_t bytes, uint32_t threads, const char *text);
+int bus_parse_targets(sd_bus_message *m, struct target **ret, size_t *ret_n, sd_bus_error *error);
+int bus_parse_options(sd_bus_message *m, bool pin, struct move_opts *o, sd_bus_error *error);
+
+/* job.c */
+struct job *job_new(struct daemon *d, uid_t owner, struct target *targets, size_t n_targets,
+		    struct move_opts *opts);
+struct job *job_find(struct daemon *d, uint32_t id);
+void job_free(struct job *j);
+int job_start(struct job *j);
+void job_set_verdict(struct job *j, enum verdict v);
+void job_cancel(struct job *j);
+void job_finish(struct job *j, enum job_state state, const char *outcome, int exit_status);
+int job_describe(struct job *j);
+void job_join(struct job *j);
+void job_keep(struct job *j, uint64_t usec);
+int worker_inbox_setup(struct daemon *d);
+void worker_inbox_drop(struct daemon *d);
+bool job_done(const struct job *j);
+
+/* sched.c */
+void sched_run(struct daemon *d);
+void sched_plan(struct job *j, int error, uint64_t *need, int n_need);
+unsigned int sched_count(struct daemon *d, enum job_state s);
+void sched_job_ended(struct job *j);
+
+/* auth.c */
+struct auth_request;
+typedef void (*auth_done_fn)(struct daemon *d, sd_bus_message *m, bool allowed, const char *why, void *userdata);
+/* The actions @targets with @opts need, checked for the sender of @m; @done runs once, maybe later. */
+int auth_check_move(struct daemon *d, sd_bus_message *m, const struct target *targets, size_t n,
+		    const struct move_opts *opts, bool pin, auth_done_fn done, void *userdata);
+/* One action (manage): uid 0, polkit or the group rule. */
+int auth_check_action(struct daemon *d, sd_bus_message *m, const char *action, const char *what,
+		      auth_done_fn done, void *userdata);
+int auth_sender_uid(sd_bus_message *m, uid_t *ret);
+int target_open(struct target *t, sd_bus_error *error);
+
+/* state.c */
+int state_open(struct daemon *d);
+int state_save_job(struct daemon *d, const struct job *j);
+void state_remove_job(struct daemon *d, uint32_t id);
+int state_save_pin(struct daemon *d, const struct pin *p);
+void state_remove_pin(struct daemon *d, uint32_t id);
+int state_save_next_id(struct daemon *d);
+int state_restore(struct daemon *d);
+int proc_starttime(pid_t pid, uint64_t *ret);
+
+/* pin.c */
+struct pin *pin_new(struct daemon *d, uid_t owner, struct target *t, const struct move_opts *o);
+struct pin *pin_find(struct daemon *d, uint32_t id);
+int pin_start(struct pin *p);
+void pin_end(struct pin *p, const char *why);
+void pin_free(struct pin *p);
+void pin_job_finished(struct daemon *d, struct job *j);
+
+/* main.c: the config, again */
+int daemon_reload(struct daemon *d);
+
+/* Until front/front.h has them (the lead's). */
+struct front_style {
+	bool json, raw, noheadings, bytes;
+	bool timing;
+	const char *prefix;
+};
+void front_move_target(FILE *out, FILE *err, const struct front_style *s, const struct numamove_report *rep, size_t i);
+void front_move_request_notes(FILE *err, const struct front_style *s, const struct numamove_report *rep);
+
+#endif
