@@ -53,13 +53,13 @@ bad "a relative path" 'InvalidArgs|BadTarget' -- move --target path:relative/fil
 bad "a file as a pidfd" 'BadTarget' -- move --target pidfd-of-file:/etc/hostname --opt to=1
 bad "a pipe as a pidfd" 'BadTarget' -- move --target pidfd-of-pipe: --opt to=1
 bad "the pidfd of a reaped process" 'BadTarget|Error\.' 'exit|gone|no such|dead' -- move --target pidfd-dead: --opt to=1
-bad "node 99" 'InvalidArgs|Error\.' '99' -- move --pid "$P" --opt to=99
-bad "node abc" 'InvalidArgs|Error\.' 'abc' -- move --pid "$P" --opt to=abc
-bad "an empty node list" 'InvalidArgs|Error\.' -- move --pid "$P" --opt to=
+bad "node 99" 'BadNodes|InvalidArgs' 'node' -- move --pid "$P" --opt to=99
+bad "node abc" 'BadNodes|InvalidArgs' 'node' -- move --pid "$P" --opt to=abc
+bad "an empty node list" 'BadNodes|InvalidArgs' -- move --pid "$P" --opt to=
 long=$(awk 'BEGIN {while (n++ < 5000) printf "x"}')
 bad "a 5000-byte path" 'InvalidArgs|BadTarget|Error\.' -- move --target "path:/$long" --opt to=1
 bad "a 5000-byte cgroup" 'InvalidArgs|BadTarget|Error\.' -- move --target "cgroup:/sys/fs/cgroup/$long" --opt to=1
-bad "a 5000-byte node spec" 'InvalidArgs|Error\.' -- move --pid "$P" --opt "to=$long"
+bad "a 5000-byte node spec" 'BadNodes|InvalidArgs' -- move --pid "$P" --opt "to=$long"
 bad "4097 targets" 'TooMany' '4096' -- many 4097 shm
 bad "10^6 targets" 'TooMany|LimitsExceeded|Error' -- many 1000000 shm
 wl_report w

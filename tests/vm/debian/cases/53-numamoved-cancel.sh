@@ -22,8 +22,8 @@ done_b=$(bget "$job" Job BytesDone)
 total_b=$(bget "$job" Job BytesTotal)
 note "BytesDone $done_b of BytesTotal $total_b; Outcome $(bget "$job" Job Outcome)"
 bget "$job" Job Output | head -c 400 | sed 's/^/  | /'; echo
-bget "$job" Job Report > "$T/report.json"
-grep -q '"outcome"' "$T/report.json" || fail "the cancelled job has no Report"
+/usr/bin/python3 "$NMD_PY" get "$job" Job Report > "$T/report.json"
+grep -q '"status"' "$T/report.json" || fail "the cancelled job has no Report"
 wl_report w
 on1=$(wl_pages w 0 1)
 on0=$(wl_pages w 0 0)

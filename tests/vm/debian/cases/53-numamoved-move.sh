@@ -26,9 +26,9 @@ assert_eq "$(bget "$job" Job ExitStatus)" 0 "the segment job's ExitStatus"
 done_b=$(bget "$job" Job BytesDone)
 note "BytesDone $done_b; the owner touched $(ob_count seg touched) pages"
 assert_ge "$done_b" "$(( $(ob_count seg touched) * 4096 ))" "BytesDone of the segment's job"
-bget "$job" Job Report > "$T/report.json"
+/usr/bin/python3 "$NMD_PY" get "$job" Job Report > "$T/report.json"
 head -c 600 "$T/report.json" | sed 's/^/  | /'; echo
-grep -q '"outcome"' "$T/report.json" || fail "the job's Report has no outcome"
+grep -q '"status"' "$T/report.json" || fail "the job's Report has no status"
 bctl call "$NMD_BUS" "$NMD_OBJ" "$NMD_IF.Manager" ListJobs
 grep -q "$job" "$T/b.out" || fail "ListJobs does not list $job"
 id=${job##*/}

@@ -6,6 +6,7 @@
 # busctl, and the one that passes pidfds (busctl cannot pass descriptors).
 # Everything on stdout is one "key value" line per fact; errors are one line
 # "error NAME MESSAGE" with exit status 1 (a D-Bus error) or 2 (usage).
+# NMD_SESSION=1: the session bus (numamoved with NUMAMOVED_BUS=session).
 #
 #   nmd.py move [--pid PID]... [--target KIND:VALUE]... [--opt KEY=VALUE]...
 #       Manager.Move: each --pid becomes ("pidfd", h) with os.pidfd_open(PID);
@@ -130,7 +131,7 @@ def main(argv):
     if len(argv) < 2:
         print(__doc__ if __doc__ else "usage: see nmd.py", file=sys.stderr)
         return 2
-    bus = dbus.SystemBus()
+    bus = dbus.SessionBus() if os.environ.get("NMD_SESSION") else dbus.SystemBus()
     cmd, args = argv[1], argv[2:]
     if cmd == "move":
         t, o = parse(args)
