@@ -23,8 +23,8 @@ bad() {
 	shift
 	nmd "$@"
 	nmd_assert_error "$name" "$msg" "$what"
-	[ -n "$(nmd_val error)" ] || fail "$what: the error has no message"
-	note "$what: $(nmd_error): $(nmd_val error | cut -c1-200)"
+	[ -n "$(nmd_message)" ] || fail "$what: the error has no message"
+	note "$what: $(nmd_error): $(nmd_message | cut -c1-200)"
 }
 # bbad WHAT NAME-REGEX -- busctl ARGS: busctl fails with such an error
 bbad() {

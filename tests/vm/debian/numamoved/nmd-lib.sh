@@ -7,7 +7,9 @@
 #   nmd ARGS...            nmd.py (python3-dbus) as $NMD_USER (runuser: with
 #                          that user's groups) or root; output in $T/nmd.out,
 #                          NMD_RC its status; nmd_val KEY: a value of it
-#   nmd_error              the D-Bus error name of the last nmd call ("" if none)
+#   nmd_error, nmd_message the D-Bus error name and message of the last nmd
+#                          call ("" if none)
+#   nmd_assert_error NAME-REGEX MESSAGE-REGEX WHAT
 #   bctl ARGS...           busctl ARGS (as $NMD_USER if set); $T/b.out, B_RC
 #   bget PATH IFACE PROP   a property, as busctl reads it, unquoted
 #   bmove TARGETS-ARGS     busctl Move: "bmove 1 shm i 5 -- 1 to s 2" (the
@@ -46,6 +48,7 @@ nmd() {
 }
 nmd_val() { awk -v k="$1" '$1 == k {sub(/^[^ ]* /, ""); print; exit}' "$T/nmd.out"; }
 nmd_error() { awk '$1 == "error" {print $2; exit}' "$T/nmd.out"; }
+nmd_message() { awk '$1 == "error" {sub(/^[^ ]* [^ ]* ?/, ""); print; exit}' "$T/nmd.out"; }
 # nmd_assert_error NAME-REGEX MESSAGE-REGEX WHAT: the last call failed with a
 # D-Bus error so named, whose message matches
 nmd_assert_error() {
@@ -53,7 +56,7 @@ nmd_assert_error() {
 	[ "$NMD_RC" = 1 ] || fail "$3: expected a D-Bus error, got exit $NMD_RC ($(head -n1 "$T/nmd.out"))"
 	n=$(nmd_error)
 	echo "$n" | grep -qE "$1" || fail "$3: error $n, expected /$1/ ($(head -n1 "$T/nmd.out"))"
-	[ -z "$2" ] || nmd_val error | grep -qiE "$2" || fail "$3: message '$(nmd_val error)' does not match /$2/"
+	[ -z "$2" ] || nmd_message | grep -qiE "$2" || fail "$3: message '$(nmd_message)' does not match /$2/"
 	return 0
 }
 
