@@ -81,8 +81,9 @@ bmove() {
 	local a=
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do a="$a $1"; shift; done
 	shift
+	# (the call's log on stderr: the caller takes the path from stdout)
 	# shellcheck disable=SC2086
-	bctl call "$NMD_BUS" "$NMD_OBJ" "$NMD_IF.Manager" Move 'a(sv)a{sv}' $a "$@"
+	bctl call "$NMD_BUS" "$NMD_OBJ" "$NMD_IF.Manager" Move 'a(sv)a{sv}' $a "$@" >&2
 	[ "$B_RC" = 0 ] && sed -n 's/^o "\(.*\)"$/\1/p' "$T/b.out"
 	return 0
 }
