@@ -127,65 +127,39 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* One line of --progress=json: where the move of one process or object is. */
-static void print_progress_json(const struct numamove_report *rep, const struct numamove_event *ev)
+/* The style of numamove's output, from its options. */
+static struct front_style style_of(const struct move_args *a)
 {
-	bool finished = ev->phase == NUMAMOVE_PHASE_MOVED;
-	char label[4200];
-
-	fputs("{\"subject\": ", stderr);
-	json_string(stderr, front_label(rep, ev->target, label, sizeof(label)));
-	fprintf(stderr, ", \"bytes_done\": %" PRIu64 ", \"bytes_total\": %" PRIu64 ", \"elapsed_s\": %.3f, "
-		"\"rate_bytes_s\": %" PRIu64 ", \"eta_s\": %.3f, \"finished\": %s", ev->bytes_done, ev->bytes_total,
-		(double)ev->elapsed_ns / 1e9, ev->rate, (double)ev->eta_ns / 1e9, finished ? "true" : "false");
-	if (finished)
-		fprintf(stderr, ", \"max_call_ms\": %.3f", (double)ev->max_call_ns / 1e6);
-	fputs("}\n", stderr);
-	fflush(stderr);
-}
-
-/* A line on a terminal, rewritten in place, for moves that take more than a second. */
-static void print_progress_text(struct progress *p, const struct numamove_report *rep,
-				const struct numamove_event *ev)
-{
-	char label[4200], a[32], b[32], r[32];
-
-	if (ev->elapsed_ns < 1000000000ULL)
-		return;
-	fprintf(stderr, "\r%s: moving %s: %s of %s, %s/s", program_name, front_label(rep, ev->target, label, sizeof(label)),
-		size_to_human(ev->bytes_done, a, sizeof(a)), size_to_human(ev->bytes_total, b, sizeof(b)),
-		size_to_human(ev->rate, r, sizeof(r)));
-	if (ev->eta_ns)
-		fprintf(stderr, ", %.0f s left   ", (double)ev->eta_ns / 1e9);
-	else
-		fputs("            ", stderr);
-	p->shown = true;
-}
-
-static void print_target(const struct move_args *a, const struct numamove_report *rep, size_t i);
-
-static void print_message(const char *line, void *userdata)
-{
-	(void)userdata;
-	warnx_("%s", line);
+	return (struct front_style){
+		.json = a->o.json,
+		.raw = a->o.raw,
+		.noheadings = a->o.noheadings,
+		.bytes = a->o.bytes,
+		.timing = a->max_stall_ms || a->rate,
+		.prefix = program_name,
+	};
 }
 
 static void on_event(const struct numamove_report *rep, const struct numamove_event *ev, void *userdata)
 {
 	struct progress *p = userdata;
+	struct front_style s = style_of(p->a);
+	char label[4200];
 
 	if (!p->started) {
 		/* The request's own notes (NUMA balancing) come first. */
 		p->started = true;
-		front_each_message(rep, NUMAMOVE_REPORT_REQUEST, print_message, NULL);
+		front_move_request_notes(stderr, &s, rep);
 	}
 	switch (ev->phase) {
 	case NUMAMOVE_PHASE_MOVE:
 		if (p->json && now_ns() - p->last_json_ns >= 500000000ULL) {
 			p->last_json_ns = now_ns();
-			print_progress_json(rep, ev);
-		} else if (p->tty) {
-			print_progress_text(p, rep, ev);
+			front_progress_json(stderr, front_label(rep, ev->target, label, sizeof(label)), ev);
+		} else if (p->tty && ev->elapsed_ns >= 1000000000ULL) {
+			/* Only for moves that take more than a second. */
+			front_progress_text(stderr, program_name, front_label(rep, ev->target, label, sizeof(label)), ev);
+			p->shown = true;
 		}
 		break;
 	case NUMAMOVE_PHASE_MOVED:
@@ -193,258 +167,14 @@ static void on_event(const struct numamove_report *rep, const struct numamove_ev
 			fputc('\n', stderr);
 		p->shown = false;
 		if (p->json)
-			print_progress_json(rep, ev);
+			front_progress_json(stderr, front_label(rep, ev->target, label, sizeof(label)), ev);
 		break;
 	case NUMAMOVE_PHASE_DONE:
-		print_target(p->a, rep, ev->target);
+		front_move_target(stdout, stderr, &s, rep, ev->target);
 		break;
 	default:
 		break;
 	}
-}
-
-/* NODE BEFORE AFTER, one row per node that had or has memory of target @i. */
-static void print_node_table(const struct output *o, const struct numamove_report *rep, size_t i)
-{
-	const struct numamove_nodelist *nodes = numamove_report_nodes(rep);
-	struct libscols_table *tb = scols_new_table();
-
-	if (!tb)
-		err_nomem();
-	scols_table_enable_raw(tb, o->raw);
-	scols_table_enable_noheadings(tb, o->noheadings);
-	scols_table_new_column(tb, "NODE", 4, SCOLS_FL_RIGHT);
-	scols_table_new_column(tb, "BEFORE", 6, SCOLS_FL_RIGHT);
-	scols_table_new_column(tb, "AFTER", 6, SCOLS_FL_RIGHT);
-	for (size_t k = 0; k < numamove_nodelist_count(nodes); k++) {
-		int node = numamove_nodelist_get(nodes, k);
-		uint64_t b = numamove_report_bytes_before(rep, i, node), f = numamove_report_bytes_after(rep, i, node);
-		struct libscols_line *ln;
-
-		if (!b && !f)
-			continue;
-		ln = scols_table_new_line(tb, NULL);
-		if (!ln)
-			err_nomem();
-		cell_printf(ln, 0, "%d", node);
-		cell_size(ln, 1, o, b);
-		if (numamove_report_has_after(rep, i))
-			cell_size(ln, 2, o, f);
-		else
-			cell_printf(ln, 2, "?");
-	}
-	table_print(tb);
-}
-
-/* The nodes a whole-process move takes that hold none of its memory: where their policies and CPUs go. */
-static void print_plan_extra(const struct numamove_plan *plan, const char *label)
-{
-	const struct numamove_nodelist *extra = numamove_plan_extra(plan);
-	struct numamove_nodelist *to = NULL;
-	char f[256], t[256];
-
-	if (!extra || !numamove_nodelist_count(extra) || numamove_plan_map_nodes(plan, extra, &to) < 0)
-		return;
-	numamove_nodelist_format(extra, f, sizeof(f));
-	numamove_nodelist_format(to, t, sizeof(t));
-	printf("%s: nodes it uses without memory there (policies, CPUs): %s -> %s\n", label, f, t);
-	numamove_nodelist_free(to);
-}
-
-/* --dry-run: FROM TO SIZE DEST-FREE FITS, as the real move would check it. */
-static void print_plan(const struct move_args *a, const struct numamove_report *rep, size_t i, const char *label)
-{
-	const struct numamove_plan *plan = numamove_report_plan(rep, i);
-	const struct numamove_nodelist *from = numamove_plan_from(plan);
-	struct libscols_table *tb = scols_new_table();
-	struct numamove_topology *topo = topology_load_checked();
-	char x[32];
-
-	if (!tb)
-		err_nomem();
-	printf("%s: plan, nothing moved:\n", label);
-	scols_table_enable_raw(tb, a->o.raw);
-	scols_table_enable_noheadings(tb, a->o.noheadings);
-	scols_table_new_column(tb, "FROM", 4, SCOLS_FL_RIGHT);
-	scols_table_new_column(tb, "TO", 4, SCOLS_FL_RIGHT);
-	scols_table_new_column(tb, "SIZE", 6, SCOLS_FL_RIGHT);
-	scols_table_new_column(tb, "DEST-FREE", 6, SCOLS_FL_RIGHT);
-	scols_table_new_column(tb, "FITS", 4, 0);
-	for (size_t k = 0; k < numamove_nodelist_count(from); k++) {
-		int src = numamove_nodelist_get(from, k), dst = numamove_plan_dest(plan, src);
-		struct libscols_line *ln;
-
-		if (dst < 0)
-			continue;
-		ln = scols_table_new_line(tb, NULL);
-		if (!ln)
-			err_nomem();
-		cell_printf(ln, 0, "%d", src);
-		cell_printf(ln, 1, "%d", dst);
-		cell_size(ln, 2, &a->o, numamove_plan_bytes(plan, src, dst));
-		cell_size(ln, 3, &a->o, topo ? numamove_node_mem_free(topo, dst) : 0);
-		cell_printf(ln, 4, "%s", numamove_report_fits(rep, i, dst, NULL) == 0 ? "yes" : "no");
-	}
-	table_print(tb);
-	numamove_topology_free(topo);
-	printf("total: %s\n", size_text(&a->o, numamove_plan_bytes(plan, -1, -1), x, sizeof(x)));
-	print_plan_extra(plan, label);
-}
-
-/*
- * What the rebinding did (or, for a dry run, would do), in lines like
- * those of the CPU affinity: threads with the same change counted together.
- */
-static void print_rebind(const struct numamove_policy_report *rep, const char *label, bool failures_only)
-{
-	struct front_group groups[16];
-	size_t n_groups = 0;
-	bool planned = false;
-
-	for (size_t k = 0; k < numamove_policy_report_count(rep); k++) {
-		enum numamove_policy_status st = numamove_policy_report_status(rep, k);
-		pid_t tid = numamove_policy_report_tid(rep, k);
-		char *b, *f;
-
-		planned = st == NUMAMOVE_POLICY_STATUS_PLANNED;
-		if (failures_only && st != NUMAMOVE_POLICY_STATUS_FAILED)
-			continue;
-		b = front_policy_text_alloc(numamove_policy_report_before(rep, k));
-		f = front_policy_text_alloc(numamove_policy_report_after(rep, k));
-		if (!b || !f)
-			err_nomem();
-		switch (st) {
-		case NUMAMOVE_POLICY_STATUS_CHANGED:
-		case NUMAMOVE_POLICY_STATUS_PLANNED:
-			if (tid && !front_group_add(groups, &n_groups, 16, b, f))
-				printf("%s: thread %d: %stask policy %s -> %s\n", label, (int)tid,
-				       planned ? "would rebind the " : "", b, f);
-			else if (!tid)
-				printf("%s: %spolicy of mapping %" PRIx64 "-%" PRIx64 ": %s -> %s\n", label,
-				       planned ? "would rebind the " : "", numamove_policy_report_start(rep, k),
-				       numamove_policy_report_end(rep, k), b, f);
-			break;
-		case NUMAMOVE_POLICY_STATUS_FAILED:
-			if (tid)
-				warn_errno(numamove_policy_report_error(rep, k), "%s: thread %d: cannot rebind its policy "
-					   "(%s -> %s)", label, (int)tid, b, f);
-			else
-				warn_errno(numamove_policy_report_error(rep, k), "%s: mapping %" PRIx64 ": cannot rebind its "
-					   "policy (%s -> %s)", label, numamove_policy_report_start(rep, k), b, f);
-			break;
-		case NUMAMOVE_POLICY_STATUS_SKIPPED:
-			printf("%s: mapping %" PRIx64 ": a shared object's policy (%s), left as it is\n", label,
-			       numamove_policy_report_start(rep, k), b);
-			break;
-		default:
-			break;
-		}
-		free(b);
-		free(f);
-	}
-	for (size_t k = 0; k < n_groups; k++)
-		printf("%s: %stask policy of %zu thread%s: %s -> %s\n", label, planned ? "would rebind the " : "",
-		       groups[k].n, groups[k].n == 1 ? "" : "s", groups[k].before, groups[k].after);
-	front_groups_free(groups, n_groups);
-}
-
-/* The CPU affinity changes: threads with the same change counted together. */
-static void print_affinity(const struct numamove_affinity *aff, const char *label)
-{
-	struct front_group groups[16];
-	size_t n_groups = 0;
-
-	if (!front_affinity_groups(aff, groups, &n_groups, 16)) {
-		/* Too many different changes to group: one line each. */
-		front_groups_free(groups, n_groups);
-		n_groups = 0;
-		for (size_t k = 0; k < numamove_affinity_count(aff); k++)
-			if (numamove_affinity_status(aff, k) == NUMAMOVE_AFFINITY_SET)
-				printf("%s: thread %d: CPU affinity %s -> %s\n", label, (int)numamove_affinity_tid(aff, k),
-				       numamove_affinity_cpus_before(aff, k), numamove_affinity_cpus_after(aff, k));
-	}
-	for (size_t k = 0; k < n_groups; k++)
-		printf("%s: CPU affinity of %zu thread%s: %s -> %s\n", label, groups[k].n, groups[k].n == 1 ? "" : "s",
-		       groups[k].before, groups[k].after);
-	front_groups_free(groups, n_groups);
-}
-
-/* What moved, per node, and every page left with its reason: renice's "old -> new". */
-static void print_moved(const struct move_args *a, const struct numamove_report *rep, size_t i, const char *label)
-{
-	const struct numamove_result *res = numamove_report_result(rep, i);
-	char m[32], l[32];
-
-	printf("%s: moved %s", label, size_text(&a->o, numamove_result_bytes_moved(res), m, sizeof(m)));
-	if (numamove_result_sweep_bytes(res))
-		printf(" (and %s faulted in meanwhile, by the final sweep)",
-		       size_text(&a->o, numamove_result_sweep_bytes(res), m, sizeof(m)));
-	printf(", %" PRIu64 " pages (%s) not moved\n", numamove_result_pages_left(res, -1),
-	       size_text(&a->o, numamove_result_bytes_left(res, -1), l, sizeof(l)));
-	if (a->max_stall_ms || a->rate)
-		printf("%s: the longest of %" PRIu64 " calls took %.1f ms\n", label, numamove_result_calls(res),
-		       (double)numamove_result_max_call_ns(res) / 1e6);
-	print_node_table(&a->o, rep, i);
-	for (int r = 0; numamove_reason_text(r); r++) {
-		uint64_t n = numamove_result_pages_left(res, r);
-
-		if (n)
-			printf("%s: %" PRIu64 " pages (%s) not moved: %s\n", label, n,
-			       size_text(&a->o, numamove_result_bytes_left(res, r), l, sizeof(l)), numamove_reason_text(r));
-	}
-}
-
-static void print_cgroup(const struct move_args *a, const struct numamove_report *rep, size_t i, const char *label)
-{
-	size_t n = numamove_report_cgroup_procs(rep, i);
-	char o[256] = "?", m[256] = "?", x[32];
-
-	if (numamove_report_mems_before(rep, i))
-		numamove_nodelist_format(numamove_report_mems_before(rep, i), o, sizeof(o));
-	if (numamove_report_mems_after(rep, i))
-		numamove_nodelist_format(numamove_report_mems_after(rep, i), m, sizeof(m));
-	if (numamove_report_outcome(rep, i) == NUMAMOVE_OUTCOME_PLANNED) {
-		printf("%s (%zu process%s): would set cpuset.mems %s -> %s; nothing moved\n", label, n,
-		       n == 1 ? "" : "es", o, m);
-		return;
-	}
-	printf("%s (%zu process%s): cpuset.mems %s -> %s; the kernel moved %s", label, n, n == 1 ? "" : "es", o, m,
-	       size_text(&a->o, numamove_report_bytes_moved(rep, i), x, sizeof(x)));
-	printf(", %s stays on nodes outside cpuset.mems\n", size_text(&a->o, numamove_report_bytes_left(rep, i), x, sizeof(x)));
-	print_node_table(&a->o, rep, i);
-}
-
-/* Target @i, once it is done: its results on stdout (none with -J), its diagnostics on stderr. */
-static void print_target(const struct move_args *a, const struct numamove_report *rep, size_t i)
-{
-	enum numamove_outcome outcome = numamove_report_outcome(rep, i);
-	bool done = outcome == NUMAMOVE_OUTCOME_DONE || outcome == NUMAMOVE_OUTCOME_PARTIAL;
-	char label[4200];
-
-	front_label(rep, i, label, sizeof(label));
-	if (!a->o.json && numamove_report_kind(rep, i) == NUMAMOVE_TARGET_CGROUP) {
-		if (done || outcome == NUMAMOVE_OUTCOME_PLANNED)
-			print_cgroup(a, rep, i, label);
-	} else if (!a->o.json && outcome == NUMAMOVE_OUTCOME_PLANNED) {
-		print_plan(a, rep, i, label);
-		if (numamove_report_rebind(rep, i))
-			print_rebind(numamove_report_rebind(rep, i), label, false);
-	} else if (numamove_report_rebind(rep, i)) {
-		/* Policies rebound stay rebound, whatever happened to the pages after. */
-		print_rebind(numamove_report_rebind(rep, i), label, a->o.json);
-	}
-	/* A process's shared memory left without a move (out of reach, shared outside) has no result. */
-	if (!a->o.json && done && numamove_report_kind(rep, i) != NUMAMOVE_TARGET_CGROUP && numamove_report_result(rep, i)) {
-		print_moved(a, rep, i, label);
-		if (numamove_report_policy_after(rep, i))
-			printf("%s: policy %s -> %s\n", label,
-			       numamove_report_policy_before(rep, i) ? numamove_report_policy_before(rep, i) : "?",
-			       numamove_report_policy_after(rep, i));
-		if (numamove_report_affinity(rep, i))
-			print_affinity(numamove_report_affinity(rep, i), label);
-	}
-	front_each_message(rep, i, print_message, NULL);
-	fflush(stdout);
 }
 
 /* A whole number in [min, max] for @opt; a usage error otherwise. */

@@ -98,21 +98,6 @@ static void parse_tids(const char *text, pid_t **ret, size_t *ret_n)
 	*ret_n += n;
 }
 
-/* A --set that does not parse: one line, exit 2. */
-static void __attribute__((noreturn)) set_error(const char *text, int r, int bad)
-{
-	switch (r) {
-	case -ENODEV:
-		usage_error("policy", "--set '%s': node %d does not exist", text, bad);
-	case -ENOENT:
-		usage_error("policy", "--set '%s': the node list selects no node", text);
-	case -ERANGE:
-		usage_error("policy", "--set '%s': position %d is past the nodes with memory", text, bad);
-	default:
-		usage_error("policy", "--set: invalid policy '%s' (MODE[=FLAG][:NODES], see --help)", text);
-	}
-}
-
 static void thread_name(pid_t pid, pid_t tid, char *buf, size_t size)
 {
 	char path[64];
@@ -351,7 +336,7 @@ int cmd_policy(int argc, char **argv)
 		r = numamove_policy_parse(a.set, topo, &a.policy, &bad);
 		numamove_topology_free(topo);
 		if (r < 0)
-			set_error(a.set, r, bad);
+			policy_usage_error("policy", "--set", a.set, r, bad);
 		numamove_policy_free(a.policy);
 		a.policy = NULL;
 	}

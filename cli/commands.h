@@ -7,5 +7,6 @@ int cmd_nodes(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_move(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_place(int argc, char **argv);
 
 #endif

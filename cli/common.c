@@ -439,16 +439,16 @@ int parse_size(const char *text, uint64_t *ret, bool units)
 	return 0;
 }
 
-void json_string(FILE *fp, const char *s)
+void policy_usage_error(const char *cmd, const char *opt, const char *text, int r, int bad)
 {
-	fputc('"', fp);
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(fp, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(fp, "\\u%04x", *p);
-		else
-			fputc(*p, fp);
+	switch (r) {
+	case -ENODEV:
+		usage_error(cmd, "%s '%s': node %d does not exist", opt, text, bad);
+	case -ENOENT:
+		usage_error(cmd, "%s '%s': the node list selects no node", opt, text);
+	case -ERANGE:
+		usage_error(cmd, "%s '%s': position %d is past the nodes with memory", opt, text, bad);
+	default:
+		usage_error(cmd, "%s: invalid policy '%s' (MODE[=FLAG][:NODES], see --help)", opt, text);
 	}
-	fputc('"', fp);
 }

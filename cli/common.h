@@ -129,8 +129,6 @@ const char *size_text(const struct output *o, uint64_t bytes, char *buf, size_t 
  * optionally followed by iB or B). 0, -EINVAL or -ERANGE.
  */
 int parse_size(const char *text, uint64_t *ret, bool units);
-/* @s as a JSON string, quoted and escaped. */
-void json_string(FILE *fp, const char *s);
 
 /* Whether an operand is a pid (only digits) rather than a path: ./123 is a path. */
 bool arg_is_pid(const char *arg);
@@ -149,6 +147,9 @@ struct numamove_topology *topology_load_checked(void);
 /* "out of memory", exit 1. */
 void __attribute__((noreturn)) err_nomem(void);
 
+
+/* A policy @text of option @opt ("--set") that numamove_policy_parse() refused with @r, @bad: one line, exit 2. */
+void __attribute__((noreturn)) policy_usage_error(const char *cmd, const char *opt, const char *text, int r, int bad);
 
 /* Explains errors from reading or moving a process's memory. */
 const char *access_hint(int err);

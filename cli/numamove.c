@@ -19,6 +19,7 @@ static const struct {
 	{ "show", cmd_show, "show where processes' memory lives" },
 	{ "move", cmd_move, "move processes' memory to other nodes" },
 	{ "policy", cmd_policy, "show or change processes' memory policies" },
+	{ "place", cmd_place, "keep a memory policy on files (for numamoved)" },
 };
 
 static void __attribute__((noreturn)) usage(void)

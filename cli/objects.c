@@ -169,7 +169,8 @@ int object_load_checked(struct numamove_object *obj)
 	return EXIT_ERROR;
 }
 
-enum { OCOL_NAME, OCOL_TYPE, OCOL_SHMID, OCOL_KEY, OCOL_SIZE, OCOL_PAGESIZE, OCOL_POLICY, OCOL_RES, OCOL_PIDS };
+enum { OCOL_NAME, OCOL_TYPE, OCOL_SHMID, OCOL_KEY, OCOL_SIZE, OCOL_PAGESIZE, OCOL_POLICY, OCOL_RES, OCOL_PIDS,
+       OCOL_PLACEMENT, OCOL_PLACED_BY, OCOL_CONFORM };
 
 static const struct colinfo obj_infos[] = {
 	[OCOL_NAME] = { "NAME", 20, 0, SCOLS_JSON_STRING, false, "the file's path, or shm:ID for a SysV segment" },
@@ -183,12 +184,19 @@ static const struct colinfo obj_infos[] = {
 	[OCOL_RES] = { "RES", 6, SCOLS_FL_RIGHT, 0, true, "resident memory of the object" },
 	[OCOL_PIDS] = { "PIDS", 8, SCOLS_FL_WRAP, SCOLS_JSON_ARRAY_NUMBER, false,
 			"processes that map it (those numamove may read)" },
+	[OCOL_PLACEMENT] = { "PLACEMENT", 9, 0, SCOLS_JSON_STRING, false,
+			     "the placement that applies to the file (numamove place); - none" },
+	[OCOL_PLACED_BY] = { "PLACED-BY", 12, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, false,
+			     "what carries that placement: the file, or a directory above it" },
+	[OCOL_CONFORM] = { "CONFORM", 7, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false,
+			   "share of the resident pages on the placement's nodes, in percent" },
 };
 #define NOBJ (sizeof(obj_infos) / sizeof(obj_infos[0]))
 /* -1: the per-node columns. */
-static const int obj_defaults[] = { OCOL_NAME, OCOL_TYPE, OCOL_SIZE, OCOL_PAGESIZE, OCOL_POLICY, OCOL_RES, -1 };
+static const int obj_defaults[] = { OCOL_NAME, OCOL_TYPE, OCOL_SIZE, OCOL_PAGESIZE, OCOL_POLICY, OCOL_RES, -1,
+				    OCOL_PLACEMENT, OCOL_CONFORM };
 static const int obj_defaults_pids[] = { OCOL_NAME, OCOL_TYPE, OCOL_SIZE, OCOL_PAGESIZE, OCOL_POLICY,
-					 OCOL_RES, -1, OCOL_PIDS };
+					 OCOL_RES, -1, OCOL_PLACEMENT, OCOL_CONFORM, OCOL_PIDS };
 
 void show_objects_columns_usage(void)
 {
@@ -215,12 +223,78 @@ static void pids_cell(struct libscols_line *ln, size_t i, const struct output *o
 	free(pids);
 }
 
+/* The placement that applies to @obj (a file), or NULL after saying why it cannot be read. */
+static struct numamove_placement *placement_of(const struct numamove_object *obj, char **ret_from)
+{
+	const char *path = numamove_object_path(obj);
+	struct numamove_placement *p = NULL;
+	int r;
+
+	*ret_from = NULL;
+	if (!path || numamove_object_type(obj) == NUMAMOVE_OBJECT_SYSV)
+		return NULL;
+	r = numamove_placement_find(path, NULL, &p, ret_from);
+	if (r == -EBADMSG)
+		warnx_("%s: its placement (or a directory's above it) is not one: a corrupt " NUMAMOVE_PLACEMENT_XATTR
+		       " attribute (numamove place --clear removes it)", path);
+	else if (r == -EPROTONOSUPPORT)
+		warnx_("%s: its placement is of a later version of numamove", path);
+	else if (r < 0 && r != -ENODATA)
+		warn_errno(r, "%s: cannot read its placement", path);
+	return r < 0 ? NULL : p;
+}
+
+/* The placement's cell: its policy, with the scope of a directory's. */
+static void placement_cell(struct libscols_line *ln, size_t i, const struct output *o,
+			   const struct numamove_placement *p)
+{
+	char buf[NUMAMOVE_PLACEMENT_MAX];
+
+	if (!p) {
+		if (!o->json)
+			cell_printf(ln, i, "-");
+		return;
+	}
+	cell_printf(ln, i, "%s", policy_text(numamove_placement_policy(p), buf, sizeof(buf)));
+}
+
+/* CONFORM: the share of the resident pages on nodes the placement wants (100 with none resident). */
+static void conform_cell(struct libscols_line *ln, size_t i, const struct output *o,
+			 const struct numamove_nodelist *nodes, const struct numamove_object *obj,
+			 const struct numamove_placement *p)
+{
+	uint64_t on = 0, all = numamove_object_pages(obj, -1);
+
+	if (!p) {
+		if (!o->json)
+			cell_printf(ln, i, "-");
+		return;
+	}
+	for (size_t k = 0; k < numamove_nodelist_count(nodes); k++) {
+		int node = numamove_nodelist_get(nodes, k);
+
+		if (numamove_placement_wants_node(p, node))
+			on += numamove_object_pages(obj, node);
+	}
+	cell_printf(ln, i, "%.1f", all ? 100.0 * (double)on / (double)all : 100.0);
+}
+
+static bool wants_placement(const struct columns *cols)
+{
+	for (size_t i = 0; i < cols->n; i++)
+		if (cols->ids[i] == OCOL_PLACEMENT || cols->ids[i] == OCOL_PLACED_BY || cols->ids[i] == OCOL_CONFORM)
+			return true;
+	return false;
+}
+
 static void add_row(struct libscols_table *tb, const struct columns *cols, const struct output *o,
 		    const struct numamove_nodelist *nodes, const struct numamove_object *obj)
 {
 	struct libscols_line *ln = scols_table_new_line(tb, NULL);
 	uint64_t ps = numamove_object_page_size(obj);
 	bool sysv = numamove_object_type(obj) == NUMAMOVE_OBJECT_SYSV;
+	char *from = NULL;
+	struct numamove_placement *placement = wants_placement(cols) ? placement_of(obj, &from) : NULL;
 	char buf[64];
 
 	for (size_t i = 0; ln && i < cols->n; i++) {
@@ -246,10 +320,20 @@ static void add_row(struct libscols_table *tb, const struct columns *cols, const
 			break;
 		case OCOL_RES: cell_size(ln, i, o, numamove_object_pages(obj, -1) * ps); break;
 		case OCOL_PIDS: pids_cell(ln, i, o, obj); break;
+		case OCOL_PLACEMENT: placement_cell(ln, i, o, placement); break;
+		case OCOL_PLACED_BY:
+			if (from)
+				cell_printf(ln, i, "%s", from);
+			else if (!o->json)
+				cell_printf(ln, i, "-");
+			break;
+		case OCOL_CONFORM: conform_cell(ln, i, o, nodes, obj, placement); break;
 		default:
 			cell_size(ln, i, o, numamove_object_pages(obj, numamove_nodelist_get(nodes, (size_t)cols->ids[i] - NOBJ)) * ps);
 		}
 	}
+	numamove_placement_free(placement);
+	free(from);
 }
 
 /* --all-shm: where it is. */

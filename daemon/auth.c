@@ -268,6 +268,8 @@ int target_open(struct target *t, sd_bus_error *error)
 struct caller {
 	uid_t uid;
 	gid_t gid;
+	gid_t groups[64];  /* the supplementary groups the bus saw, when it says them */
+	int n_groups;      /* -1: not said */
 	pid_t pid;
 	char comm[64];
 	const char *sender;
@@ -279,10 +281,18 @@ static int caller_get(sd_bus_message *m, struct caller *c)
 	const char *comm = NULL;
 	int r;
 
+	const gid_t *groups;
+	int n;
+
 	r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_GID |
-					 SD_BUS_CREDS_EGID | SD_BUS_CREDS_PID | SD_BUS_CREDS_COMM, &creds);
+					 SD_BUS_CREDS_EGID | SD_BUS_CREDS_PID | SD_BUS_CREDS_COMM |
+					 SD_BUS_CREDS_SUPPLEMENTARY_GIDS, &creds);
 	if (r < 0)
 		return r;
+	n = sd_bus_creds_get_supplementary_gids(creds, &groups);
+	c->n_groups = n < 0 ? -1 : n < 64 ? n : 64;
+	for (int i = 0; i < c->n_groups; i++)
+		c->groups[i] = groups[i];
 	/* The bus daemon vouches for the uid it saw on the socket; that is the one to trust. */
 	r = sd_bus_creds_get_euid(creds, &c->uid);
 	if (r < 0)
@@ -374,6 +384,13 @@ static bool in_admin_group(struct daemon *d, const struct caller *c)
 		return false;
 	if (c->gid == gr->gr_gid)
 		return true;
+	/* The groups the caller's process had when it connected; else the group database's. */
+	if (c->n_groups >= 0) {
+		for (int i = 0; i < c->n_groups; i++)
+			if (c->groups[i] == gr->gr_gid)
+				return true;
+		return false;
+	}
 	pw = getpwuid(c->uid);
 	if (!pw || getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
 		return false;
@@ -392,11 +409,11 @@ static void decide(struct auth_request *a, bool allowed, const char *refusal)
 		snprintf(actions + strlen(actions), sizeof(actions) - strlen(actions), "%s%s", i ? ", " : "",
 			 a->need[i].action + strlen(BUS_NAME) + 1);
 	if (allowed)
-		log_notice("uid %u (pid %d, %s) asks to %s: allowed (%s%s%s)", (unsigned int)c->uid, (int)c->pid,
+		log_notice("uid %u (pid %d, %s): %s: allowed (%s%s%s)", (unsigned int)c->uid, (int)c->pid,
 			   c->comm, a->what, c->uid == 0 ? "root" : actions, c->uid == 0 ? "" : " by ",
 			   c->uid == 0 ? "" : a->rule);
 	else
-		log_notice("uid %u (pid %d, %s) asks to %s: refused by %s: %s", (unsigned int)c->uid, (int)c->pid,
+		log_notice("uid %u (pid %d, %s): %s: refused by %s: %s", (unsigned int)c->uid, (int)c->pid,
 			   c->comm, a->what, a->rule, refusal);
 	a->done(a->d, a->m, allowed, refusal, a->userdata);
 	auth_free(a);
@@ -506,10 +523,15 @@ static struct auth_request *auth_new(struct daemon *d, sd_bus_message *m, auth_d
 	return a;
 }
 
+/*
+ * The kernel's PTRACE_MODE_READ_REALCREDS rule. dbus-daemon may not say
+ * the caller's gid; then the uids decide, and a setgid program, the case
+ * the gids are there for, is not dumpable anyway.
+ */
 static bool owns_process(const struct caller *c, const struct target *t)
 {
 	for (int k = 0; k < 3; k++)
-		if (t->uids[k] != c->uid || t->gids[k] != c->gid)
+		if (t->uids[k] != c->uid || (c->gid != (gid_t)-1 && t->gids[k] != c->gid))
 			return false;
 	return t->dumpable;
 }

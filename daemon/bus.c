@@ -389,6 +389,16 @@ static void move_call_free(struct move_call *c)
 	free(c);
 }
 
+/* So that one user cannot fill the daemon's memory with jobs. */
+static unsigned int jobs_pending(struct daemon *d, uid_t uid)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < d->n_jobs; i++)
+		n += d->jobs[i]->owner == uid && !job_done(d->jobs[i]);
+	return n;
+}
+
 static void on_move_authorized(struct daemon *d, sd_bus_message *m, bool allowed, const char *why, void *userdata)
 {
 	struct move_call *c = userdata;
@@ -401,6 +411,12 @@ static void on_move_authorized(struct daemon *d, sd_bus_message *m, bool allowed
 		return;
 	}
 	auth_sender_uid(m, &uid);
+	if (uid != 0 && jobs_pending(d, uid) >= MAX_JOBS_PER_UID) {
+		sd_bus_reply_method_errorf(m, ERR_TOO_MANY, "uid %u has %d jobs queued or running already; wait for "
+					   "some to finish", (unsigned int)uid, MAX_JOBS_PER_UID);
+		move_call_free(c);
+		return;
+	}
 	j = job_new(d, uid, c->targets, c->n, &c->opts);
 	if (!j) {
 		sd_bus_reply_method_errno(m, ENOMEM, NULL);
@@ -716,6 +732,268 @@ static const sd_bus_vtable job_vtable[] = {
 };
 
 #undef P
+
+/* ---- Pin */
+
+struct pin_call {
+	struct target *targets;
+	size_t n;
+	struct move_opts opts;
+};
+
+static void pin_call_free(struct pin_call *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		target_clear(&c->targets[i]);
+	free(c->targets);
+	move_opts_clear(&c->opts);
+	free(c);
+}
+
+static unsigned int pins_of(struct daemon *d, uid_t uid)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < d->n_pins; i++)
+		n += d->pins[i]->owner == uid && !d->pins[i]->ended;
+	return n;
+}
+
+static void on_pin_authorized(struct daemon *d, sd_bus_message *m, bool allowed, const char *why, void *userdata)
+{
+	struct pin_call *c = userdata;
+	struct pin *p;
+	uid_t uid = 0;
+	int r;
+
+	if (!allowed) {
+		sd_bus_reply_method_errorf(m, ERR_NOT_AUTHORIZED, "%s", why);
+		pin_call_free(c);
+		return;
+	}
+	auth_sender_uid(m, &uid);
+	if (uid != 0 && pins_of(d, uid) >= MAX_PINS_PER_UID) {
+		sd_bus_reply_method_errorf(m, ERR_TOO_MANY, "uid %u has %d pins already", (unsigned int)uid,
+					   MAX_PINS_PER_UID);
+		pin_call_free(c);
+		return;
+	}
+	p = pin_new(d, uid, &c->targets[0], &c->opts);
+	pin_call_free(c);
+	if (!p) {
+		sd_bus_reply_method_errno(m, ENOMEM, NULL);
+		return;
+	}
+	r = pin_start(p);
+	if (r < 0) {
+		sd_bus_reply_method_errnof(m, -r, "cannot start the pin: %m");
+		pin_end(p, "it could not start");
+		return;
+	}
+	state_save_pin(d, p);
+	bus_pin_added(d, p);
+	bus_manager_changed(d, "Pins");
+	sd_bus_reply_method_return(m, "o", p->path);
+}
+
+static int method_pin(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct daemon *d = userdata;
+	struct pin_call *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	r = bus_parse_targets(m, &c->targets, &c->n, error);
+	if (r >= 0)
+		r = bus_parse_options(m, true, &c->opts, error);
+	if (r >= 0 && (c->n != 1 || (c->targets[0].kind != TARGET_PIDFD && c->targets[0].kind != TARGET_CGROUP)))
+		r = sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "a pin takes one target: a pidfd or a cgroup");
+	if (r >= 0 && (c->opts.flags & ~(NUMAMOVE_REQUEST_F_MEMORY_ONLY | NUMAMOVE_REQUEST_F_NO_STAY)))
+		r = sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "a pin takes no 'dry-run', 'force', "
+				     "'with-shared' or 'with-files'");
+	if (r >= 0)
+		r = auth_check_move(d, m, c->targets, c->n, &c->opts, true, on_pin_authorized, c);
+	if (r < 0) {
+		pin_call_free(c);
+		return r;
+	}
+	return 1;
+}
+
+static int method_list_pins(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct daemon *d = userdata;
+	sd_bus_message *reply = NULL;
+	int r;
+
+	r = sd_bus_message_new_method_return(m, &reply);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', "(uosus)");
+	for (size_t i = 0; r >= 0 && i < d->n_pins; i++) {
+		const struct pin *p = d->pins[i];
+
+		if (!p->ended)
+			r = sd_bus_message_append(reply, "(uosus)", p->id, p->path, p->target.label, (uint32_t)p->owner,
+						  p->nodes);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	return r;
+}
+
+static int method_get_pin(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct pin *p;
+	uint32_t id;
+	int r;
+
+	r = sd_bus_message_read(m, "u", &id);
+	if (r < 0)
+		return r;
+	p = pin_find(userdata, id);
+	if (!p || p->ended)
+		return sd_bus_error_setf(error, ERR_NO_SUCH_PIN, "no pin %" PRIu32, id);
+	return sd_bus_reply_method_return(m, "o", p->path);
+}
+
+static void on_unpin_authorized(struct daemon *d, sd_bus_message *m, bool allowed, const char *why, void *userdata)
+{
+	uint32_t *id = userdata;
+	struct pin *p = pin_find(d, *id);
+
+	free(id);
+	if (!allowed)
+		sd_bus_reply_method_errorf(m, ERR_NOT_AUTHORIZED, "%s", why);
+	else if (!p || p->ended)
+		sd_bus_reply_method_errorf(m, ERR_NO_SUCH_PIN, "the pin is gone");
+	else {
+		pin_end(p, "unpinned");
+		sd_bus_reply_method_return(m, NULL);
+	}
+}
+
+static int method_unpin(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct pin *p = userdata;
+	char what[128];
+	uint32_t *id;
+	uid_t uid;
+	int r;
+
+	r = auth_sender_uid(m, &uid);
+	if (r < 0)
+		return r;
+	if (uid == p->owner || uid == 0) {
+		pin_end(p, "unpinned");
+		return sd_bus_reply_method_return(m, NULL);
+	}
+	id = malloc(sizeof(*id));
+	if (!id)
+		return -ENOMEM;
+	*id = p->id;
+	snprintf(what, sizeof(what), "unpinning pin %" PRIu32 " of uid %u", p->id, (unsigned int)p->owner);
+	r = auth_check_action(p->d, m, ACTION_MANAGE, what, on_unpin_authorized, id);
+	if (r < 0) {
+		free(id);
+		return r;
+	}
+	return 1;
+}
+
+static int pin_prop(sd_bus *bus, const char *path, const char *interface, const char *prop, sd_bus_message *reply,
+		    void *userdata, sd_bus_error *error)
+{
+	struct pin *p = userdata;
+	bool cgroup = p->target.kind == TARGET_CGROUP;
+
+	if (strcmp(prop, "Id") == 0)
+		return sd_bus_message_append(reply, "u", p->id);
+	if (strcmp(prop, "Owner") == 0)
+		return sd_bus_message_append(reply, "u", (uint32_t)p->owner);
+	if (strcmp(prop, "Target") == 0)
+		return sd_bus_message_append(reply, "s", p->target.label);
+	if (strcmp(prop, "Pid") == 0)
+		return sd_bus_message_append(reply, "u", cgroup ? 0 : (uint32_t)p->target.pid);
+	if (strcmp(prop, "Cgroup") == 0)
+		return sd_bus_message_append(reply, "s", cgroup ? p->target.text : "");
+	if (strcmp(prop, "Nodes") == 0)
+		return sd_bus_message_append(reply, "s", p->nodes);
+	if (strcmp(prop, "IntervalMs") == 0)
+		return sd_bus_message_append(reply, "u", p->interval_ms);
+	if (strcmp(prop, "Checks") == 0)
+		return sd_bus_message_append(reply, "t", p->checks);
+	if (strcmp(prop, "Corrections") == 0)
+		return sd_bus_message_append(reply, "t", p->corrections);
+	if (strcmp(prop, "BytesCorrected") == 0)
+		return sd_bus_message_append(reply, "t", p->bytes_corrected);
+	if (strcmp(prop, "LastCheckUs") == 0)
+		return sd_bus_message_append(reply, "t", p->last_check_us);
+	if (strcmp(prop, "State") == 0)
+		return sd_bus_message_append(reply, "s", p->ended ? "ended" : "active");
+	return -ENOENT;
+}
+
+static int pin_find_cb(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+		       sd_bus_error *error)
+{
+	struct pin *p = pin_find(userdata, path_id(path, OBJ_PIN_PREFIX));
+
+	if (!p || p->ended)
+		return 0;
+	*found = p;
+	return 1;
+}
+
+static int pin_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***ret_nodes, sd_bus_error *error)
+{
+	struct daemon *d = userdata;
+	char **v = calloc(d->n_pins + 1, sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->n_pins; i++) {
+		if (d->pins[i]->ended)
+			continue;
+		v[n] = strdup(d->pins[i]->path);
+		if (!v[n]) {
+			for (size_t k = 0; k < n; k++)
+				free(v[k]);
+			free(v);
+			return -ENOMEM;
+		}
+		n++;
+	}
+	*ret_nodes = v;
+	return 0;
+}
+
+#define P(name, sig, flags) SD_BUS_PROPERTY(name, sig, pin_prop, 0, flags)
+
+static const sd_bus_vtable pin_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	P("Id", "u", SD_BUS_VTABLE_PROPERTY_CONST),
+	P("Owner", "u", SD_BUS_VTABLE_PROPERTY_CONST),
+	P("Target", "s", SD_BUS_VTABLE_PROPERTY_CONST),
+	P("Pid", "u", SD_BUS_VTABLE_PROPERTY_CONST),
+	P("Cgroup", "s", SD_BUS_VTABLE_PROPERTY_CONST),
+	P("Nodes", "s", SD_BUS_VTABLE_PROPERTY_CONST),
+	P("IntervalMs", "u", SD_BUS_VTABLE_PROPERTY_CONST),
+	P("Checks", "t", CHANGES),
+	P("Corrections", "t", CHANGES),
+	P("BytesCorrected", "t", CHANGES),
+	P("LastCheckUs", "t", CHANGES),
+	P("State", "s", CHANGES),
+	SD_BUS_METHOD("Unpin", "", "", method_unpin, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_SIGNAL_WITH_NAMES("Corrected", "tus", SD_BUS_PARAM(bytes) SD_BUS_PARAM(threads) SD_BUS_PARAM(text), 0),
+	SD_BUS_VTABLE_END,
+};
+#undef P
+
 #define P(name, sig, flags) SD_BUS_PROPERTY(name, sig, manager_prop, 0, flags)
 
 static const sd_bus_vtable manager_vtable[] = {
@@ -731,6 +1009,12 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_METHOD_WITH_NAMES("ListJobs", "", , "a(uosuss)", SD_BUS_PARAM(jobs), method_list_jobs,
 				 SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("GetJob", "u", SD_BUS_PARAM(id), "o", SD_BUS_PARAM(job), method_get_job,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Pin", "a(sv)a{sv}", SD_BUS_PARAM(targets) SD_BUS_PARAM(options), "o",
+				 SD_BUS_PARAM(pin), method_pin, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("ListPins", "", , "a(uosus)", SD_BUS_PARAM(pins), method_list_pins,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("GetPin", "u", SD_BUS_PARAM(id), "o", SD_BUS_PARAM(pin), method_get_pin,
 				 SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Reload", "", "", method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_VTABLE_END,
@@ -776,6 +1060,26 @@ void bus_job_finished(struct job *j)
 	sd_bus_emit_signal(j->d->bus, j->path, IFACE_JOB, "Finished", "si", job_state_name(j->state), j->exit_status);
 }
 
+int bus_pin_added(struct daemon *d, struct pin *p)
+{
+	return sd_bus_emit_interfaces_added(d->bus, p->path, IFACE_PIN, NULL);
+}
+
+void bus_pin_removed(struct daemon *d, struct pin *p)
+{
+	sd_bus_emit_interfaces_removed(d->bus, p->path, IFACE_PIN, NULL);
+}
+
+void bus_pin_changed(struct pin *p, const char *const *props)
+{
+	sd_bus_emit_properties_changed_strv(p->d->bus, p->path, IFACE_PIN, (char **)props);
+}
+
+void bus_pin_corrected(struct pin *p, uint64_t bytes, uint32_t threads, const char *text)
+{
+	sd_bus_emit_signal(p->d->bus, p->path, IFACE_PIN, "Corrected", "tus", bytes, threads, text);
+}
+
 int bus_setup(struct daemon *d)
 {
 	const char *which = getenv("NUMAMOVED_BUS");
@@ -794,6 +1098,10 @@ int bus_setup(struct daemon *d)
 		r = sd_bus_add_fallback_vtable(d->bus, NULL, OBJ_JOB_PREFIX, IFACE_JOB, job_vtable, job_find_cb, d);
 	if (r >= 0)
 		r = sd_bus_add_node_enumerator(d->bus, NULL, OBJ_JOB_PREFIX, job_enumerate, d);
+	if (r >= 0)
+		r = sd_bus_add_fallback_vtable(d->bus, NULL, OBJ_PIN_PREFIX, IFACE_PIN, pin_vtable, pin_find_cb, d);
+	if (r >= 0)
+		r = sd_bus_add_node_enumerator(d->bus, NULL, OBJ_PIN_PREFIX, pin_enumerate, d);
 	if (r >= 0)
 		r = sd_bus_add_object_manager(d->bus, NULL, OBJ_ROOT);
 	if (r < 0)

@@ -165,12 +165,11 @@ struct worker {
 	size_t n_added, n_exited; /* targets in the request; processes gone before it ran */
 };
 
-static void post(struct job *j, struct wmsg *m)
+/* Hands @m to the loop; any thread. */
+void worker_post(struct daemon *d, struct wmsg *m)
 {
-	struct daemon *d = j->d;
 	uint64_t one = 1;
 
-	m->job = j;
 	pthread_mutex_lock(&d->lock);
 	*d->inbox_tail = m;
 	d->inbox_tail = &m->next;
@@ -178,6 +177,12 @@ static void post(struct job *j, struct wmsg *m)
 	/* Only fails if the counter overflows, which 2^64 wake-ups would need. */
 	if (write(d->efd, &one, sizeof(one)) < 0)
 		log_err("eventfd: %m");
+}
+
+static void post(struct job *j, struct wmsg *m)
+{
+	m->job = j;
+	worker_post(j->d, m);
 }
 
 static void post_text(struct job *j, char *out, char *err)
@@ -265,7 +270,7 @@ static int build_request(struct job *j, bool dry, struct worker *w, struct numam
 {
 	const struct move_opts *o = &j->opts;
 	struct numamove_request *req;
-	bool own_rate = o->rate && !j->d->cfg.budget;
+	bool own_rate = j->own_rate;
 	int r;
 
 	/* The library paces by one rate: the shared budget when there is one, else the caller's. */
@@ -469,6 +474,8 @@ int job_start(struct job *j)
 
 	j->verdict = VERDICT_WAIT;
 	j->cancel_asked = false;
+	/* Decided here, on the loop: a reload may change the budget while the worker runs. */
+	j->own_rate = j->opts.rate && !j->d->cfg.budget;
 	r = pthread_create(&j->thread, NULL, worker_main, j);
 	if (r)
 		return -r;
@@ -528,6 +535,25 @@ static void append(char **field, const char *text)
 	*field = v;
 }
 
+/* More than MAX_JOBS_KEPT finished jobs: the oldest go now, whatever job-keep-s says. */
+static void drop_oldest(struct daemon *d)
+{
+	struct job *oldest = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->n_jobs; i++) {
+		struct job *j = d->jobs[i];
+
+		if (!job_done(j))
+			continue;
+		n++;
+		if (!oldest || j->finished_us < oldest->finished_us)
+			oldest = j;
+	}
+	if (n > MAX_JOBS_KEPT)
+		on_expire(NULL, 0, oldest);
+}
+
 /* The job is over: its state, outcome and exit status are final; it stays listed job-keep-s. */
 void job_finish(struct job *j, enum job_state state, const char *outcome, int exit_status)
 {
@@ -549,6 +575,7 @@ void job_finish(struct job *j, enum job_state state, const char *outcome, int ex
 	bus_manager_changed(j->d, "Queued");
 	job_keep(j, (uint64_t)j->d->cfg.job_keep_s * 1000000ULL);
 	pin_job_finished(j->d, j);
+	drop_oldest(j->d);
 }
 
 /* A finished job's object goes @usec from now. */
@@ -609,7 +636,7 @@ static void wmsg_free(struct wmsg *m)
 	free(m);
 }
 
-static void handle(struct wmsg *m)
+static void handle(struct daemon *d, struct wmsg *m)
 {
 	struct job *j = m->job;
 
@@ -631,6 +658,9 @@ static void handle(struct wmsg *m)
 	case WMSG_FINISHED:
 		handle_finished(j, m);
 		break;
+	case WMSG_PIN_CHECK:
+		pin_checked(d, m);
+		break;
 	}
 }
 
@@ -650,7 +680,7 @@ static int on_inbox(sd_event_source *s, int fd, uint32_t revents, void *userdata
 	while (list) {
 		struct wmsg *next = list->next;
 
-		handle(list);
+		handle(d, list);
 		wmsg_free(list);
 		list = next;
 	}

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -57,7 +58,8 @@ int daemon_reload(struct daemon *d)
 	struct config c;
 	int r;
 
-	sd_notify(0, "RELOADING=1");
+	/* MONOTONIC_USEC: what Type=notify-reload needs to match this reload to its request. */
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, mono_us());
 	r = config_load(d->config_path, &c);
 	if (r < 0) {
 		log_err("%s: not reloaded, the configuration in force stays", d->config_path);
@@ -231,6 +233,7 @@ int main(int argc, char **argv)
 	free(d.jobs);
 	free(d.pins);
 	sd_event_source_unref(d.efd_source);
+	sd_event_source_unref(d.held_retry);
 	sd_bus_flush_close_unref(d.bus);
 	sd_event_unref(d.event);
 	numamove_pacer_free(d.pacer);

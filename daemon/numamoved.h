@@ -40,6 +40,9 @@
 
 #define MAX_TARGETS 4096
 #define MAX_STRING 4096
+#define MAX_JOBS_PER_UID 256   /* queued, held or running, for any uid but 0 */
+#define MAX_JOBS_KEPT 4096     /* finished jobs listed; the oldest go first */
+#define MAX_PINS_PER_UID 256
 
 /* ---- logging: stderr lines with sd-daemon priority prefixes, for the journal */
 void log_at(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -101,7 +104,7 @@ int job_state_from_name(const char *name);
 struct daemon;
 
 /* What a worker hands to the loop (one message each). */
-enum wmsg_kind { WMSG_PLAN, WMSG_EVENT, WMSG_TEXT, WMSG_FINISHED };
+enum wmsg_kind { WMSG_PLAN, WMSG_EVENT, WMSG_TEXT, WMSG_FINISHED, WMSG_PIN_CHECK };
 struct wmsg {
 	struct wmsg *next;
 	struct job *job;
@@ -116,6 +119,11 @@ struct wmsg {
 	char *outcome;            /* FINISHED */
 	int exit_status;          /* FINISHED */
 	bool cancelled;           /* FINISHED */
+	uint32_t pin_id;          /* PIN_CHECK: the pin, found again by id */
+	uint64_t bytes;           /* PIN_CHECK: bytes outside the pin's nodes */
+	uint32_t threads;         /* PIN_CHECK: threads allowed on CPUs outside them */
+	bool mems_differ;         /* PIN_CHECK: a cgroup's cpuset.mems is not the pin's nodes */
+	uint64_t elapsed_us;      /* PIN_CHECK: how long the check took */
 };
 
 enum verdict { VERDICT_WAIT, VERDICT_GO, VERDICT_STOP };
@@ -140,7 +148,7 @@ struct job {
 	char phase[16];
 	char *subject;
 	uint64_t bytes_done, bytes_total, rate, eta_us;
-	uint64_t last_progress_us, last_saved_us;
+	uint64_t last_saved_us;
 	char *outcome, *report, *output, *diagnostics;
 	int exit_status;
 	uint64_t finished_us;
@@ -148,6 +156,7 @@ struct job {
 	int n_need;
 	bool cancel_asked;
 	bool retry;            /* held: try again (a job ended) */
+	bool own_rate;         /* paced by its own rate: no budget when it started */
 
 	/* The worker, while one runs. Under d->lock: req, verdict. */
 	pthread_t thread;
@@ -169,8 +178,11 @@ struct pin {
 	char *nodes;
 	unsigned int interval_ms;
 	uint64_t checks, corrections, bytes_corrected, last_check_us;
+	unsigned int flags;    /* NUMAMOVE_REQUEST_F_* of its corrections */
 	bool ended;
-	bool checking;         /* a check or correction runs */
+	pthread_t check_thread;
+	bool check_live;       /* a check runs */
+	uint32_t correction;   /* the correction job queued or running, or 0 */
 	sd_event_source *timer, *exit_watch;
 };
 
@@ -188,6 +200,7 @@ struct daemon {
 	struct pin **pins;
 	size_t n_pins, alloc_pins;
 	uint32_t next_id;
+	uint32_t reserved_id;  /* next-id on disk: ids below it may be given without writing */
 	uint64_t next_seq;
 
 	/* Workers to the loop. */
@@ -196,6 +209,7 @@ struct daemon {
 	int efd;
 	sd_event_source *efd_source;
 	bool polkit_missing_logged;
+	sd_event_source *held_retry; /* held jobs and nothing running: look again later */
 };
 
 /* main.c */
@@ -233,6 +247,7 @@ void job_join(struct job *j);
 void job_keep(struct job *j, uint64_t usec);
 int worker_inbox_setup(struct daemon *d);
 void worker_inbox_drop(struct daemon *d);
+void worker_post(struct daemon *d, struct wmsg *m);
 bool job_done(const struct job *j);
 
 /* sched.c */
@@ -270,17 +285,9 @@ int pin_start(struct pin *p);
 void pin_end(struct pin *p, const char *why);
 void pin_free(struct pin *p);
 void pin_job_finished(struct daemon *d, struct job *j);
+void pin_checked(struct daemon *d, struct wmsg *m);
 
 /* main.c: the config, again */
 int daemon_reload(struct daemon *d);
-
-/* Until front/front.h has them (the lead's). */
-struct front_style {
-	bool json, raw, noheadings, bytes;
-	bool timing;
-	const char *prefix;
-};
-void front_move_target(FILE *out, FILE *err, const struct front_style *s, const struct numamove_report *rep, size_t i);
-void front_move_request_notes(FILE *err, const struct front_style *s, const struct numamove_report *rep);
 
 #endif

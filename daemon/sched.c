@@ -19,6 +19,8 @@
 #include "front.h"
 #include "numamoved.h"
 
+#define HELD_RETRY_US (30 * 1000000ULL)
+
 unsigned int sched_count(struct daemon *d, enum job_state s)
 {
 	unsigned int n = 0;
@@ -138,6 +140,34 @@ static uint64_t ahead_of(struct daemon *d, const struct job *j, int node)
 	return sum;
 }
 
+static int on_held_retry(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	for (size_t i = 0; i < d->n_jobs; i++)
+		if (d->jobs[i]->state == JOB_HELD)
+			d->jobs[i]->retry = true;
+	sched_run(d);
+	return 0;
+}
+
+/*
+ * No job runs whose end would wake the held ones: memory may still come
+ * free (other programs end), so look again in a while. The only timer
+ * of an idle daemon, and only while a job is held.
+ */
+static void arm_held_retry(struct daemon *d)
+{
+	if (sched_count(d, JOB_RUNNING))
+		return;
+	if (!d->held_retry)
+		sd_event_add_time_relative(d->event, &d->held_retry, CLOCK_MONOTONIC, HELD_RETRY_US, 0, on_held_retry,
+					   d);
+	else
+		sd_event_source_set_time_relative(d->held_retry, HELD_RETRY_US);
+	sd_event_source_set_enabled(d->held_retry, SD_EVENT_ONESHOT);
+}
+
 static void set_held(struct job *j, const char *why)
 {
 	static const char *const props[] = { "State", "Held", NULL };
@@ -212,6 +242,7 @@ void sched_plan(struct job *j, int error, uint64_t *need, int n_need)
 			numamove_topology_free(topo);
 			set_held(j, why);
 			sched_run(d);
+			arm_held_retry(d);
 			return;
 		}
 	}

@@ -89,35 +89,54 @@ static int write_atomic(const char *name, const char *data, size_t len)
 	return r;
 }
 
-static int save_stream(const char *name, char *buf, size_t len, FILE *f)
+/* Closes @f, the memstream of @buf and @len (known only once closed), and saves it as @name. */
+static int save_stream(const char *name, char **buf, size_t *len, FILE *f)
 {
 	int r;
 
 	if (fclose(f) != 0) {
-		free(buf);
+		free(*buf);
 		return -ENOMEM;
 	}
-	r = write_atomic(name, buf, len);
-	free(buf);
+	r = write_atomic(name, *buf, *len);
+	free(*buf);
 	return r;
 }
+
+/*
+ * Ids are reserved on disk a block at a time, so that a submission costs
+ * one fsync (its job file), not two; after a crash the rest of the block
+ * is skipped, and no id is ever given twice.
+ */
+#define ID_BLOCK 64
 
 int state_save_next_id(struct daemon *d)
 {
 	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%" PRIu32 "\n", d->next_id);
+	int n;
 
+	if (d->next_id < d->reserved_id)
+		return 0;
+	d->reserved_id = d->next_id + ID_BLOCK;
+	n = snprintf(buf, sizeof(buf), "%" PRIu32 "\n", d->reserved_id);
 	return write_atomic("next-id", buf, (size_t)n);
+}
+
+/* Hex of @text, or "-" for none, as one word of a target line. */
+static void put_word(FILE *f, const char *text)
+{
+	if (!text || !*text)
+		fputc('-', f);
+	for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++)
+		fprintf(f, "%02x", *p);
 }
 
 static void put_target(FILE *f, const struct target *t)
 {
 	fprintf(f, "target=%s %d %" PRIu64 " %d ", target_kind_name(t->kind), (int)t->pid, t->starttime, t->value);
-	for (const unsigned char *p = (const unsigned char *)(t->text ? t->text : ""); *p; p++)
-		fprintf(f, "%02x", *p);
-	fputs(" ", f);
-	for (const unsigned char *p = (const unsigned char *)(t->label ? t->label : ""); *p; p++)
-		fprintf(f, "%02x", *p);
+	put_word(f, t->text);
+	fputc(' ', f);
+	put_word(f, t->label);
 	fputc('\n', f);
 }
 
@@ -149,7 +168,7 @@ int state_save_job(struct daemon *d, const struct job *j)
 	for (size_t i = 0; i < j->n_targets; i++)
 		put_target(f, &j->targets[i]);
 	snprintf(name, sizeof(name), "jobs/%" PRIu32, j->id);
-	return save_stream(name, buf, len, f);
+	return save_stream(name, &buf, &len, f);
 }
 
 void state_remove_job(struct daemon *d, uint32_t id)
@@ -157,6 +176,31 @@ void state_remove_job(struct daemon *d, uint32_t id)
 	char name[64];
 
 	snprintf(name, sizeof(name), "jobs/%" PRIu32, id);
+	unlinkat(dir_fd, name, 0);
+}
+
+int state_save_pin(struct daemon *d, const struct pin *p)
+{
+	char name[64], *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "id=%" PRIu32 "\nowner=%u\ninterval-ms=%u\nflags=%u\nchecks=%" PRIu64 "\ncorrections=%" PRIu64 "\n"
+		"bytes-corrected=%" PRIu64 "\n", p->id, (unsigned int)p->owner, p->interval_ms, p->flags, p->checks,
+		p->corrections, p->bytes_corrected);
+	put_hex(f, "to", p->nodes);
+	put_target(f, &p->target);
+	snprintf(name, sizeof(name), "pins/%" PRIu32, p->id);
+	return save_stream(name, &buf, &len, f);
+}
+
+void state_remove_pin(struct daemon *d, uint32_t id)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "pins/%" PRIu32, id);
 	unlinkat(dir_fd, name, 0);
 }
 
@@ -183,8 +227,8 @@ static int parse_target(const char *value, struct target *t)
 		return k;
 	t->kind = k;
 	t->pid = pid;
-	t->text = *text ? from_hex(text) : NULL;
-	t->label = *label ? from_hex(label) : NULL;
+	t->text = *text && strcmp(text, "-") != 0 ? from_hex(text) : NULL;
+	t->label = *label && strcmp(label, "-") != 0 ? from_hex(label) : NULL;
 	return 0;
 }
 
@@ -220,10 +264,13 @@ static bool reopen_target(struct target *t, char **why)
 	return ok;
 }
 
+/* A job or a pin as read: the fields, moved into a real one. */
 struct saved_job {
-	struct job j; /* the fields as read, moved into a real job */
+	struct job j;
 	char state[16];
 	char *out, *err, *report;
+	unsigned int interval_ms;
+	uint64_t checks, corrections, bytes_corrected;
 };
 
 static void read_job_line(struct saved_job *s, char *line)
@@ -290,6 +337,14 @@ static void read_job_line(struct saved_job *s, char *line)
 		s->out = from_hex(v);
 	else if (strcmp(k, "err") == 0)
 		s->err = from_hex(v);
+	else if (strcmp(k, "interval-ms") == 0)
+		s->interval_ms = (unsigned int)strtoul(v, NULL, 10);
+	else if (strcmp(k, "checks") == 0)
+		s->checks = strtoull(v, NULL, 10);
+	else if (strcmp(k, "corrections") == 0)
+		s->corrections = strtoull(v, NULL, 10);
+	else if (strcmp(k, "bytes-corrected") == 0)
+		s->bytes_corrected = strtoull(v, NULL, 10);
 	else if (strcmp(k, "target") == 0 && j->n_targets < MAX_TARGETS) {
 		struct target *nv = realloc(j->targets, (j->n_targets + 1) * sizeof(*nv));
 
@@ -420,13 +475,69 @@ static void restore_job(struct daemon *d, struct saved_job *s)
 	}
 }
 
+/* A pin comes back if its process (same pid and start time) or its cgroup is still there. */
+static void restore_pin(struct daemon *d, struct saved_job *s)
+{
+	struct target *t = &s->j.targets[0];
+	struct move_opts o = { .to = s->j.opts.to, .flags = s->j.opts.flags, .interval_ms = s->interval_ms };
+	char *why = NULL;
+	struct pin *p;
+
+	if (!reopen_target(t, &why)) {
+		log_info("pin %" PRIu32 " dropped: %s", s->j.id, why ? why : "its target is gone");
+		free(why);
+		state_remove_pin(d, s->j.id);
+		return;
+	}
+	p = pin_new(d, s->j.owner, t, &o);
+	if (!p)
+		return;
+	d->next_id--;
+	p->id = s->j.id;
+	snprintf(p->path, sizeof(p->path), OBJ_PIN_PREFIX "/%" PRIu32, p->id);
+	if (d->next_id <= p->id)
+		d->next_id = p->id + 1;
+	p->checks = s->checks;
+	p->corrections = s->corrections;
+	p->bytes_corrected = s->bytes_corrected;
+	if (pin_start(p) < 0)
+		pin_end(p, "it could not start again");
+}
+
+/* Reads every file of @sub (jobs, pins) and hands each to @restore. */
+static int restore_dir(struct daemon *d, const char *sub, void (*restore)(struct daemon *, struct saved_job *))
+{
+	int fd = openat(dir_fd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (!dir)
+		return log_err("%s/%s: %m", d->state_dir, sub), -errno;
+	while ((de = readdir(dir))) {
+		struct saved_job s = { 0 };
+		char name[300];
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(name, sizeof(name), "%s/%s", sub, de->d_name);
+		/* A temporary file is a write that never finished: the file it was to replace stands. */
+		if (strchr(de->d_name, '.') || read_saved(name, &s) < 0) {
+			log_warn("%s/%s: unreadable, removed", d->state_dir, name);
+			unlinkat(dir_fd, name, 0);
+		} else {
+			restore(d, &s);
+		}
+		saved_free(&s);
+	}
+	closedir(dir);
+	return 0;
+}
+
 int state_restore(struct daemon *d)
 {
 	char buf[32];
 	ssize_t n;
-	int fd = openat(dir_fd, "next-id", O_RDONLY | O_CLOEXEC);
-	DIR *dir;
-	struct dirent *de;
+	int fd = openat(dir_fd, "next-id", O_RDONLY | O_CLOEXEC), r;
 
 	if (fd >= 0) {
 		n = read(fd, buf, sizeof(buf) - 1);
@@ -437,26 +548,8 @@ int state_restore(struct daemon *d)
 		}
 		if (!d->next_id)
 			d->next_id = 1;
+		d->reserved_id = d->next_id;
 	}
-	fd = openat(dir_fd, "jobs", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	dir = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!dir)
-		return log_err("%s/jobs: %m", d->state_dir), -errno;
-	while ((de = readdir(dir))) {
-		struct saved_job s = { 0 };
-		char name[300];
-
-		if (de->d_name[0] == '.' || strchr(de->d_name, '.'))
-			continue;
-		snprintf(name, sizeof(name), "jobs/%s", de->d_name);
-		if (read_saved(name, &s) < 0) {
-			log_warn("%s/%s: unreadable, removed", d->state_dir, name);
-			unlinkat(dir_fd, name, 0);
-		} else {
-			restore_job(d, &s);
-		}
-		saved_free(&s);
-	}
-	closedir(dir);
-	return 0;
+	r = restore_dir(d, "jobs", restore_job);
+	return r < 0 ? r : restore_dir(d, "pins", restore_pin);
 }

@@ -87,4 +87,28 @@ const char *front_status_name(const struct numamove_report *rep, size_t i);
  */
 int front_move_json(FILE *out, const struct numamove_report *rep, bool bytes);
 
+/* @s as a JSON string, quoted and escaped; NULL as "". */
+void front_json_string(FILE *fp, const char *s);
+
+/* How a move report is rendered as text: numamove move's output options. */
+struct front_style {
+	bool json, raw, noheadings, bytes; /* -J (results in the JSON document only), -r, -n, -b */
+	bool timing;        /* say how long the longest call took (numamove: --rate or --max-stall given) */
+	const char *prefix; /* diagnostics read "PREFIX: ..." ("numamove") */
+};
+/* A size as @s wants it: a number of bytes with -b, else human units. */
+const char *front_size_text(const struct front_style *s, uint64_t bytes, char *buf, size_t size);
+/*
+ * Target @i of a move report, once it is done: its results on @out (none
+ * with json: they are in the JSON document), its diagnostics on @err.
+ */
+void front_move_target(FILE *out, FILE *err, const struct front_style *s, const struct numamove_report *rep,
+		       size_t i);
+/* The request's own notes (NUMA balancing) on @err: once, before the first target's text. */
+void front_move_request_notes(FILE *err, const struct front_style *s, const struct numamove_report *rep);
+/* --progress=json: one line for @ev (phase MOVE or MOVED) of @subject on @err. */
+void front_progress_json(FILE *err, const char *subject, const struct numamove_event *ev);
+/* The terminal's progress line for @ev, from its start ("\r"), not ended: rewritten by the next. */
+void front_progress_text(FILE *err, const char *prefix, const char *subject, const struct numamove_event *ev);
+
 #endif

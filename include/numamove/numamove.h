@@ -1512,6 +1512,78 @@ const struct numamove_nodelist *numamove_report_mems_after(const struct numamove
 size_t numamove_report_cgroup_procs(const struct numamove_report *report, size_t i);
 
 /* ------------------------------------------------------------------------
+ * Placements (since 0.5): a memory policy kept on a file or a directory, in
+ * an extended attribute, for the page cache the kernel keeps no policy
+ * for. numamoved enforces them; see numamove_placement(3).
+ * ------------------------------------------------------------------------ */
+
+struct numamove_placement;
+
+/* The attribute: user.* where the file system has them, else trusted.* (root; tmpfs before 6.6). */
+#define NUMAMOVE_PLACEMENT_XATTR "user.numamove.placement"
+#define NUMAMOVE_PLACEMENT_XATTR_TRUSTED "trusted.numamove.placement"
+/* The longest text form of a placement, its NUL included. */
+#define NUMAMOVE_PLACEMENT_MAX 256
+/* A directory's placement covers only the files directly in it (default: the whole tree below it). */
+#define NUMAMOVE_PLACEMENT_F_DIRECTORY (1u << 0)
+
+/** numamove_placement_new() - a placement of @policy (copied); -EINVAL for relative nodes or an unknown flag */
+int numamove_placement_new(const struct numamove_policy *policy, unsigned int flags,
+			   struct numamove_placement **ret_placement);
+void numamove_placement_free(struct numamove_placement *placement);
+/** numamove_placement_policy() - its policy (borrowed) */
+const struct numamove_policy *numamove_placement_policy(const struct numamove_placement *placement);
+unsigned int numamove_placement_flags(const struct numamove_placement *placement);
+/** numamove_placement_format() - the attribute's text; returns the length needed, like snprintf */
+int numamove_placement_format(const struct numamove_placement *placement, char *buf, size_t size);
+/**
+ * numamove_placement_parse() - a placement from an attribute's value
+ * @topo: the policy's nodes must exist and have memory; NULL accepts any
+ *
+ * Return: 0; -EBADMSG for a value that is not a placement (corrupt, or
+ * not ours), -EPROTONOSUPPORT for a later version of the format, -ENODEV
+ * or -ERANGE when a node it names does not exist (or has no memory) on
+ * this machine, -ENOMEM.
+ */
+int numamove_placement_parse(const char *text, size_t len, const struct numamove_topology *topo,
+			     struct numamove_placement **ret_placement);
+/**
+ * numamove_placement_get() - the placement kept on open file or directory @fd
+ *
+ * Return: 0; -ENODATA when it has none; an error of
+ * numamove_placement_parse(); or a negative errno of fgetxattr(2).
+ */
+int numamove_placement_get(int fd, const struct numamove_topology *topo, struct numamove_placement **ret_placement);
+/**
+ * numamove_placement_set() - keep @placement on @fd (a regular file or a directory)
+ *
+ * The kernel decides who may: user.* attributes need write permission on
+ * the file (or ownership of a sticky directory's entry); trusted.* needs
+ * CAP_SYS_ADMIN. Return: 0; -ENOTDIR for NUMAMOVE_PLACEMENT_F_DIRECTORY on
+ * a file; -EINVAL for anything but a regular file or a directory; -EACCES,
+ * -EPERM; -EOPNOTSUPP when the file system keeps neither attribute for
+ * the caller; another negative errno of fsetxattr(2).
+ */
+int numamove_placement_set(int fd, const struct numamove_placement *placement);
+/** numamove_placement_clear() - remove the placement of @fd (none is not an error) */
+int numamove_placement_clear(int fd);
+/**
+ * numamove_placement_find() - the placement that applies to the file at @path:
+ * its own, else its directory's, else that of the nearest directory above
+ * whose placement covers the tree; never across a file system boundary
+ * @ret_from: where not NULL, the path (allocated) of what carries it
+ *
+ * Return: 0; -ENODATA when none applies; an error of numamove_placement_get().
+ */
+int numamove_placement_find(const char *path, const struct numamove_topology *topo,
+			    struct numamove_placement **ret_placement, char **ret_from);
+/**
+ * numamove_placement_wants_node() - whether pages on @node are where the
+ * placement puts them (its policy's nodes; any node for default and local)
+ */
+bool numamove_placement_wants_node(const struct numamove_placement *placement, int node);
+
+/* ------------------------------------------------------------------------
  * The system around a move.
  * ------------------------------------------------------------------------ */
 

@@ -36,6 +36,12 @@
 # General:
 #   fail REASON, note TEXT, assert_eq A B WHAT, assert_ge A B WHAT,
 #   assert_le A B WHAT, wait_for SECONDS COMMAND...
+# Memory tiers (vm.sh's VM_TIER makes a node a lower tier):
+#   tier_online NODE     make NODE's legacy persistent memory a lower memory
+#                        tier of system RAM (device-dax, then kmem); vm.sh
+#                        runs it at boot
+#   nodes_lower_tier     nodes with memory outside the top memory tier
+#   tier_of NODE, tiers_summary   NODE's memory_tierN; every tier's nodes
 
 T=${T:-/tmp/case}
 mkdir -p "$T"
@@ -406,4 +412,113 @@ assert_threads_on_node1() {
 		assert_eq "$c" "$2" "a thread's affinity as the workload reads it"
 	done
 	wl_next_all_on "$1" 1 "after the move to node 1"
+}
+
+# ---- memory tiers (VM_TIER in vm.sh)
+# tier_of NODE: the memory tier (memory_tierN) that holds NODE; empty if none
+tier_of() {
+	local t
+	for t in /sys/devices/virtual/memory_tiering/memory_tier*; do
+		[ -r "$t/nodelist" ] || continue
+		case ",$(_nlist_of "$(cat "$t/nodelist")")," in *",$1,"*) echo "${t##*/}"; return 0 ;; esac
+	done
+}
+_nlist_of() { # "0-2,4" -> "0,1,2,4"
+	local out= a b n r
+	for r in $(echo "$1" | tr ',' ' '); do
+		a=${r%-*} b=${r#*-}
+		n=$a
+		while [ "$n" -le "$b" ]; do out=$out${out:+,}$n; n=$((n + 1)); done
+	done
+	echo "$out"
+}
+# tiers_summary: "memory_tier4=0,2-3 memory_tier22=4"
+tiers_summary() {
+	local t out=
+	for t in /sys/devices/virtual/memory_tiering/memory_tier*; do
+		[ -r "$t/nodelist" ] && out="$out${out:+ }${t##*/}=$(cat "$t/nodelist")"
+	done
+	echo "$out"
+}
+# nodes_lower_tier: the nodes with memory that are not in the top memory
+# tier (the tier of the lowest abstract distance, i.e. the lowest number)
+nodes_lower_tier() {
+	local top out= n
+	top=$(ls -d /sys/devices/virtual/memory_tiering/memory_tier* 2>/dev/null |
+		sed 's/.*memory_tier//' | sort -n | head -n1)
+	[ -n "$top" ] || return 0
+	for n in $(nodes_mem | tr ',' ' '); do
+		[ "$(tier_of "$n")" = "memory_tier$top" ] || out=$out${out:+,}$n
+	done
+	echo "$out"
+}
+# tier_online NODE: the legacy persistent memory (memmap=SIZE!START, which
+# vm.sh's VM_TIER puts on the kernel command line) whose target node is
+# NODE becomes device-dax (what `ndctl create-namespace -m devdax` does) and
+# then system RAM through the kmem driver (`daxctl reconfigure-device -m
+# system-ram`): NODE comes online with that memory, in a lower memory tier
+# than boot memory. Prints what it did; 1 with the reason on failure.
+tier_online() {
+	local n=$1 m r= x ns dax nd dd b blocks=0 lower
+	for m in nd_e820 nd_pmem dax_pmem device_dax kmem; do
+		modprobe "$m" 2>/dev/null || { echo "modprobe $m failed"; return 1; }
+	done
+	# libnvdimm registers its devices asynchronously: wait for them
+	_tier_region() {
+		for x in /sys/bus/nd/devices/region*; do
+			[ "$(cat "$x/target_node" 2>/dev/null)" = "$n" ] && { r=$x; return 0; }
+		done
+		return 1
+	}
+	wait_for 20 _tier_region
+	[ -n "$r" ] || { echo "no persistent memory region with target node $n (memmap=...! on the kernel command line?): $(ls /sys/bus/nd/devices 2>&1 | tr '\n' ' ')"; return 1; }
+	# its namespace: raw, bound to nd_pmem (/dev/pmemN); unbind it
+	_tier_ns() { ns=$(cd "$r" && ls -d namespace* 2>/dev/null | head -n1); [ -n "$ns" ] && [ -e "$r/$ns/driver" ]; }
+	wait_for 20 _tier_ns
+	[ -n "$ns" ] || { echo "${r##*/}: no namespace"; return 1; }
+	[ -e "/sys/bus/nd/devices/$ns/driver" ] &&
+		{ echo "$ns" > "/sys/bus/nd/devices/$ns/driver/unbind" || { echo "cannot unbind $ns"; return 1; }; }
+	# the region's dax seed: the device-dax personality of that namespace,
+	# its struct pages on the device itself (mode pmem, ndctl's --map=dev)
+	dax=$(cat "$r/dax_seed")
+	nd=/sys/bus/nd/devices/$dax
+	[ -n "$dax" ] && [ -d "$nd" ] || { echo "${r##*/}: no dax seed"; return 1; }
+	cat /proc/sys/kernel/random/uuid > "$nd/uuid" || { echo "$dax: cannot set uuid"; return 1; }
+	echo pmem > "$nd/mode" || { echo "$dax: cannot set mode"; return 1; }
+	echo "$ns" > "$nd/namespace" || { echo "$dax: cannot claim $ns"; return 1; }
+	x=/sys/bus/nd/drivers/dax_pmem
+	[ -d $x ] || x=$(ls -d /sys/bus/nd/drivers/*dax* 2>/dev/null | head -n1)
+	echo "$dax" > "$x/bind" ||
+		{ echo "$dax: dax_pmem does not take it: $(dmesg | tail -n 3 | tr '\n' ' ')"; return 1; }
+	# the dax device it made (daxR.0), from device_dax to kmem
+	dd=
+	_tier_dd() {
+		for x in /sys/bus/dax/devices/*; do
+			[ "$(cat "$x/target_node" 2>/dev/null)" = "$n" ] && { dd=${x##*/}; return 0; }
+		done
+		return 1
+	}
+	wait_for 20 _tier_dd
+	[ -n "$dd" ] || { echo "$dax: no device-dax device appeared"; return 1; }
+	wait_for 10 test -e "/sys/bus/dax/devices/$dd/driver"
+	[ -e "/sys/bus/dax/devices/$dd/driver" ] &&
+		{ echo "$dd" > "/sys/bus/dax/devices/$dd/driver/unbind" || { echo "cannot unbind $dd"; return 1; }; }
+	echo "$dd" > /sys/bus/dax/drivers/kmem/new_id 2>/dev/null
+	wait_for 10 test -e "/sys/bus/dax/devices/$dd/driver" ||
+		echo "$dd" > /sys/bus/dax/drivers/kmem/bind 2>/dev/null
+	[ "$(basename "$(readlink "/sys/bus/dax/devices/$dd/driver")")" = kmem ] ||
+		{ echo "$dd: kmem does not take it: $(dmesg | tail -n 3 | tr '\n' ' ')"; return 1; }
+	# its memory blocks: online (the kernel may have done it)
+	for b in /sys/devices/system/memory/memory*; do
+		[ -e "$b/node$n" ] || continue
+		blocks=$((blocks + 1))
+		[ "$(cat "$b/state")" = online ] || echo online > "$b/state" ||
+			{ echo "cannot online ${b##*/}"; return 1; }
+	done
+	case ",$(nodes_mem)," in *",$n,"*) ;; *) echo "node $n has no memory after kmem ($blocks blocks)"; return 1 ;; esac
+	lower=$(nodes_lower_tier)
+	case ",$lower," in
+	*",$n,"*) echo "node $n: $blocks memory blocks ($(awk '/MemTotal/ {print $4 / 1024 "M"}' "/sys/devices/system/node/node$n/meminfo")) from $dd, lower memory tier; tiers $(tiers_summary)" ;;
+	*) echo "node $n is not in a lower memory tier: $(tiers_summary)"; return 1 ;;
+	esac
 }

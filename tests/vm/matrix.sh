@@ -27,6 +27,10 @@
 #   6.12-memless         6.12, the memless machine (node 1 has CPUs 1-2 and
 #                        no memory, nodes 2-4 memory only), BUILDDIR: its
 #                        whole suite
+#   6.12-memless-tier    6.12, memless with node 4's memory onlined as a lower
+#                        memory tier (VM_TIER=4: dax/kmem), BUILDDIR:
+#                        61-move-stays alone, whose mode-2 (memory tiering)
+#                        control needs a lower tier to promote from
 #   6.12-4node-soak      (not in the default runs) 6.12, 4 nodes, BUILDDIR:
 #                        34-policy-soak alone. 1,000 numamove runs: it passed
 #                        its 900 s limit on this 2-CPU host, loaded by other
@@ -55,7 +59,7 @@ SUBSET_4NODE="00-nodes 02-move-all 03-relative 05-affinity 06-too-small 13-thp
 40-engine 41-rate-stall 42-sweep 55-pagescan-fallback 56-preferred-many 57-weighted-interleave
 58-weighted-interleave-old 60-move-whole 61-move-stays"
 
-ALL_RUNS="6.12-4node-sanitize 6.1-4node 6.12-sparse 6.1-sparse 6.12-memless"
+ALL_RUNS="6.12-4node-sanitize 6.1-4node 6.12-sparse 6.1-sparse 6.12-memless 6.12-memless-tier"
 runs=${*:-${MATRIX_RUNS:-$ALL_RUNS}}
 
 # One kernel cache for both build directories; the kept consoles of failed
@@ -65,21 +69,23 @@ stamp=$(date +%Y%m%d-%H%M%S)
 total_p=0 total_f=0 total_s=0 bad=0
 summary=()
 for run in $runs; do
+	tier=
 	case $run in
 	6.12-4node-sanitize) k=6.12 t=4node b=$sbuild cases= exclude="34-policy-soak 41-rate-stall 61-move-stays" ;;
 	6.1-4node) k=6.1 t=4node b=$build cases=$SUBSET_4NODE exclude= ;;
 	6.12-sparse) k=6.12 t=sparse b=$build cases= exclude= ;;
 	6.1-sparse) k=6.1 t=sparse b=$build cases= exclude= ;;
 	6.12-memless) k=6.12 t=memless b=$build cases= exclude= ;;
+	6.12-memless-tier) k=6.12 t=memless b=$build cases=61-move-stays exclude= tier=4 ;;
 	6.12-4node) k=6.12 t=4node b=$build cases= exclude= ;;	# not in the default matrix
 	6.12-4node-soak) k=6.12 t=4node b=$build cases=34-policy-soak exclude= ;;	# neither
 	*) echo "matrix.sh: no run $run (runs: $ALL_RUNS 6.12-4node 6.12-4node-soak)" >&2; exit 2 ;;
 	esac
-	echo "== vm run $run: kernel $k, topology $t, $b"
+	echo "== vm run $run: kernel $k, topology $t${tier:+, node $tier a lower memory tier}, $b"
 	log=$(mktemp)
 	start=$(date +%s)
 	# shellcheck disable=SC2086 # the case list is words
-	VM_KERNEL=$k VM_TOPOLOGY=$t VM_EXCLUDE=$exclude VM_RUN_NAME=$run-$stamp \
+	VM_KERNEL=$k VM_TOPOLOGY=$t VM_EXCLUDE=$exclude VM_RUN_NAME=$run-$stamp VM_TIER=$tier \
 		"$here/run-tests.sh" "$b" $cases 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	secs=$(( $(date +%s) - start ))

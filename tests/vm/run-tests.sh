@@ -17,7 +17,9 @@
 # VM_TIMEOUT (whole VM; default: the sum of the selected cases' limits plus
 # VM_BOOT_S, 300 s, for the boot and the pauses between cases), CASE_TIMEOUT
 # (per case, default 180 s), VM_RUN_NAME (names the kept console, below),
-# and those of vm.sh. The whole console of a run that failed is kept in
+# and those of vm.sh (VM_TIER=4 with VM_TOPOLOGY=memless makes node 4 a
+# lower memory tier, which case 61 needs to check NUMA balancing mode 2
+# against a control). The whole console of a run that failed is kept in
 # BUILDDIR/vm-logs/VM_RUN_NAME.console (default: KERNEL-TOPOLOGY-TIME).
 set -uo pipefail
 

@@ -73,6 +73,30 @@
 #   VM_SMP       number of CPUs (default: the topology's); each CPU goes to one node's CPUS
 #                (the bench layout: VM_NODES="0:3840M:0 1:256M:1 2:3840M
 #                3:256M" VM_MEM=8G)
+#   VM_TIER      a node without CPUs (e.g. 4 on memless) whose memory is a
+#                LOWER memory tier, like CXL or persistent memory onlined as
+#                system RAM: what automatic NUMA balancing mode 2 (memory
+#                tiering) promotes pages from. Without an ACPI HMAT the kernel
+#                puts all boot memory in one tier. (6.12 also tiers CPU-less
+#                boot memory by the latency and bandwidth of an HMAT, QEMU's
+#                -machine hmat=on; 6.1 predates that; and Linux ignores all of
+#                QEMU's HMAT when a node has no memory, as memless's node 1:
+#                "acpi/hmat: Ignoring: Invalid table", its memory domain not in
+#                the SRAT.) Memory onlined by the dax "kmem" driver gets a
+#                lower tier on both kernels, so vm.sh carves the node's
+#                whole range out of boot memory as legacy persistent memory
+#                (kernel parameter memmap=SIZE!START, e820 type 12; the node
+#                must lie wholly below or wholly above the 4 GiB hole) and
+#                adds the modules nd_e820 nd_pmem dax_pmem device_dax kmem;
+#                at boot, before SCRIPT, the guest makes it device-dax and
+#                hands it to kmem (tier_online in lib.sh), so the node comes
+#                back online with its memory in a lower tier
+#                (/sys/devices/virtual/memory_tiering shows two tiers). The
+#                node loses its first 128M memory block to the device-dax
+#                metadata and alignment (memless node 4: 384M, not 512M).
+#                Inside, VM_TIER names the node; a failed setup prints
+#                "@@tier failed: ..." and the script runs anyway. Not with
+#                VM_ROOTFS=debian.
 #
 # VM_ROOTFS=debian boots a Debian 12 root file system (systemd, dbus,
 # polkitd; tests/vm/debian/rootfs.sh builds and caches it) instead: SCRIPT
@@ -181,6 +205,40 @@ fi
 [[ $mem =~ ^[0-9]+[MmGg]?$ ]] || die "VM_MEM=$mem: a size like 4G or 8192M"
 # QEMU wants the nodes to add up to exactly -m.
 [ "$nodes_mib" = "$(mib "$mem")" ] || die "VM_NODES add up to ${nodes_mib}M, not VM_MEM=$mem"
+
+# VM_TIER: the node's guest-physical range. QEMU (pc machine) lays the
+# nodes' memory out in node id order from 0; with 3.5G or more in all, the
+# first 3G lie below 4G and the rest from 4G up (gigabyte-aligned split),
+# otherwise all of it lies below 4G.
+tier=${VM_TIER:-}
+tier_append=
+if [ -n "$tier" ]; then
+	[[ $tier =~ ^[0-9]+$ ]] || die "VM_TIER=$tier: a node id"
+	[ "${VM_ROOTFS:-busybox}" = busybox ] || die "VM_TIER: only with the busybox root (its init brings the node back)"
+	total=$(mib "$mem") lowmem=$(mib "$mem")
+	[ "$total" -ge 3584 ] && lowmem=3072
+	off=0 tstart= tsize=
+	for spec in $(for s in $nodes; do echo "$s"; done | sort -t: -k1,1n); do
+		IFS=: read -r id size cpus <<< "$spec"
+		size=$(mib "$size")
+		if [ "$id" = "$tier" ]; then
+			[ -z "$cpus" ] || die "VM_TIER=$tier: node $tier has CPUs ($cpus)"
+			[ "$size" -gt 128 ] || die "VM_TIER=$tier: node $tier has ${size}M; it needs more than one 128M memory block"
+			if [ $(( off + size )) -le "$lowmem" ]; then
+				tstart=$off
+			elif [ "$off" -ge "$lowmem" ]; then
+				tstart=$(( 4096 + off - lowmem ))
+			else
+				die "VM_TIER=$tier: node $tier's memory straddles the 4 GiB hole (${off}M..$(( off + size ))M, split at ${lowmem}M)"
+			fi
+			tsize=$size
+		fi
+		off=$(( off + size ))
+	done
+	[ -n "$tstart" ] || die "VM_TIER=$tier: no node $tier in VM_NODES"
+	tier_append="memmap=${tsize}M!${tstart}M"
+	modules="$modules nd_e820 nd_pmem dax_pmem device_dax kmem"
+fi
 
 for tool in "$qemu" busybox cpio ldd dpkg apt-get apt-cache xz; do
 	command -v "$tool" >/dev/null || die "missing $tool (apt-get install qemu-system-x86 busybox-static cpio xz-utils)"
@@ -372,7 +430,7 @@ cat > "$root/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox --install -s
 export PATH="/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:$builddir/cli:$builddir/tests/vm:$builddir/bench"
-export HOME=/root VM_BUILDDIR="$builddir" VM_KERNEL=$kver
+export HOME=/root VM_BUILDDIR="$builddir" VM_KERNEL=$kver${tier:+ VM_TIER=$tier}
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
@@ -389,6 +447,15 @@ hostname numavm
 chown 1000:1000 /home/user
 ln -sf /proc/self/fd /dev/fd 2>/dev/null
 cd /
+if [ -n "\${VM_TIER:-}" ]; then
+	# VM_TIER: node \$VM_TIER's memory, carved out as persistent memory, back as a lower memory tier
+	if out=\$(T=/tmp/.tier sh -c '. /vm/lib.sh && tier_online "\$VM_TIER"' 2>&1); then
+		echo "@@tier: \$out"
+	else
+		echo "@@tier failed: \$out"
+	fi
+	rm -rf /tmp/.tier
+fi
 echo "@@vm up: \$(uname -r), nodes \$(cat /sys/devices/system/node/online), \$(cut -d' ' -f1 /proc/uptime)s"
 set --
 while IFS= read -r a; do set -- "\$@" "\$a"; done < /vm/args
@@ -456,7 +523,7 @@ if [ -n "$sparse_cpus" ]; then
 	smp_arg="$smp,sockets=$(( maxid + 1 )),cores=1,threads=1,maxcpus=$(( maxid + 1 ))"
 	kappend="nr_cpus=$smp"
 fi
-echo "vm.sh: kernel $kpackage ($kver), topology $topology (${nodes// /, }; $smp CPUs), $accel" >&2
+echo "vm.sh: kernel $kpackage ($kver), topology $topology (${nodes// /, }; $smp CPUs)${tier:+, node $tier a lower memory tier ($tier_append)}, $accel" >&2
 if [ -n "${VM_INFO:-}" ]; then
 	printf 'kernel_package=%s\nkernel_release=%s\ntopology=%s\naccel=%s\n' \
 		"$kpackage" "$kver" "$topology" "$accel" > "$VM_INFO"
@@ -496,7 +563,7 @@ log=$work/console
 : > "$log"
 "$qemu" "${accel_args[@]}" -smp "$smp_arg" -m "$mem" -nographic -no-reboot \
 	-kernel "$kdir/vmlinuz" -initrd "$work/initrd.cpio" \
-	-append "console=ttyS0 quiet panic=-1 oops=panic nowatchdog $kappend ${VM_APPEND:-}" \
+	-append "console=ttyS0 quiet panic=-1 oops=panic nowatchdog $kappend $tier_append ${VM_APPEND:-}" \
 	"${numa_args[@]}" \
 	< /dev/null > "$log" 2>&1 &
 qpid=$!

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * numamove place: keep a memory policy on files and directories (a
+ * placement, in an extended attribute), for numamoved to enforce; or
+ * remove it. The library parses, checks and writes placements; the
+ * kernel decides who may write the attribute.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "common.h"
+
+struct place_args {
+	struct numamove_placement *placement; /* NULL: --clear */
+	bool recursive;
+	int status;
+};
+
+/* nftw(3) takes no user data: the one walk running. */
+static struct place_args *walking;
+
+static void __attribute__((noreturn)) usage(void)
+{
+	printf("Usage:\n"
+	       " %1$s place [options] --policy <policy> <path>...\n"
+	       " %1$s place [options] --clear <path>...\n"
+	       "\n"
+	       "Keep a memory policy on files and directories: a placement. The kernel keeps no\n"
+	       "policy for the page cache of files, so numamoved keeps it instead: it moves the\n"
+	       "resident pages of a placed file to the placement's nodes, again after they are\n"
+	       "evicted and read back, and gives tmpfs files the policy as their shared policy.\n"
+	       "A directory's placement applies to the files in it and in the directories below\n"
+	       "it that have none of their own. The placement is kept in the extended attribute\n"
+	       NUMAMOVE_PLACEMENT_XATTR " (" NUMAMOVE_PLACEMENT_XATTR_TRUSTED " where the file\n"
+	       "system has no user attributes: root only). Placing a file needs write permission\n"
+	       "on it. numamove show <path> shows the placement and how much of the file's page\n"
+	       "cache is on its nodes.\n"
+	       "\n"
+	       "Options:\n"
+	       " -p, --policy <policy>  the policy: bind:<nodes>, preferred:<node>,\n"
+	       "                          preferred-many:<nodes>, interleave:<nodes>,\n"
+	       "                          weighted-interleave:<nodes>, default, local; =static\n"
+	       "                          after the mode (bind=static:2); not =relative\n"
+	       "     --scope <scope>    of a directory's placement: tree (default: the whole\n"
+	       "                          tree below it) or directory (its own files only)\n"
+	       "     --clear            remove the placement\n"
+	       " -R, --recursive        also every file and directory below each directory\n"
+	       "                          (not across file systems, not following links)\n"
+	       " -V, --version          display version\n"
+	       " -h, --help             display this help\n"
+	       "\n"
+	       "Exit status: 0 done, 1 a path could not be placed or cleared, 2 bad usage.\n",
+	       program_name);
+	exit(EXIT_OK);
+}
+
+/* Why @r stopped the placement of @path, in one line. */
+static void place_error(const char *path, int r, bool clear)
+{
+	const char *what = clear ? "cannot clear its placement" : "cannot place it";
+
+	switch (r) {
+	case -EACCES:
+	case -EPERM:
+		warnx_("%s: %s: %s (it needs write permission on the file)", path, what, strerror(-r));
+		break;
+	case -EOPNOTSUPP:
+		warnx_("%s: %s: the file system keeps no " NUMAMOVE_PLACEMENT_XATTR " attribute (tmpfs before "
+		       "Linux 6.6 keeps " NUMAMOVE_PLACEMENT_XATTR_TRUSTED ", for root only)", path, what);
+		break;
+	case -ENOTDIR:
+		warnx_("%s: %s: --scope is for directories", path, what);
+		break;
+	case -EINVAL:
+		warnx_("%s: %s: only regular files and directories have placements", path, what);
+		break;
+	default:
+		warn_errno(r, "%s: %s", path, what);
+	}
+}
+
+/* A placement as the user gave it: "bind:2", "interleave:2-3 (this directory)". */
+static void placement_text(const struct numamove_placement *p, char *buf, size_t size)
+{
+	char pol[NUMAMOVE_PLACEMENT_MAX];
+
+	snprintf(buf, size, "%s%s", policy_text(numamove_placement_policy(p), pol, sizeof(pol)),
+		 (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_DIRECTORY) ? " (this directory)" : "");
+}
+
+/* What @fd has now, as text: "bind:2", "none", or "?" (unreadable or corrupt). */
+static void current_text(int fd, char *buf, size_t size)
+{
+	struct numamove_placement *p = NULL;
+	int r = numamove_placement_get(fd, NULL, &p);
+
+	if (r == -ENODATA)
+		snprintf(buf, size, "none");
+	else if (r < 0)
+		snprintf(buf, size, "?");
+	else
+		placement_text(p, buf, size);
+	numamove_placement_free(p);
+}
+
+/* Places (or clears) one path; a line "PATH: placement OLD -> NEW" on success. */
+static void place_one(struct place_args *a, const char *path, bool is_dir, bool follow)
+{
+	struct numamove_placement *p = a->placement, *file = NULL;
+	char before[NUMAMOVE_PLACEMENT_MAX + 32], after[NUMAMOVE_PLACEMENT_MAX + 32];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (follow ? 0 : O_NOFOLLOW)), r;
+
+	if (fd < 0) {
+		place_error(path, -errno, !p);
+		a->status = EXIT_ERROR;
+		return;
+	}
+	current_text(fd, before, sizeof(before));
+	/* The scope belongs to directories: a file below a placed directory gets the policy alone. */
+	if (p && !is_dir && (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_DIRECTORY) && a->recursive) {
+		r = numamove_placement_new(numamove_placement_policy(p), 0, &file);
+		if (r == 0)
+			r = numamove_placement_set(fd, file);
+		p = file;
+	} else {
+		r = p ? numamove_placement_set(fd, p) : numamove_placement_clear(fd);
+	}
+	if (r < 0) {
+		place_error(path, r, !p);
+		a->status = EXIT_ERROR;
+	} else {
+		if (p)
+			placement_text(p, after, sizeof(after));
+		printf("%s: placement %s -> %s\n", path, before, p ? after : "none");
+	}
+	numamove_placement_free(file);
+	close(fd);
+}
+
+static int walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)ftw;
+	if (type == FTW_D || type == FTW_DP)
+		place_one(walking, path, true, false);
+	else if (type == FTW_F && S_ISREG(st->st_mode))
+		place_one(walking, path, false, false);
+	else if (type == FTW_DNR || type == FTW_NS) {
+		warnx_("%s: cannot read it: skipped", path);
+		walking->status = EXIT_ERROR;
+	}
+	return 0;
+}
+
+int cmd_place(int argc, char **argv)
+{
+	enum { OPT_CLEAR = 256, OPT_SCOPE };
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "scope", required_argument, NULL, OPT_SCOPE },
+		{ "clear", no_argument, NULL, OPT_CLEAR },
+		{ "recursive", no_argument, NULL, 'R' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct place_args a = { .status = EXIT_OK };
+	const char *policy = NULL;
+	unsigned int flags = 0;
+	bool clear = false, scope = false;
+	int c, r, bad = 0;
+
+	while ((c = getopt_long(argc, argv, "p:RVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p': policy = optarg; break;
+		case OPT_CLEAR: clear = true; break;
+		case 'R': a.recursive = true; break;
+		case OPT_SCOPE:
+			scope = true;
+			if (strcmp(optarg, "directory") == 0)
+				flags = NUMAMOVE_PLACEMENT_F_DIRECTORY;
+			else if (strcmp(optarg, "tree") != 0)
+				usage_error("place", "--scope: '%s' is not tree or directory", optarg);
+			break;
+		case 'V': print_version();
+		case 'h': usage();
+		default: try_help("place");
+		}
+	}
+	if (!policy == !clear)
+		usage_error("place", "give either --policy or --clear");
+	if (clear && scope)
+		usage_error("place", "--scope goes with --policy");
+	if (optind >= argc)
+		usage_error("place", "no path given");
+	if (policy) {
+		struct numamove_topology *topo = topology_load_checked();
+		struct numamove_policy *pol = NULL;
+
+		if (!topo)
+			return EXIT_ERROR;
+		r = numamove_policy_parse(policy, topo, &pol, &bad);
+		numamove_topology_free(topo);
+		if (r < 0)
+			policy_usage_error("place", "--policy", policy, r, bad);
+		r = numamove_placement_new(pol, flags, &a.placement);
+		numamove_policy_free(pol);
+		if (r == -EINVAL)
+			usage_error("place", "--policy '%s': a placement names nodes, not positions (no =relative)",
+				    policy);
+		if (r < 0)
+			err_nomem();
+	}
+	for (int i = optind; i < argc; i++) {
+		struct stat st;
+
+		if (stat(argv[i], &st) < 0) {
+			warn_errno(-errno, "%s", argv[i]);
+			a.status = EXIT_ERROR;
+		} else if (a.recursive && S_ISDIR(st.st_mode)) {
+			walking = &a;
+			if (nftw(argv[i], walk_one, 32, FTW_PHYS | FTW_MOUNT) < 0) {
+				warn_errno(-errno, "%s: cannot walk it", argv[i]);
+				a.status = EXIT_ERROR;
+			}
+			walking = NULL;
+		} else if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+			place_error(argv[i], -EINVAL, clear);
+			a.status = EXIT_ERROR;
+		} else {
+			/* A link named on the command line stands for its file, as with chmod(1). */
+			place_one(&a, argv[i], S_ISDIR(st.st_mode), true);
+		}
+	}
+	numamove_placement_free(a.placement);
+	return a.status;
+}

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Placements: a memory policy kept on a file or a directory in an
+ * extended attribute, because the kernel keeps none for the page cache
+ * of regular files (and for tmpfs files and SysV segments only while they
+ * exist). The library reads, checks and writes them and says which
+ * placement applies to a file; numamoved enforces them.
+ *
+ * The attribute's value is one line of text, versioned:
+ *   numamove-placement/1 policy=bind:2
+ *   numamove-placement/1 policy=interleave:2-3 scope=directory
+ * Fields are separated by single spaces; "policy" is required and takes
+ * numamove_policy_parse()'s syntax; "scope" (directories only) is "tree"
+ * (the default: the directory and everything below it) or "directory"
+ * (the files directly in it). A later version that adds a field bumps the
+ * number; a reader refuses a version it does not know rather than guess.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define MAGIC "numamove-placement/1"
+
+struct numamove_placement {
+	struct numamove_policy *policy;
+	unsigned int flags;
+};
+
+NM_EXPORT int numamove_placement_new(const struct numamove_policy *policy, unsigned int flags,
+				     struct numamove_placement **ret_placement)
+{
+	struct numamove_placement *p;
+	int r;
+
+	/* Positions among allowed nodes mean nothing on a file that any process may read. */
+	if (!policy || !ret_placement || (flags & ~NUMAMOVE_PLACEMENT_F_DIRECTORY) ||
+	    (policy->flags & NUMAMOVE_POLICY_F_RELATIVE))
+		return -EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	r = numamove_policy_new(policy->mode, policy->flags, policy->nodes, &p->policy);
+	if (r < 0) {
+		free(p);
+		return r;
+	}
+	p->flags = flags;
+	*ret_placement = p;
+	return 0;
+}
+
+NM_EXPORT void numamove_placement_free(struct numamove_placement *placement)
+{
+	if (!placement)
+		return;
+	numamove_policy_free(placement->policy);
+	free(placement);
+}
+
+NM_EXPORT const struct numamove_policy *numamove_placement_policy(const struct numamove_placement *placement)
+{
+	return placement->policy;
+}
+
+NM_EXPORT unsigned int numamove_placement_flags(const struct numamove_placement *placement)
+{
+	return placement->flags;
+}
+
+NM_EXPORT int numamove_placement_format(const struct numamove_placement *placement, char *buf, size_t size)
+{
+	char pol[NUMAMOVE_PLACEMENT_MAX];
+	int n;
+
+	if (numamove_policy_format(placement->policy, pol, sizeof(pol)) >= (int)sizeof(pol))
+		return -ENAMETOOLONG;
+	n = snprintf(buf, size, MAGIC " policy=%s%s", pol,
+		     (placement->flags & NUMAMOVE_PLACEMENT_F_DIRECTORY) ? " scope=directory" : "");
+	return n;
+}
+
+/* One field "KEY=VALUE" of @len bytes at @f into @p; -EBADMSG when it is not one this version knows. */
+static int parse_field(const char *f, size_t len, const struct numamove_topology *topo,
+		       struct numamove_placement *p)
+{
+	char value[NUMAMOVE_PLACEMENT_MAX];
+	const char *eq = memchr(f, '=', len);
+	size_t klen, vlen;
+	int r;
+
+	if (!eq)
+		return -EBADMSG;
+	klen = (size_t)(eq - f);
+	vlen = len - klen - 1;
+	if (!vlen || vlen >= sizeof(value))
+		return -EBADMSG;
+	memcpy(value, eq + 1, vlen);
+	value[vlen] = '\0';
+	if (klen == 6 && memcmp(f, "policy", 6) == 0) {
+		if (p->policy)
+			return -EBADMSG;
+		r = numamove_policy_parse(value, topo, &p->policy, NULL);
+		if (r == 0 && (numamove_policy_flags(p->policy) & NUMAMOVE_POLICY_F_RELATIVE))
+			r = -EINVAL;
+		if (r < 0) {
+			/* A node that does not exist here is not a corrupt attribute: say so apart. */
+			return r == -ENODEV || r == -ERANGE ? r : -EBADMSG;
+		}
+		return 0;
+	}
+	if (klen == 5 && memcmp(f, "scope", 5) == 0) {
+		if (strcmp(value, "directory") == 0)
+			p->flags |= NUMAMOVE_PLACEMENT_F_DIRECTORY;
+		else if (strcmp(value, "tree") != 0)
+			return -EBADMSG;
+		return 0;
+	}
+	return -EBADMSG;
+}
+
+NM_EXPORT int numamove_placement_parse(const char *text, size_t len, const struct numamove_topology *topo,
+				       struct numamove_placement **ret_placement)
+{
+	struct numamove_placement *p;
+	const char *end, *f;
+	int r = 0;
+
+	if (!text || !ret_placement)
+		return -EINVAL;
+	/* An attribute may or may not carry its terminating NUL or newline. */
+	while (len && (text[len - 1] == '\0' || text[len - 1] == '\n'))
+		len--;
+	if (len >= NUMAMOVE_PLACEMENT_MAX || memchr(text, '\0', len))
+		return -EBADMSG;
+	if (len < sizeof(MAGIC) - 1 || memcmp(text, MAGIC, sizeof(MAGIC) - 1) != 0 ||
+	    (len > sizeof(MAGIC) - 1 && text[sizeof(MAGIC) - 1] != ' ')) {
+		/* Another version of ours, or not ours at all. */
+		return len > 19 && memcmp(text, "numamove-placement/", 19) == 0 ? -EPROTONOSUPPORT : -EBADMSG;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	end = text + len;
+	f = text + sizeof(MAGIC) - 1;
+	while (r == 0 && f < end) {
+		const char *next;
+
+		if (*f != ' ' || f + 1 >= end) {
+			r = -EBADMSG;
+			break;
+		}
+		f++;
+		next = memchr(f, ' ', (size_t)(end - f));
+		if (!next)
+			next = end;
+		r = parse_field(f, (size_t)(next - f), topo, p);
+		f = next;
+	}
+	if (r == 0 && !p->policy)
+		r = -EBADMSG;
+	if (r < 0) {
+		numamove_placement_free(p);
+		return r;
+	}
+	*ret_placement = p;
+	return 0;
+}
+
+/* Whether @fd is a directory: the scope belongs to directories only. */
+static int fd_is_dir(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+		return -EINVAL;
+	return S_ISDIR(st.st_mode);
+}
+
+NM_EXPORT int numamove_placement_set(int fd, const struct numamove_placement *placement)
+{
+	char text[NUMAMOVE_PLACEMENT_MAX];
+	int n, dir = fd_is_dir(fd);
+
+	if (dir < 0)
+		return dir;
+	if (!dir && (placement->flags & NUMAMOVE_PLACEMENT_F_DIRECTORY))
+		return -ENOTDIR;
+	n = numamove_placement_format(placement, text, sizeof(text));
+	if (n < 0)
+		return n;
+	if (n >= (int)sizeof(text))
+		return -ENAMETOOLONG;
+	if (fsetxattr(fd, NUMAMOVE_PLACEMENT_XATTR, text, (size_t)n, 0) == 0)
+		return 0;
+	/*
+	 * tmpfs before Linux 6.6 has no user.* attributes: root keeps the
+	 * placement in trusted.*, which only CAP_SYS_ADMIN reads or writes.
+	 */
+	if (errno != EOPNOTSUPP)
+		return -errno;
+	if (fsetxattr(fd, NUMAMOVE_PLACEMENT_XATTR_TRUSTED, text, (size_t)n, 0) == 0)
+		return 0;
+	return errno == EPERM ? -EOPNOTSUPP : -errno;
+}
+
+NM_EXPORT int numamove_placement_clear(int fd)
+{
+	int r = 0, dir = fd_is_dir(fd);
+
+	if (dir < 0)
+		return dir;
+	if (fremovexattr(fd, NUMAMOVE_PLACEMENT_XATTR) < 0 && errno != ENODATA && errno != EOPNOTSUPP)
+		r = -errno;
+	if (fremovexattr(fd, NUMAMOVE_PLACEMENT_XATTR_TRUSTED) < 0 && errno != ENODATA && errno != EOPNOTSUPP &&
+	    errno != EPERM && !r)
+		r = -errno;
+	return r;
+}
+
+/* The raw attribute of @fd, user.* first; -ENODATA when it has none. */
+static int read_xattr(int fd, char *buf, size_t size, size_t *ret_len)
+{
+	static const char *const names[] = { NUMAMOVE_PLACEMENT_XATTR, NUMAMOVE_PLACEMENT_XATTR_TRUSTED };
+
+	for (size_t i = 0; i < 2; i++) {
+		ssize_t n = fgetxattr(fd, names[i], buf, size);
+
+		if (n >= 0) {
+			*ret_len = (size_t)n;
+			return 0;
+		}
+		if (errno == ERANGE)
+			return -EBADMSG; /* longer than any placement */
+		if (errno != ENODATA && errno != EOPNOTSUPP && errno != EPERM)
+			return -errno;
+	}
+	return -ENODATA;
+}
+
+NM_EXPORT int numamove_placement_get(int fd, const struct numamove_topology *topo,
+				     struct numamove_placement **ret_placement)
+{
+	char buf[NUMAMOVE_PLACEMENT_MAX];
+	size_t len = 0;
+	int r;
+
+	if (fd < 0 || !ret_placement)
+		return -EINVAL;
+	r = read_xattr(fd, buf, sizeof(buf), &len);
+	if (r < 0)
+		return r;
+	return numamove_placement_parse(buf, len, topo, ret_placement);
+}
+
+NM_EXPORT int numamove_placement_find(const char *path, const struct numamove_topology *topo,
+				      struct numamove_placement **ret_placement, char **ret_from)
+{
+	char *cur;
+	struct stat st0;
+	int fd, r;
+	bool first = true, parent = false;
+
+	if (!path || !*path || !ret_placement)
+		return -EINVAL;
+	/* Only files and directories are opened: never a device or a fifo. */
+	cur = realpath(path, NULL);
+	if (!cur)
+		return -errno;
+	r = stat(cur, &st0) < 0 ? -errno : 0;
+	if (r == 0 && !S_ISREG(st0.st_mode) && !S_ISDIR(st0.st_mode))
+		r = -EINVAL;
+	if (r < 0) {
+		free(cur);
+		return r;
+	}
+	fd = open(cur, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		r = -errno;
+		free(cur);
+		return r;
+	}
+	/*
+	 * The file's own placement, else its directory's, else the nearest
+	 * directory above whose placement covers the whole tree; never past
+	 * the file system the file is on.
+	 */
+	for (;;) {
+		struct numamove_placement *p = NULL;
+		struct stat st;
+		char *slash;
+
+		if (fstat(fd, &st) < 0) {
+			r = -errno;
+			break;
+		}
+		if (st.st_dev != st0.st_dev) {
+			r = -ENODATA;
+			break;
+		}
+		r = numamove_placement_get(fd, topo, &p);
+		if (r == 0 && !first && !parent && (p->flags & NUMAMOVE_PLACEMENT_F_DIRECTORY)) {
+			numamove_placement_free(p);
+			r = -ENODATA;
+		}
+		if (r != -ENODATA) {
+			if (r == 0)
+				*ret_placement = p;
+			break;
+		}
+		parent = first;
+		first = false;
+		close(fd);
+		fd = -1;
+		slash = strrchr(cur, '/');
+		if (!slash || slash == cur) {
+			if (strcmp(cur, "/") == 0)
+				break;
+			cur[1] = '\0';
+		} else {
+			*slash = '\0';
+		}
+		fd = open(cur, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			r = -errno;
+			break;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	if (r == 0 && ret_from)
+		*ret_from = cur;
+	else
+		free(cur);
+	return r;
+}
+
+NM_EXPORT bool numamove_placement_wants_node(const struct numamove_placement *placement, int node)
+{
+	const struct numamove_nodelist *nodes = numamove_policy_nodes(placement->policy);
+
+	/* default and local name no node: anywhere is where they put pages */
+	if (!numamove_nodelist_count(nodes))
+		return true;
+	return numamove_nodelist_contains(nodes, node);
+}

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Placements: the attribute's text form (parse and format, corrupt and
+ * foreign values), and keeping one on a real file and directory (the
+ * build directory's file system must have user.* attributes: ext4, xfs,
+ * tmpfs 6.6+; skipped otherwise).
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "test-helpers.h"
+
+static struct numamove_placement *parse_ok(const char *text, const struct numamove_topology *topo)
+{
+	struct numamove_placement *p = NULL;
+	int r = numamove_placement_parse(text, strlen(text), topo, &p);
+
+	if (r != 0)
+		fail_msg("parse \"%s\": %d (%s)", text, r, strerror(-r));
+	return p;
+}
+
+static void assert_round_trip(const char *text, const struct numamove_topology *topo)
+{
+	struct numamove_placement *p = parse_ok(text, topo);
+	char buf[NUMAMOVE_PLACEMENT_MAX];
+
+	assert_int_equal(numamove_placement_format(p, buf, sizeof(buf)), (int)strlen(text));
+	assert_string_equal(buf, text);
+	numamove_placement_free(p);
+}
+
+static void assert_parse_err(const char *text, size_t len, const struct numamove_topology *topo, int want)
+{
+	struct numamove_placement *p = (struct numamove_placement *)(uintptr_t)0x1;
+	int r = numamove_placement_parse(text, len, topo, &p);
+
+	if (r != want)
+		fail_msg("parse \"%.*s\": got %d, want %d", (int)len, text, r, want);
+	assert_ptr_equal(p, (struct numamove_placement *)(uintptr_t)0x1);
+}
+#define assert_bad(text, topo, want) assert_parse_err(text, strlen(text), topo, want)
+
+static void test_text(void **state)
+{
+	struct numamove_topology *topo = load_topo("sys-4node");
+	struct numamove_placement *p;
+
+	(void)state;
+	assert_round_trip("numamove-placement/1 policy=bind:2", topo);
+	assert_round_trip("numamove-placement/1 policy=interleave:2-3 scope=directory", topo);
+	assert_round_trip("numamove-placement/1 policy=default", topo);
+	assert_round_trip("numamove-placement/1 policy=bind=static:1", topo);
+	/* the default scope is not written back; a trailing NUL or newline is the attribute's own */
+	p = parse_ok("numamove-placement/1 policy=preferred:3 scope=tree", topo);
+	assert_int_equal(numamove_placement_flags(p), 0);
+	assert_int_equal(numamove_policy_mode(numamove_placement_policy(p)), NUMAMOVE_POLICY_MODE_PREFERRED);
+	assert_true(numamove_placement_wants_node(p, 3));
+	assert_false(numamove_placement_wants_node(p, 0));
+	numamove_placement_free(p);
+	assert_int_equal(numamove_placement_parse("numamove-placement/1 policy=bind:2\n", 35, topo, &p), 0);
+	numamove_placement_free(p);
+	assert_int_equal(numamove_placement_parse("numamove-placement/1 policy=bind:2\0", 35, topo, &p), 0);
+	numamove_placement_free(p);
+	/* default names no node: every node is where it puts pages */
+	p = parse_ok("numamove-placement/1 policy=default", topo);
+	assert_true(numamove_placement_wants_node(p, 1));
+	numamove_placement_free(p);
+
+	/* corrupt, foreign or later values: told apart, never guessed */
+	assert_bad("", topo, -EBADMSG);
+	assert_bad("bind:2", topo, -EBADMSG);
+	assert_bad("numamove-placement/1", topo, -EBADMSG);
+	assert_bad("numamove-placement/1 ", topo, -EBADMSG);
+	assert_bad("numamove-placement/1  policy=bind:2", topo, -EBADMSG);
+	assert_bad("numamove-placement/1 policy=", topo, -EBADMSG);
+	assert_bad("numamove-placement/1 policy=bind:2 policy=bind:3", topo, -EBADMSG);
+	assert_bad("numamove-placement/1 policy=bogus:2", topo, -EBADMSG);
+	assert_bad("numamove-placement/1 policy=bind:2 scope=everywhere", topo, -EBADMSG);
+	assert_bad("numamove-placement/1 policy=bind:2 colour=blue", topo, -EBADMSG);
+	assert_bad("numamove-placement/1 scope=directory", topo, -EBADMSG);
+	assert_bad("numamove-placement/1 policy=bind=relative:0", topo, -EBADMSG);
+	assert_bad("numamove-placement/10 policy=bind:2", topo, -EPROTONOSUPPORT);
+	assert_bad("numamove-placement/2 policy=bind:2", topo, -EPROTONOSUPPORT);
+	assert_parse_err("numamove-placement/1 policy=bind:2\0x", 36, topo, -EBADMSG);
+	/* a node this machine does not have: not corrupt, reported apart */
+	assert_bad("numamove-placement/1 policy=bind:9", topo, -ENODEV);
+	numamove_topology_free(topo);
+}
+
+static void test_new(void **state)
+{
+	struct numamove_policy *pol = NULL;
+	struct numamove_placement *p = NULL;
+
+	(void)state;
+	assert_int_equal(numamove_policy_parse("bind=relative:0", NULL, &pol, NULL), 0);
+	assert_int_equal(numamove_placement_new(pol, 0, &p), -EINVAL);
+	numamove_policy_free(pol);
+	assert_int_equal(numamove_policy_parse("bind:1", NULL, &pol, NULL), 0);
+	assert_int_equal(numamove_placement_new(pol, 1u << 7, &p), -EINVAL);
+	assert_int_equal(numamove_placement_new(pol, NUMAMOVE_PLACEMENT_F_DIRECTORY, &p), 0);
+	numamove_policy_free(pol);
+	/* the placement holds its own copy */
+	assert_int_equal(numamove_policy_mode(numamove_placement_policy(p)), NUMAMOVE_POLICY_MODE_BIND);
+	numamove_placement_free(p);
+}
+
+/* A scratch directory in the build tree (its file system), removed after. */
+struct scratch {
+	char dir[64], sub[PATH_MAX], file[PATH_MAX], deep[PATH_MAX];
+};
+
+static int scratch_setup(void **state)
+{
+	struct scratch *s = calloc(1, sizeof(*s));
+
+	snprintf(s->dir, sizeof(s->dir), "test-placement.XXXXXX");
+	if (!mkdtemp(s->dir))
+		return -1;
+	snprintf(s->sub, sizeof(s->sub), "%s/sub", s->dir);
+	snprintf(s->file, sizeof(s->file), "%s/file", s->dir);
+	snprintf(s->deep, sizeof(s->deep), "%s/sub/deep", s->dir);
+	if (mkdir(s->sub, 0700) < 0 || close(open(s->file, O_CREAT | O_WRONLY, 0600)) < 0 ||
+	    close(open(s->deep, O_CREAT | O_WRONLY, 0600)) < 0)
+		return -1;
+	*state = s;
+	return 0;
+}
+
+static int scratch_teardown(void **state)
+{
+	struct scratch *s = *state;
+
+	unlink(s->deep);
+	unlink(s->file);
+	rmdir(s->sub);
+	rmdir(s->dir);
+	free(s);
+	return 0;
+}
+
+static struct numamove_placement *placement_of(const char *text)
+{
+	return parse_ok(text, NULL);
+}
+
+static void set_on(const char *path, const char *text)
+{
+	struct numamove_placement *p = placement_of(text);
+	int fd = open(path, O_RDONLY), r;
+
+	assert_true(fd >= 0);
+	r = numamove_placement_set(fd, p);
+	if (r == -EOPNOTSUPP)
+		skip();
+	assert_int_equal(r, 0);
+	close(fd);
+	numamove_placement_free(p);
+}
+
+/* The placement that applies to @path, as text, and what carries it ("" for none). */
+static void assert_found(const char *path, const char *want, const char *want_from)
+{
+	struct numamove_placement *p = NULL;
+	char buf[NUMAMOVE_PLACEMENT_MAX], *from = NULL, *real;
+	int r = numamove_placement_find(path, NULL, &p, &from);
+
+	if (!want) {
+		assert_int_equal(r, -ENODATA);
+		return;
+	}
+	assert_int_equal(r, 0);
+	numamove_placement_format(p, buf, sizeof(buf));
+	assert_string_equal(buf, want);
+	real = realpath(want_from, NULL);
+	assert_non_null(real);
+	assert_string_equal(from, real);
+	free(real);
+	free(from);
+	numamove_placement_free(p);
+}
+
+static void test_keep(void **state)
+{
+	struct scratch *s = *state;
+	struct numamove_placement *p = placement_of("numamove-placement/1 policy=bind:1 scope=directory"), *got = NULL;
+	char raw[64];
+	int fd = open(s->file, O_RDONLY), dfd = open(s->dir, O_RDONLY | O_DIRECTORY);
+
+	assert_true(fd >= 0 && dfd >= 0);
+	assert_int_equal(numamove_placement_get(fd, NULL, &got), -ENODATA);
+	/* the directory scope belongs to directories */
+	assert_int_equal(numamove_placement_set(fd, p), -ENOTDIR);
+	numamove_placement_free(p);
+	set_on(s->file, "numamove-placement/1 policy=bind:1");
+	/* what is on disk is the documented text, in the documented attribute */
+	assert_int_equal(fgetxattr(fd, NUMAMOVE_PLACEMENT_XATTR, raw, sizeof(raw)), 34);
+	assert_memory_equal(raw, "numamove-placement/1 policy=bind:1", 34);
+	assert_int_equal(numamove_placement_get(fd, NULL, &got), 0);
+	assert_int_equal(numamove_policy_mode(numamove_placement_policy(got)), NUMAMOVE_POLICY_MODE_BIND);
+	numamove_placement_free(got);
+	/* a corrupt value written by hand: an error, not a placement */
+	assert_int_equal(fsetxattr(fd, NUMAMOVE_PLACEMENT_XATTR, "bind:1", 6, 0), 0);
+	assert_int_equal(numamove_placement_get(fd, NULL, &got), -EBADMSG);
+	assert_int_equal(numamove_placement_clear(fd), 0);
+	assert_int_equal(numamove_placement_get(fd, NULL, &got), -ENODATA);
+	assert_int_equal(numamove_placement_clear(fd), 0); /* none: not an error */
+	close(fd);
+	close(dfd);
+}
+
+static void test_find(void **state)
+{
+	struct scratch *s = *state;
+	int fd;
+
+	assert_found(s->deep, NULL, NULL);
+	/* a tree placement covers the files below it, the nearest one wins */
+	set_on(s->dir, "numamove-placement/1 policy=bind:1");
+	assert_found(s->file, "numamove-placement/1 policy=bind:1", s->dir);
+	assert_found(s->deep, "numamove-placement/1 policy=bind:1", s->dir);
+	set_on(s->sub, "numamove-placement/1 policy=interleave:0-1");
+	assert_found(s->deep, "numamove-placement/1 policy=interleave:0-1", s->sub);
+	/* a directory-only placement covers its own files, not those deeper down */
+	set_on(s->dir, "numamove-placement/1 policy=preferred:1 scope=directory");
+	assert_found(s->file, "numamove-placement/1 policy=preferred:1 scope=directory", s->dir);
+	fd = open(s->sub, O_RDONLY | O_DIRECTORY);
+	assert_int_equal(numamove_placement_clear(fd), 0);
+	close(fd);
+	assert_found(s->deep, NULL, NULL);
+	/* the file's own placement comes first */
+	set_on(s->file, "numamove-placement/1 policy=bind:0");
+	assert_found(s->file, "numamove-placement/1 policy=bind:0", s->file);
+	assert_int_equal(numamove_placement_find(s->file, NULL, NULL, NULL), -EINVAL);
+	{
+		struct numamove_placement *p = NULL;
+
+		assert_int_equal(numamove_placement_find("no-such-file", NULL, &p, NULL), -ENOENT);
+		assert_int_equal(numamove_placement_find("/dev/null", NULL, &p, NULL), -EINVAL);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_new),
+		cmocka_unit_test_setup_teardown(test_keep, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_find, scratch_setup, scratch_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
