@@ -18,7 +18,12 @@ job=$(bmove 1 shm i "$shmid" -- 1 to s 2)
 note "job $job"
 case $job in "$NMD_OBJ"/job/[0-9]*) ;; *) fail "job path $job" ;; esac
 state=$(nmd_wait_job "$job" 120) || fail "the segment's job did not finish: $state"
-assert_eq "$state" done "the segment's job"
+if [ "$state" != done ]; then
+	/usr/bin/python3 "$NMD_PY" get "$job" Job Diagnostics | sed 's/^/  2| /'
+	/usr/bin/python3 "$NMD_PY" get "$job" Job Output | sed 's/^/  1| /'
+	/usr/bin/journalctl -b -u numamoved.service --no-pager -o cat | tail -n 8 | sed 's/^/  | /'
+	fail "the segment's job: $state, outcome $(bget "$job" Job Outcome)"
+fi
 wl_report seg
 ob_assert_on seg touched 2
 ob_assert_checksum seg
