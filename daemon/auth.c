@@ -467,7 +467,10 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
 		decide(a, false, msg);
 		return 0;
 	}
-	r = sd_bus_message_read(reply, "(bb", &authorized, &challenge);
+	/* (is_authorized, is_challenge, details) */
+	r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_STRUCT, "bba{ss}");
+	if (r >= 0)
+		r = sd_bus_message_read(reply, "bb", &authorized, &challenge);
 	if (r < 0) {
 		decide(a, false, "polkit's answer could not be read");
 		return 0;

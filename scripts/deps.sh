@@ -9,6 +9,7 @@ pkgs=(
 	libnuma-dev libsmartcols-dev                  # the libraries numamove uses
 	libcmocka-dev                                 # unit tests
 	libsystemd-dev                                # numamoved: sd-bus, sd-event, sd-daemon
+	dbus python3-dbus                             # numamoved's host checks: a private bus, a client
 	qemu-system-x86 busybox-static cpio xz-utils  # the emulated 4-node test machine
 	numactl                                       # migratepages, numactl inside the VM
 	e2fsprogs                                     # mke2fs: an ext4 RAM disk inside the VM

@@ -33,6 +33,7 @@
 #
 # The parts: unit and unit-sanitize (cmocka), abi and abi-sanitize (the
 # ABI and man page checks), host (the command's checks under ASan+UBSan),
+# daemon-host (numamoved on a private bus under ASan+UBSan, tests/daemon),
 # vm (the VM matrix, tests/vm/matrix.sh: every kernel, topology and build;
 # counted per case per run), debian (the Debian packages, installed and
 # used in a Debian 12 system with systemd, tests/vm/debian-tests.sh).
@@ -56,6 +57,7 @@ parts=(
 	"abi	abi_part build abi"
 	"abi-sanitize	abi_part build-sanitize abi-sanitize"
 	"host	NUMAMOVE=build-sanitize/cli/numamove tests/host/run.sh"
+	"daemon-host	NUMAMOVED=build-sanitize/daemon/numamoved tests/daemon/host.sh"
 	"vm	vm_part"
 	"debian	tests/vm/debian-tests.sh build"
 )

@@ -1,0 +1,402 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""
+The checks of tests/daemon/host.sh: numamoved driven over a private bus.
+
+What is checked is measured apart from the daemon's word where it can be:
+a target keeps running, is neither stopped nor traced, and its data is
+intact after a move (the workload checks its own checksum); a restarted
+daemon finds what was on disk; the idle daemon's context switches and RSS
+come from /proc. On one NUMA node every move goes to node 0, so the
+multi-node behaviour is the VM tests' (tests/vm).
+"""
+import grp
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import dbus
+
+NAME = 'org.numamove.numamoved1'
+ROOT = '/org/numamove/numamoved1'
+E = NAME + '.Error.'
+env = os.environ
+counts = {'passed': 0, 'failed': 0, 'skipped': 0}
+daemon = None
+
+
+def check(name, ok, why=''):
+    if ok:
+        print('PASS: ' + name)
+        counts['passed'] += 1
+    else:
+        print('FAIL: %s (%s)' % (name, why))
+        counts['failed'] += 1
+    sys.stdout.flush()
+
+
+def skip(what):
+    print('SKIP: ' + what)
+    counts['skipped'] += 1
+    sys.stdout.flush()
+
+
+# An ASan build's RSS says nothing about the daemon's own memory.
+sanitized = b'__asan' in open(env['NUMAMOVED'], 'rb').read()
+
+
+def write_conf(text):
+    with open(env['CONF'], 'w') as f:
+        f.write('admin-group = %s\n%s' % (env['ADMIN_GROUP'], text))
+
+
+def start():
+    global daemon
+    log = open(env['LOG'], 'a')
+    daemon = subprocess.Popen([env['NUMAMOVED'], '-c', env['CONF'], '-s', env['STATE']],
+                              env=dict(env, NUMAMOVED_BUS='session'), stdout=log, stderr=log)
+    bus = dbus.SessionBus()
+    for _ in range(100):
+        if bus.name_has_owner(NAME):
+            return
+        if daemon.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise SystemExit('numamoved did not come up: ' + open(env['LOG']).read()[-2000:])
+
+
+def stop(sig=signal.SIGTERM):
+    """Stops the daemon; its exit status (a sanitizer's report is 98 or 99)."""
+    daemon.send_signal(sig)
+    rc = daemon.wait(30)
+    bus = dbus.SessionBus()
+    for _ in range(50):
+        if not bus.name_has_owner(NAME):
+            break
+        time.sleep(0.05)
+    return rc
+
+
+def manager():
+    return dbus.Interface(dbus.SessionBus().get_object(NAME, ROOT), NAME + '.Manager')
+
+
+def props(path, iface='Job'):
+    o = dbus.SessionBus().get_object(NAME, path)
+    return dbus.Interface(o, 'org.freedesktop.DBus.Properties').GetAll(NAME + '.' + iface)
+
+
+def wait_job(path, timeout=60):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        p = props(path)
+        if p['State'] not in ('queued', 'held', 'running'):
+            return p
+        time.sleep(0.02)
+    return props(path)
+
+
+def move(targets, opts):
+    """Move(); (path, None) or (None, (error name, message))."""
+    try:
+        return manager().Move(targets, opts), None
+    except dbus.DBusException as e:
+        return None, (e.get_dbus_name(), e.get_dbus_message())
+
+
+def pidfd(pid):
+    return dbus.types.UnixFd(os.pidfd_open(pid))
+
+
+WORKLOAD = textwrap.dedent('''
+    import hashlib, os, sys, time
+    mib = int(sys.argv[1])
+    b = bytearray(os.urandom(1 << 20)) * mib
+    digest = hashlib.sha256(b).hexdigest()
+    print("ready", flush=True)
+    sys.stdin.readline()
+    print("intact" if hashlib.sha256(b).hexdigest() == digest else "CORRUPT", flush=True)
+    sys.stdin.readline()
+''')
+
+
+def workload(mib=16, uid=None):
+    pre = ['setpriv', '--reuid=%d' % uid, '--regid=%d' % uid, '--clear-groups'] if uid else []
+    w = subprocess.Popen(pre + ['/usr/bin/python3', '-c', WORKLOAD, str(mib)], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+    w.stdout.readline()
+    return w
+
+
+def verify(w):
+    """The workload's own checksum; then it ends."""
+    w.stdin.write('\n')
+    w.stdin.flush()
+    ans = w.stdout.readline().strip()
+    w.stdin.write('\n')
+    w.stdin.flush()
+    w.wait(10)
+    return ans
+
+
+def untouched(pid):
+    """Running or sleeping, no tracer: what a target must be after anything numamoved did."""
+    st = dict(l.split(':', 1) for l in open('/proc/%d/status' % pid).read().splitlines() if ':' in l)
+    return st['State'].split()[0] in ('R', 'S') and st['TracerPid'].strip() == '0', st['State'] + st['TracerPid']
+
+
+CLIENT = textwrap.dedent('''
+    import dbus, json, os, sys
+    targets, opts = json.loads(sys.argv[1])
+    t = []
+    for kind, v in targets:
+        if kind in ('pidfd', 'cgroup-of'):
+            t.append((kind, dbus.types.UnixFd(os.pidfd_open(v))))
+        elif kind in ('shm', 'shm-key'):
+            t.append((kind, dbus.Int32(v)))
+        else:
+            t.append((kind, v))
+    o = {k: (dbus.Boolean(v) if isinstance(v, bool) else v) for k, v in opts.items()}
+    m = dbus.Interface(dbus.SessionBus().get_object('org.numamove.numamoved1', '/org/numamove/numamoved1'),
+                       'org.numamove.numamoved1.Manager')
+    try:
+        if sys.argv[2] == 'Reload':
+            m.Reload()
+            print(json.dumps(['ok', '']))
+        else:
+            print(json.dumps(['ok', str(getattr(m, sys.argv[2])(t, o))]))
+    except dbus.DBusException as e:
+        print(json.dumps([e.get_dbus_name(), e.get_dbus_message()]))
+''')
+
+
+def as_uid(uid, targets, opts, method='Move', groups=False):
+    """Calls @method as @uid (with the groups the group database gives it when @groups)."""
+    gid = grp.getgrnam(env['ADMIN_GROUP']).gr_gid if groups else uid
+    g = ['--init-groups'] if groups else ['--clear-groups']
+    out = subprocess.run(['setpriv', '--reuid=%d' % uid, '--regid=%d' % gid] + g +
+                         ['/usr/bin/python3', '-c', CLIENT, json.dumps([targets, opts]), method],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        return ['client failed', out.stderr[-500:]]
+    return json.loads(out.stdout)
+
+
+def check_introspection():
+    """The objects' interfaces are those of the installed XML, member by member."""
+    import xml.etree.ElementTree as ET
+
+    def members(root, iface):
+        for i in root.iter('interface'):
+            if i.get('name') == iface:
+                return sorted((m.tag, m.get('name'), ''.join(a.get('type') for a in m.iter('arg')) + (m.get('type') or ''))
+                              for m in i)
+        return None
+    want = ET.parse(env['XML']).getroot()
+    bus = dbus.SessionBus()
+    got = ET.fromstring(str(dbus.Interface(bus.get_object(NAME, ROOT), 'org.freedesktop.DBus.Introspectable')
+                            .Introspect()))
+    check('introspection: Manager as the XML', members(got, NAME + '.Manager') == members(want, NAME + '.Manager'),
+          '%s != %s' % (members(got, NAME + '.Manager'), members(want, NAME + '.Manager')))
+    return want
+
+
+def main():
+    write_conf('')
+    start()
+    want = check_introspection()
+    mgr = manager()
+
+    # A dry run of one's own process, as uid 1000: allowed (move-own), the target untouched.
+    w = workload(16, uid=1000)
+    r = as_uid(1000, [('pidfd', w.pid)], {'to': '0', 'dry-run': True})
+    ok = r[0] == 'ok'
+    p = wait_job(r[1]) if ok else None
+    check('uid 1000 dry-runs its own process', ok and p['State'] == 'done' and p['ExitStatus'] == 0 and
+          p['Owner'] == 1000 and 'plan, nothing moved' in p['Output'], r if not ok else dict(p))
+    if ok:
+        got = ET_members = None
+        import xml.etree.ElementTree as ET
+        o = dbus.SessionBus().get_object(NAME, r[1])
+        got = ET.fromstring(str(dbus.Interface(o, 'org.freedesktop.DBus.Introspectable').Introspect()))
+
+        def names(root, iface):
+            return sorted(m.get('name') for i in root.iter('interface') if i.get('name') == iface for m in i)
+        check('introspection: Job as the XML', names(got, NAME + '.Job') == names(want, NAME + '.Job'),
+              '%s' % names(got, NAME + '.Job'))
+    # A real move of it (to node 0, where it is): data intact, never left stopped or traced.
+    r = as_uid(1000, [('pidfd', w.pid)], {'to': '0'})
+    ok = r[0] == 'ok'
+    p = wait_job(r[1]) if ok else None
+    u = untouched(w.pid)
+    check('uid 1000 moves its own process', ok and p['State'] == 'done' and p['ExitStatus'] == 0 and
+          json.loads(p['Report'])['moves'][0]['pid'] == w.pid, r if not ok else dict(p))
+    check('the moved process is neither stopped nor traced', u[0], u[1])
+    check('the moved process\'s data is intact', verify(w) == 'intact', 'its checksum changed')
+
+    # Refusals: root's process and another user's, with the action named; the targets untouched.
+    w0 = workload(4)
+    w1 = workload(4, uid=1001)
+    r = as_uid(1000, [('pidfd', w0.pid)], {'to': '0', 'dry-run': True})
+    check('uid 1000 is refused root\'s process', r[0] == E + 'NotAuthorized' and
+          NAME + '.move-other' in r[1] and ' of uid 0 ' in r[1], r)
+    r = as_uid(1000, [('pidfd', w1.pid)], {'to': '0', 'dry-run': True})
+    check('uid 1000 is refused uid 1001\'s process', r[0] == E + 'NotAuthorized' and
+          NAME + '.move-other' in r[1] and 'of uid 1001' in r[1], r)
+    r = as_uid(1000, [('pidfd', w1.pid)], {'to': '0', 'dry-run': True, 'priority': dbus.Int32(-5)})
+    check('a negative priority needs manage', r[0] == E + 'NotAuthorized', r)
+    r = as_uid(1000, [], {}, method='Reload')
+    check('uid 1000 may not reload', r[0] == E + 'NotAuthorized' and NAME + '.manage' in r[1], r)
+    # The group rule (no polkitd): a member of admin-group gets move-other.
+    admin = int(env['ADMIN_UID'])
+    r = as_uid(admin, [('pidfd', w1.pid)], {'to': '0', 'dry-run': True}, groups=True)
+    p = wait_job(r[1]) if r[0] == 'ok' else None
+    check('a member of admin-group moves another user\'s process', p is not None and p['State'] == 'done', r)
+    for wk in (w0, w1):
+        u = untouched(wk.pid)
+        check('a refused target is untouched (%d)' % wk.pid, u[0] and verify(wk) == 'intact', u[1])
+    log = open(env['LOG']).read()
+    check('decisions are logged with who, what and why',
+          'uid 1000 (pid ' in log and 'refused by the group rule' in log and 'allowed (move-own by the group rule)'
+          in log, log[-800:])
+
+    # Bad requests: each a clear error; the daemon stays up with bounded memory.
+    me = os.getpid()
+    dead = subprocess.Popen(['true'])
+    dead_fd = os.pidfd_open(dead.pid)
+    dead.wait()
+    rss0 = int(open('/proc/%d/status' % daemon.pid).read().split('VmRSS:')[1].split()[0])
+    bad = [
+        ('a regular file as pidfd', [('pidfd', dbus.types.UnixFd(os.open('/etc/hostname', os.O_RDONLY)))],
+         {'to': '0'}, E + 'BadTarget', 'not a pidfd'),
+        ('a dead process', [('pidfd', dbus.types.UnixFd(dead_fd))], {'to': '0'}, E + 'BadTarget', 'exited'),
+        ('a pid, not a pidfd', [('pidfd', dbus.Int32(me))], {'to': '0'}, 'org.freedesktop.DBus.Error.InvalidArgs',
+         "type 'h'"),
+        ('an unknown kind', [('pid', dbus.Int32(me))], {'to': '0'}, 'org.freedesktop.DBus.Error.InvalidArgs',
+         "'pid'"),
+        ('no to', [('pidfd', pidfd(me))], {}, 'org.freedesktop.DBus.Error.InvalidArgs', "'to' is required"),
+        ('to of the wrong type', [('pidfd', pidfd(me))], {'to': dbus.UInt32(0)},
+         'org.freedesktop.DBus.Error.InvalidArgs', "'to'"),
+        ('an unknown option', [('pidfd', pidfd(me))], {'to': '0', 'fast': True},
+         'org.freedesktop.DBus.Error.InvalidArgs', "'fast'"),
+        ('a node that does not exist', [('pidfd', pidfd(me))], {'to': '999'}, E + 'BadNodes', '999'),
+        ('a bad node list', [('pidfd', pidfd(me))], {'to': '1-0'}, E + 'BadNodes', '1-0'),
+        ('a 5000-byte path', [('path', '/' + 'x' * 5000)], {'to': '0'}, 'org.freedesktop.DBus.Error.InvalidArgs',
+         '4096'),
+        ('a 5000-byte node list', [('pidfd', pidfd(me))], {'to': '0' * 5000},
+         'org.freedesktop.DBus.Error.InvalidArgs', '4096'),
+        ('a relative path', [('path', 'etc/hostname')], {'to': '0'}, E + 'BadTarget', 'absolute'),
+        ('a cgroup outside /sys/fs/cgroup', [('cgroup', '/etc')], {'to': '0'}, E + 'BadTarget', 'cgroup'),
+        ('5000 targets', [('shm', dbus.Int32(1))] * 5000, {'to': '0'}, E + 'TooMany', '4096'),
+        ('10^6 targets', [('shm', dbus.Int32(1))] * 1000000, {'to': '0'}, E + 'TooMany', '4096'),
+        ('priority 20', [('pidfd', pidfd(me))], {'to': '0', 'priority': dbus.Int32(20)},
+         'org.freedesktop.DBus.Error.InvalidArgs', 'priority'),
+        ('with-files alone', [('pidfd', pidfd(me))], {'to': '0', 'with-files': True},
+         'org.freedesktop.DBus.Error.InvalidArgs', 'with-shared'),
+    ]
+    for name, targets, opts, err, text in bad:
+        path, e = move(targets, opts)
+        check('bad request: ' + name, e is not None and e[0] == err and text in e[1], e or path)
+    rss1 = int(open('/proc/%d/status' % daemon.pid).read().split('VmRSS:')[1].split()[0])
+    check('the daemon is up after bad requests', daemon.poll() is None, 'it exited')
+    if sanitized:
+        skip('RSS grown by less than 16 MiB after bad requests (an ASan build keeps freed memory: %d kB -> %d kB)'
+             % (rss0, rss1))
+    else:
+        check('RSS grown by less than 16 MiB after bad requests', rss1 - rss0 < 16384, '%d kB -> %d kB' % (rss0, rss1))
+
+    # Idle: no wake-ups (no pins, no held jobs), RSS under 16 MiB.
+    def switches():
+        s = open('/proc/%d/status' % daemon.pid).read()
+        return sum(int(l.split()[1]) for l in s.splitlines() if 'ctxt_switches' in l)
+    time.sleep(0.5)
+    a = switches()
+    time.sleep(3)
+    b = switches()
+    check('an idle daemon does not wake up', b == a, '%d context switches in 3 s' % (b - a))
+    rss = int(open('/proc/%d/status' % daemon.pid).read().split('VmRSS:')[1].split()[0])
+    if sanitized:
+        skip('idle RSS under 16 MiB (an ASan build: %d kB)' % rss)
+    else:
+        check('idle RSS under 16 MiB', rss < 16384, '%d kB' % rss)
+
+    # Scheduling: one at a time; a queued job cancelled; priority before submission order.
+    assert stop() == 0
+    write_conf('max-running = 1\n')
+    start()
+    mgr = manager()
+    big = workload(1024)
+    paths = [move([('pidfd', pidfd(big.pid))], {'to': '0', 'dry-run': True, 'priority': dbus.Int32(pr)})[0]
+             for pr in (0, 5, 5, -3)]
+    dbus.Interface(dbus.SessionBus().get_object(NAME, paths[2]), NAME + '.Job').Cancel()
+    ps = [wait_job(p) for p in paths]
+    check('a queued job is cancelled', ps[2]['State'] == 'cancelled' and ps[2]['Report'] == '', dict(ps[2]))
+    # The order they started in, from the log's "job N (...): started" lines.
+    log = open(env['LOG']).read()
+    first = [re.search(r'job %s \([^\n]*\): started' % p.split('/')[-1], log) for p in paths]
+    first = [m.start() if m else -1 for m in first]
+    check('priority -3 runs before priority 5 submitted earlier', 0 <= first[3] < first[1], first)
+    check('the four jobs ended', [p['State'] for p in ps] == ['done', 'done', 'cancelled', 'done'],
+          [str(p['State']) for p in ps])
+
+    # Restart: SIGKILL while jobs wait; queued jobs come back and run.
+    paths = [move([('pidfd', pidfd(big.pid))], {'to': '0', 'dry-run': True})[0] for _ in range(3)]
+    stop(signal.SIGKILL)
+    u = untouched(big.pid)
+    check('a target survives the daemon\'s SIGKILL, not stopped or traced', u[0], u[1])
+    start()
+    states = [str(wait_job(p)['State']) for p in paths]
+    check('after a restart, queued jobs run and a running one is interrupted',
+          states.count('done') >= 2 and set(states) <= {'done', 'interrupted'}, states)
+    check('the target\'s data is intact after all that', verify(big) == 'intact', 'checksum')
+
+    # Pins: survive a restart, end when the process exits.
+    pw = workload(16)
+    pin = manager().Pin([('pidfd', pidfd(pw.pid))], {'to': '0', 'interval-ms': dbus.UInt32(100)})
+    time.sleep(0.6)
+    pp = props(pin, 'Pin')
+    check('a pin checks its process', pp['Checks'] >= 2 and pp['State'] == 'active' and pp['Pid'] == pw.pid,
+          dict(pp))
+    assert stop() == 0
+    start()
+    pins = manager().ListPins()
+    check('a pin survives a restart', [str(p[1]) for p in pins] == [str(pin)], pins)
+    verify(pw)
+    time.sleep(0.5)
+    check('a pin ends when its process exits', len(manager().ListPins()) == 0, manager().ListPins())
+
+    # Reload: SIGHUP takes the new file; a broken one is not taken.
+    write_conf('max-running = 3\nbudget = 64M\n')
+    daemon.send_signal(signal.SIGHUP)
+    time.sleep(0.5)
+    m = props(ROOT, 'Manager')
+    check('SIGHUP reloads the configuration', m['MaxRunning'] == 3 and m['Budget'] == 64 << 20, dict(m))
+    write_conf('max-running = lots\n')
+    try:
+        manager().Reload()
+        r = 'ok'
+    except dbus.DBusException as e:
+        r = e.get_dbus_message()
+    m = props(ROOT, 'Manager')
+    check('a broken configuration is refused, the old one stays', r != 'ok' and m['MaxRunning'] == 3, r)
+
+    rc = stop()
+    check('numamoved exits cleanly on SIGTERM (no sanitizer report)', rc == 0, 'exit %d' % rc)
+    big.stdin.close()
+    big.kill()
+
+
+try:
+    main()
+except Exception as e:  # a check that crashed is a failure, and the summary still comes
+    import traceback
+    traceback.print_exc()
+    check('the checks ran to the end', False, repr(e))
+    if daemon and daemon.poll() is None:
+        daemon.kill()
+print('daemon-host: %(passed)d passed, %(failed)d failed, %(skipped)d skipped' % counts)
+sys.exit(1 if counts['failed'] else 0)
