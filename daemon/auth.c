@@ -68,6 +68,16 @@ static int read_file(const char *path, char *buf, size_t size)
 	return (int)n;
 }
 
+/*
+ * Whether the process of @pidfd is alive: signal 0 fails with ESRCH once
+ * it has exited; EPERM (no CAP_KILL over another user's process) says it
+ * is there.
+ */
+bool pidfd_alive(int pidfd)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 || errno != ESRCH;
+}
+
 /* The pid of pidfd @fd (fdinfo's "Pid:"), -ESRCH when it exited, -EBADF when @fd is no pidfd. */
 static int pidfd_pid(int fd, pid_t *ret)
 {
@@ -142,7 +152,7 @@ static int open_process(struct target *t, sd_bus_error *error)
 	if (read_file(path, comm, sizeof(comm)) > 0)
 		comm[strcspn(comm, "\n")] = '\0';
 	/* Read after /proc: if the pidfd's process is still alive, the pid was not reused meanwhile. */
-	if (syscall(SYS_pidfd_send_signal, t->fd, 0, NULL, 0) < 0)
+	if (!pidfd_alive(t->fd))
 		return sd_bus_error_setf(error, ERR_BAD_TARGET, "process %d has exited", (int)t->pid);
 	for (int k = 0; k < 3; k++) {
 		t->uids[k] = u[k];
@@ -203,12 +213,18 @@ static int open_cgroup(struct target *t, sd_bus_error *error)
 
 static int open_path(struct target *t, sd_bus_error *error)
 {
+	char real[PATH_MAX];
 	struct stat st;
 
 	if (t->text[0] != '/')
 		return sd_bus_error_setf(error, ERR_BAD_TARGET, "path '%s': not an absolute path", t->text);
-	if (stat(t->text, &st) < 0)
+	/* Resolved now, as the caller's symlinks say: a link changed later cannot point the job elsewhere. */
+	if (!realpath(t->text, real) || stat(real, &st) < 0)
 		return sd_bus_error_setf(error, ERR_BAD_TARGET, "%s: %s", t->text, strerror(errno));
+	free(t->text);
+	t->text = strdup(real);
+	if (!t->text)
+		return -ENOMEM;
 	if (!S_ISREG(st.st_mode))
 		return sd_bus_error_setf(error, ERR_BAD_TARGET, "%s: not a regular file", t->text);
 	t->owner = st.st_uid;
@@ -234,6 +250,28 @@ static int open_shm(struct target *t, sd_bus_error *error)
 	t->owner = ds.shm_perm.uid;
 	t->key_a = (uint64_t)id;
 	return asprintf(&t->label, "%s:%d", target_kind_name(t->kind), t->value) < 0 ? -ENOMEM : 0;
+}
+
+/*
+ * Whether an object target is still what was authorized: the same file
+ * (device and inode) at its path, the same segment with the same owner.
+ * Checked again when its job starts, since it may wait long in the queue.
+ */
+bool target_unchanged(const struct target *t)
+{
+	struct shmid_ds ds;
+	struct stat st;
+
+	switch (t->kind) {
+	case TARGET_PATH:
+		return stat(t->text, &st) == 0 && (uint64_t)st.st_dev == t->key_a && (uint64_t)st.st_ino == t->key_b;
+	case TARGET_SHM:
+	case TARGET_SHM_KEY:
+		return shmctl((int)t->key_a, IPC_STAT, &ds) == 0 && ds.shm_perm.uid == t->owner &&
+		       (t->kind == TARGET_SHM || ds.shm_perm.__key == t->value);
+	default:
+		return true;
+	}
 }
 
 /* Identifies @t as the kernel sees it now; a BadTarget error naming it when it cannot be used. */
@@ -400,6 +438,17 @@ static bool in_admin_group(struct daemon *d, const struct caller *c)
 	return false;
 }
 
+/* Root, or granted an action beyond move-own and pin: more than the kernel gives the caller. */
+static bool privileged(const struct auth_request *a)
+{
+	if (a->caller.uid == 0)
+		return true;
+	for (size_t i = 0; i < a->n_need; i++)
+		if (strcmp(a->need[i].action, ACTION_MOVE_OWN) != 0 && strcmp(a->need[i].action, ACTION_PIN) != 0)
+			return true;
+	return false;
+}
+
 static void decide(struct auth_request *a, bool allowed, const char *refusal)
 {
 	const struct caller *c = &a->caller;
@@ -409,13 +458,13 @@ static void decide(struct auth_request *a, bool allowed, const char *refusal)
 		snprintf(actions + strlen(actions), sizeof(actions) - strlen(actions), "%s%s", i ? ", " : "",
 			 a->need[i].action + strlen(BUS_NAME) + 1);
 	if (allowed)
-		log_notice("uid %u (pid %d, %s): %s: allowed (%s%s%s)", (unsigned int)c->uid, (int)c->pid,
+		log_for(5, 0, 0, (long)c->uid, "uid %u (pid %d, %s): %s: allowed (%s%s%s)", (unsigned int)c->uid, (int)c->pid,
 			   c->comm, a->what, c->uid == 0 ? "root" : actions, c->uid == 0 ? "" : " by ",
 			   c->uid == 0 ? "" : a->rule);
 	else
-		log_notice("uid %u (pid %d, %s): %s: refused by %s: %s", (unsigned int)c->uid, (int)c->pid,
+		log_for(5, 0, 0, (long)c->uid, "uid %u (pid %d, %s): %s: refused by %s: %s", (unsigned int)c->uid, (int)c->pid,
 			   c->comm, a->what, a->rule, refusal);
-	a->done(a->d, a->m, allowed, refusal, a->userdata);
+	a->done(a->d, a->m, allowed, allowed && privileged(a), refusal, a->userdata);
 	auth_free(a);
 }
 

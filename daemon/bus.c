@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "front.h"
 #include "numamoved.h"
 
@@ -372,6 +374,33 @@ int bus_parse_options(sd_bus_message *m, bool pin, struct move_opts *o, sd_bus_e
 	return check_options(o, error);
 }
 
+/* What numamove move refuses as bad usage for these targets, refused the same way. */
+static int check_targets(const struct target *t, size_t n, const struct move_opts *o, sd_bus_error *error)
+{
+	bool processes = false, objects = false, cgroups = false;
+
+	for (size_t i = 0; i < n; i++) {
+		processes |= t[i].kind == TARGET_PIDFD;
+		objects |= t[i].kind == TARGET_PATH || t[i].kind == TARGET_SHM || t[i].kind == TARGET_SHM_KEY;
+		cgroups |= t[i].kind == TARGET_CGROUP || t[i].kind == TARGET_CGROUP_OF;
+	}
+	if (cgroups && (objects || processes || o->policy || (o->flags & NUMAMOVE_REQUEST_F_WITH_SHARED)))
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "cgroups move as whole groups: not with "
+					"other targets, 'with-shared' or 'policy'");
+	if (cgroups && (o->flags & NUMAMOVE_REQUEST_F_NO_STAY))
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "option 'no-stay' is about the policies a move "
+					"sets: not with cgroups");
+	if ((o->flags & NUMAMOVE_REQUEST_F_WITH_SHARED) && !processes)
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "option 'with-shared' is for processes: it moves "
+					"the objects they map");
+	if (o->engine == NUMAMOVE_ENGINE_KERNEL && objects)
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "engine 'kernel' moves processes only");
+	if (o->policy && !objects && !(o->flags & NUMAMOVE_REQUEST_F_WITH_SHARED))
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "option 'policy' sets the shared policy of "
+					"objects (path, shm, shm-key, or with-shared)");
+	return 0;
+}
+
 /* ---- Manager */
 
 struct move_call {
@@ -399,7 +428,8 @@ static unsigned int jobs_pending(struct daemon *d, uid_t uid)
 	return n;
 }
 
-static void on_move_authorized(struct daemon *d, sd_bus_message *m, bool allowed, const char *why, void *userdata)
+static void on_move_authorized(struct daemon *d, sd_bus_message *m, bool allowed, bool privileged, const char *why,
+				 void *userdata)
 {
 	struct move_call *c = userdata;
 	struct job *j;
@@ -423,10 +453,11 @@ static void on_move_authorized(struct daemon *d, sd_bus_message *m, bool allowed
 		move_call_free(c);
 		return;
 	}
+	j->privileged = privileged;
 	c->targets = NULL;
 	c->n = 0;
 	move_call_free(c);
-	log_info("job %" PRIu32 " (%s, uid %u, priority %d): queued", j->id, j->description, (unsigned int)uid,
+	log_job(6, j, "job %" PRIu32 " (%s, uid %u, priority %d): queued", j->id, j->description, (unsigned int)uid,
 		 j->priority);
 	state_save_job(d, j);
 	bus_job_added(d, j);
@@ -446,6 +477,8 @@ static int method_move(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	r = bus_parse_targets(m, &c->targets, &c->n, error);
 	if (r >= 0)
 		r = bus_parse_options(m, false, &c->opts, error);
+	if (r >= 0)
+		r = check_targets(c->targets, c->n, &c->opts, error);
 	if (r >= 0)
 		r = auth_check_move(d, m, c->targets, c->n, &c->opts, false, on_move_authorized, c);
 	if (r < 0) {
@@ -495,7 +528,8 @@ static int method_get_job(sd_bus_message *m, void *userdata, sd_bus_error *error
 	return sd_bus_reply_method_return(m, "o", j->path);
 }
 
-static void on_reload_authorized(struct daemon *d, sd_bus_message *m, bool allowed, const char *why, void *userdata)
+static void on_reload_authorized(struct daemon *d, sd_bus_message *m, bool allowed, bool privileged, const char *why,
+				 void *userdata)
 {
 	if (!allowed)
 		sd_bus_reply_method_errorf(m, ERR_NOT_AUTHORIZED, "%s", why);
@@ -514,6 +548,15 @@ static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	return r < 0 ? r : 1;
 }
 
+static uint32_t pins_active(struct daemon *d)
+{
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < d->n_pins; i++)
+		n += !d->pins[i]->ended;
+	return n;
+}
+
 static int manager_prop(sd_bus *bus, const char *path, const char *interface, const char *property,
 			sd_bus_message *reply, void *userdata, sd_bus_error *error)
 {
@@ -530,7 +573,7 @@ static int manager_prop(sd_bus *bus, const char *path, const char *interface, co
 	if (strcmp(property, "Queued") == 0)
 		return sd_bus_message_append(reply, "u", sched_count(d, JOB_QUEUED) + sched_count(d, JOB_HELD));
 	if (strcmp(property, "Pins") == 0)
-		return sd_bus_message_append(reply, "u", (uint32_t)d->n_pins);
+		return sd_bus_message_append(reply, "u", pins_active(d));
 	return -ENOENT;
 }
 
@@ -541,7 +584,7 @@ static int job_cancel_now(struct job *j, sd_bus_error *error)
 	if (job_done(j))
 		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "job %" PRIu32 " is already %s", j->id,
 					 job_state_name(j->state));
-	log_info("job %" PRIu32 ": cancel asked", j->id);
+	log_job(6, j, "job %" PRIu32 ": cancel asked", j->id);
 	if (j->state == JOB_RUNNING) {
 		/* It stops between two batches and reports what moved. */
 		job_cancel(j);
@@ -556,7 +599,8 @@ struct cancel_call {
 	uint32_t id;
 };
 
-static void on_cancel_authorized(struct daemon *d, sd_bus_message *m, bool allowed, const char *why, void *userdata)
+static void on_cancel_authorized(struct daemon *d, sd_bus_message *m, bool allowed, bool privileged, const char *why,
+				 void *userdata)
 {
 	struct cancel_call *c = userdata;
 	sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -759,7 +803,8 @@ static unsigned int pins_of(struct daemon *d, uid_t uid)
 	return n;
 }
 
-static void on_pin_authorized(struct daemon *d, sd_bus_message *m, bool allowed, const char *why, void *userdata)
+static void on_pin_authorized(struct daemon *d, sd_bus_message *m, bool allowed, bool privileged, const char *why,
+				 void *userdata)
 {
 	struct pin_call *c = userdata;
 	struct pin *p;
@@ -784,6 +829,7 @@ static void on_pin_authorized(struct daemon *d, sd_bus_message *m, bool allowed,
 		sd_bus_reply_method_errno(m, ENOMEM, NULL);
 		return;
 	}
+	p->privileged = privileged;
 	r = pin_start(p);
 	if (r < 0) {
 		sd_bus_reply_method_errnof(m, -r, "cannot start the pin: %m");
@@ -809,9 +855,13 @@ static int method_pin(sd_bus_message *m, void *userdata, sd_bus_error *error)
 		r = bus_parse_options(m, true, &c->opts, error);
 	if (r >= 0 && (c->n != 1 || (c->targets[0].kind != TARGET_PIDFD && c->targets[0].kind != TARGET_CGROUP)))
 		r = sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "a pin takes one target: a pidfd or a cgroup");
-	if (r >= 0 && (c->opts.flags & ~(NUMAMOVE_REQUEST_F_MEMORY_ONLY | NUMAMOVE_REQUEST_F_NO_STAY)))
-		r = sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "a pin takes no 'dry-run', 'force', "
-				     "'with-shared' or 'with-files'");
+	/* Its corrections are plain moves: nothing else of a request would be kept. */
+	if (r >= 0 && ((c->opts.flags & ~(NUMAMOVE_REQUEST_F_MEMORY_ONLY | NUMAMOVE_REQUEST_F_NO_STAY)) ||
+		       c->opts.from || c->opts.policy || c->opts.jobs || c->opts.rate || c->opts.max_stall_ms ||
+		       c->opts.engine || c->opts.priority || c->opts.json || c->opts.bytes || c->opts.raw ||
+		       c->opts.noheadings))
+		r = sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "a pin takes the options 'to', 'interval-ms', "
+				     "'memory-only' and 'no-stay' only");
 	if (r >= 0)
 		r = auth_check_move(d, m, c->targets, c->n, &c->opts, true, on_pin_authorized, c);
 	if (r < 0) {
@@ -860,7 +910,8 @@ static int method_get_pin(sd_bus_message *m, void *userdata, sd_bus_error *error
 	return sd_bus_reply_method_return(m, "o", p->path);
 }
 
-static void on_unpin_authorized(struct daemon *d, sd_bus_message *m, bool allowed, const char *why, void *userdata)
+static void on_unpin_authorized(struct daemon *d, sd_bus_message *m, bool allowed, bool privileged, const char *why,
+				 void *userdata)
 {
 	uint32_t *id = userdata;
 	struct pin *p = pin_find(d, *id);
@@ -1026,6 +1077,9 @@ static const sd_bus_vtable manager_vtable[] = {
 void bus_manager_changed(struct daemon *d, const char *prop)
 {
 	sd_bus_emit_properties_changed(d->bus, OBJ_ROOT, IFACE_MANAGER, prop, NULL);
+	/* What systemctl status shows; nothing without NOTIFY_SOCKET. */
+	sd_notifyf(0, "STATUS=%u running, %u queued, %" PRIu32 " pins", sched_count(d, JOB_RUNNING),
+		   sched_count(d, JOB_QUEUED) + sched_count(d, JOB_HELD), pins_active(d));
 }
 
 int bus_job_added(struct daemon *d, struct job *j)

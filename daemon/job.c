@@ -11,7 +11,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "front.h"
@@ -265,6 +267,16 @@ static void target_exited(struct worker *w, const struct target *t)
 		post_text(w->j, NULL, err);
 }
 
+/* An object replaced since it was authorized is not moved: it may belong to someone else now. */
+static void target_replaced(struct worker *w, const struct target *t)
+{
+	char *err = NULL;
+
+	w->n_exited++;
+	if (asprintf(&err, "numamove: %s: replaced since the job was submitted; not moved\n", t->label) >= 0)
+		post_text(w->j, NULL, err);
+}
+
 /* The request of @j; @dry: the admission plan's dry run, with no events. */
 static int build_request(struct job *j, bool dry, struct worker *w, struct numamove_request **ret)
 {
@@ -296,6 +308,11 @@ static int build_request(struct job *j, bool dry, struct worker *w, struct numam
 		if (t->gone) {
 			if (!dry)
 				target_exited(w, t);
+			continue;
+		}
+		if (!target_unchanged(t)) {
+			if (!dry)
+				target_replaced(w, t);
 			continue;
 		}
 		switch (t->kind) {
@@ -369,13 +386,10 @@ static int admission_plan(struct job *j, struct wmsg *m)
 }
 
 /* Posts the plan and waits for the loop to say go or stop. */
-static enum verdict admit(struct job *j)
+static enum verdict admit(struct job *j, struct wmsg *m)
 {
-	struct wmsg *m = calloc(1, sizeof(*m));
 	enum verdict v;
 
-	if (!m)
-		return VERDICT_STOP;
 	m->kind = WMSG_PLAN;
 	m->error = admission_plan(j, m);
 	post(j, m);
@@ -416,9 +430,31 @@ static void finish_report(struct worker *w, struct wmsg *m, const struct numamov
 	m->cancelled = worst == NUMAMOVE_OUTCOME_CANCELLED;
 }
 
+/*
+ * A job allowed no more than move-own runs as its owner: this thread takes
+ * the owner's uid and gid, with no supplementary group and so no
+ * capability, and the kernel checks every step as it would check the
+ * owner's own numamove (no shared pages moved, no map_files, its cpuset,
+ * Yama). The raw system calls change this thread alone (and the threads
+ * and helpers the library starts from it); glibc's would change them all.
+ */
+static int become_owner(const struct job *j)
+{
+	if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, j->run_gid, j->run_gid, j->run_gid) < 0 ||
+	    syscall(SYS_setresuid, j->owner, j->owner, j->owner) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * The worker of @j. Its two messages were allocated by job_start(), so
+ * that the loop always hears how it ended: a worker that could not say it
+ * ended would hold a slot for ever.
+ */
 static void *worker_main(void *arg)
 {
 	struct job *j = arg;
+	struct wmsg *plan = j->msg_plan, *m = j->msg_finished;
 	struct worker w = {
 		.j = j,
 		.style = { .json = j->opts.json, .raw = j->opts.raw, .noheadings = j->opts.noheadings,
@@ -427,14 +463,19 @@ static void *worker_main(void *arg)
 	};
 	struct numamove_request *req = NULL;
 	struct numamove_report *rep = NULL;
-	struct wmsg *m;
-	int r;
+	int r = j->privileged ? 0 : become_owner(j);
 
-	if (!(j->opts.flags & NUMAMOVE_REQUEST_F_DRY_RUN) && admit(j) != VERDICT_GO)
+	if (r < 0) {
+		free(plan);
+		m->kind = WMSG_FINISHED;
+		finish_error(j, m, r);
+		post(j, m);
 		return NULL;
-	m = calloc(1, sizeof(*m));
-	if (!m)
+	}
+	if (plan && admit(j, plan) != VERDICT_GO) {
+		free(m);
 		return NULL;
+	}
 	m->kind = WMSG_FINISHED;
 	r = build_request(j, false, &w, &req);
 	if (r == 0 && !w.n_added) {
@@ -467,6 +508,20 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* The group an unprivileged job runs in: its processes' (the own rule made them the owner's), else the owner's. */
+static gid_t owner_gid(const struct job *j)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	for (size_t i = 0; i < j->n_targets; i++)
+		if (j->targets[i].kind == TARGET_PIDFD && !j->targets[i].gone)
+			return j->targets[i].gids[0];
+	if (getpwuid_r(j->owner, &pw, buf, sizeof(buf), &res) == 0 && res)
+		return pw.pw_gid;
+	return 65534; /* nogroup: no more rights than the owner's */
+}
+
 /* Starts the worker of a queued or held job; it posts its plan first (unless a dry run). */
 int job_start(struct job *j)
 {
@@ -476,9 +531,21 @@ int job_start(struct job *j)
 	j->cancel_asked = false;
 	/* Decided here, on the loop: a reload may change the budget while the worker runs. */
 	j->own_rate = j->opts.rate && !j->d->cfg.budget;
+	j->run_gid = owner_gid(j);
+	/* A dry run is its own plan: it needs no admission. */
+	j->msg_plan = j->opts.flags & NUMAMOVE_REQUEST_F_DRY_RUN ? NULL : calloc(1, sizeof(struct wmsg));
+	j->msg_finished = calloc(1, sizeof(struct wmsg));
+	if (!j->msg_finished || (!j->msg_plan && !(j->opts.flags & NUMAMOVE_REQUEST_F_DRY_RUN))) {
+		free(j->msg_plan);
+		free(j->msg_finished);
+		return -ENOMEM;
+	}
 	r = pthread_create(&j->thread, NULL, worker_main, j);
-	if (r)
+	if (r) {
+		free(j->msg_plan);
+		free(j->msg_finished);
 		return -r;
+	}
 	j->thread_live = true;
 	return 0;
 }
@@ -566,7 +633,7 @@ void job_finish(struct job *j, enum job_state state, const char *outcome, int ex
 	j->finished_us = now_us();
 	free(j->held);
 	j->held = NULL;
-	log_info("job %" PRIu32 " (%s, uid %u): %s, outcome %s, exit status %d", j->id, j->description,
+	log_job(6, j, "job %" PRIu32 " (%s, uid %u): %s, outcome %s, exit status %d", j->id, j->description,
 		 (unsigned int)j->owner, job_state_name(state), outcome, exit_status);
 	state_save_job(j->d, j);
 	bus_job_changed(j, props);

@@ -13,7 +13,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
 
 #include "numamoved.h"
 
@@ -21,19 +24,77 @@
 #define NUMAMOVED_CONFIG "/etc/numamove/numamoved.conf"
 #endif
 
-void log_at(int prio, const char *fmt, ...)
-{
-	char buf[8192];
-	va_list ap;
-	int saved = errno;
+/* stderr is the journal's stream (JOURNAL_STREAM names it): then logs go as fields of their own. */
+static bool to_journal;
 
-	va_start(ap, fmt);
+static void log_setup(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	/* sd_journal_sendv() says nothing when the journal's socket is missing: then the stream it is. */
+	to_journal = js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
+		     st.st_dev == dev && st.st_ino == ino && access("/run/systemd/journal/socket", W_OK) == 0;
+}
+
+/* One write per line, so that lines of several threads never mix. */
+static void log_stderr(int prio, const char *line)
+{
+	dprintf(STDERR_FILENO, "<%d>%s\n", prio, line);
+}
+
+static void log_v(int prio, uint32_t job, uint32_t pin, long uid, const char *fmt, va_list ap)
+{
+	char buf[8192], fields[4][64];
+	struct iovec iov[7];
+	int n = 0, saved = errno;
+
 	errno = saved; /* for %m */
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	/* One write per line, so that lines of several threads never mix. */
-	dprintf(STDERR_FILENO, "<%d>%s\n", prio, buf);
+	if (!to_journal) {
+		log_stderr(prio, buf);
+		errno = saved;
+		return;
+	}
+	snprintf(fields[0], sizeof(fields[0]), "PRIORITY=%d", prio);
+	snprintf(fields[1], sizeof(fields[1]), "NUMAMOVED_JOB=%" PRIu32, job);
+	snprintf(fields[2], sizeof(fields[2]), "NUMAMOVED_PIN=%" PRIu32, pin);
+	snprintf(fields[3], sizeof(fields[3]), "NUMAMOVED_UID=%ld", uid);
+	iov[n++] = (struct iovec){ .iov_base = "SYSLOG_IDENTIFIER=numamoved", .iov_len = 27 };
+	iov[n++] = (struct iovec){ .iov_base = fields[0], .iov_len = strlen(fields[0]) };
+	if (job)
+		iov[n++] = (struct iovec){ .iov_base = fields[1], .iov_len = strlen(fields[1]) };
+	if (pin)
+		iov[n++] = (struct iovec){ .iov_base = fields[2], .iov_len = strlen(fields[2]) };
+	if (uid >= 0)
+		iov[n++] = (struct iovec){ .iov_base = fields[3], .iov_len = strlen(fields[3]) };
+	memmove(buf + 8, buf, strnlen(buf, sizeof(buf) - 9) + 1);
+	memcpy(buf, "MESSAGE=", 8);
+	buf[sizeof(buf) - 1] = '\0';
+	iov[n++] = (struct iovec){ .iov_base = buf, .iov_len = strlen(buf) };
+	/* A journal that cannot take it still gets the line through the stream. */
+	if (sd_journal_sendv(iov, n) < 0)
+		log_stderr(prio, buf + 8);
 	errno = saved;
+}
+
+void log_at(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_v(prio, 0, 0, -1, fmt, ap);
+	va_end(ap);
+}
+
+void log_for(int prio, uint32_t job, uint32_t pin, long uid, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_v(prio, job, pin, uid, fmt, ap);
+	va_end(ap);
 }
 
 uint64_t now_us(void)
@@ -207,6 +268,7 @@ int main(int argc, char **argv)
 	int r;
 
 	pthread_mutex_init(&d.lock, NULL);
+	log_setup();
 	if (parse_args(&d, argc, argv) < 0)
 		return 2;
 	r = setup(&d);

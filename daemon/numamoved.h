@@ -43,9 +43,15 @@
 #define MAX_JOBS_PER_UID 256   /* queued, held or running, for any uid but 0 */
 #define MAX_JOBS_KEPT 4096     /* finished jobs listed; the oldest go first */
 #define MAX_PINS_PER_UID 256
+#define NODE_MASK_BYTES 128    /* a set of nodes as bits: MAX_NUMNODES is at most 1024 */
 
 /* ---- logging: stderr lines with sd-daemon priority prefixes, for the journal */
 void log_at(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same, with the journal fields NUMAMOVED_JOB=, NUMAMOVED_PIN= (0: none), NUMAMOVED_UID= (-1: none). */
+void log_for(int prio, uint32_t job, uint32_t pin, long uid, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+#define log_job(prio, j, ...) log_for(prio, (j)->id, (j)->pin_id, (long)(j)->owner, __VA_ARGS__)
+#define log_pin(prio, p, ...) log_for(prio, 0, (p)->id, (long)(p)->owner, __VA_ARGS__)
 #define log_err(...) log_at(3, __VA_ARGS__)
 #define log_warn(...) log_at(4, __VA_ARGS__)
 #define log_notice(...) log_at(5, __VA_ARGS__)
@@ -124,6 +130,8 @@ struct wmsg {
 	uint32_t threads;         /* PIN_CHECK: threads allowed on CPUs outside them */
 	bool mems_differ;         /* PIN_CHECK: a cgroup's cpuset.mems is not the pin's nodes */
 	uint64_t elapsed_us;      /* PIN_CHECK: how long the check took */
+	bool full;                /* PIN_CHECK: the full check ran, and @to is its */
+	unsigned char to[NODE_MASK_BYTES]; /* PIN_CHECK: the pin's nodes, resolved */
 };
 
 enum verdict { VERDICT_WAIT, VERDICT_GO, VERDICT_STOP };
@@ -143,6 +151,8 @@ struct job {
 	size_t n_targets;
 	struct move_opts opts;
 	uint32_t pin_id;       /* a pin's correction job, or 0 */
+	bool privileged;       /* runs with the daemon's rights; else with the owner's (see become_owner()) */
+	gid_t run_gid;         /* unprivileged: the group it runs in */
 
 	/* What the loop shows. */
 	char phase[16];
@@ -164,6 +174,7 @@ struct job {
 	struct numamove_request *req;
 	enum verdict verdict;
 	pthread_cond_t cond;
+	struct wmsg *msg_plan, *msg_finished; /* the worker's, from job_start() */
 
 	sd_event_source *expire;
 };
@@ -179,10 +190,14 @@ struct pin {
 	unsigned int interval_ms;
 	uint64_t checks, corrections, bytes_corrected, last_check_us;
 	unsigned int flags;    /* NUMAMOVE_REQUEST_F_* of its corrections */
+	bool privileged;       /* its corrections run with the daemon's rights */
 	bool ended;
 	pthread_t check_thread;
 	bool check_live;       /* a check runs */
 	uint32_t correction;   /* the correction job queued or running, or 0 */
+	uint32_t threads_astray; /* what the check that made it found */
+	unsigned char to[NODE_MASK_BYTES]; /* its nodes as the last full check resolved them */
+	bool have_to;
 	sd_event_source *timer, *exit_watch;
 };
 
@@ -258,7 +273,9 @@ void sched_job_ended(struct job *j);
 
 /* auth.c */
 struct auth_request;
-typedef void (*auth_done_fn)(struct daemon *d, sd_bus_message *m, bool allowed, const char *why, void *userdata);
+/* @privileged: allowed more than move-own (and pin): the job may run with the daemon's own rights. */
+typedef void (*auth_done_fn)(struct daemon *d, sd_bus_message *m, bool allowed, bool privileged, const char *why,
+			     void *userdata);
 /* The actions @targets with @opts need, checked for the sender of @m; @done runs once, maybe later. */
 int auth_check_move(struct daemon *d, sd_bus_message *m, const struct target *targets, size_t n,
 		    const struct move_opts *opts, bool pin, auth_done_fn done, void *userdata);
@@ -267,6 +284,8 @@ int auth_check_action(struct daemon *d, sd_bus_message *m, const char *action, c
 		      auth_done_fn done, void *userdata);
 int auth_sender_uid(sd_bus_message *m, uid_t *ret);
 int target_open(struct target *t, sd_bus_error *error);
+bool pidfd_alive(int pidfd);
+bool target_unchanged(const struct target *t);
 
 /* state.c */
 int state_open(struct daemon *d);

@@ -2,20 +2,26 @@
 /*
  * Pins: keep a process or a cgroup on its nodes.
  *
- * Every interval a check runs on a thread of its own: the library's dry
- * run of "move TARGET --to NODES" with memory only (no policy is read, so
- * the target is never stopped by a check), which measures its memory per
- * node from numa_maps, and for a process its threads' CPU affinity. Memory
- * outside the nodes, a cgroup whose cpuset.mems differs, or a thread
- * allowed on CPUs outside them makes a correction: an ordinary job,
- * queued and paced like any other, owned by the pin's owner. A pin ends
- * when its process exits (its pidfd becomes readable) or on Unpin. An idle
- * pin costs one timer; a check costs what reading numa_maps costs, which
- * grows with the mapped memory (see the README for the measured cost).
+ * Every interval a check runs on a thread of its own. The full check is
+ * the library's dry run of "move TARGET --to NODES" with memory only (no
+ * policy is read, so the target is never stopped by a check), which
+ * measures its memory per node from numa_maps, and for a process its
+ * threads' CPU affinity. Memory outside the nodes, a cgroup whose
+ * cpuset.mems differs, or a thread allowed on CPUs outside them makes a
+ * correction: an ordinary job, queued and paced like any other, owned by
+ * the pin's owner. A pin ends when its process exits (its pidfd becomes
+ * readable) or on Unpin.
+ *
+ * Reading numa_maps walks every page (about 20 ms per GiB), so a process's
+ * check is a sample first: the nodes of SAMPLE_PAGES pages spread over its
+ * mappings, asked of move_pages(2), which costs the same whatever the size.
+ * A sampled page outside the nodes, or every FULL_EVERY-th check, brings
+ * the full check; drift too small for the sample to see waits for that.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <numaif.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,12 +100,23 @@ void pin_free(struct pin *p)
 
 /* ---- the check, on its own thread */
 
+#define SAMPLE_PAGES 256
+#define FULL_EVERY 10
+
 struct check {
 	struct daemon *d;
 	uint32_t pin_id;
 	struct target t; /* a copy: the pin may end while the check runs */
 	char *nodes;
+	bool full;       /* the full check, whatever the sample says */
+	unsigned char to[NODE_MASK_BYTES]; /* the pin's nodes as the last full check resolved them */
+	struct wmsg *m;  /* allocated by check_start(): the loop always hears back */
 };
+
+static bool in_mask(const unsigned char *mask, int node)
+{
+	return node >= 0 && node < NODE_MASK_BYTES * 8 && (mask[node / 8] & (1u << (node % 8)));
+}
 
 /* Whether @cpus lies within the CPUs of @to (as the kernel lists them per node). */
 static bool cpus_within(const cpu_set_t *cpus, const cpu_set_t *allowed)
@@ -154,6 +171,26 @@ static uint32_t threads_astray(int pidfd, const struct numamove_nodelist *to, co
 	return astray;
 }
 
+/* Threads on CPUs outside the pin's nodes, the nodes as the last full check resolved them. */
+static uint32_t threads_astray_mask(struct check *c)
+{
+	struct numamove_topology *topo = NULL;
+	struct numamove_nodelist *to = NULL;
+	uint32_t n = 0;
+
+	if (numamove_topology_load(NULL, &topo) < 0 || numamove_nodelist_new(&to) < 0) {
+		numamove_topology_free(topo);
+		return 0;
+	}
+	for (int node = 0; node < NODE_MASK_BYTES * 8; node++)
+		if (in_mask(c->to, node))
+			numamove_nodelist_add(to, node);
+	n = threads_astray(c->t.fd, to, topo);
+	numamove_nodelist_free(to);
+	numamove_topology_free(topo);
+	return n;
+}
+
 /* The dry run: bytes outside the pin's nodes, and for cgroups whether cpuset.mems must change. */
 static int check_run(struct check *c, struct wmsg *m)
 {
@@ -189,6 +226,12 @@ static int check_run(struct check *c, struct wmsg *m)
 		r = -EIO;
 		goto out;
 	}
+	for (size_t k = 0; k < numamove_nodelist_count(to); k++) {
+		int node = numamove_nodelist_get(to, k);
+
+		if (node < NODE_MASK_BYTES * 8)
+			m->to[node / 8] |= (unsigned char)(1u << (node % 8));
+	}
 	nodes = numamove_report_nodes(rep);
 	for (size_t k = 0; k < numamove_nodelist_count(nodes); k++) {
 		int node = numamove_nodelist_get(nodes, k);
@@ -214,19 +257,106 @@ out:
 	return r;
 }
 
+struct range {
+	uintptr_t start;
+	size_t pages;
+};
+
+/* The readable mappings of @pid, from /proc/PID/maps (no page walk). */
+static int read_ranges(pid_t pid, struct range **ret, size_t *ret_n, size_t *ret_pages)
+{
+	char path[64], *line = NULL;
+	size_t cap = 0, n = 0, alloc = 0, pages = 0;
+	struct range *v = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -ESRCH;
+	while (getline(&line, &cap, f) > 0) {
+		unsigned long a, b;
+		char perms[8];
+
+		/* [vsyscall] and [vvar] have no pages move_pages(2) can see; they count as not present. */
+		if (sscanf(line, "%lx-%lx %7s", &a, &b, perms) != 3 || perms[0] != 'r' || b <= a)
+			continue;
+		if (n == alloc) {
+			struct range *nv = realloc(v, (alloc = alloc ? alloc * 2 : 64) * sizeof(*v));
+
+			if (!nv)
+				break;
+			v = nv;
+		}
+		v[n].start = a;
+		v[n].pages = (b - a) / 4096;
+		pages += v[n].pages;
+		n++;
+	}
+	free(line);
+	fclose(f);
+	*ret = v;
+	*ret_n = n;
+	*ret_pages = pages;
+	return 0;
+}
+
+/* Whether a sample of the process's pages finds one outside the pin's nodes. */
+static int sample_astray(struct check *c, bool *ret)
+{
+	void *pages[SAMPLE_PAGES];
+	int status[SAMPLE_PAGES];
+	struct range *v = NULL;
+	size_t n = 0, total = 0, k = 0, at = 0, base = 0;
+	unsigned int seed = (unsigned int)mono_us();
+	int r;
+
+	r = read_ranges(c->t.pid, &v, &n, &total);
+	/* Read by pid: the pidfd says whether that was still our process. */
+	if (r == 0 && !pidfd_alive(c->t.fd))
+		r = -ESRCH;
+	if (r < 0 || !total) {
+		free(v);
+		return r;
+	}
+	/* Evenly spaced from a random start, so that successive checks see different pages. */
+	for (size_t want = (size_t)rand_r(&seed) % (total / SAMPLE_PAGES + 1); k < SAMPLE_PAGES && want < total;
+	     want += total / SAMPLE_PAGES + 1) {
+		while (at < n && want >= base + v[at].pages)
+			base += v[at++].pages;
+		if (at == n)
+			break;
+		pages[k++] = (void *)(v[at].start + (want - base) * 4096);
+	}
+	free(v);
+	if (move_pages(c->t.pid, k, pages, NULL, status, 0) < 0)
+		return -errno;
+	*ret = false;
+	for (size_t i = 0; i < k; i++)
+		if (status[i] >= 0 && !in_mask(c->to, status[i]))
+			*ret = true;
+	return 0;
+}
+
 static void *check_main(void *arg)
 {
 	struct check *c = arg;
-	struct wmsg *m = calloc(1, sizeof(*m));
+	struct wmsg *m = c->m;
 	uint64_t t0 = mono_us();
+	bool astray = true;
 
-	if (m) {
-		m->kind = WMSG_PIN_CHECK;
-		m->pin_id = c->pin_id;
+	m->kind = WMSG_PIN_CHECK;
+	m->pin_id = c->pin_id;
+	if (!c->full && c->t.kind == TARGET_PIDFD)
+		m->error = sample_astray(c, &astray);
+	if (m->error == 0 && !astray)
+		m->threads = threads_astray_mask(c);
+	if (m->error == 0 && (astray || m->threads)) {
+		m->full = true;
 		m->error = check_run(c, m);
-		m->elapsed_us = mono_us() - t0;
-		worker_post(c->d, m);
 	}
+	m->elapsed_us = mono_us() - t0;
+	worker_post(c->d, m);
 	target_clear(&c->t);
 	free(c->nodes);
 	free(c);
@@ -240,22 +370,26 @@ static int check_start(struct pin *p)
 
 	if (!c)
 		return -ENOMEM;
-	c->d = p->d;
-	c->pin_id = p->id;
-	c->t.kind = p->target.kind;
-	c->t.fd = p->target.fd >= 0 ? fcntl(p->target.fd, F_DUPFD_CLOEXEC, 3) : -1;
-	c->t.text = p->target.text ? strdup(p->target.text) : NULL;
-	c->nodes = strdup(p->nodes);
-	if (!c->nodes || (p->target.text && !c->t.text) || (p->target.fd >= 0 && c->t.fd < 0)) {
-		target_clear(&c->t);
-		free(c->nodes);
+	c->m = calloc(1, sizeof(*c->m));
+	if (!c->m) {
 		free(c);
 		return -ENOMEM;
 	}
-	r = pthread_create(&p->check_thread, NULL, check_main, c);
+	c->d = p->d;
+	c->pin_id = p->id;
+	c->full = !p->have_to || p->checks % FULL_EVERY == 0;
+	memcpy(c->to, p->to, sizeof(c->to));
+	c->t.kind = p->target.kind;
+	c->t.pid = p->target.pid;
+	c->t.fd = p->target.fd >= 0 ? fcntl(p->target.fd, F_DUPFD_CLOEXEC, 3) : -1;
+	c->t.text = p->target.text ? strdup(p->target.text) : NULL;
+	c->nodes = strdup(p->nodes);
+	r = !c->nodes || (p->target.text && !c->t.text) || (p->target.fd >= 0 && c->t.fd < 0) ? ENOMEM
+		: pthread_create(&p->check_thread, NULL, check_main, c);
 	if (r) {
 		target_clear(&c->t);
 		free(c->nodes);
+		free(c->m);
 		free(c);
 		return -r;
 	}
@@ -268,12 +402,10 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	struct pin *p = userdata;
 	int r;
 
-	/* One check or correction at a time; the next is armed when it ends. */
-	if (p->check_live || p->correction)
-		return 0;
+	/* A one-shot timer: armed again when this check (and its correction, if any) ends. */
 	r = check_start(p);
 	if (r < 0) {
-		log_err("pin %" PRIu32 ": cannot check: %s", p->id, strerror(-r));
+		log_pin(3, p, "pin %" PRIu32 ": cannot check: %s", p->id, strerror(-r));
 		sd_event_source_set_time_relative(s, (uint64_t)p->interval_ms * 1000);
 		sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 	}
@@ -312,9 +444,11 @@ static void correct(struct pin *p, uint64_t bytes, uint32_t threads)
 		goto fail;
 	t = NULL;
 	j->pin_id = p->id;
+	j->privileged = p->privileged;
 	job_describe(j);
 	p->correction = j->id;
-	log_info("pin %" PRIu32 " (%s --to %s): %" PRIu64 " bytes outside its nodes, %" PRIu32 " threads on other CPUs:"
+	p->threads_astray = threads;
+	log_pin(6, p, "pin %" PRIu32 " (%s --to %s): %" PRIu64 " bytes outside its nodes, %" PRIu32 " threads on other CPUs:"
 		 " correction job %" PRIu32, p->id, p->target.label, p->nodes, bytes, threads, j->id);
 	state_save_job(d, j);
 	bus_job_added(d, j);
@@ -326,7 +460,7 @@ fail:
 		target_clear(t);
 	free(t);
 	move_opts_clear(&o);
-	log_err("pin %" PRIu32 ": cannot make a correction job: out of memory", p->id);
+	log_pin(3, p, "pin %" PRIu32 ": cannot make a correction job: out of memory", p->id);
 	arm(p);
 }
 
@@ -346,13 +480,17 @@ void pin_checked(struct daemon *d, struct wmsg *m)
 	}
 	p->checks++;
 	p->last_check_us = m->elapsed_us;
+	if (m->full && m->error == 0) {
+		memcpy(p->to, m->to, sizeof(p->to));
+		p->have_to = true;
+	}
 	bus_pin_changed(p, props);
 	if (m->error == -ESRCH) {
 		pin_end(p, "its process exited");
 		return;
 	}
 	if (m->error < 0)
-		log_warn("pin %" PRIu32 " (%s): check failed: %s", p->id, p->target.label, strerror(-m->error));
+		log_pin(4, p, "pin %" PRIu32 " (%s): check failed: %s", p->id, p->target.label, strerror(-m->error));
 	else if (m->bytes || m->threads || m->mems_differ) {
 		correct(p, m->bytes, m->threads);
 		return;
@@ -377,7 +515,7 @@ void pin_job_finished(struct daemon *d, struct job *j)
 	p->corrections++;
 	p->bytes_corrected += j->bytes_done;
 	snprintf(text, sizeof(text), "%s%s", j->output ? j->output : "", j->diagnostics ? j->diagnostics : "");
-	bus_pin_corrected(p, j->bytes_done, 0, text);
+	bus_pin_corrected(p, j->bytes_done, p->threads_astray, text);
 	bus_pin_changed(p, props);
 	state_save_pin(d, p);
 	arm(p);
@@ -402,7 +540,7 @@ int pin_start(struct pin *p)
 		r = sd_event_add_io(p->d->event, &p->exit_watch, p->target.fd, EPOLLIN, on_exit_watch, p);
 	if (r < 0)
 		return r;
-	log_info("pin %" PRIu32 " (%s --to %s, uid %u): checked every %u ms", p->id, p->target.label, p->nodes,
+	log_pin(6, p, "pin %" PRIu32 " (%s --to %s, uid %u): checked every %u ms", p->id, p->target.label, p->nodes,
 		 (unsigned int)p->owner, p->interval_ms);
 	return 0;
 }
@@ -415,7 +553,7 @@ void pin_end(struct pin *p, const char *why)
 	if (p->ended)
 		return;
 	p->ended = true;
-	log_info("pin %" PRIu32 " (%s --to %s): ended: %s", p->id, p->target.label, p->nodes, why);
+	log_pin(6, p, "pin %" PRIu32 " (%s --to %s): ended: %s", p->id, p->target.label, p->nodes, why);
 	sd_event_source_set_enabled(p->timer, SD_EVENT_OFF);
 	sd_event_source_set_enabled(p->exit_watch, SD_EVENT_OFF);
 	bus_pin_removed(d, p);

@@ -94,11 +94,11 @@ void sched_run(struct daemon *d)
 		j->state = JOB_RUNNING;
 		r = job_start(j);
 		if (r < 0) {
-			log_err("job %" PRIu32 ": cannot start a worker: %s", j->id, strerror(-r));
+			log_job(3, j, "job %" PRIu32 ": cannot start a worker: %s", j->id, strerror(-r));
 			job_finish(j, JOB_FAILED, "failed", EXIT_ERROR);
 			continue;
 		}
-		log_info("job %" PRIu32 " (%s, uid %u, priority %d): started", j->id, j->description,
+		log_job(6, j, "job %" PRIu32 " (%s, uid %u, priority %d): started", j->id, j->description,
 			 (unsigned int)j->owner, j->priority);
 		state_save_job(d, j);
 		bus_job_changed(j, props);
@@ -176,7 +176,7 @@ static void set_held(struct job *j, const char *why)
 	j->held = strdup(why);
 	j->state = JOB_HELD;
 	job_join(j);
-	log_info("job %" PRIu32 ": held: %s", j->id, why);
+	log_job(6, j, "job %" PRIu32 ": held: %s", j->id, why);
 	state_save_job(j->d, j);
 	bus_job_changed(j, props);
 	bus_manager_changed(j->d, "Running");

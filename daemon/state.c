@@ -150,11 +150,11 @@ int state_save_job(struct daemon *d, const struct job *j)
 		return -ENOMEM;
 	fprintf(f, "id=%" PRIu32 "\nowner=%u\npriority=%d\nsubmitted=%" PRIu64 "\nseq=%" PRIu64 "\nstate=%s\n"
 		"bytes-done=%" PRIu64 "\nbytes-total=%" PRIu64 "\nexit-status=%d\nfinished=%" PRIu64 "\npin=%" PRIu32 "\n"
-		"flags=%u\nengine=%d\njobs=%u\nrate=%" PRIu64 "\nmax-stall-ms=%u\noutput=%d%d%d%d\n",
+		"flags=%u\nengine=%d\njobs=%u\nrate=%" PRIu64 "\nmax-stall-ms=%u\noutput=%d%d%d%d\nprivileged=%d\n",
 		j->id, (unsigned int)j->owner, j->priority, j->submitted_us, j->seq, job_state_name(j->state),
 		j->bytes_done, j->bytes_total, j->exit_status, j->finished_us, j->pin_id, j->opts.flags, j->opts.engine,
 		j->opts.jobs, j->opts.rate, j->opts.max_stall_ms, j->opts.json, j->opts.bytes, j->opts.raw,
-		j->opts.noheadings);
+		j->opts.noheadings, j->privileged);
 	put_hex(f, "to", j->opts.to);
 	put_hex(f, "from", j->opts.from);
 	put_hex(f, "policy", j->opts.policy);
@@ -188,8 +188,8 @@ int state_save_pin(struct daemon *d, const struct pin *p)
 	if (!f)
 		return -ENOMEM;
 	fprintf(f, "id=%" PRIu32 "\nowner=%u\ninterval-ms=%u\nflags=%u\nchecks=%" PRIu64 "\ncorrections=%" PRIu64 "\n"
-		"bytes-corrected=%" PRIu64 "\n", p->id, (unsigned int)p->owner, p->interval_ms, p->flags, p->checks,
-		p->corrections, p->bytes_corrected);
+		"bytes-corrected=%" PRIu64 "\nprivileged=%d\n", p->id, (unsigned int)p->owner, p->interval_ms, p->flags,
+		p->checks, p->corrections, p->bytes_corrected, p->privileged);
 	put_hex(f, "to", p->nodes);
 	put_target(f, &p->target);
 	snprintf(name, sizeof(name), "pins/%" PRIu32, p->id);
@@ -337,6 +337,8 @@ static void read_job_line(struct saved_job *s, char *line)
 		s->out = from_hex(v);
 	else if (strcmp(k, "err") == 0)
 		s->err = from_hex(v);
+	else if (strcmp(k, "privileged") == 0)
+		j->privileged = strcmp(v, "1") == 0;
 	else if (strcmp(k, "interval-ms") == 0)
 		s->interval_ms = (unsigned int)strtoul(v, NULL, 10);
 	else if (strcmp(k, "checks") == 0)
@@ -437,6 +439,7 @@ static void restore_job(struct daemon *d, struct saved_job *s)
 	j->submitted_us = s->j.submitted_us;
 	j->seq = s->j.seq;
 	j->pin_id = s->j.pin_id;
+	j->privileged = s->j.privileged;
 	j->bytes_done = s->j.bytes_done;
 	j->bytes_total = s->j.bytes_total;
 	j->report = s->report;
@@ -470,7 +473,7 @@ static void restore_job(struct daemon *d, struct saved_job *s)
 		j->finished_us = s->j.finished_us;
 		job_keep(j, keep > age ? keep - age : 0);
 	} else {
-		log_info("job %" PRIu32 " (%s): queued again after a restart", j->id, j->description);
+		log_job(6, j, "job %" PRIu32 " (%s): queued again after a restart", j->id, j->description);
 		state_save_job(d, j);
 	}
 }
@@ -497,6 +500,7 @@ static void restore_pin(struct daemon *d, struct saved_job *s)
 	snprintf(p->path, sizeof(p->path), OBJ_PIN_PREFIX "/%" PRIu32, p->id);
 	if (d->next_id <= p->id)
 		d->next_id = p->id + 1;
+	p->privileged = s->j.privileged;
 	p->checks = s->checks;
 	p->corrections = s->corrections;
 	p->bytes_corrected = s->bytes_corrected;

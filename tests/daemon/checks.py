@@ -19,6 +19,8 @@ import sys
 import textwrap
 import time
 
+import xml.etree.ElementTree as ET
+
 import dbus
 
 NAME = 'org.numamove.numamoved1'
@@ -186,30 +188,28 @@ def as_uid(uid, targets, opts, method='Move', groups=False):
     return json.loads(out.stdout)
 
 
-def check_introspection():
-    """The objects' interfaces are those of the installed XML, member by member."""
-    import xml.etree.ElementTree as ET
+def members(root, iface):
+    """(kind, name, signature) of each member of @iface in introspection XML @root."""
+    for i in root.iter('interface'):
+        if i.get('name') == iface:
+            return sorted((m.tag, m.get('name'),
+                           ''.join(a.get('type') for a in m.iter('arg')) + (m.get('type') or '')) for m in i)
+    return None
 
-    def members(root, iface):
-        for i in root.iter('interface'):
-            if i.get('name') == iface:
-                return sorted((m.tag, m.get('name'), ''.join(a.get('type') for a in m.iter('arg')) + (m.get('type') or ''))
-                              for m in i)
-        return None
+
+def check_introspection(path, iface):
+    """The object's interface is that of the installed XML, member by member."""
     want = ET.parse(env['XML']).getroot()
-    bus = dbus.SessionBus()
-    got = ET.fromstring(str(dbus.Interface(bus.get_object(NAME, ROOT), 'org.freedesktop.DBus.Introspectable')
-                            .Introspect()))
-    check('introspection: Manager as the XML', members(got, NAME + '.Manager') == members(want, NAME + '.Manager'),
-          '%s != %s' % (members(got, NAME + '.Manager'), members(want, NAME + '.Manager')))
-    return want
+    o = dbus.SessionBus().get_object(NAME, path)
+    got = ET.fromstring(str(dbus.Interface(o, 'org.freedesktop.DBus.Introspectable').Introspect()))
+    check('introspection: %s as the XML' % iface, members(got, NAME + '.' + iface) == members(want, NAME + '.' + iface),
+          '%s != %s' % (members(got, NAME + '.' + iface), members(want, NAME + '.' + iface)))
 
 
 def main():
     write_conf('')
     start()
-    want = check_introspection()
-    mgr = manager()
+    check_introspection(ROOT, 'Manager')
 
     # A dry run of one's own process, as uid 1000: allowed (move-own), the target untouched.
     w = workload(16, uid=1000)
@@ -219,15 +219,7 @@ def main():
     check('uid 1000 dry-runs its own process', ok and p['State'] == 'done' and p['ExitStatus'] == 0 and
           p['Owner'] == 1000 and 'plan, nothing moved' in p['Output'], r if not ok else dict(p))
     if ok:
-        got = ET_members = None
-        import xml.etree.ElementTree as ET
-        o = dbus.SessionBus().get_object(NAME, r[1])
-        got = ET.fromstring(str(dbus.Interface(o, 'org.freedesktop.DBus.Introspectable').Introspect()))
-
-        def names(root, iface):
-            return sorted(m.get('name') for i in root.iter('interface') if i.get('name') == iface for m in i)
-        check('introspection: Job as the XML', names(got, NAME + '.Job') == names(want, NAME + '.Job'),
-              '%s' % names(got, NAME + '.Job'))
+        check_introspection(r[1], 'Job')
     # A real move of it (to node 0, where it is): data intact, never left stopped or traced.
     r = as_uid(1000, [('pidfd', w.pid)], {'to': '0'})
     ok = r[0] == 'ok'
@@ -328,7 +320,6 @@ def main():
     assert stop() == 0
     write_conf('max-running = 1\n')
     start()
-    mgr = manager()
     big = workload(1024)
     paths = [move([('pidfd', pidfd(big.pid))], {'to': '0', 'dry-run': True, 'priority': dbus.Int32(pr)})[0]
              for pr in (0, 5, 5, -3)]
@@ -359,6 +350,7 @@ def main():
     pin = manager().Pin([('pidfd', pidfd(pw.pid))], {'to': '0', 'interval-ms': dbus.UInt32(100)})
     time.sleep(0.6)
     pp = props(pin, 'Pin')
+    check_introspection(pin, 'Pin')
     check('a pin checks its process', pp['Checks'] >= 2 and pp['State'] == 'active' and pp['Pid'] == pw.pid,
           dict(pp))
     assert stop() == 0
