@@ -9,8 +9,10 @@
 # system (tests/vm/debian/rootfs.sh), boots it in the emulated 4-node
 # machine (vm.sh, VM_ROOTFS=debian: systemd, dbus, polkitd), installs the
 # packages there with apt-get, runs the core move cases against
-# /usr/bin/numamove and the cases of tests/vm/debian/cases/, purges the
-# packages and checks that nothing is left behind.
+# /usr/bin/numamove and the cases of tests/vm/debian/cases/ (the numamoved
+# ones, 53-numamoved-*, with the helpers of tests/vm/debian/numamoved/ in
+# /vm/files/numamoved), purges the packages and checks that nothing is left
+# behind.
 #
 # CASEs (names in tests/vm/cases) replace the default core cases. The test
 # programs (workload, owner, ...) come from BUILDDIR, which must be built.
@@ -21,8 +23,11 @@
 #
 # Environment:
 #   DEBIAN_DEBS      a directory holding already built numamove_*.deb,
-#                    libnumamove0_*.deb, libnumamove-dev_*.deb: use those
-#                    (no build, no lintian)
+#                    numamoved_*.deb, libnumamove0_*.deb,
+#                    libnumamove-dev_*.deb: use those (no build, no lintian)
+#   DEBIAN_CASES     which cases of tests/vm/debian/cases/ run: shell
+#                    patterns of their names, space-separated (default *;
+#                    e.g. "53-numamoved-*")
 #   DEBIAN_PROGS     more programs to copy into the VM (newline-separated
 #                    host paths; on PATH there as /vm/files/bin/NAME), for
 #                    a case in tests/vm/debian/cases/ to run
@@ -75,7 +80,7 @@ else
 	fi
 fi
 if [ -n "$debdir" ]; then
-	for p in numamove libnumamove0 libnumamove-dev; do
+	for p in numamove numamoved libnumamove0 libnumamove-dev; do
 		d=$(ls "$debdir/${p}_"*.deb 2>/dev/null | head -n1)
 		[ -n "$d" ] && cp "$d" "$stage/" || echo "debian-tests.sh: no ${p}_*.deb in $debdir" >&2
 	done
@@ -128,9 +133,19 @@ done <<< "${DEBIAN_PROGS:-}"
 dcases=()
 for c in "$here"/debian/cases/*.sh; do
 	[ -f "$c" ] || continue
+	n=$(basename "$c" .sh)
+	pick=
+	read -ra pats <<< "${DEBIAN_CASES:-*}"
+	for pat in "${pats[@]}"; do
+		# shellcheck disable=SC2053
+		[[ $n == $pat ]] && pick=1
+	done
+	[ -n "$pick" ] || continue
 	cp "$c" "$stage/cases/"
-	dcases+=("$(basename "$c" .sh)")
+	dcases+=("$n")
 done
+mkdir -p "$stage/numamoved"
+cp "$here"/debian/numamoved/* "$stage/numamoved/"
 
 # 3. The VM.
 log=$(mktemp)

@@ -11,8 +11,12 @@
 # test harness is busybox sh), kmod (modprobe) and postgresql-15 (a real
 # server whose shared buffers are anonymous shared memory: case
 # 52-postgresql; its packaged cluster is masked, the case starts its own).
-# A user "user" (uid/gid 1000) exists, the consoles run no getty, /init
-# starts systemd.
+# python3-dbus is a D-Bus client other than busctl for the numamoved cases
+# (53-numamoved-*), which pass pidfds with it. Users: "user" (uid/gid 1000),
+# "other" (uid/gid 1001: another user's process), "member" (uid/gid 1002,
+# also in the group "numamove-admin", gid 1100: the group the numamoved
+# cases name as admin-group). The consoles run no getty, /init starts
+# systemd.
 #
 # The image is cached as CACHEDIR/debian-rootfs-KEY.cpio, KEY a hash of the
 # suite, the package list, the mmdebstrap options (the customize hook
@@ -42,11 +46,17 @@ packages=(
 	busybox-static                       # the shell the test harness runs in
 	kmod                                 # modprobe (brd, ext4: VM_MODULES)
 	postgresql-15                        # debian/cases/52-postgresql.sh
+	python3-dbus                         # debian/cases/53-numamoved-*: a second bus client
 )
-# The customization: a test user, no gettys on the consoles (the serial
+# The customization: the test users and group, no gettys on the consoles (the serial
 # console carries the test output), /init for the kernel to start.
 hook='chroot "$1" groupadd -g 1000 user &&
 chroot "$1" useradd -u 1000 -g 1000 -m -s /bin/sh user &&
+chroot "$1" groupadd -g 1001 other &&
+chroot "$1" useradd -u 1001 -g 1001 -m -s /bin/sh other &&
+chroot "$1" groupadd -g 1100 numamove-admin &&
+chroot "$1" groupadd -g 1002 member &&
+chroot "$1" useradd -u 1002 -g 1002 -G numamove-admin -m -s /bin/sh member &&
 chroot "$1" systemctl mask serial-getty@ttyS0.service getty@tty1.service console-getty.service &&
 chroot "$1" systemctl mask postgresql.service postgresql@15-main.service &&
 echo numavm > "$1/etc/hostname" &&

@@ -12,7 +12,8 @@
 #   /vm/boot.sh     run by numamove-vm.service, a oneshot unit ordered after
 #                   multi-user.target: it prints "@@vm up ...", runs SCRIPT,
 #                   prints "@@exit N", and the unit powers the machine off
-#                   (SuccessAction/FailureAction=poweroff-force)
+#                   (SuccessAction/FailureAction=poweroff-force); an OOM
+#                   kill inside does not end it (OOMPolicy=continue)
 #   /vm/build/tests/vm/*, /vm/build/bench/*   the test programs of BUILDDIR
 #                   (executables only: the libraries they need come from the
 #                   Debian root; not at BUILDDIR's path, which may be under
@@ -102,6 +103,9 @@ TTYPath=/dev/ttyS0
 TTYReset=no
 TTYVHangup=no
 TimeoutStartSec=infinity
+# a case's process killed by the kernel's OOM killer fails that case, not
+# the whole run (systemd's default, OOMPolicy=stop, ends the unit)
+OOMPolicy=continue
 
 [Install]
 WantedBy=multi-user.target

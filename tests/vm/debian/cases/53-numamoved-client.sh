@@ -1,0 +1,53 @@
+# numamove as a client of numamoved (move --daemon, NUMAMOVE_DAEMON=1,
+# jobs), from the installed package: the same JSON and exit status as a
+# local move, the workload on the new node with its data; uid 1000 moves its
+# own process through the daemon and is refused root's, with exit status 1
+# and a message naming the polkit action. Skipped when the installed
+# numamove has no --daemon (a build without the client).
+# timeout: 300
+. /vm/files/numamoved/nmd-lib.sh
+trap nmd_cleanup EXIT
+numamove move --help 2>/dev/null | grep -q -- '--daemon' || skip "the installed numamove has no move --daemon"
+
+wl_start a --region 0:32M --threads 2
+pid=$(wl_pid a)
+nm move --daemon -J -b "$pid" --to 2
+assert_rc 0
+wl_report a
+assert_region_on a 0 2
+assert_checksums a
+assert_eq "$(nm_json_field "$pid" status)" moved "JSON status (through the daemon)"
+assert_ge "$(nm_json_field "$pid" moved)" $((32 << 20)) "JSON moved (bytes, through the daemon)"
+assert_eq "$(nm_json_field "$pid" left)" 0 "JSON left (through the daemon)"
+# a local move of the same process gives the same fields
+d_status=$(nm_json_field "$pid" status)
+d_left=$(nm_json_field "$pid" left)
+NUMAMOVE_DAEMON=1 nm move --no-daemon -J -b "$pid" --to 3
+assert_rc 0
+assert_eq "$d_status" "$(nm_json_field "$pid" status)" "JSON status, through the daemon and local"
+assert_eq "$d_left" "$(nm_json_field "$pid" left)" "JSON left, through the daemon and local"
+wl_report a
+assert_region_on a 0 3
+# NUMAMOVE_DAEMON=1: through the daemon again, listed by numamove jobs
+NUMAMOVE_DAEMON=1 nm move "$pid" --to 1
+assert_rc 0
+wl_report a
+assert_region_on a 0 1
+assert_checksums a
+nm jobs
+assert_rc 0
+grep -q "$pid" "$T/out" || fail "numamove jobs does not list the move of $pid"
+
+# uid 1000: its own process, then root's
+WL_USER=1000 wl_start mine --region 0:8M
+NM_USER=1000 nm move --daemon "$(wl_pid mine)" --to 1
+assert_rc 0
+wl_report mine
+assert_region_on mine 0 1
+wl_report a
+wl_save a
+NM_USER=1000 nm move --daemon "$pid" --to 2
+assert_rc 1
+grep -q 'org.numamove.numamoved1.move-other' "$T/err" || fail "the refusal does not name move-other: $(cat "$T/err")"
+wl_report a
+assert_unchanged a
