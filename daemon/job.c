@@ -152,6 +152,7 @@ void job_free(struct job *j)
 	free(j->output);
 	free(j->diagnostics);
 	free(j->need);
+	numamove_pacer_free(j->pacer);
 	sd_event_source_disable_unref(j->expire);
 	pthread_cond_destroy(&j->cond);
 	free(j);
@@ -282,18 +283,16 @@ static int build_request(struct job *j, bool dry, struct worker *w, struct numam
 {
 	const struct move_opts *o = &j->opts;
 	struct numamove_request *req;
-	bool own_rate = j->own_rate;
 	int r;
 
-	/* The library paces by one rate: the shared budget when there is one, else the caller's. */
+	/* Paced by the job's own pacer: its share of the budget, at most the caller's rate (sched_rebalance()). */
 	r = numamove_request_new(NUMAMOVE_ACTION_MOVE, &(struct numamove_request_opts){
 		.sz = sizeof(struct numamove_request_opts),
 		.flags = o->flags | (dry ? NUMAMOVE_REQUEST_F_DRY_RUN : 0),
 		.engine = o->engine,
 		.jobs = o->jobs,
-		.rate = own_rate ? o->rate : 0,
 		.max_stall_ms = o->max_stall_ms,
-		.pacer = own_rate || o->engine == NUMAMOVE_ENGINE_KERNEL ? NULL : j->d->pacer,
+		.pacer = dry ? NULL : j->pacer,
 		.event = dry ? NULL : on_event,
 		.event_userdata = w,
 	}, &req);
@@ -534,6 +533,11 @@ static gid_t owner_gid(const struct job *j)
 	return 65534; /* nogroup: no more rights than the owner's */
 }
 
+static bool o_paced(const struct job *j)
+{
+	return j->opts.engine != NUMAMOVE_ENGINE_KERNEL && !(j->opts.flags & NUMAMOVE_REQUEST_F_DRY_RUN);
+}
+
 /* Starts the worker of a queued or held job; it posts its plan first (unless a dry run). */
 int job_start(struct job *j)
 {
@@ -541,8 +545,12 @@ int job_start(struct job *j)
 
 	j->verdict = VERDICT_WAIT;
 	j->cancel_asked = false;
-	/* Decided here, on the loop: a reload may change the budget while the worker runs. */
-	j->own_rate = j->opts.rate && !j->d->cfg.budget;
+	/* The kernel engine is one call: nothing to pace. Its share is set once it runs (sched_rebalance()). */
+	if (!j->pacer && o_paced(j)) {
+		r = numamove_pacer_new(j->d->cfg.budget ? j->d->cfg.budget : j->opts.rate, &j->pacer);
+		if (r < 0)
+			return r;
+	}
 	j->run_gid = owner_gid(j);
 	/* A dry run is its own plan: it needs no admission. */
 	j->msg_plan = j->opts.flags & NUMAMOVE_REQUEST_F_DRY_RUN ? NULL : calloc(1, sizeof(struct wmsg));
@@ -648,6 +656,7 @@ void job_finish(struct job *j, enum job_state state, const char *outcome, int ex
 	log_job(6, j, "job %" PRIu32 " (%s, uid %u): %s, outcome %s, exit status %d", j->id, j->description,
 		 (unsigned int)j->owner, job_state_name(state), outcome, exit_status);
 	state_save_job(j->d, j);
+	sched_rebalance(j->d); /* its share goes to the others */
 	bus_job_changed(j, props);
 	bus_job_finished(j);
 	bus_manager_changed(j->d, "Running");

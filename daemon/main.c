@@ -129,7 +129,7 @@ int daemon_reload(struct daemon *d)
 	}
 	config_free(&d->cfg);
 	d->cfg = c;
-	numamove_pacer_set_rate(d->pacer, d->cfg.budget);
+	sched_rebalance(d);
 	log_info("configuration reloaded: budget %llu B/s, max-running %u, job-keep-s %u, admin-group %s",
 		 (unsigned long long)d->cfg.budget, d->cfg.max_running, d->cfg.job_keep_s,
 		 d->cfg.admin_group ? d->cfg.admin_group : "(none)");
@@ -230,9 +230,6 @@ static int setup(struct daemon *d)
 	r = config_load(d->config_path, &d->cfg);
 	if (r < 0)
 		return r;
-	r = numamove_pacer_new(d->cfg.budget, &d->pacer);
-	if (r < 0)
-		return log_err("cannot make the pacer: %s", strerror(-r)), r;
 	/* Blocked before any worker exists, so that every thread inherits the mask and signalfd sees them. */
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGTERM);
@@ -298,7 +295,6 @@ int main(int argc, char **argv)
 	sd_event_source_unref(d.held_retry);
 	sd_bus_flush_close_unref(d.bus);
 	sd_event_unref(d.event);
-	numamove_pacer_free(d.pacer);
 	config_free(&d.cfg);
 	free(d.config_path);
 	free(d.state_dir);

@@ -166,7 +166,7 @@ struct job {
 	int n_need;
 	bool cancel_asked;
 	bool retry;            /* held: try again (a job ended) */
-	bool own_rate;         /* paced by its own rate: no budget when it started */
+	struct numamove_pacer *pacer; /* its share of the budget and its own rate (sched_rebalance()), or NULL */
 
 	/* The worker, while one runs. Under d->lock: req, verdict. */
 	pthread_t thread;
@@ -208,7 +208,6 @@ struct daemon {
 	struct config cfg;
 	char *config_path;
 	char *state_dir;
-	struct numamove_pacer *pacer;
 
 	struct job **jobs;
 	size_t n_jobs, alloc_jobs;
@@ -268,6 +267,8 @@ bool job_done(const struct job *j);
 /* sched.c */
 void sched_run(struct daemon *d);
 void sched_plan(struct job *j, int error, uint64_t *need, int n_need);
+/* Divides the budget among the running jobs' pacers, by priority; called when they or the budget change. */
+void sched_rebalance(struct daemon *d);
 unsigned int sched_count(struct daemon *d, enum job_state s);
 void sched_job_ended(struct job *j);
 

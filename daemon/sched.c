@@ -3,7 +3,8 @@
  * Scheduling: which job runs next, and whether it may start.
  *
  * Jobs run by priority (lower first, like nice), then in submission
- * order, at most max-running at once, all through one pacer (the budget).
+ * order, at most max-running at once, each through a pacer of its own
+ * whose rates add up to the budget (sched_rebalance()).
  * Two jobs on the same target never run at once: the later one waits, so
  * that two requests never change one process or object together (the
  * library's rule). Admission: the dry run of a job gives the bytes each
@@ -81,6 +82,56 @@ static struct job *next_job(struct daemon *d)
 	return best;
 }
 
+/*
+ * The budget, divided among the running jobs: those of the best priority
+ * running share three quarters of it (all of it when they run alone), the
+ * others the last quarter, so that the most urgent job finishes first
+ * without starving the rest; a job also never goes faster than the rate
+ * its caller asked. The rates add up to at most the budget. Without a
+ * budget each job has its caller's rate, or none.
+ */
+void sched_rebalance(struct daemon *d)
+{
+	uint64_t budget = d->cfg.budget;
+	size_t n_best = 0, n_rest = 0;
+	int best = 0;
+	bool any = false;
+
+	for (size_t i = 0; i < d->n_jobs; i++) {
+		const struct job *j = d->jobs[i];
+
+		if (j->state != JOB_RUNNING || !j->pacer)
+			continue;
+		if (!any || j->priority < best) {
+			n_rest += n_best;
+			n_best = 1;
+			best = j->priority;
+		} else if (j->priority == best) {
+			n_best++;
+		} else {
+			n_rest++;
+		}
+		any = true;
+	}
+	for (size_t i = 0; i < d->n_jobs; i++) {
+		struct job *j = d->jobs[i];
+		uint64_t rate = 0;
+
+		if (j->state != JOB_RUNNING || !j->pacer)
+			continue;
+		if (budget && !n_rest)
+			rate = budget / n_best;
+		else if (budget && j->priority == best)
+			rate = budget / 4 * 3 / n_best;
+		else if (budget)
+			rate = budget / 4 / n_rest;
+		if (j->opts.rate && (!rate || j->opts.rate < rate))
+			rate = j->opts.rate;
+		/* A share rounded to 0 would mean no limit: keep it a trickle instead. */
+		numamove_pacer_set_rate(j->pacer, budget && !rate ? 1 : rate);
+	}
+}
+
 /* Starts jobs while there is room. */
 void sched_run(struct daemon *d)
 {
@@ -105,6 +156,7 @@ void sched_run(struct daemon *d)
 		bus_manager_changed(d, "Running");
 		bus_manager_changed(d, "Queued");
 	}
+	sched_rebalance(d);
 }
 
 /* Held jobs try again when a job ends: memory may be free now. */
