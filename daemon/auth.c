@@ -438,13 +438,18 @@ static bool in_admin_group(struct daemon *d, const struct caller *c)
 	return false;
 }
 
-/* Root, or granted an action beyond move-own and pin: more than the kernel gives the caller. */
+/*
+ * Root, or granted move-shared or move-other: the job may use the daemon's
+ * capabilities. Anything else runs with NUMAMOVE_REQUEST_F_UNPRIVILEGED:
+ * no more than the kernel gives the caller (manage is about the queue, not
+ * about the targets).
+ */
 static bool privileged(const struct auth_request *a)
 {
 	if (a->caller.uid == 0)
 		return true;
 	for (size_t i = 0; i < a->n_need; i++)
-		if (strcmp(a->need[i].action, ACTION_MOVE_OWN) != 0 && strcmp(a->need[i].action, ACTION_PIN) != 0)
+		if (strcmp(a->need[i].action, ACTION_MOVE_SHARED) == 0 || strcmp(a->need[i].action, ACTION_MOVE_OTHER) == 0)
 			return true;
 	return false;
 }
@@ -651,10 +656,22 @@ int auth_check_move(struct daemon *d, sd_bus_message *m, const struct target *ta
 	need_action(a, pin ? ACTION_PIN : ACTION_MOVE_OWN, "%s", pin ? "pinning" : "moving your own processes");
 	for (size_t i = 0; i < n; i++)
 		target_needs(a, &targets[i], pin);
-	if (opts->flags & NUMAMOVE_REQUEST_F_WITH_SHARED)
+	if (opts->flags & NUMAMOVE_REQUEST_F_WITH_SHARED) {
+		/* The objects a process maps may be anyone's: the library moves every one of them. */
 		need_action(a, ACTION_MOVE_SHARED, "moving shared memory with --with-shared (with-shared)");
+		need_action(a, ACTION_MOVE_OTHER, "moving the objects a process maps, whoever owns them (with-shared)");
+	}
+	if (opts->engine == NUMAMOVE_ENGINE_KERNEL) {
+		/* One migrate_pages(2) call: it cannot be kept off shared pages, nor paced by the budget. */
+		need_action(a, ACTION_MOVE_SHARED, "the kernel engine, which moves shared pages too (engine kernel)");
+		if (d->cfg.budget)
+			need_action(a, ACTION_MANAGE, "the kernel engine, which the budget cannot pace (engine kernel)");
+	}
 	if (opts->priority < 0)
 		need_action(a, ACTION_MANAGE, "a priority below 0 (%d)", opts->priority);
+	/* Admission protects every user's memory: skipping it is the admin's call. */
+	if ((opts->flags & NUMAMOVE_REQUEST_F_FORCE) && !(opts->flags & NUMAMOVE_REQUEST_F_DRY_RUN))
+		need_action(a, ACTION_MANAGE, "a move past admission and the room check (force)");
 	if (!a->what) {
 		auth_free(a);
 		return -ENOMEM;

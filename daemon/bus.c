@@ -433,14 +433,19 @@ static void on_move_authorized(struct daemon *d, sd_bus_message *m, bool allowed
 {
 	struct move_call *c = userdata;
 	struct job *j;
-	uid_t uid = 0;
+	uid_t uid;
 
 	if (!allowed) {
 		sd_bus_reply_method_errorf(m, ERR_NOT_AUTHORIZED, "%s", why);
 		move_call_free(c);
 		return;
 	}
-	auth_sender_uid(m, &uid);
+	/* The caller left while polkit answered: its uid is not known, so nothing is done for it. */
+	if (auth_sender_uid(m, &uid) < 0) {
+		sd_bus_reply_method_errorf(m, ERR_NOT_AUTHORIZED, "the caller's identity cannot be read any more");
+		move_call_free(c);
+		return;
+	}
 	if (uid != 0 && jobs_pending(d, uid) >= MAX_JOBS_PER_UID) {
 		sd_bus_reply_method_errorf(m, ERR_TOO_MANY, "uid %u has %d jobs queued or running already; wait for "
 					   "some to finish", (unsigned int)uid, MAX_JOBS_PER_UID);
@@ -808,7 +813,7 @@ static void on_pin_authorized(struct daemon *d, sd_bus_message *m, bool allowed,
 {
 	struct pin_call *c = userdata;
 	struct pin *p;
-	uid_t uid = 0;
+	uid_t uid;
 	int r;
 
 	if (!allowed) {
@@ -816,7 +821,11 @@ static void on_pin_authorized(struct daemon *d, sd_bus_message *m, bool allowed,
 		pin_call_free(c);
 		return;
 	}
-	auth_sender_uid(m, &uid);
+	if (auth_sender_uid(m, &uid) < 0) {
+		sd_bus_reply_method_errorf(m, ERR_NOT_AUTHORIZED, "the caller's identity cannot be read any more");
+		pin_call_free(c);
+		return;
+	}
 	if (uid != 0 && pins_of(d, uid) >= MAX_PINS_PER_UID) {
 		sd_bus_reply_method_errorf(m, ERR_TOO_MANY, "uid %u has %d pins already", (unsigned int)uid,
 					   MAX_PINS_PER_UID);

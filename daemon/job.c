@@ -288,7 +288,16 @@ static int build_request(struct job *j, bool dry, struct worker *w, struct numam
 	/* Paced by the job's own pacer: its share of the budget, at most the caller's rate (sched_rebalance()). */
 	r = numamove_request_new(NUMAMOVE_ACTION_MOVE, &(struct numamove_request_opts){
 		.sz = sizeof(struct numamove_request_opts),
-		.flags = o->flags | (dry ? NUMAMOVE_REQUEST_F_DRY_RUN : 0),
+		/*
+		 * A job allowed no more than move-own moves no more than its owner
+		 * could: the library uses none of the daemon's capabilities for it
+		 * (pages other processes map stay; a process's own shared memory
+		 * is reached through its mappings only). The daemon keeps its own
+		 * credentials: a thread running as the owner could be signalled,
+		 * stopped or killed by the owner, and the whole daemon with it.
+		 */
+		.flags = o->flags | (dry ? NUMAMOVE_REQUEST_F_DRY_RUN : 0) |
+			 (j->privileged ? 0 : NUMAMOVE_REQUEST_F_UNPRIVILEGED),
 		.engine = o->engine,
 		.jobs = o->jobs,
 		.max_stall_ms = o->max_stall_ms,
@@ -442,22 +451,6 @@ static void finish_report(struct worker *w, struct wmsg *m, const struct numamov
 }
 
 /*
- * A job allowed no more than move-own runs as its owner: this thread takes
- * the owner's uid and gid, with no supplementary group and so no
- * capability, and the kernel checks every step as it would check the
- * owner's own numamove (no shared pages moved, no map_files, its cpuset,
- * Yama). The raw system calls change this thread alone (and the threads
- * and helpers the library starts from it); glibc's would change them all.
- */
-static int become_owner(const struct job *j)
-{
-	if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, j->run_gid, j->run_gid, j->run_gid) < 0 ||
-	    syscall(SYS_setresuid, j->owner, j->owner, j->owner) < 0)
-		return -errno;
-	return 0;
-}
-
-/*
  * The worker of @j. Its two messages were allocated by job_start(), so
  * that the loop always hears how it ended: a worker that could not say it
  * ended would hold a slot for ever.
@@ -474,15 +467,8 @@ static void *worker_main(void *arg)
 	};
 	struct numamove_request *req = NULL;
 	struct numamove_report *rep = NULL;
-	int r = j->privileged ? 0 : become_owner(j);
+	int r;
 
-	if (r < 0) {
-		free(plan);
-		m->kind = WMSG_FINISHED;
-		finish_error(j, m, r);
-		post(j, m);
-		return NULL;
-	}
 	if (plan && admit(j, plan) != VERDICT_GO) {
 		free(m);
 		return NULL;
@@ -519,20 +505,6 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* The group an unprivileged job runs in: its processes' (the own rule made them the owner's), else the owner's. */
-static gid_t owner_gid(const struct job *j)
-{
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-
-	for (size_t i = 0; i < j->n_targets; i++)
-		if (j->targets[i].kind == TARGET_PIDFD && !j->targets[i].gone)
-			return j->targets[i].gids[0];
-	if (getpwuid_r(j->owner, &pw, buf, sizeof(buf), &res) == 0 && res)
-		return pw.pw_gid;
-	return 65534; /* nogroup: no more rights than the owner's */
-}
-
 static bool o_paced(const struct job *j)
 {
 	return j->opts.engine != NUMAMOVE_ENGINE_KERNEL && !(j->opts.flags & NUMAMOVE_REQUEST_F_DRY_RUN);
@@ -551,7 +523,6 @@ int job_start(struct job *j)
 		if (r < 0)
 			return r;
 	}
-	j->run_gid = owner_gid(j);
 	/* A dry run is its own plan: it needs no admission. */
 	j->msg_plan = j->opts.flags & NUMAMOVE_REQUEST_F_DRY_RUN ? NULL : calloc(1, sizeof(struct wmsg));
 	j->msg_finished = calloc(1, sizeof(struct wmsg));

@@ -151,8 +151,7 @@ struct job {
 	size_t n_targets;
 	struct move_opts opts;
 	uint32_t pin_id;       /* a pin's correction job, or 0 */
-	bool privileged;       /* runs with the daemon's rights; else with the owner's (see become_owner()) */
-	gid_t run_gid;         /* unprivileged: the group it runs in */
+	bool privileged;       /* may use the daemon's capabilities; else NUMAMOVE_REQUEST_F_UNPRIVILEGED */
 
 	/* What the loop shows. */
 	char phase[16];

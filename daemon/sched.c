@@ -262,6 +262,16 @@ void sched_plan(struct job *j, int error, uint64_t *need, int n_need)
 	free(j->need);
 	j->need = need;
 	j->n_need = n_need;
+	/* Cancelled during its admission: it would otherwise be held, and its cancel forgotten. */
+	pthread_mutex_lock(&d->lock);
+	r = j->cancel_asked;
+	pthread_mutex_unlock(&d->lock);
+	if (r) {
+		job_join(j);
+		job_finish(j, JOB_CANCELLED, "cancelled", EXIT_ERROR);
+		sched_run(d);
+		return;
+	}
 	if (error < 0 || (j->opts.flags & NUMAMOVE_REQUEST_F_FORCE)) {
 		/* A dry run that fails outright: the real run reports why, in numamove's words. */
 		job_set_verdict(j, VERDICT_GO);

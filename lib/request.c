@@ -187,7 +187,8 @@ NM_EXPORT int numamove_request_new(enum numamove_action action, const struct num
 	unsigned int known = NUMAMOVE_REQUEST_F_DRY_RUN | NUMAMOVE_REQUEST_F_FORCE |
 				   NUMAMOVE_REQUEST_F_MEMORY_ONLY | NUMAMOVE_REQUEST_F_WITH_SHARED |
 				   NUMAMOVE_REQUEST_F_WITH_FILES | NUMAMOVE_REQUEST_F_MAPPINGS |
-				   NUMAMOVE_REQUEST_F_INJECT_HELPER | NUMAMOVE_REQUEST_F_NO_STAY;
+				   NUMAMOVE_REQUEST_F_INJECT_HELPER | NUMAMOVE_REQUEST_F_NO_STAY |
+				   NUMAMOVE_REQUEST_F_UNPRIVILEGED;
 	struct numamove_request *req;
 
 	if (!ret_request || !NM_OPTS_VALID(opts, numamove_request_opts))
@@ -218,7 +219,8 @@ NM_EXPORT int numamove_request_new(enum numamove_action action, const struct num
 	    ((req->flags & NUMAMOVE_REQUEST_F_NO_STAY) && (req->flags & NUMAMOVE_REQUEST_F_MEMORY_ONLY)) ||
 	    (req->engine != NUMAMOVE_ENGINE_BATCHED && req->engine != NUMAMOVE_ENGINE_KERNEL) ||
 	    (req->engine == NUMAMOVE_ENGINE_KERNEL &&
-	     (req->jobs || req->rate || req->max_stall_ms || req->pacer || (req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED))) ||
+	     (req->jobs || req->rate || req->max_stall_ms || req->pacer ||
+	      (req->flags & (NUMAMOVE_REQUEST_F_WITH_SHARED | NUMAMOVE_REQUEST_F_UNPRIVILEGED)))) ||
 	    ((req->flags & NUMAMOVE_REQUEST_F_WITH_FILES) && !(req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED)) ||
 	    req->jobs > NUMAMOVE_JOBS_MAX) {
 		free(req);
@@ -804,6 +806,13 @@ static void inject_detail(const struct numamove_request *req, const struct numam
 
 static struct numamove_move_opts move_opts(struct numamove_request *req);
 
+/* Whether the request may use CAP_SYS_NICE to move pages other processes map too. */
+static bool moves_shared(const struct numamove_request *req)
+{
+	return numamove_can_move_shared() && !(req->flags & NUMAMOVE_REQUEST_F_UNPRIVILEGED);
+}
+
+
 /* ---- objects */
 
 static const char *object_name(const struct numamove_object *obj, char *buf, size_t size)
@@ -1029,7 +1038,7 @@ static int run_object(struct numamove_request *req, struct numamove_object *obj,
 		goto out;
 	}
 	t->after = node_bytes(req->rep, numamove_object_maps(obj));
-	if (numamove_result_pages_left(t->result, NUMAMOVE_REASON_SHARED) && !numamove_can_move_shared()) {
+	if (numamove_result_pages_left(t->result, NUMAMOVE_REASON_SHARED) && !moves_shared(req)) {
 		struct numamove_detail d;
 
 		detail_init(&d, NUMAMOVE_NOTE_SHARED_NEEDS_CAP, -EPERM);
@@ -1306,7 +1315,9 @@ static int run_own(struct numamove_request *req, size_t parent, const struct num
 
 		if (!nm_mapping_is_own_shared(m) || own_seen(req, m))
 			continue;
-		e = numamove_object_open_mapping(maps, k, pid, NUMAMOVE_OBJECT_OWN_SHARED, &obj);
+		/* Unprivileged: out of reach, as map_files is without CAP_SYS_ADMIN. */
+		e = req->flags & NUMAMOVE_REQUEST_F_UNPRIVILEGED ?
+			    -EPERM : numamove_object_open_mapping(maps, k, pid, NUMAMOVE_OBJECT_OWN_SHARED, &obj);
 		if (e == -ENOENT)
 			e = own_reopen(task, m, &now, &at, &obj);
 		if (e == -ENOENT) {
@@ -1452,6 +1463,8 @@ static struct numamove_move_opts move_opts(struct numamove_request *req)
 {
 	return (struct numamove_move_opts){
 		.sz = sizeof(struct numamove_move_opts),
+		/* Unprivileged: the pages another process maps stay, as without CAP_SYS_NICE. */
+		.flags = req->flags & NUMAMOVE_REQUEST_F_UNPRIVILEGED ? NUMAMOVE_MOVE_PRIVATE_ONLY : 0,
 		.progress = progress,
 		.userdata = req,
 		.jobs = req->jobs,

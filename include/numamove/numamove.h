@@ -1309,6 +1309,12 @@ typedef void (*numamove_log_fn)(enum numamove_log_level level, size_t target, in
 #define NUMAMOVE_REQUEST_F_NO_STAY (1u << 7)     /* (since 0.4) MOVE: give no policy to threads that have
 						  * none (see "Staying" in numamove_request(3)); not
 						  * with MEMORY_ONLY, nor for cgroups */
+#define NUMAMOVE_REQUEST_F_UNPRIVILEGED (1u << 8) /* (since 0.5) MOVE: use no capability to move more than
+						   * the targets' owner could: pages other processes map
+						   * stay (as without CAP_SYS_NICE), a process's own
+						   * shared memory is reached only through its mappings
+						   * (as without CAP_SYS_ADMIN); not with the kernel
+						   * engine. For a service acting for a user. */
 
 struct numamove_request_opts {
 	size_t sz;                 /* sizeof(struct numamove_request_opts) */
