@@ -23,9 +23,19 @@
 #include "numamoved.h"
 
 static int dir_fd = -1;
+/* This boot's id: a pid and start time name a process of this boot only. */
+static char boot_id[40];
 
 int state_open(struct daemon *d)
 {
+	FILE *b = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	if (!b || !fgets(boot_id, sizeof(boot_id), b))
+		boot_id[0] = '\0';
+	else
+		boot_id[strcspn(boot_id, "\n")] = '\0';
+	if (b)
+		fclose(b);
 	if (mkdir(d->state_dir, 0700) < 0 && errno != EEXIST)
 		return log_err("%s: %m", d->state_dir), -errno;
 	dir_fd = open(d->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -131,13 +141,14 @@ static void put_word(FILE *f, const char *text)
 		fprintf(f, "%02x", *p);
 }
 
+/* A target, with what identified it when it was authorized: it must be the same one after a restart. */
 static void put_target(FILE *f, const struct target *t)
 {
 	fprintf(f, "target=%s %d %" PRIu64 " %d ", target_kind_name(t->kind), (int)t->pid, t->starttime, t->value);
 	put_word(f, t->text);
 	fputc(' ', f);
 	put_word(f, t->label);
-	fputc('\n', f);
+	fprintf(f, " %" PRIu64 " %" PRIu64 " %u\n", t->key_a, t->key_b, (unsigned int)t->owner);
 }
 
 int state_save_job(struct daemon *d, const struct job *j)
@@ -150,11 +161,12 @@ int state_save_job(struct daemon *d, const struct job *j)
 		return -ENOMEM;
 	fprintf(f, "id=%" PRIu32 "\nowner=%u\npriority=%d\nsubmitted=%" PRIu64 "\nseq=%" PRIu64 "\nstate=%s\n"
 		"bytes-done=%" PRIu64 "\nbytes-total=%" PRIu64 "\nexit-status=%d\nfinished=%" PRIu64 "\npin=%" PRIu32 "\n"
-		"flags=%u\nengine=%d\njobs=%u\nrate=%" PRIu64 "\nmax-stall-ms=%u\noutput=%d%d%d%d\nprivileged=%d\n",
+		"flags=%u\nengine=%d\njobs=%u\nrate=%" PRIu64 "\nmax-stall-ms=%u\noutput=%d%d%d%d\nprivileged=%d\n"
+		"boot-id=%s\n",
 		j->id, (unsigned int)j->owner, j->priority, j->submitted_us, j->seq, job_state_name(j->state),
 		j->bytes_done, j->bytes_total, j->exit_status, j->finished_us, j->pin_id, j->opts.flags, j->opts.engine,
 		j->opts.jobs, j->opts.rate, j->opts.max_stall_ms, j->opts.json, j->opts.bytes, j->opts.raw,
-		j->opts.noheadings, j->privileged);
+		j->opts.noheadings, j->privileged, boot_id);
 	put_hex(f, "to", j->opts.to);
 	put_hex(f, "from", j->opts.from);
 	put_hex(f, "policy", j->opts.policy);
@@ -188,8 +200,8 @@ int state_save_pin(struct daemon *d, const struct pin *p)
 	if (!f)
 		return -ENOMEM;
 	fprintf(f, "id=%" PRIu32 "\nowner=%u\ninterval-ms=%u\nflags=%u\nchecks=%" PRIu64 "\ncorrections=%" PRIu64 "\n"
-		"bytes-corrected=%" PRIu64 "\nprivileged=%d\n", p->id, (unsigned int)p->owner, p->interval_ms, p->flags,
-		p->checks, p->corrections, p->bytes_corrected, p->privileged);
+		"bytes-corrected=%" PRIu64 "\nprivileged=%d\nboot-id=%s\n", p->id, (unsigned int)p->owner, p->interval_ms,
+		p->flags, p->checks, p->corrections, p->bytes_corrected, p->privileged, boot_id);
 	put_hex(f, "to", p->nodes);
 	put_target(f, &p->target);
 	snprintf(name, sizeof(name), "pins/%" PRIu32, p->id);
@@ -217,11 +229,16 @@ static int kind_from_name(const char *name)
 static int parse_target(const char *value, struct target *t)
 {
 	char kind[16], text[2 * MAX_STRING + 2] = "", label[2 * MAX_STRING + 2] = "";
-	int pid, k;
+	unsigned int owner;
+	int pid, k, n;
 
 	*t = (struct target){ .fd = -1 };
-	if (sscanf(value, "%15s %d %" SCNu64 " %d %8193s %8193s", kind, &pid, &t->starttime, &t->value, text, label) < 4)
+	n = sscanf(value, "%15s %d %" SCNu64 " %d %8193s %8193s %" SCNu64 " %" SCNu64 " %u", kind, &pid, &t->starttime,
+		   &t->value, text, label, &t->key_a, &t->key_b, &owner);
+	/* Without the identity it had when it was authorized, it cannot be told from a replacement. */
+	if (n < 9)
 		return -EINVAL;
+	t->owner = owner;
 	k = kind_from_name(kind);
 	if (k < 0)
 		return k;
@@ -232,17 +249,23 @@ static int parse_target(const char *value, struct target *t)
 	return 0;
 }
 
-/* Finds @t again; false when it is gone (the pid names another process now). */
-static bool reopen_target(struct target *t, char **why)
+/*
+ * Finds @t again; false when it is gone: the pid names another process
+ * now (or the machine rebooted, @same_boot false: a pid and start time
+ * may name another process of another boot), or an object is not the one
+ * authorized (another file at the path, another segment, another owner).
+ */
+static bool reopen_target(struct target *t, bool same_boot, char **why)
 {
 	sd_bus_error error = SD_BUS_ERROR_NULL;
-	uint64_t start;
+	uint64_t start, key_a = t->key_a, key_b = t->key_b;
+	uid_t owner = t->owner;
 	char *old_label = t->label;
 	bool ok;
 
 	t->label = NULL;
 	if (t->kind == TARGET_PIDFD || t->kind == TARGET_CGROUP_OF) {
-		if (proc_starttime(t->pid, &start) < 0 || start != t->starttime ||
+		if (!same_boot || proc_starttime(t->pid, &start) < 0 || start != t->starttime ||
 		    (t->fd = (int)syscall(SYS_pidfd_open, t->pid, 0)) < 0 ||
 		    proc_starttime(t->pid, &start) < 0 || start != t->starttime) {
 			if (asprintf(why, "%s: exited while numamoved was stopped", old_label ? old_label : "?") < 0)
@@ -254,6 +277,12 @@ static bool reopen_target(struct target *t, char **why)
 	ok = target_open(t, &error) >= 0;
 	if (!ok && asprintf(why, "%s: %s", old_label ? old_label : "?", error.message ? error.message : "gone") < 0)
 		*why = NULL;
+	if (ok && (t->key_a != key_a || t->key_b != key_b || t->owner != owner)) {
+		ok = false;
+		if (asprintf(why, "%s: not the one it was (replaced, or another owner) since it was authorized",
+			     old_label ? old_label : "?") < 0)
+			*why = NULL;
+	}
 	sd_bus_error_free(&error);
 	if (!ok) {
 		free(t->label);
@@ -268,6 +297,8 @@ static bool reopen_target(struct target *t, char **why)
 struct saved_job {
 	struct job j;
 	char state[16];
+	char boot_id[40];
+	bool have_owner; /* a file without its owner is not trusted: it would restore as root's */
 	char *out, *err, *report;
 	unsigned int interval_ms;
 	uint64_t checks, corrections, bytes_corrected;
@@ -286,8 +317,10 @@ static void read_job_line(struct saved_job *s, char *line)
 	v = eq + 1;
 	if (strcmp(k, "id") == 0)
 		j->id = (uint32_t)strtoul(v, NULL, 10);
-	else if (strcmp(k, "owner") == 0)
+	else if (strcmp(k, "owner") == 0) {
 		j->owner = (uid_t)strtoul(v, NULL, 10);
+		s->have_owner = true;
+	}
 	else if (strcmp(k, "priority") == 0)
 		j->priority = (int)strtol(v, NULL, 10);
 	else if (strcmp(k, "submitted") == 0)
@@ -339,6 +372,8 @@ static void read_job_line(struct saved_job *s, char *line)
 		s->err = from_hex(v);
 	else if (strcmp(k, "privileged") == 0)
 		j->privileged = strcmp(v, "1") == 0;
+	else if (strcmp(k, "boot-id") == 0)
+		snprintf(s->boot_id, sizeof(s->boot_id), "%s", v);
 	else if (strcmp(k, "interval-ms") == 0)
 		s->interval_ms = (unsigned int)strtoul(v, NULL, 10);
 	else if (strcmp(k, "checks") == 0)
@@ -378,7 +413,10 @@ static int read_saved(const char *name, struct saved_job *s)
 	}
 	free(line);
 	fclose(f);
-	return s->j.id && s->j.opts.to && s->j.n_targets ? 0 : -EINVAL;
+	/* Fail closed: no owner, an unknown state (pins have none) or no target is no job. */
+	if (s->state[0] && job_state_from_name(s->state) < 0)
+		return -EINVAL;
+	return s->j.id && s->have_owner && s->j.opts.to && s->j.n_targets ? 0 : -EINVAL;
 }
 
 static void saved_free(struct saved_job *s)
@@ -419,7 +457,7 @@ static void restore_job(struct daemon *d, struct saved_job *s)
 
 		if (st != JOB_QUEUED && st != JOB_HELD) {
 			s->j.targets[i].gone = true;
-		} else if (reopen_target(&s->j.targets[i], &why)) {
+		} else if (reopen_target(&s->j.targets[i], s->boot_id[0] && strcmp(s->boot_id, boot_id) == 0, &why)) {
 			n++;
 		} else {
 			s->j.targets[i].gone = true;
@@ -486,7 +524,7 @@ static void restore_pin(struct daemon *d, struct saved_job *s)
 	char *why = NULL;
 	struct pin *p;
 
-	if (!reopen_target(t, &why)) {
+	if (!reopen_target(t, s->boot_id[0] && strcmp(s->boot_id, boot_id) == 0, &why)) {
 		log_info("pin %" PRIu32 " dropped: %s", s->j.id, why ? why : "its target is gone");
 		free(why);
 		state_remove_pin(d, s->j.id);

@@ -360,6 +360,16 @@ def main():
     verify(pw)
     time.sleep(0.5)
     check('a pin ends when its process exits', len(manager().ListPins()) == 0, manager().ListPins())
+    # A pin saved in another boot names a pid of that boot: it is dropped, never attached to this one's.
+    pw = workload(16)
+    pin = manager().Pin([('pidfd', pidfd(pw.pid))], {'to': '0', 'interval-ms': dbus.UInt32(100)})
+    assert stop() == 0
+    pinfile = os.path.join(env['STATE'], 'pins', str(pin).split('/')[-1])
+    text = open(pinfile).read()
+    open(pinfile, 'w').write(re.sub(r'boot-id=.*', 'boot-id=00000000-0000-0000-0000-000000000000', text))
+    start()
+    check('a pin of another boot is dropped after a restart', len(manager().ListPins()) == 0, manager().ListPins())
+    verify(pw)
 
     # Reload: SIGHUP takes the new file; a broken one is not taken.
     write_conf('max-running = 3\nbudget = 64M\n')
