@@ -7,6 +7,7 @@
  * beyond what it says of itself (identity comes from auth.c).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -459,6 +460,7 @@ static void on_move_authorized(struct daemon *d, sd_bus_message *m, bool allowed
 		return;
 	}
 	j->privileged = privileged;
+	j->client = sd_bus_message_get_sender(m) ? strdup(sd_bus_message_get_sender(m)) : NULL;
 	c->targets = NULL;
 	c->n = 0;
 	move_call_free(c);
@@ -655,6 +657,16 @@ static int method_cancel(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	return 1;
 }
 
+/* Whether the caller of the property call being answered is @j's owner or root (a signal has no caller). */
+static bool may_read(sd_bus *bus, const struct job *j)
+{
+	sd_bus_message *m = sd_bus_get_current_message(bus);
+	uid_t uid;
+
+	return m && sd_bus_message_is_method_call(m, NULL, NULL) && auth_sender_uid(m, &uid) >= 0 &&
+	       (uid == 0 || uid == j->owner);
+}
+
 static int job_prop(sd_bus *bus, const char *path, const char *interface, const char *p, sd_bus_message *reply,
 		    void *userdata, sd_bus_error *error)
 {
@@ -691,12 +703,13 @@ static int job_prop(sd_bus *bus, const char *path, const char *interface, const 
 		return sd_bus_message_append(reply, "s", S(j->outcome));
 	if (strcmp(p, "ExitStatus") == 0)
 		return sd_bus_message_append(reply, "i", j->exit_status);
+	/* The report reads the targets' memory per node: for the job's owner and root only ("" otherwise). */
 	if (strcmp(p, "Report") == 0)
-		return sd_bus_message_append(reply, "s", S(j->report));
+		return sd_bus_message_append(reply, "s", may_read(bus, j) ? S(j->report) : "");
 	if (strcmp(p, "Output") == 0)
-		return sd_bus_message_append(reply, "s", S(j->output));
+		return sd_bus_message_append(reply, "s", may_read(bus, j) ? S(j->output) : "");
 	if (strcmp(p, "Diagnostics") == 0)
-		return sd_bus_message_append(reply, "s", S(j->diagnostics));
+		return sd_bus_message_append(reply, "s", may_read(bus, j) ? S(j->diagnostics) : "");
 #undef S
 	return -ENOENT;
 }
@@ -1106,16 +1119,42 @@ void bus_job_changed(struct job *j, const char *const *props)
 	sd_bus_emit_properties_changed_strv(j->d->bus, j->path, IFACE_JOB, (char **)props);
 }
 
+/*
+ * What a job says of its targets (their memory per node, their threads)
+ * is its submitter's business: its text and progress go to the
+ * connection that submitted it alone, never broadcast. A job restored
+ * after a restart, or a pin's correction, has no submitter connected.
+ */
+static void emit_to_client(struct job *j, const char *member, const char *types, ...)
+{
+	sd_bus_message *m = NULL;
+	va_list ap;
+	int r;
+
+	if (!j->client)
+		return;
+	r = sd_bus_message_new_signal(j->d->bus, &m, j->path, IFACE_JOB, member);
+	if (r >= 0)
+		r = sd_bus_message_set_destination(m, j->client);
+	if (r >= 0) {
+		va_start(ap, types);
+		r = sd_bus_message_appendv(m, types, ap);
+		va_end(ap);
+	}
+	if (r >= 0)
+		sd_bus_send(j->d->bus, m, NULL);
+	sd_bus_message_unref(m);
+}
+
 void bus_job_progress(struct job *j, const struct numamove_event *ev, const char *subject)
 {
-	sd_bus_emit_signal(j->d->bus, j->path, IFACE_JOB, "Progress", "usstttttt", (uint32_t)ev->target, subject,
-			   j->phase, ev->bytes_done, ev->bytes_total, ev->elapsed_ns / 1000, ev->rate, ev->eta_ns / 1000,
-			   ev->max_call_ns / 1000);
+	emit_to_client(j, "Progress", "usstttttt", (uint32_t)ev->target, subject, j->phase, ev->bytes_done,
+		       ev->bytes_total, ev->elapsed_ns / 1000, ev->rate, ev->eta_ns / 1000, ev->max_call_ns / 1000);
 }
 
 void bus_job_text(struct job *j, const char *out, const char *err)
 {
-	sd_bus_emit_signal(j->d->bus, j->path, IFACE_JOB, "Text", "ss", out, err);
+	emit_to_client(j, "Text", "ss", out, err);
 }
 
 void bus_job_finished(struct job *j)

@@ -145,6 +145,7 @@ void job_free(struct job *j)
 	free(j->targets);
 	move_opts_clear(&j->opts);
 	free(j->description);
+	free(j->client);
 	free(j->held);
 	free(j->subject);
 	free(j->outcome);

@@ -141,6 +141,7 @@ struct job {
 	uint32_t id;
 	char path[64];
 	uid_t owner;
+	char *client;          /* the unique bus name that submitted it (its text and progress go there), or NULL */
 	char *description;
 	int priority;
 	uint64_t submitted_us;
