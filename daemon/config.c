@@ -85,7 +85,8 @@ static int set_key(struct config *c, const char *key, const char *value)
 		return 0;
 	}
 	if (strcmp(key, "job-keep-s") == 0) {
-		if (parse_u64(value, false, 86400 * 30, &v) < 0)
+		/* At least 10 s: the submitter reads the report once the job says it finished. */
+		if (parse_u64(value, false, 86400 * 30, &v) < 0 || v < 10)
 			return -EINVAL;
 		c->job_keep_s = (unsigned int)v;
 		return 0;

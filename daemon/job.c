@@ -68,8 +68,11 @@ int job_describe(struct job *j)
 	if (!f)
 		return -ENOMEM;
 	fputs(j->pin_id ? "correct" : "move", f);
-	for (size_t i = 0; i < j->n_targets; i++)
+	/* Eight targets at most: a list of thousands would not fit in ListJobs' reply. */
+	for (size_t i = 0; i < j->n_targets && i < 8; i++)
 		fprintf(f, " %s", j->targets[i].label);
+	if (j->n_targets > 8)
+		fprintf(f, " (and %zu more)", j->n_targets - 8);
 	fprintf(f, " --to %s", j->opts.to);
 	if (j->opts.from)
 		fprintf(f, " --from %s", j->opts.from);
@@ -595,7 +598,8 @@ static void append(char **field, const char *text)
 }
 
 /* More than MAX_JOBS_KEPT finished jobs: the oldest go now, whatever job-keep-s says. */
-static void drop_oldest(struct daemon *d)
+/* Beyond MAX_JOBS_KEPT finished jobs, the one that finished first goes (never @current, which is being finished). */
+static void drop_oldest(struct daemon *d, const struct job *current)
 {
 	struct job *oldest = NULL;
 	size_t n = 0;
@@ -606,10 +610,11 @@ static void drop_oldest(struct daemon *d)
 		if (!job_done(j))
 			continue;
 		n++;
-		if (!oldest || j->finished_us < oldest->finished_us)
+		/* By submission order: the wall clock may step back. */
+		if (j != current && (!oldest || j->seq < oldest->seq))
 			oldest = j;
 	}
-	if (n > MAX_JOBS_KEPT)
+	if (n > MAX_JOBS_KEPT && oldest)
 		on_expire(NULL, 0, oldest);
 }
 
@@ -635,7 +640,7 @@ void job_finish(struct job *j, enum job_state state, const char *outcome, int ex
 	bus_manager_changed(j->d, "Queued");
 	job_keep(j, (uint64_t)j->d->cfg.job_keep_s * 1000000ULL);
 	pin_job_finished(j->d, j);
-	drop_oldest(j->d);
+	drop_oldest(j->d, j);
 }
 
 /* A finished job's object goes @usec from now. */
