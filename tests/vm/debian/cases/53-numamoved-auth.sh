@@ -67,6 +67,21 @@ sleep 2        # polkitd re-reads its rules on inotify
 moved member others 3
 moved member roots 2
 
+note "---- move-own moves no more than the user could: pages shared with its child stay"
+# As the user's own numamove (VM case 12): without CAP_SYS_NICE the pages
+# its child maps too cannot move; the daemon, root, does not lend it its own.
+WL_USER=1000 wl_start sharing --region 0:16M --shared-with-child
+wl_report sharing
+assert_region_on sharing 0 0
+try user sharing 1
+[ "$NMD_RC" = 0 ] || fail "user moving sharing: $(head -n1 "$T/nmd.out")"
+nmd wait "$(nmd_val job)" 120
+assert_eq "$(nmd_val outcome)" partial "the job of a process sharing its pages with its child"
+assert_eq "$(nmd_val exit_status)" 3 "its exit status"
+wl_report sharing
+assert_region_on sharing 0 0
+assert_checksums sharing
+
 note "---- without polkitd"
 nmd_no_polkit
 moved user mine 2
