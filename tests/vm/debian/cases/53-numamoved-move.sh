@@ -60,3 +60,9 @@ nmd get "$job" Job Output
 note "the job's Output: $(nmd_val value | head -c 300)"
 nmd get "$job" Job Description
 nmd_val value | grep -q "$(wl_pid w)" || fail "the job's Description does not name pid $(wl_pid w)"
+
+# For the note, not a check (speed belongs to benchmarks): how long a dry
+# run of the 32 MiB process takes from Move to a final State, on this
+# emulated machine (numamoved's goal: 50 ms).
+nmd dryrun-latency "$(wl_pid w)" 20 2
+note "dry runs through numamoved: $(cat "$T/nmd.out")"
