@@ -263,6 +263,20 @@ bool target_unchanged(const struct target *t)
 	struct stat st;
 
 	switch (t->kind) {
+	case TARGET_PIDFD: {
+		/* The same ids as when it was authorized: a process that ran a setuid program since is another's. */
+		struct target now = { .kind = t->kind, .fd = t->fd };
+		sd_bus_error e = SD_BUS_ERROR_NULL;
+		bool same;
+
+		if (!pidfd_alive(t->fd))
+			return true; /* exited: the library says so */
+		same = open_process(&now, &e) >= 0 && memcmp(now.uids, t->uids, sizeof(t->uids)) == 0 &&
+		       memcmp(now.gids, t->gids, sizeof(t->gids)) == 0 && now.dumpable == t->dumpable;
+		free(now.label);
+		sd_bus_error_free(&e);
+		return same || !pidfd_alive(t->fd);
+	}
 	case TARGET_PATH:
 		return stat(t->text, &st) == 0 && (uint64_t)st.st_dev == t->key_a && (uint64_t)st.st_ino == t->key_b;
 	case TARGET_SHM:

@@ -278,7 +278,8 @@ static void target_replaced(struct worker *w, const struct target *t)
 	char *err = NULL;
 
 	w->n_exited++;
-	if (asprintf(&err, "numamove: %s: replaced since the job was submitted; not moved\n", t->label) >= 0)
+	if (asprintf(&err, "numamove: %s: not what it was when the job was submitted (replaced, or running as "
+		     "another user); not moved\n", t->label) >= 0)
 		post_text(w->j, NULL, err);
 }
 
