@@ -5,7 +5,6 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,15 +95,7 @@ static void add_row(struct libscols_table *tb, const struct output *o, const str
 		switch (cols->ids[i]) {
 		case COL_ID: cell_printf(ln, i, "%" PRIu32, j->id); break;
 		case COL_STATE: cell_printf(ln, i, "%s", j->state); break;
-		case COL_OWNER: {
-			struct passwd *pw = getpwuid(j->owner);
-
-			if (pw)
-				cell_printf(ln, i, "%s", pw->pw_name);
-			else
-				cell_printf(ln, i, "%" PRIu32, j->owner);
-			break;
-		}
+		case COL_OWNER: cell_user(ln, i, j->owner); break;
 		case COL_UID: cell_printf(ln, i, "%" PRIu32, j->owner); break;
 		case COL_PRIORITY: cell_printf(ln, i, "%" PRId32, j->priority); break;
 		case COL_DONE: cell_size(ln, i, o, j->done); break;

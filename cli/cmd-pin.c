@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,15 +249,7 @@ int cmd_pins(int argc, char **argv)
 			case COL_ID: cell_printf(ln, i, "%" PRIu32, p->id); break;
 			case COL_TARGET: cell_printf(ln, i, "%s", p->target); break;
 			case COL_NODES: cell_printf(ln, i, "%s", p->nodes); break;
-			case COL_OWNER: {
-				struct passwd *pw = getpwuid(p->owner);
-
-				if (pw)
-					cell_printf(ln, i, "%s", pw->pw_name);
-				else
-					cell_printf(ln, i, "%" PRIu32, p->owner);
-				break;
-			}
+			case COL_OWNER: cell_user(ln, i, p->owner); break;
 			case COL_UID: cell_printf(ln, i, "%" PRIu32, p->owner); break;
 			case COL_PID:
 				if (p->pid)
