@@ -221,7 +221,8 @@ uint32_t *client_ids_of(const char *cmd, const char *what, int argc, char **argv
 	return ids;
 }
 
-int cmd_cancel(int argc, char **argv)
+int client_ids_command(const char *cmd, const char *what, int argc, char **argv, void (*usage)(void),
+		       int (*call)(const uint32_t *ids, size_t n))
 {
 	static const struct option longopts[] = {
 		{ "version", no_argument, NULL, 'V' },
@@ -234,13 +235,18 @@ int cmd_cancel(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "Vh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'h': cancel_usage();
+		case 'h': usage(); exit(EXIT_OK);
 		case 'V': print_version();
-		default: try_help("cancel");
+		default: try_help(cmd);
 		}
 	}
-	ids = client_ids_of("cancel", "job", argc, argv, optind, &n);
-	r = client_cancel(ids, n);
+	ids = client_ids_of(cmd, what, argc, argv, optind, &n);
+	r = call(ids, n);
 	free(ids);
 	return r;
+}
+
+int cmd_cancel(int argc, char **argv)
+{
+	return client_ids_command("cancel", "job", argc, argv, cancel_usage, client_cancel);
 }
