@@ -524,27 +524,39 @@ static int method_move(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	return request_call_start(userdata, m, false, check_move_call, on_move_authorized, error);
 }
 
-static int method_list_jobs(sd_bus_message *m, void *userdata, sd_bus_error *error)
+/* ListJobs and ListPins: answers @m with an array of @sig, @append adding element @i of @n (or none). */
+static int reply_list(sd_bus_message *m, const char *sig, struct daemon *d, size_t n,
+		      int (*append)(sd_bus_message *reply, const char *sig, const struct daemon *d, size_t i))
 {
-	struct daemon *d = userdata;
 	sd_bus_message *reply = NULL;
 	int r;
 
 	r = sd_bus_message_new_method_return(m, &reply);
 	if (r >= 0)
-		r = sd_bus_message_open_container(reply, 'a', "(uosuss)");
-	for (size_t i = 0; r >= 0 && i < d->n_jobs; i++) {
-		const struct job *j = d->jobs[i];
-
-		r = sd_bus_message_append(reply, "(uosuss)", j->id, j->path, job_state_name(j->state),
-					  (uint32_t)j->owner, j->description, j->outcome ? j->outcome : "");
-	}
+		r = sd_bus_message_open_container(reply, 'a', sig);
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = append(reply, sig, d, i);
 	if (r >= 0)
 		r = sd_bus_message_close_container(reply);
 	if (r >= 0)
 		r = sd_bus_send(NULL, reply, NULL);
 	sd_bus_message_unref(reply);
 	return r;
+}
+
+static int append_job(sd_bus_message *reply, const char *sig, const struct daemon *d, size_t i)
+{
+	const struct job *j = d->jobs[i];
+
+	return sd_bus_message_append(reply, sig, j->id, j->path, job_state_name(j->state), (uint32_t)j->owner,
+				     j->description, j->outcome ? j->outcome : "");
+}
+
+static int method_list_jobs(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct daemon *d = userdata;
+
+	return reply_list(m, "(uosuss)", d, d->n_jobs, append_job);
 }
 
 static int method_get_job(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -883,28 +895,20 @@ static int method_pin(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	return request_call_start(userdata, m, true, check_pin_call, on_pin_authorized, error);
 }
 
+static int append_pin(sd_bus_message *reply, const char *sig, const struct daemon *d, size_t i)
+{
+	const struct pin *p = d->pins[i];
+
+	if (p->ended)
+		return 0;
+	return sd_bus_message_append(reply, sig, p->id, p->path, p->target.label, (uint32_t)p->owner, p->nodes);
+}
+
 static int method_list_pins(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct daemon *d = userdata;
-	sd_bus_message *reply = NULL;
-	int r;
 
-	r = sd_bus_message_new_method_return(m, &reply);
-	if (r >= 0)
-		r = sd_bus_message_open_container(reply, 'a', "(uosus)");
-	for (size_t i = 0; r >= 0 && i < d->n_pins; i++) {
-		const struct pin *p = d->pins[i];
-
-		if (!p->ended)
-			r = sd_bus_message_append(reply, "(uosus)", p->id, p->path, p->target.label, (uint32_t)p->owner,
-						  p->nodes);
-	}
-	if (r >= 0)
-		r = sd_bus_message_close_container(reply);
-	if (r >= 0)
-		r = sd_bus_send(NULL, reply, NULL);
-	sd_bus_message_unref(reply);
-	return r;
+	return reply_list(m, "(uosus)", d, d->n_pins, append_pin);
 }
 
 static int method_get_pin(sd_bus_message *m, void *userdata, sd_bus_error *error)
