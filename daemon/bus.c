@@ -790,24 +790,43 @@ static int job_find_cb(sd_bus *bus, const char *path, const char *interface, voi
 	return 1;
 }
 
-static int job_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***ret_nodes, sd_bus_error *error)
+/* The node enumerators of jobs and pins: the paths @path_of gives for @i of @n (NULL: not listed). */
+static int enumerate_paths(struct daemon *d, size_t n, const char *(*path_of)(const struct daemon *d, size_t i),
+			   char ***ret_nodes)
 {
-	struct daemon *d = userdata;
-	char **v = calloc(d->n_jobs + 1, sizeof(*v));
+	char **v = calloc(n + 1, sizeof(*v));
+	size_t k = 0;
 
 	if (!v)
 		return -ENOMEM;
-	for (size_t i = 0; i < d->n_jobs; i++) {
-		v[i] = strdup(d->jobs[i]->path);
-		if (!v[i]) {
-			for (size_t k = 0; k < i; k++)
-				free(v[k]);
+	for (size_t i = 0; i < n; i++) {
+		const char *path = path_of(d, i);
+
+		if (!path)
+			continue;
+		v[k] = strdup(path);
+		if (!v[k]) {
+			for (size_t j = 0; j < k; j++)
+				free(v[j]);
 			free(v);
 			return -ENOMEM;
 		}
+		k++;
 	}
 	*ret_nodes = v;
 	return 0;
+}
+
+static const char *job_path_of(const struct daemon *d, size_t i)
+{
+	return d->jobs[i]->path;
+}
+
+static int job_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***ret_nodes, sd_bus_error *error)
+{
+	struct daemon *d = userdata;
+
+	return enumerate_paths(d, d->n_jobs, job_path_of, ret_nodes);
 }
 
 #define P(name, sig, flags) SD_BUS_PROPERTY(name, sig, job_prop, 0, flags)
@@ -1001,28 +1020,16 @@ static int pin_find_cb(sd_bus *bus, const char *path, const char *interface, voi
 	return 1;
 }
 
+static const char *pin_path_of(const struct daemon *d, size_t i)
+{
+	return d->pins[i]->ended ? NULL : d->pins[i]->path;
+}
+
 static int pin_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***ret_nodes, sd_bus_error *error)
 {
 	struct daemon *d = userdata;
-	char **v = calloc(d->n_pins + 1, sizeof(*v));
-	size_t n = 0;
 
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < d->n_pins; i++) {
-		if (d->pins[i]->ended)
-			continue;
-		v[n] = strdup(d->pins[i]->path);
-		if (!v[n]) {
-			for (size_t k = 0; k < n; k++)
-				free(v[k]);
-			free(v);
-			return -ENOMEM;
-		}
-		n++;
-	}
-	*ret_nodes = v;
-	return 0;
+	return enumerate_paths(d, d->n_pins, pin_path_of, ret_nodes);
 }
 
 #define P(name, sig, flags) SD_BUS_PROPERTY(name, sig, pin_prop, 0, flags)
