@@ -748,6 +748,107 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
+/* A Manager list of jobs or pins, read into an array of client_job or client_pin. */
+struct object_list {
+	const char *method;	/* ListJobs */
+	const char *sig;	/* of one element of its reply: (uosuss) */
+	const char *what;	/* jobs, in the errors */
+	const char *iface;	/* of each object, for @props */
+	const struct prop *props;
+	size_t n_props;
+	size_t size;		/* of one element of the array */
+	/* One element of the reply into @elem, its object in @path; as sd_bus_message_read (0: no more). */
+	int (*read)(sd_bus_message *reply, void *elem, const char **path);
+	/* "" for the strings no property filled. */
+	void (*fill)(void *elem);
+	void (*free)(void *list, size_t n);
+};
+
+/* The objects @l lists, with their properties when @details; returns the exit status. */
+static int list_objects(const struct object_list *l, bool details, void **ret, size_t *ret_n)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	char *list = NULL, msg[64];
+	size_t n = 0;
+	sd_bus *bus;
+	int r;
+
+	r = bus_open(&bus);
+	if (r)
+		return r;
+	r = sd_bus_call_method(bus, NMD_NAME, NMD_PATH, NMD_MANAGER, l->method, &e, &reply, "");
+	if (r < 0) {
+		snprintf(msg, sizeof(msg), "cannot list the %s", l->what);
+		r = call_failed(msg, &e, r);
+		goto out;
+	}
+	r = sd_bus_message_enter_container(reply, 'a', l->sig);
+	while (r >= 0) {
+		char *more = realloc(list, (n + 1) * l->size);
+		const char *path;
+
+		if (!more)
+			err_nomem();
+		list = more;
+		r = l->read(reply, list + n * l->size, &path);
+		if (r <= 0)
+			break;
+		n++;
+		/* An object that went between the list and this read keeps what the list said. */
+		if (details && read_props(bus, path, l->iface, l->props, l->n_props, list + (n - 1) * l->size, &e) < 0)
+			sd_bus_error_free(&e);
+	}
+	if (r < 0) {
+		warn_errno(r, "cannot read numamoved's list of %s", l->what);
+		l->free(list, n);
+		r = EXIT_ERROR;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		l->fill(list + i * l->size);
+	*ret = list;
+	*ret_n = n;
+	r = EXIT_OK;
+out:
+	sd_bus_error_free(&e);
+	sd_bus_message_unref(reply);
+	sd_bus_flush_close_unref(bus);
+	return r;
+}
+
+static int read_job(sd_bus_message *reply, void *elem, const char **path)
+{
+	const char *state, *desc, *outcome;
+	uint32_t id, owner;
+	int r;
+
+	r = sd_bus_message_read(reply, "(uosuss)", &id, path, &state, &owner, &desc, &outcome);
+	if (r > 0)
+		*(struct client_job *)elem = (struct client_job){ .id = id, .owner = owner, .exit_status = -1,
+								  .path = xstrdup(*path), .state = xstrdup(state),
+								  .description = xstrdup(desc),
+								  .outcome = xstrdup(outcome) };
+	return r;
+}
+
+static void fill_job(void *elem)
+{
+	struct client_job *j = elem;
+
+	if (!j->held)
+		j->held = xstrdup("");
+	if (!j->phase)
+		j->phase = xstrdup("");
+	if (!j->subject)
+		j->subject = xstrdup("");
+}
+
+static void free_jobs(void *list, size_t n)
+{
+	client_jobs_free(list, n);
+}
+
 int client_list_jobs(bool details, struct client_job **ret, size_t *ret_n)
 {
 	static const struct prop props[] = {
@@ -762,63 +863,17 @@ int client_list_jobs(bool details, struct client_job **ret, size_t *ret_n)
 		{ "Phase", 's', offsetof(struct client_job, phase) },
 		{ "Subject", 's', offsetof(struct client_job, subject) },
 	};
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *reply = NULL;
-	struct client_job *jobs = NULL;
-	size_t n = 0;
-	sd_bus *bus;
+	static const struct object_list l = {
+		.method = "ListJobs", .sig = "(uosuss)", .what = "jobs", .iface = NMD_JOB, .props = props,
+		.n_props = sizeof(props) / sizeof(props[0]), .size = sizeof(struct client_job), .read = read_job,
+		.fill = fill_job, .free = free_jobs,
+	};
+	void *list;
 	int r;
 
-	r = bus_open(&bus);
-	if (r)
-		return r;
-	r = sd_bus_call_method(bus, NMD_NAME, NMD_PATH, NMD_MANAGER, "ListJobs", &e, &reply, "");
-	if (r < 0) {
-		r = call_failed("cannot list the jobs", &e, r);
-		goto out;
-	}
-	r = sd_bus_message_enter_container(reply, 'a', "(uosuss)");
-	while (r >= 0) {
-		const char *path, *state, *desc, *outcome;
-		struct client_job *j;
-		uint32_t id, owner;
-
-		r = sd_bus_message_read(reply, "(uosuss)", &id, &path, &state, &owner, &desc, &outcome);
-		if (r <= 0)
-			break;
-		j = realloc(jobs, (n + 1) * sizeof(*jobs));
-		if (!j)
-			err_nomem();
-		jobs = j;
-		j = &jobs[n++];
-		*j = (struct client_job){ .id = id, .owner = owner, .exit_status = -1, .path = xstrdup(path),
-					  .state = xstrdup(state), .description = xstrdup(desc),
-					  .outcome = xstrdup(outcome) };
-		/* A job that went between the list and this read keeps what the list said. */
-		if (details && read_props(bus, path, NMD_JOB, props, sizeof(props) / sizeof(props[0]), j, &e) < 0)
-			sd_bus_error_free(&e);
-	}
-	if (r < 0) {
-		warn_errno(r, "cannot read numamoved's list of jobs");
-		client_jobs_free(jobs, n);
-		r = EXIT_ERROR;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!jobs[i].held)
-			jobs[i].held = xstrdup("");
-		if (!jobs[i].phase)
-			jobs[i].phase = xstrdup("");
-		if (!jobs[i].subject)
-			jobs[i].subject = xstrdup("");
-	}
-	*ret = jobs;
-	*ret_n = n;
-	r = EXIT_OK;
-out:
-	sd_bus_error_free(&e);
-	sd_bus_message_unref(reply);
-	sd_bus_flush_close_unref(bus);
+	r = list_objects(&l, details, &list, ret_n);
+	if (r == EXIT_OK)
+		*ret = list;
 	return r;
 }
 
@@ -881,6 +936,34 @@ int client_cancel(const uint32_t *ids, size_t n)
 
 /* ---- pin, unpin, pins ----------------------------------------------------- */
 
+static int read_pin(sd_bus_message *reply, void *elem, const char **path)
+{
+	const char *target, *nodes;
+	uint32_t id, owner;
+	int r;
+
+	r = sd_bus_message_read(reply, "(uosus)", &id, path, &target, &owner, &nodes);
+	if (r > 0)
+		*(struct client_pin *)elem = (struct client_pin){ .id = id, .owner = owner, .path = xstrdup(*path),
+								  .target = xstrdup(target), .nodes = xstrdup(nodes) };
+	return r;
+}
+
+static void fill_pin(void *elem)
+{
+	struct client_pin *p = elem;
+
+	if (!p->cgroup)
+		p->cgroup = xstrdup("");
+	if (!p->state)
+		p->state = xstrdup("");
+}
+
+static void free_pins(void *list, size_t n)
+{
+	client_pins_free(list, n);
+}
+
 int client_list_pins(bool details, struct client_pin **ret, size_t *ret_n)
 {
 	static const struct prop props[] = {
@@ -893,59 +976,17 @@ int client_list_pins(bool details, struct client_pin **ret, size_t *ret_n)
 		{ "LastCheckUs", 't', offsetof(struct client_pin, last_check_us) },
 		{ "State", 's', offsetof(struct client_pin, state) },
 	};
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *reply = NULL;
-	struct client_pin *pins = NULL;
-	size_t n = 0;
-	sd_bus *bus;
+	static const struct object_list l = {
+		.method = "ListPins", .sig = "(uosus)", .what = "pins", .iface = NMD_PIN, .props = props,
+		.n_props = sizeof(props) / sizeof(props[0]), .size = sizeof(struct client_pin), .read = read_pin,
+		.fill = fill_pin, .free = free_pins,
+	};
+	void *list;
 	int r;
 
-	r = bus_open(&bus);
-	if (r)
-		return r;
-	r = sd_bus_call_method(bus, NMD_NAME, NMD_PATH, NMD_MANAGER, "ListPins", &e, &reply, "");
-	if (r < 0) {
-		r = call_failed("cannot list the pins", &e, r);
-		goto out;
-	}
-	r = sd_bus_message_enter_container(reply, 'a', "(uosus)");
-	while (r >= 0) {
-		const char *path, *target, *nodes;
-		struct client_pin *p;
-		uint32_t id, owner;
-
-		r = sd_bus_message_read(reply, "(uosus)", &id, &path, &target, &owner, &nodes);
-		if (r <= 0)
-			break;
-		p = realloc(pins, (n + 1) * sizeof(*pins));
-		if (!p)
-			err_nomem();
-		pins = p;
-		p = &pins[n++];
-		*p = (struct client_pin){ .id = id, .owner = owner, .path = xstrdup(path), .target = xstrdup(target),
-					  .nodes = xstrdup(nodes) };
-		if (details && read_props(bus, path, NMD_PIN, props, sizeof(props) / sizeof(props[0]), p, &e) < 0)
-			sd_bus_error_free(&e);
-	}
-	if (r < 0) {
-		warn_errno(r, "cannot read numamoved's list of pins");
-		client_pins_free(pins, n);
-		r = EXIT_ERROR;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!pins[i].cgroup)
-			pins[i].cgroup = xstrdup("");
-		if (!pins[i].state)
-			pins[i].state = xstrdup("");
-	}
-	*ret = pins;
-	*ret_n = n;
-	r = EXIT_OK;
-out:
-	sd_bus_error_free(&e);
-	sd_bus_message_unref(reply);
-	sd_bus_flush_close_unref(bus);
+	r = list_objects(&l, details, &list, ret_n);
+	if (r == EXIT_OK)
+		*ret = list;
 	return r;
 }
 

@@ -92,5 +92,8 @@ int client_unpin(const uint32_t *ids, size_t n);
 uint32_t client_parse_id(const char *cmd, const char *what, const char *arg);
 /* The ids of operands @first.. (at least one), allocated; a usage error of @cmd otherwise. */
 uint32_t *client_ids_of(const char *cmd, const char *what, int argc, char **argv, int first, size_t *ret_n);
+/* cancel and unpin: -h (@usage) and -V, then @call on the ids of the operands; returns its exit status. */
+int client_ids_command(const char *cmd, const char *what, int argc, char **argv, void (*usage)(void),
+		       int (*call)(const uint32_t *ids, size_t n));
 
 #endif

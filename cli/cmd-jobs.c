@@ -5,7 +5,6 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,15 +95,7 @@ static void add_row(struct libscols_table *tb, const struct output *o, const str
 		switch (cols->ids[i]) {
 		case COL_ID: cell_printf(ln, i, "%" PRIu32, j->id); break;
 		case COL_STATE: cell_printf(ln, i, "%s", j->state); break;
-		case COL_OWNER: {
-			struct passwd *pw = getpwuid(j->owner);
-
-			if (pw)
-				cell_printf(ln, i, "%s", pw->pw_name);
-			else
-				cell_printf(ln, i, "%" PRIu32, j->owner);
-			break;
-		}
+		case COL_OWNER: cell_user(ln, i, j->owner); break;
 		case COL_UID: cell_printf(ln, i, "%" PRIu32, j->owner); break;
 		case COL_PRIORITY: cell_printf(ln, i, "%" PRId32, j->priority); break;
 		case COL_DONE: cell_size(ln, i, o, j->done); break;
@@ -230,7 +221,8 @@ uint32_t *client_ids_of(const char *cmd, const char *what, int argc, char **argv
 	return ids;
 }
 
-int cmd_cancel(int argc, char **argv)
+int client_ids_command(const char *cmd, const char *what, int argc, char **argv, void (*usage)(void),
+		       int (*call)(const uint32_t *ids, size_t n))
 {
 	static const struct option longopts[] = {
 		{ "version", no_argument, NULL, 'V' },
@@ -243,13 +235,18 @@ int cmd_cancel(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "Vh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'h': cancel_usage();
+		case 'h': usage(); exit(EXIT_OK);
 		case 'V': print_version();
-		default: try_help("cancel");
+		default: try_help(cmd);
 		}
 	}
-	ids = client_ids_of("cancel", "job", argc, argv, optind, &n);
-	r = client_cancel(ids, n);
+	ids = client_ids_of(cmd, what, argc, argv, optind, &n);
+	r = call(ids, n);
 	free(ids);
 	return r;
+}
+
+int cmd_cancel(int argc, char **argv)
+{
+	return client_ids_command("cancel", "job", argc, argv, cancel_usage, client_cancel);
 }

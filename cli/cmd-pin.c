@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,26 +131,7 @@ static void __attribute__((noreturn)) unpin_usage(void)
 
 int cmd_unpin(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	uint32_t *ids;
-	size_t n;
-	int c, r;
-
-	while ((c = getopt_long(argc, argv, "Vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h': unpin_usage();
-		case 'V': print_version();
-		default: try_help("unpin");
-		}
-	}
-	ids = client_ids_of("unpin", "pin", argc, argv, optind, &n);
-	r = client_unpin(ids, n);
-	free(ids);
-	return r;
+	return client_ids_command("unpin", "pin", argc, argv, unpin_usage, client_unpin);
 }
 
 enum { COL_ID, COL_TARGET, COL_NODES, COL_OWNER, COL_UID, COL_PID, COL_CGROUP, COL_INTERVAL, COL_CHECKS,
@@ -250,15 +230,7 @@ int cmd_pins(int argc, char **argv)
 			case COL_ID: cell_printf(ln, i, "%" PRIu32, p->id); break;
 			case COL_TARGET: cell_printf(ln, i, "%s", p->target); break;
 			case COL_NODES: cell_printf(ln, i, "%s", p->nodes); break;
-			case COL_OWNER: {
-				struct passwd *pw = getpwuid(p->owner);
-
-				if (pw)
-					cell_printf(ln, i, "%s", pw->pw_name);
-				else
-					cell_printf(ln, i, "%" PRIu32, p->owner);
-				break;
-			}
+			case COL_OWNER: cell_user(ln, i, p->owner); break;
 			case COL_UID: cell_printf(ln, i, "%" PRIu32, p->owner); break;
 			case COL_PID:
 				if (p->pid)

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdio_ext.h>
@@ -342,6 +343,16 @@ void cell_size(struct libscols_line *ln, size_t i, const struct output *o, uint6
 	char buf[32];
 
 	cell_printf(ln, i, "%s", size_text(o, bytes, buf, sizeof(buf)));
+}
+
+void cell_user(struct libscols_line *ln, size_t i, uint32_t uid)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw)
+		cell_printf(ln, i, "%s", pw->pw_name);
+	else
+		cell_printf(ln, i, "%" PRIu32, uid);
 }
 
 void table_print(struct libscols_table *tb)

@@ -118,6 +118,8 @@ void cell_printf(struct libscols_line *ln, size_t i, const char *fmt, ...) __att
 void cell_bool(struct libscols_line *ln, size_t i, const struct output *o, bool value);
 /* Sets cell @i of @ln to a size: human ("64.0M") or exact bytes with --bytes. */
 void cell_size(struct libscols_line *ln, size_t i, const struct output *o, uint64_t bytes);
+/* Sets cell @i of @ln to the name of user @uid, or its number when it has none. */
+void cell_user(struct libscols_line *ln, size_t i, uint32_t uid);
 /* Prints and frees the table. */
 void table_print(struct libscols_table *tb);
 

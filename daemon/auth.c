@@ -572,6 +572,22 @@ static void ask_next(struct auth_request *a)
 	}
 }
 
+/* Once every action needed is listed: root has them all (rule "root"), anyone else asks polkit one by one. */
+static int auth_start(struct auth_request *a)
+{
+	if (!a->what) {
+		auth_free(a);
+		return -ENOMEM;
+	}
+	if (a->caller.uid == 0) {
+		a->rule = "root";
+		decide(a, true, NULL);
+		return 0;
+	}
+	ask_next(a);
+	return 0;
+}
+
 static struct auth_request *auth_new(struct daemon *d, sd_bus_message *m, auth_done_fn done, void *userdata,
 				     int *ret)
 {
@@ -686,17 +702,7 @@ int auth_check_move(struct daemon *d, sd_bus_message *m, const struct target *ta
 	/* Admission protects every user's memory: skipping it is the admin's call. */
 	if ((opts->flags & NUMAMOVE_REQUEST_F_FORCE) && !(opts->flags & NUMAMOVE_REQUEST_F_DRY_RUN))
 		need_action(a, ACTION_MANAGE, "a move past admission and the room check (force)");
-	if (!a->what) {
-		auth_free(a);
-		return -ENOMEM;
-	}
-	if (a->caller.uid == 0) {
-		a->rule = "root";
-		decide(a, true, NULL);
-		return 0;
-	}
-	ask_next(a);
-	return 0;
+	return auth_start(a);
 }
 
 int auth_check_action(struct daemon *d, sd_bus_message *m, const char *action, const char *what,
@@ -709,16 +715,6 @@ int auth_check_action(struct daemon *d, sd_bus_message *m, const char *action, c
 	if (!a)
 		return r;
 	a->what = strdup(what);
-	if (!a->what) {
-		auth_free(a);
-		return -ENOMEM;
-	}
 	need_action(a, action, "%s", what);
-	if (a->caller.uid == 0) {
-		a->rule = "root";
-		decide(a, true, NULL);
-		return 0;
-	}
-	ask_next(a);
-	return 0;
+	return auth_start(a);
 }

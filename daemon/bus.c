@@ -404,13 +404,14 @@ static int check_targets(const struct target *t, size_t n, const struct move_opt
 
 /* ---- Manager */
 
-struct move_call {
+/* A Move or a Pin call, kept while polkit answers. */
+struct request_call {
 	struct target *targets;
 	size_t n;
 	struct move_opts opts;
 };
 
-static void move_call_free(struct move_call *c)
+static void request_call_free(struct request_call *c)
 {
 	for (size_t i = 0; i < c->n; i++)
 		target_clear(&c->targets[i]);
@@ -419,51 +420,91 @@ static void move_call_free(struct move_call *c)
 	free(c);
 }
 
-/* So that one user cannot fill the daemon's memory with jobs. */
-static unsigned int jobs_pending(struct daemon *d, uid_t uid)
+/* Jobs queued or running (@pin false), or active pins, of @uid: so that one user cannot fill the daemon's memory. */
+static unsigned int owned_live(struct daemon *d, uid_t uid, bool pin)
 {
+	size_t total = pin ? d->n_pins : d->n_jobs;
 	unsigned int n = 0;
 
-	for (size_t i = 0; i < d->n_jobs; i++)
-		n += d->jobs[i]->owner == uid && !job_done(d->jobs[i]);
+	for (size_t i = 0; i < total; i++)
+		n += pin ? d->pins[i]->owner == uid && !d->pins[i]->ended
+			 : d->jobs[i]->owner == uid && !job_done(d->jobs[i]);
 	return n;
+}
+
+/*
+ * What an authorized Move or Pin checks first: polkit's answer, the
+ * caller still there, and under its limit of @max (@many says of what).
+ * False when it has answered the call and freed @c; else the caller's uid in @ret_uid.
+ */
+static bool request_admitted(struct daemon *d, sd_bus_message *m, struct request_call *c, bool allowed,
+			     const char *why, bool pin, unsigned int max, const char *many, uid_t *ret_uid)
+{
+	if (!allowed) {
+		sd_bus_reply_method_errorf(m, ERR_NOT_AUTHORIZED, "%s", why);
+		request_call_free(c);
+		return false;
+	}
+	/* The caller left while polkit answered: its uid is not known, so nothing is done for it. */
+	if (auth_sender_uid(m, ret_uid) < 0) {
+		sd_bus_reply_method_errorf(m, ERR_NOT_AUTHORIZED, "the caller's identity cannot be read any more");
+		request_call_free(c);
+		return false;
+	}
+	if (*ret_uid != 0 && owned_live(d, *ret_uid, pin) >= max) {
+		sd_bus_reply_method_errorf(m, ERR_TOO_MANY, "uid %u has %u %s", (unsigned int)*ret_uid, max, many);
+		request_call_free(c);
+		return false;
+	}
+	return true;
+}
+
+/* A Move or a Pin: its targets and options parsed, checked by @check, then polkit asked; @done answers. */
+static int request_call_start(struct daemon *d, sd_bus_message *m, bool pin,
+			      int (*check)(const struct request_call *c, sd_bus_error *error), auth_done_fn done,
+			      sd_bus_error *error)
+{
+	struct request_call *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	r = bus_parse_targets(m, &c->targets, &c->n, error);
+	if (r >= 0)
+		r = bus_parse_options(m, pin, &c->opts, error);
+	if (r >= 0)
+		r = check(c, error);
+	if (r >= 0)
+		r = auth_check_move(d, m, c->targets, c->n, &c->opts, pin, done, c);
+	if (r < 0) {
+		request_call_free(c);
+		return r;
+	}
+	/* Answered when polkit has said. */
+	return 1;
 }
 
 static void on_move_authorized(struct daemon *d, sd_bus_message *m, bool allowed, bool privileged, const char *why,
 				 void *userdata)
 {
-	struct move_call *c = userdata;
+	struct request_call *c = userdata;
 	struct job *j;
 	uid_t uid;
 
-	if (!allowed) {
-		sd_bus_reply_method_errorf(m, ERR_NOT_AUTHORIZED, "%s", why);
-		move_call_free(c);
+	if (!request_admitted(d, m, c, allowed, why, false, MAX_JOBS_PER_UID,
+			      "jobs queued or running already; wait for some to finish", &uid))
 		return;
-	}
-	/* The caller left while polkit answered: its uid is not known, so nothing is done for it. */
-	if (auth_sender_uid(m, &uid) < 0) {
-		sd_bus_reply_method_errorf(m, ERR_NOT_AUTHORIZED, "the caller's identity cannot be read any more");
-		move_call_free(c);
-		return;
-	}
-	if (uid != 0 && jobs_pending(d, uid) >= MAX_JOBS_PER_UID) {
-		sd_bus_reply_method_errorf(m, ERR_TOO_MANY, "uid %u has %d jobs queued or running already; wait for "
-					   "some to finish", (unsigned int)uid, MAX_JOBS_PER_UID);
-		move_call_free(c);
-		return;
-	}
 	j = job_new(d, uid, c->targets, c->n, &c->opts);
 	if (!j) {
 		sd_bus_reply_method_errno(m, ENOMEM, NULL);
-		move_call_free(c);
+		request_call_free(c);
 		return;
 	}
 	j->privileged = privileged;
 	j->client = sd_bus_message_get_sender(m) ? strdup(sd_bus_message_get_sender(m)) : NULL;
 	c->targets = NULL;
 	c->n = 0;
-	move_call_free(c);
+	request_call_free(c);
 	log_job(6, j, "job %" PRIu32 " (%s, uid %u, priority %d): queued", j->id, j->description, (unsigned int)uid,
 		 j->priority);
 	state_save_job(d, j);
@@ -473,50 +514,49 @@ static void on_move_authorized(struct daemon *d, sd_bus_message *m, bool allowed
 	sched_run(d);
 }
 
-static int method_move(sd_bus_message *m, void *userdata, sd_bus_error *error)
+static int check_move_call(const struct request_call *c, sd_bus_error *error)
 {
-	struct daemon *d = userdata;
-	struct move_call *c = calloc(1, sizeof(*c));
-	int r;
-
-	if (!c)
-		return -ENOMEM;
-	r = bus_parse_targets(m, &c->targets, &c->n, error);
-	if (r >= 0)
-		r = bus_parse_options(m, false, &c->opts, error);
-	if (r >= 0)
-		r = check_targets(c->targets, c->n, &c->opts, error);
-	if (r >= 0)
-		r = auth_check_move(d, m, c->targets, c->n, &c->opts, false, on_move_authorized, c);
-	if (r < 0) {
-		move_call_free(c);
-		return r;
-	}
-	/* Answered when polkit has said. */
-	return 1;
+	return check_targets(c->targets, c->n, &c->opts, error);
 }
 
-static int method_list_jobs(sd_bus_message *m, void *userdata, sd_bus_error *error)
+static int method_move(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-	struct daemon *d = userdata;
+	return request_call_start(userdata, m, false, check_move_call, on_move_authorized, error);
+}
+
+/* ListJobs and ListPins: answers @m with an array of @sig, @append adding element @i of @n (or none). */
+static int reply_list(sd_bus_message *m, const char *sig, struct daemon *d, size_t n,
+		      int (*append)(sd_bus_message *reply, const char *sig, const struct daemon *d, size_t i))
+{
 	sd_bus_message *reply = NULL;
 	int r;
 
 	r = sd_bus_message_new_method_return(m, &reply);
 	if (r >= 0)
-		r = sd_bus_message_open_container(reply, 'a', "(uosuss)");
-	for (size_t i = 0; r >= 0 && i < d->n_jobs; i++) {
-		const struct job *j = d->jobs[i];
-
-		r = sd_bus_message_append(reply, "(uosuss)", j->id, j->path, job_state_name(j->state),
-					  (uint32_t)j->owner, j->description, j->outcome ? j->outcome : "");
-	}
+		r = sd_bus_message_open_container(reply, 'a', sig);
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = append(reply, sig, d, i);
 	if (r >= 0)
 		r = sd_bus_message_close_container(reply);
 	if (r >= 0)
 		r = sd_bus_send(NULL, reply, NULL);
 	sd_bus_message_unref(reply);
 	return r;
+}
+
+static int append_job(sd_bus_message *reply, const char *sig, const struct daemon *d, size_t i)
+{
+	const struct job *j = d->jobs[i];
+
+	return sd_bus_message_append(reply, sig, j->id, j->path, job_state_name(j->state), (uint32_t)j->owner,
+				     j->description, j->outcome ? j->outcome : "");
+}
+
+static int method_list_jobs(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct daemon *d = userdata;
+
+	return reply_list(m, "(uosuss)", d, d->n_jobs, append_job);
 }
 
 static int method_get_job(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -602,18 +642,43 @@ static int job_cancel_now(struct job *j, sd_bus_error *error)
 	return 0;
 }
 
-struct cancel_call {
-	uint32_t id;
-};
+/*
+ * Cancel and Unpin: the owner of job or pin @id and root act at once (0:
+ * the caller acts and answers); anyone else is asked ACTION_MANAGE for
+ * @what (1: @done answers, its userdata a uint32_t @id it frees).
+ */
+static int owner_or_manage(struct daemon *d, sd_bus_message *m, uid_t owner, uint32_t id, const char *what,
+			   auth_done_fn done)
+{
+	uint32_t *c;
+	uid_t uid;
+	int r;
+
+	r = auth_sender_uid(m, &uid);
+	if (r < 0)
+		return r;
+	if (uid == owner || uid == 0)
+		return 0;
+	c = malloc(sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	*c = id;
+	r = auth_check_action(d, m, ACTION_MANAGE, what, done, c);
+	if (r < 0) {
+		free(c);
+		return r;
+	}
+	return 1;
+}
 
 static void on_cancel_authorized(struct daemon *d, sd_bus_message *m, bool allowed, bool privileged, const char *why,
 				 void *userdata)
 {
-	struct cancel_call *c = userdata;
+	uint32_t *id = userdata;
 	sd_bus_error error = SD_BUS_ERROR_NULL;
-	struct job *j = job_find(d, c->id);
+	struct job *j = job_find(d, *id);
 
-	free(c);
+	free(id);
 	if (!allowed) {
 		sd_bus_reply_method_errorf(m, ERR_NOT_AUTHORIZED, "%s", why);
 		return;
@@ -632,29 +697,15 @@ static void on_cancel_authorized(struct daemon *d, sd_bus_message *m, bool allow
 static int method_cancel(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct job *j = userdata;
-	struct cancel_call *c;
 	char what[128];
-	uid_t uid;
 	int r;
 
-	r = auth_sender_uid(m, &uid);
-	if (r < 0)
-		return r;
-	if (uid == j->owner || uid == 0) {
-		r = job_cancel_now(j, error);
-		return r < 0 ? r : sd_bus_reply_method_return(m, NULL);
-	}
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	c->id = j->id;
 	snprintf(what, sizeof(what), "cancelling job %" PRIu32 " of uid %u", j->id, (unsigned int)j->owner);
-	r = auth_check_action(j->d, m, ACTION_MANAGE, what, on_cancel_authorized, c);
-	if (r < 0) {
-		free(c);
+	r = owner_or_manage(j->d, m, j->owner, j->id, what, on_cancel_authorized);
+	if (r != 0)
 		return r;
-	}
-	return 1;
+	r = job_cancel_now(j, error);
+	return r < 0 ? r : sd_bus_reply_method_return(m, NULL);
 }
 
 /* Whether the caller of the property call being answered is @j's owner or root (a signal has no caller). */
@@ -739,24 +790,43 @@ static int job_find_cb(sd_bus *bus, const char *path, const char *interface, voi
 	return 1;
 }
 
-static int job_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***ret_nodes, sd_bus_error *error)
+/* The node enumerators of jobs and pins: the paths @path_of gives for @i of @n (NULL: not listed). */
+static int enumerate_paths(struct daemon *d, size_t n, const char *(*path_of)(const struct daemon *d, size_t i),
+			   char ***ret_nodes)
 {
-	struct daemon *d = userdata;
-	char **v = calloc(d->n_jobs + 1, sizeof(*v));
+	char **v = calloc(n + 1, sizeof(*v));
+	size_t k = 0;
 
 	if (!v)
 		return -ENOMEM;
-	for (size_t i = 0; i < d->n_jobs; i++) {
-		v[i] = strdup(d->jobs[i]->path);
-		if (!v[i]) {
-			for (size_t k = 0; k < i; k++)
-				free(v[k]);
+	for (size_t i = 0; i < n; i++) {
+		const char *path = path_of(d, i);
+
+		if (!path)
+			continue;
+		v[k] = strdup(path);
+		if (!v[k]) {
+			for (size_t j = 0; j < k; j++)
+				free(v[j]);
 			free(v);
 			return -ENOMEM;
 		}
+		k++;
 	}
 	*ret_nodes = v;
 	return 0;
+}
+
+static const char *job_path_of(const struct daemon *d, size_t i)
+{
+	return d->jobs[i]->path;
+}
+
+static int job_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***ret_nodes, sd_bus_error *error)
+{
+	struct daemon *d = userdata;
+
+	return enumerate_paths(d, d->n_jobs, job_path_of, ret_nodes);
 }
 
 #define P(name, sig, flags) SD_BUS_PROPERTY(name, sig, job_prop, 0, flags)
@@ -797,56 +867,18 @@ static const sd_bus_vtable job_vtable[] = {
 
 /* ---- Pin */
 
-struct pin_call {
-	struct target *targets;
-	size_t n;
-	struct move_opts opts;
-};
-
-static void pin_call_free(struct pin_call *c)
-{
-	for (size_t i = 0; i < c->n; i++)
-		target_clear(&c->targets[i]);
-	free(c->targets);
-	move_opts_clear(&c->opts);
-	free(c);
-}
-
-static unsigned int pins_of(struct daemon *d, uid_t uid)
-{
-	unsigned int n = 0;
-
-	for (size_t i = 0; i < d->n_pins; i++)
-		n += d->pins[i]->owner == uid && !d->pins[i]->ended;
-	return n;
-}
-
 static void on_pin_authorized(struct daemon *d, sd_bus_message *m, bool allowed, bool privileged, const char *why,
 				 void *userdata)
 {
-	struct pin_call *c = userdata;
+	struct request_call *c = userdata;
 	struct pin *p;
 	uid_t uid;
 	int r;
 
-	if (!allowed) {
-		sd_bus_reply_method_errorf(m, ERR_NOT_AUTHORIZED, "%s", why);
-		pin_call_free(c);
+	if (!request_admitted(d, m, c, allowed, why, true, MAX_PINS_PER_UID, "pins already", &uid))
 		return;
-	}
-	if (auth_sender_uid(m, &uid) < 0) {
-		sd_bus_reply_method_errorf(m, ERR_NOT_AUTHORIZED, "the caller's identity cannot be read any more");
-		pin_call_free(c);
-		return;
-	}
-	if (uid != 0 && pins_of(d, uid) >= MAX_PINS_PER_UID) {
-		sd_bus_reply_method_errorf(m, ERR_TOO_MANY, "uid %u has %d pins already", (unsigned int)uid,
-					   MAX_PINS_PER_UID);
-		pin_call_free(c);
-		return;
-	}
 	p = pin_new(d, uid, &c->targets[0], &c->opts);
-	pin_call_free(c);
+	request_call_free(c);
 	if (!p) {
 		sd_bus_reply_method_errno(m, ENOMEM, NULL);
 		return;
@@ -864,57 +896,38 @@ static void on_pin_authorized(struct daemon *d, sd_bus_message *m, bool allowed,
 	sd_bus_reply_method_return(m, "o", p->path);
 }
 
+static int check_pin_call(const struct request_call *c, sd_bus_error *error)
+{
+	if (c->n != 1 || (c->targets[0].kind != TARGET_PIDFD && c->targets[0].kind != TARGET_CGROUP))
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "a pin takes one target: a pidfd or a cgroup");
+	/* Its corrections are plain moves: nothing else of a request would be kept. */
+	if ((c->opts.flags & ~(NUMAMOVE_REQUEST_F_MEMORY_ONLY | NUMAMOVE_REQUEST_F_NO_STAY)) || c->opts.from ||
+	    c->opts.policy || c->opts.jobs || c->opts.rate || c->opts.max_stall_ms || c->opts.engine ||
+	    c->opts.priority || c->opts.json || c->opts.bytes || c->opts.raw || c->opts.noheadings)
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "a pin takes the options 'to', "
+					"'interval-ms', 'memory-only' and 'no-stay' only");
+	return 0;
+}
+
 static int method_pin(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-	struct daemon *d = userdata;
-	struct pin_call *c = calloc(1, sizeof(*c));
-	int r;
+	return request_call_start(userdata, m, true, check_pin_call, on_pin_authorized, error);
+}
 
-	if (!c)
-		return -ENOMEM;
-	r = bus_parse_targets(m, &c->targets, &c->n, error);
-	if (r >= 0)
-		r = bus_parse_options(m, true, &c->opts, error);
-	if (r >= 0 && (c->n != 1 || (c->targets[0].kind != TARGET_PIDFD && c->targets[0].kind != TARGET_CGROUP)))
-		r = sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "a pin takes one target: a pidfd or a cgroup");
-	/* Its corrections are plain moves: nothing else of a request would be kept. */
-	if (r >= 0 && ((c->opts.flags & ~(NUMAMOVE_REQUEST_F_MEMORY_ONLY | NUMAMOVE_REQUEST_F_NO_STAY)) ||
-		       c->opts.from || c->opts.policy || c->opts.jobs || c->opts.rate || c->opts.max_stall_ms ||
-		       c->opts.engine || c->opts.priority || c->opts.json || c->opts.bytes || c->opts.raw ||
-		       c->opts.noheadings))
-		r = sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "a pin takes the options 'to', 'interval-ms', "
-				     "'memory-only' and 'no-stay' only");
-	if (r >= 0)
-		r = auth_check_move(d, m, c->targets, c->n, &c->opts, true, on_pin_authorized, c);
-	if (r < 0) {
-		pin_call_free(c);
-		return r;
-	}
-	return 1;
+static int append_pin(sd_bus_message *reply, const char *sig, const struct daemon *d, size_t i)
+{
+	const struct pin *p = d->pins[i];
+
+	if (p->ended)
+		return 0;
+	return sd_bus_message_append(reply, sig, p->id, p->path, p->target.label, (uint32_t)p->owner, p->nodes);
 }
 
 static int method_list_pins(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct daemon *d = userdata;
-	sd_bus_message *reply = NULL;
-	int r;
 
-	r = sd_bus_message_new_method_return(m, &reply);
-	if (r >= 0)
-		r = sd_bus_message_open_container(reply, 'a', "(uosus)");
-	for (size_t i = 0; r >= 0 && i < d->n_pins; i++) {
-		const struct pin *p = d->pins[i];
-
-		if (!p->ended)
-			r = sd_bus_message_append(reply, "(uosus)", p->id, p->path, p->target.label, (uint32_t)p->owner,
-						  p->nodes);
-	}
-	if (r >= 0)
-		r = sd_bus_message_close_container(reply);
-	if (r >= 0)
-		r = sd_bus_send(NULL, reply, NULL);
-	sd_bus_message_unref(reply);
-	return r;
+	return reply_list(m, "(uosus)", d, d->n_pins, append_pin);
 }
 
 static int method_get_pin(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -953,28 +966,14 @@ static int method_unpin(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct pin *p = userdata;
 	char what[128];
-	uint32_t *id;
-	uid_t uid;
 	int r;
 
-	r = auth_sender_uid(m, &uid);
-	if (r < 0)
-		return r;
-	if (uid == p->owner || uid == 0) {
-		pin_end(p, "unpinned");
-		return sd_bus_reply_method_return(m, NULL);
-	}
-	id = malloc(sizeof(*id));
-	if (!id)
-		return -ENOMEM;
-	*id = p->id;
 	snprintf(what, sizeof(what), "unpinning pin %" PRIu32 " of uid %u", p->id, (unsigned int)p->owner);
-	r = auth_check_action(p->d, m, ACTION_MANAGE, what, on_unpin_authorized, id);
-	if (r < 0) {
-		free(id);
+	r = owner_or_manage(p->d, m, p->owner, p->id, what, on_unpin_authorized);
+	if (r != 0)
 		return r;
-	}
-	return 1;
+	pin_end(p, "unpinned");
+	return sd_bus_reply_method_return(m, NULL);
 }
 
 static int pin_prop(sd_bus *bus, const char *path, const char *interface, const char *prop, sd_bus_message *reply,
@@ -1021,28 +1020,16 @@ static int pin_find_cb(sd_bus *bus, const char *path, const char *interface, voi
 	return 1;
 }
 
+static const char *pin_path_of(const struct daemon *d, size_t i)
+{
+	return d->pins[i]->ended ? NULL : d->pins[i]->path;
+}
+
 static int pin_enumerate(sd_bus *bus, const char *prefix, void *userdata, char ***ret_nodes, sd_bus_error *error)
 {
 	struct daemon *d = userdata;
-	char **v = calloc(d->n_pins + 1, sizeof(*v));
-	size_t n = 0;
 
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < d->n_pins; i++) {
-		if (d->pins[i]->ended)
-			continue;
-		v[n] = strdup(d->pins[i]->path);
-		if (!v[n]) {
-			for (size_t k = 0; k < n; k++)
-				free(v[k]);
-			free(v);
-			return -ENOMEM;
-		}
-		n++;
-	}
-	*ret_nodes = v;
-	return 0;
+	return enumerate_paths(d, d->n_pins, pin_path_of, ret_nodes);
 }
 
 #define P(name, sig, flags) SD_BUS_PROPERTY(name, sig, pin_prop, 0, flags)

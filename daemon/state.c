@@ -99,11 +99,13 @@ static int write_atomic(const char *name, const char *data, size_t len)
 	return r;
 }
 
-/* Closes @f, the memstream of @buf and @len (known only once closed), and saves it as @name. */
-static int save_stream(const char *name, char **buf, size_t *len, FILE *f)
+/* Closes @f, the memstream of @buf and @len (known only once closed), and saves it as @sub/@id (jobs/, pins/). */
+static int save_stream(const char *sub, uint32_t id, char **buf, size_t *len, FILE *f)
 {
+	char name[64];
 	int r;
 
+	snprintf(name, sizeof(name), "%s/%" PRIu32, sub, id);
 	if (fclose(f) != 0) {
 		free(*buf);
 		return -ENOMEM;
@@ -111,6 +113,15 @@ static int save_stream(const char *name, char **buf, size_t *len, FILE *f)
 	r = write_atomic(name, *buf, *len);
 	free(*buf);
 	return r;
+}
+
+/* The file of job or pin @id, in @sub (jobs, pins). */
+static void remove_saved(const char *sub, uint32_t id)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s/%" PRIu32, sub, id);
+	unlinkat(dir_fd, name, 0);
 }
 
 /*
@@ -153,7 +164,7 @@ static void put_target(FILE *f, const struct target *t)
 
 int state_save_job(struct daemon *d, const struct job *j)
 {
-	char name[64], *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
@@ -179,21 +190,17 @@ int state_save_job(struct daemon *d, const struct job *j)
 	}
 	for (size_t i = 0; i < j->n_targets; i++)
 		put_target(f, &j->targets[i]);
-	snprintf(name, sizeof(name), "jobs/%" PRIu32, j->id);
-	return save_stream(name, &buf, &len, f);
+	return save_stream("jobs", j->id, &buf, &len, f);
 }
 
 void state_remove_job(struct daemon *d, uint32_t id)
 {
-	char name[64];
-
-	snprintf(name, sizeof(name), "jobs/%" PRIu32, id);
-	unlinkat(dir_fd, name, 0);
+	remove_saved("jobs", id);
 }
 
 int state_save_pin(struct daemon *d, const struct pin *p)
 {
-	char name[64], *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
@@ -204,16 +211,12 @@ int state_save_pin(struct daemon *d, const struct pin *p)
 		p->flags, p->checks, p->corrections, p->bytes_corrected, p->privileged, boot_id);
 	put_hex(f, "to", p->nodes);
 	put_target(f, &p->target);
-	snprintf(name, sizeof(name), "pins/%" PRIu32, p->id);
-	return save_stream(name, &buf, &len, f);
+	return save_stream("pins", p->id, &buf, &len, f);
 }
 
 void state_remove_pin(struct daemon *d, uint32_t id)
 {
-	char name[64];
-
-	snprintf(name, sizeof(name), "pins/%" PRIu32, id);
-	unlinkat(dir_fd, name, 0);
+	remove_saved("pins", id);
 }
 
 /* ---- restoring */
