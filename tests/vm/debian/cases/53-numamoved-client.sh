@@ -56,7 +56,7 @@ assert_region_on twin 0 1
 # What the journal says of it: the decision, the job's life.
 /usr/bin/journalctl -b -u numamoved.service --no-pager -o short-monotonic | grep "$(wl_pid mine)" | tail -n 5 |
 	sed 's/^/  | journal: /'
-grep -q "uid 1000 .*move $(wl_pid mine) .*allowed" < <(/usr/bin/journalctl -b -u numamoved.service --no-pager -o cat) ||
+/usr/bin/journalctl -b -u numamoved.service --no-pager -o cat | grep -q "uid 1000 .*move $(wl_pid mine) .*allowed" ||
 	fail "the journal does not say that uid 1000's move of $(wl_pid mine) was allowed"
 wl_report a
 wl_save a
