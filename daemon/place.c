@@ -245,7 +245,7 @@ static int mark_dir(struct daemon *d, const char *path, int fd, size_t placed_id
 	struct statfs sfs;
 	struct stat st;
 
-	if (fstat(fd, &st) < 0 || marked_find(s, st.st_dev, st.st_ino)) {
+	if (s->fan < 0 || fstat(fd, &st) < 0 || marked_find(s, st.st_dev, st.st_ino)) {
 		close(fd);
 		return 0;
 	}
@@ -335,7 +335,7 @@ static int mark_placed(struct daemon *d, size_t i)
 	unsigned int budget = MAX_TREE_DIRS;
 	int fd, r;
 
-	if (!p->placement)
+	if (!p->placement || s->fan < 0)
 		return 0;
 	if (!p->dir) {
 		if (fanotify_mark(s->fan, FAN_MARK_ADD, FILE_EVENTS, AT_FDCWD, p->path) < 0)
@@ -360,7 +360,8 @@ static void remark_all(struct daemon *d)
 {
 	struct place_state *s = d->place;
 
-	fanotify_mark(s->fan, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL);
+	if (s->fan >= 0)
+		fanotify_mark(s->fan, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL);
 	if (s->fan_fid >= 0)
 		fanotify_mark(s->fan_fid, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL);
 	for (size_t i = 0; i < s->n_dirs; i++) {
@@ -1545,8 +1546,13 @@ int place_setup(struct daemon *d)
 	s->fan_fid = -1;
 	s->fan = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK,
 			       O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NOATIME);
-	if (s->fan < 0)
-		return log_err("fanotify_init: %m (numamoved needs CAP_SYS_ADMIN to keep placements)"), -errno;
+	if (s->fan < 0) {
+		/* Placements are still written, registered and applied at start and on Place; not on reads. */
+		log_err("fanotify_init: %m: placements are applied when placed and at start, but not kept after "
+			"eviction (numamoved needs CAP_SYS_ADMIN and the system calls fanotify_init, fanotify_mark "
+			"and open_by_handle_at)");
+		return 0;
+	}
 	s->fan_fid = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DFID_NAME,
 				   O_RDONLY | O_CLOEXEC);
 	if (s->fan_fid < 0)
