@@ -111,11 +111,14 @@ struct place_state {
 	sd_event_source *fan_src, *fid_src;
 	unsigned int checks;
 	bool no_fid_logged;
+	/* The machine's nodes, read once: shared (const) by the checks, which would read sysfs each time. */
+	struct numamove_topology *topo;
 };
 
 /* What a check found (posted with WMSG_PLACE_CHECK). */
 struct place_check {
 	struct daemon *d;
+	const struct numamove_topology *topo;
 	dev_t dev;
 	ino_t ino;
 	char *path;
@@ -447,7 +450,7 @@ static void *check_main(void *arg)
 {
 	struct wmsg *m = arg;
 	struct place_check *c = m->check;
-	struct numamove_topology *topo = NULL;
+	const struct numamove_topology *topo = c->topo;
 	struct numamove_placement *p = NULL;
 	struct numamove_object *obj = NULL;
 	struct numamove_nodelist *nodes = NULL;
@@ -455,9 +458,7 @@ static void *check_main(void *arg)
 	struct stat st;
 	int r;
 
-	r = numamove_topology_load(NULL, &topo);
-	if (r == 0)
-		r = numamove_placement_find(c->path, topo, &p, &c->from);
+	r = numamove_placement_find(c->path, topo, &p, &c->from);
 	if (r == 0 && (stat(c->path, &st) < 0 || st.st_dev != c->dev || st.st_ino != c->ino))
 		r = -ESTALE; /* another file at its path now */
 	if (r == 0 && !S_ISREG(st.st_mode))
@@ -509,7 +510,6 @@ static void *check_main(void *arg)
 	numamove_nodelist_free(nodes);
 	numamove_object_free(obj);
 	numamove_placement_free(p);
-	numamove_topology_free(topo);
 	worker_post(c->d, m);
 	return NULL;
 }
@@ -531,6 +531,7 @@ static int check_start(struct watched *w)
 		return -ENOMEM;
 	}
 	c->d = w->d;
+	c->topo = s->topo;
 	c->dev = w->dev;
 	c->ino = w->ino;
 	c->conform = -1;
@@ -1544,6 +1545,9 @@ int place_setup(struct daemon *d)
 		return -ENOMEM;
 	d->place = s;
 	s->fan_fid = -1;
+	r = numamove_topology_load(NULL, &s->topo);
+	if (r < 0)
+		return log_err("cannot read the machine's topology: %s", strerror(-r)), r;
 	s->fan = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK,
 			       O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NOATIME);
 	if (s->fan < 0) {
@@ -1689,6 +1693,7 @@ void place_free_all(struct daemon *d)
 		free(s->dirs[i].path);
 	}
 	free(s->dirs);
+	numamove_topology_free(s->topo);
 	sd_event_source_disable_unref(s->fan_src);
 	sd_event_source_disable_unref(s->fid_src);
 	if (s->fan >= 0)
