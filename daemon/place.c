@@ -1086,6 +1086,64 @@ static int become_caller(const struct caller *c)
 	return 0;
 }
 
+/*
+ * Whether this thread's ids may write the file of @fd, by its mode bits
+ * (ACLs aside): for a file whose attribute is already the one asked, on a
+ * file system the daemon's sandbox sees read-only (ProtectSystem=strict),
+ * where access(2) says EROFS whoever asks.
+ */
+static int may_write_bits(int fd)
+{
+	gid_t groups[256];
+	struct stat st;
+	uid_t uid = geteuid();
+	int n;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (uid == 0 || (uid == st.st_uid && (st.st_mode & S_IWUSR)))
+		return 0;
+	if (uid == st.st_uid)
+		return -EACCES;
+	n = getgroups(256, groups);
+	if (getegid() == st.st_gid)
+		return st.st_mode & S_IWGRP ? 0 : -EACCES;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == st.st_gid)
+			return st.st_mode & S_IWGRP ? 0 : -EACCES;
+	return st.st_mode & S_IWOTH ? 0 : -EACCES;
+}
+
+/* 0 when @fd's attribute is the text of @want already (numamove place wrote it: nothing to write again). */
+static int same_attribute(int fd, const struct numamove_placement *want)
+{
+	struct numamove_placement *cur = NULL;
+	char a[NUMAMOVE_PLACEMENT_MAX], b[NUMAMOVE_PLACEMENT_MAX];
+	int r = numamove_placement_get(fd, NULL, &cur);
+
+	if (r == 0) {
+		numamove_placement_format(cur, a, sizeof(a));
+		numamove_placement_format(want, b, sizeof(b));
+		r = strcmp(a, b) == 0 ? 0 : -ESTALE;
+	}
+	numamove_placement_free(cur);
+	return r;
+}
+
+/* Writes @p on @fd, unless it is there already and the caller may write the file. */
+static int set_placement(int fd, const struct numamove_placement *p)
+{
+	int r;
+
+	if (same_attribute(fd, p) == 0) {
+		r = faccessat(fd, "", W_OK, AT_EACCESS | AT_EMPTY_PATH);
+		if (r < 0 && errno == EROFS)
+			return may_write_bits(fd);
+		return r < 0 ? -errno : 0;
+	}
+	return numamove_placement_set(fd, p);
+}
+
 /* The placement of one path (the file below a directory gets the policy without the scope). */
 static int set_one(struct place_call *c, int fd, bool below, bool is_dir)
 {
@@ -1097,11 +1155,11 @@ static int set_one(struct place_call *c, int fd, bool below, bool is_dir)
 	if (below && !is_dir && (numamove_placement_flags(c->placement) & NUMAMOVE_PLACEMENT_F_DIRECTORY)) {
 		r = numamove_placement_new(numamove_placement_policy(c->placement), 0, &file);
 		if (r == 0)
-			r = numamove_placement_set(fd, file);
+			r = set_placement(fd, file);
 		numamove_placement_free(file);
 		return r;
 	}
-	return numamove_placement_set(fd, c->placement);
+	return set_placement(fd, c->placement);
 }
 
 static __thread struct place_call *walking;
@@ -1253,6 +1311,11 @@ static void finish_call(struct place_call *c, sd_bus_message *m, bool privileged
 		case -ENOTDIR:
 			sd_bus_reply_method_errorf(m, SD_BUS_ERROR_INVALID_ARGS, "%s: option 'scope' is for directories",
 						   at);
+			break;
+		case -EROFS:
+			sd_bus_reply_method_errorf(m, ERR_BAD_TARGET, "%s: read-only where numamoved runs (a read-only "
+						   "file system, or the unit's ProtectSystem=: ReadWritePaths= in a drop-in "
+						   "lets it write there; numamove place writes the attribute itself)", at);
 			break;
 		case -EOPNOTSUPP:
 			sd_bus_reply_method_errorf(m, ERR_BAD_TARGET, "%s: the file system keeps no "

@@ -383,6 +383,31 @@ def placements():
     start()
     lp = [str(p[0]) for p in manager().ListPlacements()]
     check('a cleared placement stays cleared after a restart', userd not in lp and rootf in lp, lp)
+    # Where the daemon sees the file read-only (its unit's ProtectSystem=strict; here a read-only bind
+    # mount): an attribute that is already the one asked (numamove place wrote it) needs no writing.
+    ro = os.path.join(os.path.dirname(env['STATE']), 'ro-view')
+    os.makedirs(ro, exist_ok=True)
+    if subprocess.run(['mount', '--bind', top, ro]).returncode == 0:
+        try:
+            subprocess.run(['mount', '-o', 'remount,ro,bind', ro], check=True)
+            rof = os.path.join(ro, 'root-file')
+            try:
+                manager().Place([rof], 'bind:0', {})
+                e = None
+            except dbus.DBusException as ex:
+                e = ex.get_dbus_message()
+            check('read-only to the daemon: the same placement is kept without writing', e is None, e)
+            try:
+                manager().Place([rof], 'interleave:0', {})
+                e = None
+            except dbus.DBusException as ex:
+                e = (ex.get_dbus_name(), ex.get_dbus_message())
+            check('read-only to the daemon: another placement is refused, saying so',
+                  e is not None and e[0] == E + 'BadTarget' and 'read-only' in e[1] and xattr(rootf) == policy, e)
+        finally:
+            subprocess.run(['umount', ro])
+    else:
+        skip('read-only to the daemon (cannot bind-mount here)')
     manager().Clear([rootf, corrf])
     check('Clear of root\'s files by root', xattr(rootf) is None and xattr(corrf) is None, xattr(rootf))
 
