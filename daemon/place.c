@@ -88,7 +88,11 @@ struct watched {
 	double conform;        /* as its last check found, -1 unknown */
 	sd_event_source *timer;
 	bool logged_skip;
+	struct watched *hash_next;  /* in its bucket */
+	struct watched *wait_next;  /* in the queue of checks waiting for a slot */
 };
+
+#define WATCH_BUCKETS 16384
 
 /* A directory marked, and the placement that made it so. */
 struct marked {
@@ -105,6 +109,8 @@ struct place_state {
 	size_t n, alloc;
 	struct watched **w;
 	size_t n_w;
+	struct watched *buckets[WATCH_BUCKETS];  /* by device and inode: an event finds its file at once */
+	struct watched *wait_head, **wait_tail;
 	struct marked *dirs;
 	size_t n_dirs, alloc_dirs;
 	int fan, fan_fid;      /* fd events; creations (DFID + name) */
@@ -113,6 +119,13 @@ struct place_state {
 	bool no_fid_logged;
 	/* The machine's nodes, read once: shared (const) by the checks, which would read sysfs each time. */
 	struct numamove_topology *topo;
+	/* MAX_CHECKS threads run the checks (a thread per check cost more than most checks). */
+	pthread_t pool[MAX_CHECKS];
+	int n_pool;
+	pthread_mutex_t qlock;
+	pthread_cond_t qcond;
+	struct wmsg *queue, **queue_tail;
+	bool stopping;
 };
 
 /* What a check found (posted with WMSG_PLACE_CHECK). */
@@ -396,16 +409,29 @@ static void watched_free(struct watched *w)
 	free(w);
 }
 
+static size_t bucket(dev_t dev, ino_t ino)
+{
+	uint64_t h = ((uint64_t)ino * 0x9E3779B97F4A7C15ULL) ^ (uint64_t)dev;
+
+	return (size_t)(h >> 32) % WATCH_BUCKETS;
+}
+
 static struct watched *watched_find(struct place_state *s, dev_t dev, ino_t ino)
 {
-	for (size_t i = 0; i < s->n_w; i++)
-		if (s->w[i]->dev == dev && s->w[i]->ino == ino)
-			return s->w[i];
+	for (struct watched *w = s->buckets[bucket(dev, ino)]; w; w = w->hash_next)
+		if (w->dev == dev && w->ino == ino)
+			return w;
 	return NULL;
 }
 
+/* Never one that waits for a slot (it is in the queue): see watched_room() and place_checked(). */
 static void watched_drop(struct place_state *s, struct watched *w)
 {
+	for (struct watched **pp = &s->buckets[bucket(w->dev, w->ino)]; *pp; pp = &(*pp)->hash_next)
+		if (*pp == w) {
+			*pp = w->hash_next;
+			break;
+		}
 	for (size_t i = 0; i < s->n_w; i++)
 		if (s->w[i] == w) {
 			s->w[i] = s->w[--s->n_w];
@@ -445,10 +471,9 @@ void place_check_free(struct place_check *c)
 	free(c);
 }
 
-/* On its thread: which placement applies to the file, and how much of it conforms. */
-static void *check_main(void *arg)
+/* On a thread of the pool: which placement applies to the file, and how much of it conforms. */
+static void check_run(struct wmsg *m)
 {
-	struct wmsg *m = arg;
 	struct place_check *c = m->check;
 	const struct numamove_topology *topo = c->topo;
 	struct numamove_placement *p = NULL;
@@ -511,7 +536,30 @@ static void *check_main(void *arg)
 	numamove_object_free(obj);
 	numamove_placement_free(p);
 	worker_post(c->d, m);
-	return NULL;
+}
+
+static void *pool_main(void *arg)
+{
+	struct place_state *s = arg;
+
+	for (;;) {
+		struct wmsg *m;
+
+		pthread_mutex_lock(&s->qlock);
+		while (!s->queue && !s->stopping)
+			pthread_cond_wait(&s->qcond, &s->qlock);
+		m = s->queue;
+		if (m) {
+			s->queue = m->next;
+			if (!s->queue)
+				s->queue_tail = &s->queue;
+			m->next = NULL;
+		}
+		pthread_mutex_unlock(&s->qlock);
+		if (!m)
+			return NULL; /* stopping, and nothing left */
+		check_run(m);
+	}
 }
 
 static void schedule(struct watched *w);
@@ -521,9 +569,6 @@ static int check_start(struct watched *w)
 	struct place_state *s = w->d->place;
 	struct wmsg *m = calloc(1, sizeof(*m));
 	struct place_check *c = calloc(1, sizeof(*c));
-	pthread_attr_t attr;
-	pthread_t t;
-	int r;
 
 	if (!m || !c || !(c->path = strdup(w->path))) {
 		free(m);
@@ -537,29 +582,44 @@ static int check_start(struct watched *w)
 	c->conform = -1;
 	m->kind = WMSG_PLACE_CHECK;
 	m->check = c;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	r = pthread_create(&t, &attr, check_main, m);
-	pthread_attr_destroy(&attr);
-	if (r) {
+	if (!s->n_pool) {
 		free(m);
 		place_check_free(c);
-		return -r;
+		return -EAGAIN;
 	}
+	pthread_mutex_lock(&s->qlock);
+	*s->queue_tail = m;
+	s->queue_tail = &m->next;
+	pthread_cond_signal(&s->qcond);
+	pthread_mutex_unlock(&s->qlock);
 	w->checking = true;
-	w->waiting = false;
 	w->again = false;
 	w->last_us = mono_us();
 	s->checks++;
 	return 0;
 }
 
-/* Checks that waited for a free slot. */
+static void wait_for_slot(struct place_state *s, struct watched *w)
+{
+	w->waiting = true;
+	w->wait_next = NULL;
+	*s->wait_tail = w;
+	s->wait_tail = &w->wait_next;
+}
+
+/* Checks that waited for a free slot, in the order they came. */
 static void start_waiting(struct place_state *s)
 {
-	for (size_t i = 0; i < s->n_w && s->checks < MAX_CHECKS; i++)
-		if (s->w[i]->waiting && !s->w[i]->checking && check_start(s->w[i]) < 0)
-			s->w[i]->waiting = false;
+	while (s->wait_head && s->checks < MAX_CHECKS) {
+		struct watched *w = s->wait_head;
+
+		s->wait_head = w->wait_next;
+		if (!s->wait_head)
+			s->wait_tail = &s->wait_head;
+		w->waiting = false;
+		if (!w->checking && !w->job && check_start(w) < 0)
+			log_err("%s: cannot start a check", w->path);
+	}
 }
 
 static int on_check_timer(sd_event_source *src, uint64_t usec, void *userdata)
@@ -572,7 +632,7 @@ static int on_check_timer(sd_event_source *src, uint64_t usec, void *userdata)
 		return 0;
 	}
 	if (s->checks >= MAX_CHECKS || check_start(w) < 0)
-		w->waiting = true;
+		wait_for_slot(s, w);
 	return 0;
 }
 
@@ -623,6 +683,8 @@ static struct watched *watch(struct daemon *d, const char *path, const struct st
 	w->ino = st->st_ino;
 	w->conform = -1;
 	s->w[s->n_w++] = w;
+	w->hash_next = s->buckets[bucket(w->dev, w->ino)];
+	s->buckets[bucket(w->dev, w->ino)] = w;
 	return w;
 }
 
@@ -1608,6 +1670,16 @@ int place_setup(struct daemon *d)
 		return -ENOMEM;
 	d->place = s;
 	s->fan_fid = -1;
+	s->wait_tail = &s->wait_head;
+	s->queue_tail = &s->queue;
+	pthread_mutex_init(&s->qlock, NULL);
+	pthread_cond_init(&s->qcond, NULL);
+	for (int i = 0; i < MAX_CHECKS; i++) {
+		r = pthread_create(&s->pool[s->n_pool], NULL, pool_main, s);
+		if (r)
+			return log_err("cannot start the placement checks' threads: %s", strerror(r)), -r;
+		s->n_pool++;
+	}
 	r = numamove_topology_load(NULL, &s->topo);
 	if (r < 0)
 		return log_err("cannot read the machine's topology: %s", strerror(-r)), r;
@@ -1733,18 +1805,15 @@ void place_free_all(struct daemon *d)
 
 	if (!s)
 		return;
-	/* Detached checks post to the inbox: wait until each has (the inbox is dropped after). */
-	for (int i = 0; i < 3000; i++) {
-		unsigned int posted = 0;
-
-		pthread_mutex_lock(&d->lock);
-		for (struct wmsg *m = d->inbox; m; m = m->next)
-			posted += m->kind == WMSG_PLACE_CHECK;
-		pthread_mutex_unlock(&d->lock);
-		if (posted >= s->checks)
-			break;
-		usleep(10000);
-	}
+	/* The pool finishes the checks queued (they post to the inbox, dropped after) and ends. */
+	pthread_mutex_lock(&s->qlock);
+	s->stopping = true;
+	pthread_cond_broadcast(&s->qcond);
+	pthread_mutex_unlock(&s->qlock);
+	for (int i = 0; i < s->n_pool; i++)
+		pthread_join(s->pool[i], NULL);
+	pthread_mutex_destroy(&s->qlock);
+	pthread_cond_destroy(&s->qcond);
 	for (size_t i = 0; i < s->n; i++)
 		placed_clear(&s->v[i]);
 	free(s->v);
