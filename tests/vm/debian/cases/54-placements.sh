@@ -1,5 +1,5 @@
-# numamoved keeps placements (issue 14). A 64 MiB file on ext4 (a loop
-# image) placed bind:2 with numamove place (which tells numamoved, started
+# numamoved keeps placements (issue 14). A 64 MiB file on ext4 (a brd RAM
+# disk, as case 23) placed bind:2 with numamove place (which tells numamoved, started
 # by bus activation): evicted (drop_caches), read again by a process on
 # node 0's CPU, and within 2 s of the end of that read at least 95% of its
 # resident pages are on node 2, as an independent program measures it
@@ -12,14 +12,13 @@
 # and open_by_handle_at (see numamoved.service).
 # timeout: 420
 . /vm/files/numamoved/nmd-lib.sh
-img=/var/tmp/nmd-place.img
 mnt=/mnt/nmdext4
 tmpd=/mnt/nmdtmp
 cleanup() {
 	/usr/bin/numamove place --clear "$mnt/f" "$tmpd" > /dev/null 2>&1
 	umount "$tmpd" 2>/dev/null
 	umount "$mnt" 2>/dev/null
-	rm -f "$img"
+	rmmod brd 2>/dev/null
 	nmd_cleanup
 }
 trap cleanup EXIT
@@ -65,10 +64,10 @@ _ok95() { [ "$(share_on "$1" "$2")" -ge 95 ]; }
 cpu0=$(node_cpus 0 | cut -d, -f1 | cut -d- -f1)
 
 # ---- ext4: placed, evicted, read again on node 0
-dd if=/dev/zero of="$img" bs=1M count=160 2>/dev/null
-/sbin/mkfs.ext4 -q -F "$img" || fail "mkfs.ext4"
+modprobe brd rd_nr=1 rd_size=131072 || fail "modprobe brd"
+/usr/sbin/mke2fs -q -t ext4 -F /dev/ram0 || fail "mke2fs"
 mkdir -p "$mnt"
-mount -o loop "$img" "$mnt" || fail "cannot mount the ext4 image"
+mount -t ext4 /dev/ram0 "$mnt" || { dmesg | tail -n 5; fail "mount ext4"; }
 dd if=/dev/urandom of="$mnt/f" bs=1M count=64 2>/dev/null
 sync
 nm place --policy bind:2 --now "$mnt/f"
@@ -86,7 +85,13 @@ read_back() {
 		fail "$1: $(cat "$T/m.out") 2 s after the read (wanted >= 95% on node 2)"
 	fi
 	note "$1: $(cat "$T/m.out"), $(( ($(/bin/date +%s%N) - t0) / 1000000 )) ms after the read"
+	nm show -o PLACEMENT,PLACED-BY,CONFORM,RES,N0,N2 "$mnt/f"   # for the transcript: numamove's view
 }
+sync
+echo 1 > /proc/sys/vm/drop_caches
+/usr/bin/taskset -c "$cpu0" /bin/cat "$mnt/f" > /dev/null
+nm show -o PLACEMENT,PLACED-BY,CONFORM,RES,N0,N2 "$mnt/f"   # right after a read: before numamoved's correction
+sleep 3
 read_back "after eviction"
 /bin/journalctl -u numamoved --no-pager -n 20 | grep -E 'placement|correct' | tail -n 5 | sed 's/^/  | /'
 
