@@ -1070,7 +1070,59 @@ int client_unpin(const uint32_t *ids, size_t n)
 	return call_each(ids, n, "pin", "unpin", "GetPin", NMD_ERROR "NoSuchPin", NMD_PIN, "Unpin");
 }
 
+int client_place(char *const *paths, size_t n, const char *policy, bool scope_directory, bool clear)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *msg = NULL, *reply = NULL;
+	sd_bus *bus = NULL;
+	int r;
+
+	/* No bus at all is the daemon not running: the caller says so. */
+	if (sd_bus_open_system(&bus) < 0)
+		return CLIENT_UNREACHABLE;
+	r = sd_bus_message_new_method_call(bus, &msg, NMD_NAME, NMD_PATH, NMD_MANAGER, clear ? "Clear" : "Place");
+	if (r >= 0)
+		r = sd_bus_message_open_container(msg, 'a', "s");
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = sd_bus_message_append(msg, "s", paths[i]);
+	if (r >= 0)
+		r = sd_bus_message_close_container(msg);
+	if (r >= 0 && !clear) {
+		r = sd_bus_message_append(msg, "s", policy);
+		if (r >= 0)
+			r = sd_bus_message_open_container(msg, 'a', "{sv}");
+		if (r >= 0 && scope_directory)
+			r = sd_bus_message_append(msg, "{sv}", "scope", "s", "directory");
+		if (r >= 0)
+			r = sd_bus_message_close_container(msg);
+	}
+	if (r < 0) {
+		warn_errno(r, "cannot make the request to numamoved");
+		r = EXIT_ERROR;
+		goto out;
+	}
+	r = sd_bus_call(bus, msg, 0, &e, &reply);
+	if (r >= 0)
+		r = EXIT_OK;
+	else if (error_unreachable(&e, r))
+		r = CLIENT_UNREACHABLE;
+	else
+		r = call_failed(clear ? "numamoved did not forget the placements" : "numamoved does not keep the placements",
+				&e, r);
+out:
+	sd_bus_error_free(&e);
+	sd_bus_message_unref(reply);
+	sd_bus_message_unref(msg);
+	sd_bus_flush_close_unref(bus);
+	return r;
+}
+
 #else /* !NUMAMOVE_CLIENT */
+
+int client_place(char *const *paths, size_t n, const char *policy, bool scope_directory, bool clear)
+{
+	return CLIENT_UNREACHABLE;
+}
 
 static int without(void)
 {

@@ -88,6 +88,17 @@ int client_pin(const char *nodes, unsigned int interval_ms, pid_t pid, const cha
 /* Ends each pin; a line for each that cannot be ended. */
 int client_unpin(const uint32_t *ids, size_t n);
 
+/*
+ * numamove place: registers @paths (absolute) with numamoved so that it
+ * keeps their placements (Manager.Place with @policy; the scope
+ * "directory" when @scope_directory), or with @clear forgets them
+ * (Manager.Clear). Returns EXIT_OK, CLIENT_UNREACHABLE when numamoved is
+ * not there (nothing printed: the caller says what that means), or
+ * EXIT_ERROR after a line saying why the daemon refused.
+ */
+#define CLIENT_UNREACHABLE 100
+int client_place(char *const *paths, size_t n, const char *policy, bool scope_directory, bool clear);
+
 /* Parses a job or pin id (decimal, from 1); a usage error of @cmd otherwise. */
 uint32_t client_parse_id(const char *cmd, const char *what, const char *arg);
 /* The ids of operands @first.. (at least one), allocated; a usage error of @cmd otherwise. */

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "commands.h"
 #include "common.h"
 
@@ -22,6 +23,8 @@ struct place_args {
 	struct numamove_placement *placement; /* NULL: --clear */
 	bool recursive, now;
 	int status;
+	char **done;     /* absolute paths placed or cleared, to tell numamoved */
+	size_t n_done;
 };
 
 /* nftw(3) takes no user data: the one walk running. */
@@ -169,6 +172,17 @@ static void place_one(struct place_args *a, const char *path, bool is_dir, bool 
 		place_error(path, r, !p);
 		a->status = front_worst_status(a->status, EXIT_ERROR);
 	} else {
+		/* numamoved is told of what was named and of directories below (their scope may be their own). */
+		char *abs = follow || is_dir ? realpath(path, NULL) : NULL;
+
+		if (abs) {
+			char **v = realloc(a->done, (a->n_done + 1) * sizeof(*v));
+
+			if (!v)
+				err_nomem();
+			a->done = v;
+			a->done[a->n_done++] = abs;
+		}
 		if (p)
 			placement_text(p, after, sizeof(after));
 		printf("%s: placement %s -> %s\n", path, before, p ? after : "none");
@@ -194,6 +208,23 @@ static int walk_one(const char *path, const struct stat *st, int type, struct FT
 	return 0;
 }
 
+/*
+ * Whether place tells numamoved (NUMAMOVE_DAEMON: unset, 1, yes, true: it
+ * does when numamoved is there; 0, no, false: never).
+ */
+static bool tell_daemon(void)
+{
+	const char *v = getenv("NUMAMOVE_DAEMON");
+
+	if (!v || !*v)
+		return true;
+	if (strcmp(v, "0") == 0 || strcmp(v, "no") == 0 || strcmp(v, "false") == 0)
+		return false;
+	if (strcmp(v, "1") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
+		return true;
+	usage_error("place", "NUMAMOVE_DAEMON: '%s' is not 1 or 0", v);
+}
+
 int cmd_place(int argc, char **argv)
 {
 	enum { OPT_CLEAR = 256, OPT_SCOPE, OPT_NOW };
@@ -210,7 +241,7 @@ int cmd_place(int argc, char **argv)
 	struct place_args a = { .status = EXIT_OK };
 	const char *policy = NULL;
 	unsigned int flags = 0;
-	bool clear = false, scope = false;
+	bool clear = false, scope = false, tell;
 	int c, r, bad = 0;
 
 	while ((c = getopt_long(argc, argv, "p:RVh", longopts, NULL)) != -1) {
@@ -237,6 +268,7 @@ int cmd_place(int argc, char **argv)
 		usage_error("place", "--%s goes with --policy", scope ? "scope" : "now");
 	if (optind >= argc)
 		usage_error("place", "no path given");
+	tell = tell_daemon();
 	if (policy) {
 		struct numamove_topology *topo = topology_load_checked();
 		struct numamove_policy *pol = NULL;
@@ -276,6 +308,23 @@ int cmd_place(int argc, char **argv)
 			place_one(&a, argv[i], S_ISDIR(st.st_mode), true);
 		}
 	}
+	if (a.n_done && tell) {
+		int r2 = EXIT_OK;
+
+		/* In requests of at most 4096 paths, numamoved's limit. */
+		for (size_t i = 0; i < a.n_done && r2 == EXIT_OK; i += 4096)
+			r2 = client_place(a.done + i, a.n_done - i < 4096 ? a.n_done - i : 4096, policy,
+					  flags & NUMAMOVE_PLACEMENT_F_DIRECTORY, clear);
+		if (r2 == CLIENT_UNREACHABLE && !clear)
+			warnx_("numamoved is not running: nothing keeps %s after %s pages are evicted and read again%s",
+			       a.n_done > 1 ? "these placements" : "this placement", a.n_done > 1 ? "their" : "its",
+			       a.now ? "" : " (--now moves what is resident now)");
+		else if (r2 != EXIT_OK && r2 != CLIENT_UNREACHABLE)
+			a.status = front_worst_status(a.status, EXIT_ERROR);
+	}
+	for (size_t i = 0; i < a.n_done; i++)
+		free(a.done[i]);
+	free(a.done);
 	numamove_placement_free(a.placement);
 	return a.status;
 }

@@ -317,16 +317,6 @@ int target_open(struct target *t, sd_bus_error *error)
 
 /* ---- the caller */
 
-struct caller {
-	uid_t uid;
-	gid_t gid;
-	gid_t groups[64];  /* the supplementary groups the bus saw, when it says them */
-	int n_groups;      /* -1: not said */
-	pid_t pid;
-	char comm[64];
-	const char *sender;
-};
-
 static int caller_get(sd_bus_message *m, struct caller *c)
 {
 	sd_bus_creds *creds = NULL;
@@ -367,6 +357,11 @@ static int caller_get(sd_bus_message *m, struct caller *c)
 	c->sender = sd_bus_message_get_sender(m);
 	sd_bus_creds_unref(creds);
 	return r < 0 ? r : 0;
+}
+
+int auth_caller(sd_bus_message *m, struct caller *c)
+{
+	return caller_get(m, c);
 }
 
 int auth_sender_uid(sd_bus_message *m, uid_t *ret)

@@ -1077,6 +1077,12 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_METHOD_WITH_NAMES("GetPin", "u", SD_BUS_PARAM(id), "o", SD_BUS_PARAM(pin), method_get_pin,
 				 SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Reload", "", "", method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Place", "assa{sv}", SD_BUS_PARAM(paths) SD_BUS_PARAM(policy) SD_BUS_PARAM(options),
+				 "", , method_place, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Clear", "as", SD_BUS_PARAM(paths), "", , method_clear, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("ListPlacements", "", , "a(sssd)", SD_BUS_PARAM(placements), method_list_placements,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_SIGNAL_WITH_NAMES("PlacementCorrected", "st", SD_BUS_PARAM(path) SD_BUS_PARAM(bytes), 0),
 	SD_BUS_VTABLE_END,
 };
 #undef P
@@ -1167,6 +1173,11 @@ void bus_pin_changed(struct pin *p, const char *const *props)
 void bus_pin_corrected(struct pin *p, uint64_t bytes, uint32_t threads, const char *text)
 {
 	sd_bus_emit_signal(p->d->bus, p->path, IFACE_PIN, "Corrected", "tus", bytes, threads, text);
+}
+
+int bus_placement_corrected(struct daemon *d, const char *path, uint64_t bytes)
+{
+	return sd_bus_emit_signal(d->bus, OBJ_ROOT, IFACE_MANAGER, "PlacementCorrected", "st", path, bytes);
 }
 
 int bus_setup(struct daemon *d)

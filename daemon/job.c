@@ -67,13 +67,20 @@ int job_describe(struct job *j)
 
 	if (!f)
 		return -ENOMEM;
-	fputs(j->pin_id ? "correct" : "move", f);
+	fputs(j->pin_id || j->placement ? "correct" : "move", f);
 	/* Eight targets at most: a list of thousands would not fit in ListJobs' reply. */
 	for (size_t i = 0; i < j->n_targets && i < 8; i++)
 		fprintf(f, " %s", j->targets[i].label);
 	if (j->n_targets > 8)
 		fprintf(f, " (and %zu more)", j->n_targets - 8);
-	fprintf(f, " --to %s", j->opts.to);
+	if (j->placement) {
+		char text[NUMAMOVE_PLACEMENT_MAX];
+
+		numamove_policy_format(numamove_placement_policy(j->placement), text, sizeof(text));
+		fprintf(f, " --placement %s", text);
+	} else {
+		fprintf(f, " --to %s", j->opts.to);
+	}
 	if (j->opts.from)
 		fprintf(f, " --from %s", j->opts.from);
 	if (j->opts.flags & NUMAMOVE_REQUEST_F_DRY_RUN)
@@ -147,6 +154,7 @@ void job_free(struct job *j)
 		target_clear(&j->targets[i]);
 	free(j->targets);
 	move_opts_clear(&j->opts);
+	numamove_placement_free(j->placement);
 	free(j->description);
 	free(j->client);
 	free(j->held);
@@ -283,6 +291,35 @@ static void target_replaced(struct worker *w, const struct target *t)
 		post_text(w->j, NULL, err);
 }
 
+/*
+ * A placement's correction: the library's request that enforces the
+ * placement on its one file (numamove_placement_request()), paced by the
+ * daemon's budget like every job.
+ */
+static int build_placement_request(struct job *j, bool dry, struct worker *w, struct numamove_request **ret)
+{
+	const struct target *t = &j->targets[0];
+	int r;
+
+	if (j->n_targets != 1 || t->kind != TARGET_PATH)
+		return -EINVAL;
+	if (!target_unchanged(t)) {
+		if (!dry)
+			target_replaced(w, t);
+		return -ENOENT;
+	}
+	r = numamove_placement_request(t->text, j->placement, &(struct numamove_request_opts){
+		.sz = sizeof(struct numamove_request_opts),
+		.flags = j->opts.flags | (dry ? NUMAMOVE_REQUEST_F_DRY_RUN : 0),
+		.pacer = dry ? NULL : j->pacer,
+		.event = dry ? NULL : on_event,
+		.event_userdata = w,
+	}, ret);
+	if (r == 0 && w)
+		w->n_added++;
+	return r;
+}
+
 /* The request of @j; @dry: the admission plan's dry run, with no events. */
 static int build_request(struct job *j, bool dry, struct worker *w, struct numamove_request **ret)
 {
@@ -290,6 +327,8 @@ static int build_request(struct job *j, bool dry, struct worker *w, struct numam
 	struct numamove_request *req;
 	int r;
 
+	if (j->placement)
+		return build_placement_request(j, dry, w, ret);
 	/* Paced by the job's own pacer: its share of the budget, at most the caller's rate (sched_rebalance()). */
 	r = numamove_request_new(NUMAMOVE_ACTION_MOVE, &(struct numamove_request_opts){
 		.sz = sizeof(struct numamove_request_opts),
@@ -641,6 +680,7 @@ void job_finish(struct job *j, enum job_state state, const char *outcome, int ex
 	bus_manager_changed(j->d, "Queued");
 	job_keep(j, (uint64_t)j->d->cfg.job_keep_s * 1000000ULL);
 	pin_job_finished(j->d, j);
+	place_job_finished(j->d, j);
 	drop_oldest(j->d, j);
 }
 
@@ -699,6 +739,7 @@ static void wmsg_free(struct wmsg *m)
 	free(m->need);
 	free(m->report_json);
 	free(m->outcome);
+	place_check_free(m->check);
 	free(m);
 }
 
@@ -726,6 +767,9 @@ static void handle(struct daemon *d, struct wmsg *m)
 		break;
 	case WMSG_PIN_CHECK:
 		pin_checked(d, m);
+		break;
+	case WMSG_PLACE_CHECK:
+		place_checked(d, m);
 		break;
 	}
 }

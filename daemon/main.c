@@ -250,10 +250,16 @@ static int setup(struct daemon *d)
 	r = state_open(d);
 	if (r < 0)
 		return r;
+	r = place_setup(d);
+	if (r < 0)
+		return r;
 	r = bus_setup(d);
 	if (r < 0)
 		return r;
 	r = state_restore(d);
+	if (r < 0)
+		return r;
+	r = place_restore(d);
 	if (r < 0)
 		return r;
 	return bus_take_name(d);
@@ -286,6 +292,7 @@ int main(int argc, char **argv)
 		job_join(d.jobs[i]);
 	for (size_t i = d.n_jobs; i > 0; i--)
 		job_free(d.jobs[i - 1]);
+	place_free_all(&d);
 	worker_inbox_drop(&d);
 	for (size_t i = d.n_pins; i > 0; i--)
 		pin_free(d.pins[i - 1]);

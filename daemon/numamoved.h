@@ -110,7 +110,7 @@ int job_state_from_name(const char *name);
 struct daemon;
 
 /* What a worker hands to the loop (one message each). */
-enum wmsg_kind { WMSG_PLAN, WMSG_EVENT, WMSG_TEXT, WMSG_FINISHED, WMSG_PIN_CHECK };
+enum wmsg_kind { WMSG_PLAN, WMSG_EVENT, WMSG_TEXT, WMSG_FINISHED, WMSG_PIN_CHECK, WMSG_PLACE_CHECK };
 struct wmsg {
 	struct wmsg *next;
 	struct job *job;
@@ -132,6 +132,7 @@ struct wmsg {
 	uint64_t elapsed_us;      /* PIN_CHECK: how long the check took */
 	bool full;                /* PIN_CHECK: the full check ran, and @to is its */
 	unsigned char to[NODE_MASK_BYTES]; /* PIN_CHECK: the pin's nodes, resolved */
+	struct place_check *check; /* PLACE_CHECK: the check and what it found (place.c) */
 };
 
 enum verdict { VERDICT_WAIT, VERDICT_GO, VERDICT_STOP };
@@ -152,6 +153,8 @@ struct job {
 	size_t n_targets;
 	struct move_opts opts;
 	uint32_t pin_id;       /* a pin's correction job, or 0 */
+	struct numamove_placement *placement; /* a placement's correction: its request is the library's
+						 numamove_placement_request() of its one path target */
 	bool privileged;       /* may use the daemon's capabilities; else NUMAMOVE_REQUEST_F_UNPRIVILEGED */
 
 	/* What the loop shows. */
@@ -224,6 +227,7 @@ struct daemon {
 	sd_event_source *efd_source;
 	bool polkit_missing_logged;
 	sd_event_source *held_retry; /* held jobs and nothing running: look again later */
+	struct place_state *place;   /* placements kept (place.c) */
 };
 
 /* main.c */
@@ -274,6 +278,17 @@ void sched_job_ended(struct job *j);
 
 /* auth.c */
 struct auth_request;
+/* Who sent a message, as the bus says. */
+struct caller {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[64];  /* the supplementary groups the bus saw, when it says them */
+	int n_groups;      /* -1: not said */
+	pid_t pid;
+	char comm[64];
+	const char *sender;
+};
+int auth_caller(sd_bus_message *m, struct caller *c);
 /* @privileged: allowed more than move-own (and pin): the job may run with the daemon's own rights. */
 typedef void (*auth_done_fn)(struct daemon *d, sd_bus_message *m, bool allowed, bool privileged, const char *why,
 			     void *userdata);
@@ -306,6 +321,20 @@ void pin_end(struct pin *p, const char *why);
 void pin_free(struct pin *p);
 void pin_job_finished(struct daemon *d, struct job *j);
 void pin_checked(struct daemon *d, struct wmsg *m);
+
+/* place.c: placements of files (issue 14), kept on disk and enforced on fanotify events */
+int place_setup(struct daemon *d);      /* fanotify; after state_open() */
+int place_restore(struct daemon *d);    /* the registry, re-read and re-applied; after bus_setup() */
+void place_free_all(struct daemon *d);
+void place_checked(struct daemon *d, struct wmsg *m);
+void place_check_free(struct place_check *c);
+void place_job_finished(struct daemon *d, struct job *j);
+int method_place(sd_bus_message *m, void *userdata, sd_bus_error *error);
+int method_clear(sd_bus_message *m, void *userdata, sd_bus_error *error);
+int method_list_placements(sd_bus_message *m, void *userdata, sd_bus_error *error);
+int bus_placement_corrected(struct daemon *d, const char *path, uint64_t bytes);
+int state_write_file(const char *name, const char *data, size_t len);
+int state_read_file(const char *name, char **ret);
 
 /* main.c: the config, again */
 int daemon_reload(struct daemon *d);

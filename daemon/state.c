@@ -183,6 +183,12 @@ int state_save_job(struct daemon *d, const struct job *j)
 	put_hex(f, "policy", j->opts.policy);
 	put_hex(f, "outcome", j->outcome);
 	put_hex(f, "held", j->held);
+	if (j->placement) {
+		char text[NUMAMOVE_PLACEMENT_MAX];
+
+		if (numamove_placement_format(j->placement, text, sizeof(text)) < (int)sizeof(text))
+			put_hex(f, "placement", text);
+	}
 	if (job_done(j)) {
 		put_hex(f, "report", j->report);
 		put_hex(f, "out", j->output);
@@ -367,6 +373,13 @@ static void read_job_line(struct saved_job *s, char *line)
 		j->outcome = from_hex(v);
 	else if (strcmp(k, "held") == 0)
 		j->held = from_hex(v);
+	else if (strcmp(k, "placement") == 0 && !j->placement) {
+		char *text = from_hex(v);
+
+		if (text)
+			numamove_placement_parse(text, strlen(text), NULL, &j->placement);
+		free(text);
+	}
 	else if (strcmp(k, "report") == 0)
 		s->report = from_hex(v);
 	else if (strcmp(k, "out") == 0)
@@ -428,6 +441,7 @@ static void saved_free(struct saved_job *s)
 		target_clear(&s->j.targets[i]);
 	free(s->j.targets);
 	move_opts_clear(&s->j.opts);
+	numamove_placement_free(s->j.placement);
 	free(s->j.outcome);
 	free(s->j.held);
 	free(s->out);
@@ -480,6 +494,8 @@ static void restore_job(struct daemon *d, struct saved_job *s)
 	j->submitted_us = s->j.submitted_us;
 	j->seq = s->j.seq;
 	j->pin_id = s->j.pin_id;
+	j->placement = s->j.placement;
+	s->j.placement = NULL;
 	j->privileged = s->j.privileged;
 	j->bytes_done = s->j.bytes_done;
 	j->bytes_total = s->j.bytes_total;
@@ -575,6 +591,48 @@ static int restore_dir(struct daemon *d, const char *sub, void (*restore)(struct
 		saved_free(&s);
 	}
 	closedir(dir);
+	return 0;
+}
+
+/* A file of the state directory written whole (the placements' registry). */
+int state_write_file(const char *name, const char *data, size_t len)
+{
+	return write_atomic(name, data, len);
+}
+
+/* A file of the state directory, NUL-terminated, allocated; -ENOENT when there is none. */
+int state_read_file(const char *name, char **ret)
+{
+	int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			char *nb = realloc(buf, cap = len + 65536);
+
+			if (!nb) {
+				free(buf);
+				close(fd);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return -EIO;
+	}
+	buf[len] = '\0';
+	*ret = buf;
 	return 0;
 }
 

@@ -188,6 +188,230 @@ def as_uid(uid, targets, opts, method='Move', groups=False):
     return json.loads(out.stdout)
 
 
+PCLIENT = textwrap.dedent('''
+    import dbus, json, sys
+    method, args = sys.argv[1], json.loads(sys.argv[2])
+    m = dbus.Interface(dbus.SessionBus().get_object('org.numamove.numamoved1', '/org/numamove/numamoved1'),
+                       'org.numamove.numamoved1.Manager')
+    if method == 'Place':
+        args[2] = {k: (dbus.Boolean(v) if isinstance(v, bool) else v) for k, v in args[2].items()}
+    try:
+        getattr(m, method)(*args)
+        print(json.dumps(['ok', '']))
+    except dbus.DBusException as e:
+        print(json.dumps([e.get_dbus_name(), e.get_dbus_message()]))
+''')
+
+
+def place_as(uid, method, *args, groups=False):
+    """Place or Clear as @uid; ['ok', ''] or [error name, message]."""
+    gid = grp.getgrnam(env['ADMIN_GROUP']).gr_gid if groups else uid
+    g = ['--init-groups'] if groups else ['--clear-groups']
+    out = subprocess.run(['setpriv', '--reuid=%d' % uid, '--regid=%d' % gid] + g +
+                         ['/usr/bin/python3', '-c', PCLIENT, method, json.dumps(list(args))],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        return ['client failed', out.stderr[-500:]]
+    return json.loads(out.stdout)
+
+
+XATTR = 'user.numamove.placement'
+
+
+def xattr(path):
+    """The placement attribute as the kernel has it (not the daemon's word), or None."""
+    try:
+        return os.getxattr(path, XATTR).decode()
+    except OSError:
+        return None
+
+
+def log_since(mark):
+    return open(env['LOG']).read()[mark:]
+
+
+def wait_log(mark, text, timeout=5):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if text in log_since(mark):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def placements():
+    """Placements kept: the API, who may place, the registry across a restart, bad input."""
+    write_conf('')  # the broken one of the reload checks would stop a restart
+    top = os.path.join(os.path.dirname(env['STATE']), 'place')
+    os.makedirs(top, mode=0o755, exist_ok=True)
+    rootf = os.path.join(top, 'root-file')
+    userd = os.path.join(top, 'user-dir')
+    userf = os.path.join(userd, 'user-file')
+    gonef = os.path.join(top, 'gone-file')
+    corrf = os.path.join(top, 'corrupt-file')
+    for f in (rootf, gonef, corrf):
+        with open(f, 'wb') as fh:
+            fh.write(os.urandom(1 << 20))
+        os.chmod(f, 0o644)
+    os.makedirs(userd, exist_ok=True)
+    with open(userf, 'wb') as fh:
+        fh.write(os.urandom(1 << 20))
+    for p in (userd, userf):
+        os.chown(p, 1000, 1000)
+    if xattr(rootf) is None:
+        try:
+            os.setxattr(rootf, XATTR, b'probe')
+            os.removexattr(rootf, XATTR)
+        except OSError as e:
+            skip('placements (no user.* attributes where the checks run: %s)' % e)
+            return
+    m = manager()
+    policy = 'numamove-placement/1 policy=bind:0'
+
+    # Root places a file: the attribute is on disk, as the kernel reads it; it is listed.
+    mark = len(open(env['LOG']).read())
+    m.Place([rootf, gonef, corrf], 'bind:0', {'now': True})
+    check('root places files through the daemon: the attribute on disk', xattr(rootf) == policy, xattr(rootf))
+    lp = [(str(a), str(b), str(c), float(d)) for a, b, c, d in m.ListPlacements()]
+    check('ListPlacements lists them, with conformance', (rootf, 'bind:0', 'file', 100.0) in lp, lp)
+    check('placing is logged with who', wait_log(mark, 'uid 0 (pid ') and (rootf + ': placed bind:0 by uid 0')
+          in log_since(mark), log_since(mark)[-600:])
+
+    # uid 1000: refused root's file (the kernel refuses the attribute; the message names manage); its own works.
+    r = place_as(1000, 'Place', [rootf], 'bind:0', {})
+    check('uid 1000 may not place root\'s file through the daemon', r[0] == E + 'NotAuthorized' and
+          NAME + '.manage' in r[1] and rootf in r[1], r)
+    before = xattr(rootf)
+    r = place_as(1000, 'Clear', [rootf])
+    check('uid 1000 may not clear root\'s placement', r[0] == E + 'NotAuthorized' and xattr(rootf) == before,
+          [r, xattr(rootf)])
+    r = place_as(1000, 'Place', [userd], 'bind:0', {'scope': 'directory', 'recursive': True})
+    check('uid 1000 places its own directory, recursively', r[0] == 'ok' and
+          xattr(userd) == policy + ' scope=directory' and xattr(userf) == policy, [r, xattr(userd), xattr(userf)])
+    st = os.stat(userf)
+    check('the attribute was written with uid 1000\'s rights (the file stays its own)', st.st_uid == 1000,
+          st.st_uid)
+    # The group rule (no polkitd): a member of admin-group has manage, so the kernel's refusal is overruled.
+    admin = int(env['ADMIN_UID'])
+    r = place_as(admin, 'Place', [rootf], 'interleave:0', {}, groups=True)
+    check('a member of admin-group places root\'s file (manage)', r[0] == 'ok' and
+          xattr(rootf) == 'numamove-placement/1 policy=interleave:0', [r, xattr(rootf)])
+    m.Place([rootf], 'bind:0', {})
+
+    # Bad input: each a clear error, nothing written.
+    bad = [
+        ('a bad policy', [rootf], 'sideways', {}, 'org.freedesktop.DBus.Error.InvalidArgs', 'sideways'),
+        ('a node that does not exist', [rootf], 'bind:999', {}, E + 'BadNodes', '999'),
+        ('relative nodes', [rootf], 'bind=relative:0', {}, 'org.freedesktop.DBus.Error.InvalidArgs', 'relative'),
+        ('a relative path', ['etc/hostname'], 'bind:0', {}, E + 'BadTarget', 'absolute'),
+        ('a device', ['/dev/null'], 'bind:0', {}, E + 'BadTarget', 'regular files and directories'),
+        ('no such file', [top + '/nofile'], 'bind:0', {}, E + 'BadTarget', 'No such file'),
+        ('scope of a file', [rootf], 'bind:0', {'scope': 'directory'}, 'org.freedesktop.DBus.Error.InvalidArgs',
+         'scope'),
+        ('a bad scope', [userd], 'bind:0', {'scope': 'everything'}, 'org.freedesktop.DBus.Error.InvalidArgs',
+         'everything'),
+        ('scope of the wrong type', [userd], 'bind:0', {'scope': dbus.UInt32(1)},
+         'org.freedesktop.DBus.Error.InvalidArgs', "'scope'"),
+        ('an unknown option', [rootf], 'bind:0', {'fast': True}, 'org.freedesktop.DBus.Error.InvalidArgs', 'fast'),
+        ('no path', [], 'bind:0', {}, 'org.freedesktop.DBus.Error.InvalidArgs', 'no path'),
+        ('5000 paths', [rootf] * 5000, 'bind:0', {}, E + 'TooMany', '4096'),
+        ('a 5000-byte path', ['/' + 'x' * 5000], 'bind:0', {}, 'org.freedesktop.DBus.Error.InvalidArgs', '4096'),
+    ]
+    for name, paths, pol, opts, err, text in bad:
+        try:
+            m.Place(paths, pol, opts)
+            e = None
+        except dbus.DBusException as ex:
+            e = (ex.get_dbus_name(), ex.get_dbus_message())
+        check('bad placement: ' + name, e is not None and e[0] == err and text in e[1], e)
+    check('a bad placement writes nothing', xattr(rootf) == policy, xattr(rootf))
+
+    # Events: reading a placed file brings a check (coalesced: 20 reads in 1 s, at most 4 checks).
+    mark = len(open(env['LOG']).read())
+    for _ in range(20):
+        with open(rootf, 'rb') as fh:
+            fh.read()
+        time.sleep(0.05)
+    seen = wait_log(mark, rootf + ': checked', 3)
+    n = log_since(mark).count(rootf + ': checked')
+    check('reading a placed file brings a check of it', seen, log_since(mark)[-600:])
+    check('checks are coalesced (at most one per 500 ms)', 1 <= n <= 4, '%d checks for 20 reads in 1 s' % n)
+    mark = len(open(env['LOG']).read())
+    newf = os.path.join(userd, 'new-file')
+    subprocess.run(['setpriv', '--reuid=1000', '--regid=1000', '--clear-groups', 'sh', '-c',
+                    'echo data > "$1"', 'sh', newf], check=True)
+    check('a file created in a placed directory is checked', wait_log(mark, newf + ': checked', 3),
+          log_since(mark)[-600:])
+    # Reading unplaced files wakes the daemon up for nothing.
+    other = os.path.join(os.path.dirname(env['STATE']), 'unplaced')
+    os.makedirs(other, exist_ok=True)
+    for i in range(200):
+        with open(os.path.join(other, str(i)), 'w') as fh:
+            fh.write('x')
+    time.sleep(0.5)
+    s0 = sum(int(l.split()[1]) for l in open('/proc/%d/status' % daemon.pid) if 'ctxt_switches' in l)
+    for i in range(200):
+        with open(os.path.join(other, str(i))) as fh:
+            fh.read()
+    time.sleep(1)
+    s1 = sum(int(l.split()[1]) for l in open('/proc/%d/status' % daemon.pid) if 'ctxt_switches' in l)
+    check('reading unplaced files does not wake the daemon', s1 == s0, '%d context switches' % (s1 - s0))
+
+    # The registry across a restart: a corrupt attribute and one removed by hand, reported; the others kept.
+    assert stop() == 0
+    os.setxattr(corrf, XATTR, b'numamove-placement/1 policy=bind:0 colour=blue')
+    os.removexattr(gonef, XATTR)
+    mark = len(open(env['LOG']).read())
+    start()
+    lp = {str(a): (str(b), str(c)) for a, b, c, d in manager().ListPlacements()}
+    check('after a restart, the placements are kept', lp.get(rootf) == ('bind:0', 'file') and
+          lp.get(userd) == ('bind:0', 'directory'), lp)
+    check('a corrupt attribute is reported and skipped', (corrf + ': placement skipped: its ' + XATTR +
+          ' attribute is corrupt') in log_since(mark) and lp.get(corrf, ('',))[0].startswith('(skipped'),
+          [log_since(mark)[-600:], lp.get(corrf)])
+    check('an attribute removed by hand is reported; the path leaves the registry',
+          gonef + ': its placement attribute is gone' in log_since(mark) and gonef not in lp, lp)
+    check('the daemon is up after a corrupt attribute', daemon.poll() is None, 'it exited')
+    check('placed files are checked again at start', wait_log(mark, rootf + ': checked', 3), log_since(mark)[-600:])
+
+    # Clear: the attribute goes (as the kernel reads it) and the registry forgets it.
+    r = place_as(1000, 'Clear', [userd])
+    lp = [str(p[0]) for p in manager().ListPlacements()]
+    check('uid 1000 clears its own placement', r[0] == 'ok' and xattr(userd) is None and userd not in lp,
+          [r, xattr(userd), lp])
+    assert stop() == 0
+    start()
+    lp = [str(p[0]) for p in manager().ListPlacements()]
+    check('a cleared placement stays cleared after a restart', userd not in lp and rootf in lp, lp)
+    # Where the daemon sees the file read-only (its unit's ProtectSystem=strict; here a read-only bind
+    # mount): an attribute that is already the one asked (numamove place wrote it) needs no writing.
+    ro = os.path.join(os.path.dirname(env['STATE']), 'ro-view')
+    os.makedirs(ro, exist_ok=True)
+    if subprocess.run(['mount', '--bind', top, ro]).returncode == 0:
+        try:
+            subprocess.run(['mount', '-o', 'remount,ro,bind', ro], check=True)
+            rof = os.path.join(ro, 'root-file')
+            try:
+                manager().Place([rof], 'bind:0', {})
+                e = None
+            except dbus.DBusException as ex:
+                e = ex.get_dbus_message()
+            check('read-only to the daemon: the same placement is kept without writing', e is None, e)
+            try:
+                manager().Place([rof], 'interleave:0', {})
+                e = None
+            except dbus.DBusException as ex:
+                e = (ex.get_dbus_name(), ex.get_dbus_message())
+            check('read-only to the daemon: another placement is refused, saying so',
+                  e is not None and e[0] == E + 'BadTarget' and 'read-only' in e[1] and xattr(rootf) == policy, e)
+        finally:
+            subprocess.run(['umount', ro])
+    else:
+        skip('read-only to the daemon (cannot bind-mount here)')
+    manager().Clear([rootf, corrf])
+    check('Clear of root\'s files by root', xattr(rootf) is None and xattr(corrf) is None, xattr(rootf))
+
+
 def members(root, iface):
     """(kind, name, signature) of each member of @iface in introspection XML @root."""
     for i in root.iter('interface'):
@@ -404,6 +628,8 @@ def main():
         r = e.get_dbus_message()
     m = props(ROOT, 'Manager')
     check('a broken configuration is refused, the old one stays', r != 'ok' and m['MaxRunning'] == 3, r)
+
+    placements()
 
     rc = stop()
     check('numamoved exits cleanly on SIGTERM (no sanitizer report)', rc == 0, 'exit %d' % rc)

@@ -1,0 +1,124 @@
+# numamoved keeps placements (issue 14). A 64 MiB file on ext4 (a brd RAM
+# disk, as case 23) placed bind:2 with numamove place (which tells numamoved, started
+# by bus activation): evicted (drop_caches), read again by a process on
+# node 0's CPU, and within 2 s of the end of that read at least 95% of its
+# resident pages are on node 2, as an independent program measures it
+# (mincore(2) and move_pages(2) on its own mapping, below: not numamove).
+# The same after systemctl restart numamoved (the registry, re-read). A
+# placed tmpfs directory: a file another process creates in it gets its
+# pages on the placement's node. A corrupt attribute written by hand: a
+# clear log line at the next start, the daemon carries on.
+# Needs the unit's SystemCallFilter to allow fanotify_init, fanotify_mark
+# and open_by_handle_at (see numamoved.service).
+# timeout: 420
+. /vm/files/numamoved/nmd-lib.sh
+mnt=/mnt/nmdext4
+tmpd=/mnt/nmdtmp
+cleanup() {
+	/usr/bin/numamove place --clear "$mnt/f" "$tmpd" > /dev/null 2>&1
+	umount "$tmpd" 2>/dev/null
+	umount "$mnt" 2>/dev/null
+	rmmod brd 2>/dev/null
+	nmd_cleanup
+}
+trap cleanup EXIT
+
+# measure FILE: "resident R node N COUNT ..." of the file's page cache, from
+# this process's own read-only mapping: mincore(2) says which pages are
+# resident, each is read (mapping the cached page: no new page), and
+# move_pages(2) with nodes NULL says where it is.
+cat > "$T/measure.py" <<'PY'
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+fd = os.open(sys.argv[1], os.O_RDONLY)
+size = os.fstat(fd).st_size
+a = libc.mmap(None, size, 1, 1, fd, 0)  # PROT_READ, MAP_SHARED
+if a in (None, ctypes.c_void_p(-1).value):
+    sys.exit('mmap: %d' % ctypes.get_errno())
+pages = (size + 4095) // 4096
+vec = (ctypes.c_ubyte * pages)()
+if libc.mincore(ctypes.c_void_p(a), ctypes.c_size_t(size), vec) != 0:
+    sys.exit('mincore: %d' % ctypes.get_errno())
+res = [i for i in range(pages) if vec[i] & 1]
+for i in res:
+    ctypes.c_ubyte.from_address(a + i * 4096).value  # maps the cached page: nothing new is read
+counts = {}
+if res:
+    arr = (ctypes.c_void_p * len(res))(*[a + i * 4096 for i in res])
+    st = (ctypes.c_int * len(res))()
+    if libc.syscall(279, 0, ctypes.c_ulong(len(res)), arr, None, st, 0) != 0:  # move_pages(0, n, pages, NULL)
+        sys.exit('move_pages: %d' % ctypes.get_errno())
+    for s in st:
+        counts[s] = counts.get(s, 0) + 1
+print('resident %d %s' % (len(res), ' '.join('node %d %d' % (k, v) for k, v in sorted(counts.items()))))
+PY
+# share_on FILE NODE: percent (integer) of FILE's resident pages on NODE, 0 when none resident
+share_on() {
+	/usr/bin/python3 "$T/measure.py" "$1" > "$T/m.out" 2>&1 || { cat "$T/m.out"; echo 0; return; }
+	awk -v n="$2" '{r = $2; for (i = 3; i < NF; i += 3) if ($(i + 1) == n) on = $(i + 2)} END {
+		print r ? int(100 * on / r) : 0 }' "$T/m.out"
+}
+_ok95() { [ "$(share_on "$1" "$2")" -ge 95 ]; }
+cpu0=$(node_cpus 0 | cut -d, -f1 | cut -d- -f1)
+
+# ---- ext4: placed, evicted, read again on node 0
+modprobe brd rd_nr=1 rd_size=131072 || fail "modprobe brd"
+/usr/sbin/mke2fs -q -t ext4 -F /dev/ram0 || fail "mke2fs"
+mkdir -p "$mnt"
+mount -t ext4 /dev/ram0 "$mnt" || { dmesg | tail -n 5; fail "mount ext4"; }
+dd if=/dev/urandom of="$mnt/f" bs=1M count=64 2>/dev/null
+sync
+nm place --policy bind:2 --now "$mnt/f"
+assert_rc 0
+grep -q 'not running' "$T/err" && fail "numamove place: numamoved was not reached: $(cat "$T/err")"
+nmd_wait_active 20 || fail "numamoved did not start"
+
+# read_back WHAT: evict, read on node 0's CPU, then 95% on node 2 within 2 s of the read
+read_back() {
+	sync
+	echo 1 > /proc/sys/vm/drop_caches
+	/usr/bin/taskset -c "$cpu0" /bin/cat "$mnt/f" > /dev/null || fail "the read on node 0"
+	t0=$(/bin/date +%s%N)
+	if ! wait_for 2 _ok95 "$mnt/f" 2; then
+		fail "$1: $(cat "$T/m.out") 2 s after the read (wanted >= 95% on node 2)"
+	fi
+	note "$1: $(cat "$T/m.out"), $(( ($(/bin/date +%s%N) - t0) / 1000000 )) ms after the read"
+	nm show -o PLACEMENT,PLACED-BY,CONFORM,RES,N0,N2 "$mnt/f"   # for the transcript: numamove's view
+}
+sync
+echo 1 > /proc/sys/vm/drop_caches
+/usr/bin/taskset -c "$cpu0" /bin/cat "$mnt/f" > /dev/null
+nm show -o PLACEMENT,PLACED-BY,CONFORM,RES,N0,N2 "$mnt/f"   # right after a read: before numamoved's correction
+sleep 3
+read_back "after eviction"
+/bin/journalctl -u numamoved --no-pager -n 20 | grep -E 'placement|correct' | tail -n 5 | sed 's/^/  | /'
+
+# ---- the same after a restart of the daemon
+/usr/bin/systemctl restart numamoved.service || fail "systemctl restart numamoved"
+nmd_wait_active 20 || fail "numamoved did not come back"
+sleep 1
+read_back "after systemctl restart numamoved"
+/bin/journalctl -u numamoved --no-pager -n 50 | grep -q 'placements: [1-9][0-9]* kept and applied again' ||
+	fail "the restarted daemon did not say it applied the placements again"
+
+# ---- tmpfs: a file another process creates in a placed directory
+mkdir -p "$tmpd"
+mount -t tmpfs -o mode=1777 none "$tmpd" || fail "cannot mount tmpfs"
+nm place --policy bind:3 "$tmpd"
+assert_rc 0
+/usr/bin/taskset -c "$cpu0" /bin/dd if=/dev/urandom of="$tmpd/new" bs=1M count=16 2>/dev/null ||
+	fail "the write on node 0"
+wait_for 3 _ok95 "$tmpd/new" 3 || fail "a file created in a placed tmpfs directory: $(cat "$T/m.out")"
+note "created in $tmpd: $(cat "$T/m.out")"
+
+# ---- a corrupt attribute: logged at the next start, the daemon carries on
+/usr/bin/python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.numamove.placement", b"numamove-placement/1 policy=bind:2 colour=blue")' "$mnt/f" ||
+	fail "cannot write the attribute by hand"
+/usr/bin/systemctl restart numamoved.service || fail "systemctl restart numamoved"
+nmd_wait_active 20 || fail "numamoved did not come back after a corrupt attribute"
+sleep 1
+/bin/journalctl -u numamoved --no-pager -n 50 | grep -q "$mnt/f: placement skipped: its user.numamove.placement attribute is corrupt" ||
+	fail "no clear log line for the corrupt attribute"
+[ "$(nmd_active)" = active ] || fail "numamoved is not active after a corrupt attribute"
