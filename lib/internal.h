@@ -271,6 +271,15 @@ bool nm_mapping_is_own_shared(const struct numamove_mapping *m);
  * process @pid (0: the caller) per @plan, walking by @page_size. @task, when
  * not NULL, is checked between chunks. Like numamove_move().
  */
+/*
+ * numamove_move(), and where the pages are after it: @ret_after (when not
+ * NULL) gets the process's numa_maps as the engine read it after its last
+ * move, when it read one, so that the caller need not walk the process
+ * again; NULL otherwise (read it then).
+ */
+int nm_move(const struct numamove_task *task, const struct numamove_plan *plan, const struct numamove_move_opts *opts,
+	    struct numamove_result **ret_result, struct numamove_maps **ret_after);
+
 int nm_move_range(pid_t pid, const struct numamove_task *task, const struct numamove_plan *plan,
 		  uint64_t start, uint64_t end, uint64_t page_size, const struct numamove_move_opts *opts,
 		  struct numamove_result **ret_result);

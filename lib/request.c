@@ -1713,7 +1713,8 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 	opts = move_opts(req);
 	req->cur = i;
 	req->move_start = nm_now_ns();
-	r = numamove_move(task, t->plan, &opts, &t->result);
+	/* The engine's last look at the process, when it took one, is where its pages are now. */
+	r = nm_move(task, t->plan, &opts, &t->result, &after);
 	if (t->result)
 		emit(req, i, NUMAMOVE_PHASE_MOVED,
 		     numamove_result_bytes_moved(t->result) + numamove_result_sweep_bytes(t->result),
@@ -1735,7 +1736,7 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 		goto out;
 	}
 	moved = true;
-	if (numamove_maps_read(task, &after) == 0)
+	if (after || numamove_maps_read(task, &after) == 0)
 		t->after = node_bytes(req->rep, after);
 
 	/* Then the CPUs, so that the memory it allocates next is on the new nodes. */
