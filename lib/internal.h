@@ -119,6 +119,7 @@ struct numamove_result {
 	uint64_t calls;         /* move_pages(2) and migrate_pages(2) calls */
 	uint64_t max_call_ns;   /* the longest of them */
 	unsigned int jobs;      /* workers that ran */
+	enum numamove_engine engine; /* whose calls made the pass: move_pages(2) or migrate_pages(2) */
 };
 
 /* Counts one syscall of the engine, @ns long; only one that moves pages can set the longest. */

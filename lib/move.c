@@ -1142,10 +1142,12 @@ int nm_move(const struct numamove_task *task, const struct numamove_plan *plan, 
 		return -ENOMEM;
 	r = engine_init(&e, numamove_task_pid(task), task, plan, opts);
 	if (r == 0 && e.opts.engine == NUMAMOVE_ENGINE_KERNEL) {
+		res->engine = NUMAMOVE_ENGINE_KERNEL;
 		r = nm_kernel_move(task, plan, &e.opts, res);
 	} else if (r == 0 && (r = spans_of_plan(&e)) == 0 && kernel_pass_fits(&e, jobs_for(&e))) {
 		long m = kernel_pass(&e, res);
 
+		res->engine = NUMAMOVE_ENGINE_KERNEL;
 		if (m == -ESRCH || ((m >= 0 || m == -ENOMEM) && e.stop)) {
 			r = m == -ESRCH ? -ESRCH : -ECANCELED;
 		} else if (m >= 0 || m == -ENOMEM) {
@@ -1153,9 +1155,11 @@ int nm_move(const struct numamove_task *task, const struct numamove_plan *plan, 
 			r = sweep_batched(&e, res, true, ret_after);
 		} else {
 			/* Refused (a cpuset, the rights): the batched pass says why, page by page. */
+			res->engine = NUMAMOVE_ENGINE_BATCHED;
 			r = batched(&e, 1, res);
 		}
 	} else if (r == 0) {
+		res->engine = NUMAMOVE_ENGINE_BATCHED;
 		r = batched(&e, jobs_for(&e), res);
 		if (r == 0 && !(e.opts.flags & NUMAMOVE_MOVE_NO_SWEEP)) {
 			/*
@@ -1240,4 +1244,9 @@ NM_EXPORT uint64_t numamove_result_calls(const struct numamove_result *result)
 NM_EXPORT unsigned int numamove_result_jobs(const struct numamove_result *result)
 {
 	return result->jobs;
+}
+
+NM_EXPORT enum numamove_engine numamove_result_engine(const struct numamove_result *result)
+{
+	return result->engine;
 }
