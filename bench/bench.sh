@@ -37,6 +37,7 @@
 #                default       numamove move ... -J -b (no new option: the
 #                              default job count, numamove_default_jobs())
 #                plain         the same as default (its old name)
+#                base-default, base-jobs1, base-jobs2  the same moves by BASE
 #   copy ceiling bench-copy SRC DST COPY_SIZE COPY_REPS (memcpy, one thread)
 #   peak RSS     a workload of SIZE_RSS in 4 KiB pages moved once by each of
 #                RSS_CONTENDERS
@@ -56,6 +57,11 @@
 #                    movers; as root its thread is SCHED_FIFO, so time it
 #                    waits for a CPU is no stall). 0: a tight loop
 #   NUMAMOVE_FLAGS   more options for every numamove contender (none)
+#   BASE             another numamove (another build's cli/numamove) for the
+#                    base-* contenders, added to the default CONTENDERS: its
+#                    moves against this one's in the same boot, rotated with
+#                    them (bench/run.sh BASE=... copies it into the VM)
+#   BASE_LIB         the libnumamove.so.0 BASE runs with (none: its own)
 #   TOPOLOGY         a name for the machine, printed in the report (bench/run.sh
 #                    sets it: 4node or memless; default: host)
 #   WORK             scratch directory (/tmp/numamove-bench)
@@ -90,7 +96,9 @@ DST=${DST:-2}
 REPS=${REPS:-5}
 STALL_REPS=${STALL_REPS:-0}
 WORKLOADS=${WORKLOADS:-4k thp mixed}
-CONTENDERS=${CONTENDERS:-migratepages kernel default jobs1 jobs2 stall20}
+BASE=${BASE:-}
+BASE_LIB=${BASE_LIB:-}
+CONTENDERS=${CONTENDERS:-migratepages kernel default jobs1 jobs2 stall20${BASE:+ base-default base-jobs1 base-jobs2}}
 SIZE_4K=${SIZE_4K:-1G}
 SIZE_THP=${SIZE_THP:-1G}
 SIZE_MIXED=${SIZE_MIXED:-512M}
@@ -248,12 +256,23 @@ contender_args() {
 	jobs2) echo "$NUMAMOVE move $2 --from $3 --to $4 --jobs 2 $NUMAMOVE_FLAGS -J -b" ;;
 	stall20) echo "$NUMAMOVE move $2 --from $3 --to $4 --jobs 2 --max-stall 20 $NUMAMOVE_FLAGS -J -b" ;;
 	default|plain) echo "$NUMAMOVE move $2 --from $3 --to $4 $NUMAMOVE_FLAGS -J -b" ;;
+	base-default) echo "$base_cmd move $2 --from $3 --to $4 $NUMAMOVE_FLAGS -J -b" ;;
+	base-jobs1) echo "$base_cmd move $2 --from $3 --to $4 --jobs 1 $NUMAMOVE_FLAGS -J -b" ;;
+	base-jobs2) echo "$base_cmd move $2 --from $3 --to $4 --jobs 2 $NUMAMOVE_FLAGS -J -b" ;;
 	*) return 1 ;;
 	esac
 }
 for c in $CONTENDERS $RSS_CONTENDERS; do
-	contender_args "$c" 1 0 1 >/dev/null || die "unknown contender $c (migratepages kernel default jobs1 jobs2 stall20 plain)"
+	contender_args "$c" 1 0 1 >/dev/null || die "unknown contender $c (migratepages kernel default jobs1 jobs2 stall20 plain base-default base-jobs1 base-jobs2)"
+	case $c in base-*) [ -n "$BASE" ] || [ -n "${REPORT_FROM:-}" ] || die "contender $c needs BASE (another numamove)" ;; esac
 done
+# BASE with the library it was built with (a copy beside this one's: its RUNPATH would find this one's)
+base_cmd=$BASE
+if [ -n "$BASE_LIB" ] && [ -z "${REPORT_FROM:-}" ]; then
+	mkdir -p "$WORK/baselib" || die "cannot create $WORK/baselib"
+	cp "$BASE_LIB" "$WORK/baselib/libnumamove.so.0" || die "cannot copy BASE_LIB $BASE_LIB"
+	base_cmd="env LD_LIBRARY_PATH=$WORK/baselib $BASE"
+fi
 
 # the first value of KEY in numamove's JSON (FILE), "-" when absent or null
 json_key() {
@@ -499,10 +518,10 @@ function desc(w) {
 }
 function cmdline(c,   s) {
 	if (c == "migratepages") return "migratepages PID " src " " dst
-	s = "numamove move PID --from " src " --to " dst
+	s = (c ~ /^base-/ ? "BASE" : "numamove") " move PID --from " src " --to " dst
 	if (c == "kernel") s = s " --engine=kernel"
-	if (c == "jobs1") s = s " --jobs 1"
-	if (c == "jobs2") s = s " --jobs 2"
+	if (c == "jobs1" || c == "base-jobs1") s = s " --jobs 1"
+	if (c == "jobs2" || c == "base-jobs2") s = s " --jobs 2"
 	if (c == "stall20") s = s " --jobs 2 --max-stall 20"
 	if (nmflags != "") s = s " " nmflags
 	return s " -J -b"

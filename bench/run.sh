@@ -30,6 +30,11 @@
 # turns automatic NUMA balancing off while it runs (and THP to madvise when
 # they are off), and puts both back.
 #
+# BASE=PROGRAM (in the environment or as an argument) measures another
+# build's numamove (BUILD/cli/numamove, with BUILD/lib/libnumamove.so.0) in
+# the same boot: contenders base-default, base-jobs1 and base-jobs2, rotated
+# with the others, so that a change is measured before/after in one run.
+#
 # Settings of bench.sh (SRC, DST, REPS, SIZE_4K, ...: see its header) are
 # taken from the environment and from NAME=VALUE arguments, e.g. a quick run:
 #   bench/run.sh build SIZE_4K=64M SIZE_THP=64M SIZE_MIXED=32M FILE_SIZE=16M \
@@ -65,10 +70,21 @@ for v in SRC DST REPS STALL_REPS WORKLOADS CONTENDERS SIZE_4K SIZE_THP SIZE_MIXE
 	SIZE_RSS RSS_CONTENDERS COPY_SIZE COPY_REPS PROBE_INTERVAL_US NUMAMOVE_FLAGS; do
 	[ -n "${!v+set}" ] && settings+=("$v=${!v}")
 done
+base=${BASE:-}
 for a in "$@"; do
 	[[ $a =~ ^[A-Z][A-Z0-9_]*= ]] || { echo "run.sh: not a setting: $a (NAME=VALUE)" >&2; exit 2; }
-	settings+=("$a")
+	case $a in
+	BASE=*) base=${a#BASE=} ;;
+	*) settings+=("$a") ;;
+	esac
 done
+if [ -n "$base" ]; then
+	if ! base=$(readlink -f "$base") || [ ! -x "$base" ] ||
+		! baselib=$(readlink -f "$(dirname "$(dirname "$base")")/lib/libnumamove.so.0") || [ ! -f "$baselib" ]; then
+		echo "run.sh: BASE: no such program, or no lib/libnumamove.so.0 beside it" >&2
+		exit 2
+	fi
+fi
 
 report=$builddir/bench/report$suffix.txt
 runs=$builddir/bench/runs$suffix.txt
@@ -76,6 +92,8 @@ mkdir -p "$builddir/bench"
 rm -f "$report" "$runs"
 
 if [ "$host" = 1 ]; then
+	# Here, BASE runs with its own library (its RUNPATH).
+	[ -n "$base" ] && settings+=("BASE=$base")
 	[ "$(id -u)" = 0 ] || echo "run.sh: warning: not root; numamove and migratepages may not move everything" >&2
 	command -v migratepages >/dev/null || { echo "run.sh: migratepages not found (apt-get install numactl)" >&2; exit 2; }
 	work=${WORK:-/tmp/numamove-bench}
@@ -92,6 +110,14 @@ else
 	export VM_NODES=${VM_NODES:-0:3840M:0 1:256M:1 2:3840M 3:256M}
 fi
 export VM_TIMEOUT=${VM_TIMEOUT:-7200}
+# BASE into the VM: copies in BUILDDIR/bench (vm.sh takes its executables), its library beside it
+rm -f "$builddir/bench/numamove-base" "$builddir/bench/libnumamove-base.so.0"
+if [ -n "$base" ]; then
+	cp "$base" "$builddir/bench/numamove-base"
+	cp "$baselib" "$builddir/bench/libnumamove-base.so.0"
+	chmod 755 "$builddir/bench/libnumamove-base.so.0"
+	settings+=("BASE=$builddir/bench/numamove-base" "BASE_LIB=$builddir/bench/libnumamove-base.so.0")
+fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # The VM's CPUs are threads of the host: a busy host skews the ratios.
@@ -102,6 +128,7 @@ echo "run.sh: host load average $load_start, $(nproc) CPUs (the VM wants them id
 VM_LOG=$log "$top/tests/vm/vm.sh" "$builddir" "$here/bench.sh" BENCH_MARKERS=1 "${settings[@]}" |
 	sed -u -e '/^@@bench-report-begin$/,/^@@bench-report-end$/d' -e '/^@@bench-runs-begin$/,/^@@bench-runs-end$/d'
 rc=${PIPESTATUS[0]}
+rm -f "$builddir/bench/numamove-base" "$builddir/bench/libnumamove-base.so.0"
 sed -n '/^@@bench-report-begin$/,/^@@bench-report-end$/p' "$log" | sed '1d;$d' > "$report"
 sed -n '/^@@bench-runs-begin$/,/^@@bench-runs-end$/p' "$log" | sed '1d;$d' > "$runs"
 if ! grep -q -- '^--- json ---$' "$report"; then

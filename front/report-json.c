@@ -179,7 +179,7 @@ static int add_target(struct libscols_table *tb, const struct numamove_report *r
 		cell_size(ln, COL_LEFT_BYTES, bytes, numamove_result_bytes_left(res, -1));
 		for (size_t r = 0; r < sizeof(reason_cols) / sizeof(reason_cols[0]); r++)
 			cell(ln, (size_t)reason_cols[r], "%" PRIu64, numamove_result_pages_left(res, (int)r));
-		cell(ln, COL_ENGINE, "%s", numamove_result_jobs(res) ? "batched" : "kernel");
+		cell(ln, COL_ENGINE, "%s", numamove_engine_name(numamove_result_engine(res)));
 		cell(ln, COL_JOBS, "%u", numamove_result_jobs(res));
 		cell_size(ln, COL_SWEEP, bytes, numamove_result_sweep_bytes(res));
 		cell(ln, COL_CALLS, "%" PRIu64, numamove_result_calls(res));

@@ -119,6 +119,7 @@ struct numamove_result {
 	uint64_t calls;         /* move_pages(2) and migrate_pages(2) calls */
 	uint64_t max_call_ns;   /* the longest of them */
 	unsigned int jobs;      /* workers that ran */
+	enum numamove_engine engine; /* whose calls made the pass: move_pages(2) or migrate_pages(2) */
 };
 
 /* Counts one syscall of the engine, @ns long; only one that moves pages can set the longest. */
@@ -271,6 +272,15 @@ bool nm_mapping_is_own_shared(const struct numamove_mapping *m);
  * process @pid (0: the caller) per @plan, walking by @page_size. @task, when
  * not NULL, is checked between chunks. Like numamove_move().
  */
+/*
+ * numamove_move(), and where the pages are after it: @ret_after (when not
+ * NULL) gets the process's numa_maps as the engine read it after its last
+ * move, when it read one, so that the caller need not walk the process
+ * again; NULL otherwise (read it then).
+ */
+int nm_move(const struct numamove_task *task, const struct numamove_plan *plan, const struct numamove_move_opts *opts,
+	    struct numamove_result **ret_result, struct numamove_maps **ret_after);
+
 int nm_move_range(pid_t pid, const struct numamove_task *task, const struct numamove_plan *plan,
 		  uint64_t start, uint64_t end, uint64_t page_size, const struct numamove_move_opts *opts,
 		  struct numamove_result **ret_result);

@@ -1034,9 +1034,12 @@ static bool left_not_gone(const struct numamove_result *res)
  * sees: what it leaves is what is left, and of the first pass only the
  * pages that are gone count besides. After a migrate_pages(2) pass
  * (@recount), it is the page-by-page count of what that left, and what it
- * moves counts as moved by the pass, not as swept.
+ * moves counts as moved by the pass, not as swept. When it moved nothing,
+ * that numa_maps still says where the pages are: it goes to @ret_after
+ * (when not NULL), so that the caller need not walk the process again.
  */
-static int sweep_batched(const struct engine *first, struct numamove_result *res, bool recount)
+static int sweep_batched(const struct engine *first, struct numamove_result *res, bool recount,
+			 struct numamove_maps **ret_after)
 {
 	struct numamove_result again = { 0 };
 	struct numamove_maps *maps = NULL;
@@ -1072,13 +1075,55 @@ static int sweep_batched(const struct engine *first, struct numamove_result *res
 		if (again.max_call_ns > res->max_call_ns)
 			res->max_call_ns = again.max_call_ns;
 	}
+	if (r == 0 && !again.pages_moved && ret_after)
+		*ret_after = TAKE_PTR(maps);
 	numamove_plan_free(plan);
 	numamove_maps_free(maps);
 	return r;
 }
 
-NM_EXPORT int numamove_move(const struct numamove_task *task, const struct numamove_plan *plan,
-			    const struct numamove_move_opts *opts, struct numamove_result **ret_result)
+/* Whether @maps shows pages on a node that @plan moves elsewhere. */
+static bool pages_on_sources(const struct numamove_plan *plan, const struct numamove_maps *maps)
+{
+	for (int n = 0; n <= maps->max_node; n++) {
+		int d = numamove_plan_dest(plan, n);
+
+		if (d >= 0 && d != n && numamove_maps_bytes(maps, n, -1))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The end of a batched pass that may be swept with migrate_pages(2): first
+ * numa_maps, which walks the process as a sweep would; when it shows no
+ * page left on a source node there is nothing to sweep, and it goes to
+ * @ret_after (when not NULL) as where the pages are now. Otherwise the
+ * sweep, and when the pass left pages, one more batched pass after it
+ * counts them again, page by page, so that the sweep's moves are not
+ * reported as left.
+ */
+static int sweep_or_not(const struct engine *e, const struct numamove_task *task, struct numamove_result *res,
+			struct numamove_maps **ret_after)
+{
+	struct numamove_maps *now = NULL;
+	int r;
+
+	if (numamove_maps_read(task, &now) == 0 && !pages_on_sources(e->plan, now)) {
+		if (ret_after)
+			*ret_after = TAKE_PTR(now);
+		numamove_maps_free(now);
+		return 0;
+	}
+	numamove_maps_free(now);
+	r = nm_sweep(task, e->plan, res);
+	if (r == 0 && left_not_gone(res))
+		r = sweep_batched(e, res, false, ret_after);
+	return r;
+}
+
+int nm_move(const struct numamove_task *task, const struct numamove_plan *plan, const struct numamove_move_opts *opts,
+	    struct numamove_result **ret_result, struct numamove_maps **ret_after)
 {
 	struct numamove_result *res;
 	struct engine e;
@@ -1087,6 +1132,8 @@ NM_EXPORT int numamove_move(const struct numamove_task *task, const struct numam
 	if (!ret_result)
 		return -EINVAL;
 	*ret_result = NULL;
+	if (ret_after)
+		*ret_after = NULL;
 	/* A mapping-only plan (no maps) says where, not what. */
 	if (!task || !plan || !plan->maps)
 		return -EINVAL;
@@ -1095,46 +1142,57 @@ NM_EXPORT int numamove_move(const struct numamove_task *task, const struct numam
 		return -ENOMEM;
 	r = engine_init(&e, numamove_task_pid(task), task, plan, opts);
 	if (r == 0 && e.opts.engine == NUMAMOVE_ENGINE_KERNEL) {
+		res->engine = NUMAMOVE_ENGINE_KERNEL;
 		r = nm_kernel_move(task, plan, &e.opts, res);
 	} else if (r == 0 && (r = spans_of_plan(&e)) == 0 && kernel_pass_fits(&e, jobs_for(&e))) {
 		long m = kernel_pass(&e, res);
 
+		res->engine = NUMAMOVE_ENGINE_KERNEL;
 		if (m == -ESRCH || ((m >= 0 || m == -ENOMEM) && e.stop)) {
 			r = m == -ESRCH ? -ESRCH : -ECANCELED;
 		} else if (m >= 0 || m == -ENOMEM) {
 			/* What it left (shared, busy, out of memory, faulted in behind it): page by page, with reasons. */
-			r = sweep_batched(&e, res, true);
+			r = sweep_batched(&e, res, true, ret_after);
 		} else {
 			/* Refused (a cpuset, the rights): the batched pass says why, page by page. */
+			res->engine = NUMAMOVE_ENGINE_BATCHED;
 			r = batched(&e, 1, res);
 		}
 	} else if (r == 0) {
+		res->engine = NUMAMOVE_ENGINE_BATCHED;
 		r = batched(&e, jobs_for(&e), res);
 		if (r == 0 && !(e.opts.flags & NUMAMOVE_MOVE_NO_SWEEP)) {
 			/*
 			 * A chain or a swap cannot be swept: what arrived would go
 			 * on. migrate_pages(2) cannot be bounded, nor kept off
 			 * shared pages when the caller has CAP_SYS_NICE: then a
-			 * second batched pass. And when the first pass left pages,
-			 * one such pass after the sweep counts them again, page by
-			 * page, so the sweep's moves are not reported as left.
+			 * second batched pass.
 			 */
 			bool private_only = (e.opts.flags & NUMAMOVE_MOVE_PRIVATE_ONLY) && numamove_can_move_shared();
 
-			if (nm_plan_chains(plan)) {
-				/* not swept */
-			} else if (e.opts.max_stall_ms || private_only) {
-				r = sweep_batched(&e, res, false);
-			} else if ((r = nm_sweep(task, plan, res)) == 0 && left_not_gone(res)) {
-				r = sweep_batched(&e, res, false);
-			}
+			if (nm_plan_chains(plan))
+				; /* not swept */
+			else if (e.opts.max_stall_ms || private_only)
+				r = sweep_batched(&e, res, false, ret_after);
+			else
+				r = sweep_or_not(&e, task, res, ret_after);
 		}
 	}
 	/* Whatever a call said (a zombie's empty map, a dead pid), a process that exited is why. */
 	if (r < 0 && r != -ECANCELED && nm_task_exiting(task))
 		r = -ESRCH;
 	engine_free(&e);
+	if (r < 0 && ret_after) {
+		numamove_maps_free(*ret_after);
+		*ret_after = NULL;
+	}
 	return hand_out(res, r, ret_result);
+}
+
+NM_EXPORT int numamove_move(const struct numamove_task *task, const struct numamove_plan *plan,
+			    const struct numamove_move_opts *opts, struct numamove_result **ret_result)
+{
+	return nm_move(task, plan, opts, ret_result, NULL);
 }
 
 int nm_move_range(pid_t pid, const struct numamove_task *task, const struct numamove_plan *plan,
@@ -1186,4 +1244,9 @@ NM_EXPORT uint64_t numamove_result_calls(const struct numamove_result *result)
 NM_EXPORT unsigned int numamove_result_jobs(const struct numamove_result *result)
 {
 	return result->jobs;
+}
+
+NM_EXPORT enum numamove_engine numamove_result_engine(const struct numamove_result *result)
+{
+	return result->engine;
 }

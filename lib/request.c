@@ -69,6 +69,7 @@ struct numamove_request {
 	size_t n_own, alloc_own;
 	size_t cur;          /* the target whose pages are moving */
 	uint64_t move_start; /* when they started */
+	struct numamove_topology *fresh_topo; /* read at the start, for the first target: nothing moved since */
 };
 
 /* A file as /proc/PID/maps names it. */
@@ -633,6 +634,20 @@ static int add_target(struct numamove_request *req, enum numamove_target_kind ki
 }
 
 /* Memory per node of the report's list, from @maps (NULL: zeros). */
+/*
+ * The topology for a new target, read afresh for each (earlier moves used
+ * up free memory), except the first, which takes the one the run started
+ * with: nothing has moved since.
+ */
+static int target_topology(struct numamove_request *req, struct numamove_topology **ret)
+{
+	if (req->fresh_topo) {
+		*ret = TAKE_PTR(req->fresh_topo);
+		return 0;
+	}
+	return numamove_topology_load(NULL, ret);
+}
+
 static uint64_t *node_bytes(const struct numamove_report *rep, const struct numamove_maps *maps)
 {
 	size_t n = numamove_nodelist_count(rep->nodes);
@@ -645,22 +660,19 @@ static uint64_t *node_bytes(const struct numamove_report *rep, const struct numa
 
 /* ---- resolving nodes for a target */
 
-/* Nodes of @t's cpuset that have memory: what "all", "!" and "+" mean for it. */
-static int allowed_nodes(const struct numamove_task *t, const struct numamove_topology *topo,
+/* Nodes of @mems, @t's cpuset, that have memory: what "all", "!" and "+" mean for it. */
+static int allowed_nodes(const struct numamove_nodelist *mems, const struct numamove_topology *topo,
 			 struct numamove_nodelist **ret)
 {
-	struct numamove_nodelist *mems = NULL, *out = NULL;
-	int r = numamove_task_allowed_nodes(t, &mems);
+	struct numamove_nodelist *out = NULL;
+	int r = numamove_nodelist_new(&out);
 
-	if (r == 0)
-		r = numamove_nodelist_new(&out);
 	for (size_t i = 0; r == 0 && i < numamove_nodelist_count(mems); i++) {
 		int n = numamove_nodelist_get(mems, i);
 
 		if (numamove_node_has_memory(topo, n))
 			r = numamove_nodelist_add(out, n);
 	}
-	numamove_nodelist_free(mems);
 	if (r < 0) {
 		numamove_nodelist_free(out);
 		return r;
@@ -681,15 +693,21 @@ static int bad_nodes(struct numamove_request *req, size_t i, const char *which, 
 	return end(req, i, NUMAMOVE_OUTCOME_INVALID, &d);
 }
 
-/* Refuses @i when a node of @to is outside @t's cpuset (@t: the target, or numamove itself). */
+/*
+ * Refuses @i when a node of @to is outside @mems, @t's cpuset (@t: the
+ * target, or numamove itself; @mems NULL: read it here).
+ */
 static bool check_cpuset(struct numamove_request *req, size_t i, const struct numamove_task *t,
-			 const struct numamove_nodelist *to)
+			 const struct numamove_nodelist *mems, const struct numamove_nodelist *to)
 {
-	struct numamove_nodelist *mems = NULL;
+	_cleanup_(nm_nodelist_freep) struct numamove_nodelist *read = NULL;
 	bool ok = true;
 
-	if (numamove_task_allowed_nodes(t, &mems) < 0)
-		return true; /* the kernel will say */
+	if (!mems) {
+		if (numamove_task_allowed_nodes(t, &read) < 0)
+			return true; /* the kernel will say */
+		mems = read;
+	}
 	for (size_t k = 0; ok && k < numamove_nodelist_count(to); k++) {
 		struct numamove_detail d;
 
@@ -702,22 +720,26 @@ static bool check_cpuset(struct numamove_request *req, size_t i, const struct nu
 		end(req, i, NUMAMOVE_OUTCOME_REFUSED, &d);
 		ok = false;
 	}
-	numamove_nodelist_free(mems);
 	return ok;
 }
 
 /*
  * --to and --from resolved against the allowed nodes of @t (the target, or
  * numamove itself for objects); every destination has memory and is in
- * that cpuset. false when @i was ended.
+ * that cpuset. false when @i was ended. @ret_allowed (when not NULL) gets
+ * the nodes with memory of that cpuset, as read here.
  */
 static bool resolve_nodes(struct numamove_request *req, size_t i, const struct numamove_topology *topo,
-			  const struct numamove_task *t, struct numamove_nodelist **to, struct numamove_nodelist **from)
+			  const struct numamove_task *t, struct numamove_nodelist **to, struct numamove_nodelist **from,
+			  struct numamove_nodelist **ret_allowed)
 {
+	_cleanup_(nm_nodelist_freep) struct numamove_nodelist *mems = NULL;
 	struct numamove_nodelist *allowed = NULL;
 	int r, bad = 0;
 
-	r = allowed_nodes(t, topo, &allowed);
+	r = numamove_task_allowed_nodes(t, &mems);
+	if (r == 0)
+		r = allowed_nodes(mems, topo, &allowed);
 	if (r < 0) {
 		end_why(req, i, r == -ESRCH ? NUMAMOVE_OUTCOME_EXITED : NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_SYSTEM, r);
 		return false;
@@ -730,6 +752,8 @@ static bool resolve_nodes(struct numamove_request *req, size_t i, const struct n
 		if (r < 0)
 			bad_nodes(req, i, "from", r, bad);
 	}
+	if (r == 0 && ret_allowed)
+		*ret_allowed = TAKE_PTR(allowed);
 	numamove_nodelist_free(allowed);
 	if (r < 0)
 		return false;
@@ -742,7 +766,7 @@ static bool resolve_nodes(struct numamove_request *req, size_t i, const struct n
 			end(req, i, NUMAMOVE_OUTCOME_INVALID, &d);
 			return false;
 		}
-	return check_cpuset(req, i, t, *to);
+	return check_cpuset(req, i, t, mems, *to);
 }
 
 /* Refuses @i, with the numbers, when a destination of @plan has no room (unless forced). */
@@ -902,7 +926,7 @@ static int run_object(struct numamove_request *req, struct numamove_object *obj,
 	}
 	t = tgt(req, i);
 	t->object_type = (int)numamove_object_type(obj);
-	r = numamove_topology_load(NULL, &t->topo);
+	r = target_topology(req, &t->topo);
 	if (r == 0)
 		r = numamove_task_open(getpid(), &self);
 	if (r < 0) {
@@ -910,11 +934,11 @@ static int run_object(struct numamove_request *req, struct numamove_object *obj,
 		goto out;
 	}
 	if (named) {
-		if (!resolve_nodes(req, i, t->topo, self, &to, &from))
+		if (!resolve_nodes(req, i, t->topo, self, &to, &from, NULL))
 			goto out;
 		to_in = to;
 		from_in = from;
-	} else if (!check_cpuset(req, i, self, to_in)) {
+	} else if (!check_cpuset(req, i, self, NULL, to_in)) {
 		/* The process's lists were checked against its cpuset; numamove moves from its own. */
 		goto out;
 	}
@@ -1503,9 +1527,10 @@ static bool cpus_local_to(pid_t tid, const struct numamove_topology *topo, const
  * negative errno.
  */
 static int stay_policy(struct numamove_request *req, struct target *t, const struct numamove_task *task,
-		       struct numamove_policy **ret, pid_t **ret_tids, size_t *ret_n, bool *ret_needless)
+		       const struct numamove_nodelist *allowed, struct numamove_policy **ret, pid_t **ret_tids,
+		       size_t *ret_n, bool *ret_needless)
 {
-	_cleanup_(nm_nodelist_freep) struct numamove_nodelist *dests = NULL, *allowed = NULL;
+	_cleanup_(nm_nodelist_freep) struct numamove_nodelist *dests = NULL;
 	_cleanup_free_ pid_t *tids = NULL;
 	struct numamove_policy *pol = NULL;
 	size_t n = 0, kept = 0;
@@ -1522,9 +1547,6 @@ static int stay_policy(struct numamove_request *req, struct target *t, const str
 	if (r < 0)
 		return r;
 	/* Where the destinations are every node its memory may use, there is nowhere else for it to go. */
-	r = allowed_nodes(task, t->topo, &allowed);
-	if (r < 0)
-		return r;
 	for (size_t k = 0; k < allowed->n && !elsewhere; k++)
 		elsewhere = !numamove_nodelist_contains(dests, allowed->ids[k]);
 	if (!elsewhere || dests->n == 0) {
@@ -1616,7 +1638,7 @@ static void stay_note(struct numamove_request *req, size_t i, const struct numam
  */
 static int run_process(struct numamove_request *req, const struct spec *s)
 {
-	struct numamove_nodelist *to = NULL, *from = NULL;
+	struct numamove_nodelist *to = NULL, *from = NULL, *allowed = NULL;
 	struct numamove_maps *after = NULL;
 	struct numamove_task *task = NULL;
 	struct numamove_policy *stay = NULL;
@@ -1632,14 +1654,13 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 	if (r < 0)
 		return r;
 	t = tgt(req, i);
-	/* Read afresh for each process: earlier moves used up free memory. */
-	r = numamove_topology_load(NULL, &t->topo);
+	r = target_topology(req, &t->topo);
 	if (r < 0)
 		return end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_SYSTEM, r);
 	task = open_process(req, i, s);
 	if (!task)
 		return 0;
-	if (!resolve_nodes(req, i, t->topo, task, &to, &from))
+	if (!resolve_nodes(req, i, t->topo, task, &to, &from, &allowed))
 		goto out;
 	r = numamove_maps_read(task, &t->maps);
 	if (r < 0) {
@@ -1661,7 +1682,7 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 		r = end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_PLAN, r);
 		goto out;
 	}
-	if (stay_policy(req, t, task, &stay, &stay_tids, &n_stay, &stay_needless) < 0)
+	if (stay_policy(req, t, task, allowed, &stay, &stay_tids, &n_stay, &stay_needless) < 0)
 		stay = NULL; /* none: said below when NUMA balancing may undo the move */
 	/* Every refusal comes before anything is changed. */
 	if (req->engine == NUMAMOVE_ENGINE_KERNEL && nm_plan_chains(t->plan)) {
@@ -1726,7 +1747,8 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 	opts = move_opts(req);
 	req->cur = i;
 	req->move_start = nm_now_ns();
-	r = numamove_move(task, t->plan, &opts, &t->result);
+	/* The engine's last look at the process, when it took one, is where its pages are now. */
+	r = nm_move(task, t->plan, &opts, &t->result, &after);
 	if (t->result)
 		emit(req, i, NUMAMOVE_PHASE_MOVED,
 		     numamove_result_bytes_moved(t->result) + numamove_result_sweep_bytes(t->result),
@@ -1748,7 +1770,7 @@ static int run_process(struct numamove_request *req, const struct spec *s)
 		goto out;
 	}
 	moved = true;
-	if (numamove_maps_read(task, &after) == 0)
+	if (after || numamove_maps_read(task, &after) == 0)
 		t->after = node_bytes(req->rep, after);
 
 	/* Then the CPUs, so that the memory it allocates next is on the new nodes. */
@@ -1775,6 +1797,7 @@ out:
 	numamove_maps_free(after);
 	numamove_nodelist_free(to);
 	numamove_nodelist_free(from);
+	numamove_nodelist_free(allowed);
 	numamove_task_free(task);
 	numamove_policy_free(stay);
 	free(stay_tids);
@@ -1888,7 +1911,7 @@ static int run_cgroup(struct numamove_request *req, const struct spec *s)
 		free(t->name);
 		t->name = path;
 	}
-	r = numamove_topology_load(NULL, &t->topo);
+	r = target_topology(req, &t->topo);
 	if (r < 0)
 		return end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_SYSTEM, r);
 	r = numamove_cgroup_check(t->name);
@@ -2072,12 +2095,13 @@ NM_EXPORT int numamove_request_run(struct numamove_request *req, struct numamove
 		r = nm_nodelist_copy(numamove_topology_nodes(topo), &rep->nodes);
 	if (r == 0 && req->action == NUMAMOVE_ACTION_SET_POLICY)
 		r = numamove_policy_parse(req->policy, topo, &pol, NULL);
-	numamove_topology_free(topo);
 	if (r < 0) {
+		numamove_topology_free(topo);
 		numamove_report_free(rep);
 		req->running = false;
 		return r;
 	}
+	req->fresh_topo = TAKE_PTR(topo);
 	req->rep = rep;
 	req->n_named = req->n_own = 0;
 	/* The processes named: their own shared memory is theirs alone when no other process maps it. */
@@ -2094,6 +2118,7 @@ NM_EXPORT int numamove_request_run(struct numamove_request *req, struct numamove
 			req->named[req->n_named++] = pid;
 	}
 	if (r < 0) {
+		numamove_topology_free(TAKE_PTR(req->fresh_topo));
 		req->rep = NULL;
 		numamove_report_free(rep);
 		req->running = false;
@@ -2141,6 +2166,7 @@ NM_EXPORT int numamove_request_run(struct numamove_request *req, struct numamove
 		}
 	}
 	numamove_policy_free(pol);
+	numamove_topology_free(TAKE_PTR(req->fresh_topo));
 	req->rep = NULL;
 	req->running = false;
 	if (r < 0) {

@@ -565,6 +565,13 @@ uint64_t numamove_result_max_call_ns(const struct numamove_result *result);
 uint64_t numamove_result_calls(const struct numamove_result *result);
 /** numamove_result_jobs() - how many workers ran (0 for the kernel engine) */
 unsigned int numamove_result_jobs(const struct numamove_result *result);
+/*
+ * numamove_result_engine() - whose calls moved the pages:
+ * NUMAMOVE_ENGINE_KERNEL when the pass was migrate_pages(2) (the kernel
+ * engine, or the batched engine with one worker and nothing to pace or
+ * bound), NUMAMOVE_ENGINE_BATCHED when it was move_pages(2) batches
+ */
+enum numamove_engine numamove_result_engine(const struct numamove_result *result);
 
 /* ------------------------------------------------------------------------
  * Shared objects: SysV shared memory segments, tmpfs and hugetlbfs files,

@@ -10,12 +10,16 @@ pid=$(wl_pid a)
 nm move "$pid" --from 0,1 --to 2,3 -j 2 -J -b
 assert_rc 0
 assert_eq "$(nm_json_field "$pid" jobs)" 2 "workers that ran"
+assert_eq "$(nm_json_field "$pid" engine)" batched "engine in JSON (move_pages(2) batches)"
 wl_report a
 assert_checksums a
 assert_region_on a 0 2
 assert_region_on a 1 3
-nm move "$pid" --from 2,3 --to 0,1 -j 1
+# One worker, nothing to pace or bound: the pass is migrate_pages(2), and the JSON says so.
+nm move "$pid" --from 2,3 --to 0,1 -j 1 -J -b
 assert_rc 0
+assert_eq "$(nm_json_field "$pid" engine)" kernel "engine in JSON (one worker: migrate_pages(2))"
+assert_eq "$(nm_json_field "$pid" jobs)" 1 "workers that ran"
 wl_report a
 assert_checksums a
 assert_region_on a 0 0

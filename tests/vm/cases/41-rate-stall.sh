@@ -23,7 +23,9 @@ wl_report a
 assert_checksums a
 assert_region_on a 0 2
 
-# Unbounded: one worker, calls of 64 MiB.
+# Unbounded: one worker, which moves with one migrate_pages(2) call (then
+# counts, page by page, what it left: no call when it left nothing). With
+# --max-stall it is move_pages(2) calls of at most 64 MiB, sized to the bound.
 nm move "$pid" --to 0 -j 1 -J -b
 assert_rc 0
 free_max=$(nm_json_field "$pid" max-call-ms)

@@ -18,6 +18,10 @@ grow_during_move() {
 	PT_PREFIX="numactl --cpunodebind=0" pt_start "$name" --hold 4
 	local pid nmpid
 	pid=$(pt_pid "$name")
+	# Emptied first: the redirections below happen in the child, after the
+	# wait for progress may already have read the last call's output.
+	: > "$T/out"
+	: > "$T/err"
 	"$NUMAMOVE" move "$pid" --to 2 --rate 256K/s --progress=json -J -b "$@" > "$T/out" 2> "$T/err" &
 	nmpid=$!
 	# the pass has started once numamove reports progress
