@@ -569,7 +569,7 @@ unsigned int numamove_result_jobs(const struct numamove_result *result);
  * numamove_result_engine() - whose calls moved the pages:
  * NUMAMOVE_ENGINE_KERNEL when the pass was migrate_pages(2) (the kernel
  * engine, or the batched engine with one worker and nothing to pace or
- * bound), NUMAMOVE_ENGINE_BATCHED when it was move_pages(2) batches
+ * bound), NUMAMOVE_ENGINE_BATCHED when it was move_pages(2) batches (since 0.5)
  */
 enum numamove_engine numamove_result_engine(const struct numamove_result *result);
 
