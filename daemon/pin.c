@@ -437,6 +437,11 @@ static void correct(struct pin *p, uint64_t bytes, uint32_t threads)
 	t->label = strdup(p->target.label);
 	t->key_a = p->target.key_a;
 	t->key_b = p->target.key_b;
+	/* The identity it was pinned with: a correction moves the same process, as the same user, or nothing. */
+	t->owner = p->target.owner;
+	memcpy(t->uids, p->target.uids, sizeof(t->uids));
+	memcpy(t->gids, p->target.gids, sizeof(t->gids));
+	t->dumpable = p->target.dumpable;
 	if (!t->label || (p->target.fd >= 0 && t->fd < 0) || (p->target.text && !t->text))
 		goto fail;
 	j = job_new(d, p->owner, t, 1, &o);
