@@ -561,8 +561,14 @@ int job_start(struct job *j)
 
 	j->verdict = VERDICT_WAIT;
 	j->cancel_asked = false;
-	/* The kernel engine is one call: nothing to pace. Its share is set once it runs (sched_rebalance()). */
-	if (!j->pacer && o_paced(j)) {
+	/*
+	 * The kernel engine is one call: nothing to pace. Its share is set once
+	 * it runs (sched_rebalance()). With neither a budget nor a rate no pacer:
+	 * a paced move can never be the single migrate_pages(2) pass that the
+	 * command's own move of one worker makes (a budget a reload sets later
+	 * paces the jobs that start after it).
+	 */
+	if (!j->pacer && o_paced(j) && (j->d->cfg.budget || j->opts.rate)) {
 		r = numamove_pacer_new(j->d->cfg.budget ? j->d->cfg.budget : j->opts.rate, &j->pacer);
 		if (r < 0)
 			return r;
