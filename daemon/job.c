@@ -664,6 +664,15 @@ static void drop_oldest(struct daemon *d, const struct job *current)
 		on_expire(NULL, 0, oldest);
 }
 
+/* A new job joins the queue: on disk, on the bus, and started when there is room. */
+void job_enqueue(struct job *j)
+{
+	state_save_job(j->d, j);
+	bus_job_added(j->d, j);
+	bus_manager_changed(j->d, "Queued");
+	sched_run(j->d);
+}
+
 /* The job is over: its state, outcome and exit status are final; it stays listed job-keep-s. */
 void job_finish(struct job *j, enum job_state state, const char *outcome, int exit_status)
 {

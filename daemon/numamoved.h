@@ -259,6 +259,7 @@ void job_free(struct job *j);
 int job_start(struct job *j);
 void job_set_verdict(struct job *j, enum verdict v);
 void job_cancel(struct job *j);
+void job_enqueue(struct job *j);
 void job_finish(struct job *j, enum job_state state, const char *outcome, int exit_status);
 int job_describe(struct job *j);
 void job_join(struct job *j);

@@ -455,10 +455,7 @@ static void correct(struct pin *p, uint64_t bytes, uint32_t threads)
 	p->threads_astray = threads;
 	log_pin(6, p, "pin %" PRIu32 " (%s --to %s): %" PRIu64 " bytes outside its nodes, %" PRIu32 " threads on other CPUs:"
 		 " correction job %" PRIu32, p->id, p->target.label, p->nodes, bytes, threads, j->id);
-	state_save_job(d, j);
-	bus_job_added(d, j);
-	bus_manager_changed(d, "Queued");
-	sched_run(d);
+	job_enqueue(j);
 	return;
 fail:
 	if (t)

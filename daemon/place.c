@@ -752,10 +752,7 @@ static void correct(struct daemon *d, struct watched *w, struct place_check *c, 
 	log_for(6, j->id, 0, (long)by->owner, "placement of %s (%s, from %s): %.1f%% of its resident pages conform, "
 		"%" PRIu64 " bytes elsewhere%s: correction job %" PRIu32, w->path, c->nodes, c->from, c->conform,
 		c->astray, c->policy_differs ? ", its shared policy is not the placement's" : "", j->id);
-	state_save_job(d, j);
-	bus_job_added(d, j);
-	bus_manager_changed(d, "Queued");
-	sched_run(d);
+	job_enqueue(j);
 	return;
 fail:
 	if (t)
