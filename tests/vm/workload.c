@@ -391,7 +391,17 @@ static void alloc_next(struct thread *t)
 	for (size_t o = 0; o < NEXT_BYTES; o += PAGE)
 		p[o] = 1;
 	t->cpu = sched_getcpu();
-	count_pages(p, NEXT_BYTES, t->counts);
+	/*
+	 * move_pages(2) finds no page where NUMA balancing's scanner has just
+	 * made the range PROT_NONE for its hinting faults: touched again, the
+	 * pages are mapped again (a hinting fault may move one, as balancing
+	 * would have anyway).
+	 */
+	for (int tries = 0; count_pages(p, NEXT_BYTES, t->counts) > 0 && tries < 5; tries++) {
+		for (size_t o = 0; o < NEXT_BYTES; o += PAGE)
+			(void)*(volatile char *)(p + o);
+		usleep(10000);
+	}
 	munmap(p, NEXT_BYTES);
 }
 
