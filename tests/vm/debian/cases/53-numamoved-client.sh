@@ -1,8 +1,8 @@
 # numamove as a client of numamoved (move --daemon, NUMAMOVE_DAEMON=1,
 # jobs), from the installed package: the same JSON and exit status as a
 # local move, the workload on the new node with its data; uid 1000 moves its
-# own process through the daemon as it would by itself (the same exit
-# status as its own move of a twin) and is refused root's, with exit status 1
+# own process through the daemon as it would by itself (what stays, stays
+# because other processes map it) and is refused root's, with exit status 1
 # and a message naming the polkit action. Skipped when the installed
 # numamove has no --daemon (a build without the client).
 # timeout: 300
@@ -40,19 +40,29 @@ assert_rc 0
 grep -q "$pid" "$T/out" || fail "numamove jobs does not list the move of $pid"
 
 # uid 1000: its own process, then root's. Through the daemon it moves what
-# it would move by itself, no more: the same exit status as its own move of
-# a twin (the pages of its libraries that other processes map stay for
-# both, without CAP_SYS_NICE: exit 3 on this system), its region moved.
+# it would move by itself, no more. Which pages of its libraries other
+# processes map at that moment (and so stay without CAP_SYS_NICE) depends on
+# what else runs, the mover included, so a twin's exit status is no fixed
+# measure (CI once saw the twin's 3 beside the daemon's 0): each move gets 0
+# or 3, its region moves, and every page it left is one that others map.
+# That the daemon moves no more than the user could is case
+# 53-numamoved-auth's, with pages shared on purpose.
 WL_USER=1000 wl_start mine --region 0:8M
 WL_USER=1000 wl_start twin --region 0:8M
-NM_USER=1000 nm move "$(wl_pid twin)" --to 1
-local_rc=$NM_RC
-NM_USER=1000 nm move --daemon "$(wl_pid mine)" --to 1
-assert_rc "$local_rc"
-wl_report mine
-assert_region_on mine 0 1
-wl_report twin
-assert_region_on twin 0 1
+for how in local daemon; do
+	if [ "$how" = local ]; then w=twin; flag=--no-daemon; else w=mine; flag=--daemon; fi
+	NM_USER=1000 nm move $flag -J "$(wl_pid $w)" --to 1
+	assert_rc 0 3
+	left=$(nm_json_field "$(wl_pid $w)" left)
+	shared=$(nm_json_field "$(wl_pid $w)" shared)
+	echo "  # uid 1000's $how move of its own $w: exit $NM_RC, $left pages left, $shared of them mapped by others"
+	assert_eq "$left" "$shared" "pages left by uid 1000's $how move, against those others map"
+	if [ "$NM_RC" = 3 ]; then assert_ge "$left" 1 "pages left by a move that exited 3"; fi
+	if [ "$NM_RC" = 0 ]; then assert_eq "$left" 0 "pages left by a move that exited 0"; fi
+	wl_report $w
+	assert_region_on $w 0 1
+	assert_checksums $w
+done
 # What the journal says of it: the decision, the job's life.
 /usr/bin/journalctl -b -u numamoved.service --no-pager -o short-monotonic | grep "$(wl_pid mine)" | tail -n 5 |
 	sed 's/^/  | journal: /'
