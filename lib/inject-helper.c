@@ -48,20 +48,40 @@
  *    waitid(P_PIDFD, ..., WEXITED | __WALL), never any other child.
  *
  * Failures:
- *  - the caller dies: the helper has PR_SET_PDEATHSIG(SIGKILL) (set before
- *    anything else, then checked with getppid() for a caller that died
- *    first). It is sent when the thread that made the helper exits, and
- *    that thread is asleep in clone() until the helper is done, so only
- *    the caller's death sends it;
- *  - the helper dies (SIGKILL from outside; every other signal is blocked):
- *    the kernel detaches a dead tracer's tracees and those that were
- *    stopped resume (exit_ptrace()). inject.c puts each thread's registers
- *    back right after each call, so a thread held between two steps goes on
- *    where it was; one killed in the middle of a call resumes inside it,
- *    as with a numamove killed by SIGKILL. The caller gets -ECHILD and no
- *    report: what the helper built is left as it is, never freed (it may
- *    be half made), and a helper killed inside malloc() leaves that
- *    arena's lock taken, as a thread killed there would;
+ *  - the caller dies (SIGKILL, the OOM killer's choice of another thread
+ *    group of the caller...): the helper outlives it, so that no thread is
+ *    ever let go in the middle of a call. The kernel would detach a dead
+ *    tracer's tracees, and one that was inside the injected syscall would
+ *    resume from the vDSO with the call's registers and most likely crash
+ *    (a SIGKILLed 0.4 numamove could do this). The helper has
+ *    PR_SET_PDEATHSIG(SIGUSR1) with a handler: outside a call it exits at
+ *    once; inside one (nm_helper_call_begin()/end() in inject.c) it lets
+ *    the call end, puts that thread's registers back, and exits at the
+ *    call's end. Its exit detaches the threads it held, each with its own
+ *    registers (inject.c puts them back after every call), so each goes on
+ *    where it was, as though the call had never been; the calls that had
+ *    ended stay done. The helper is a process group of its own
+ *    (setpgid(), not setsid(): a session of its own would also be a
+ *    scheduler autogroup of its own, and under load the helper then ran
+ *    up to 100 times slower than its target's threads), so that a kill of
+ *    the caller's process group (timeout(1), a shell's job control) does
+ *    not reach it either. Exiting from the handler, not at the next step,
+ *    also covers a caller that died with one of its threads holding a lock
+ *    the helper would wait for (malloc's). The signal is sent when the
+ *    thread that made the helper exits, and that thread is asleep in
+ *    clone() until the helper is done, so only the caller's death sends
+ *    it; a SIGUSR1 from anyone else is checked against getppid() and
+ *    otherwise ignored;
+ *  - the helper itself dies (SIGKILL from outside; every other signal is
+ *    blocked, or handled as above), for instance with the caller by the
+ *    OOM killer, which kills every process that shares the memory, or
+ *    with the whole cgroup: the kernel detaches its tracees and those that
+ *    were stopped resume (exit_ptrace()). A thread held between two steps
+ *    goes on where it was; one killed in the middle of a call resumes
+ *    inside it. The caller, if alive, gets -ECHILD and no report: what the
+ *    helper built is left as it is, never freed (it may be half made), and
+ *    a helper killed inside malloc() leaves that arena's lock taken, as a
+ *    thread killed there would;
  *  - the target exits: as without the helper (entries GONE, or -ESRCH).
  *
  * Permission: the helper has the caller's credentials and capabilities,
@@ -110,13 +130,56 @@ struct helper {
 	bool done; /* set, last thing, by the helper once r is valid */
 };
 
+/*
+ * The helper's state, in the thread-local storage it shares with the
+ * thread that made it (asleep in clone() meanwhile): one per helper, even
+ * when several threads of the caller run helpers at once.
+ */
+static __thread volatile sig_atomic_t helper_parent;   /* in a helper: the caller's pid; else 0 */
+static __thread volatile sig_atomic_t helper_in_call;  /* a thread's registers point into a call */
+static __thread volatile sig_atomic_t helper_orphaned; /* the caller died during that call */
+
+static void on_parent_death(int sig)
+{
+	(void)sig;
+	if (!helper_parent || getppid() == helper_parent)
+		return; /* a SIGUSR1 from somebody else */
+	if (!helper_in_call)
+		_exit(0);
+	helper_orphaned = 1;
+}
+
+void nm_helper_call_begin(void)
+{
+	helper_in_call = 1;
+}
+
+void nm_helper_call_end(void)
+{
+	helper_in_call = 0;
+	if (helper_orphaned || (helper_parent && getppid() != helper_parent))
+		_exit(0);
+}
+
 static int helper_main(void *p)
 {
 	struct helper *h = p;
+	struct sigaction sa = { .sa_handler = on_parent_death, .sa_flags = SA_RESTART };
+	sigset_t usr1;
 
-	/* Die with the caller; one that already died has left us to another parent. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != h->parent)
+	/*
+	 * Outlive the caller, but no longer than the call in flight: its
+	 * death sends SIGUSR1 (our own signal table: no CLONE_SIGHAND).
+	 */
+	helper_parent = h->parent;
+	sigfillset(&sa.sa_mask);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if (sigaction(SIGUSR1, &sa, NULL) < 0 || prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0) < 0)
 		return 1;
+	(void)setpgid(0, 0);
+	if (sigprocmask(SIG_UNBLOCK, &usr1, NULL) < 0 || getppid() != h->parent)
+		return 1; /* one that already died has left us to another parent */
 	h->r = h->fn(h->arg);
 	__atomic_store_n(&h->done, true, __ATOMIC_RELEASE);
 	return 0;
@@ -172,6 +235,10 @@ int nm_helper_run(pid_t target, int (*fn)(void *arg), void *arg)
 				close(pidfd);
 		}
 	}
+	/* What a helper killed in the middle of a call left in our thread's storage. */
+	helper_parent = 0;
+	helper_in_call = 0;
+	helper_orphaned = 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 #ifdef __SANITIZE_ADDRESS__
 	/*

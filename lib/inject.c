@@ -14,9 +14,11 @@
  *
  * While threads are held, the caller's terminating and job-control signals
  * are blocked: an interrupted numamove must not leave a target stopped. A
- * numamove killed with SIGKILL is detached by the kernel; a thread it held
- * between two steps then resumes from wherever its registers pointed, which
- * is why the window is kept to a few syscalls per thread.
+ * tracer killed with SIGKILL is detached by the kernel; a thread it held
+ * between two steps then resumes from wherever its registers pointed, so
+ * each call puts them back as soon as it ends, and the tracer is a helper
+ * process (inject-helper.c) that outlives a killed caller until the call
+ * in flight has ended.
  *
  * The architecture's part (registers, syscall ABI, restart codes) is in
  * lib/arch/<cpu>/arch.c.
@@ -102,20 +104,39 @@ static struct nm_thread *find_thread(struct nm_freeze *f, pid_t tid)
 	return NULL;
 }
 
+static void resume_regs(const struct nm_thread *t, struct nm_regs *regs);
+static int seize_all(struct nm_freeze *f, const pid_t *tids, size_t n, size_t first);
+
 /* Seizes and interrupts @tids not held yet; returns how many were new. */
 static int seize(struct nm_freeze *f, const pid_t *tids, size_t n)
 {
 	size_t first = f->n;
 	int r;
 
+	/* Room first: no malloc() while a thread is stopped with registers not yet set. */
+	r = nm_grow((void **)&f->t, &f->alloc, f->n + n, sizeof(*f->t));
+	if (r < 0)
+		return r;
+	/*
+	 * From the interrupt to the registers set below, a thread stopped in
+	 * a blocking call has the kernel's registers (-EINTR for some calls):
+	 * a helper whose caller dies exits only once they are set.
+	 */
+	nm_helper_call_begin();
+	r = seize_all(f, tids, n, first);
+	nm_helper_call_end();
+	return r;
+}
+
+static int seize_all(struct nm_freeze *f, const pid_t *tids, size_t n, size_t first)
+{
+	int r, err = 0;
+
 	for (size_t i = 0; i < n; i++) {
 		struct nm_thread *t;
 
 		if (find_thread(f, tids[i]))
 			continue;
-		r = nm_grow((void **)&f->t, &f->alloc, f->n + 1, sizeof(*f->t));
-		if (r < 0)
-			return r;
 		t = &f->t[f->n++];
 		memset(t, 0, sizeof(*t));
 		t->tid = tids[i];
@@ -126,7 +147,9 @@ static int seize(struct nm_freeze *f, const pid_t *tids, size_t n)
 			/* Exited meanwhile; an exited thread (a zombie main thread) refuses with EPERM. */
 			if (r == -ESRCH || (r == -EPERM && nm_thread_exited(f->pid, tids[i])))
 				continue;
-			return r;
+			/* Those interrupted so far still get their registers set below. */
+			err = r;
+			break;
 		}
 		if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) < 0)
 			t->gone = true;
@@ -139,10 +162,22 @@ static int seize(struct nm_freeze *f, const pid_t *tids, size_t n)
 			r = nm_arch_regs_get(f->t[i].tid, &f->t[i].saved);
 		if (r == 0)
 			r = nm_arch_regs_check_abi(&f->t[i].saved);
-		if (r < 0 && r != -ESRCH)
-			return r;
+		if (r == 0) {
+			/*
+			 * Held, it gets the registers it will be let go with
+			 * now, not at the release: should the tracer die
+			 * before then, a call this stop interrupted restarts
+			 * rather than failing with EINTR (epoll_wait(2)...).
+			 */
+			struct nm_regs regs;
+
+			resume_regs(&f->t[i], &regs);
+			r = nm_arch_regs_set(f->t[i].tid, &regs);
+		}
+		if (r < 0 && r != -ESRCH && err == 0)
+			err = r;
 	}
-	return (int)(f->n - first);
+	return err < 0 ? err : (int)(f->n - first);
 }
 
 /*
@@ -447,7 +482,7 @@ static int deliver_signal(struct nm_thread *t, int sig)
 	return r;
 }
 
-int nm_freeze_call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6], long *ret)
+static int call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6], long *ret)
 {
 	struct nm_thread *t = &f->t[i];
 	struct nm_regs regs = t->saved;
@@ -501,4 +536,25 @@ int nm_freeze_call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6
 		}
 		/* Any other stop (a group stop): carry on towards the syscall. */
 	}
+}
+
+int nm_freeze_call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6], long *ret)
+{
+	int r;
+
+	/*
+	 * In a helper whose caller dies meanwhile, the helper exits at the
+	 * end, not before: the thread has its own registers back by then.
+	 */
+	nm_helper_call_begin();
+	r = call(f, i, nr, args, ret);
+	if (r < 0 && r != -EAGAIN && !f->t[i].gone && f->t[i].held) {
+		/* Whatever went wrong, never leave it pointed at the vDSO. */
+		struct nm_regs regs;
+
+		resume_regs(&f->t[i], &regs);
+		(void)nm_arch_regs_set(f->t[i].tid, &regs);
+	}
+	nm_helper_call_end();
+	return r;
 }

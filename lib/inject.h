@@ -64,6 +64,14 @@ bool nm_thread_exited(pid_t pid, pid_t tid);
 int nm_helper_run(pid_t target, int (*fn)(void *arg), void *arg);
 
 /*
+ * Around each injected call (inject.c): in a helper whose caller died, the
+ * helper exits at the call's end, not in its middle. Outside a helper,
+ * nothing.
+ */
+void nm_helper_call_begin(void);
+void nm_helper_call_end(void);
+
+/*
  * For the tests: when set, called by the policy calls while the target's
  * threads are held (in the helper, with NUMAMOVE_POLICY_SET_F_HELPER).
  */

@@ -624,19 +624,26 @@ static int run_call(void *arg)
 	return run(c->task, c->j, c->opts, &c->rep);
 }
 
-/* run(), in a helper process with NUMAMOVE_POLICY_SET_F_HELPER (inject-helper.c). */
+/*
+ * run(), in a helper process (inject-helper.c): a caller killed meanwhile
+ * never lets a thread go in the middle of a call, and the threads' ptrace
+ * stops never reach the caller's wait(). Where the helper may not trace the
+ * target but the caller may (Yama ptrace_scope 1, the caller's own child,
+ * no CAP_SYS_PTRACE), the calling thread traces, unless
+ * NUMAMOVE_POLICY_SET_F_HELPER asks for the helper only.
+ */
 static int run_maybe_helper(const struct numamove_task *task, const struct job *j,
 			    const struct numamove_policy_opts *opts, struct numamove_policy_report **ret)
 {
 	struct run_call c = { .task = task, .j = j, .opts = opts };
 	int r;
 
-	if (!(opts->flags & NUMAMOVE_POLICY_SET_F_HELPER))
-		return run(task, j, opts, ret);
 	/* The report comes back through c, so that *ret is written only when the helper finished. */
 	r = nm_helper_run(numamove_task_pid(task), run_call, &c);
 	if (r == 0)
 		*ret = c.rep;
+	if (r == -EPERM && !(opts->flags & NUMAMOVE_POLICY_SET_F_HELPER))
+		return run(task, j, opts, ret);
 	return r;
 }
 

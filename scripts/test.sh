@@ -33,6 +33,8 @@
 #
 # The parts: unit and unit-sanitize (cmocka), abi and abi-sanitize (the
 # ABI and man page checks), host (the command's checks under ASan+UBSan),
+# kill (numamove SIGKILLed at random instants while it changes a
+# process's policies: tests/host/kill.py),
 # daemon-host (numamoved on a private bus under ASan+UBSan, tests/daemon),
 # daemon-plain (the same checks on the plain build: its memory is measured),
 # vm (the VM matrix, tests/vm/matrix.sh: every kernel, topology and build;
@@ -58,6 +60,7 @@ parts=(
 	"abi	abi_part build abi"
 	"abi-sanitize	abi_part build-sanitize abi-sanitize"
 	"host	NUMAMOVE=build-sanitize/cli/numamove tests/host/run.sh"
+	"kill	NUMAMOVE=build/cli/numamove POLTARGET=build/tests/vm/poltarget tests/host/kill.py"
 	"daemon-host	NUMAMOVED=build-sanitize/daemon/numamoved tests/daemon/host.sh"
 	"daemon-plain	PART=daemon-plain NUMAMOVED=build/daemon/numamoved tests/daemon/host.sh"
 	"vm	vm_part"

@@ -49,17 +49,20 @@
  *    NUMAMOVE_JOBS_MAX) with every signal blocked, and block the calling
  *    thread until the move ends; progress callbacks, and the callback of
  *    numamove_shmem_objects(), run on the calling thread;
- *  - the policy calls (numamove_policy_set(), numamove_policy_rebind(),
- *    numamove_inject_check()) make the calling thread the ptrace tracer of
- *    the target's threads and wait for them with waitpid(tid, __WALL): while
- *    one runs, no other thread of the process may call wait(),
- *    waitpid(-1, ...) or waitid(P_ALL, ...) without __WNOTHREAD, or it may
- *    steal the stops (slurmstepd and event-loop daemons with a SIGCHLD
- *    reaper do this: reap with __WNOTHREAD, or pass
- *    NUMAMOVE_POLICY_SET_F_HELPER / NUMAMOVE_REQUEST_F_INJECT_HELPER, which
- *    make a helper process the tracer). They block SIGINT, SIGTERM,
- *    SIGHUP, SIGQUIT and the stop signals of the calling thread while the
- *    target's threads are held, and restore its mask before returning;
+ *  - numamove_policy_set() and numamove_policy_rebind() trace the
+ *    target's threads from a helper process (since 0.5; see
+ *    NUMAMOVE_POLICY_SET_F_HELPER), which the calling thread waits for.
+ *    numamove_inject_check(), and the policy calls where the helper may
+ *    not trace the target and the caller may, make the calling thread the
+ *    tracer and wait with waitpid(tid, __WALL): while one runs, no other
+ *    thread of the process may call wait(), waitpid(-1, ...) or
+ *    waitid(P_ALL, ...) without __WNOTHREAD, or it may steal the stops
+ *    (slurmstepd and event-loop daemons with a SIGCHLD reaper do this:
+ *    reap with __WNOTHREAD, or pass NUMAMOVE_POLICY_SET_F_HELPER /
+ *    NUMAMOVE_REQUEST_F_INJECT_HELPER, which allow the helper only). They
+ *    block SIGINT, SIGTERM, SIGHUP, SIGQUIT and the stop signals of the
+ *    calling thread while the target's threads are held, and restore its
+ *    mask before returning;
  *  - two calls that change the same process or object must not overlap.
  */
 #ifndef NUMAMOVE_NUMAMOVE_H
@@ -985,11 +988,17 @@ struct numamove_policy_opts {
 /* numamove_policy_set(): replace the policies of mappings that have one too. */
 #define NUMAMOVE_POLICY_SET_F_MAPPINGS (1u << 0)
 /*
- * numamove_policy_set(), numamove_policy_rebind(): do the whole call (hold,
- * set, read back, release, check) in a helper process, so that the ptrace
- * stops go to it and never to a wait() of the caller's. For callers that
- * reap children with wait(), waitpid(-1, ...) or waitid(P_ALL, ...) in
- * another thread (an event loop's SIGCHLD handler, slurmstepd).
+ * numamove_policy_set(), numamove_policy_rebind(): the whole call (hold,
+ * set, read back, release, check) runs in a helper process (since 0.5
+ * always, first; this flag only forbids the fallback below).
+ *
+ * Why: the ptrace stops go to the helper, never to a wait() of the
+ * caller's (an event loop's SIGCHLD reaper, slurmstepd); and a caller
+ * killed with SIGKILL never lets a thread of the target go in the middle
+ * of an injected call, where it would resume from the vDSO with the call's
+ * registers and most likely crash: the helper outlives the caller until
+ * the call in flight has ended and that thread's registers are back, then
+ * exits, which lets every held thread go on where it was.
  *
  * The helper is made with clone(2) (CLONE_VM | CLONE_VFORK, exit signal 0):
  * it shares the caller's memory and the calling thread sleeps, not even
@@ -997,17 +1006,21 @@ struct numamove_policy_opts {
  * other threads go on. No SIGCHLD is sent; wait() sees the helper only
  * with __WALL or __WCLONE, and a reaper that passes them may take its exit
  * status (the call does not need it; the reaper sees a pid it did not
- * start). It dies with the caller (PR_SET_PDEATHSIG); if it is killed
- * itself (SIGKILL: it blocks every other signal), the kernel lets the
- * target's threads go and the call returns -ECHILD without a report; as
- * for a thread killed there, a helper killed inside malloc() would leave
- * that lock taken.
+ * start). It is a process group of its own (setpgid()), so that a kill of the
+ * caller's process group does not reach it. If it is killed itself
+ * (SIGKILL: it blocks every other signal; the OOM killer, which kills
+ * every process sharing the memory; a kill of the whole cgroup), the
+ * kernel lets the target's threads go, one in a call included, and the
+ * call returns -ECHILD without a report; as for a thread killed there, a
+ * helper killed inside malloc() would leave that lock taken.
  *
  * Cost: a clone() and an exit per call (a fraction of a millisecond),
  * nothing copied. Permission: the helper is the caller's child with its
  * credentials, not the caller: under Yama ptrace_scope 1 without
  * CAP_SYS_PTRACE it cannot trace the caller's own children (-EPERM) where
- * the caller could. The target cannot be the caller itself (-EPERM).
+ * the caller could. Then, without this flag, the calling thread traces
+ * (and the two guarantees above do not hold); with it, the call fails
+ * with -EPERM. The target cannot be the caller itself (-EPERM).
  */
 #define NUMAMOVE_POLICY_SET_F_HELPER (1u << 1)
 
@@ -1310,8 +1323,8 @@ typedef void (*numamove_log_fn)(enum numamove_log_level level, size_t target, in
 #define NUMAMOVE_REQUEST_F_WITH_SHARED (1u << 3) /* processes: also the SysV, tmpfs and hugetlbfs objects they map */
 #define NUMAMOVE_REQUEST_F_WITH_FILES (1u << 4)  /* with WITH_SHARED: also the page cache of the files they map */
 #define NUMAMOVE_REQUEST_F_MAPPINGS (1u << 5)    /* SET_POLICY: also private mappings with a policy of their own */
-#define NUMAMOVE_REQUEST_F_INJECT_HELPER (1u << 6) /* change policies from a helper process, so that no ptrace
-						    * stop reaches the caller's own wait():
+#define NUMAMOVE_REQUEST_F_INJECT_HELPER (1u << 6) /* change policies from a helper process only,
+						    * never from the calling thread:
 						    * NUMAMOVE_POLICY_SET_F_HELPER (see there) */
 #define NUMAMOVE_REQUEST_F_NO_STAY (1u << 7)     /* (since 0.4) MOVE: give no policy to threads that have
 						  * none (see "Staying" in numamove_request(3)); not

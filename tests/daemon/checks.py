@@ -412,6 +412,94 @@ def placements():
     check('Clear of root\'s files by root', xattr(rootf) is None and xattr(corrf) is None, xattr(rootf))
 
 
+def held_threads(pid):
+    """The threads of @pid that are traced or stopped, as /proc says."""
+    held = []
+    for tid in os.listdir('/proc/%d/task' % pid):
+        try:
+            st = dict(l.split(':', 1) for l in open('/proc/%d/task/%s/status' % (pid, tid)).read().splitlines()
+                      if ':' in l)
+        except OSError:
+            continue
+        if st['State'].split()[0] in ('t', 'T') or st['TracerPid'].strip() != '0':
+            held.append('%s %s tracer %s' % (tid, st['State'].strip(), st['TracerPid'].strip()))
+    return held
+
+
+def daemon_kills(n=int(env.get('DAEMON_KILLS', '40'))):
+    """
+    Issue 16: numamoved killed with SIGKILL at a random instant of a move
+    that sets policies in the target's threads (the stay policy) never hurts
+    the target: poltarget --soak checks its own data, sleeps, pipe and
+    epoll_wait all along; after each kill no thread of it is traced or
+    stopped (within 10 s), and at the end its counters are all 0.
+    """
+    import random
+    import statistics
+    import tempfile
+    top = os.path.dirname(os.path.dirname(os.path.abspath(env['NUMAMOVED'])))
+    pt, nm = os.path.join(top, 'tests', 'vm', 'poltarget'), os.path.join(top, 'cli', 'numamove')
+    if not os.access(pt, os.X_OK) or not os.access(nm, os.X_OK):
+        skip('numamoved killed at random instants (%s or %s not built)' % (pt, nm))
+        return
+    # A configuration that lets the daemon come back up (the last check left a broken one).
+    write_conf('')
+    ctl = tempfile.mkdtemp()
+    target = subprocess.Popen([pt, '--ctl', ctl, '--soak'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        if os.path.exists(os.path.join(ctl, 'ready')) or target.poll() is not None:
+            break
+        time.sleep(0.05)
+
+    def one():
+        # The stay policy is set only in threads with the default one.
+        subprocess.run([nm, 'policy', str(target.pid), '--set', 'default'], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        return move([('pidfd', pidfd(target.pid))], {'to': '0'})[0]
+
+    spans = []
+    for _ in range(5):
+        t = time.monotonic()
+        p = one()
+        if p:
+            wait_job(p)
+        spans.append(time.monotonic() - t)
+    span = statistics.median(spans)
+    dead = stuck = None
+    for i in range(n):
+        one()
+        time.sleep(random.uniform(0, span))
+        stop(signal.SIGKILL)
+        end = time.monotonic() + 10
+        while held_threads(target.pid) and time.monotonic() < end:
+            time.sleep(0.02)
+        if target.poll() is not None:
+            dead = 'after kill %d: exit %s' % (i + 1, target.returncode)
+            break
+        if held_threads(target.pid):
+            stuck = 'after kill %d: %s' % (i + 1, held_threads(target.pid)[:3])
+            break
+        start()
+    if dead or stuck:
+        start()
+    print('# %d kills of numamoved within 0-%.0f ms of a move (the median move)' % (n, span * 1000))
+    check('a target survives %d SIGKILLs of numamoved during moves' % n, not dead, dead)
+    check('no thread of it is left traced or stopped', not dead and not stuck, stuck)
+    if target.poll() is None:
+        with open(os.path.join(ctl, 'cmd'), 'w') as f:
+            f.write('stop\n')
+        target.wait(60)
+    line = ''
+    if os.path.exists(os.path.join(ctl, 'result')):
+        line = next((l for l in open(os.path.join(ctl, 'result')) if l.startswith('soak ')), '')
+    w = line.split()
+    print('# ' + line.strip())
+    check('the target saw nothing: 0 data errors, EINTR, short sleeps, sequence errors',
+          len(w) >= 11 and int(w[2]) >= 10 and (w[4], w[6], w[8], w[10]) == ('0', '0', '0', '0') and
+          target.returncode == 0, '%s; exit %s' % (line.strip(), target.returncode))
+    subprocess.run(['rm', '-rf', ctl])
+
+
 def members(root, iface):
     """(kind, name, signature) of each member of @iface in introspection XML @root."""
     for i in root.iter('interface'):
@@ -629,6 +717,7 @@ def main():
     m = props(ROOT, 'Manager')
     check('a broken configuration is refused, the old one stays', r != 'ok' and m['MaxRunning'] == 3, r)
 
+    daemon_kills()
     placements()
 
     rc = stop()

@@ -1,0 +1,230 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""
+Kill safety (issue 16, part 1): numamove killed with SIGKILL at a random
+instant while it changes a running process's policies never hurts that
+process.
+
+The target is poltarget --soak (tests/vm/poltarget.c): its threads fill and
+verify fresh buffers, time 2 ms sleeps, read a byte sequence from a pipe and
+wait in epoll_wait, and count every anomaly themselves. Against it, KILLS
+runs of numamove: policy changes, and moves (whose stay policy is set the
+same way, by running set_mempolicy(2) in the target's threads), each killed
+with SIGKILL at a random instant within its usual run time (measured first:
+on this machine a run takes milliseconds, and a kill after it ended tests
+nothing). After each kill, from /proc, not from numamove: the target is
+alive, and within 10 s none of its threads is traced (TracerPid 0) or
+stopped (State t or T). At the end the target still takes a policy change
+(as the kernel shows it), its own counters (data errors, EINTR, short
+sleeps, sequence errors) are all 0, and it exits 0.
+
+Needs root (to trace); one NUMA node is enough. Prints PASS/FAIL/SKIP lines
+and ends with "kill: N passed, N failed, N skipped".
+usage: NUMAMOVE=build/cli/numamove POLTARGET=build/tests/vm/poltarget KILLS=300 tests/host/kill.py
+"""
+import os
+import random
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+env = os.environ
+NM = env.get('NUMAMOVE', 'build/cli/numamove')
+PT = env.get('POLTARGET', 'build/tests/vm/poltarget')
+KILLS = int(env.get('KILLS', '300'))
+NAME = env.get('PART', 'kill')
+counts = {'passed': 0, 'failed': 0, 'skipped': 0}
+
+
+def report(kind, name, why=''):
+    print('%s: %s%s' % (kind.upper(), name, ' (%s)' % why if why else ''), flush=True)
+    counts[{'pass': 'passed', 'fail': 'failed', 'skip': 'skipped'}[kind]] += 1
+
+
+def finish():
+    print('%s: %d passed, %d failed, %d skipped' % (NAME, counts['passed'], counts['failed'], counts['skipped']))
+    sys.exit(1 if counts['failed'] else 0)
+
+
+def held_threads(pid):
+    """The threads of pid that are traced or stopped, as /proc says."""
+    held = []
+    try:
+        tids = os.listdir('/proc/%d/task' % pid)
+    except OSError:
+        return held
+    for tid in tids:
+        try:
+            with open('/proc/%d/task/%s/status' % (pid, tid)) as f:
+                for line in f:
+                    key, _, val = line.partition(':')
+                    val = val.split()
+                    if key == 'State' and val and val[0] in ('t', 'T'):
+                        held.append('thread %s state %s' % (tid, val[0]))
+                    elif key == 'TracerPid' and val and val[0] != '0':
+                        held.append('thread %s traced by %s' % (tid, val[0]))
+        except OSError:
+            pass
+    return held
+
+
+def wait_free(pid, limit=10.0):
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if not held_threads(pid):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def alive(proc):
+    return proc.poll() is None
+
+
+def main():
+    if not os.access(NM, os.X_OK) or not os.access(PT, os.X_OK):
+        report('fail', 'kill safety', '%s or %s is not built' % (NM, PT))
+        finish()
+    if os.geteuid() != 0:
+        report('skip', 'kill safety', 'needs root to trace the target')
+        finish()
+    out = subprocess.run([NM, 'nodes', '-r', '-n', '-o', 'NODE'], capture_output=True, text=True)
+    node = out.stdout.split()[0] if out.returncode == 0 and out.stdout.split() else None
+    if node is None:
+        report('fail', 'kill safety', 'numamove nodes lists no node: ' + out.stderr.strip())
+        finish()
+
+    tmp = tempfile.mkdtemp()
+    ctl = os.path.join(tmp, 'pt')
+    os.mkdir(ctl)
+    log = open(os.path.join(ctl, 'log'), 'w')
+    target = subprocess.Popen([PT, '--ctl', ctl, '--soak'], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        run(target, ctl, node)
+    finally:
+        if alive(target):
+            target.kill()
+            target.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+    finish()
+
+
+def nm_args(i, pid, node):
+    kinds = [['policy', str(pid), '--set', 'bind:' + node],
+             ['policy', str(pid), '--set', 'interleave:' + node],
+             ['move', str(pid), '--to', node],
+             ['policy', str(pid), '--set', 'preferred:' + node],
+             ['move', str(pid), '--to', node],
+             ['policy', str(pid), '--set', 'default']]
+    return kinds[i % len(kinds)]
+
+
+def run(target, ctl, node):
+    pid = target.pid
+    end = time.monotonic() + 30
+    while not os.path.exists(os.path.join(ctl, 'ready')) and alive(target) and time.monotonic() < end:
+        time.sleep(0.05)
+    if not os.path.exists(os.path.join(ctl, 'ready')):
+        report('fail', 'kill safety', 'poltarget did not start')
+        return
+    nthreads = len(os.listdir('/proc/%d/task' % pid))
+    quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def prepare(args):
+        # A move sets its stay policy only in threads with the default one.
+        if args[0] == 'move':
+            subprocess.run([NM, 'policy', str(pid), '--set', 'default'], **quiet)
+
+    # How long a run takes here, uninterrupted: the kills fall within it.
+    durations = []
+    for i in range(12):
+        args = nm_args(i, pid, node)
+        prepare(args)
+        t = time.monotonic()
+        subprocess.run([NM] + args, **quiet)
+        durations.append(time.monotonic() - t)
+    span = statistics.median(durations)
+    print('# target: poltarget --soak, pid %d, %d threads; %d kills within 0-%.1f ms of the start '
+          '(the median run)' % (pid, nthreads, KILLS, span * 1000), flush=True)
+
+    landed = 0
+    dead = stuck = None
+    for i in range(KILLS):
+        args = nm_args(i, pid, node)
+        prepare(args)
+        proc = subprocess.Popen([NM] + args, **quiet)
+        time.sleep(random.uniform(0, span))
+        proc.send_signal(signal.SIGKILL)
+        if proc.wait() == -signal.SIGKILL:
+            landed += 1
+        what = 'after kill %d (numamove %s)' % (i + 1, ' '.join(args))
+        if not alive(target) or not wait_free(pid) and not alive(target):
+            dead = what
+            break
+        if not wait_free(pid):
+            stuck = '%s: %s' % (what, ', '.join(held_threads(pid)[:3]))
+            break
+    print('# %d of %d kills landed while numamove ran' % (landed, i + 1), flush=True)
+    if dead:
+        with open(os.path.join(ctl, 'log')) as f:
+            tail = ' '.join(f.read().splitlines()[-3:])
+        report('fail', 'the target survives every kill',
+               'poltarget died %s: exit %s %s' % (dead, target.returncode, tail))
+        return
+    report('pass', 'the target survives %d kills of numamove at random instants' % KILLS)
+    if stuck:
+        report('fail', 'no thread is left traced or stopped', stuck)
+        return
+    report('pass', 'no thread of the target is left traced or stopped (TracerPid 0, State not t/T)')
+    # Kills that land after numamove ended test nothing: a good share must not.
+    if landed >= KILLS // 4:
+        report('pass', 'a quarter of the kills or more landed while numamove ran (%d of %d)' % (landed, KILLS))
+    else:
+        report('fail', 'a quarter of the kills or more landed while numamove ran', 'only %d of %d' % (landed, KILLS))
+
+    r = subprocess.run([NM, 'policy', str(pid), '--set', 'bind:' + node], capture_output=True, text=True)
+    with open('/proc/%d/numa_maps' % pid) as f:
+        first = f.readline().split()
+    if r.returncode == 0 and len(first) > 1 and first[1] == 'bind:' + node:
+        report('pass', 'a policy change after the kills takes effect (numa_maps: bind:%s)' % node)
+    else:
+        report('fail', 'a policy change after the kills takes effect',
+               'exit %d %s; numa_maps: %s' % (r.returncode, r.stderr.strip(), ' '.join(first[:2])))
+
+    with open(os.path.join(ctl, 'cmd'), 'w') as f:
+        f.write('stop\n')
+    try:
+        rc = target.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        rc = None
+    line = ''
+    try:
+        with open(os.path.join(ctl, 'result')) as f:
+            line = next((l for l in f if l.startswith('soak ')), '')
+    except OSError:
+        pass
+    print('# ' + line.strip(), flush=True)
+    # soak rounds R errors E eintr I short_sleeps S seq_errors Q
+    w = line.split()
+    if len(w) < 11:
+        report('fail', "the target's own checks", 'no soak line')
+    elif int(w[2]) < 10:
+        report('fail', "the target's own checks", 'only %s rounds of data checks ran' % w[2])
+    elif (w[4], w[6], w[8], w[10]) != ('0', '0', '0', '0'):
+        report('fail', "the target's own checks",
+               'errors %s, EINTR %s, short sleeps %s, sequence errors %s' % (w[4], w[6], w[8], w[10]))
+    else:
+        report('pass', 'the target saw nothing: %s rounds, 0 data errors, 0 EINTR, 0 short sleeps, '
+               '0 sequence errors' % w[2])
+    if rc == 0:
+        report('pass', 'the target exits 0')
+    else:
+        report('fail', 'the target exits 0', 'exit %s' % rc)
+
+
+if __name__ == '__main__':
+    main()
