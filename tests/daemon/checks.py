@@ -434,8 +434,6 @@ def daemon_kills(n=int(env.get('DAEMON_KILLS', '40'))):
     epoll_wait all along; after each kill no thread of it is traced or
     stopped (within 10 s), and at the end its counters are all 0.
     """
-    import random
-    import statistics
     import tempfile
     top = os.path.dirname(os.path.dirname(os.path.abspath(env['NUMAMOVED'])))
     pt, nm = os.path.join(top, 'tests', 'vm', 'poltarget'), os.path.join(top, 'cli', 'numamove')
@@ -446,6 +444,18 @@ def daemon_kills(n=int(env.get('DAEMON_KILLS', '40'))):
     write_conf('')
     ctl = tempfile.mkdtemp()
     target = subprocess.Popen([pt, '--ctl', ctl, '--soak'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        kill_loop(n, target, ctl, nm)
+    finally:
+        if target.poll() is None:
+            target.kill()
+            target.wait()
+        subprocess.run(['rm', '-rf', ctl])
+
+
+def kill_loop(n, target, ctl, nm):
+    import random
+    import statistics
     for _ in range(300):
         if os.path.exists(os.path.join(ctl, 'ready')) or target.poll() is not None:
             break
@@ -497,7 +507,6 @@ def daemon_kills(n=int(env.get('DAEMON_KILLS', '40'))):
     check('the target saw nothing: 0 data errors, EINTR, short sleeps, sequence errors',
           len(w) >= 11 and int(w[2]) >= 10 and (w[4], w[6], w[8], w[10]) == ('0', '0', '0', '0') and
           target.returncode == 0, '%s; exit %s' % (line.strip(), target.returncode))
-    subprocess.run(['rm', '-rf', ctl])
 
 
 def members(root, iface):

@@ -10,7 +10,8 @@ verify fresh buffers, time 2 ms sleeps, read a byte sequence from a pipe and
 wait in epoll_wait, and count every anomaly themselves. Against it, KILLS
 runs of numamove: policy changes, and moves (whose stay policy is set the
 same way, by running set_mempolicy(2) in the target's threads), each killed
-with SIGKILL at a random instant within its usual run time (measured first:
+with SIGKILL (every other one with its whole process group) at a random
+instant within its usual run time (measured first:
 on this machine a run takes milliseconds, and a kill after it ended tests
 nothing). After each kill, from /proc, not from numamove: the target is
 alive, and within 10 s none of its threads is traced (TracerPid 0) or
@@ -156,9 +157,15 @@ def run(target, ctl, node):
     for i in range(KILLS):
         args = nm_args(i, pid, node)
         prepare(args)
-        proc = subprocess.Popen([NM] + args, **quiet)
+        # Every other numamove leads a process group of its own and the
+        # whole group is killed, as timeout(1) or a shell would.
+        group = i % 2 == 1
+        proc = subprocess.Popen([NM] + args, start_new_session=group, **quiet)
         time.sleep(random.uniform(0, span))
-        proc.send_signal(signal.SIGKILL)
+        if group:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.send_signal(signal.SIGKILL)
         if proc.wait() == -signal.SIGKILL:
             landed += 1
         what = 'after kill %d (numamove %s)' % (i + 1, ' '.join(args))
