@@ -1194,19 +1194,19 @@ static int set_placement(int fd, const struct numamove_placement *p)
 	return numamove_placement_set(fd, p);
 }
 
-/* The placement of one path (the file below a directory gets the policy without the scope). */
+/* The placement of one path (below a directory: what the library says the directory's gives it). */
 static int set_one(struct place_call *c, int fd, bool below, bool is_dir)
 {
-	struct numamove_placement *file = NULL;
+	struct numamove_placement *inherited = NULL;
 	int r;
 
 	if (c->clear)
 		return numamove_placement_clear(fd);
-	if (below && !is_dir && (numamove_placement_flags(c->placement) & NUMAMOVE_PLACEMENT_F_DIRECTORY)) {
-		r = numamove_placement_new(numamove_placement_policy(c->placement), 0, &file);
+	if (below) {
+		r = numamove_placement_inherit(c->placement, is_dir, &inherited);
 		if (r == 0)
-			r = set_placement(fd, file);
-		numamove_placement_free(file);
+			r = set_placement(fd, inherited);
+		numamove_placement_free(inherited);
 		return r;
 	}
 	return set_placement(fd, c->placement);
