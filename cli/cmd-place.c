@@ -146,8 +146,11 @@ static int enforce(const char *path, const struct numamove_placement *p)
 	return status;
 }
 
-/* Places (or clears) one path; a line "PATH: placement OLD -> NEW" on success. */
-static void place_one(struct place_args *a, const char *path, bool is_dir, bool follow)
+/*
+ * Places (or clears) one path; a line "PATH: placement OLD -> NEW" on
+ * success. @below: found by the walk below a directory named.
+ */
+static void place_one(struct place_args *a, const char *path, bool is_dir, bool below, bool follow)
 {
 	struct numamove_placement *p = a->placement, *file = NULL;
 	char before[NUMAMOVE_PLACEMENT_MAX + 32], after[NUMAMOVE_PLACEMENT_MAX + 32];
@@ -159,12 +162,13 @@ static void place_one(struct place_args *a, const char *path, bool is_dir, bool 
 		return;
 	}
 	current_text(fd, before, sizeof(before));
-	/* The scope belongs to directories: a file below a placed directory gets the policy alone. */
-	if (p && !is_dir && (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_DIRECTORY) && a->recursive) {
-		r = numamove_placement_new(numamove_placement_policy(p), 0, &file);
-		if (r == 0)
-			r = numamove_placement_set(fd, file);
-		p = file;
+	/* What is below a directory gets what the library says the directory's placement gives it. */
+	if (p && below) {
+		r = numamove_placement_inherit(p, is_dir, &file);
+		if (r == 0) {
+			p = file;
+			r = numamove_placement_set(fd, p);
+		}
 	} else {
 		r = p ? numamove_placement_set(fd, p) : numamove_placement_clear(fd);
 	}
@@ -196,11 +200,10 @@ static void place_one(struct place_args *a, const char *path, bool is_dir, bool 
 
 static int walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-	(void)ftw;
 	if (type == FTW_D || type == FTW_DP)
-		place_one(walking, path, true, false);
+		place_one(walking, path, true, ftw->level > 0, false);
 	else if (type == FTW_F && S_ISREG(st->st_mode))
-		place_one(walking, path, false, false);
+		place_one(walking, path, false, ftw->level > 0, false);
 	else if (type == FTW_DNR || type == FTW_NS) {
 		warnx_("%s: cannot read it: skipped", path);
 		walking->status = EXIT_ERROR;
@@ -305,7 +308,7 @@ int cmd_place(int argc, char **argv)
 			a.status = EXIT_ERROR;
 		} else {
 			/* A link named on the command line stands for its file, as with chmod(1). */
-			place_one(&a, argv[i], S_ISDIR(st.st_mode), true);
+			place_one(&a, argv[i], S_ISDIR(st.st_mode), false, true);
 		}
 	}
 	if (a.n_done && tell) {

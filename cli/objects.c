@@ -258,25 +258,18 @@ static void placement_cell(struct libscols_line *ln, size_t i, const struct outp
 	cell_printf(ln, i, "%s", policy_text(numamove_placement_policy(p), buf, sizeof(buf)));
 }
 
-/* CONFORM: the share of the resident pages on nodes the placement wants (100 with none resident). */
+/* CONFORM: the share of the resident pages on nodes the placement wants (the library's measure). */
 static void conform_cell(struct libscols_line *ln, size_t i, const struct output *o,
-			 const struct numamove_nodelist *nodes, const struct numamove_object *obj,
-			 const struct numamove_placement *p)
+			 const struct numamove_object *obj, const struct numamove_placement *p)
 {
-	uint64_t on = 0, all = numamove_object_pages(obj, -1);
+	double pct;
 
-	if (!p) {
+	if (!p || numamove_placement_conformance(p, numamove_object_maps(obj), NULL, NULL, &pct) < 0) {
 		if (!o->json)
 			cell_printf(ln, i, "-");
 		return;
 	}
-	for (size_t k = 0; k < numamove_nodelist_count(nodes); k++) {
-		int node = numamove_nodelist_get(nodes, k);
-
-		if (numamove_placement_wants_node(p, node))
-			on += numamove_object_pages(obj, node);
-	}
-	cell_printf(ln, i, "%.1f", all ? 100.0 * (double)on / (double)all : 100.0);
+	cell_printf(ln, i, "%.1f", pct);
 }
 
 static bool wants_placement(const struct columns *cols)
@@ -327,7 +320,7 @@ static void add_row(struct libscols_table *tb, const struct columns *cols, const
 			else if (!o->json)
 				cell_printf(ln, i, "-");
 			break;
-		case OCOL_CONFORM: conform_cell(ln, i, o, nodes, obj, placement); break;
+		case OCOL_CONFORM: conform_cell(ln, i, o, obj, placement); break;
 		default:
 			cell_size(ln, i, o, numamove_object_pages(obj, numamove_nodelist_get(nodes, (size_t)cols->ids[i] - NOBJ)) * ps);
 		}

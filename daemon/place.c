@@ -26,9 +26,9 @@
  * schedules a check of the file, at most one per file per 500 ms (the
  * daemon's own opens are ignored); the check, on a thread, asks the
  * library which placement applies (numamove_placement_find()), where the
- * file's resident pages are (numamove_object_load()) and which nodes the
- * placement wants (numamove_placement_wants_node()); when less than all of
- * them conform (or a tmpfs file's shared policy is not the placement's),
+ * file's resident pages are (numamove_object_load()) and how much of them
+ * is where the placement wants it (numamove_placement_conformance()); when
+ * less than all of them conform (or a tmpfs file's shared policy is not the placement's),
  * a correction job is queued: an ordinary job, through the global budget,
  * whose request is the library's numamove_placement_request(). Each
  * correction is logged and signalled (Manager.PlacementCorrected).
@@ -482,8 +482,8 @@ static void check_run(struct wmsg *m)
 	const struct numamove_topology *topo = c->topo;
 	struct numamove_placement *p = NULL;
 	struct numamove_object *obj = NULL;
-	struct numamove_nodelist *nodes = NULL;
 	char text[NUMAMOVE_PLACEMENT_MAX];
+	uint64_t wanted = 0, resident = 0;
 	struct stat st;
 	int r;
 
@@ -507,18 +507,9 @@ static void check_run(struct wmsg *m)
 	if (r == 0)
 		r = numamove_object_load(obj);
 	if (r == 0)
-		r = numamove_object_nodes(obj, &nodes);
+		r = numamove_placement_conformance(p, numamove_object_maps(obj), &wanted, &resident, &c->conform);
 	if (r == 0) {
-		uint64_t on = 0, all = numamove_object_pages(obj, -1);
-
-		for (size_t k = 0; k < numamove_nodelist_count(nodes); k++) {
-			int node = numamove_nodelist_get(nodes, k);
-
-			if (numamove_placement_wants_node(p, node))
-				on += numamove_object_pages(obj, node);
-		}
-		c->conform = all ? 100.0 * (double)on / (double)all : 100.0;
-		c->astray = (all - on) * numamove_object_page_size(obj);
+		c->astray = resident - wanted;
 		/* tmpfs keeps the policy itself: the placement's must be it, so that new pages are born in place. */
 		if (numamove_object_has_shared_policy(obj) &&
 		    numamove_nodelist_count(numamove_policy_nodes(numamove_placement_policy(p)))) {
@@ -536,7 +527,6 @@ static void check_run(struct wmsg *m)
 			c->policy_differs = false, c->conform = 100.0, c->astray = 0;
 	}
 	c->error = r;
-	numamove_nodelist_free(nodes);
 	numamove_object_free(obj);
 	numamove_placement_free(p);
 	worker_post(c->d, m);
@@ -1204,19 +1194,19 @@ static int set_placement(int fd, const struct numamove_placement *p)
 	return numamove_placement_set(fd, p);
 }
 
-/* The placement of one path (the file below a directory gets the policy without the scope). */
+/* The placement of one path (below a directory: what the library says the directory's gives it). */
 static int set_one(struct place_call *c, int fd, bool below, bool is_dir)
 {
-	struct numamove_placement *file = NULL;
+	struct numamove_placement *inherited = NULL;
 	int r;
 
 	if (c->clear)
 		return numamove_placement_clear(fd);
-	if (below && !is_dir && (numamove_placement_flags(c->placement) & NUMAMOVE_PLACEMENT_F_DIRECTORY)) {
-		r = numamove_placement_new(numamove_placement_policy(c->placement), 0, &file);
+	if (below) {
+		r = numamove_placement_inherit(c->placement, is_dir, &inherited);
 		if (r == 0)
-			r = set_placement(fd, file);
-		numamove_placement_free(file);
+			r = set_placement(fd, inherited);
+		numamove_placement_free(inherited);
 		return r;
 	}
 	return set_placement(fd, c->placement);
@@ -1722,21 +1712,13 @@ int method_clear(sd_bus_message *m, void *userdata, sd_bus_error *error)
 static double conform_now(const struct placed *p)
 {
 	struct numamove_object *obj = NULL;
-	struct numamove_nodelist *nodes = NULL;
 	double pct = -1;
 
 	if (p->dir || !p->placement)
 		return -1;
 	if (numamove_object_open(p->path, &obj) == 0 && numamove_object_load(obj) == 0 &&
-	    numamove_object_nodes(obj, &nodes) == 0) {
-		uint64_t on = 0, all = numamove_object_pages(obj, -1);
-
-		for (size_t k = 0; k < numamove_nodelist_count(nodes); k++)
-			if (numamove_placement_wants_node(p->placement, numamove_nodelist_get(nodes, k)))
-				on += numamove_object_pages(obj, numamove_nodelist_get(nodes, k));
-		pct = all ? 100.0 * (double)on / (double)all : 100.0;
-	}
-	numamove_nodelist_free(nodes);
+	    numamove_placement_conformance(p->placement, numamove_object_maps(obj), NULL, NULL, &pct) < 0)
+		pct = -1;
 	numamove_object_free(obj);
 	return pct;
 }

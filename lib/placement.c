@@ -262,6 +262,15 @@ NM_EXPORT int numamove_placement_get(int fd, const struct numamove_topology *top
 	return numamove_placement_parse(buf, len, topo, ret_placement);
 }
 
+NM_EXPORT int numamove_placement_inherit(const struct numamove_placement *placement, bool dir,
+					 struct numamove_placement **ret_placement)
+{
+	if (!placement || !ret_placement)
+		return -EINVAL;
+	/* The scope belongs to directories: a file below gets the policy alone. */
+	return numamove_placement_new(placement->policy, dir ? placement->flags : 0, ret_placement);
+}
+
 NM_EXPORT int numamove_placement_find(const char *path, const struct numamove_topology *topo,
 				      struct numamove_placement **ret_placement, char **ret_from)
 {
@@ -312,6 +321,14 @@ NM_EXPORT int numamove_placement_find(const char *path, const struct numamove_to
 			numamove_placement_free(p);
 			r = -ENODATA;
 		}
+		if (r == 0 && !first) {
+			/* A directory's placement applies to what is below it as it gives it to it. */
+			struct numamove_placement *below = NULL;
+
+			r = numamove_placement_inherit(p, S_ISDIR(st0.st_mode), &below);
+			numamove_placement_free(p);
+			p = below;
+		}
 		if (r != -ENODATA) {
 			if (r == 0)
 				*ret_placement = p;
@@ -352,6 +369,36 @@ NM_EXPORT bool numamove_placement_wants_node(const struct numamove_placement *pl
 	if (!numamove_nodelist_count(nodes))
 		return true;
 	return numamove_nodelist_contains(nodes, node);
+}
+
+NM_EXPORT int numamove_placement_conformance(const struct numamove_placement *placement,
+					     const struct numamove_maps *maps, uint64_t *ret_wanted,
+					     uint64_t *ret_resident, double *ret_percent)
+{
+	uint64_t wanted = 0, resident = 0;
+
+	if (!placement || !maps)
+		return -EINVAL;
+	/* Bytes, each mapping in its own page size: a process's maps mix them. */
+	for (size_t i = 0; i < maps->n; i++) {
+		const struct numamove_mapping *m = &maps->m[i];
+
+		for (size_t node = 0; node < m->n_nodes; node++) {
+			uint64_t bytes = m->pages[node] * m->page_size;
+
+			resident += bytes;
+			if (bytes && numamove_placement_wants_node(placement, (int)node))
+				wanted += bytes;
+		}
+	}
+	if (ret_wanted)
+		*ret_wanted = wanted;
+	if (ret_resident)
+		*ret_resident = resident;
+	/* Nothing resident is nothing astray: it conforms. */
+	if (ret_percent)
+		*ret_percent = resident ? 100.0 * (double)wanted / (double)resident : 100.0;
+	return 0;
 }
 
 /*

@@ -1595,9 +1595,24 @@ int numamove_placement_set(int fd, const struct numamove_placement *placement);
 /** numamove_placement_clear() - remove the placement of @fd (none is not an error) */
 int numamove_placement_clear(int fd);
 /**
+ * numamove_placement_inherit() - the placement that @placement, kept on a
+ * directory, gives to a file or directory below it: a directory gets it as
+ * it is, a regular file its policy without the scope (the scope belongs to
+ * directories). What numamove place --recursive and numamoved write below
+ * a directory, and what numamove_placement_find() returns from one.
+ * @dir: what is below is a directory
+ * @ret_placement: a new placement, freed with numamove_placement_free()
+ *
+ * Return: 0; -EINVAL for a NULL argument; -ENOMEM. Since 0.5.
+ */
+int numamove_placement_inherit(const struct numamove_placement *placement, bool dir,
+			       struct numamove_placement **ret_placement);
+/**
  * numamove_placement_find() - the placement that applies to the file at @path:
  * its own, else its directory's, else that of the nearest directory above
- * whose placement covers the tree; never across a file system boundary
+ * whose placement covers the tree; never across a file system boundary.
+ * One found on a directory above comes as numamove_placement_inherit()
+ * gives it to @path (a regular file's has no scope).
  * @ret_from: where not NULL, the path (allocated) of what carries it
  *
  * Return: 0; -ENODATA when none applies; an error of numamove_placement_get().
@@ -1625,6 +1640,20 @@ int numamove_placement_request(const char *path, const struct numamove_placement
  * placement puts them (its policy's nodes; any node for default and local)
  */
 bool numamove_placement_wants_node(const struct numamove_placement *placement, int node);
+/**
+ * numamove_placement_conformance() - how much of the memory in @maps is
+ * where @placement puts it: on nodes numamove_placement_wants_node() accepts
+ * @maps: where the pages are: numamove_object_maps() of a loaded object, or
+ *        any maps (every mapping counts, in its own page size)
+ * @ret_wanted: where not NULL, the bytes resident on wanted nodes
+ * @ret_resident: where not NULL, the bytes resident on any node
+ * @ret_percent: where not NULL, the share of the resident bytes on wanted
+ *        nodes, in percent; 100 when nothing is resident (nothing is astray)
+ *
+ * Return: 0; -EINVAL for a NULL @placement or @maps. Since 0.5.
+ */
+int numamove_placement_conformance(const struct numamove_placement *placement, const struct numamove_maps *maps,
+				   uint64_t *ret_wanted, uint64_t *ret_resident, double *ret_percent);
 
 /* ------------------------------------------------------------------------
  * The system around a move.

@@ -110,6 +110,115 @@ static void test_new(void **state)
 	numamove_placement_free(p);
 }
 
+/* The text of @p, for comparing (a static buffer: one at a time). */
+static const char *text_of(const struct numamove_placement *p)
+{
+	static char buf[NUMAMOVE_PLACEMENT_MAX];
+
+	assert_true(numamove_placement_format(p, buf, sizeof(buf)) < (int)sizeof(buf));
+	return buf;
+}
+
+static void test_inherit(void **state)
+{
+	struct numamove_placement *dir = parse_ok("numamove-placement/1 policy=interleave:0-1 scope=directory", NULL);
+	struct numamove_placement *tree = parse_ok("numamove-placement/1 policy=bind=static:1", NULL);
+	struct numamove_placement *got = NULL, *again = NULL;
+
+	(void)state;
+	/* the scope belongs to directories: a file below gets the policy alone, a directory all of it */
+	assert_int_equal(numamove_placement_inherit(dir, false, &got), 0);
+	assert_string_equal(text_of(got), "numamove-placement/1 policy=interleave:0-1");
+	assert_int_equal(numamove_placement_flags(got), 0);
+	/* what a file gets is a placement a file may have */
+	assert_int_equal(numamove_placement_inherit(got, false, &again), 0);
+	assert_string_equal(text_of(again), "numamove-placement/1 policy=interleave:0-1");
+	numamove_placement_free(again);
+	numamove_placement_free(got);
+	assert_int_equal(numamove_placement_inherit(dir, true, &got), 0);
+	assert_string_equal(text_of(got), "numamove-placement/1 policy=interleave:0-1 scope=directory");
+	assert_int_equal(numamove_placement_flags(got), NUMAMOVE_PLACEMENT_F_DIRECTORY);
+	numamove_placement_free(got);
+	/* a tree's placement is the same below, flags included; the copy outlives the original */
+	assert_int_equal(numamove_placement_inherit(tree, false, &got), 0);
+	assert_int_equal(numamove_placement_inherit(tree, true, &again), 0);
+	numamove_placement_free(tree);
+	assert_string_equal(text_of(got), "numamove-placement/1 policy=bind=static:1");
+	assert_string_equal(text_of(again), "numamove-placement/1 policy=bind=static:1");
+	numamove_placement_free(again);
+	numamove_placement_free(got);
+	got = (struct numamove_placement *)(uintptr_t)0x1;
+	assert_int_equal(numamove_placement_inherit(NULL, false, &got), -EINVAL);
+	assert_int_equal(numamove_placement_inherit(dir, false, NULL), -EINVAL);
+	assert_ptr_equal(got, (struct numamove_placement *)(uintptr_t)0x1);
+	numamove_placement_free(dir);
+}
+
+/* The conformance of the placement @text to @maps: wanted and resident bytes, and the share. */
+static void assert_conformance(const char *text, const struct numamove_maps *maps, uint64_t want_wanted,
+			       uint64_t want_resident, double want_percent)
+{
+	struct numamove_placement *p = parse_ok(text, NULL);
+	uint64_t wanted = 1, resident = 1;
+	double percent = -1;
+
+	assert_int_equal(numamove_placement_conformance(p, maps, &wanted, &resident, &percent), 0);
+	if (wanted != want_wanted || resident != want_resident || percent < want_percent - 1e-9 ||
+	    percent > want_percent + 1e-9)
+		fail_msg("%s: %" PRIu64 " of %" PRIu64 " bytes (%.3f%%), want %" PRIu64 " of %" PRIu64 " (%.3f%%)",
+			 text, wanted, resident, percent, want_wanted, want_resident, want_percent);
+	/* every result is optional */
+	assert_int_equal(numamove_placement_conformance(p, maps, NULL, NULL, NULL), 0);
+	numamove_placement_free(p);
+}
+
+static void test_conformance(void **state)
+{
+	/* a file's page cache: 10 pages on node 0, 30 on node 1, 60 on node 2 */
+	static const char file[] = "7f0000000000 default file=/data/f mapped=100 N0=10 N1=30 N2=60 "
+				   "kernelpagesize_kB=4\n";
+	/* mixed page sizes (a process's maps): each counts in its own, as bytes */
+	static const char mixed[] = "7f0000000000 default file=/data/f mapped=4 N0=1 N1=3 kernelpagesize_kB=4\n"
+				    "7f2000000000 default file=/huge/g huge mapped=2 N0=1 N3=1 "
+				    "kernelpagesize_kB=2048\n";
+	/* nothing resident: nothing astray */
+	static const char none[] = "7f0000000000 default file=/data/e\n";
+	struct numamove_maps *maps = NULL;
+	struct numamove_placement *p = parse_ok("numamove-placement/1 policy=bind:0", NULL);
+	uint64_t v = 7;
+
+	(void)state;
+	assert_int_equal(numamove_maps_parse(file, NULL, &maps), 0);
+	assert_conformance("numamove-placement/1 policy=bind:1-2", maps, 90 * PAGE, 100 * PAGE, 90.0);
+	assert_conformance("numamove-placement/1 policy=bind:0", maps, 10 * PAGE, 100 * PAGE, 10.0);
+	assert_conformance("numamove-placement/1 policy=interleave:0,2", maps, 70 * PAGE, 100 * PAGE, 70.0);
+	assert_conformance("numamove-placement/1 policy=preferred:1", maps, 30 * PAGE, 100 * PAGE, 30.0);
+	/* a node that holds none of it wants none of it */
+	assert_conformance("numamove-placement/1 policy=bind:3", maps, 0, 100 * PAGE, 0.0);
+	/* default and local name no node: every page is where they put it; the scope changes nothing */
+	assert_conformance("numamove-placement/1 policy=default", maps, 100 * PAGE, 100 * PAGE, 100.0);
+	assert_conformance("numamove-placement/1 policy=local scope=directory", maps, 100 * PAGE, 100 * PAGE, 100.0);
+	assert_conformance("numamove-placement/1 policy=bind:0-2 scope=directory", maps, 100 * PAGE, 100 * PAGE,
+			   100.0);
+	numamove_maps_free(maps);
+
+	assert_int_equal(numamove_maps_parse(mixed, NULL, &maps), 0);
+	assert_conformance("numamove-placement/1 policy=bind:0", maps, PAGE + HUGE_2M, 4 * PAGE + 2 * HUGE_2M,
+			   100.0 * (double)(PAGE + HUGE_2M) / (double)(4 * PAGE + 2 * HUGE_2M));
+	assert_conformance("numamove-placement/1 policy=bind:1,3", maps, 3 * PAGE + HUGE_2M,
+			   4 * PAGE + 2 * HUGE_2M,
+			   100.0 * (double)(3 * PAGE + HUGE_2M) / (double)(4 * PAGE + 2 * HUGE_2M));
+	numamove_maps_free(maps);
+
+	assert_int_equal(numamove_maps_parse(none, NULL, &maps), 0);
+	assert_conformance("numamove-placement/1 policy=bind:1", maps, 0, 0, 100.0);
+	assert_int_equal(numamove_placement_conformance(NULL, maps, &v, NULL, NULL), -EINVAL);
+	assert_int_equal(numamove_placement_conformance(p, NULL, &v, NULL, NULL), -EINVAL);
+	assert_int_equal(v, 7);
+	numamove_maps_free(maps);
+	numamove_placement_free(p);
+}
+
 /* A scratch directory in the build tree (its file system), removed after. */
 struct scratch {
 	char dir[64], sub[PATH_MAX], file[PATH_MAX], deep[PATH_MAX];
@@ -226,9 +335,17 @@ static void test_find(void **state)
 	assert_found(s->deep, "numamove-placement/1 policy=bind:1", s->dir);
 	set_on(s->sub, "numamove-placement/1 policy=interleave:0-1");
 	assert_found(s->deep, "numamove-placement/1 policy=interleave:0-1", s->sub);
-	/* a directory-only placement covers its own files, not those deeper down */
+	/*
+	 * a directory-only placement covers its own files, not those deeper
+	 * down; a file gets its policy without the scope, a directory all of it
+	 */
 	set_on(s->dir, "numamove-placement/1 policy=preferred:1 scope=directory");
-	assert_found(s->file, "numamove-placement/1 policy=preferred:1 scope=directory", s->dir);
+	assert_found(s->file, "numamove-placement/1 policy=preferred:1", s->dir);
+	fd = open(s->sub, O_RDONLY | O_DIRECTORY);
+	assert_int_equal(numamove_placement_clear(fd), 0);
+	close(fd);
+	assert_found(s->sub, "numamove-placement/1 policy=preferred:1 scope=directory", s->dir);
+	set_on(s->sub, "numamove-placement/1 policy=interleave:0-1");
 	fd = open(s->sub, O_RDONLY | O_DIRECTORY);
 	assert_int_equal(numamove_placement_clear(fd), 0);
 	close(fd);
@@ -250,6 +367,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_new),
+		cmocka_unit_test(test_inherit),
+		cmocka_unit_test(test_conformance),
 		cmocka_unit_test_setup_teardown(test_keep, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_find, scratch_setup, scratch_teardown),
 	};
