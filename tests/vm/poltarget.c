@@ -7,7 +7,7 @@
  * allocation lands where the new policy says, as move_pages(2) with
  * nodes == NULL reports it.
  *
- * usage: poltarget --ctl DIR [--sleep SECONDS] [--mbind MODE:NODES] [--hold MIB] [--seccomp allow|kill|errno] [--soak]
+ * usage: poltarget --ctl DIR [--sleep SECONDS] [--mbind MODE:NODES] [--hold MIB] [--seccomp allow|kill|errno] [--soak [--keep MIB]]
  *
  * Default mode: threads block in different ways, then report:
  *   reader   read(2) on a pipe           released by "release"
@@ -27,7 +27,14 @@
  *   2 data threads fill and verify 1 MiB buffers (fresh each round),
  *   a sleeper checks 2 ms sleeps, a reader checks a byte sequence that a
  *   writer thread sends, an epoll thread waits 5 ms timeouts.
+ *   With --keep MIB, three more: a keeper holds MIB MiB written once
+ *   and verifies it over and over; a forker forks a child every 10 ms that
+ *   checks a copy of it and fills a page of its own; a sharer fills and
+ *   verifies a 4 MiB SysV segment (removed at once: it goes with the
+ *   process) and a 4 MiB tmpfs file (/dev/shm/poltarget-soak.PID, removed
+ *   on "stop").
  *   On "stop": soak rounds R errors E eintr I short_sleeps S seq_errors Q
+ *   keeps K forks F shared_rounds H
  *
  * --mbind MODE:NODES: before the threads start, a 4 MiB mapping gets a
  * policy of its own with mbind(2) (MODE bind, interleave or preferred;
@@ -69,9 +76,12 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/ipc.h>
 #include <sys/prctl.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -447,6 +457,132 @@ static void *soak_epoll(void *arg)
 	return NULL;
 }
 
+static atomic_ulong keeps, forks, shared_rounds;
+static uint64_t *hold_mem;
+static size_t hold_words;
+
+static uint64_t hold_word(size_t i)
+{
+	return 0xc0ffee0000000000ULL ^ (i * 0x9e3779b97f4a7c15ULL);
+}
+
+static void hold_fill(size_t mib)
+{
+	hold_words = (mib << 20) / 8;
+	hold_mem = mmap(NULL, hold_words * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (hold_mem == MAP_FAILED)
+		die("mmap");
+	for (size_t i = 0; i < hold_words; i++)
+		hold_mem[i] = hold_word(i);
+}
+
+static bool hold_intact(void)
+{
+	for (size_t i = 0; i < hold_words; i++)
+		if (hold_mem[i] != hold_word(i))
+			return false;
+	return true;
+}
+
+/* The memory that stays, and so is what moves: checked again and again. */
+static void *soak_keeper(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&stopping)) {
+		struct timespec ts = { 0, 5000000 };
+
+		if (!hold_intact())
+			atomic_fetch_add(&errors, 1);
+		atomic_fetch_add(&keeps, 1);
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+/* Short children: each checks its copy of the kept memory and a page of its own. */
+static void *soak_forker(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&stopping)) {
+		struct timespec ts = { 0, 10000000 };
+		int st;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			uint64_t *page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			bool ok = page != MAP_FAILED;
+
+			for (size_t i = 0; ok && i < PAGE / 8; i++)
+				page[i] = i;
+			for (size_t i = 0; ok && i < PAGE / 8; i++)
+				ok = page[i] == i;
+			/* a sample of the kept memory: the whole would take the child too long */
+			for (size_t i = 0; ok && i < hold_words; i += 509)
+				ok = hold_mem[i] == hold_word(i);
+			_exit(ok ? 0 : 1);
+		}
+		if (pid < 0) {
+			atomic_fetch_add(&errors, 1);
+		} else {
+			while (waitpid(pid, &st, 0) < 0)
+				if (errno != EINTR) {
+					atomic_fetch_add(&errors, 1);
+					break;
+				} else {
+					atomic_fetch_add(&eintrs, 1);
+				}
+			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+				atomic_fetch_add(&errors, 1);
+			atomic_fetch_add(&forks, 1);
+		}
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+static char tmpfs_path[64];
+
+/* A SysV segment and a tmpfs file, filled with a new pattern and verified each round. */
+static void *soak_sharer(void *arg)
+{
+	const size_t size = 4u << 20;
+	uint64_t *shm, *file, seed = 77;
+	int id, fd;
+
+	(void)arg;
+	id = shmget(IPC_PRIVATE, size, IPC_CREAT | 0600);
+	shm = id < 0 ? (void *)-1 : shmat(id, NULL, 0);
+	if (shm == (void *)-1)
+		die("shm");
+	shmctl(id, IPC_RMID, NULL); /* gone with the last detach: never leaked */
+	snprintf(tmpfs_path, sizeof(tmpfs_path), "/dev/shm/poltarget-soak.%d", (int)getpid());
+	fd = open(tmpfs_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || ftruncate(fd, (off_t)size) < 0)
+		die("tmpfs file");
+	file = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (file == MAP_FAILED)
+		die("mmap tmpfs");
+	close(fd);
+	while (!atomic_load(&stopping)) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		for (size_t i = 0; i < size / 8; i++) {
+			shm[i] = seed ^ i;
+			file[i] = ~seed ^ i;
+		}
+		for (size_t i = 0; i < size / 8; i++)
+			if (shm[i] != (seed ^ i) || file[i] != (~seed ^ i)) {
+				atomic_fetch_add(&errors, 1);
+				break;
+			}
+		atomic_fetch_add(&shared_rounds, 1);
+		nanosleep(&(struct timespec){ 0, 5000000 }, NULL);
+	}
+	shmdt(shm);
+	munmap(file, size);
+	unlink(tmpfs_path);
+	return NULL;
+}
+
 static void install_seccomp(const char *what)
 {
 	unsigned int action = strcmp(what, "kill") == 0 ? SECCOMP_RET_KILL_PROCESS
@@ -472,7 +608,7 @@ static void start(pthread_t *t, void *(*fn)(void *), void *arg)
 
 int main(int argc, char **argv)
 {
-	pthread_t t[8];
+	pthread_t t[12];
 	size_t nt = 0;
 	bool soak = false;
 	char path[4096], line[256], nodes[256];
@@ -494,12 +630,14 @@ int main(int argc, char **argv)
 				die("--hold");
 			madvise(mem, size, MADV_NOHUGEPAGE);
 			memset(mem, 0x33, size);
+		} else if (strcmp(argv[i], "--keep") == 0 && i + 1 < argc) {
+			hold_fill((size_t)atol(argv[++i]));
 		} else if (strcmp(argv[i], "--seccomp") == 0 && i + 1 < argc)
 			install_seccomp(argv[++i]);
 		else if (strcmp(argv[i], "--soak") == 0)
 			soak = true;
 		else {
-			fprintf(stderr, "usage: poltarget --ctl DIR [--sleep SECONDS] [--mbind MODE:NODES] [--hold MIB] [--seccomp allow|kill|errno] [--soak]\n");
+			fprintf(stderr, "usage: poltarget --ctl DIR [--sleep SECONDS] [--mbind MODE:NODES] [--hold MIB] [--seccomp allow|kill|errno] [--soak [--keep MIB]]\n");
 			return 2;
 		}
 	}
@@ -520,6 +658,11 @@ int main(int argc, char **argv)
 		start(&t[nt++], soak_writer, NULL);
 		start(&t[nt++], soak_reader, NULL);
 		start(&t[nt++], soak_epoll, NULL);
+		if (hold_mem) {
+			start(&t[nt++], soak_keeper, NULL);
+			start(&t[nt++], soak_forker, NULL);
+			start(&t[nt++], soak_sharer, NULL);
+		}
 		expect = 0;
 	} else {
 		start(&t[nt++], reader, NULL);
@@ -573,9 +716,11 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < nt; i++)
 		pthread_join(t[i], NULL);
 	if (soak)
-		result("soak rounds %lu errors %lu eintr %lu short_sleeps %lu seq_errors %lu",
-		       atomic_load(&rounds), atomic_load(&errors), atomic_load(&eintrs), atomic_load(&short_sleeps),
-		       atomic_load(&seq_errors));
+		result("soak rounds %lu errors %lu eintr %lu short_sleeps %lu seq_errors %lu keeps %lu forks %lu "
+		       "shared_rounds %lu",
+		       atomic_load(&rounds), atomic_load(&errors) + (hold_mem && !hold_intact()), atomic_load(&eintrs),
+		       atomic_load(&short_sleeps), atomic_load(&seq_errors), atomic_load(&keeps), atomic_load(&forks),
+		       atomic_load(&shared_rounds));
 	result("done");
 	return 0;
 }
