@@ -115,7 +115,11 @@ while [ "$(date +%s)" -lt "$end" ]; do
 	case $1:$rc in
 	move:killed|policy:killed) ;;
 	move:0) moves=$((moves + 1)); moves_ok=$((moves_ok + 1)) ;;
-	move:3) moves=$((moves + 1)); moves_partial=$((moves_partial + 1)) ;;
+	move:3)
+		moves=$((moves + 1)); moves_partial=$((moves_partial + 1))
+		# why, for the first few: the report's line and its first diagnostic
+		[ "$moves_partial" -le 5 ] && echo "# partial: numamove $*: $(grep -m1 'not moved' "$T/out"); $(head -n 1 "$T/err")"
+		;;
 	move:*) moves=$((moves + 1)); moves_other=$((moves_other + 1)); echo "# move exit $rc: $* : $(head -n 2 "$T/err")" ;;
 	policy:0) policies=$((policies + 1)) ;;
 	policy:*) policies=$((policies + 1)); policy_fail=$((policy_fail + 1)); echo "# policy exit $rc: $* : $(head -n 2 "$T/err")" ;;
