@@ -15,7 +15,9 @@
 # found one. Prints one line per harness:
 #   HARNESS: N executions, N exec/s, N crashes[ (ARTIFACT)], corpus N -> N files
 #
-# Environment: FUZZ_RUNS=N (-runs=N instead of a duration), FUZZ_ARGS (more
+# Environment: FUZZ_RUNS=N (-runs=N instead of a duration), FUZZ_TIMEOUT=S
+# (seconds an input may take before it counts as a hang: 30; on a loaded
+# machine a long linear input can take seconds), FUZZ_ARGS (more
 # libFuzzer options). One fuzzer process at a time, never parallel jobs.
 set -euo pipefail
 top=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -70,14 +72,19 @@ for h in "${harnesses[@]}"; do
 	before=$(find "$corpus" -maxdepth 1 -type f | wc -l)
 	echo "== $h: ${FUZZ_RUNS:+$FUZZ_RUNS runs}${FUZZ_RUNS:-$duration s}"
 	rc=0
-	# New inputs go to $new (the first directory); the kept corpus is read only.
+	# New inputs go to new/HARNESS (the first directory); the kept corpus is
+	# only read. Paths relative to build-fuzz/: libFuzzer runs its -merge=1
+	# child through a shell command line it does not quote, which a clone
+	# in a path with spaces would break.
 	# shellcheck disable=SC2086
-	"$b/fuzz/fuzz-$h" "${limit[@]}" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-		-print_final_stats=1 -artifact_prefix="$art/" ${FUZZ_ARGS:-} "$new" "$corpus" > "$log" 2>&1 || rc=$?
+	(cd "$b" && "./fuzz/fuzz-$h" "${limit[@]}" -max_len=4096 -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048 \
+		-print_final_stats=1 -artifact_prefix="artifacts/$h/" ${FUZZ_ARGS:-} "new/$h" "../fuzz/corpus/$h") \
+		> "$log" 2>&1 || rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
 	found=$(grep -c -E '^==[0-9]+==ERROR|^SUMMARY: (AddressSanitizer|UndefinedBehaviorSanitizer|libFuzzer)|fuzz check failed|runtime error:' "$log" || true)
 	artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
+	[ -z "$artifact" ] || artifact="$b/$artifact"
 	crashes=0
 	if [ "$rc" != 0 ] || [ -n "$artifact" ] || [ "$found" != 0 ]; then
 		crashes=1
@@ -87,8 +94,8 @@ for h in "${harnesses[@]}"; do
 	fi
 	# Keep only what adds coverage to the corpus.
 	if [ -n "$(ls -A "$new")" ]; then
-		"$b/fuzz/fuzz-$h" -merge=1 -max_len=4096 -timeout=10 -rss_limit_mb=2048 "$corpus" "$new" \
-			>> "$log" 2>&1 || echo "fuzz.sh: $h: merge failed; see $log"
+		(cd "$b" && "./fuzz/fuzz-$h" -merge=1 -max_len=4096 -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048 \
+			"../fuzz/corpus/$h" "new/$h") >> "$log" 2>&1 || echo "fuzz.sh: $h: merge failed; see $log"
 	fi
 	after=$(find "$corpus" -maxdepth 1 -type f | wc -l)
 	line="$h: ${execs:-0} executions, ${rate:-0} exec/s, $crashes crashes${artifact:+ ($artifact)}, corpus $before -> $after files"
