@@ -5,8 +5,10 @@
 # fuzz/ (every one, or those named: nodelist policy maps mountinfo status
 # seccomp placement bus-options), one after the other, each for
 # DURATION_SECONDS (or, with FUZZ_RUNS=N, for N executions), under
-# ASan+UBSan (any report aborts), then merges what found new coverage into
-# fuzz/corpus/HARNESS (libFuzzer's -merge=1: only inputs that add some).
+# ASan+UBSan (any report aborts), then merges the new inputs with
+# fuzz/corpus/HARNESS and minimizes it (libFuzzer's -merge=1 into an empty
+# directory: a smallest set with the same coverage; seed-* and regress-*
+# files are kept as they are).
 # Not part of CI: the corpora are replayed there as unit tests.
 #
 # Builds with clang into build-fuzz/ in the clone (ignored by git). A crash,
@@ -92,10 +94,23 @@ for h in "${harnesses[@]}"; do
 		echo "fuzz.sh: $h: exit $rc; see $log"
 		tail -40 "$log"
 	fi
-	# Keep only what adds coverage to the corpus.
-	if [ -n "$(ls -A "$new")" ]; then
-		(cd "$b" && "./fuzz/fuzz-$h" -merge=1 -max_len=4096 -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048 \
-			"../fuzz/corpus/$h" "new/$h") >> "$log" 2>&1 || echo "fuzz.sh: $h: merge failed; see $log"
+	# Minimize: libFuzzer's -merge=1 of the corpus and the new inputs into an
+	# empty directory keeps a smallest set with all of their coverage. The
+	# seeds (seed-*) and the reproducers of fixed bugs (regress-*) stay
+	# whatever they cover; the rest of the corpus becomes that set.
+	rm -rf "$b/min/$h"
+	mkdir -p "$b/min/$h"
+	if (cd "$b" && "./fuzz/fuzz-$h" -merge=1 -max_len=4096 -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048 \
+		"min/$h" "../fuzz/corpus/$h" "new/$h") >> "$log" 2>&1; then
+		kept=$(find "$corpus" -maxdepth 1 -type f \( -name 'seed-*' -o -name 'regress-*' \) -exec sha1sum {} + | cut -d' ' -f1)
+		find "$corpus" -maxdepth 1 -type f ! -name 'seed-*' ! -name 'regress-*' -delete
+		for f in "$b/min/$h"/*; do
+			[ -f "$f" ] || continue
+			sum=$(sha1sum < "$f" | cut -d' ' -f1)
+			grep -qx "$sum" <<< "$kept" || cp "$f" "$corpus/$sum"
+		done
+	else
+		echo "fuzz.sh: $h: merge failed, corpus left as it was; see $log"
 	fi
 	after=$(find "$corpus" -maxdepth 1 -type f | wc -l)
 	line="$h: ${execs:-0} executions, ${rate:-0} exec/s, $crashes crashes${artifact:+ ($artifact)}, corpus $before -> $after files"
