@@ -317,12 +317,31 @@ NM_EXPORT uint64_t numamove_maps_bytes(const struct numamove_maps *maps, int nod
 
 NM_EXPORT int numamove_maps_nodes(const struct numamove_maps *maps, struct numamove_nodelist **ret_list)
 {
+	/*
+	 * The bytes of each node, summed in one pass over the mappings (as
+	 * numamove_maps_bytes() sums them): a pass per node made a numa_maps
+	 * with a high node id ("N65535=1") cost 65,536 walks of every mapping.
+	 */
+	_cleanup_free_ uint64_t *bytes = calloc((size_t)maps->max_node + 2, sizeof(uint64_t));
 	struct numamove_nodelist *l;
-	int r = numamove_nodelist_new(&l);
+	int r;
 
+	if (!bytes)
+		return -ENOMEM;
+	for (size_t i = 0; i < maps->n; i++) {
+		const struct numamove_mapping *m = &maps->m[i];
+
+		for (size_t node = 0; node < m->n_nodes && (int)node <= maps->max_node; node++)
+			bytes[node] += m->pages[node] * m->page_size;
+	}
+	r = numamove_nodelist_new(&l);
+	/* Ascending and each once: appended without numamove_nodelist_add()'s search for a repeat. */
 	for (int node = 0; r >= 0 && node <= maps->max_node; node++)
-		if (numamove_maps_bytes(maps, node, -1) > 0)
-			r = numamove_nodelist_add(l, node);
+		if (bytes[node] > 0) {
+			r = nm_grow((void **)&l->ids, &l->alloc, l->n + 1, sizeof(int));
+			if (r >= 0)
+				l->ids[l->n++] = node;
+		}
 	if (r < 0) {
 		numamove_nodelist_free(l);
 		return r;

@@ -68,32 +68,38 @@ static int validate(enum numamove_policy_mode mode, unsigned int flags, size_t n
 	return 0;
 }
 
-/* A sorted copy without repeats: a policy's nodes are a set. */
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * A sorted copy without repeats: a policy's nodes are a set. Sorted with
+ * qsort(3): a list parsed from text can hold NM_NODE_ID_MAX + 1 nodes, and
+ * an insertion sort with a search for repeats made that take minutes.
+ */
 static int sorted_set(const struct numamove_nodelist *in, struct numamove_nodelist **ret)
 {
 	struct numamove_nodelist *out;
+	size_t n = 0;
 	int r = numamove_nodelist_new(&out);
 
-	for (size_t i = 0; r >= 0 && in && i < in->n; i++) {
-		size_t j;
-
-		r = numamove_nodelist_add(out, in->ids[i]);
-		if (r == -EEXIST) {
-			r = 0;
-			continue;
-		}
-		/* Insertion sort: node lists are short. */
-		for (j = out->n - 1; r >= 0 && j > 0 && out->ids[j - 1] > out->ids[j]; j--) {
-			int t = out->ids[j];
-
-			out->ids[j] = out->ids[j - 1];
-			out->ids[j - 1] = t;
-		}
-	}
+	if (r >= 0 && in && in->n)
+		r = nm_grow((void **)&out->ids, &out->alloc, in->n, sizeof(int));
 	if (r < 0) {
 		numamove_nodelist_free(out);
 		return r;
 	}
+	if (in && in->n) {
+		memcpy(out->ids, in->ids, in->n * sizeof(int));
+		qsort(out->ids, in->n, sizeof(int), cmp_int);
+		for (size_t i = 0; i < in->n; i++)
+			if (!n || out->ids[i] != out->ids[n - 1])
+				out->ids[n++] = out->ids[i];
+	}
+	out->n = n;
 	*ret = out;
 	return 0;
 }

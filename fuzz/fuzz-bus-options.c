@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * numamoved's decoding of the options a{sv} of Move and Pin
+ * (bus_parse_options(), daemon/bus.c), which any local user can send.
+ * sd-bus keeps its message parser private, so the harness builds the
+ * message the client would have sent: a method call on a bus that is
+ * started over a socketpair but never talks (sd_bus_message_new_method_call()
+ * needs a started bus), filled from the input, sealed, and handed to the
+ * daemon's decoder as the bus would hand it over.
+ *
+ * The input is read as a program: each entry takes a key (one of the
+ * options, or a string from the input), a variant type, and a value from
+ * the bytes that follow; "output" may hold a nested a{sv}. The first byte
+ * says Move or Pin.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "numamoved.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* What daemon/main.c gives the other files: the decoder logs nothing that matters here. */
+void log_at(int prio, const char *fmt, ...)
+{
+}
+
+void log_for(int prio, uint32_t job, uint32_t pin, long uid, const char *fmt, ...)
+{
+}
+
+uint64_t now_us(void)
+{
+	return 0;
+}
+
+uint64_t mono_us(void)
+{
+	return 0;
+}
+
+int daemon_reload(struct daemon *d)
+{
+	return -ENOTSUP;
+}
+
+struct input {
+	const uint8_t *p;
+	size_t left;
+};
+
+static uint8_t take8(struct input *in)
+{
+	uint8_t v = 0;
+
+	if (in->left) {
+		v = *in->p++;
+		in->left--;
+	}
+	return v;
+}
+
+static uint64_t take(struct input *in, size_t bytes)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < bytes; i++)
+		v = v << 8 | take8(in);
+	return v;
+}
+
+/* A string of the input: a length byte, then that many bytes (NULs dropped). */
+static char *take_string(struct input *in, char *buf, size_t size)
+{
+	size_t len = take8(in), n = 0;
+
+	for (size_t i = 0; i < len && in->left; i++) {
+		uint8_t c = take8(in);
+
+		if (c && n + 1 < size)
+			buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* A text the daemon takes as a node list or a policy, or any string. */
+static const char *take_text(struct input *in, char *buf, size_t size)
+{
+	static const char *const texts[] = { "0", "1", "0-1", "all", "!0", "+0", "bind:0", "interleave=static:0-1",
+					     "preferred", "default", "", "0-65535" };
+	uint8_t c = take8(in);
+
+	if (c < 2 * ARRAY_SIZE(texts))
+		return texts[c % ARRAY_SIZE(texts)];
+	return take_string(in, buf, size);
+}
+
+static int append_value(sd_bus_message *m, struct input *in, int depth);
+
+static int append_dict(sd_bus_message *m, struct input *in, int depth)
+{
+	static const char *const keys[] = { "dry-run", "force", "memory-only", "no-stay", "with-shared",
+					    "with-files", "to", "from", "policy", "output", "engine", "jobs",
+					    "rate", "max-stall-ms", "priority", "interval-ms", "json", "bytes",
+					    "raw", "noheadings" };
+	unsigned int entries = take8(in) % 16;
+	int r;
+
+	r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+	for (unsigned int i = 0; r >= 0 && i < entries && in->left; i++) {
+		char buf[256];
+		uint8_t k = take8(in);
+		const char *key = k < 4 * ARRAY_SIZE(keys) ? keys[k % ARRAY_SIZE(keys)] : take_string(in, buf, sizeof(buf));
+
+		r = sd_bus_message_open_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv");
+		if (r >= 0)
+			r = sd_bus_message_append_basic(m, SD_BUS_TYPE_STRING, key);
+		if (r >= 0)
+			r = append_value(m, in, depth);
+		if (r >= 0)
+			r = sd_bus_message_close_container(m);
+	}
+	return r < 0 ? r : sd_bus_message_close_container(m);
+}
+
+static int append_value(sd_bus_message *m, struct input *in, int depth)
+{
+	char buf[1024];
+	uint8_t t = take8(in);
+	int r;
+
+	switch (t % 9) {
+	case 0:
+		return sd_bus_message_append(m, "v", "s", take_text(in, buf, sizeof(buf)));
+	case 1:
+		return sd_bus_message_append(m, "v", "b", (int)(take8(in) & 1));
+	case 2:
+		return sd_bus_message_append(m, "v", "u", (uint32_t)take(in, 4));
+	case 3:
+		return sd_bus_message_append(m, "v", "t", (uint64_t)take(in, 8));
+	case 4:
+		return sd_bus_message_append(m, "v", "i", (int32_t)(uint32_t)take(in, 4));
+	case 5:
+		return sd_bus_message_append(m, "v", "x", (int64_t)take(in, 8));
+	case 6:
+		if (depth < 3) {
+			r = sd_bus_message_open_container(m, SD_BUS_TYPE_VARIANT, "a{sv}");
+			if (r >= 0)
+				r = append_dict(m, in, depth + 1);
+			return r < 0 ? r : sd_bus_message_close_container(m);
+		}
+		return sd_bus_message_append(m, "v", "y", take8(in));
+	case 7:
+		return sd_bus_message_append(m, "v", "as", 1, take_text(in, buf, sizeof(buf)));
+	default:
+		return sd_bus_message_append(m, "v", "d", (double)take8(in));
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static sd_bus *bus;
+	struct input in = { data, size };
+	sd_bus_message *m = NULL;
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	struct move_opts o = { 0 };
+	bool pin;
+	int r;
+
+	if (!bus) {
+		int fds[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0 || sd_bus_new(&bus) < 0 ||
+		    sd_bus_set_fd(bus, fds[0], fds[0]) < 0 || sd_bus_start(bus) < 0)
+			abort();
+	}
+	if (size < 1)
+		return 0;
+	pin = take8(&in) & 1;
+	if (sd_bus_message_new_method_call(bus, &m, BUS_NAME, OBJ_ROOT, IFACE_MANAGER, pin ? "Pin" : "Move") < 0)
+		abort();
+	/* A value sd-bus refuses (a string that is not UTF-8) ends the message there, as a client could not send it. */
+	r = append_dict(m, &in, 0);
+	if (r >= 0 && sd_bus_message_seal(m, 1, 0) >= 0) {
+		r = bus_parse_options(m, pin, &o, &error);
+	}
+	move_opts_clear(&o);
+	sd_bus_error_free(&error);
+	sd_bus_message_unref(m);
+	return 0;
+}
