@@ -57,10 +57,15 @@
  *    PR_SET_PDEATHSIG(SIGUSR1) with a handler: outside a call it exits at
  *    once; inside one (nm_helper_call_begin()/end() in inject.c) it lets
  *    the call end, puts that thread's registers back, and exits at the
- *    call's end. Its exit detaches the threads it held, each with its own
- *    registers (inject.c puts them back after every call), so each goes on
- *    where it was, as though the call had never been; the calls that had
- *    ended stay done. The helper is a process group of its own
+ *    call's end. The seizing of threads counts as a call (from their
+ *    interrupts to their registers set), with a bound: a thread that
+ *    never stops (D state) makes it exit 2 s after the caller's death
+ *    (SIGALRM), leaving the threads not yet seen stopped to the kernel.
+ *    Its exit detaches the threads it held, each with its own registers
+ *    (inject.c puts them back after every call, and gives a call that its
+ *    interrupt stop made fail with EINTR a restart as soon as it holds the
+ *    thread), so each goes on where it was, as though the call had never
+ *    been; the calls that had ended stay done. The helper is a process group of its own
  *    (setpgid(), not setsid(): a session of its own would also be a
  *    scheduler autogroup of its own, and under load the helper then ran
  *    up to 100 times slower than its target's threads), so that a kill of
@@ -82,6 +87,13 @@
  *    helper built is left as it is, never freed (it may be half made), and
  *    a helper killed inside malloc() leaves that arena's lock taken, as a
  *    thread killed there would;
+ *  - what the helper does not outlive: a kill of the whole cgroup
+ *    (systemctl kill -s KILL, the last SIGKILL of a unit's stop); a
+ *    caller that is PID 1 of a pid namespace (its end kills the
+ *    namespace); before Linux 5.16, a core dump of the caller, which kills
+ *    every process sharing its memory; and another thread of the caller
+ *    calling execve(2): the helper then belongs to the new program's
+ *    thread group, is not told, and finishes the whole call;
  *  - the target exits: as without the helper (entries GONE, or -ESRCH).
  *
  * Permission: the helper has the caller's credentials and capabilities,
@@ -103,6 +115,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -138,6 +151,19 @@ struct helper {
 static __thread volatile sig_atomic_t helper_parent;   /* in a helper: the caller's pid; else 0 */
 static __thread volatile sig_atomic_t helper_in_call;  /* a thread's registers point into a call */
 static __thread volatile sig_atomic_t helper_orphaned; /* the caller died during that call */
+static __thread volatile sig_atomic_t helper_seizing;  /* the call is a seizing: its waits are bounded */
+static __thread int helper_seizes;			/* threads it tried to seize */
+
+/*
+ * The helper's exit, from the handler too: exit_group(2) itself, not
+ * _exit(), which ASan wraps (it would look at the caller's stack bounds
+ * from the helper's stack). The helper is a thread group of its own.
+ */
+static _Noreturn void helper_exit(void)
+{
+	for (;;)
+		syscall(SYS_exit_group, 0);
+}
 
 static void on_parent_death(int sig)
 {
@@ -145,26 +171,47 @@ static void on_parent_death(int sig)
 	if (!helper_parent || getppid() == helper_parent)
 		return; /* a SIGUSR1 from somebody else */
 	if (!helper_in_call)
-		_exit(0);
+		helper_exit();
 	helper_orphaned = 1;
+	/* A thread that never stops must not keep the helper, and the threads it held. */
+	if (helper_seizing)
+		alarm(2);
 }
 
-void nm_helper_call_begin(void)
+static void on_alarm(int sig)
 {
+	(void)sig;
+	if (helper_orphaned)
+		helper_exit();
+}
+
+void nm_helper_call_begin(bool seizing)
+{
+	helper_seizing = seizing;
 	helper_in_call = 1;
+	/* the flag is set before anything of the call (the handler reads it) */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
 void nm_helper_call_end(void)
 {
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	helper_in_call = 0;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	if (helper_orphaned || (helper_parent && getppid() != helper_parent))
-		_exit(0);
+		helper_exit();
+}
+
+void nm_helper_note_seize(void)
+{
+	helper_seizes++;
 }
 
 static int helper_main(void *p)
 {
 	struct helper *h = p;
 	struct sigaction sa = { .sa_handler = on_parent_death, .sa_flags = SA_RESTART };
+	struct sigaction alrm = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
 	sigset_t usr1;
 
 	/*
@@ -173,9 +220,12 @@ static int helper_main(void *p)
 	 */
 	helper_parent = h->parent;
 	sigfillset(&sa.sa_mask);
+	sigfillset(&alrm.sa_mask);
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
-	if (sigaction(SIGUSR1, &sa, NULL) < 0 || prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0) < 0)
+	sigaddset(&usr1, SIGALRM);
+	if (sigaction(SIGUSR1, &sa, NULL) < 0 || sigaction(SIGALRM, &alrm, NULL) < 0 ||
+	    prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0) < 0)
 		return 1;
 	(void)setpgid(0, 0);
 	if (sigprocmask(SIG_UNBLOCK, &usr1, NULL) < 0 || getppid() != h->parent)
@@ -198,7 +248,7 @@ static void reap(pid_t pid, int pidfd)
 	} while (r < 0 && errno == EINTR);
 }
 
-int nm_helper_run(pid_t target, int (*fn)(void *arg), void *arg)
+int nm_helper_run(pid_t target, int (*fn)(void *arg), void *arg, bool *ret_traced)
 {
 	struct helper h = { .fn = fn, .arg = arg, .parent = getpid() };
 	long page = sysconf(_SC_PAGESIZE);
@@ -207,6 +257,7 @@ int nm_helper_run(pid_t target, int (*fn)(void *arg), void *arg)
 	char *stack;
 	pid_t pid;
 
+	*ret_traced = false;
 	if (target == h.parent)
 		return -EPERM;
 	stack = mmap(NULL, HELPER_STACK, PROT_READ | PROT_WRITE,
@@ -217,6 +268,7 @@ int nm_helper_run(pid_t target, int (*fn)(void *arg), void *arg)
 	if (page > 0 && mprotect(stack, (size_t)page, PROT_NONE) < 0)
 		r = -errno;
 
+	helper_seizes = 0;
 	/* The helper starts with every signal blocked: no handler of the caller runs on it. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -235,7 +287,10 @@ int nm_helper_run(pid_t target, int (*fn)(void *arg), void *arg)
 				close(pidfd);
 		}
 	}
+	*ret_traced = helper_seizes > 0;
 	/* What a helper killed in the middle of a call left in our thread's storage. */
+	helper_seizes = 0;
+	helper_seizing = 0;
 	helper_parent = 0;
 	helper_in_call = 0;
 	helper_orphaned = 0;

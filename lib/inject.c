@@ -104,7 +104,6 @@ static struct nm_thread *find_thread(struct nm_freeze *f, pid_t tid)
 	return NULL;
 }
 
-static void resume_regs(const struct nm_thread *t, struct nm_regs *regs);
 static int seize_all(struct nm_freeze *f, const pid_t *tids, size_t n, size_t first);
 
 /* Seizes and interrupts @tids not held yet; returns how many were new. */
@@ -113,19 +112,34 @@ static int seize(struct nm_freeze *f, const pid_t *tids, size_t n)
 	size_t first = f->n;
 	int r;
 
-	/* Room first: no malloc() while a thread is stopped with registers not yet set. */
+	/* Room first: no malloc() while threads are stopped with registers not yet set. */
 	r = nm_grow((void **)&f->t, &f->alloc, f->n + n, sizeof(*f->t));
 	if (r < 0)
 		return r;
 	/*
-	 * From the interrupt to the registers set below, a thread stopped in
-	 * a blocking call has the kernel's registers (-EINTR for some calls):
-	 * a helper whose caller dies exits only once they are set.
+	 * From the interrupts to the registers set, a thread stopped in a
+	 * blocking call has the kernel's registers (-EINTR for some calls):
+	 * a helper whose caller dies exits once they are set, or 2 s later
+	 * should a thread never stop (in D state on a dead NFS server).
 	 */
-	nm_helper_call_begin();
+	nm_helper_call_begin(true);
 	r = seize_all(f, tids, n, first);
 	nm_helper_call_end();
 	return r;
+}
+
+/*
+ * The registers a thread just seen in its interrupt stop is let go with
+ * should the tracer die before the release: its own, but a call that the
+ * stop made fail with EINTR (epoll_wait(2)...) restarts. The kernel itself
+ * restarts (or, for a signal with a handler, ends with EINTR) what returned
+ * -ERESTART*, as it would without us.
+ */
+static int detach_safe(struct nm_thread *t)
+{
+	struct nm_regs regs = t->saved;
+
+	return nm_arch_regs_restart_eintr(&regs) ? nm_arch_regs_set(t->tid, &regs) : 0;
 }
 
 static int seize_all(struct nm_freeze *f, const pid_t *tids, size_t n, size_t first)
@@ -141,6 +155,7 @@ static int seize_all(struct nm_freeze *f, const pid_t *tids, size_t n, size_t fi
 		memset(t, 0, sizeof(*t));
 		t->tid = tids[i];
 		t->pending = -1;
+		nm_helper_note_seize();
 		if (ptrace(PTRACE_SEIZE, t->tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD) < 0) {
 			r = -errno;
 			f->n--;
@@ -162,18 +177,8 @@ static int seize_all(struct nm_freeze *f, const pid_t *tids, size_t n, size_t fi
 			r = nm_arch_regs_get(f->t[i].tid, &f->t[i].saved);
 		if (r == 0)
 			r = nm_arch_regs_check_abi(&f->t[i].saved);
-		if (r == 0) {
-			/*
-			 * Held, it gets the registers it will be let go with
-			 * now, not at the release: should the tracer die
-			 * before then, a call this stop interrupted restarts
-			 * rather than failing with EINTR (epoll_wait(2)...).
-			 */
-			struct nm_regs regs;
-
-			resume_regs(&f->t[i], &regs);
-			r = nm_arch_regs_set(f->t[i].tid, &regs);
-		}
+		if (r == 0)
+			r = detach_safe(&f->t[i]);
 		if (r < 0 && r != -ESRCH && err == 0)
 			err = r;
 	}
@@ -290,11 +295,21 @@ static int find_syscall_insn(struct nm_freeze *f)
 
 bool nm_thread_exited(pid_t pid, pid_t tid)
 {
-	_cleanup_free_ char *text = NULL;
+	/* On the stack, not malloc(): called while threads are held (see nm_helper_call_begin()). */
+	char path[64], text[512];
 	const char *p;
+	ssize_t n;
+	int fd;
 
-	if (nm_read_filef(NULL, &text, "/proc/%d/task/%d/stat", (int)pid, (int)tid) < 0)
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return true;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	text[n] = '\0';
 	p = strrchr(text, ')');
 	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
 }
@@ -477,6 +492,8 @@ static int deliver_signal(struct nm_thread *t, int sig)
 		r = wait_interrupt_stop(t);
 	if (r == 0)
 		r = nm_arch_regs_get(t->tid, &t->saved);
+	if (r == 0)
+		r = detach_safe(t);
 	if (r == -ESRCH)
 		t->gone = true;
 	return r;
@@ -546,7 +563,7 @@ int nm_freeze_call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6
 	 * In a helper whose caller dies meanwhile, the helper exits at the
 	 * end, not before: the thread has its own registers back by then.
 	 */
-	nm_helper_call_begin();
+	nm_helper_call_begin(false);
 	r = call(f, i, nr, args, ret);
 	if (r < 0 && r != -EAGAIN && !f->t[i].gone && f->t[i].held) {
 		/* Whatever went wrong, never leave it pointed at the vDSO. */

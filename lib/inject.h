@@ -60,16 +60,21 @@ bool nm_thread_exited(pid_t pid, pid_t tid);
  * threads it holds never reach the caller's wait(). -EPERM when @target
  * is the caller itself; -ECHILD when the helper was killed before it
  * finished (anything @fn was building is then left alone, not freed).
+ * *@ret_traced: whether the helper tried to seize any thread (when not,
+ * nothing of the target was touched, whatever the result).
  */
-int nm_helper_run(pid_t target, int (*fn)(void *arg), void *arg);
+int nm_helper_run(pid_t target, int (*fn)(void *arg), void *arg, bool *ret_traced);
 
 /*
- * Around each injected call (inject.c): in a helper whose caller died, the
- * helper exits at the call's end, not in its middle. Outside a helper,
- * nothing.
+ * Around each injected call, and around the seizing of threads (inject.c):
+ * in a helper whose caller died, the helper exits at the end, not in the
+ * middle; while @seizing (waits for stops that may never come), 2 s after
+ * the caller's death at the latest. Outside a helper, nothing.
  */
-void nm_helper_call_begin(void);
+void nm_helper_call_begin(bool seizing);
 void nm_helper_call_end(void);
+/* Counts a seize (inject.c), for nm_helper_run()'s *ret_traced. */
+void nm_helper_note_seize(void);
 
 /*
  * For the tests: when set, called by the policy calls while the target's

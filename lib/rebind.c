@@ -629,20 +629,27 @@ static int run_call(void *arg)
  * never lets a thread go in the middle of a call, and the threads' ptrace
  * stops never reach the caller's wait(). Where the helper may not trace the
  * target but the caller may (Yama ptrace_scope 1, the caller's own child,
- * no CAP_SYS_PTRACE), the calling thread traces, unless
- * NUMAMOVE_POLICY_SET_F_HELPER asks for the helper only.
+ * no CAP_SYS_PTRACE), or where no helper could start, the calling thread
+ * traces, unless NUMAMOVE_POLICY_SET_F_HELPER asks for the helper only.
  */
 static int run_maybe_helper(const struct numamove_task *task, const struct job *j,
 			    const struct numamove_policy_opts *opts, struct numamove_policy_report **ret)
 {
 	struct run_call c = { .task = task, .j = j, .opts = opts };
+	bool traced;
 	int r;
 
 	/* The report comes back through c, so that *ret is written only when the helper finished. */
-	r = nm_helper_run(numamove_task_pid(task), run_call, &c);
+	r = nm_helper_run(numamove_task_pid(task), run_call, &c, &traced);
 	if (r == 0)
 		*ret = c.rep;
-	if (r == -EPERM && !(opts->flags & NUMAMOVE_POLICY_SET_F_HELPER))
+	/*
+	 * Once: only when the helper touched nothing of the target (it could
+	 * not trace it, or never started: no process left under pids.max, no
+	 * memory for its stack, a caller that is PID 1 of its namespace).
+	 */
+	if (!traced && (r == -EPERM || r == -ECHILD || r == -EAGAIN || r == -ENOMEM) &&
+	    !(opts->flags & NUMAMOVE_POLICY_SET_F_HELPER))
 		return run(task, j, opts, ret);
 	return r;
 }

@@ -805,12 +805,13 @@ static void inject_detail(const struct numamove_request *req, const struct numam
 			  struct numamove_detail *d)
 {
 	struct check_call c = { .task = t, .block = NUMAMOVE_INJECT_OK, .tid = numamove_task_pid(t) };
+	bool traced;
 
 	detail_init(d, NUMAMOVE_WHY_INJECT, err);
 	switch (err) {
 	case -EBUSY:
 		/* The check holds threads under seccomp filters: with the helper, from there too. */
-		if ((req->flags & NUMAMOVE_REQUEST_F_INJECT_HELPER ? nm_helper_run(numamove_task_pid(t), check_call, &c)
+		if ((req->flags & NUMAMOVE_REQUEST_F_INJECT_HELPER ? nm_helper_run(numamove_task_pid(t), check_call, &c, &traced)
 								   : check_call(&c)) < 0)
 			c.block = NUMAMOVE_INJECT_OK;
 		d->block = (int)c.block;

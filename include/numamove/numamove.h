@@ -1009,7 +1009,9 @@ struct numamove_policy_opts {
  * start). It is a process group of its own (setpgid()), so that a kill of the
  * caller's process group does not reach it. If it is killed itself
  * (SIGKILL: it blocks every other signal; the OOM killer, which kills
- * every process sharing the memory; a kill of the whole cgroup), the
+ * every process sharing the memory; a kill of the whole cgroup; before
+ * Linux 5.16, a core dump of the caller; the end of a caller that is PID 1
+ * of its pid namespace), the
  * kernel lets the target's threads go, one in a call included, and the
  * call returns -ECHILD without a report; as for a thread killed there, a
  * helper killed inside malloc() would leave that lock taken.
@@ -1018,7 +1020,8 @@ struct numamove_policy_opts {
  * nothing copied. Permission: the helper is the caller's child with its
  * credentials, not the caller: under Yama ptrace_scope 1 without
  * CAP_SYS_PTRACE it cannot trace the caller's own children (-EPERM) where
- * the caller could. Then, without this flag, the calling thread traces
+ * the caller could. Then, or where no helper could start (pids.max, no
+ * memory for its stack), without this flag, the calling thread traces
  * (and the two guarantees above do not hold); with it, the call fails
  * with -EPERM. The target cannot be the caller itself (-EPERM).
  */

@@ -53,5 +53,12 @@ long nm_arch_regs_result(const struct nm_regs *regs);
  * Returns true when @regs were changed.
  */
 bool nm_arch_regs_restart(struct nm_regs *regs, bool quiet);
+/*
+ * Only the quiet part of nm_arch_regs_restart(): a call that a ptrace stop
+ * made fail with EINTR (epoll_wait...) restarts. For a thread stopped in
+ * get_signal() (an interrupt stop), whose -ERESTART* codes the kernel
+ * still handles itself when it goes on, signals included.
+ */
+bool nm_arch_regs_restart_eintr(struct nm_regs *regs);
 
 #endif

@@ -82,6 +82,21 @@ def wait_free(pid, limit=10.0):
     return False
 
 
+def stray_helpers():
+    """Live processes running our numamove (a killed one's helper lives on as one)."""
+    exe = os.path.realpath(NM)
+    found = []
+    for d in os.listdir('/proc'):
+        if not d.isdigit():
+            continue
+        try:
+            if os.readlink('/proc/%s/exe' % d) == exe:
+                found.append(int(d))
+        except OSError:
+            pass
+    return found
+
+
 def alive(proc):
     return proc.poll() is None
 
@@ -169,10 +184,11 @@ def run(target, ctl, node):
         if proc.wait() == -signal.SIGKILL:
             landed += 1
         what = 'after kill %d (numamove %s)' % (i + 1, ' '.join(args))
-        if not alive(target) or not wait_free(pid) and not alive(target):
+        free = wait_free(pid)
+        if not alive(target):
             dead = what
             break
-        if not wait_free(pid):
+        if not free:
             stuck = '%s: %s' % (what, ', '.join(held_threads(pid)[:3]))
             break
     print('# %d of %d kills landed while numamove ran' % (landed, i + 1), flush=True)
@@ -187,6 +203,16 @@ def run(target, ctl, node):
         report('fail', 'no thread is left traced or stopped', stuck)
         return
     report('pass', 'no thread of the target is left traced or stopped (TracerPid 0, State not t/T)')
+    # Nor does a helper of a killed numamove linger (one that let the threads
+    # go but then hung would pass the checks above).
+    end = time.monotonic() + 10
+    while stray_helpers() and time.monotonic() < end:
+        time.sleep(0.1)
+    left = stray_helpers()
+    if left:
+        report('fail', 'no helper of a killed numamove lingers', 'pids %s' % left[:5])
+    else:
+        report('pass', 'no helper of a killed numamove lingers')
     # Kills that land after numamove ended test nothing: a good share must not.
     if landed >= KILLS // 4:
         report('pass', 'a quarter of the kills or more landed while numamove ran (%d of %d)' % (landed, KILLS))

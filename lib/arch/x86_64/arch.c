@@ -154,3 +154,14 @@ bool nm_arch_regs_restart(struct nm_regs *regs, bool quiet)
 	regs->r.rip -= nm_arch_syscall_insn_len;
 	return true;
 }
+
+bool nm_arch_regs_restart_eintr(struct nm_regs *regs)
+{
+	long nr = (long)regs->r.orig_rax;
+
+	if (nr < 0 || (long)regs->r.rax != -EINTR || !eintr_on_stop(nr))
+		return false;
+	regs->r.rax = regs->r.orig_rax;
+	regs->r.rip -= nm_arch_syscall_insn_len;
+	return true;
+}
