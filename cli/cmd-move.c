@@ -275,6 +275,8 @@ int cmd_move(int argc, char **argv)
 	struct move_args a = { 0 };
 	struct targets targets = { 0 };
 	struct numamove_request *req = NULL;
+	struct numamove_request_opts ropts;
+	enum numamove_request_conflict why;
 	struct numamove_report *rep = NULL;
 	struct progress prog = { .a = &a };
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
@@ -344,34 +346,13 @@ int cmd_move(int argc, char **argv)
 	if (a.cgroup) {
 		if (optind >= argc)
 			usage_error("move", "no cgroup or process id given");
-		if (targets.n_objs || a.with_shared || a.policy)
-			usage_error("move", "--cgroup moves whole groups: it takes no --shm, --with-shared or --policy");
-		for (int i = optind; i < argc; i++)
-			if (arg_is_pid(argv[i]))
-				parse_pid_arg("move", argv[i]);
 	} else {
 		targets_add_args("move", &targets, argc, argv, optind);
 		if (!targets.n_pids && !targets.n_objs)
 			usage_error("move", "no process id or object given");
 	}
-	if (a.with_files && !a.with_shared)
-		usage_error("move", "--with-files goes with --with-shared");
-	if (a.no_stay && (a.memory_only || a.cgroup))
-		usage_error("move", "--no-stay is about the policies a move sets: not with --memory-only or --cgroup");
-	if (a.with_shared && !targets.n_pids)
-		usage_error("move", "--with-shared is for processes: it moves the objects they map");
-	if (a.engine == NUMAMOVE_ENGINE_KERNEL && (a.jobs || a.rate || a.max_stall_ms))
-		usage_error("move", "--engine=kernel is one migrate_pages(2) call: no --jobs, --rate or --max-stall");
-	if (a.engine == NUMAMOVE_ENGINE_KERNEL && (targets.n_objs || a.with_shared))
-		usage_error("move", "--engine=kernel moves processes only");
-	if (a.policy && !targets.n_objs && !a.with_shared)
-		usage_error("move", "--policy sets the shared policy of objects (paths, --shm, --with-shared)");
-	if (a.has_priority && !a.daemon)
-		usage_error("move", "--priority is numamoved's: it goes with --daemon");
-
-	prog.json = a.progress == PROGRESS_JSON;
-	prog.tty = a.progress == PROGRESS_TEXT || (a.progress == PROGRESS_AUTO && isatty(STDERR_FILENO) && !a.o.json);
-	r = numamove_request_new(NUMAMOVE_ACTION_MOVE, &(struct numamove_request_opts){
+	/* Which options go together with which targets is the library's rule; the words are the front's. */
+	ropts = (struct numamove_request_opts){
 		.sz = sizeof(struct numamove_request_opts),
 		.flags = (a.dry_run ? NUMAMOVE_REQUEST_F_DRY_RUN : 0) | (a.force ? NUMAMOVE_REQUEST_F_FORCE : 0) |
 			 (a.memory_only ? NUMAMOVE_REQUEST_F_MEMORY_ONLY : 0) |
@@ -384,7 +365,24 @@ int cmd_move(int argc, char **argv)
 		.max_stall_ms = a.max_stall_ms,
 		.event = on_event,
 		.event_userdata = &prog,
-	}, &req);
+	};
+	if (numamove_request_check(&ropts, NUMAMOVE_REQUEST_CHECK_TARGETS |
+				   (targets.n_pids ? NUMAMOVE_REQUEST_CHECK_PROCESSES : 0) |
+				   (targets.n_objs ? NUMAMOVE_REQUEST_CHECK_OBJECTS : 0) |
+				   (a.cgroup ? NUMAMOVE_REQUEST_CHECK_CGROUPS : 0) |
+				   (a.policy ? NUMAMOVE_REQUEST_CHECK_POLICY : 0), &why) < 0 &&
+	    front_request_conflict(why, FRONT_VOICE_COMMAND))
+		usage_error("move", "%s", front_request_conflict(why, FRONT_VOICE_COMMAND));
+	if (a.cgroup)
+		for (int i = optind; i < argc; i++)
+			if (arg_is_pid(argv[i]))
+				parse_pid_arg("move", argv[i]);
+	if (a.has_priority && !a.daemon)
+		usage_error("move", "--priority is numamoved's: it goes with --daemon");
+
+	prog.json = a.progress == PROGRESS_JSON;
+	prog.tty = a.progress == PROGRESS_TEXT || (a.progress == PROGRESS_AUTO && isatty(STDERR_FILENO) && !a.o.json);
+	r = numamove_request_new(NUMAMOVE_ACTION_MOVE, &ropts, &req);
 	if (r < 0) {
 		warn_errno(r, "cannot make the request");
 		return EXIT_ERROR;

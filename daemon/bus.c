@@ -308,19 +308,17 @@ static int read_option(sd_bus_message *m, const char *key, bool pin, struct move
 static int check_options(const struct move_opts *o, sd_bus_error *error)
 {
 	struct numamove_request *req = NULL;
+	enum numamove_request_conflict why;
 	int r, which = 0, bad = 0;
 
 	if (!o->to)
 		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "option 'to' is required");
-	if ((o->flags & NUMAMOVE_REQUEST_F_WITH_FILES) && !(o->flags & NUMAMOVE_REQUEST_F_WITH_SHARED))
-		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "option 'with-files' goes with 'with-shared'");
-	if ((o->flags & NUMAMOVE_REQUEST_F_NO_STAY) && (o->flags & NUMAMOVE_REQUEST_F_MEMORY_ONLY))
-		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "option 'no-stay' is about the policies a move "
-					"sets: not with 'memory-only'");
-	if (o->engine == NUMAMOVE_ENGINE_KERNEL && (o->jobs || o->rate || o->max_stall_ms ||
-						     (o->flags & NUMAMOVE_REQUEST_F_WITH_SHARED)))
-		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "engine 'kernel' is one migrate_pages(2) call "
-					"for processes: no 'jobs', 'rate', 'max-stall-ms' or 'with-shared'");
+	/* The options alone (the targets come later: check_targets()); the library's rule, numamoved's words. */
+	if (numamove_request_check(&(struct numamove_request_opts){
+		.sz = sizeof(struct numamove_request_opts), .flags = o->flags, .engine = o->engine, .jobs = o->jobs,
+		.rate = o->rate, .max_stall_ms = o->max_stall_ms }, 0, &why) < 0 &&
+	    front_request_conflict(why, FRONT_VOICE_BUS))
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, front_request_conflict(why, FRONT_VOICE_BUS));
 	r = numamove_request_new(NUMAMOVE_ACTION_MOVE, &(struct numamove_request_opts){
 		.sz = sizeof(struct numamove_request_opts), .flags = o->flags, .engine = o->engine, .jobs = o->jobs,
 		.max_stall_ms = o->max_stall_ms }, &req);
@@ -378,27 +376,22 @@ int bus_parse_options(sd_bus_message *m, bool pin, struct move_opts *o, sd_bus_e
 /* What numamove move refuses as bad usage for these targets, refused the same way. */
 static int check_targets(const struct target *t, size_t n, const struct move_opts *o, sd_bus_error *error)
 {
-	bool processes = false, objects = false, cgroups = false;
+	unsigned int what = NUMAMOVE_REQUEST_CHECK_TARGETS | (o->policy ? NUMAMOVE_REQUEST_CHECK_POLICY : 0);
+	enum numamove_request_conflict why;
 
 	for (size_t i = 0; i < n; i++) {
-		processes |= t[i].kind == TARGET_PIDFD;
-		objects |= t[i].kind == TARGET_PATH || t[i].kind == TARGET_SHM || t[i].kind == TARGET_SHM_KEY;
-		cgroups |= t[i].kind == TARGET_CGROUP || t[i].kind == TARGET_CGROUP_OF;
+		if (t[i].kind == TARGET_PIDFD)
+			what |= NUMAMOVE_REQUEST_CHECK_PROCESSES;
+		if (t[i].kind == TARGET_PATH || t[i].kind == TARGET_SHM || t[i].kind == TARGET_SHM_KEY)
+			what |= NUMAMOVE_REQUEST_CHECK_OBJECTS;
+		if (t[i].kind == TARGET_CGROUP || t[i].kind == TARGET_CGROUP_OF)
+			what |= NUMAMOVE_REQUEST_CHECK_CGROUPS;
 	}
-	if (cgroups && (objects || processes || o->policy || (o->flags & NUMAMOVE_REQUEST_F_WITH_SHARED)))
-		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "cgroups move as whole groups: not with "
-					"other targets, 'with-shared' or 'policy'");
-	if (cgroups && (o->flags & NUMAMOVE_REQUEST_F_NO_STAY))
-		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "option 'no-stay' is about the policies a move "
-					"sets: not with cgroups");
-	if ((o->flags & NUMAMOVE_REQUEST_F_WITH_SHARED) && !processes)
-		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "option 'with-shared' is for processes: it moves "
-					"the objects they map");
-	if (o->engine == NUMAMOVE_ENGINE_KERNEL && objects)
-		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "engine 'kernel' moves processes only");
-	if (o->policy && !objects && !(o->flags & NUMAMOVE_REQUEST_F_WITH_SHARED))
-		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "option 'policy' sets the shared policy of "
-					"objects (path, shm, shm-key, or with-shared)");
+	if (numamove_request_check(&(struct numamove_request_opts){
+		.sz = sizeof(struct numamove_request_opts), .flags = o->flags, .engine = o->engine, .jobs = o->jobs,
+		.rate = o->rate, .max_stall_ms = o->max_stall_ms }, what, &why) < 0 &&
+	    front_request_conflict(why, FRONT_VOICE_BUS))
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, front_request_conflict(why, FRONT_VOICE_BUS));
 	return 0;
 }
 

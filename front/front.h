@@ -54,6 +54,20 @@ void front_each_message(const struct numamove_report *rep, size_t i, void (*fn)(
 const char *front_nodes_error(const char *opt, const char *text, int err, int bad,
 			      const struct numamove_nodelist *all, char *buf, size_t size);
 
+/* Who says it: the command names its options "--with-files", numamoved "option 'with-files'". */
+enum front_voice {
+	FRONT_VOICE_COMMAND,
+	FRONT_VOICE_BUS,
+};
+
+/*
+ * The sentence for @why, a rule of numamove_request_check() broken, in the
+ * words of @voice; NULL for the rules a front end has no sentence for (the
+ * options it cannot give: unknown flags, engines, a pacer), which it
+ * reports as numamove_request_new()'s -EINVAL.
+ */
+const char *front_request_conflict(enum numamove_request_conflict why, enum front_voice voice);
+
 /* A policy's text form in @buf; "?" for NULL (unknown). */
 const char *policy_text(const struct numamove_policy *policy, char *buf, size_t size);
 

@@ -589,3 +589,43 @@ void front_json_string(FILE *fp, const char *s)
 	}
 	fputc('"', fp);
 }
+
+const char *front_request_conflict(enum numamove_request_conflict why, enum front_voice voice)
+{
+	/* [why][voice]: the command's words, then numamoved's. */
+	static const char *const text[][2] = {
+		[NUMAMOVE_REQUEST_CONFLICT_CGROUP_MIXED] = {
+			"--cgroup moves whole groups: it takes no --shm, --with-shared or --policy",
+			"cgroups move as whole groups: not with other targets, 'with-shared' or 'policy'" },
+		[NUMAMOVE_REQUEST_CONFLICT_FILES_NOT_SHARED] = {
+			"--with-files goes with --with-shared",
+			"option 'with-files' goes with 'with-shared'" },
+		[NUMAMOVE_REQUEST_CONFLICT_NO_STAY_MEMORY_ONLY] = {
+			"--no-stay is about the policies a move sets: not with --memory-only or --cgroup",
+			"option 'no-stay' is about the policies a move sets: not with 'memory-only'" },
+		[NUMAMOVE_REQUEST_CONFLICT_NO_STAY_CGROUP] = {
+			"--no-stay is about the policies a move sets: not with --memory-only or --cgroup",
+			"option 'no-stay' is about the policies a move sets: not with cgroups" },
+		[NUMAMOVE_REQUEST_CONFLICT_SHARED_NO_PROCESS] = {
+			"--with-shared is for processes: it moves the objects they map",
+			"option 'with-shared' is for processes: it moves the objects they map" },
+		[NUMAMOVE_REQUEST_CONFLICT_KERNEL_PACING] = {
+			"--engine=kernel is one migrate_pages(2) call: no --jobs, --rate or --max-stall",
+			"engine 'kernel' is one migrate_pages(2) call for processes: no 'jobs', 'rate', "
+			"'max-stall-ms' or 'with-shared'" },
+		[NUMAMOVE_REQUEST_CONFLICT_KERNEL_SHARED] = {
+			"--engine=kernel moves processes only",
+			"engine 'kernel' is one migrate_pages(2) call for processes: no 'jobs', 'rate', "
+			"'max-stall-ms' or 'with-shared'" },
+		[NUMAMOVE_REQUEST_CONFLICT_KERNEL_OBJECTS] = {
+			"--engine=kernel moves processes only",
+			"engine 'kernel' moves processes only" },
+		[NUMAMOVE_REQUEST_CONFLICT_POLICY_NO_OBJECT] = {
+			"--policy sets the shared policy of objects (paths, --shm, --with-shared)",
+			"option 'policy' sets the shared policy of objects (path, shm, shm-key, or with-shared)" },
+	};
+
+	if ((size_t)why >= sizeof(text) / sizeof(text[0]) || (voice != FRONT_VOICE_COMMAND && voice != FRONT_VOICE_BUS))
+		return NULL;
+	return text[why][voice];
+}

@@ -182,15 +182,74 @@ NM_EXPORT const char *numamove_why_name(enum numamove_why why)
 
 /* ---- the request */
 
+/* The rules of numamove_request_check(), over fields already read from the options; in the enum's order. */
+static enum numamove_request_conflict check_move(unsigned int flags, int engine, unsigned int jobs, uint64_t rate,
+						 unsigned int max_stall_ms, bool pacer, unsigned int what)
+{
+	unsigned int known = NUMAMOVE_REQUEST_F_DRY_RUN | NUMAMOVE_REQUEST_F_FORCE | NUMAMOVE_REQUEST_F_MEMORY_ONLY |
+			     NUMAMOVE_REQUEST_F_WITH_SHARED | NUMAMOVE_REQUEST_F_WITH_FILES |
+			     NUMAMOVE_REQUEST_F_INJECT_HELPER | NUMAMOVE_REQUEST_F_NO_STAY |
+			     NUMAMOVE_REQUEST_F_UNPRIVILEGED;
+	bool targets = what & NUMAMOVE_REQUEST_CHECK_TARGETS;
+	bool processes = what & NUMAMOVE_REQUEST_CHECK_PROCESSES, objects = what & NUMAMOVE_REQUEST_CHECK_OBJECTS;
+	bool cgroups = what & NUMAMOVE_REQUEST_CHECK_CGROUPS, policy = what & NUMAMOVE_REQUEST_CHECK_POLICY;
+	bool shared = flags & NUMAMOVE_REQUEST_F_WITH_SHARED, kernel = engine == NUMAMOVE_ENGINE_KERNEL;
+
+	/* A group moves as a whole, by its cpuset. */
+	if (targets && cgroups && (objects || processes || policy || shared))
+		return NUMAMOVE_REQUEST_CONFLICT_CGROUP_MIXED;
+	if ((flags & NUMAMOVE_REQUEST_F_WITH_FILES) && !shared)
+		return NUMAMOVE_REQUEST_CONFLICT_FILES_NOT_SHARED;
+	/* Staying is about the policies a move sets: none with MEMORY_ONLY, none for a group. */
+	if ((flags & NUMAMOVE_REQUEST_F_NO_STAY) && (flags & NUMAMOVE_REQUEST_F_MEMORY_ONLY))
+		return NUMAMOVE_REQUEST_CONFLICT_NO_STAY_MEMORY_ONLY;
+	if (targets && cgroups && (flags & NUMAMOVE_REQUEST_F_NO_STAY))
+		return NUMAMOVE_REQUEST_CONFLICT_NO_STAY_CGROUP;
+	if (targets && shared && !processes)
+		return NUMAMOVE_REQUEST_CONFLICT_SHARED_NO_PROCESS;
+	/* The kernel engine is one migrate_pages(2) call per process. */
+	if (kernel && (jobs || rate || max_stall_ms || pacer))
+		return NUMAMOVE_REQUEST_CONFLICT_KERNEL_PACING;
+	if (kernel && shared)
+		return NUMAMOVE_REQUEST_CONFLICT_KERNEL_SHARED;
+	if (targets && kernel && objects)
+		return NUMAMOVE_REQUEST_CONFLICT_KERNEL_OBJECTS;
+	/* A shared policy is an object's. */
+	if (targets && policy && !objects && !shared)
+		return NUMAMOVE_REQUEST_CONFLICT_POLICY_NO_OBJECT;
+	if (flags & ~known)
+		return NUMAMOVE_REQUEST_CONFLICT_UNKNOWN_FLAG;
+	if (engine != NUMAMOVE_ENGINE_BATCHED && !kernel)
+		return NUMAMOVE_REQUEST_CONFLICT_UNKNOWN_ENGINE;
+	if (jobs > NUMAMOVE_JOBS_MAX)
+		return NUMAMOVE_REQUEST_CONFLICT_JOBS;
+	if (rate && pacer)
+		return NUMAMOVE_REQUEST_CONFLICT_RATE_AND_PACER;
+	if (kernel && (flags & NUMAMOVE_REQUEST_F_UNPRIVILEGED))
+		return NUMAMOVE_REQUEST_CONFLICT_KERNEL_UNPRIVILEGED;
+	return NUMAMOVE_REQUEST_CONFLICT_NONE;
+}
+
+NM_EXPORT int numamove_request_check(const struct numamove_request_opts *opts, unsigned int what,
+				     enum numamove_request_conflict *ret_why)
+{
+	enum numamove_request_conflict why = NUMAMOVE_REQUEST_CONFLICT_OPTS;
+
+	if (NM_OPTS_VALID(opts, numamove_request_opts))
+		why = check_move(NM_OPTS_GET(opts, flags, 0u), NM_OPTS_GET(opts, engine, (int)NUMAMOVE_ENGINE_BATCHED),
+				 NM_OPTS_GET(opts, jobs, 0u), NM_OPTS_GET(opts, rate, (uint64_t)0),
+				 NM_OPTS_GET(opts, max_stall_ms, 0u),
+				 NM_OPTS_GET(opts, pacer, (struct numamove_pacer *)NULL) != NULL, what);
+	if (ret_why)
+		*ret_why = why;
+	return why == NUMAMOVE_REQUEST_CONFLICT_NONE ? 0 : -EINVAL;
+}
+
 NM_EXPORT int numamove_request_new(enum numamove_action action, const struct numamove_request_opts *opts,
 				   struct numamove_request **ret_request)
 {
-	unsigned int known = NUMAMOVE_REQUEST_F_DRY_RUN | NUMAMOVE_REQUEST_F_FORCE |
-				   NUMAMOVE_REQUEST_F_MEMORY_ONLY | NUMAMOVE_REQUEST_F_WITH_SHARED |
-				   NUMAMOVE_REQUEST_F_WITH_FILES | NUMAMOVE_REQUEST_F_MAPPINGS |
-				   NUMAMOVE_REQUEST_F_INJECT_HELPER | NUMAMOVE_REQUEST_F_NO_STAY |
-				   NUMAMOVE_REQUEST_F_UNPRIVILEGED;
 	struct numamove_request *req;
+	unsigned int flags;
 
 	if (!ret_request || !NM_OPTS_VALID(opts, numamove_request_opts))
 		return -EINVAL;
@@ -211,19 +270,20 @@ NM_EXPORT int numamove_request_new(enum numamove_action action, const struct num
 	req->log = NM_OPTS_GET(opts, log, (numamove_log_fn)NULL);
 	req->log_userdata = NM_OPTS_GET(opts, log_userdata, (void *)NULL);
 
-	/* Flags that mean something for the action only. */
-	if (action == NUMAMOVE_ACTION_SET_POLICY)
-		known = NUMAMOVE_REQUEST_F_MAPPINGS | NUMAMOVE_REQUEST_F_INJECT_HELPER;
-	else
-		known &= ~NUMAMOVE_REQUEST_F_MAPPINGS;
-	if ((req->flags & ~known) || (req->rate && req->pacer) ||
-	    ((req->flags & NUMAMOVE_REQUEST_F_NO_STAY) && (req->flags & NUMAMOVE_REQUEST_F_MEMORY_ONLY)) ||
-	    (req->engine != NUMAMOVE_ENGINE_BATCHED && req->engine != NUMAMOVE_ENGINE_KERNEL) ||
-	    (req->engine == NUMAMOVE_ENGINE_KERNEL &&
-	     (req->jobs || req->rate || req->max_stall_ms || req->pacer ||
-	      (req->flags & (NUMAMOVE_REQUEST_F_WITH_SHARED | NUMAMOVE_REQUEST_F_UNPRIVILEGED)))) ||
-	    ((req->flags & NUMAMOVE_REQUEST_F_WITH_FILES) && !(req->flags & NUMAMOVE_REQUEST_F_WITH_SHARED)) ||
-	    req->jobs > NUMAMOVE_JOBS_MAX) {
+	/*
+	 * The rules of numamove_request_check(), for the options alone.
+	 * SET_POLICY takes MAPPINGS and INJECT_HELPER only (no rule pairs them).
+	 */
+	flags = req->flags;
+	if (action == NUMAMOVE_ACTION_SET_POLICY) {
+		if (flags & ~(NUMAMOVE_REQUEST_F_MAPPINGS | NUMAMOVE_REQUEST_F_INJECT_HELPER)) {
+			free(req);
+			return -EINVAL;
+		}
+		flags = 0;
+	}
+	if (check_move(flags, req->engine, req->jobs, req->rate, req->max_stall_ms, req->pacer != NULL, 0) !=
+	    NUMAMOVE_REQUEST_CONFLICT_NONE) {
 		free(req);
 		return -EINVAL;
 	}

@@ -1365,11 +1365,62 @@ struct numamove_request_opts {
  * WITH_SHARED with the kernel engine; WITH_FILES without WITH_SHARED;
  * jobs over NUMAMOVE_JOBS_MAX; both rate and a pacer; a flag the action
  * does not take: SET_POLICY takes MAPPINGS and INJECT_HELPER only, MOVE
- * every other); -ENOMEM.
+ * every other; for MOVE, numamove_request_check() says which rule);
+ * -ENOMEM.
  */
 int numamove_request_new(enum numamove_action action, const struct numamove_request_opts *opts,
 			 struct numamove_request **ret_request);
 void numamove_request_free(struct numamove_request *request);
+
+/*
+ * What a move's options and targets may not be together: the rules
+ * numamove_request_new() and the numamove_request_add_*() calls enforce,
+ * decided in one place so that a front end can say which rule, before it
+ * builds the request (numamove_request_check()).
+ */
+#define NUMAMOVE_REQUEST_CHECK_PROCESSES (1u << 0) /* (since 0.5) processes are among the targets */
+#define NUMAMOVE_REQUEST_CHECK_OBJECTS (1u << 1)   /* (since 0.5) objects (paths, SysV segments) are */
+#define NUMAMOVE_REQUEST_CHECK_CGROUPS (1u << 2)   /* (since 0.5) cgroups (or the cgroup of a process) are */
+#define NUMAMOVE_REQUEST_CHECK_POLICY (1u << 3)    /* (since 0.5) a policy is set (numamove_request_set_policy()) */
+#define NUMAMOVE_REQUEST_CHECK_TARGETS (1u << 4)   /* (since 0.5) the targets are all known: check the rules
+						    * about targets too (without it, only the options) */
+
+/* (since 0.5) Why a move's options and targets do not go together; in the order they are checked. */
+enum numamove_request_conflict {
+	NUMAMOVE_REQUEST_CONFLICT_NONE = 0,
+	NUMAMOVE_REQUEST_CONFLICT_OPTS,               /* @opts itself is invalid (its sz) */
+	NUMAMOVE_REQUEST_CONFLICT_CGROUP_MIXED,       /* cgroups with other targets, WITH_SHARED or a policy */
+	NUMAMOVE_REQUEST_CONFLICT_FILES_NOT_SHARED,   /* WITH_FILES without WITH_SHARED */
+	NUMAMOVE_REQUEST_CONFLICT_NO_STAY_MEMORY_ONLY, /* NO_STAY with MEMORY_ONLY */
+	NUMAMOVE_REQUEST_CONFLICT_NO_STAY_CGROUP,     /* NO_STAY for cgroups */
+	NUMAMOVE_REQUEST_CONFLICT_SHARED_NO_PROCESS,  /* WITH_SHARED with no process among the targets */
+	NUMAMOVE_REQUEST_CONFLICT_KERNEL_PACING,      /* the kernel engine with jobs, rate, max_stall_ms or a pacer */
+	NUMAMOVE_REQUEST_CONFLICT_KERNEL_SHARED,      /* the kernel engine with WITH_SHARED */
+	NUMAMOVE_REQUEST_CONFLICT_KERNEL_OBJECTS,     /* the kernel engine with objects (paths, SysV) */
+	NUMAMOVE_REQUEST_CONFLICT_POLICY_NO_OBJECT,   /* a policy with no object and no WITH_SHARED */
+	NUMAMOVE_REQUEST_CONFLICT_UNKNOWN_FLAG,       /* a flag this library does not know, or MAPPINGS */
+	NUMAMOVE_REQUEST_CONFLICT_UNKNOWN_ENGINE,     /* an engine this library does not know */
+	NUMAMOVE_REQUEST_CONFLICT_JOBS,               /* jobs over NUMAMOVE_JOBS_MAX */
+	NUMAMOVE_REQUEST_CONFLICT_RATE_AND_PACER,     /* both a rate and a pacer */
+	NUMAMOVE_REQUEST_CONFLICT_KERNEL_UNPRIVILEGED, /* the kernel engine with UNPRIVILEGED */
+};
+
+/**
+ * numamove_request_check() - (since 0.5) whether a move's options and targets go together, and why not
+ * @opts: as numamove_request_new() takes them for NUMAMOVE_ACTION_MOVE
+ *        (NULL for the defaults)
+ * @what: NUMAMOVE_REQUEST_CHECK_* (the kinds of targets, a policy; with
+ *        NUMAMOVE_REQUEST_CHECK_TARGETS the rules about targets too)
+ * @ret_why: where not NULL, the first rule broken, in the order of enum
+ *        numamove_request_conflict; NUMAMOVE_REQUEST_CONFLICT_NONE on 0
+ *
+ * Pure: reads nothing but its arguments; thread safe. For
+ * NUMAMOVE_ACTION_MOVE, numamove_request_new() refuses options exactly
+ * when this refuses them without NUMAMOVE_REQUEST_CHECK_TARGETS.
+ * Return: 0, or -EINVAL with the reason in @ret_why.
+ */
+int numamove_request_check(const struct numamove_request_opts *opts, unsigned int what,
+			   enum numamove_request_conflict *ret_why);
 
 /**
  * numamove_request_set_nodes() - the destination and source nodes
