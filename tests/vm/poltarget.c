@@ -359,6 +359,8 @@ static void *spinner(void *arg)
 /* ---- soak */
 
 static atomic_ulong rounds, errors, eintrs, short_sleeps, seq_errors;
+/* which call saw EINTR: nanosleep, read, epoll_wait, waitpid */
+static atomic_ulong eintr_by[4];
 
 static void *soak_data(void *arg)
 {
@@ -393,8 +395,10 @@ static void *soak_sleeper(void *arg)
 		struct timespec ts = { 0, 2000000 };
 		double t0 = now();
 
-		if (nanosleep(&ts, NULL) != 0)
+		if (nanosleep(&ts, NULL) != 0) {
 			atomic_fetch_add(errno == EINTR ? &eintrs : &errors, 1);
+			atomic_fetch_add(&eintr_by[0], errno == EINTR);
+		}
 		else if (now() - t0 < 0.002)
 			atomic_fetch_add(&short_sleeps, 1);
 	}
@@ -429,6 +433,7 @@ static void *soak_reader(void *arg)
 			break;
 		if (n < 0) {
 			atomic_fetch_add(errno == EINTR ? &eintrs : &errors, 1);
+			atomic_fetch_add(&eintr_by[1], errno == EINTR);
 			continue;
 		}
 		if (got != expect)
@@ -449,9 +454,10 @@ static void *soak_epoll(void *arg)
 	while (!atomic_load(&stopping)) {
 		int r = epoll_wait(ep, &got, 1, 5);
 
-		if (r < 0)
+		if (r < 0) {
 			atomic_fetch_add(errno == EINTR ? &eintrs : &errors, 1);
-		else if (r != 0)
+			atomic_fetch_add(&eintr_by[2], errno == EINTR);
+		} else if (r != 0)
 			atomic_fetch_add(&errors, 1);
 	}
 	return NULL;
@@ -530,6 +536,7 @@ static void *soak_forker(void *arg)
 					break;
 				} else {
 					atomic_fetch_add(&eintrs, 1);
+					atomic_fetch_add(&eintr_by[3], 1);
 				}
 			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 				atomic_fetch_add(&errors, 1);
@@ -717,10 +724,11 @@ int main(int argc, char **argv)
 		pthread_join(t[i], NULL);
 	if (soak)
 		result("soak rounds %lu errors %lu eintr %lu short_sleeps %lu seq_errors %lu keeps %lu forks %lu "
-		       "shared_rounds %lu",
+		       "shared_rounds %lu eintr_in nanosleep:%lu,read:%lu,epoll_wait:%lu,waitpid:%lu",
 		       atomic_load(&rounds), atomic_load(&errors) + (hold_mem && !hold_intact()), atomic_load(&eintrs),
 		       atomic_load(&short_sleeps), atomic_load(&seq_errors), atomic_load(&keeps), atomic_load(&forks),
-		       atomic_load(&shared_rounds));
+		       atomic_load(&shared_rounds), atomic_load(&eintr_by[0]), atomic_load(&eintr_by[1]),
+		       atomic_load(&eintr_by[2]), atomic_load(&eintr_by[3]));
 	result("done");
 	return 0;
 }
