@@ -118,7 +118,7 @@ def main():
     ctl = os.path.join(tmp, 'pt')
     os.mkdir(ctl)
     log = open(os.path.join(ctl, 'log'), 'w')
-    target = subprocess.Popen([PT, '--ctl', ctl, '--soak', '--keep', '16'], stdout=log, stderr=subprocess.STDOUT)
+    target = subprocess.Popen([PT, '--ctl', ctl, '--soak'], stdout=log, stderr=subprocess.STDOUT)
     try:
         run(target, ctl, node)
     finally:
