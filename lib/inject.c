@@ -155,7 +155,6 @@ static int seize_all(struct nm_freeze *f, const pid_t *tids, size_t n, size_t fi
 		memset(t, 0, sizeof(*t));
 		t->tid = tids[i];
 		t->pending = -1;
-		nm_helper_note_seize();
 		if (ptrace(PTRACE_SEIZE, t->tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD) < 0) {
 			r = -errno;
 			f->n--;
@@ -166,6 +165,8 @@ static int seize_all(struct nm_freeze *f, const pid_t *tids, size_t n, size_t fi
 			err = r;
 			break;
 		}
+		/* Only a seize that worked touched the target (no fallback after it). */
+		nm_helper_note_seize();
 		if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) < 0)
 			t->gone = true;
 	}
