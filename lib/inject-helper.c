@@ -152,7 +152,7 @@ static __thread volatile sig_atomic_t helper_parent;   /* in a helper: the calle
 static __thread volatile sig_atomic_t helper_in_call;  /* a thread's registers point into a call */
 static __thread volatile sig_atomic_t helper_orphaned; /* the caller died during that call */
 static __thread volatile sig_atomic_t helper_seizing;  /* the call is a seizing: its waits are bounded */
-static __thread int helper_seizes;			/* threads it tried to seize */
+static __thread int helper_seizes;			/* threads it seized (PTRACE_SEIZE worked) */
 
 /*
  * The helper's exit, from the handler too: exit_group(2) itself, not
