@@ -39,6 +39,8 @@ struct nm_thread {
 	bool held;    /* seized and in a ptrace stop */
 	bool gone;    /* exited while we looked */
 	signed char pending; /* a caught signal pending, as last read: 1, 0, -1 not read yet */
+	bool eintr;   /* held in a call that a signal ends with EINTR, restart or not (epoll_wait(2)...) */
+	bool parent;  /* has a child, as last seen (at the seize, at the release) */
 	struct nm_regs saved;
 };
 
@@ -48,6 +50,7 @@ struct nm_freeze {
 	uint64_t insn; /* address of a syscall instruction in the target */
 	struct nm_thread *t;
 	size_t n, alloc;
+	size_t shown; /* t[0..shown) are those asked for; the rest are held only (nm_target_is_parent()) */
 	sigset_t oldmask;
 };
 
@@ -104,6 +107,28 @@ static struct nm_thread *find_thread(struct nm_freeze *f, pid_t tid)
 	return NULL;
 }
 
+/*
+ * Whether thread @tid has a child: a live thread without the children
+ * file (a kernel without CONFIG_PROC_CHILDREN) has one, an exited one
+ * none. On the stack: called while threads are held.
+ */
+static bool thread_has_children(pid_t pid, pid_t tid)
+{
+	char path[64], c;
+	ssize_t got;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid, (int)tid);
+		return access(path, F_OK) == 0;
+	}
+	got = read(fd, &c, 1);
+	close(fd);
+	return got != 0;
+}
+
 static int seize_all(struct nm_freeze *f, const pid_t *tids, size_t n, size_t first);
 
 /* Seizes and interrupts @tids not held yet; returns how many were new. */
@@ -139,13 +164,23 @@ static int detach_safe(struct nm_thread *t)
 {
 	struct nm_regs regs = t->saved;
 
-	return nm_arch_regs_restart_eintr(&regs) ? nm_arch_regs_set(t->tid, &regs) : 0;
+	t->eintr = nm_arch_regs_restart_eintr(&regs);
+	return t->eintr ? nm_arch_regs_set(t->tid, &regs) : 0;
 }
 
 static int seize_all(struct nm_freeze *f, const pid_t *tids, size_t n, size_t first)
 {
 	int r, err = 0;
 
+	/*
+	 * Every PTRACE_SEIZE first, then every PTRACE_INTERRUPT. A signal
+	 * that the target ignores (SIGCHLD) is dropped when it is sent, but
+	 * kept when the thread it is sent to is traced, and then wakes any
+	 * thread of the process that is not stopped: one asleep in
+	 * epoll_wait(2) and not traced yet would see EINTR. A thread seized
+	 * and not interrupted yet takes such a signal itself and reports it
+	 * to us; once all are seized, whichever thread it wakes is ours.
+	 */
 	for (size_t i = 0; i < n; i++) {
 		struct nm_thread *t;
 
@@ -161,15 +196,27 @@ static int seize_all(struct nm_freeze *f, const pid_t *tids, size_t n, size_t fi
 			/* Exited meanwhile; an exited thread (a zombie main thread) refuses with EPERM. */
 			if (r == -ESRCH || (r == -EPERM && nm_thread_exited(f->pid, tids[i])))
 				continue;
-			/* Those interrupted so far still get their registers set below. */
+			/* Those seized so far are still interrupted, and get their registers set below. */
 			err = r;
 			break;
 		}
 		/* Only a seize that worked touched the target (no fallback after it). */
 		nm_helper_note_seize();
-		if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) < 0)
-			t->gone = true;
 	}
+	/*
+	 * Parents last: a parent thread interrupted (or stopped) no longer
+	 * takes its child's SIGCHLD itself, and the thread woken for it
+	 * instead may find it taken by a third one: a thread not yet
+	 * interrupted then goes back to user space with its epoll_wait(2)'s
+	 * EINTR. Once every other thread has its interrupt pending, any
+	 * thread woken stops before it returns.
+	 */
+	for (size_t i = first; i < f->n; i++)
+		f->t[i].parent = thread_has_children(f->pid, f->t[i].tid);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = first; i < f->n; i++)
+			if (f->t[i].parent == (pass == 1) && ptrace(PTRACE_INTERRUPT, f->t[i].tid, NULL, NULL) < 0)
+				f->t[i].gone = true;
 	for (size_t i = first; i < f->n; i++) {
 		if (f->t[i].gone)
 			continue;
@@ -315,24 +362,71 @@ bool nm_thread_exited(pid_t pid, pid_t tid)
 	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
 }
 
+/*
+ * The signal masks of a thread's /proc status, read onto the stack: this
+ * is called inside calls too, where the helper must not wait on malloc()
+ * (see nm_helper_call_begin()). A status whose masks lie beyond the
+ * buffer (a Groups line of thousands of groups) reads as -ENODATA.
+ */
+struct sigmasks {
+	unsigned long long pnd, shd, blk, ign, cgt;
+};
+
+static int read_sigmasks(pid_t pid, pid_t tid, struct sigmasks *m)
+{
+	static const char *const names[] = { "\nSigPnd:", "\nShdPnd:", "\nSigBlk:", "\nSigIgn:", "\nSigCgt:" };
+	unsigned long long *fields[] = { &m->pnd, &m->shd, &m->blk, &m->ign, &m->cgt };
+	char path[64], text[8192];
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (len < sizeof(text) - 1 && (n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	text[len] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		const char *p = nm_status_field(text, names[i]);
+
+		if (!p)
+			return -ENODATA;
+		*fields[i] = strtoull(p, NULL, 16);
+	}
+	return 0;
+}
+
 bool nm_thread_signal_pending(pid_t pid, pid_t tid)
 {
-	_cleanup_free_ char *text = NULL;
-	unsigned long long pnd = 0, shd = 0, blk = 0, cgt = 0;
-	const char *p;
+	struct sigmasks m;
 
-	if (nm_read_filef(NULL, &text, "/proc/%d/task/%d/status", (int)pid, (int)tid) < 0)
+	if (read_sigmasks(pid, tid, &m) < 0)
 		return true; /* unknown: assume the worst, restart nothing extra */
-	if ((p = nm_status_field(text, "\nSigPnd:")))
-		pnd = strtoull(p, NULL, 16);
-	if ((p = nm_status_field(text, "\nShdPnd:")))
-		shd = strtoull(p, NULL, 16);
-	if ((p = nm_status_field(text, "\nSigBlk:")))
-		blk = strtoull(p, NULL, 16);
-	if ((p = nm_status_field(text, "\nSigCgt:")))
-		cgt = strtoull(p, NULL, 16);
 	/* Only a handler changes how an interrupted call ends. */
-	return ((pnd | shd) & ~blk & cgt) != 0;
+	return ((m.pnd | m.shd) & ~m.blk & m.cgt) != 0;
+}
+
+/*
+ * Whether the target drops @sig on delivery: ignored (SIG_IGN), or
+ * uncaught with an action of "ignore" (SIGCHLD, SIGURG, SIGWINCH; SIGCONT
+ * did its work when it was sent). Unknown reads as not ignored.
+ */
+static bool signal_ignored(pid_t pid, pid_t tid, int sig)
+{
+	unsigned long long bit;
+	struct sigmasks m;
+
+	if (sig < 1 || sig > 64 || read_sigmasks(pid, tid, &m) < 0)
+		return false;
+	bit = 1ULL << (sig - 1);
+	if (m.ign & bit)
+		return true;
+	if (m.cgt & bit)
+		return false;
+	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
 }
 
 /*
@@ -358,6 +452,7 @@ void nm_freeze_release(struct nm_freeze *f)
 {
 	if (!f)
 		return;
+	/* Every thread's registers first: the detaches below then follow each other closely. */
 	for (size_t i = 0; i < f->n; i++) {
 		struct nm_thread *t = &f->t[i];
 		struct nm_regs regs;
@@ -368,8 +463,25 @@ void nm_freeze_release(struct nm_freeze *f)
 		t->pending = nm_thread_signal_pending(f->pid, t->tid);
 		resume_regs(t, &regs);
 		(void)nm_arch_regs_set(t->tid, &regs);
-		(void)ptrace(PTRACE_DETACH, t->tid, NULL, NULL);
 	}
+	/*
+	 * Parents first, then the others, those in a call that a signal
+	 * would end with EINTR (epoll_wait(2)) last: the SIGCHLD of a child
+	 * of a thread still traced is kept, and wakes a thread let go (see
+	 * nm_target_is_parent()); once the parents are let go, their
+	 * children's SIGCHLD is dropped again. Held threads fork no more.
+	 */
+	for (int pass = 0; pass < 3; pass++)
+		for (size_t i = 0; i < f->n; i++) {
+			struct nm_thread *t = &f->t[i];
+
+			if (!t->held || t->gone)
+				continue;
+			if (pass == 0)
+				t->parent = thread_has_children(f->pid, t->tid);
+			if (pass == (t->parent ? 0 : t->eintr ? 2 : 1))
+				(void)ptrace(PTRACE_DETACH, t->tid, NULL, NULL);
+		}
 	for (size_t i = 0; i < f->n; i++)
 		/* Seized but never seen stopped: it stops at its next return to user space. */
 		if (!f->t[i].held && !f->t[i].gone && wait_interrupt_stop(&f->t[i]) == 0)
@@ -379,6 +491,51 @@ void nm_freeze_release(struct nm_freeze *f)
 	pthread_sigmask(SIG_SETMASK, &f->oldmask, NULL);
 	free(f->t);
 	free(f);
+}
+
+static bool tid_listed(const pid_t *tids, size_t n, pid_t tid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tids[i] == tid)
+			return true;
+	return false;
+}
+
+/* *@all, @tids first: @tids, then the threads of *@all not among them. */
+static int put_first(pid_t **all, size_t *n, const pid_t *tids, size_t n_tids)
+{
+	pid_t *list = malloc((n_tids + *n) * sizeof(*list));
+	size_t k = n_tids;
+
+	if (!list)
+		return -ENOMEM;
+	memcpy(list, tids, n_tids * sizeof(*list));
+	for (size_t i = 0; i < *n; i++)
+		if (!tid_listed(tids, n_tids, (*all)[i]))
+			list[k++] = (*all)[i];
+	free(*all);
+	*all = list;
+	*n = k;
+	return 0;
+}
+
+bool nm_target_is_parent(pid_t pid, const pid_t *tids, size_t n)
+{
+	_cleanup_free_ char *stat = NULL, *status = NULL;
+	unsigned long cminflt = 0, cmajflt = 0;
+	const char *p;
+
+	if (nm_read_filef(NULL, &stat, "/proc/%d/stat", (int)pid) < 0 || !(p = strrchr(stat, ')')) ||
+	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %lu %*u %lu", &cminflt, &cmajflt) != 2 ||
+	    cminflt || cmajflt)
+		return true;
+	if (nm_read_filef(NULL, &status, "/proc/%d/status", (int)pid) < 0 ||
+	    !(p = nm_status_field(status, "\nSigIgn:")) || (strtoull(p, NULL, 16) & (1ULL << (SIGCHLD - 1))))
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (thread_has_children(pid, tids[i]))
+			return true;
+	return false;
 }
 
 int nm_freeze_hold(const struct numamove_task *task, const pid_t *tids, size_t n_tids,
@@ -399,14 +556,17 @@ int nm_freeze_hold(const struct numamove_task *task, const pid_t *tids, size_t n
 		sigaddset(&block, *s);
 	pthread_sigmask(SIG_BLOCK, &block, &f->oldmask);
 
-	if (tids) {
+	if (tids && !nm_target_is_parent(f->pid, tids, n_tids)) {
 		r = seize(f, tids, n_tids);
 	} else {
 		/*
-		 * Until two listings in a row show no new thread: held threads
-		 * cannot start more, but a listing of /proc/PID/task can skip a
-		 * live thread while others exit (the directory is read by
-		 * position), so one quiet listing is not proof.
+		 * Every thread: asked for, or those asked for first and then
+		 * the others, held only, when the target has children (see
+		 * nm_target_is_parent()). Until two listings in a row show no
+		 * new thread: held threads cannot start more, but a listing of
+		 * /proc/PID/task can skip a live thread while others exit (the
+		 * directory is read by position), so one quiet listing is not
+		 * proof.
 		 */
 		int quiet = 0;
 
@@ -415,11 +575,17 @@ int nm_freeze_hold(const struct numamove_task *task, const pid_t *tids, size_t n
 			size_t n = 0;
 
 			r = numamove_task_threads(task, &all, &n);
+			if (r == 0 && tids)
+				r = put_first(&all, &n, tids, n_tids);
 			if (r == 0)
 				r = seize(f, all, n);
 			quiet = r == 0 ? quiet + 1 : 0;
 		} while (r > 0 || (r == 0 && quiet < 2));
 	}
+	f->shown = f->n;
+	if (tids)
+		for (f->shown = 0; f->shown < f->n && tid_listed(tids, n_tids, f->t[f->shown].tid); f->shown++)
+			;
 	if (r >= 0)
 		r = numamove_task_check(task);
 	if (r >= 0) {
@@ -439,7 +605,7 @@ int nm_freeze_hold(const struct numamove_task *task, const pid_t *tids, size_t n
 
 size_t nm_freeze_count(const struct nm_freeze *f)
 {
-	return f->n;
+	return f->shown;
 }
 
 uint64_t nm_freeze_insn(const struct nm_freeze *f)
@@ -544,6 +710,15 @@ static int call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6], 
 			return 0;
 		}
 		if ((st >> 16) == 0 && !entered) {
+			/*
+			 * A signal the target ignores (SIGCHLD): dropped, as it
+			 * would have been when sent to a thread nobody traces.
+			 * Delivered, the thread would go on with its own
+			 * registers, and a call of it that the interrupt ended
+			 * with EINTR (epoll_wait(2)) would return EINTR.
+			 */
+			if (signal_ignored(f->pid, t->tid, WSTOPSIG(st)))
+				continue;
 			/*
 			 * A signal before our syscall ran: deliver it for real.
 			 * Its frame went onto the stack where the arguments

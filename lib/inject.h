@@ -9,7 +9,8 @@ struct nm_freeze;
 
 /*
  * Stops the threads @tids of @task (all of them, including any started
- * meanwhile, when @tids is NULL) and keeps them stopped until
+ * meanwhile, when @tids is NULL; in a parent, the others too, see
+ * nm_target_is_parent()) and keeps them stopped until
  * nm_freeze_release(), which always lets every one go with its registers
  * as they were (an interrupted blocking syscall restarts). The caller's
  * SIGINT, SIGTERM, SIGHUP, SIGQUIT and stop signals are blocked meanwhile.
@@ -18,6 +19,23 @@ struct nm_freeze;
  */
 int nm_freeze_hold(const struct numamove_task *task, const pid_t *tids, size_t n_tids,
 		   struct nm_freeze **ret);
+
+/*
+ * Whether the target has, or had, children, or ignores SIGCHLD outright
+ * (@tids: the threads whose children are looked at). A child's end sends
+ * its parent thread SIGCHLD, which the kernel drops when the target
+ * ignores it, but keeps when that thread is traced: it then wakes a
+ * thread of the target that is not held, and one asleep in epoll_wait(2)
+ * returns EINTR. So in a parent, every thread is held whenever one is:
+ * nm_freeze_hold() of some threads holds the others too (they are not
+ * counted in nm_freeze_count()). A thread may fork between a look at its
+ * children and its seize, so the children ever waited for (cminflt,
+ * cmajflt of /proc/PID/stat) count too; a target that sets SIGCHLD to
+ * SIG_IGN (its children are never waited for) counts as a parent, and so
+ * does one whose threads have no children file (a kernel without
+ * CONFIG_PROC_CHILDREN).
+ */
+bool nm_target_is_parent(pid_t pid, const pid_t *tids, size_t n);
 void nm_freeze_release(struct nm_freeze *f);
 
 size_t nm_freeze_count(const struct nm_freeze *f);

@@ -409,7 +409,8 @@ void (*nm_inject_test_hook)(void);
  * Threads held at a time. Each thread is held only while a batch of
  * BATCH threads gets its calls (a few syscalls each), not while all of a
  * big process's threads do: a thread of a 600-thread process waits for
- * its batch, not for the other 599.
+ * its batch, not for the other 599. In a process that has or had
+ * children, every thread is held whenever one is (nm_target_is_parent()).
  */
 #define BATCH 8
 /* Listings of the threads before the ones still unseen are all held at once. */
@@ -505,8 +506,12 @@ static int run_threads(const struct numamove_task *task, const struct job *j, st
 			continue;
 		}
 		quiet = 0;
+		/* More than a batch, and children: every thread held at once (see nm_target_is_parent()). */
+		if (k > BATCH && nm_target_is_parent(numamove_task_pid(task), all, n))
+			return run_batch(task, j, NULL, 0, &done, &n_done, &alloc_done, fm, first, rep);
 		for (size_t i = 0; r == 0 && i < k; i += BATCH) {
 			size_t before = n_done;
+
 
 			r = run_batch(task, j, all + i, k - i < BATCH ? k - i : BATCH, &done, &n_done,
 				      &alloc_done, fm, first, rep);
