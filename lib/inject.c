@@ -175,11 +175,12 @@ static int seize_all(struct nm_freeze *f, const pid_t *tids, size_t n, size_t fi
 	/*
 	 * Every PTRACE_SEIZE first, then every PTRACE_INTERRUPT. A signal
 	 * that the target ignores (SIGCHLD) is dropped when it is sent, but
-	 * kept when the thread it is sent to is traced, and then wakes any
-	 * thread of the process that is not stopped: one asleep in
-	 * epoll_wait(2) and not traced yet would see EINTR. A thread seized
-	 * and not interrupted yet takes such a signal itself and reports it
-	 * to us; once all are seized, whichever thread it wakes is ours.
+	 * kept when the thread it is sent to is traced, and wakes that
+	 * thread, or, when it is stopped or has a signal pending already,
+	 * another thread of the process: one asleep in epoll_wait(2) and not
+	 * traced yet would see EINTR. A thread seized and not interrupted yet
+	 * takes such a signal itself and reports it to us; once all are
+	 * seized, whichever thread it wakes is ours.
 	 */
 	for (size_t i = 0; i < n; i++) {
 		struct nm_thread *t;
@@ -190,13 +191,23 @@ static int seize_all(struct nm_freeze *f, const pid_t *tids, size_t n, size_t fi
 		memset(t, 0, sizeof(*t));
 		t->tid = tids[i];
 		t->pending = -1;
+		/* Read before the seizes: see the interrupts below. */
+		t->parent = thread_has_children(f->pid, t->tid);
+	}
+	for (size_t i = first; i < f->n; i++) {
+		struct nm_thread *t = &f->t[i];
+
 		if (ptrace(PTRACE_SEIZE, t->tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD) < 0) {
 			r = -errno;
-			f->n--;
 			/* Exited meanwhile; an exited thread (a zombie main thread) refuses with EPERM. */
-			if (r == -ESRCH || (r == -EPERM && nm_thread_exited(f->pid, tids[i])))
+			if (r == -ESRCH || (r == -EPERM && nm_thread_exited(f->pid, t->tid))) {
+				memmove(t, t + 1, (f->n - i - 1) * sizeof(*t));
+				f->n--;
+				i--;
 				continue;
+			}
 			/* Those seized so far are still interrupted, and get their registers set below. */
+			f->n = i;
 			err = r;
 			break;
 		}
@@ -204,15 +215,13 @@ static int seize_all(struct nm_freeze *f, const pid_t *tids, size_t n, size_t fi
 		nm_helper_note_seize();
 	}
 	/*
-	 * Parents last: a parent thread interrupted (or stopped) no longer
-	 * takes its child's SIGCHLD itself, and the thread woken for it
-	 * instead may find it taken by a third one: a thread not yet
-	 * interrupted then goes back to user space with its epoll_wait(2)'s
-	 * EINTR. Once every other thread has its interrupt pending, any
-	 * thread woken stops before it returns.
+	 * Parents (as seen before the seizes) last: a parent thread
+	 * interrupted (or stopped) no longer takes its child's SIGCHLD
+	 * itself, and the thread woken for it instead may find it taken by a
+	 * third one: a thread not yet interrupted then goes back to user
+	 * space with its epoll_wait(2)'s EINTR. Once every other thread has
+	 * its interrupt pending, any thread woken stops before it returns.
 	 */
-	for (size_t i = first; i < f->n; i++)
-		f->t[i].parent = thread_has_children(f->pid, f->t[i].tid);
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = first; i < f->n; i++)
 			if (f->t[i].parent == (pass == 1) && ptrace(PTRACE_INTERRUPT, f->t[i].tid, NULL, NULL) < 0)
@@ -363,10 +372,11 @@ bool nm_thread_exited(pid_t pid, pid_t tid)
 }
 
 /*
- * The signal masks of a thread's /proc status, read onto the stack: this
- * is called inside calls too, where the helper must not wait on malloc()
- * (see nm_helper_call_begin()). A status whose masks lie beyond the
- * buffer (a Groups line of thousands of groups) reads as -ENODATA.
+ * The signal masks of a thread's /proc status, read onto the stack a
+ * chunk at a time: this is called inside calls too, where the helper must
+ * not wait on malloc() (see nm_helper_call_begin()), and the lines before
+ * the masks have no bound (Groups: thousands of groups). Only whole lines
+ * count: -ENODATA when a mask is missing.
  */
 struct sigmasks {
 	unsigned long long pnd, shd, blk, ign, cgt;
@@ -374,10 +384,12 @@ struct sigmasks {
 
 static int read_sigmasks(pid_t pid, pid_t tid, struct sigmasks *m)
 {
-	static const char *const names[] = { "\nSigPnd:", "\nShdPnd:", "\nSigBlk:", "\nSigIgn:", "\nSigCgt:" };
+	static const char *const names[] = { "SigPnd:", "ShdPnd:", "SigBlk:", "SigIgn:", "SigCgt:" };
 	unsigned long long *fields[] = { &m->pnd, &m->shd, &m->blk, &m->ign, &m->cgt };
-	char path[64], text[8192];
+	unsigned int found = 0;
+	char path[64], buf[4096];
 	size_t len = 0;
+	bool skipping = false; /* in a line longer than the buffer: not ours */
 	ssize_t n;
 	int fd;
 
@@ -385,18 +397,31 @@ static int read_sigmasks(pid_t pid, pid_t tid, struct sigmasks *m)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	while (len < sizeof(text) - 1 && (n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
-		len += (size_t)n;
-	close(fd);
-	text[len] = '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		const char *p = nm_status_field(text, names[i]);
+	while (found != (1u << ARRAY_SIZE(names)) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0) {
+		char *line = buf, *nl;
 
-		if (!p)
-			return -ENODATA;
-		*fields[i] = strtoull(p, NULL, 16);
+		len += (size_t)n;
+		buf[len] = '\0';
+		while ((nl = memchr(line, '\n', len - (size_t)(line - buf)))) {
+			*nl = '\0';
+			for (size_t i = 0; !skipping && i < ARRAY_SIZE(names); i++)
+				if (!strncmp(line, names[i], strlen(names[i]))) {
+					*fields[i] = strtoull(line + strlen(names[i]), NULL, 16);
+					found |= 1u << i;
+				}
+			skipping = false;
+			line = nl + 1;
+		}
+		/* The unfinished line moves to the front; one that fills the buffer is skipped to its end. */
+		len -= (size_t)(line - buf);
+		memmove(buf, line, len);
+		if (len == sizeof(buf) - 1) {
+			skipping = true;
+			len = 0;
+		}
 	}
-	return 0;
+	close(fd);
+	return found == (1u << ARRAY_SIZE(names)) - 1 ? 0 : -ENODATA;
 }
 
 bool nm_thread_signal_pending(pid_t pid, pid_t tid)
@@ -521,16 +546,13 @@ static int put_first(pid_t **all, size_t *n, const pid_t *tids, size_t n_tids)
 
 bool nm_target_is_parent(pid_t pid, const pid_t *tids, size_t n)
 {
-	_cleanup_free_ char *stat = NULL, *status = NULL;
+	_cleanup_free_ char *stat = NULL;
 	unsigned long cminflt = 0, cmajflt = 0;
 	const char *p;
 
 	if (nm_read_filef(NULL, &stat, "/proc/%d/stat", (int)pid) < 0 || !(p = strrchr(stat, ')')) ||
 	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %lu %*u %lu", &cminflt, &cmajflt) != 2 ||
 	    cminflt || cmajflt)
-		return true;
-	if (nm_read_filef(NULL, &status, "/proc/%d/status", (int)pid) < 0 ||
-	    !(p = nm_status_field(status, "\nSigIgn:")) || (strtoull(p, NULL, 16) & (1ULL << (SIGCHLD - 1))))
 		return true;
 	for (size_t i = 0; i < n; i++)
 		if (thread_has_children(pid, tids[i]))

@@ -21,19 +21,19 @@ int nm_freeze_hold(const struct numamove_task *task, const pid_t *tids, size_t n
 		   struct nm_freeze **ret);
 
 /*
- * Whether the target has, or had, children, or ignores SIGCHLD outright
- * (@tids: the threads whose children are looked at). A child's end sends
- * its parent thread SIGCHLD, which the kernel drops when the target
- * ignores it, but keeps when that thread is traced: it then wakes a
- * thread of the target that is not held, and one asleep in epoll_wait(2)
+ * Whether the target has, or had, children (@tids: the threads whose
+ * children files are looked at). A child's end sends its parent thread
+ * SIGCHLD, which the kernel drops when the target ignores it, but keeps
+ * when that thread is traced: it then wakes another thread of the target
+ * when that one is stopped, and one asleep in epoll_wait(2) and not held
  * returns EINTR. So in a parent, every thread is held whenever one is:
  * nm_freeze_hold() of some threads holds the others too (they are not
  * counted in nm_freeze_count()). A thread may fork between a look at its
  * children and its seize, so the children ever waited for (cminflt,
- * cmajflt of /proc/PID/stat) count too; a target that sets SIGCHLD to
- * SIG_IGN (its children are never waited for) counts as a parent, and so
- * does one whose threads have no children file (a kernel without
- * CONFIG_PROC_CHILDREN).
+ * cmajflt of /proc/PID/stat) count too, and so does a live thread without
+ * a children file (a kernel without CONFIG_PROC_CHILDREN). A target that
+ * sets SIGCHLD to SIG_IGN gets no SIGCHLD at all; one whose children are
+ * never waited for (SA_NOCLDWAIT with the default action) is not seen.
  */
 bool nm_target_is_parent(pid_t pid, const pid_t *tids, size_t n);
 void nm_freeze_release(struct nm_freeze *f);

@@ -506,12 +506,11 @@ static int run_threads(const struct numamove_task *task, const struct job *j, st
 			continue;
 		}
 		quiet = 0;
-		/* More than a batch, and children: every thread held at once (see nm_target_is_parent()). */
-		if (k > BATCH && nm_target_is_parent(numamove_task_pid(task), all, n))
+		/* Children: every thread held at once (see nm_target_is_parent()), in one hold. */
+		if (nm_target_is_parent(numamove_task_pid(task), all, n))
 			return run_batch(task, j, NULL, 0, &done, &n_done, &alloc_done, fm, first, rep);
 		for (size_t i = 0; r == 0 && i < k; i += BATCH) {
 			size_t before = n_done;
-
 
 			r = run_batch(task, j, all + i, k - i < BATCH ? k - i : BATCH, &done, &n_done,
 				      &alloc_done, fm, first, rep);
@@ -596,8 +595,11 @@ static int run(const struct numamove_task *task, const struct job *j, const stru
 		_cleanup_free_ pid_t *done = NULL;
 		size_t n_done = 0, alloc_done = 0;
 
-		for (size_t i = 0; r == 0 && i < n_tids; i += BATCH)
-			r = run_batch(task, j, tids + i, n_tids - i < BATCH ? n_tids - i : BATCH, &done, &n_done,
+		/* In a parent every hold holds all threads: one, not one per batch. */
+		size_t batch = nm_target_is_parent(numamove_task_pid(task), tids, n_tids) ? n_tids : BATCH;
+
+		for (size_t i = 0; r == 0 && i < n_tids; i += batch)
+			r = run_batch(task, j, tids + i, n_tids - i < batch ? n_tids - i : batch, &done, &n_done,
 				      &alloc_done, &fm, &first, rep);
 	} else {
 		r = run_threads(task, j, &fm, &first, rep);

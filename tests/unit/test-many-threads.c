@@ -17,12 +17,14 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/epoll.h>
+#include <grp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "inject.h"
 #include "test-helpers.h"
 
 #define MANY 150      /* threads that sleep */
@@ -383,12 +385,139 @@ static void test_children(void **state)
 	munmap(sh, sizeof(*sh));
 }
 
+/* test_held_parent: the write end of the pipe the target's child waits on. */
+static int child_release_fd = -1;
+
+/* At the first hold, in the helper: the held main thread's child ends now. */
+static void end_child(void)
+{
+	if (write(child_release_fd, "x", 1) != 1)
+		abort();
+	nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+}
+
+/*
+ * The same, made to happen: the target's main thread (always in the first
+ * hold) has a child that ends while that hold is in place, and 12 more
+ * threads wait in epoll_wait(2). Held a batch at a time, the child's
+ * SIGCHLD, kept for the traced main thread, woke a thread of a later
+ * batch, which returned EINTR; held all at once, no thread can see it.
+ * Also a target with 2000 supplementary groups, whose status lines
+ * before the signal masks are longer than 8 KiB: read whole, its threads
+ * restart their calls (a reader that gave up there left each epoll_wait
+ * with its EINTR).
+ */
+static void held_parent(bool groups)
+{
+	struct numamove_topology *topo = NULL;
+	struct numamove_task *task = NULL;
+	struct numamove_policy *pol[2];
+	struct shared *sh;
+	int pfd[2], st, rounds = groups ? 20 : 1;
+	bool traced = true;
+	char text[32];
+	pid_t pid;
+
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	assert_true(sh != MAP_FAILED);
+	memset(sh, 0, sizeof(*sh));
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char c;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(pfd[1]);
+		if (groups) {
+			static gid_t gids[2000];
+
+			for (size_t k = 0; k < 2000; k++)
+				gids[k] = (gid_t)(100000 + k);
+			if (setgroups(2000, gids) < 0)
+				_exit(2);
+		}
+		if (fork() == 0) {
+			(void)read(pfd[0], &c, 1);
+			_exit(0);
+		}
+		for (int k = 0; k < 12; k++) {
+			pthread_t th;
+
+			if (pthread_create(&th, NULL, waiter, sh) != 0)
+				_exit(1);
+		}
+		for (;;)
+			pause();
+	}
+	close(pfd[0]);
+	child_release_fd = pfd[1];
+	while (atomic_load(&sh->ready) < 12) {
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			print_message("target exited with status %d (no setgroups here?): skipped\n", st);
+			close(pfd[1]);
+			munmap(sh, sizeof(*sh));
+			skip();
+		}
+		usleep(1000);
+	}
+	assert_int_equal(numamove_task_open(pid, &task), 0);
+	assert_int_equal(numamove_topology_load(NULL, &topo), 0);
+	snprintf(text, sizeof(text), "bind:%d", numamove_nodelist_get(numamove_topology_nodes(topo), 0));
+	assert_int_equal(numamove_policy_parse(text, topo, &pol[0], NULL), 0);
+	assert_int_equal(numamove_policy_parse("default", topo, &pol[1], NULL), 0);
+	numamove_topology_free(topo);
+	for (int round = 0; round < rounds && traced; round++) {
+		struct numamove_policy_report *rep = NULL;
+		int r;
+
+		nm_inject_test_hook = round == 0 && !groups ? end_child : NULL;
+		r = numamove_policy_set(task, pol[round % 2], NULL, &rep);
+		nm_inject_test_hook = NULL;
+		numamove_policy_report_free(rep);
+		if (r == -EPERM && round == 0) {
+			print_message("ptrace not allowed here: skipped\n");
+			traced = false;
+			continue;
+		}
+		assert_int_equal(r, 0);
+	}
+	nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+	print_message("%lu EINTR in epoll_wait\n", atomic_load(&sh->eintr));
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	close(pfd[1]);
+	numamove_task_free(task);
+	numamove_policy_free(pol[0]);
+	numamove_policy_free(pol[1]);
+	if (!traced) {
+		munmap(sh, sizeof(*sh));
+		skip();
+	}
+	assert_int_equal(atomic_load(&sh->eintr), 0);
+	munmap(sh, sizeof(*sh));
+}
+
+static void test_held_parent(void **state)
+{
+	(void)state;
+	held_parent(false);
+}
+
+static void test_many_groups(void **state)
+{
+	(void)state;
+	held_parent(true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_spawning),
 		cmocka_unit_test(test_children),
+		cmocka_unit_test(test_held_parent),
+		cmocka_unit_test(test_many_groups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
