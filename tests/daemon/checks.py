@@ -23,6 +23,10 @@ import xml.etree.ElementTree as ET
 
 import dbus
 
+sys.dont_write_bytecode = True      # nothing written into the clone
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+from proctarget import Soak, held_threads, soak_clean, untouched, wait_free  # noqa: E402
+
 NAME = 'org.numamove.numamoved1'
 ROOT = '/org/numamove/numamoved1'
 E = NAME + '.Error.'
@@ -143,12 +147,6 @@ def verify(w):
     w.stdin.flush()
     w.wait(10)
     return ans
-
-
-def untouched(pid):
-    """Running or sleeping, no tracer: what a target must be after anything numamoved did."""
-    st = dict(l.split(':', 1) for l in open('/proc/%d/status' % pid).read().splitlines() if ':' in l)
-    return st['State'].split()[0] in ('R', 'S') and st['TracerPid'].strip() == '0', st['State'] + st['TracerPid']
 
 
 CLIENT = textwrap.dedent('''
@@ -412,20 +410,6 @@ def placements():
     check('Clear of root\'s files by root', xattr(rootf) is None and xattr(corrf) is None, xattr(rootf))
 
 
-def held_threads(pid):
-    """The threads of @pid that are traced or stopped, as /proc says."""
-    held = []
-    for tid in os.listdir('/proc/%d/task' % pid):
-        try:
-            st = dict(l.split(':', 1) for l in open('/proc/%d/task/%s/status' % (pid, tid)).read().splitlines()
-                      if ':' in l)
-        except OSError:
-            continue
-        if st['State'].split()[0] in ('t', 'T') or st['TracerPid'].strip() != '0':
-            held.append('%s %s tracer %s' % (tid, st['State'].strip(), st['TracerPid'].strip()))
-    return held
-
-
 def daemon_kills(n=int(env.get('DAEMON_KILLS', '40'))):
     """
     Issue 16: numamoved killed with SIGKILL at a random instant of a move
@@ -434,7 +418,6 @@ def daemon_kills(n=int(env.get('DAEMON_KILLS', '40'))):
     epoll_wait all along; after each kill no thread of it is traced or
     stopped (within 10 s), and at the end its counters are all 0.
     """
-    import tempfile
     top = os.path.dirname(os.path.dirname(os.path.abspath(env['NUMAMOVED'])))
     pt, nm = os.path.join(top, 'tests', 'vm', 'poltarget'), os.path.join(top, 'cli', 'numamove')
     if not os.access(pt, os.X_OK) or not os.access(nm, os.X_OK):
@@ -442,24 +425,19 @@ def daemon_kills(n=int(env.get('DAEMON_KILLS', '40'))):
         return
     # A configuration that lets the daemon come back up (the last check left a broken one).
     write_conf('')
-    ctl = tempfile.mkdtemp()
-    target = subprocess.Popen([pt, '--ctl', ctl, '--soak'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    target = Soak(pt)
     try:
-        kill_loop(n, target, ctl, nm)
+        kill_loop(n, target, nm)
     finally:
-        if target.poll() is None:
-            target.kill()
-            target.wait()
-        subprocess.run(['rm', '-rf', ctl])
+        target.close()
 
 
-def kill_loop(n, target, ctl, nm):
+def kill_loop(n, target, nm):
     import random
     import statistics
-    for _ in range(300):
-        if os.path.exists(os.path.join(ctl, 'ready')) or target.poll() is not None:
-            break
-        time.sleep(0.05)
+    if not target.ready():
+        check('poltarget --soak starts', False, target.log_tail())
+        return
 
     def reset():
         # The stay policy is set only in threads with the default one.
@@ -493,13 +471,11 @@ def kill_loop(n, target, ctl, nm):
             except dbus.DBusException:
                 pass
         stop(signal.SIGKILL)
-        end = time.monotonic() + 10
-        while held_threads(target.pid) and time.monotonic() < end:
-            time.sleep(0.02)
-        if target.poll() is not None:
-            dead = 'after kill %d: exit %s' % (i + 1, target.returncode)
+        free = wait_free(target.pid)
+        if not target.alive():
+            dead = 'after kill %d: exit %s %s' % (i + 1, target.proc.returncode, target.log_tail())
             break
-        if held_threads(target.pid):
+        if not free:
             stuck = 'after kill %d: %s' % (i + 1, held_threads(target.pid)[:3])
             break
         start()
@@ -513,21 +489,11 @@ def kill_loop(n, target, ctl, nm):
     check('kills landed while the job ran', dead or stuck or running >= 1, '%d of %d' % (running, n))
     check('a target survives %d SIGKILLs of numamoved during moves' % n, not dead, dead)
     check('no thread of it is left traced or stopped', not dead and not stuck, stuck)
-    if target.poll() is None:
-        with open(os.path.join(ctl, 'cmd'), 'w') as f:
-            f.write('stop\n')
-        try:
-            target.wait(60)
-        except subprocess.TimeoutExpired:
-            pass
-    line = ''
-    if os.path.exists(os.path.join(ctl, 'result')):
-        line = next((l for l in open(os.path.join(ctl, 'result')) if l.startswith('soak ')), '')
-    w = line.split()
-    print('# ' + line.strip())
+    rc, fields = target.stop()
+    print('# ' + target.line)
+    ok, why = soak_clean(fields, 10)
     check('the target saw nothing: 0 data errors, EINTR, short sleeps, sequence errors',
-          len(w) >= 11 and int(w[2]) >= 10 and (w[4], w[6], w[8], w[10]) == ('0', '0', '0', '0') and
-          target.returncode == 0, '%s; exit %s' % (line.strip(), target.returncode))
+          ok and rc == 0, '%s; exit %s' % (why, rc))
 
 
 def members(root, iface):

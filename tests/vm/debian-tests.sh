@@ -10,9 +10,9 @@
 # machine (vm.sh, VM_ROOTFS=debian: systemd, dbus, polkitd), installs the
 # packages there with apt-get, runs the core move cases against
 # /usr/bin/numamove and the cases of tests/vm/debian/cases/ (the numamoved
-# ones, 53-numamoved-*, with the helpers of tests/vm/debian/numamoved/ in
-# /vm/files/numamoved), purges the packages and checks that nothing is left
-# behind.
+# ones, 53-numamoved-*, with the helpers of tests/vm/debian/numamoved/ and
+# tests/lib/proctarget.py in /vm/files/numamoved), purges the packages and
+# checks that nothing is left behind.
 #
 # CASEs (names in tests/vm/cases) replace the default core cases. The test
 # programs (workload, owner, ...) come from BUILDDIR, which must be built.
@@ -146,6 +146,8 @@ for c in "$here"/debian/cases/*.sh; do
 done
 mkdir -p "$stage/numamoved"
 cp "$here"/debian/numamoved/* "$stage/numamoved/"
+# kills.py's checks of a target, shared with the host tests
+cp "$here/../lib/proctarget.py" "$stage/numamoved/"
 
 # 3. The VM.
 log=$(mktemp)

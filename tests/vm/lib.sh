@@ -308,6 +308,12 @@ pages_to_bytes() { echo $(( $1 * 4096 )); }
 #   pt_release NAME         release the blocked threads, wait for their 5 "after" lines
 #   assert_after_ok NAME    every "after" line says ok (no EINTR, full sleep, right data)
 #   assert_nodes_in LIST ALLOWED WHAT   every node of LIST is in ALLOWED (both "2,3")
+#   soak_val KEY LINE       the value of KEY in poltarget --soak's result line
+#                           LINE ("soak rounds R errors E ... eintr_in
+#                           nanosleep:N,..."), by name; KEY eintr_in.CALL: the
+#                           count of that call; "" when LINE lacks KEY
+#   held_threads PID        "TID STATE TRACERPID" of each thread of PID that is
+#                           stopped (State t or T) or traced (TracerPid not 0)
 PT=${PT:-poltarget}
 pt_dir() { echo "$T/pt.$1"; }
 pt_pid() { cat "$(pt_dir "$1")/pid"; }
@@ -339,6 +345,28 @@ assert_nodes_in() {
 	for n in $(echo "$1" | tr ',' ' '); do
 		case ",$2," in *",$n,"*) ;; *) fail "$3: nodes $1, expected only nodes in $2" ;; esac
 	done
+}
+soak_val() {
+	echo "$2" | awk -v k="$1" '$1 == "soak" {
+		call = ""
+		if (k ~ /^eintr_in[.]/) { call = substr(k, 10); k = "eintr_in" }
+		for (i = 2; i < NF; i += 2) {
+			if ($i != k) continue
+			if (call == "") { print $(i + 1); exit }
+			n = split($(i + 1), calls, ",")
+			for (j = 1; j <= n; j++)
+				if (index(calls[j], call ":") == 1) { print substr(calls[j], length(call) + 2); exit }
+			exit
+		}
+	}'
+}
+held_threads() {
+	local s
+	for s in /proc/$1/task/*/status; do
+		awk '/^State:/ {st = $2} /^TracerPid:/ {tp = $2}
+		     END {if (st ~ /^[tT]$/ || (tp != "" && tp != 0)) {n = split(FILENAME, p, "/"); print p[n - 1], st, tp}}' "$s" 2>/dev/null
+	done
+	return 0
 }
 # Every "after" line's nodes are exactly LIST.
 assert_after_nodes() {

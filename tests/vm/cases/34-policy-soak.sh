@@ -29,6 +29,6 @@ pt_cmd a stop
 pt_wait a '^done' 1
 line=$(grep '^soak ' "$(pt_dir a)/result")
 note "$line"
-set -- $line
-assert_ge "$3" 100 "rounds of data checks during the soak"
-assert_eq "$5 $7 $9 ${11}" "0 0 0 0" "errors, EINTR, short sleeps, sequence errors"
+assert_ge "$(soak_val rounds "$line")" 100 "rounds of data checks during the soak"
+assert_eq "$(soak_val errors "$line") $(soak_val eintr "$line") $(soak_val short_sleeps "$line") $(soak_val seq_errors "$line")" \
+	"0 0 0 0" "errors, EINTR (in $(soak_val eintr_in "$line")), short sleeps, sequence errors"

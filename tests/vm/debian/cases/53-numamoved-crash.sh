@@ -27,19 +27,13 @@ pid=$(nmd_mainpid)
 restarts=$(nmd_restarts)
 note "kill -KILL $pid (numamoved)"
 kill -KILL "$pid"
-# traced_or_stopped PID: "TID STATE TRACER" of each thread stopped or traced
-held() {
-	for s in /proc/$1/task/*/status; do
-		awk '/^State:/ {st = $2} /^TracerPid:/ {tp = $2} END {if (st ~ /[tT]/ || tp != 0) print FILENAME, st, tp}' "$s"
-	done
-}
 gone() { ! kill -0 "$pid" 2>/dev/null; }
 wait_for 10 gone || fail "the daemon (pid $pid) survived SIGKILL"
 sleep 0.2
-h=$(held "$(wl_pid a)")
+h=$(held_threads "$(wl_pid a)")
 [ -z "$h" ] || fail "the target is held after the daemon died: $h"
 sleep 2
-h=$(held "$(wl_pid a)")
+h=$(held_threads "$(wl_pid a)")
 [ -z "$h" ] || fail "the target is held 2 s after the daemon died: $h"
 kill -0 "$(wl_pid a)" || fail "the target died with the daemon"
 wl_report a

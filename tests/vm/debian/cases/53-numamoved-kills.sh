@@ -1,0 +1,22 @@
+# numamoved stopped and killed by systemd at random instants of its jobs
+# (issue 16, part 1): a poltarget --soak target (threads that check their
+# data, 2 ms sleeps, a pipe and epoll_wait) is moved by the daemon, its
+# stay policy set in every thread from the daemon's ptrace helper, and at
+# a random instant within a move's span the unit is restarted, stopped,
+# SIGKILLed as a whole (systemctl kill: its cgroup, the helper included)
+# or SIGKILLed in its main process only; twice each, interleaved. After
+# each: the target alive, no thread of it traced or stopped, nothing of the
+# killed daemon left in the cgroup, systemctl done in seconds; at the end
+# the target's own counters all 0. The rounds are run by
+# /vm/files/numamoved/kills.py (python3-dbus), which says what each hit.
+# timeout: 240
+. /vm/files/numamoved/nmd-lib.sh
+trap nmd_cleanup EXIT
+/usr/bin/python3 /vm/files/numamoved/kills.py 2 restart stop kill-all kill-main > "$T/kills.out" 2>&1
+rc=$?
+sed 's/^/  | /' "$T/kills.out"
+res=$(grep '^result ' "$T/kills.out" | tail -n1)
+case $res in
+"result ok"*) [ "$rc" = 0 ] || fail "kills.py: exit $rc after: $res" ;;
+*) fail "${res:-kills.py: exit $rc, no result line}" ;;
+esac
