@@ -6,8 +6,9 @@ instant while it changes a running process's policies never hurts that
 process.
 
 The target is poltarget --soak (tests/vm/poltarget.c): its threads fill and
-verify fresh buffers, time 2 ms sleeps, read a byte sequence from a pipe and
-wait in epoll_wait, and count every anomaly themselves. Against it, KILLS
+verify fresh buffers, time 2 ms sleeps, read a byte sequence from a pipe,
+wait in epoll_wait, fork a child every 10 ms, fill a SysV segment and a tmpfs
+file and verify 16 MiB kept (--keep 16), and count every anomaly themselves. Against it, KILLS
 runs of numamove: policy changes, and moves (whose stay policy is set the
 same way, by running set_mempolicy(2) in the target's threads), each killed
 with SIGKILL (every other one with its whole process group) at a random
@@ -105,7 +106,9 @@ def main():
         report('fail', 'kill safety', 'numamove nodes lists no node: ' + out.stderr.strip())
         finish()
 
-    target = Soak(PT)
+    # --keep 16: also a thread forking children all the while (their SIGCHLD while threads are
+    # held), a SysV segment and a tmpfs file, and 16 MiB verified over and over.
+    target = Soak(PT, ['--keep', '16'])
     try:
         run(target, node)
     finally:

@@ -438,8 +438,7 @@ static void held_parent(bool groups)
 				_exit(2);
 		}
 		if (fork() == 0) {
-			(void)read(pfd[0], &c, 1);
-			_exit(0);
+			_exit(read(pfd[0], &c, 1) == 1 ? 0 : 1);
 		}
 		for (int k = 0; k < 12; k++) {
 			pthread_t th;
