@@ -52,6 +52,75 @@ static void test_bits_garbage(void **state)
 	}
 }
 
+/*
+ * Ranges are set, and runs found, a word at a time: every range with ends
+ * around word boundaries, against the bits set one by one; and the longest
+ * range, many times over, in one text.
+ */
+static void test_bits_ranges(void **state)
+{
+	static const size_t ends[] = { 0, 1, 62, 63, 64, 65, 127, 128, 129, 191, 200 };
+
+	for (size_t a = 0; a < ARRAY_SIZE(ends); a++)
+		for (size_t z = a; z < ARRAY_SIZE(ends); z++) {
+			struct nm_bits b = { 0 }, want = { 0 };
+			char text[64], fmt[64], wfmt[64];
+			int n;
+
+			snprintf(text, sizeof(text), "%zu-%zu,300", ends[a], ends[z]);
+			assert_int_equal(nm_bits_parse_list(text, &b), 0);
+			for (size_t i = ends[a]; i <= ends[z]; i++)
+				assert_int_equal(nm_bits_set(&want, i), 0);
+			assert_int_equal(nm_bits_set(&want, 300), 0);
+			assert_int_equal(nm_bits_weight(&b), ends[z] - ends[a] + 2);
+			for (size_t i = 0; i < 400; i++)
+				assert_int_equal(nm_bits_test(&b, i), nm_bits_test(&want, i));
+			/* nm_bits_next(), both ways, against nm_bits_test(). */
+			for (size_t i = 0; i <= b.nbits; i++) {
+				size_t one = i, zero = i;
+
+				while (one < b.nbits && !nm_bits_test(&b, one))
+					one++;
+				while (zero < b.nbits && nm_bits_test(&b, zero))
+					zero++;
+				assert_int_equal(nm_bits_next(&b, i, true), one);
+				assert_int_equal(nm_bits_next(&b, i, false), zero);
+			}
+			n = nm_bits_format(&b, fmt, sizeof(fmt));
+			assert_int_equal(n, strlen(fmt));
+			n = nm_bits_format(&want, wfmt, sizeof(wfmt));
+			assert_int_equal(n, strlen(wfmt));
+			assert_string_equal(fmt, wfmt);
+			if (ends[a] == ends[z])
+				snprintf(wfmt, sizeof(wfmt), "%zu,300", ends[a]);
+			else
+				snprintf(wfmt, sizeof(wfmt), "%zu-%zu,300", ends[a], ends[z]);
+			assert_string_equal(fmt, wfmt);
+			nm_bits_clear(&b);
+			nm_bits_clear(&want);
+		}
+
+	/* 400 times the longest range: the last bit, and only those. */
+	{
+		struct nm_bits b = { 0 };
+		char *text = malloc(400 * 16 + 1), buf[32];
+		size_t len = 0;
+
+		assert_non_null(text);
+		for (int i = 0; i < 400; i++)
+			len += (size_t)sprintf(text + len, "%s1-%u", i ? "," : "", 1u << 20);
+		assert_int_equal(nm_bits_parse_list(text, &b), 0);
+		assert_int_equal(nm_bits_weight(&b), 1u << 20);
+		assert_false(nm_bits_test(&b, 0));
+		assert_true(nm_bits_test(&b, 1u << 20));
+		assert_false(nm_bits_test(&b, (1u << 20) + 1));
+		assert_int_equal(nm_bits_format(&b, buf, sizeof(buf)), strlen("1-1048576"));
+		assert_string_equal(buf, "1-1048576");
+		nm_bits_clear(&b);
+		free(text);
+	}
+}
+
 static void test_bits_ops(void **state)
 {
 	struct nm_bits b = { 0 };
@@ -228,6 +297,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bits_parse_format),
 		cmocka_unit_test(test_bits_garbage),
+		cmocka_unit_test(test_bits_ranges),
 		cmocka_unit_test(test_bits_ops),
 		cmocka_unit_test(test_parse_u64),
 		cmocka_unit_test(test_parse_int),
