@@ -72,8 +72,9 @@ static void kernel_list(const char *text)
 		FUZZ_ASSERT(nm_bits_format(&bits, fmt, (size_t)len + 1) == len);
 		FUZZ_ASSERT(nm_bits_parse_list(fmt, &bits2) == 0);
 		FUZZ_ASSERT(nm_bits_weight(&bits) == nm_bits_weight(&bits2));
-		for (size_t i = 0; i < bits.nbits || i < bits2.nbits; i++)
-			FUZZ_ASSERT(nm_bits_test(&bits, i) == nm_bits_test(&bits2, i));
+		/* Word by word: a bit at a time, "0-1048576" cost a million steps here. */
+		for (size_t w = 0; w < bits.nbits / 64 || w < bits2.nbits / 64; w++)
+			FUZZ_ASSERT((w < bits.nbits / 64 ? bits.w[w] : 0) == (w < bits2.nbits / 64 ? bits2.w[w] : 0));
 		free(fmt);
 		nm_bits_clear(&bits2);
 		nm_bits_clear(&bits);
