@@ -279,6 +279,52 @@ static void test_reasons(void **state)
 }
 
 /* The line walk every /proc reader uses: each line once, blank ones too, nothing past the end. */
+/* nm_stat_parse() on a heap copy of exactly @text's size, as /proc's text is read: ASan sees a read past it. */
+static int stat_parse(const char *text, char *comm, size_t comm_size, char *st, unsigned long *flags,
+		      unsigned long long *start)
+{
+	char *copy = strdup(text);
+	int r;
+
+	assert_non_null(copy);
+	r = nm_stat_parse(copy, comm, comm_size, st, flags, start);
+	free(copy);
+	return r;
+}
+
+static void test_stat_parse(void **state)
+{
+	static const char *const bad[] = {
+		"", "1234", "1234 bash) S", "1234 (bash S 1", ")(",
+		/* Found by fuzz/fuzz-stat: a text that ends at the ')' made it read past its end. */
+		"1234 (bash)", "1 (a) b) (c))",
+		/* No space between the name and the state. */
+		"5 (a)XS 1 5 5 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 777 0 0",
+		/* Too few fields for the start time (22). */
+		"5 (a) S 1 5 5 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0",
+	};
+	char comm[16], st = '?';
+	unsigned long flags = 0;
+	unsigned long long start = 0;
+
+	assert_int_equal(stat_parse("1234 (bash) S 1 1234 1234 34816 5678 4194304 100 200 0 0 5 3 0 0 20 0 1 0 98765 "
+				    "8192000 300", comm, sizeof(comm), &st, &flags, &start), 0);
+	assert_string_equal(comm, "bash");
+	assert_int_equal(st, 'S');
+	assert_int_equal(flags, 4194304);
+	assert_int_equal(start, 98765);
+	/* The name is the process's own: ')' and spaces in it, cut to the buffer. */
+	assert_int_equal(stat_parse("42 (a) b) (c)) R 1 42 42 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 12345 0 0", comm,
+				    4, &st, &flags, &start), 0);
+	assert_string_equal(comm, "a) ");
+	assert_int_equal(st, 'R');
+	assert_int_equal(flags, 4194560);
+	assert_int_equal(start, 12345);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		if (stat_parse(bad[i], comm, sizeof(comm), &st, &flags, &start) != -EIO)
+			fail_msg("nm_stat_parse(\"%s\") is not -EIO", bad[i]);
+}
+
 static void test_next_line(void **state)
 {
 	const char *text = "a\n\nb\n", *p;
@@ -299,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_bits_garbage),
 		cmocka_unit_test(test_bits_ranges),
 		cmocka_unit_test(test_bits_ops),
+		cmocka_unit_test(test_stat_parse),
 		cmocka_unit_test(test_parse_u64),
 		cmocka_unit_test(test_parse_int),
 		cmocka_unit_test(test_read_file),
