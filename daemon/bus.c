@@ -109,8 +109,8 @@ static int read_one_target(sd_bus_message *m, struct target *t, sd_bus_error *er
 				 "cgroup-of, path, shm, shm-key)", kind);
 }
 
-/* The targets a(sv) of @m, each identified (auth.c); at most MAX_TARGETS. */
-int bus_parse_targets(sd_bus_message *m, struct target **ret, size_t *ret_n, sd_bus_error *error)
+/* The targets a(sv) of @m, as given (not identified yet); at most MAX_TARGETS. */
+int bus_read_targets(sd_bus_message *m, struct target **ret, size_t *ret_n, sd_bus_error *error)
 {
 	struct target *v = NULL;
 	size_t n = 0;
@@ -146,6 +146,25 @@ int bus_parse_targets(sd_bus_message *m, struct target **ret, size_t *ret_n, sd_
 		r = sd_bus_message_exit_container(m);
 	if (r >= 0 && n == 0)
 		r = sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "no target given");
+	if (r < 0) {
+		for (size_t i = 0; i < n; i++)
+			target_clear(&v[i]);
+		free(v);
+		return r;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* The targets a(sv) of @m, each identified (auth.c). */
+int bus_parse_targets(sd_bus_message *m, struct target **ret, size_t *ret_n, sd_bus_error *error)
+{
+	struct target *v = NULL;
+	size_t n = 0;
+	int r;
+
+	r = bus_read_targets(m, &v, &n, error);
 	/* Identified only once all parsed: a malformed message costs no /proc reads. */
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = target_open(&v[i], error);

@@ -248,6 +248,8 @@ int bus_pin_added(struct daemon *d, struct pin *p);
 void bus_pin_removed(struct daemon *d, struct pin *p);
 void bus_pin_changed(struct pin *p, const char *const *props);
 void bus_pin_corrected(struct pin *p, uint64_t bytes, uint32_t threads, const char *text);
+/* bus_read_targets(): decoded only (fuzz/fuzz-bus-targets.c); bus_parse_targets(): and identified (target_open()). */
+int bus_read_targets(sd_bus_message *m, struct target **ret, size_t *ret_n, sd_bus_error *error);
 int bus_parse_targets(sd_bus_message *m, struct target **ret, size_t *ret_n, sd_bus_error *error);
 int bus_parse_options(sd_bus_message *m, bool pin, struct move_opts *o, sd_bus_error *error);
 
@@ -330,6 +332,16 @@ void place_free_all(struct daemon *d);
 void place_checked(struct daemon *d, struct wmsg *m);
 void place_check_free(struct place_check *c);
 void place_job_finished(struct daemon *d, struct job *j);
+/*
+ * The arguments of Place (@clear false: paths, policy, options) or Clear
+ * (paths), decoded into a new call, the policy checked against @topo (NULL:
+ * the machine's, loaded once the rest has decoded). Nothing is looked up on
+ * disk and nobody is asked (fuzz/fuzz-bus-place.c); freed by place_call_free().
+ */
+struct place_call;
+int place_parse(sd_bus_message *m, bool clear, const struct numamove_topology *topo, struct place_call **ret,
+		sd_bus_error *error);
+void place_call_free(struct place_call *c);
 int method_place(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int method_clear(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int method_list_placements(sd_bus_message *m, void *userdata, sd_bus_error *error);

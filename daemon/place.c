@@ -1094,7 +1094,7 @@ struct place_call {
 	int failed;           /* index of the first path that failed, or -1 */
 };
 
-static void place_call_free(struct place_call *c)
+void place_call_free(struct place_call *c)
 {
 	if (!c)
 		return;
@@ -1637,11 +1637,11 @@ static int read_place_options(sd_bus_message *m, struct place_call *c, unsigned 
 	return sd_bus_message_exit_container(m);
 }
 
-int method_place(sd_bus_message *m, void *userdata, sd_bus_error *error)
+int place_parse(sd_bus_message *m, bool clear, const struct numamove_topology *topo, struct place_call **ret,
+		sd_bus_error *error)
 {
-	struct daemon *d = userdata;
 	struct place_call *c = calloc(1, sizeof(*c));
-	struct numamove_topology *topo = NULL;
+	struct numamove_topology *own = NULL;
 	struct numamove_policy *pol = NULL;
 	unsigned int flags = 0;
 	const char *policy;
@@ -1649,16 +1649,20 @@ int method_place(sd_bus_message *m, void *userdata, sd_bus_error *error)
 
 	if (!c)
 		return -ENOMEM;
-	c->d = d;
+	c->clear = clear;
 	r = read_paths(m, c, error);
+	if (clear)
+		goto done;
 	if (r >= 0)
 		r = sd_bus_message_read(m, "s", &policy);
 	if (r >= 0 && strlen(policy) > MAX_STRING)
 		r = sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "a policy longer than %d bytes", MAX_STRING);
 	if (r >= 0)
 		r = read_place_options(m, c, &flags, error);
-	if (r >= 0)
-		r = numamove_topology_load(NULL, &topo);
+	if (r >= 0 && !topo) {
+		r = numamove_topology_load(NULL, &own);
+		topo = own;
+	}
 	if (r >= 0) {
 		r = numamove_policy_parse(policy, topo, &pol, &bad);
 		if (r == -ENODEV || r == -ERANGE)
@@ -1668,7 +1672,7 @@ int method_place(sd_bus_message *m, void *userdata, sd_bus_error *error)
 			r = sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "invalid policy '%.256s' (bind, "
 					      "preferred, interleave, default, or MODE[=FLAG][:NODES])", policy);
 	}
-	numamove_topology_free(topo);
+	numamove_topology_free(own);
 	if (r >= 0) {
 		r = numamove_placement_new(pol, flags, &c->placement);
 		if (r == -EINVAL)
@@ -1676,8 +1680,26 @@ int method_place(sd_bus_message *m, void *userdata, sd_bus_error *error)
 					      "nodes, not positions (no =relative)", policy);
 	}
 	numamove_policy_free(pol);
-	if (r >= 0)
-		r = auth_caller(m, &c->caller);
+done:
+	if (r < 0) {
+		place_call_free(c);
+		return r;
+	}
+	*ret = c;
+	return 0;
+}
+
+int method_place(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct daemon *d = userdata;
+	struct place_call *c = NULL;
+	int r;
+
+	r = place_parse(m, false, NULL, &c, error);
+	if (r < 0)
+		return r;
+	c->d = d;
+	r = auth_caller(m, &c->caller);
 	if (r >= 0 && c->caller.uid != 0 && placed_of(d->place, c->caller.uid) + c->n > MAX_PLACED_PER_UID)
 		r = sd_bus_error_setf(error, ERR_TOO_MANY, "uid %u would keep more than %d placements",
 				      (unsigned int)c->caller.uid, MAX_PLACED_PER_UID);
@@ -1691,16 +1713,14 @@ int method_place(sd_bus_message *m, void *userdata, sd_bus_error *error)
 int method_clear(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct daemon *d = userdata;
-	struct place_call *c = calloc(1, sizeof(*c));
+	struct place_call *c = NULL;
 	int r;
 
-	if (!c)
-		return -ENOMEM;
+	r = place_parse(m, true, NULL, &c, error);
+	if (r < 0)
+		return r;
 	c->d = d;
-	c->clear = true;
-	r = read_paths(m, c, error);
-	if (r >= 0)
-		r = auth_caller(m, &c->caller);
+	r = auth_caller(m, &c->caller);
 	if (r >= 0)
 		r = run_call(c, m);
 	else

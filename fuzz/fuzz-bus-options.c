@@ -1,106 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * numamoved's decoding of the options a{sv} of Move and Pin
- * (bus_parse_options(), daemon/bus.c), which any local user can send.
- * sd-bus keeps its message parser private, so the harness builds the
- * message the client would have sent: a method call on a bus that is
- * started over a socketpair but never talks (sd_bus_message_new_method_call()
- * needs a started bus), filled from the input, sealed, and handed to the
- * daemon's decoder as the bus would hand it over.
+ * (bus_parse_options(), daemon/bus.c), which any local user can send; the
+ * message is built as fuzz-bus.h says.
  *
  * The input is read as a program: each entry takes a key (one of the
  * options, or a string from the input), a variant type, and a value from
  * the bytes that follow; "output" may hold a nested a{sv}. The first byte
  * says Move or Pin.
  */
-#include <errno.h>
-#include <stdarg.h>
-#include <stdlib.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
-
-#include "numamoved.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* What daemon/main.c gives the other files: the decoder logs nothing that matters here. */
-void log_at(int prio, const char *fmt, ...)
-{
-}
-
-void log_for(int prio, uint32_t job, uint32_t pin, long uid, const char *fmt, ...)
-{
-}
-
-uint64_t now_us(void)
-{
-	return 0;
-}
-
-uint64_t mono_us(void)
-{
-	return 0;
-}
-
-int daemon_reload(struct daemon *d)
-{
-	return -ENOTSUP;
-}
-
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t take8(struct input *in)
-{
-	uint8_t v = 0;
-
-	if (in->left) {
-		v = *in->p++;
-		in->left--;
-	}
-	return v;
-}
-
-static uint64_t take(struct input *in, size_t bytes)
-{
-	uint64_t v = 0;
-
-	for (size_t i = 0; i < bytes; i++)
-		v = v << 8 | take8(in);
-	return v;
-}
-
-/* A string of the input: a length byte, then that many bytes (NULs dropped). */
-static char *take_string(struct input *in, char *buf, size_t size)
-{
-	size_t len = take8(in), n = 0;
-
-	for (size_t i = 0; i < len && in->left; i++) {
-		uint8_t c = take8(in);
-
-		if (c && n + 1 < size)
-			buf[n++] = (char)c;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
-/* A text the daemon takes as a node list or a policy, or any string. */
-static const char *take_text(struct input *in, char *buf, size_t size)
-{
-	static const char *const texts[] = { "0", "1", "0-1", "all", "!0", "+0", "bind:0", "interleave=static:0-1",
-					     "preferred", "default", "", "0-65535" };
-	uint8_t c = take8(in);
-
-	if (c < 2 * ARRAY_SIZE(texts))
-		return texts[c % ARRAY_SIZE(texts)];
-	return take_string(in, buf, size);
-}
+#include "fuzz-bus.h"
 
 static int append_value(sd_bus_message *m, struct input *in, int depth);
 
@@ -166,7 +75,7 @@ static int append_value(sd_bus_message *m, struct input *in, int depth)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static sd_bus *bus;
+	sd_bus *bus = fuzz_bus();
 	struct input in = { data, size };
 	sd_bus_message *m = NULL;
 	sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -174,13 +83,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool pin;
 	int r;
 
-	if (!bus) {
-		int fds[2];
-
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0 || sd_bus_new(&bus) < 0 ||
-		    sd_bus_set_fd(bus, fds[0], fds[0]) < 0 || sd_bus_start(bus) < 0)
-			abort();
-	}
 	if (size < 1)
 		return 0;
 	pin = take8(&in) & 1;

@@ -52,18 +52,27 @@ static void kernel_list(const char *text)
 	struct numamove_nodelist *l = NULL, *again = NULL;
 	struct nm_bits bits = { 0 }, bits2 = { 0 };
 	char *fmt = NULL;
+	bool strided = strchr(text, ':') != NULL;
 
+	/*
+	 * The text round trips, unless strides made more than 4096 separate
+	 * numbers: "7-65535:4" formats to 16,383 of them, a cost of the
+	 * output's size (milliseconds each) and no code that smaller lists
+	 * miss. Without strides the runs are at most the ranges of the input.
+	 */
 	if (nm_nodelist_from_list(text, &l) == 0) {
 		for (size_t i = 1; i < l->n; i++)
 			FUZZ_ASSERT(l->ids[i - 1] < l->ids[i]);
-		FUZZ_ASSERT(nm_nodelist_format_alloc(l, &fmt) == 0);
-		FUZZ_ASSERT(nm_nodelist_from_list(fmt, &again) == 0);
-		FUZZ_ASSERT(same(l, again));
-		free(fmt);
-		numamove_nodelist_free(again);
+		if (!strided || l->n <= 4096) {
+			FUZZ_ASSERT(nm_nodelist_format_alloc(l, &fmt) == 0);
+			FUZZ_ASSERT(nm_nodelist_from_list(fmt, &again) == 0);
+			FUZZ_ASSERT(same(l, again));
+			free(fmt);
+			numamove_nodelist_free(again);
+		}
 		numamove_nodelist_free(l);
 	}
-	if (nm_bits_parse_list(text, &bits) == 0) {
+	if (nm_bits_parse_list(text, &bits) == 0 && (!strided || nm_bits_weight(&bits) <= 4096)) {
 		int len = nm_bits_format(&bits, NULL, 0);
 
 		FUZZ_ASSERT(len >= 0);
@@ -72,12 +81,13 @@ static void kernel_list(const char *text)
 		FUZZ_ASSERT(nm_bits_format(&bits, fmt, (size_t)len + 1) == len);
 		FUZZ_ASSERT(nm_bits_parse_list(fmt, &bits2) == 0);
 		FUZZ_ASSERT(nm_bits_weight(&bits) == nm_bits_weight(&bits2));
-		for (size_t i = 0; i < bits.nbits || i < bits2.nbits; i++)
-			FUZZ_ASSERT(nm_bits_test(&bits, i) == nm_bits_test(&bits2, i));
+		/* Word by word: a bit at a time, "0-1048576" cost a million steps here. */
+		for (size_t w = 0; w < bits.nbits / 64 || w < bits2.nbits / 64; w++)
+			FUZZ_ASSERT((w < bits.nbits / 64 ? bits.w[w] : 0) == (w < bits2.nbits / 64 ? bits2.w[w] : 0));
 		free(fmt);
 		nm_bits_clear(&bits2);
-		nm_bits_clear(&bits);
 	}
+	nm_bits_clear(&bits);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

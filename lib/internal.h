@@ -254,6 +254,13 @@ struct nm_maps_line {
 };
 /* Parses the line at @p (up to '\n' or '\0'). Returns 0 or -EINVAL. */
 int nm_maps_line_parse(const char *p, struct nm_maps_line *ret);
+/*
+ * /proc/PID/stat (read by numamove_task_open() and numamove_task_check()):
+ * the command name (between the first '(' and the last ')'), the state
+ * (field 3), the flags (9) and the start time (22). -EIO when malformed.
+ */
+int nm_stat_parse(const char *text, char *comm, size_t comm_size, char *state, unsigned long *flags,
+		  unsigned long long *starttime);
 
 /*
  * Whether mapping @m is of a shared object that numamove_object_open_mapping()

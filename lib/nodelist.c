@@ -286,23 +286,21 @@ int nm_nodelist_from_list(const char *text, struct numamove_nodelist **ret)
 	int r = nm_bits_parse_list(text, &bits);
 
 	/* No node id above NM_NODE_ID_MAX, as in user lists and numa_maps. */
-	for (size_t i = NM_NODE_ID_MAX + 1; r == 0 && i < bits.nbits; i++)
-		if (nm_bits_test(&bits, i))
-			r = -ERANGE;
+	if (r == 0 && nm_bits_next(&bits, NM_NODE_ID_MAX + 1, true) < bits.nbits)
+		r = -ERANGE;
 	if (r == 0)
 		r = numamove_nodelist_new(&l);
 	/*
 	 * The bits come in ascending order, each once: appended without
 	 * numamove_nodelist_add()'s search for a repeat, which made a long
 	 * list ("0-65535", in a relative policy anyone may send numamoved)
-	 * quadratic.
+	 * quadratic. The bits are found a word at a time (nm_bits_next()).
 	 */
-	for (size_t i = 0; r == 0 && i < bits.nbits; i++)
-		if (nm_bits_test(&bits, i)) {
-			r = nm_grow((void **)&l->ids, &l->alloc, l->n + 1, sizeof(int));
-			if (r == 0)
-				l->ids[l->n++] = (int)i;
-		}
+	for (size_t i = nm_bits_next(&bits, 0, true); r == 0 && i < bits.nbits; i = nm_bits_next(&bits, i + 1, true)) {
+		r = nm_grow((void **)&l->ids, &l->alloc, l->n + 1, sizeof(int));
+		if (r == 0)
+			l->ids[l->n++] = (int)i;
+	}
 	nm_bits_clear(&bits);
 	if (r < 0) {
 		numamove_nodelist_free(l);

@@ -93,8 +93,14 @@ static int sorted_set(const struct numamove_nodelist *in, struct numamove_nodeli
 		return r;
 	}
 	if (in && in->n) {
+		bool sorted = true;
+
 		memcpy(out->ids, in->ids, in->n * sizeof(int));
-		qsort(out->ids, in->n, sizeof(int), cmp_int);
+		/* Most lists come sorted (parsed from text, read from the kernel): checked in one pass. */
+		for (size_t i = 1; sorted && i < in->n; i++)
+			sorted = out->ids[i - 1] <= out->ids[i];
+		if (!sorted)
+			qsort(out->ids, in->n, sizeof(int), cmp_int);
 		for (size_t i = 0; i < in->n; i++)
 			if (!n || out->ids[i] != out->ids[n - 1])
 				out->ids[n++] = out->ids[i];
@@ -337,9 +343,16 @@ int nm_policy_from_kernel(int kmode, const unsigned long *mask, size_t mask_bits
 	if (kmode & NM_MPOL_F_NUMA_BALANCING)
 		flags |= NUMAMOVE_POLICY_F_BALANCING;
 	r = numamove_nodelist_new(&nodes);
+	/*
+	 * Ascending, each once: appended without numamove_nodelist_add()'s
+	 * search for a repeat, which made a full mask (1024 nodes) quadratic.
+	 */
 	for (size_t i = 0; r >= 0 && mode_takes_nodes((enum numamove_policy_mode)mode) && i < mask_bits; i++)
-		if (nm_mask_test(mask, i))
-			r = numamove_nodelist_add(nodes, (int)i);
+		if (nm_mask_test(mask, i)) {
+			r = nm_grow((void **)&nodes->ids, &nodes->alloc, nodes->n + 1, sizeof(int));
+			if (r >= 0)
+				nodes->ids[nodes->n++] = (int)i;
+		}
 	if (r < 0)
 		return r;
 	return numamove_policy_new((enum numamove_policy_mode)mode, flags, nodes, ret_policy);

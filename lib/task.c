@@ -31,19 +31,16 @@ struct numamove_task {
 };
 
 /* Fields of /proc/PID/stat after the command name: state is field 3. */
-static int read_stat(pid_t pid, char *comm, size_t comm_size, char *state, unsigned long *flags,
-		     unsigned long long *starttime)
+int nm_stat_parse(const char *text, char *comm, size_t comm_size, char *state, unsigned long *flags,
+		  unsigned long long *starttime)
 {
-	_cleanup_free_ char *text = NULL;
-	char *open, *close, *p;
-	int r, field;
+	const char *open, *close, *p;
+	int field;
 
-	r = nm_read_filef(NULL, &text, "/proc/%d/stat", (int)pid);
-	if (r < 0)
-		return r == -ENOENT ? -ESRCH : r;
 	open = strchr(text, '(');
 	close = strrchr(text, ')');
-	if (!open || !close || close < open)
+	/* ") " before the state: a text that ends at the ')' has no field 3 (and nothing to read past it). */
+	if (!open || !close || close < open || close[1] != ' ')
 		return -EIO;
 	snprintf(comm, comm_size, "%.*s", (int)(close - open - 1), open + 1);
 	p = close + 2;
@@ -60,6 +57,18 @@ static int read_stat(pid_t pid, char *comm, size_t comm_size, char *state, unsig
 		return -EIO;
 	*starttime = strtoull(p, NULL, 10);
 	return 0;
+}
+
+static int read_stat(pid_t pid, char *comm, size_t comm_size, char *state, unsigned long *flags,
+		     unsigned long long *starttime)
+{
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	r = nm_read_filef(NULL, &text, "/proc/%d/stat", (int)pid);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
+	return nm_stat_parse(text, comm, comm_size, state, flags, starttime);
 }
 
 static uid_t read_uid(pid_t pid)

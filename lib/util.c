@@ -146,6 +146,38 @@ bool nm_bits_test(const struct nm_bits *b, size_t bit)
 	return bit < b->nbits && (b->w[bit / 64] >> (bit % 64)) & 1;
 }
 
+/* Sets bits @lo to @hi, both included, a word at a time. */
+static int bits_set_range(struct nm_bits *b, size_t lo, size_t hi)
+{
+	int r = nm_bits_set(b, hi); /* grows the set once */
+
+	if (r < 0)
+		return r;
+	for (size_t w = lo / 64; w <= hi / 64; w++) {
+		uint64_t mask = ~UINT64_C(0);
+
+		if (w == lo / 64)
+			mask &= ~UINT64_C(0) << (lo % 64);
+		if (w == hi / 64)
+			mask &= ~UINT64_C(0) >> (63 - hi % 64);
+		b->w[w] |= mask;
+	}
+	return 0;
+}
+
+size_t nm_bits_next(const struct nm_bits *b, size_t bit, bool set)
+{
+	while (bit < b->nbits) {
+		uint64_t w = set ? b->w[bit / 64] : ~b->w[bit / 64];
+
+		w &= ~UINT64_C(0) << (bit % 64);
+		if (w)
+			return bit / 64 * 64 + (size_t)__builtin_ctzll(w);
+		bit = (bit / 64 + 1) * 64;
+	}
+	return b->nbits;
+}
+
 size_t nm_bits_weight(const struct nm_bits *b)
 {
 	size_t n = 0;
@@ -193,7 +225,15 @@ int nm_bits_parse_list(const char *s, struct nm_bits *ret)
 		}
 		if (hi < lo || hi > 1u << 20)
 			goto bad;
-		for (unsigned long i = lo; i <= hi; i += stride)
+		/*
+		 * A plain range a word at a time: a bit at a time, a short text
+		 * ("0-1048576,0-1048576,...") cost millions of steps per range.
+		 */
+		if (stride == 1 && bits_set_range(&b, lo, hi) < 0) {
+			nm_bits_clear(&b);
+			return -ENOMEM;
+		}
+		for (unsigned long i = lo; stride > 1 && i <= hi; i += stride)
 			if (nm_bits_set(&b, i) < 0) {
 				nm_bits_clear(&b);
 				return -ENOMEM;
@@ -217,14 +257,11 @@ int nm_bits_format(const struct nm_bits *b, char *buf, size_t size)
 
 	if (size)
 		buf[0] = '\0';
-	for (size_t i = 0; i < b->nbits; i++) {
-		size_t j = i;
+	/* Run by run (nm_bits_next()): linear in the words, not in the bits. */
+	for (size_t i = nm_bits_next(b, 0, true); i < b->nbits; i = nm_bits_next(b, i + 1, true)) {
+		size_t j = nm_bits_next(b, i, false) - 1;
 		int n;
 
-		if (!nm_bits_test(b, i))
-			continue;
-		while (nm_bits_test(b, j + 1))
-			j++;
 		if (j == i)
 			n = snprintf(len < size ? buf + len : NULL, len < size ? size - len : 0,
 				     "%s%zu", first ? "" : ",", i);

@@ -59,6 +59,8 @@ struct nm_bits {
 int nm_bits_parse_list(const char *s, struct nm_bits *ret);
 int nm_bits_set(struct nm_bits *b, size_t bit);
 bool nm_bits_test(const struct nm_bits *b, size_t bit);
+/* The first bit from @bit on that is @set (1) or not (0); b->nbits when none. */
+size_t nm_bits_next(const struct nm_bits *b, size_t bit, bool set);
 size_t nm_bits_weight(const struct nm_bits *b);
 /* Writes "0-3,8"; returns the length needed, like snprintf. */
 int nm_bits_format(const struct nm_bits *b, char *buf, size_t size);

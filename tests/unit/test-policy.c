@@ -184,6 +184,31 @@ static void test_kernel_form(void **state)
 	assert_int_equal(numamove_nodelist_count(numamove_policy_nodes(q)), 0);
 	numamove_policy_free(q);
 	assert_int_equal(nm_policy_from_kernel(9, mask, NM_MASK_BITS, &q), -EPROTO);
+	/* A full mask: every node, ascending, each once (appended, not searched for). */
+	assert_int_equal(nm_policy_from_kernel(3, mask, NM_MASK_BITS, &q), 0);
+	assert_int_equal(numamove_nodelist_count(numamove_policy_nodes(q)), NM_MASK_BITS);
+	for (int i = 0; i < NM_MASK_BITS; i++)
+		assert_int_equal(numamove_nodelist_get(numamove_policy_nodes(q), (size_t)i), i);
+	numamove_policy_free(q);
+	/* Nodes given out of order and repeated: sorted, each once. */
+	{
+		struct numamove_nodelist *l = NULL;
+		static const int ids[] = { 8, 1, 3, 1 }, want[] = { 1, 3, 8 };
+
+		assert_int_equal(numamove_nodelist_new(&l), 0);
+		for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+			l->ids = realloc(l->ids, (l->n + 1) * sizeof(int));
+			assert_non_null(l->ids);
+			l->ids[l->n++] = ids[i];
+		}
+		l->alloc = l->n;
+		assert_int_equal(numamove_policy_new(NUMAMOVE_POLICY_MODE_BIND, 0, l, &q), 0);
+		assert_int_equal(numamove_nodelist_count(numamove_policy_nodes(q)), ARRAY_SIZE(want));
+		for (size_t i = 0; i < ARRAY_SIZE(want); i++)
+			assert_int_equal(numamove_nodelist_get(numamove_policy_nodes(q), i), want[i]);
+		numamove_policy_free(q);
+		numamove_nodelist_free(l);
+	}
 }
 
 #if defined(__x86_64__)

@@ -52,6 +52,75 @@ static void test_bits_garbage(void **state)
 	}
 }
 
+/*
+ * Ranges are set, and runs found, a word at a time: every range with ends
+ * around word boundaries, against the bits set one by one; and the longest
+ * range, many times over, in one text.
+ */
+static void test_bits_ranges(void **state)
+{
+	static const size_t ends[] = { 0, 1, 62, 63, 64, 65, 127, 128, 129, 191, 200 };
+
+	for (size_t a = 0; a < ARRAY_SIZE(ends); a++)
+		for (size_t z = a; z < ARRAY_SIZE(ends); z++) {
+			struct nm_bits b = { 0 }, want = { 0 };
+			char text[64], fmt[64], wfmt[64];
+			int n;
+
+			snprintf(text, sizeof(text), "%zu-%zu,300", ends[a], ends[z]);
+			assert_int_equal(nm_bits_parse_list(text, &b), 0);
+			for (size_t i = ends[a]; i <= ends[z]; i++)
+				assert_int_equal(nm_bits_set(&want, i), 0);
+			assert_int_equal(nm_bits_set(&want, 300), 0);
+			assert_int_equal(nm_bits_weight(&b), ends[z] - ends[a] + 2);
+			for (size_t i = 0; i < 400; i++)
+				assert_int_equal(nm_bits_test(&b, i), nm_bits_test(&want, i));
+			/* nm_bits_next(), both ways, against nm_bits_test(). */
+			for (size_t i = 0; i <= b.nbits; i++) {
+				size_t one = i, zero = i;
+
+				while (one < b.nbits && !nm_bits_test(&b, one))
+					one++;
+				while (zero < b.nbits && nm_bits_test(&b, zero))
+					zero++;
+				assert_int_equal(nm_bits_next(&b, i, true), one);
+				assert_int_equal(nm_bits_next(&b, i, false), zero);
+			}
+			n = nm_bits_format(&b, fmt, sizeof(fmt));
+			assert_int_equal(n, strlen(fmt));
+			n = nm_bits_format(&want, wfmt, sizeof(wfmt));
+			assert_int_equal(n, strlen(wfmt));
+			assert_string_equal(fmt, wfmt);
+			if (ends[a] == ends[z])
+				snprintf(wfmt, sizeof(wfmt), "%zu,300", ends[a]);
+			else
+				snprintf(wfmt, sizeof(wfmt), "%zu-%zu,300", ends[a], ends[z]);
+			assert_string_equal(fmt, wfmt);
+			nm_bits_clear(&b);
+			nm_bits_clear(&want);
+		}
+
+	/* 400 times the longest range: the last bit, and only those. */
+	{
+		struct nm_bits b = { 0 };
+		char *text = malloc(400 * 16 + 1), buf[32];
+		size_t len = 0;
+
+		assert_non_null(text);
+		for (int i = 0; i < 400; i++)
+			len += (size_t)sprintf(text + len, "%s1-%u", i ? "," : "", 1u << 20);
+		assert_int_equal(nm_bits_parse_list(text, &b), 0);
+		assert_int_equal(nm_bits_weight(&b), 1u << 20);
+		assert_false(nm_bits_test(&b, 0));
+		assert_true(nm_bits_test(&b, 1u << 20));
+		assert_false(nm_bits_test(&b, (1u << 20) + 1));
+		assert_int_equal(nm_bits_format(&b, buf, sizeof(buf)), strlen("1-1048576"));
+		assert_string_equal(buf, "1-1048576");
+		nm_bits_clear(&b);
+		free(text);
+	}
+}
+
 static void test_bits_ops(void **state)
 {
 	struct nm_bits b = { 0 };
@@ -210,6 +279,52 @@ static void test_reasons(void **state)
 }
 
 /* The line walk every /proc reader uses: each line once, blank ones too, nothing past the end. */
+/* nm_stat_parse() on a heap copy of exactly @text's size, as /proc's text is read: ASan sees a read past it. */
+static int stat_parse(const char *text, char *comm, size_t comm_size, char *st, unsigned long *flags,
+		      unsigned long long *start)
+{
+	char *copy = strdup(text);
+	int r;
+
+	assert_non_null(copy);
+	r = nm_stat_parse(copy, comm, comm_size, st, flags, start);
+	free(copy);
+	return r;
+}
+
+static void test_stat_parse(void **state)
+{
+	static const char *const bad[] = {
+		"", "1234", "1234 bash) S", "1234 (bash S 1", ")(",
+		/* Found by fuzz/fuzz-stat: a text that ends at the ')' made it read past its end. */
+		"1234 (bash)", "1 (a) b) (c))",
+		/* No space between the name and the state. */
+		"5 (a)XS 1 5 5 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 777 0 0",
+		/* Too few fields for the start time (22). */
+		"5 (a) S 1 5 5 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0",
+	};
+	char comm[16], st = '?';
+	unsigned long flags = 0;
+	unsigned long long start = 0;
+
+	assert_int_equal(stat_parse("1234 (bash) S 1 1234 1234 34816 5678 4194304 100 200 0 0 5 3 0 0 20 0 1 0 98765 "
+				    "8192000 300", comm, sizeof(comm), &st, &flags, &start), 0);
+	assert_string_equal(comm, "bash");
+	assert_int_equal(st, 'S');
+	assert_int_equal(flags, 4194304);
+	assert_int_equal(start, 98765);
+	/* The name is the process's own: ')' and spaces in it, cut to the buffer. */
+	assert_int_equal(stat_parse("42 (a) b) (c)) R 1 42 42 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 12345 0 0", comm,
+				    4, &st, &flags, &start), 0);
+	assert_string_equal(comm, "a) ");
+	assert_int_equal(st, 'R');
+	assert_int_equal(flags, 4194560);
+	assert_int_equal(start, 12345);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		if (stat_parse(bad[i], comm, sizeof(comm), &st, &flags, &start) != -EIO)
+			fail_msg("nm_stat_parse(\"%s\") is not -EIO", bad[i]);
+}
+
 static void test_next_line(void **state)
 {
 	const char *text = "a\n\nb\n", *p;
@@ -228,7 +343,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bits_parse_format),
 		cmocka_unit_test(test_bits_garbage),
+		cmocka_unit_test(test_bits_ranges),
 		cmocka_unit_test(test_bits_ops),
+		cmocka_unit_test(test_stat_parse),
 		cmocka_unit_test(test_parse_u64),
 		cmocka_unit_test(test_parse_int),
 		cmocka_unit_test(test_read_file),
