@@ -310,6 +310,51 @@ static void *forker(void *arg)
 	return NULL;
 }
 
+/* @task for @pid, and two policies to alternate: bind to the first node, default. */
+static void open_target(pid_t pid, struct numamove_task **task, struct numamove_policy *pol[2])
+{
+	struct numamove_topology *topo = NULL;
+	char text[32];
+
+	assert_int_equal(numamove_task_open(pid, task), 0);
+	assert_int_equal(numamove_topology_load(NULL, &topo), 0);
+	snprintf(text, sizeof(text), "bind:%d", numamove_nodelist_get(numamove_topology_nodes(topo), 0));
+	assert_int_equal(numamove_policy_parse(text, topo, &pol[0], NULL), 0);
+	assert_int_equal(numamove_policy_parse("default", topo, &pol[1], NULL), 0);
+	numamove_topology_free(topo);
+}
+
+static void close_target(struct numamove_task *task, struct numamove_policy *pol[2])
+{
+	numamove_task_free(task);
+	numamove_policy_free(pol[0]);
+	numamove_policy_free(pol[1]);
+}
+
+/*
+ * @rounds policy changes of @task, alternating @pol; @hook at the first
+ * one's first hold. false: ptrace is not allowed here (nothing changed).
+ */
+static bool change_policies(struct numamove_task *task, struct numamove_policy *pol[2], int rounds,
+			    void (*hook)(void))
+{
+	for (int round = 0; round < rounds; round++) {
+		struct numamove_policy_report *rep = NULL;
+		int r;
+
+		nm_inject_test_hook = round == 0 ? hook : NULL;
+		r = numamove_policy_set(task, pol[round % 2], NULL, &rep);
+		nm_inject_test_hook = NULL;
+		numamove_policy_report_free(rep);
+		if (r == -EPERM && round == 0) {
+			print_message("ptrace not allowed here: skipped\n");
+			return false;
+		}
+		assert_int_equal(r, 0);
+	}
+	return true;
+}
+
 /*
  * A target whose threads fork children that end all the while (SIGCHLD,
  * which it ignores), and whose other threads wait in epoll_wait(2): a
@@ -321,13 +366,11 @@ static void *forker(void *arg)
  */
 static void test_children(void **state)
 {
-	struct numamove_topology *topo = NULL;
 	struct numamove_task *task = NULL;
 	struct numamove_policy *pol[2];
 	struct shared *sh;
 	unsigned long forks;
-	bool traced = true;
-	char text[32];
+	bool traced;
 	pid_t pid;
 	int st;
 
@@ -350,32 +393,14 @@ static void test_children(void **state)
 	}
 	while (atomic_load(&sh->ready) < WAITERS + FORKERS)
 		usleep(1000);
-	assert_int_equal(numamove_task_open(pid, &task), 0);
-	assert_int_equal(numamove_topology_load(NULL, &topo), 0);
-	snprintf(text, sizeof(text), "bind:%d", numamove_nodelist_get(numamove_topology_nodes(topo), 0));
-	assert_int_equal(numamove_policy_parse(text, topo, &pol[0], NULL), 0);
-	assert_int_equal(numamove_policy_parse("default", topo, &pol[1], NULL), 0);
-	numamove_topology_free(topo);
+	open_target(pid, &task, pol);
 	forks = atomic_load(&sh->forks);
-	for (int round = 0; round < 100 && traced; round++) {
-		struct numamove_policy_report *rep = NULL;
-		int r = numamove_policy_set(task, pol[round % 2], NULL, &rep);
-
-		numamove_policy_report_free(rep);
-		if (r == -EPERM && round == 0) {
-			print_message("ptrace not allowed here: skipped\n");
-			traced = false;
-			continue;
-		}
-		assert_int_equal(r, 0);
-	}
+	traced = change_policies(task, pol, 100, NULL);
 	print_message("%lu children ended during the calls, %lu EINTR in epoll_wait\n",
 		      atomic_load(&sh->forks) - forks, atomic_load(&sh->eintr));
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
-	numamove_task_free(task);
-	numamove_policy_free(pol[0]);
-	numamove_policy_free(pol[1]);
+	close_target(task, pol);
 	if (!traced) {
 		munmap(sh, sizeof(*sh));
 		skip();
@@ -409,13 +434,11 @@ static void end_child(void)
  */
 static void held_parent(bool groups)
 {
-	struct numamove_topology *topo = NULL;
 	struct numamove_task *task = NULL;
 	struct numamove_policy *pol[2];
 	struct shared *sh;
-	int pfd[2], st, rounds = groups ? 20 : 1;
-	bool traced = true;
-	char text[32];
+	int pfd[2], st;
+	bool traced;
 	pid_t pid;
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -460,35 +483,14 @@ static void held_parent(bool groups)
 		}
 		usleep(1000);
 	}
-	assert_int_equal(numamove_task_open(pid, &task), 0);
-	assert_int_equal(numamove_topology_load(NULL, &topo), 0);
-	snprintf(text, sizeof(text), "bind:%d", numamove_nodelist_get(numamove_topology_nodes(topo), 0));
-	assert_int_equal(numamove_policy_parse(text, topo, &pol[0], NULL), 0);
-	assert_int_equal(numamove_policy_parse("default", topo, &pol[1], NULL), 0);
-	numamove_topology_free(topo);
-	for (int round = 0; round < rounds && traced; round++) {
-		struct numamove_policy_report *rep = NULL;
-		int r;
-
-		nm_inject_test_hook = round == 0 && !groups ? end_child : NULL;
-		r = numamove_policy_set(task, pol[round % 2], NULL, &rep);
-		nm_inject_test_hook = NULL;
-		numamove_policy_report_free(rep);
-		if (r == -EPERM && round == 0) {
-			print_message("ptrace not allowed here: skipped\n");
-			traced = false;
-			continue;
-		}
-		assert_int_equal(r, 0);
-	}
+	open_target(pid, &task, pol);
+	traced = change_policies(task, pol, groups ? 20 : 1, groups ? NULL : end_child);
 	nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
 	print_message("%lu EINTR in epoll_wait\n", atomic_load(&sh->eintr));
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
 	close(pfd[1]);
-	numamove_task_free(task);
-	numamove_policy_free(pol[0]);
-	numamove_policy_free(pol[1]);
+	close_target(task, pol);
 	if (!traced) {
 		munmap(sh, sizeof(*sh));
 		skip();
