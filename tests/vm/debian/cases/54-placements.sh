@@ -4,8 +4,10 @@
 # node 0's CPU, and within 2 s of the end of that read at least 95% of its
 # resident pages are on node 2, as an independent program measures it
 # (mincore(2) and move_pages(2) on its own mapping, below: not numamove).
-# The same after systemctl restart numamoved (the registry, re-read). A
-# placed tmpfs directory: a file another process creates in it gets its
+# The same after systemctl restart numamoved (the registry, re-read), and
+# after an eviction by memory pressure (memory.reclaim of the reader's
+# cgroup). A shared library placed on node 3: a new process that loads it
+# finds its pages there within 2 s. A placed tmpfs directory: a file another process creates in it gets its
 # pages on the placement's node. A corrupt attribute written by hand: a
 # clear log line at the next start, the daemon carries on.
 # Needs the unit's SystemCallFilter to allow fanotify_init, fanotify_mark
@@ -102,6 +104,71 @@ sleep 1
 read_back "after systemctl restart numamoved"
 /bin/journalctl -u numamoved --no-pager -n 50 | grep -q 'placements: [1-9][0-9]* kept and applied again' ||
 	fail "the restarted daemon did not say it applied the placements again"
+
+# ---- eviction by memory pressure: memory.reclaim of the reader's cgroup
+# The file's page cache is charged to the cgroup that read it first: dropped,
+# read again from a cgroup of the test's own, corrected, then reclaimed there
+# (as the kernel does when that cgroup nears its limit), and read again.
+cg=/sys/fs/cgroup/nmd-reclaim
+mkdir -p "$cg" || fail "cannot make the cgroup $cg"
+[ -e "$cg/memory.reclaim" ] || fail "no memory.reclaim in $cg (memory controller not enabled)"
+in_cg() { /bin/sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$cg" "$@"; }
+# Dropped for sure first (a correction job still mapping the file keeps its
+# pages, charged where they were): else the read below charges nothing here.
+dropped() {
+	sync
+	echo 1 > /proc/sys/vm/drop_caches
+	/usr/bin/python3 "$T/measure.py" "$mnt/f" > "$T/m.out"
+	[ "$(awk '{print $2}' "$T/m.out")" -le 163 ]
+}
+wait_for 10 dropped || fail "the file stays resident after drop_caches: $(cat "$T/m.out")"
+in_cg /usr/bin/taskset -c "$cpu0" /bin/cat "$mnt/f" > /dev/null || fail "the read in $cg"
+wait_for 5 _ok95 "$mnt/f" 2 || fail "read in $cg: $(cat "$T/m.out") (wanted >= 95% on node 2)"
+# One write reclaims what one pass finds inactive (EAGAIN when less than asked):
+# up to 10, as a cgroup under pressure reclaims again and again.
+# The cgroup's own count (memory.stat "file") says when: measuring through a
+# mapping would touch the pages and keep them active.
+# numamoved's last check of the file (events are coalesced for 500 ms) maps
+# its resident pages to see their nodes: one running during the reclaim
+# would bring back what it evicts. Let it end first.
+sleep 2
+cgfile() { awk '$1 == "file" || $1 == "active_file" || $1 == "inactive_file" {printf "%s %s ", $1, $2}' "$cg/memory.stat"; }
+note "in $cg before memory.reclaim: $(cgfile)"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	echo 64M 2>&1 > "$cg/memory.reclaim" | sed 's/^/  # memory.reclaim: /'
+	[ "$(awk '$1 == "file" {print $2}' "$cg/memory.stat")" -le 6710886 ] && break
+done
+note "in $cg after: $(cgfile)"
+/usr/bin/python3 "$T/measure.py" "$mnt/f" > "$T/m.out"
+left=$(awk '{print $2}' "$T/m.out")
+[ "${left:-99999}" -le 1638 ] || fail "memory.reclaim evicted too little of the file: $(cat "$T/m.out") (wanted <= 10% of 16384 pages resident)"
+note "after $i writes to memory.reclaim: $(cat "$T/m.out")"
+in_cg /usr/bin/taskset -c "$cpu0" /bin/cat "$mnt/f" > /dev/null || fail "the read in $cg after reclaim"
+t0=$(/bin/date +%s%N)
+wait_for 2 _ok95 "$mnt/f" 2 || fail "after memory.reclaim: $(cat "$T/m.out") 2 s after the read (wanted >= 95% on node 2)"
+note "after memory.reclaim and a read on node 0: $(cat "$T/m.out"), $(( ($(/bin/date +%s%N) - t0) / 1000000 )) ms after the read"
+rmdir "$cg" 2>/dev/null
+
+# ---- a shared library placed on node 3: a new process that maps it
+# (ctypes.CDLL: the dynamic loader's open and mmap) finds its pages there.
+lib=$(readlink -f /usr/lib/x86_64-linux-gnu/libz.so.1)
+[ -f "$lib" ] || fail "no libz.so.1 to place"
+cp "$lib" "$mnt/libplaced.so.1" || fail "cannot copy $lib"
+nm place --policy bind:3 "$mnt/libplaced.so.1"
+assert_rc 0
+sync
+echo 1 > /proc/sys/vm/drop_caches
+/usr/bin/taskset -c "$cpu0" /usr/bin/python3 -c 'import ctypes, sys, time; ctypes.CDLL(sys.argv[1]); print("loaded", flush=True); time.sleep(6)' \
+	"$mnt/libplaced.so.1" > "$T/lib.out" 2>&1 &
+libpid=$!
+wait_for 5 grep -q loaded "$T/lib.out" || fail "the library did not load: $(cat "$T/lib.out")"
+t0=$(/bin/date +%s%N)
+wait_for 2 _ok95 "$mnt/libplaced.so.1" 3 ||
+	fail "a placed library mapped by a new process: $(cat "$T/m.out") 2 s after it loaded (wanted >= 95% on node 3)"
+note "a placed library, mapped by a process on node 0: $(cat "$T/m.out"), $(( ($(/bin/date +%s%N) - t0) / 1000000 )) ms after the load"
+grep -q "$mnt/libplaced.so.1" "/proc/$libpid/maps" || fail "the process no longer maps the library"
+wait "$libpid"
+/usr/bin/numamove place --clear "$mnt/libplaced.so.1" > /dev/null 2>&1
 
 # ---- tmpfs: a file another process creates in a placed directory
 mkdir -p "$tmpd"
