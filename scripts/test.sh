@@ -38,8 +38,11 @@
 # daemon-host (numamoved on a private bus under ASan+UBSan, tests/daemon),
 # daemon-plain (the same checks on the plain build: its memory is measured),
 # vm (the VM matrix, tests/vm/matrix.sh: every kernel, topology and build;
-# counted per case per run), debian (the Debian packages, installed and
-# used in a Debian 12 system with systemd, tests/vm/debian-tests.sh).
+# counted per case per run), soak (5 minutes of the soak, scripts/soak.sh
+# 300: the command and numamoved, alternating, against a busy target in the
+# 4-node VM; counted per check, about 6 minutes), debian (the Debian
+# packages, installed and used in a Debian 12 system with systemd,
+# tests/vm/debian-tests.sh).
 #
 # Environment: TEST_PARTS="unit host ..." runs only the parts named (the
 # others are reported as not selected, and counted nowhere); VM_CASES="02-move-all
@@ -64,6 +67,7 @@ parts=(
 	"daemon-host	NUMAMOVED=build-sanitize/daemon/numamoved tests/daemon/host.sh"
 	"daemon-plain	PART=daemon-plain NUMAMOVED=build/daemon/numamoved tests/daemon/host.sh"
 	"vm	vm_part"
+	"soak	scripts/soak.sh 300"
 	"debian	tests/vm/debian-tests.sh build"
 )
 

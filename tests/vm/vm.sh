@@ -32,7 +32,9 @@
 # archive falls back to the newest of its series, with a warning), or
 # PACKAGE=VERSION. vm.sh prints the package that ran.
 #
-# What is inside: busybox, BUILDDIR/cli/numamove, the test programs of
+# What is inside: busybox, BUILDDIR/cli/numamove, BUILDDIR/daemon/numamoved
+# (when built; run it on a private bus: dbus-daemon, when the host has it,
+# with a config of your own, NUMAMOVED_BUS=session), the test programs of
 # BUILDDIR/tests/vm (workload, owner, runas, ...), the benchmark helpers of
 # BUILDDIR/bench when that directory exists, numactl, migratepages and
 # mke2fs (use mke2fs -t ext4 on the brd RAM disk), every
@@ -354,13 +356,14 @@ put_exe() { # put_exe FILE [DEST]
 	done
 }
 
-for exe in "$builddir"/cli/numamove; do
+for exe in "$builddir"/cli/numamove "$builddir"/daemon/numamoved; do
 	[ -x "$exe" ] && put_exe "$exe"
 done
 for exe in "$builddir"/tests/vm/* "$builddir"/bench/*; do
 	[ -f "$exe" ] && [ -x "$exe" ] && put_exe "$exe"
 done
-for exe in /usr/bin/numactl /usr/bin/migratepages /usr/bin/memhog /usr/bin/numastat /usr/sbin/mke2fs; do
+for exe in /usr/bin/numactl /usr/bin/migratepages /usr/bin/memhog /usr/bin/numastat /usr/sbin/mke2fs \
+	/usr/bin/dbus-daemon; do
 	[ -x "$exe" ] && put_exe "$exe"
 done
 # The loader, wherever ldd named it, and the usual /lib64 path.
