@@ -258,7 +258,7 @@ static int read_number(sd_bus_message *m, const char *key, char type, uint64_t m
 static int read_option(sd_bus_message *m, const char *key, bool pin, struct move_opts *o, sd_bus_error *error)
 {
 	char what[80];
-	uint64_t v;
+	uint64_t v = 0;
 	int r, b;
 
 	snprintf(what, sizeof(what), "option '%s'", key);
@@ -296,27 +296,33 @@ static int read_option(sd_bus_message *m, const char *key, bool pin, struct move
 	}
 	if (strcmp(key, "jobs") == 0) {
 		r = read_number(m, key, 'u', 1, NUMAMOVE_JOBS_MAX, &v, error);
-		o->jobs = (unsigned int)v;
+		if (r >= 0)
+			o->jobs = (unsigned int)v;
 		return r;
 	}
 	if (strcmp(key, "rate") == 0) {
 		r = read_number(m, key, 't', 1, INT64_MAX, &v, error);
-		o->rate = v;
+		if (r >= 0)
+			o->rate = v;
 		return r;
 	}
 	if (strcmp(key, "max-stall-ms") == 0) {
 		r = read_number(m, key, 'u', 1, 60000, &v, error);
-		o->max_stall_ms = (unsigned int)v;
+		if (r >= 0)
+			o->max_stall_ms = (unsigned int)v;
 		return r;
 	}
 	if (strcmp(key, "priority") == 0) {
 		r = read_number(m, key, 'i', 0, 39, &v, error);
-		o->priority = (int)v - 20;
+		/* Only a value read and in range: a refused one left @v unset (found by fuzz-bus-options). */
+		if (r >= 0)
+			o->priority = (int)v - 20;
 		return r;
 	}
 	if (pin && strcmp(key, "interval-ms") == 0) {
 		r = read_number(m, key, 'u', 100, 86400000, &v, error);
-		o->interval_ms = (unsigned int)v;
+		if (r >= 0)
+			o->interval_ms = (unsigned int)v;
 		return r;
 	}
 	return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown option '%.64s'%s", key,
