@@ -51,6 +51,13 @@ void target_clear(struct target *t)
 	t->text = t->label = NULL;
 }
 
+void targets_free(struct target *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		target_clear(&v[i]);
+	free(v);
+}
+
 /* ---- identifying targets */
 
 static int read_file(const char *path, char *buf, size_t size)

@@ -147,9 +147,7 @@ int bus_read_targets(sd_bus_message *m, struct target **ret, size_t *ret_n, sd_b
 	if (r >= 0 && n == 0)
 		r = sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "no target given");
 	if (r < 0) {
-		for (size_t i = 0; i < n; i++)
-			target_clear(&v[i]);
-		free(v);
+		targets_free(v, n);
 		return r;
 	}
 	*ret = v;
@@ -169,9 +167,7 @@ int bus_parse_targets(sd_bus_message *m, struct target **ret, size_t *ret_n, sd_
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = target_open(&v[i], error);
 	if (r < 0) {
-		for (size_t i = 0; i < n; i++)
-			target_clear(&v[i]);
-		free(v);
+		targets_free(v, n);
 		return r;
 	}
 	*ret = v;
@@ -431,9 +427,7 @@ struct request_call {
 
 static void request_call_free(struct request_call *c)
 {
-	for (size_t i = 0; i < c->n; i++)
-		target_clear(&c->targets[i]);
-	free(c->targets);
+	targets_free(c->targets, c->n);
 	move_opts_clear(&c->opts);
 	free(c);
 }

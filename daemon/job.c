@@ -150,9 +150,7 @@ void job_free(struct job *j)
 			d->n_jobs--;
 			break;
 		}
-	for (size_t i = 0; i < j->n_targets; i++)
-		target_clear(&j->targets[i]);
-	free(j->targets);
+	targets_free(j->targets, j->n_targets);
 	move_opts_clear(&j->opts);
 	numamove_placement_free(j->placement);
 	free(j->description);

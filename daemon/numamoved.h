@@ -89,6 +89,8 @@ struct target {
 };
 const char *target_kind_name(enum target_kind kind);
 void target_clear(struct target *t);
+/* target_clear() of each of @v[0..n), then free(@v). */
+void targets_free(struct target *v, size_t n);
 
 /* ---- the options of a request (Move and Pin) */
 struct move_opts {

@@ -437,9 +437,7 @@ static int read_saved(const char *name, struct saved_job *s)
 
 static void saved_free(struct saved_job *s)
 {
-	for (size_t i = 0; i < s->j.n_targets; i++)
-		target_clear(&s->j.targets[i]);
-	free(s->j.targets);
+	targets_free(s->j.targets, s->j.n_targets);
 	move_opts_clear(&s->j.opts);
 	numamove_placement_free(s->j.placement);
 	free(s->j.outcome);

@@ -17,16 +17,6 @@
 #include "fuzz.h"
 #include "fuzz-bus.h"
 
-/* A path longer than numamoved takes (MAX_STRING), which no input of 4096 bytes holds. */
-static const char *long_path(size_t len)
-{
-	static char buf[MAX_STRING + 2];
-
-	memset(buf, '/', len);
-	buf[len] = '\0';
-	return buf;
-}
-
 static int append_paths(sd_bus_message *m, struct input *in)
 {
 	static const char *const paths[] = { "/", "/dev/shm/x", "/tmp/a b", "relative", "", "/a/../b", "//", "/\xc3\xa9" };
@@ -37,8 +27,8 @@ static int append_paths(sd_bus_message *m, struct input *in)
 	for (unsigned int i = 0; r >= 0 && i < count % 16 && in->left; i++) {
 		char buf[256];
 		uint8_t c = take8(in);
-		const char *p = c == 254 ? long_path(MAX_STRING + 1)
-			      : c == 253 ? long_path(MAX_STRING)
+		const char *p = c == 254 ? long_string(MAX_STRING + 1)
+			      : c == 253 ? long_string(MAX_STRING)
 			      : c < 2 * ARRAY_SIZE(paths) ? paths[c % ARRAY_SIZE(paths)] : take_string(in, buf, sizeof(buf));
 
 		r = sd_bus_message_append_basic(m, SD_BUS_TYPE_STRING, p);
@@ -141,7 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r >= 0 && !clear) {
 		uint8_t k = take8(&in);
 		const char *policy = k < 2 * ARRAY_SIZE(policies) ? policies[k % ARRAY_SIZE(policies)]
-				   : k == 255 ? long_path(MAX_STRING + 1) : take_text(&in, buf, sizeof(buf));
+				   : k == 255 ? long_string(MAX_STRING + 1) : take_text(&in, buf, sizeof(buf));
 
 		r = sd_bus_message_append_basic(m, SD_BUS_TYPE_STRING, policy);
 		if (r >= 0)

@@ -33,16 +33,6 @@ static int lowest_free(void)
 	return fd;
 }
 
-/* Strings longer than numamoved takes (MAX_STRING), which no input of 4096 bytes holds. */
-static const char *long_string(size_t len)
-{
-	static char buf[MAX_STRING + 2];
-
-	memset(buf, '/', len);
-	buf[len] = '\0';
-	return buf;
-}
-
 static int append_variant(sd_bus_message *m, struct input *in)
 {
 	static const char *const texts[] = { "/dev/shm/x", "/sys/fs/cgroup", "/", "", "relative", "/a\nb" };

@@ -60,6 +60,7 @@
 # "soak: N passed, N failed, N skipped".
 duration=${1:-300}
 T=/tmp/soak
+. /vm/lib.sh   # held_threads, soak_val (tests/vm/lib.sh, which vm.sh puts there)
 D=$T/nmd
 mkdir -p "$T/pt" "$D/state"
 passed=0 failed=0
@@ -122,13 +123,6 @@ n=0
 while [ ! -e "$file" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 echo "# target: poltarget --soak --keep 64, pid $pid, $(ls /proc/$pid/task | wc -l) threads, its tmpfs file $file; $duration s"
 
-# held: the threads of the target that are traced or stopped
-held() {
-	for s in /proc/$pid/task/*/status; do
-		awk '/^State:/ && ($2 == "t" || $2 == "T") { print FILENAME " " $2 }
-		     /^TracerPid:/ && $2 != 0 { print FILENAME " traced by " $2 }' "$s" 2>/dev/null
-	done
-}
 # share_on NODE: percent of the target's private anonymous pages on NODE
 share_on() {
 	awk -v n="N$1=" '
@@ -469,8 +463,8 @@ while [ "$(date +%s)" -lt "$end" ]; do
 		break
 	fi
 	n=0
-	while [ -n "$(held)" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
-	if [ -n "$(held)" ]; then
+	while [ -n "$(held_threads "$pid")" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+	if [ -n "$(held_threads "$pid")" ]; then
 		bad="after action $i ($act; $rc): $(held | head -n 2)"
 		break
 	fi
@@ -550,8 +544,9 @@ wait "$pid"
 prc=$?
 line=$(grep '^soak ' "$T/pt/result")
 echo "# $line"
-set -- $line
-if [ "$prc" = 0 ] && [ "$5 $7 $9 ${11}" = "0 0 0 0" ] && [ "$3" -gt 0 ] && [ "${13}" -gt 0 ] && [ "${15}" -gt 0 ]; then
+if [ "$prc" = 0 ] &&
+   [ "$(soak_val errors "$line") $(soak_val eintr "$line") $(soak_val short_sleeps "$line") $(soak_val seq_errors "$line")" = "0 0 0 0" ] &&
+   [ "$(soak_val rounds "$line")" -gt 0 ] && [ "$(soak_val keeps "$line")" -gt 0 ] && [ "$(soak_val forks "$line")" -gt 0 ]; then
 	pass "the target saw nothing: 0 data errors, 0 EINTR, 0 short sleeps, 0 sequence errors; exit 0"
 else
 	failc "the target saw nothing (exit $prc; $line)"
