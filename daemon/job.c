@@ -8,6 +8,7 @@
  * runs the request, rendering each finished target as numamove would.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -620,13 +621,30 @@ void job_cancel(struct job *j)
 
 /* ---- the loop side */
 
+/*
+ * No worker left: what the workers freed goes back to the system. glibc
+ * keeps freed memory in each thread's arena, and with a thread per job
+ * the daemon's RSS crept up (4.7 to 5.7 MB in 5 minutes of the soak's
+ * jobs) though nothing leaked. Also when a finished job's object goes,
+ * with its report.
+ */
+static void trim_when_idle(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_jobs; i++)
+		if (d->jobs[i]->thread_live)
+			return;
+	malloc_trim(0);
+}
+
 static int on_expire(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct job *j = userdata;
+	struct daemon *d = j->d;
 
-	bus_job_removed(j->d, j);
-	state_remove_job(j->d, j->id);
+	bus_job_removed(d, j);
+	state_remove_job(d, j->id);
 	job_free(j);
+	trim_when_idle(d);
 	return 0;
 }
 
@@ -742,6 +760,7 @@ static void handle_finished(struct job *j, struct wmsg *m)
 	m->report_json = NULL;
 	job_finish(j, st, m->outcome ? m->outcome : "failed", m->exit_status);
 	sched_job_ended(j);
+	trim_when_idle(j->d);
 }
 
 static void wmsg_free(struct wmsg *m)
