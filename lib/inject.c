@@ -518,7 +518,7 @@ void nm_freeze_release(struct nm_freeze *f)
 	free(f);
 }
 
-static bool tid_listed(const pid_t *tids, size_t n, pid_t tid)
+bool nm_tid_in(const pid_t *tids, size_t n, pid_t tid)
 {
 	for (size_t i = 0; i < n; i++)
 		if (tids[i] == tid)
@@ -536,7 +536,7 @@ static int put_first(pid_t **all, size_t *n, const pid_t *tids, size_t n_tids)
 		return -ENOMEM;
 	memcpy(list, tids, n_tids * sizeof(*list));
 	for (size_t i = 0; i < *n; i++)
-		if (!tid_listed(tids, n_tids, (*all)[i]))
+		if (!nm_tid_in(tids, n_tids, (*all)[i]))
 			list[k++] = (*all)[i];
 	free(*all);
 	*all = list;
@@ -606,7 +606,7 @@ int nm_freeze_hold(const struct numamove_task *task, const pid_t *tids, size_t n
 	}
 	f->shown = f->n;
 	if (tids)
-		for (f->shown = 0; f->shown < f->n && tid_listed(tids, n_tids, f->t[f->shown].tid); f->shown++)
+		for (f->shown = 0; f->shown < f->n && nm_tid_in(tids, n_tids, f->t[f->shown].tid); f->shown++)
 			;
 	if (r >= 0)
 		r = numamove_task_check(task);

@@ -36,6 +36,9 @@ int nm_freeze_hold(const struct numamove_task *task, const pid_t *tids, size_t n
  * never waited for (SA_NOCLDWAIT with the default action) is not seen.
  */
 bool nm_target_is_parent(pid_t pid, const pid_t *tids, size_t n);
+
+/* Whether @tid is one of @tids[0..n). */
+bool nm_tid_in(const pid_t *tids, size_t n, pid_t tid);
 void nm_freeze_release(struct nm_freeze *f);
 
 size_t nm_freeze_count(const struct nm_freeze *f);

@@ -416,14 +416,6 @@ void (*nm_inject_test_hook)(void);
 /* Listings of the threads before the ones still unseen are all held at once. */
 #define MAX_PASSES 4
 
-static bool tid_in(const pid_t *tids, size_t n, pid_t tid)
-{
-	for (size_t i = 0; i < n; i++)
-		if (tids[i] == tid)
-			return true;
-	return false;
-}
-
 /*
  * Holds @tids (NULL: every thread, including any started meanwhile) and
  * changes those not in @done, which they join; the first hold also learns
@@ -451,7 +443,7 @@ static int run_batch(const struct numamove_task *task, const struct job *j, cons
 			first_map_probe(f, i, numamove_task_pid(task), fm);
 	}
 	for (size_t i = 0; r == 0 && i < nm_freeze_count(f); i++) {
-		if (tid_in(*done, *n_done, nm_freeze_tid(f, i)))
+		if (nm_tid_in(*done, *n_done, nm_freeze_tid(f, i)))
 			continue;
 		r = do_thread(f, i, numamove_task_pid(task), fm, j, rep);
 		if (r == 0)
@@ -493,7 +485,7 @@ static int run_threads(const struct numamove_task *task, const struct job *j, st
 			return r;
 		/* Those not changed yet, in the listing's order. */
 		for (size_t i = 0; i < n; i++)
-			if (!tid_in(done, n_done, all[i]))
+			if (!nm_tid_in(done, n_done, all[i]))
 				all[k++] = all[i];
 		/*
 		 * Done when two listings in a row show none: /proc/PID/task is
@@ -516,7 +508,7 @@ static int run_threads(const struct numamove_task *task, const struct job *j, st
 				      &alloc_done, fm, first, rep);
 			/* A thread that exited before it was held counts as done: it starts nothing more. */
 			for (size_t m = i; r == 0 && m < i + BATCH && m < k; m++)
-				if (!tid_in(done + before, n_done - before, all[m])) {
+				if (!nm_tid_in(done + before, n_done - before, all[m])) {
 					r = nm_grow((void **)&done, &alloc_done, n_done + 1, sizeof(*done));
 					if (r == 0)
 						done[n_done++] = all[m];
