@@ -600,7 +600,11 @@ static struct auth_request *auth_new(struct daemon *d, sd_bus_message *m, auth_d
 		return NULL;
 	*ret = caller_get(m, &a->caller);
 	if (*ret < 0) {
-		log_err("cannot learn who sent a request: %s", strerror(-*ret));
+		/* A client that left before its request was read (a killed numamove) is no fault of ours. */
+		if (*ret == -ESRCH || *ret == -ENXIO || *ret == -ENOENT)
+			log_info("a request's sender left before it was read: %s", strerror(-*ret));
+		else
+			log_err("cannot learn who sent a request: %s", strerror(-*ret));
 		free(a);
 		return NULL;
 	}
