@@ -168,16 +168,20 @@ struct numamove_policy {
  * below MAX_NUMNODES, 1 << CONFIG_NODES_SHIFT, and NODES_SHIFT is at most
  * 10 on every architecture today.
  *
- * NM_NODE_ID_MAX: the largest id accepted in text (node lists, numa_maps
- * "N<id>="). Far above any kernel's, so no real machine is refused, yet it
- * bounds the per-node arrays that a bad input can make numamove allocate.
- *
  * NM_MASK_BITS: node masks passed to the kernel (set_mempolicy, mbind,
- * get_mempolicy): any MAX_NUMNODES fits. A policy that names a higher node
- * is refused with -ERANGE; no kernel could have that node.
+ * get_mempolicy): any MAX_NUMNODES fits. MAX_NUMNODES is
+ * 1 << CONFIG_NODES_SHIFT, and NODES_SHIFT is at most 10 on every
+ * architecture (x86 and arm64: "range 1 10"; 10 with MAXSMP).
+ *
+ * NM_NODE_ID_MAX: the largest id accepted in text (node lists, numa_maps
+ * "N<id>="): the largest any kernel can have, so no real machine is
+ * refused, and a bad input (numa_maps lines are semi-trusted; anyone may
+ * send numamoved a relative policy) can make numamove allocate per-node
+ * arrays of at most 1,024 entries. Higher ids are refused with -ERANGE
+ * when parsed (and a numa_maps "N<id>=" above it is skipped).
  */
-#define NM_NODE_ID_MAX 65535
 #define NM_MASK_BITS 1024
+#define NM_NODE_ID_MAX (NM_MASK_BITS - 1)
 #define NM_MASK_WORDS (NM_MASK_BITS / (8 * sizeof(unsigned long)))
 
 static inline void nm_mask_set(unsigned long *mask, size_t node)

@@ -293,7 +293,7 @@ int nm_nodelist_from_list(const char *text, struct numamove_nodelist **ret)
 	/*
 	 * The bits come in ascending order, each once: appended without
 	 * numamove_nodelist_add()'s search for a repeat, which made a long
-	 * list ("0-65535", in a relative policy anyone may send numamoved)
+	 * list ("0-1023", in a relative policy anyone may send numamoved)
 	 * quadratic. The bits are found a word at a time (nm_bits_next()).
 	 */
 	for (size_t i = nm_bits_next(&bits, 0, true); r == 0 && i < bits.nbits; i = nm_bits_next(&bits, i + 1, true)) {

@@ -353,6 +353,16 @@ static void test_parse_details(void **state)
 	numamove_nodelist_free(nodes);
 	numamove_maps_free(maps);
 
+	/* The highest node a kernel can have is counted; an id above it is skipped. */
+	maps = parse1("1000 default anon=3 N1023=2 N1024=1 kernelpagesize_kB=4", NULL);
+	m = numamove_maps_get(maps, 0);
+	assert_int_equal(numamove_mapping_pages(m, 1023), 2);
+	assert_int_equal(numamove_mapping_pages(m, 1024), 0);
+	assert_int_equal(numamove_maps_nodes(maps, &nodes), 0);
+	assert_list(nodes, 1023);
+	numamove_nodelist_free(nodes);
+	numamove_maps_free(maps);
+
 	/* Nothing at all. */
 	maps = parse1("", "");
 	assert_int_equal(numamove_maps_count(maps), 0);

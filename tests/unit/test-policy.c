@@ -174,9 +174,14 @@ static void test_kernel_form(void **state)
 	numamove_policy_free(p);
 
 	/* A mask bit beyond the mask's size cannot be passed. */
-	p = parse_ok("bind:2000", NULL);
-	assert_int_equal(nm_policy_to_kernel(p, &mode, mask, NM_MASK_BITS), -ERANGE);
+	p = parse_ok("bind:1000", NULL);
+	assert_int_equal(nm_policy_to_kernel(p, &mode, mask, 512), -ERANGE);
 	numamove_policy_free(p);
+	/* The highest node any kernel can have is the mask's last bit; no higher one is parsed. */
+	p = parse_ok("bind:1023", NULL);
+	assert_int_equal(nm_policy_to_kernel(p, &mode, mask, NM_MASK_BITS), 0);
+	numamove_policy_free(p);
+	parse_err("bind:1024", NULL, -ERANGE);
 	/* The kernel says local for "preferred" with no node; a mask is ignored for default. */
 	memset(mask, 0xff, sizeof(mask));
 	assert_int_equal(nm_policy_from_kernel(0, mask, NM_MASK_BITS, &q), 0);
