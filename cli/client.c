@@ -1070,7 +1070,7 @@ int client_unpin(const uint32_t *ids, size_t n)
 	return call_each(ids, n, "pin", "unpin", "GetPin", NMD_ERROR "NoSuchPin", NMD_PIN, "Unpin");
 }
 
-int client_place(char *const *paths, size_t n, const char *policy, bool scope_directory, bool clear)
+int client_place(char *const *paths, size_t n, const char *policy, unsigned int flags, bool clear)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *msg = NULL, *reply = NULL;
@@ -1091,8 +1091,10 @@ int client_place(char *const *paths, size_t n, const char *policy, bool scope_di
 		r = sd_bus_message_append(msg, "s", policy);
 		if (r >= 0)
 			r = sd_bus_message_open_container(msg, 'a', "{sv}");
-		if (r >= 0 && scope_directory)
+		if (r >= 0 && (flags & NUMAMOVE_PLACEMENT_F_DIRECTORY))
 			r = sd_bus_message_append(msg, "{sv}", "scope", "s", "directory");
+		if (r >= 0 && (flags & NUMAMOVE_PLACEMENT_F_READ_AHEAD))
+			r = sd_bus_message_append(msg, "{sv}", "read-ahead", "b", 1);
 		if (r >= 0)
 			r = sd_bus_message_close_container(msg);
 	}
@@ -1119,7 +1121,7 @@ out:
 
 #else /* !NUMAMOVE_CLIENT */
 
-int client_place(char *const *paths, size_t n, const char *policy, bool scope_directory, bool clear)
+int client_place(char *const *paths, size_t n, const char *policy, unsigned int flags, bool clear)
 {
 	return CLIENT_UNREACHABLE;
 }

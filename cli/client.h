@@ -90,14 +90,14 @@ int client_unpin(const uint32_t *ids, size_t n);
 
 /*
  * numamove place: registers @paths (absolute) with numamoved so that it
- * keeps their placements (Manager.Place with @policy; the scope
- * "directory" when @scope_directory), or with @clear forgets them
+ * keeps their placements (Manager.Place with @policy; the options scope
+ * "directory" and read-ahead as @flags, NUMAMOVE_PLACEMENT_F_*, say), or with @clear forgets them
  * (Manager.Clear). Returns EXIT_OK, CLIENT_UNREACHABLE when numamoved is
  * not there (nothing printed: the caller says what that means), or
  * EXIT_ERROR after a line saying why the daemon refused.
  */
 #define CLIENT_UNREACHABLE 100
-int client_place(char *const *paths, size_t n, const char *policy, bool scope_directory, bool clear);
+int client_place(char *const *paths, size_t n, const char *policy, unsigned int flags, bool clear);
 
 /* Parses a job or pin id (decimal, from 1); a usage error of @cmd otherwise. */
 uint32_t client_parse_id(const char *cmd, const char *what, const char *arg);

@@ -54,6 +54,10 @@ static void __attribute__((noreturn)) usage(void)
 	       "                          after the mode (bind=static:2); not =relative\n"
 	       "     --scope <scope>    of a directory's placement: tree (default: the whole\n"
 	       "                          tree below it) or directory (its own files only)\n"
+	       "     --read-ahead       numamoved reads a placed file ahead under the policy\n"
+	       "                          when it is opened, before the open returns, so that\n"
+	       "                          its pages are born on the placement's nodes (up to\n"
+	       "                          numamoved's ReadAheadMaxMiB of each file)\n"
 	       "     --clear            remove the placement\n"
 	       " -R, --recursive        also every file and directory below each directory\n"
 	       "                          (not across file systems, not following links)\n"
@@ -99,8 +103,9 @@ static void placement_text(const struct numamove_placement *p, char *buf, size_t
 {
 	char pol[NUMAMOVE_PLACEMENT_MAX];
 
-	snprintf(buf, size, "%s%s", policy_text(numamove_placement_policy(p), pol, sizeof(pol)),
-		 (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_DIRECTORY) ? " (this directory)" : "");
+	snprintf(buf, size, "%s%s%s", policy_text(numamove_placement_policy(p), pol, sizeof(pol)),
+		 (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_DIRECTORY) ? " (this directory)" : "",
+		 (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_READ_AHEAD) ? " (read ahead at open)" : "");
 }
 
 /* What @fd has now, as text: "bind:2", "none", or "?" (unreadable or corrupt). */
@@ -230,13 +235,14 @@ static bool tell_daemon(void)
 
 int cmd_place(int argc, char **argv)
 {
-	enum { OPT_CLEAR = 256, OPT_SCOPE, OPT_NOW };
+	enum { OPT_CLEAR = 256, OPT_SCOPE, OPT_NOW, OPT_READ_AHEAD };
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "scope", required_argument, NULL, OPT_SCOPE },
 		{ "clear", no_argument, NULL, OPT_CLEAR },
 		{ "recursive", no_argument, NULL, 'R' },
 		{ "now", no_argument, NULL, OPT_NOW },
+		{ "read-ahead", no_argument, NULL, OPT_READ_AHEAD },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -253,10 +259,11 @@ int cmd_place(int argc, char **argv)
 		case OPT_CLEAR: clear = true; break;
 		case 'R': a.recursive = true; break;
 		case OPT_NOW: a.now = true; break;
+		case OPT_READ_AHEAD: flags |= NUMAMOVE_PLACEMENT_F_READ_AHEAD; break;
 		case OPT_SCOPE:
 			scope = true;
 			if (strcmp(optarg, "directory") == 0)
-				flags = NUMAMOVE_PLACEMENT_F_DIRECTORY;
+				flags |= NUMAMOVE_PLACEMENT_F_DIRECTORY;
 			else if (strcmp(optarg, "tree") != 0)
 				usage_error("place", "--scope: '%s' is not tree or directory", optarg);
 			break;
@@ -267,8 +274,8 @@ int cmd_place(int argc, char **argv)
 	}
 	if (!policy == !clear)
 		usage_error("place", "give either --policy or --clear");
-	if (clear && (scope || a.now))
-		usage_error("place", "--%s goes with --policy", scope ? "scope" : "now");
+	if (clear && (scope || a.now || flags))
+		usage_error("place", "--%s goes with --policy", scope ? "scope" : a.now ? "now" : "read-ahead");
 	if (optind >= argc)
 		usage_error("place", "no path given");
 	tell = tell_daemon();
@@ -316,8 +323,7 @@ int cmd_place(int argc, char **argv)
 
 		/* In requests of at most 4096 paths, numamoved's limit. */
 		for (size_t i = 0; i < a.n_done && r2 == EXIT_OK; i += 4096)
-			r2 = client_place(a.done + i, a.n_done - i < 4096 ? a.n_done - i : 4096, policy,
-					  flags & NUMAMOVE_PLACEMENT_F_DIRECTORY, clear);
+			r2 = client_place(a.done + i, a.n_done - i < 4096 ? a.n_done - i : 4096, policy, flags, clear);
 		if (r2 == CLIENT_UNREACHABLE && !clear)
 			warnx_("numamoved is not running: nothing keeps %s after %s pages are evicted and read again%s",
 			       a.n_done > 1 ? "these placements" : "this placement", a.n_done > 1 ? "their" : "its",

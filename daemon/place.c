@@ -1613,20 +1613,22 @@ static int read_place_options(sd_bus_message *m, struct place_call *c, unsigned 
 			else if (strcmp(v, "tree") != 0)
 				return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "option 'scope': '%.64s' is not "
 							 "tree or directory", v);
-		} else if (strcmp(key, "recursive") == 0 || strcmp(key, "now") == 0) {
+		} else if (strcmp(key, "recursive") == 0 || strcmp(key, "now") == 0 || strcmp(key, "read-ahead") == 0) {
 			if (strcmp(contents, "b") != 0)
 				return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "option '%s': the value must "
 							 "be of type 'b', not '%s'", key, contents);
 			r = sd_bus_message_read(m, "v", "b", &b);
 			if (r < 0)
 				return r;
-			if (key[0] == 'r')
+			if (strcmp(key, "recursive") == 0)
 				c->recursive = b;
-			else
+			else if (strcmp(key, "now") == 0)
 				c->now = b;
+			else if (b)
+				*flags |= NUMAMOVE_PLACEMENT_F_READ_AHEAD;
 		} else {
 			return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown option '%.64s' (scope, "
-						 "recursive, now)", key);
+						 "recursive, now, read-ahead)", key);
 		}
 		r = sd_bus_message_exit_container(m);
 		if (r < 0)

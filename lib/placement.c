@@ -9,11 +9,16 @@
  * The attribute's value is one line of text, versioned:
  *   numamove-placement/1 policy=bind:2
  *   numamove-placement/1 policy=interleave:2-3 scope=directory
+ *   numamove-placement/2 policy=bind:2 open=read-ahead
  * Fields are separated by single spaces; "policy" is required and takes
  * numamove_policy_parse()'s syntax; "scope" (directories only) is "tree"
  * (the default: the directory and everything below it) or "directory"
- * (the files directly in it). A later version that adds a field bumps the
- * number; a reader refuses a version it does not know rather than guess.
+ * (the files directly in it). Version 2 adds "open": "read-ahead"
+ * (numamoved reads the file ahead under the policy when it is opened) or
+ * "normal" (the default). A later version that adds a field bumps the
+ * number; a reader refuses a version it does not know rather than guess,
+ * and a writer writes the lowest version that holds the placement, so
+ * that older readers keep reading what they can.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,13 +26,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <numaif.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include "internal.h"
 
-#define MAGIC "numamove-placement/1"
+#define MAGIC_PREFIX "numamove-placement/"
+#define VERSION_MAX 2
+#define ALL_FLAGS (NUMAMOVE_PLACEMENT_F_DIRECTORY | NUMAMOVE_PLACEMENT_F_READ_AHEAD)
 
 struct numamove_placement {
 	struct numamove_policy *policy;
@@ -41,7 +50,7 @@ NM_EXPORT int numamove_placement_new(const struct numamove_policy *policy, unsig
 	int r;
 
 	/* Positions among allowed nodes mean nothing on a file that any process may read. */
-	if (!policy || !ret_placement || (flags & ~NUMAMOVE_PLACEMENT_F_DIRECTORY) ||
+	if (!policy || !ret_placement || (flags & ~ALL_FLAGS) ||
 	    (policy->flags & NUMAMOVE_POLICY_F_RELATIVE))
 		return -EINVAL;
 	p = calloc(1, sizeof(*p));
@@ -82,13 +91,15 @@ NM_EXPORT int numamove_placement_format(const struct numamove_placement *placeme
 
 	if (numamove_policy_format(placement->policy, pol, sizeof(pol)) >= (int)sizeof(pol))
 		return -ENAMETOOLONG;
-	n = snprintf(buf, size, MAGIC " policy=%s%s", pol,
-		     (placement->flags & NUMAMOVE_PLACEMENT_F_DIRECTORY) ? " scope=directory" : "");
+	n = snprintf(buf, size, MAGIC_PREFIX "%d policy=%s%s%s",
+		     (placement->flags & NUMAMOVE_PLACEMENT_F_READ_AHEAD) ? 2 : 1, pol,
+		     (placement->flags & NUMAMOVE_PLACEMENT_F_DIRECTORY) ? " scope=directory" : "",
+		     (placement->flags & NUMAMOVE_PLACEMENT_F_READ_AHEAD) ? " open=read-ahead" : "");
 	return n;
 }
 
-/* One field "KEY=VALUE" of @len bytes at @f into @p; -EBADMSG when it is not one this version knows. */
-static int parse_field(const char *f, size_t len, const struct numamove_topology *topo,
+/* One field "KEY=VALUE" of @len bytes at @f into @p; -EBADMSG when it is not one @version knows. */
+static int parse_field(const char *f, size_t len, int version, const struct numamove_topology *topo,
 		       struct numamove_placement *p)
 {
 	char value[NUMAMOVE_PLACEMENT_MAX];
@@ -123,6 +134,13 @@ static int parse_field(const char *f, size_t len, const struct numamove_topology
 			return -EBADMSG;
 		return 0;
 	}
+	if (version >= 2 && klen == 4 && memcmp(f, "open", 4) == 0) {
+		if (strcmp(value, "read-ahead") == 0)
+			p->flags |= NUMAMOVE_PLACEMENT_F_READ_AHEAD;
+		else if (strcmp(value, "normal") != 0)
+			return -EBADMSG;
+		return 0;
+	}
 	return -EBADMSG;
 }
 
@@ -131,7 +149,7 @@ NM_EXPORT int numamove_placement_parse(const char *text, size_t len, const struc
 {
 	struct numamove_placement *p;
 	const char *end, *f;
-	int r = 0;
+	int r = 0, version;
 
 	if (!text || !ret_placement)
 		return -EINVAL;
@@ -140,16 +158,18 @@ NM_EXPORT int numamove_placement_parse(const char *text, size_t len, const struc
 		len--;
 	if (len >= NUMAMOVE_PLACEMENT_MAX || memchr(text, '\0', len))
 		return -EBADMSG;
-	if (len < sizeof(MAGIC) - 1 || memcmp(text, MAGIC, sizeof(MAGIC) - 1) != 0 ||
-	    (len > sizeof(MAGIC) - 1 && text[sizeof(MAGIC) - 1] != ' ')) {
-		/* Another version of ours, or not ours at all. */
-		return len > 19 && memcmp(text, "numamove-placement/", 19) == 0 ? -EPROTONOSUPPORT : -EBADMSG;
-	}
+	/* "numamove-placement/" and a version: one this reader knows, else a later one, else not ours. */
+	if (len <= sizeof(MAGIC_PREFIX) - 1 || memcmp(text, MAGIC_PREFIX, sizeof(MAGIC_PREFIX) - 1) != 0)
+		return -EBADMSG;
+	f = text + sizeof(MAGIC_PREFIX) - 1;
+	if (*f < '1' || *f > '0' + VERSION_MAX || (f + 1 < text + len && f[1] != ' '))
+		return -EPROTONOSUPPORT;
+	version = *f - '0';
+	f++;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	end = text + len;
-	f = text + sizeof(MAGIC) - 1;
 	while (r == 0 && f < end) {
 		const char *next;
 
@@ -161,7 +181,7 @@ NM_EXPORT int numamove_placement_parse(const char *text, size_t len, const struc
 		next = memchr(f, ' ', (size_t)(end - f));
 		if (!next)
 			next = end;
-		r = parse_field(f, (size_t)(next - f), topo, p);
+		r = parse_field(f, (size_t)(next - f), version, topo, p);
 		f = next;
 	}
 	if (r == 0 && !p->policy)
@@ -267,8 +287,10 @@ NM_EXPORT int numamove_placement_inherit(const struct numamove_placement *placem
 {
 	if (!placement || !ret_placement)
 		return -EINVAL;
-	/* The scope belongs to directories: a file below gets the policy alone. */
-	return numamove_placement_new(placement->policy, dir ? placement->flags : 0, ret_placement);
+	/* The scope belongs to directories: a file below gets the policy (and how it is opened) alone. */
+	return numamove_placement_new(placement->policy,
+				      dir ? placement->flags : placement->flags & NUMAMOVE_PLACEMENT_F_READ_AHEAD,
+				      ret_placement);
 }
 
 NM_EXPORT int numamove_placement_find(const char *path, const struct numamove_topology *topo,
@@ -479,4 +501,80 @@ NM_EXPORT int numamove_placement_request(const char *path, const struct numamove
 	}
 	*ret_request = req;
 	return 0;
+}
+
+/* The bytes of the first @len of @fd that are in the page cache (mincore(2) of a mapping of it). */
+static int cached_bytes(int fd, uint64_t len, uint64_t *ret)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), n = (size_t)((len + page - 1) / page);
+	unsigned char *vec;
+	void *addr;
+	int r = 0;
+
+	*ret = 0;
+	addr = mmap(NULL, (size_t)len, PROT_READ, MAP_SHARED, fd, 0);
+	if (addr == MAP_FAILED)
+		return -errno;
+	vec = malloc(n);
+	if (!vec)
+		r = -ENOMEM;
+	else if (mincore(addr, (size_t)len, vec) < 0)
+		r = -errno;
+	for (size_t i = 0; r == 0 && i < n; i++)
+		if (vec[i] & 1)
+			*ret += i + 1 < n ? page : len - (uint64_t)i * page;
+	free(vec);
+	munmap(addr, (size_t)len);
+	return r;
+}
+
+NM_EXPORT int numamove_placement_read_ahead(int fd, const struct numamove_placement *placement, uint64_t max_bytes,
+					    uint64_t *ret_bytes)
+{
+	unsigned long mask[NM_MASK_WORDS], old_mask[NM_MASK_WORDS];
+	int mode, old_mode, r = 0;
+	uint64_t len, cached = 0;
+	struct stat st;
+
+	if (fd < 0 || !placement)
+		return -EINVAL;
+	if (ret_bytes)
+		*ret_bytes = 0;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	/* default and local put pages near the reader: read ahead here, they would be near numamoved. */
+	if (!placement->policy->nodes->n)
+		return 0;
+	r = nm_policy_to_kernel(placement->policy, &mode, mask, NM_MASK_BITS);
+	if (r < 0)
+		return r;
+	len = (uint64_t)st.st_size;
+	if (max_bytes && len > max_bytes)
+		len = max_bytes;
+	if (!len)
+		return 0;
+	/* A file wholly in the page cache already has nothing to read: no policy changed, no call made. */
+	r = cached_bytes(fd, len, &cached);
+	if (r < 0)
+		return r;
+	if (cached >= len)
+		return 0;
+	/*
+	 * The page cache is allocated under the policy of the task that reads
+	 * (posix_fadvise(WILLNEED) allocates the pages and starts their reads
+	 * in the calling thread, without waiting for them): this thread's
+	 * policy becomes the placement's for the call, then is put back.
+	 */
+	if (get_mempolicy(&old_mode, old_mask, NM_MASK_BITS + 1, NULL, 0) < 0)
+		return -errno;
+	if (set_mempolicy(mode, mask, NM_MASK_BITS + 1) < 0)
+		return -errno;
+	r = -posix_fadvise(fd, 0, (off_t)len, POSIX_FADV_WILLNEED);
+	if (set_mempolicy(old_mode, old_mode == MPOL_DEFAULT ? NULL : old_mask, NM_MASK_BITS + 1) < 0 && !r)
+		r = -errno;
+	if (r == 0 && ret_bytes)
+		*ret_bytes = len - cached;
+	return r;
 }

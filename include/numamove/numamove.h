@@ -1607,6 +1607,13 @@ struct numamove_placement;
 #define NUMAMOVE_PLACEMENT_MAX 256
 /* A directory's placement covers only the files directly in it (default: the whole tree below it). */
 #define NUMAMOVE_PLACEMENT_F_DIRECTORY (1u << 0)
+/*
+ * Read ahead at open (since 0.6): numamoved reads a placed file into the
+ * page cache under the placement's policy when it is opened, before the
+ * open returns, so that its pages are born in place. Kept in version 2 of
+ * the attribute's format (a placement without it is still written as 1).
+ */
+#define NUMAMOVE_PLACEMENT_F_READ_AHEAD (1u << 1)
 
 /** numamove_placement_new() - a placement of @policy (copied); -EINVAL for relative nodes or an unknown flag */
 int numamove_placement_new(const struct numamove_policy *policy, unsigned int flags,
@@ -1689,6 +1696,28 @@ int numamove_placement_find(const char *path, const struct numamove_topology *to
  */
 int numamove_placement_request(const char *path, const struct numamove_placement *placement,
 			       const struct numamove_request_opts *opts, struct numamove_request **ret_request);
+/**
+ * numamove_placement_read_ahead() - reads the regular file open as @fd
+ * into the page cache under @placement's policy, so that the pages it
+ * gets are born on the placement's nodes: what numamoved does when a
+ * file placed with NUMAMOVE_PLACEMENT_F_READ_AHEAD is opened. The calling
+ * thread's memory policy is the placement's for the call and is put back
+ * after it; the reads are started, not waited for. Pages already in the
+ * page cache stay where they are (numamove_placement_request() moves
+ * them), and a file wholly in it is not read. A placement naming no node
+ * (default, local) reads nothing.
+ * @max_bytes: at most this many bytes from the start of the file (0: all)
+ * @ret_bytes: where not NULL, the bytes that were not in the page cache
+ *        and were asked for
+ *
+ * Return: 0; -EINVAL for a bad argument or a file that is not a regular
+ * file; -ERANGE for a node beyond any kernel's; a negative errno of
+ * fstat(2), get_mempolicy(2), set_mempolicy(2) or posix_fadvise(2).
+ * Thread safety: changes only the calling thread's policy, and only
+ * during the call. Since 0.6.
+ */
+int numamove_placement_read_ahead(int fd, const struct numamove_placement *placement, uint64_t max_bytes,
+				  uint64_t *ret_bytes);
 /**
  * numamove_placement_wants_node() - whether pages on @node are where the
  * placement puts them (its policy's nodes; any node for default and local)
