@@ -60,7 +60,7 @@ void targets_free(struct target *v, size_t n)
 
 /* ---- identifying targets */
 
-static int read_file(const char *path, char *buf, size_t size)
+int read_file(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;

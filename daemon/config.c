@@ -18,6 +18,7 @@ static void config_defaults(struct config *c)
 		.max_running = 2,
 		.job_keep_s = 600,
 		.pin_interval_ms = 10000,
+		.read_ahead_max = 1ULL << 30,
 	};
 }
 
@@ -97,6 +98,8 @@ static int set_key(struct config *c, const char *key, const char *value)
 		c->pin_interval_ms = (unsigned int)v;
 		return 0;
 	}
+	if (strcmp(key, "read-ahead-max") == 0)
+		return parse_u64(value, true, UINT64_MAX, &c->read_ahead_max);
 	if (strcmp(key, "admin-group") == 0) {
 		free(c->admin_group);
 		c->admin_group = *value ? strdup(value) : NULL;

@@ -130,6 +130,7 @@ int daemon_reload(struct daemon *d)
 	config_free(&d->cfg);
 	d->cfg = c;
 	sched_rebalance(d);
+	place_reloaded(d);
 	log_info("configuration reloaded: budget %llu B/s, max-running %u, job-keep-s %u, admin-group %s",
 		 (unsigned long long)d->cfg.budget, d->cfg.max_running, d->cfg.job_keep_s,
 		 d->cfg.admin_group ? d->cfg.admin_group : "(none)");

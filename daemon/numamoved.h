@@ -65,6 +65,7 @@ struct config {
 	unsigned int job_keep_s;   /* how long finished jobs stay listed */
 	char *admin_group;         /* without polkitd: members get every action */
 	unsigned int pin_interval_ms;
+	uint64_t read_ahead_max;   /* bytes read ahead per open of a file placed so; 0 off */
 };
 int config_load(const char *path, struct config *ret);
 void config_free(struct config *c);
@@ -331,6 +332,19 @@ void pin_checked(struct daemon *d, struct wmsg *m);
 int place_setup(struct daemon *d);      /* fanotify; after state_open() */
 int place_restore(struct daemon *d);    /* the registry, re-read and re-applied; after bus_setup() */
 void place_free_all(struct daemon *d);
+void place_reloaded(struct daemon *d);  /* the configuration changed */
+
+/* The start of a small file (/proc), NUL-terminated: its length, or a negative errno. */
+int read_file(const char *path, char *buf, size_t size);
+
+/* ---- read ahead at open (readahead.c): FAN_OPEN_PERM, on threads of its own */
+struct readahead;
+int readahead_start(const struct numamove_topology *topo, uint64_t max_bytes, struct readahead **ret);
+/* Marks the file @path (relative to @dirfd), or with @dir the directory @dirfd's files. */
+int readahead_mark(struct readahead *ra, int dirfd, const char *path, bool dir);
+void readahead_flush(struct readahead *ra);
+void readahead_set_max(struct readahead *ra, uint64_t max_bytes);
+void readahead_stop(struct readahead *ra);
 void place_checked(struct daemon *d, struct wmsg *m);
 void place_check_free(struct place_check *c);
 void place_job_finished(struct daemon *d, struct job *j);

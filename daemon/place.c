@@ -35,7 +35,10 @@
  *
  * Files that the daemon was not told of stay unwatched: there is no mark
  * on their inodes or directories, so reading them costs nothing more.
- * Not built: read-ahead at open (FAN_OPEN_PERM) and mlock pinning.
+ * A placement that reads ahead at open also gets FAN_OPEN_PERM marks
+ * (readahead.c): its files' pages are born in place; the checks above
+ * still catch what was read before the placement or past read-ahead-max.
+ * Not built: mlock pinning.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -118,6 +121,7 @@ struct place_state {
 	struct marked *dirs;
 	size_t n_dirs, alloc_dirs;
 	int fan, fan_fid;      /* fd events; creations (DFID + name) */
+	struct readahead *ra;  /* opens of files placed to read ahead; NULL: not available */
 	sd_event_source *fan_src, *fid_src;
 	unsigned int checks;
 	bool no_fid_logged;
@@ -257,6 +261,12 @@ static struct marked *marked_find(struct place_state *s, dev_t dev, ino_t ino)
 	return NULL;
 }
 
+/* Whether @p asks for its files to be read ahead at open (a skipped placement does not). */
+static bool reads_ahead(const struct numamove_placement *p)
+{
+	return p && (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_READ_AHEAD);
+}
+
 /* Marks directory @path (open as @fd, which is taken) for its children's events and creations. */
 static int mark_dir(struct daemon *d, const char *path, int fd, size_t placed_idx)
 {
@@ -275,6 +285,8 @@ static int mark_dir(struct daemon *d, const char *path, int fd, size_t placed_id
 		close(fd);
 		return r;
 	}
+	if (reads_ahead(s->v[placed_idx].placement) && readahead_mark(s->ra, fd, NULL, true) < 0)
+		log_warn("%s: its files are not read ahead when opened (%m): their pages are moved after", path);
 	if (s->fan_fid >= 0 && fanotify_mark(s->fan_fid, FAN_MARK_ADD, FAN_CREATE | FAN_MOVED_TO | FAN_ONDIR, fd,
 					     NULL) < 0 && !s->no_fid_logged) {
 		log_warn("%s: no creation events here (%m): files created in it are checked when they are read",
@@ -360,6 +372,8 @@ static int mark_placed(struct daemon *d, size_t i)
 	if (!p->dir) {
 		if (fanotify_mark(s->fan, FAN_MARK_ADD, FILE_EVENTS, AT_FDCWD, p->path) < 0)
 			return -errno;
+		if (reads_ahead(p->placement) && (r = readahead_mark(s->ra, AT_FDCWD, p->path, false)) < 0)
+			log_warn("%s: not read ahead when opened (%s): its pages are moved after", p->path, strerror(-r));
 		return 0;
 	}
 	fd = open(p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -384,6 +398,7 @@ static void remark_all(struct daemon *d)
 		fanotify_mark(s->fan, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL);
 	if (s->fan_fid >= 0)
 		fanotify_mark(s->fan_fid, FAN_MARK_FLUSH, 0, AT_FDCWD, NULL);
+	readahead_flush(s->ra);
 	for (size_t i = 0; i < s->n_dirs; i++) {
 		close(s->dirs[i].fd);
 		free(s->dirs[i].path);
@@ -1811,6 +1826,10 @@ int place_setup(struct daemon *d)
 	if (s->fan_fid < 0)
 		log_warn("fanotify with FAN_REPORT_DFID_NAME: %m: files created in placed directories are checked when "
 			 "they are first read, not at creation");
+	r = readahead_start(s->topo, d->cfg.read_ahead_max, &s->ra);
+	if (r < 0)
+		log_warn("fanotify permission events (FAN_OPEN_PERM): %s: files placed to be read ahead at open are "
+			 "moved after they are read instead", strerror(-r));
 	r = sd_event_add_io(d->event, &s->fan_src, s->fan, EPOLLIN, on_fan, d);
 	if (r >= 0 && s->fan_fid >= 0)
 		r = sd_event_add_io(d->event, &s->fid_src, s->fan_fid, EPOLLIN, on_fan_fid, d);
@@ -1919,7 +1938,9 @@ void place_free_all(struct daemon *d)
 
 	if (!s)
 		return;
-	/* The pool finishes the checks queued (they post to the inbox, dropped after) and ends. */
+	/* Opens waiting for a read ahead are allowed; then the pool finishes the checks queued (they post
+	 * to the inbox, dropped after) and ends. */
+	readahead_stop(s->ra);
 	pthread_mutex_lock(&s->qlock);
 	s->stopping = true;
 	pthread_cond_broadcast(&s->qcond);
@@ -1948,4 +1969,10 @@ void place_free_all(struct daemon *d)
 		close(s->fan_fid);
 	free(s);
 	d->place = NULL;
+}
+
+void place_reloaded(struct daemon *d)
+{
+	if (d->place)
+		readahead_set_max(d->place->ra, d->cfg.read_ahead_max);
 }

@@ -37,6 +37,7 @@
 #define MAGIC_PREFIX "numamove-placement/"
 #define VERSION_MAX 2
 #define ALL_FLAGS (NUMAMOVE_PLACEMENT_F_DIRECTORY | NUMAMOVE_PLACEMENT_F_READ_AHEAD)
+#define RA_CHUNK (128 * 1024)
 
 struct numamove_placement {
 	struct numamove_policy *policy;
@@ -571,7 +572,14 @@ NM_EXPORT int numamove_placement_read_ahead(int fd, const struct numamove_placem
 		return -errno;
 	if (set_mempolicy(mode, mask, NM_MASK_BITS + 1) < 0)
 		return -errno;
-	r = -posix_fadvise(fd, 0, (off_t)len, POSIX_FADV_WILLNEED);
+	/*
+	 * One WILLNEED reads at most the device's read-ahead window (the
+	 * kernel caps it at max(read_ahead_kb, max_sectors_kb)): asked in
+	 * pieces of the smallest default window, 128 KiB, it reads it all.
+	 */
+	for (uint64_t off = 0; r == 0 && off < len; off += RA_CHUNK)
+		r = -posix_fadvise(fd, (off_t)off, (off_t)(len - off < RA_CHUNK ? len - off : RA_CHUNK),
+				   POSIX_FADV_WILLNEED);
 	if (set_mempolicy(old_mode, old_mode == MPOL_DEFAULT ? NULL : old_mask, NM_MASK_BITS + 1) < 0 && !r)
 		r = -errno;
 	if (r == 0 && ret_bytes)

@@ -9,8 +9,10 @@ daemon finds what was on disk; the idle daemon's context switches and RSS
 come from /proc. On one NUMA node every move goes to node 0, so the
 multi-node behaviour is the VM tests' (tests/vm).
 """
+import ctypes
 import grp
 import json
+import mmap
 import os
 import re
 import signal
@@ -237,6 +239,83 @@ def wait_log(mark, text, timeout=5):
     return False
 
 
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.mmap.restype = ctypes.c_void_p
+_libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+_libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+_libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p]
+
+
+def resident(fd):
+    """The share of the file open as @fd in the page cache, by mincore(2) of our own mapping of it."""
+    size = os.fstat(fd).st_size
+    addr = _libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0)
+    assert addr not in (None, ctypes.c_void_p(-1).value), os.strerror(ctypes.get_errno())
+    pages = (size + mmap.PAGESIZE - 1) // mmap.PAGESIZE
+    vec = ctypes.create_string_buffer(pages)
+    r = _libc.mincore(addr, size, vec)
+    _libc.munmap(addr, size)
+    assert r == 0, os.strerror(ctypes.get_errno())
+    return sum(b & 1 for b in vec.raw[:pages]) / pages
+
+
+def evicted(fd):
+    """Drops the clean pages of the file open as @fd from the page cache; whether they went."""
+    os.fsync(fd)
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    return resident(fd) < 0.05
+
+
+def read_ahead(m, top, plain):
+    """
+    Read ahead at open: a file placed with read-ahead is in the page cache
+    once an open of it returns, before anything reads it (measured with
+    mincore through a descriptor opened before, which brings no event); a
+    file placed without it is not; read-ahead-max bounds it. The node is
+    the host's one: the Debian case 54-placements checks where the pages
+    are born.
+    """
+    raf = os.path.join(top, 'ra-file')
+    with open(raf, 'wb') as fh:
+        fh.write(os.urandom(16 << 20))
+    keep, keep_plain = os.open(raf, os.O_RDONLY), os.open(plain, os.O_RDONLY)
+    try:
+        mark = len(open(env['LOG']).read())
+        m.Place([raf], 'bind:0', {'read-ahead': True})
+        check('a placement that reads ahead: version 2 of the attribute',
+              xattr(raf) == 'numamove-placement/2 policy=bind:0 open=read-ahead', xattr(raf))
+        if not evicted(keep) or not evicted(keep_plain):
+            skip('read ahead at open (the file system keeps the pages: %.0f%%)' % (100 * resident(keep)))
+            return
+        os.close(os.open(raf, os.O_RDONLY))
+        end = time.monotonic() + 5
+        while resident(keep) < 0.95 and time.monotonic() < end:
+            time.sleep(0.05)
+        check('an open of a file placed to read ahead brings its pages in before anything reads it',
+              resident(keep) >= 0.95, '%.1f%% resident' % (100 * resident(keep)))
+        check('the read ahead is logged with who opened it',
+              wait_log(mark, raf + ': opened by %d (' % os.getpid()) and 'read 16.0M ahead under bind:0'
+              in log_since(mark), log_since(mark)[-600:])
+        os.close(os.open(plain, os.O_RDONLY))
+        time.sleep(1)
+        check('an open of a file placed without read-ahead reads nothing', resident(keep_plain) < 0.05,
+              '%.1f%% resident' % (100 * resident(keep_plain)))
+        # read-ahead-max: at most that much of each file.
+        write_conf('read-ahead-max = 4M\n')
+        m.Reload()
+        evicted(keep)
+        os.close(os.open(raf, os.O_RDONLY))
+        time.sleep(1)
+        r = resident(keep)
+        check('read-ahead-max bounds what an open reads ahead', 0.2 <= r <= 0.3, '%.1f%% of 16M resident' % (100 * r))
+        write_conf('')
+        m.Reload()
+    finally:
+        os.close(keep)
+        os.close(keep_plain)
+    m.Clear([raf])
+
+
 def placements():
     """Placements kept: the API, who may place, the registry across a restart, bad input."""
     write_conf('')  # the broken one of the reload checks would stop a restart
@@ -354,6 +433,8 @@ def placements():
     time.sleep(1)
     s1 = sum(int(l.split()[1]) for l in open('/proc/%d/status' % daemon.pid) if 'ctxt_switches' in l)
     check('reading unplaced files does not wake the daemon', s1 == s0, '%d context switches' % (s1 - s0))
+
+    read_ahead(m, top, rootf)
 
     # The registry across a restart: a corrupt attribute and one removed by hand, reported; the others kept.
     assert stop() == 0

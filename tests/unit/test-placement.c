@@ -434,7 +434,7 @@ static uint64_t resident_settled(int fd, size_t len, uint64_t want)
 static void test_read_ahead(void **state)
 {
 	struct scratch *s = *state;
-	const size_t len = 8 << 20;
+	const size_t len = 32 << 20; /* above any device's read-ahead window: one WILLNEED would not read it all */
 	struct numamove_placement *p = placement_of("numamove-placement/2 policy=bind:0 open=read-ahead");
 	struct numamove_placement *none = placement_of("numamove-placement/1 policy=default");
 	unsigned long mask[NM_MASK_WORDS] = { 0 };
