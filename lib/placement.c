@@ -10,12 +10,14 @@
  *   numamove-placement/1 policy=bind:2
  *   numamove-placement/1 policy=interleave:2-3 scope=directory
  *   numamove-placement/2 policy=bind:2 open=read-ahead
+ *   numamove-placement/2 policy=bind:2 memory=locked
  * Fields are separated by single spaces; "policy" is required and takes
  * numamove_policy_parse()'s syntax; "scope" (directories only) is "tree"
  * (the default: the directory and everything below it) or "directory"
  * (the files directly in it). Version 2 adds "open": "read-ahead"
  * (numamoved reads the file ahead under the policy when it is opened) or
- * "normal" (the default). A later version that adds a field bumps the
+ * "normal" (the default), and "memory": "locked" (numamoved keeps the
+ * file's pages in memory, mlock) or "evictable" (the default). A later version that adds a field bumps the
  * number; a reader refuses a version it does not know rather than guess,
  * and a writer writes the lowest version that holds the placement, so
  * that older readers keep reading what they can.
@@ -36,7 +38,9 @@
 
 #define MAGIC_PREFIX "numamove-placement/"
 #define VERSION_MAX 2
-#define ALL_FLAGS (NUMAMOVE_PLACEMENT_F_DIRECTORY | NUMAMOVE_PLACEMENT_F_READ_AHEAD)
+#define ALL_FLAGS (NUMAMOVE_PLACEMENT_F_DIRECTORY | NUMAMOVE_PLACEMENT_F_READ_AHEAD | NUMAMOVE_PLACEMENT_F_LOCK)
+/* What version 2 added: a placement with one of them is written as 2. */
+#define V2_FLAGS (NUMAMOVE_PLACEMENT_F_READ_AHEAD | NUMAMOVE_PLACEMENT_F_LOCK)
 #define RA_CHUNK (128 * 1024)
 
 struct numamove_placement {
@@ -92,10 +96,10 @@ NM_EXPORT int numamove_placement_format(const struct numamove_placement *placeme
 
 	if (numamove_policy_format(placement->policy, pol, sizeof(pol)) >= (int)sizeof(pol))
 		return -ENAMETOOLONG;
-	n = snprintf(buf, size, MAGIC_PREFIX "%d policy=%s%s%s",
-		     (placement->flags & NUMAMOVE_PLACEMENT_F_READ_AHEAD) ? 2 : 1, pol,
+	n = snprintf(buf, size, MAGIC_PREFIX "%d policy=%s%s%s%s", (placement->flags & V2_FLAGS) ? 2 : 1, pol,
 		     (placement->flags & NUMAMOVE_PLACEMENT_F_DIRECTORY) ? " scope=directory" : "",
-		     (placement->flags & NUMAMOVE_PLACEMENT_F_READ_AHEAD) ? " open=read-ahead" : "");
+		     (placement->flags & NUMAMOVE_PLACEMENT_F_READ_AHEAD) ? " open=read-ahead" : "",
+		     (placement->flags & NUMAMOVE_PLACEMENT_F_LOCK) ? " memory=locked" : "");
 	return n;
 }
 
@@ -139,6 +143,13 @@ static int parse_field(const char *f, size_t len, int version, const struct numa
 		if (strcmp(value, "read-ahead") == 0)
 			p->flags |= NUMAMOVE_PLACEMENT_F_READ_AHEAD;
 		else if (strcmp(value, "normal") != 0)
+			return -EBADMSG;
+		return 0;
+	}
+	if (version >= 2 && klen == 6 && memcmp(f, "memory", 6) == 0) {
+		if (strcmp(value, "locked") == 0)
+			p->flags |= NUMAMOVE_PLACEMENT_F_LOCK;
+		else if (strcmp(value, "evictable") != 0)
 			return -EBADMSG;
 		return 0;
 	}
@@ -288,9 +299,8 @@ NM_EXPORT int numamove_placement_inherit(const struct numamove_placement *placem
 {
 	if (!placement || !ret_placement)
 		return -EINVAL;
-	/* The scope belongs to directories: a file below gets the policy (and how it is opened) alone. */
-	return numamove_placement_new(placement->policy,
-				      dir ? placement->flags : placement->flags & NUMAMOVE_PLACEMENT_F_READ_AHEAD,
+	/* The scope belongs to directories: a file below gets the policy (and how it is kept) alone. */
+	return numamove_placement_new(placement->policy, dir ? placement->flags : placement->flags & V2_FLAGS,
 				      ret_placement);
 }
 
@@ -529,60 +539,147 @@ static int cached_bytes(int fd, uint64_t len, uint64_t *ret)
 	return r;
 }
 
-NM_EXPORT int numamove_placement_read_ahead(int fd, const struct numamove_placement *placement, uint64_t max_bytes,
-					    uint64_t *ret_bytes)
+/*
+ * Runs @fn(@arg) with the calling thread's memory policy set to
+ * @placement's (page cache is allocated under the policy of the task that
+ * reads it), then puts the thread's own back. A placement naming no node
+ * runs nothing: 0.
+ */
+static int under_policy(const struct numamove_placement *placement, int (*fn)(void *), void *arg)
 {
 	unsigned long mask[NM_MASK_WORDS], old_mask[NM_MASK_WORDS];
-	int mode, old_mode, r = 0;
-	uint64_t len, cached = 0;
-	struct stat st;
+	int mode, old_mode, r;
 
-	if (fd < 0 || !placement)
-		return -EINVAL;
-	if (ret_bytes)
-		*ret_bytes = 0;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	/* default and local put pages near the reader: read ahead here, they would be near numamoved. */
 	if (!placement->policy->nodes->n)
 		return 0;
 	r = nm_policy_to_kernel(placement->policy, &mode, mask, NM_MASK_BITS);
 	if (r < 0)
 		return r;
-	len = (uint64_t)st.st_size;
-	if (max_bytes && len > max_bytes)
-		len = max_bytes;
-	if (!len)
-		return 0;
-	/* A file wholly in the page cache already has nothing to read: no policy changed, no call made. */
-	r = cached_bytes(fd, len, &cached);
-	if (r < 0)
-		return r;
-	if (cached >= len)
-		return 0;
-	/*
-	 * The page cache is allocated under the policy of the task that reads
-	 * (posix_fadvise(WILLNEED) allocates the pages and starts their reads
-	 * in the calling thread, without waiting for them): this thread's
-	 * policy becomes the placement's for the call, then is put back.
-	 */
 	if (get_mempolicy(&old_mode, old_mask, NM_MASK_BITS + 1, NULL, 0) < 0)
 		return -errno;
 	if (set_mempolicy(mode, mask, NM_MASK_BITS + 1) < 0)
 		return -errno;
-	/*
-	 * One WILLNEED reads at most the device's read-ahead window (the
-	 * kernel caps it at max(read_ahead_kb, max_sectors_kb)): asked in
-	 * pieces of the smallest default window, 128 KiB, it reads it all.
-	 */
-	for (uint64_t off = 0; r == 0 && off < len; off += RA_CHUNK)
-		r = -posix_fadvise(fd, (off_t)off, (off_t)(len - off < RA_CHUNK ? len - off : RA_CHUNK),
-				   POSIX_FADV_WILLNEED);
+	r = fn(arg);
 	if (set_mempolicy(old_mode, old_mode == MPOL_DEFAULT ? NULL : old_mask, NM_MASK_BITS + 1) < 0 && !r)
 		r = -errno;
-	if (r == 0 && ret_bytes)
-		*ret_bytes = len - cached;
 	return r;
+}
+
+/* The length of the regular file @fd, at most @max_bytes (0: no limit). */
+static int file_len(int fd, uint64_t max_bytes, uint64_t *ret)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	*ret = (uint64_t)st.st_size;
+	if (max_bytes && *ret > max_bytes)
+		*ret = max_bytes;
+	return 0;
+}
+
+struct ra_args {
+	int fd;
+	uint64_t len;
+};
+
+static int ra_run(void *arg)
+{
+	const struct ra_args *a = arg;
+	int r = 0;
+
+	/*
+	 * posix_fadvise(WILLNEED) allocates the pages and starts their reads
+	 * in the calling thread, without waiting for them. One WILLNEED reads
+	 * at most the device's read-ahead window (the kernel caps it at
+	 * max(read_ahead_kb, max_sectors_kb)): asked in pieces of the smallest
+	 * default window, 128 KiB, it reads it all.
+	 */
+	for (uint64_t off = 0; r == 0 && off < a->len; off += RA_CHUNK)
+		r = -posix_fadvise(a->fd, (off_t)off, (off_t)(a->len - off < RA_CHUNK ? a->len - off : RA_CHUNK),
+				   POSIX_FADV_WILLNEED);
+	return r;
+}
+
+NM_EXPORT int numamove_placement_read_ahead(int fd, const struct numamove_placement *placement, uint64_t max_bytes,
+					    uint64_t *ret_bytes)
+{
+	struct ra_args a = { .fd = fd };
+	uint64_t cached = 0;
+	int r;
+
+	if (fd < 0 || !placement)
+		return -EINVAL;
+	if (ret_bytes)
+		*ret_bytes = 0;
+	r = file_len(fd, max_bytes, &a.len);
+	/* default and local put pages near the reader: read ahead here, they would be near numamoved. */
+	if (r < 0 || !a.len || !placement->policy->nodes->n)
+		return r;
+	/* A file wholly in the page cache already has nothing to read: no policy changed, no call made. */
+	r = cached_bytes(fd, a.len, &cached);
+	if (r < 0 || cached >= a.len)
+		return r;
+	r = under_policy(placement, ra_run, &a);
+	if (r == 0 && ret_bytes)
+		*ret_bytes = a.len - cached;
+	return r;
+}
+
+struct numamove_locked {
+	void *addr;
+	uint64_t len;
+};
+
+static int lock_run(void *arg)
+{
+	const struct numamove_locked *l = arg;
+
+	return mlock(l->addr, (size_t)l->len) < 0 ? -errno : 0;
+}
+
+NM_EXPORT int numamove_placement_lock(int fd, const struct numamove_placement *placement, uint64_t max_bytes,
+				      struct numamove_locked **ret_locked)
+{
+	struct numamove_locked *l;
+	int r;
+
+	if (fd < 0 || !placement || !ret_locked)
+		return -EINVAL;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	r = file_len(fd, max_bytes, &l->len);
+	if (r == 0 && l->len) {
+		l->addr = mmap(NULL, (size_t)l->len, PROT_READ, MAP_SHARED, fd, 0);
+		if (l->addr == MAP_FAILED) {
+			r = -errno;
+			l->addr = NULL;
+		}
+	}
+	/* mlock() faults the pages in: read here, under the placement's policy (or the thread's own). */
+	if (r == 0 && l->addr)
+		r = placement->policy->nodes->n ? under_policy(placement, lock_run, l) : lock_run(l);
+	if (r < 0) {
+		numamove_locked_free(l);
+		return r;
+	}
+	*ret_locked = l;
+	return 0;
+}
+
+NM_EXPORT uint64_t numamove_locked_bytes(const struct numamove_locked *locked)
+{
+	return locked ? locked->len : 0;
+}
+
+NM_EXPORT void numamove_locked_free(struct numamove_locked *locked)
+{
+	if (!locked)
+		return;
+	if (locked->addr)
+		munmap(locked->addr, (size_t)locked->len); /* unlocks */
+	free(locked);
 }

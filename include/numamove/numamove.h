@@ -1614,6 +1614,12 @@ struct numamove_placement;
  * the attribute's format (a placement without it is still written as 1).
  */
 #define NUMAMOVE_PLACEMENT_F_READ_AHEAD (1u << 1)
+/*
+ * Locked in memory (since 0.6): numamoved keeps a placed file's pages in
+ * memory (mlock(2), within its lock-budget), so that memory pressure
+ * cannot evict them. Version 2 of the attribute's format.
+ */
+#define NUMAMOVE_PLACEMENT_F_LOCK (1u << 2)
 
 /** numamove_placement_new() - a placement of @policy (copied); -EINVAL for relative nodes or an unknown flag */
 int numamove_placement_new(const struct numamove_policy *policy, unsigned int flags,
@@ -1718,6 +1724,31 @@ int numamove_placement_request(const char *path, const struct numamove_placement
  */
 int numamove_placement_read_ahead(int fd, const struct numamove_placement *placement, uint64_t max_bytes,
 				  uint64_t *ret_bytes);
+struct numamove_locked;
+/**
+ * numamove_placement_lock() - locks the pages of the regular file open as
+ * @fd in memory (a shared read-only mapping of it, mlock(2)), so that
+ * memory pressure cannot evict them while the lock is held; the pages it
+ * reads in are born on @placement's nodes (the calling thread's policy is
+ * the placement's for the call, as numamove_placement_read_ahead() does).
+ * Pages already in the page cache stay where they are. The lock is the
+ * caller's: numamove_locked_free() ends it; it does not follow the file
+ * when it grows, and keeps a file that is removed alive until it ends.
+ * @max_bytes: at most this many bytes from the start of the file (0: all)
+ * @ret_locked: the lock; numamove_locked_bytes() says how much it holds
+ *
+ * Return: 0; -EINVAL for a bad argument or not a regular file; -ERANGE for
+ * a node beyond any kernel's; -EAGAIN or -ENOMEM from mlock(2) (over
+ * RLIMIT_MEMLOCK without CAP_IPC_LOCK, or no memory); -EPERM; a negative
+ * errno of fstat(2), mmap(2) or the policy calls. Thread safety: changes
+ * only the calling thread's policy, during the call. Since 0.6.
+ */
+int numamove_placement_lock(int fd, const struct numamove_placement *placement, uint64_t max_bytes,
+			    struct numamove_locked **ret_locked);
+/** numamove_locked_bytes() - the bytes a lock holds */
+uint64_t numamove_locked_bytes(const struct numamove_locked *locked);
+/** numamove_locked_free() - ends the lock (munlock, unmap); NULL is allowed */
+void numamove_locked_free(struct numamove_locked *locked);
 /**
  * numamove_placement_wants_node() - whether pages on @node are where the
  * placement puts them (its policy's nodes; any node for default and local)

@@ -83,6 +83,14 @@ static void test_text(void **state)
 	p = parse_ok("numamove-placement/2 policy=bind:1 open=read-ahead scope=tree", topo);
 	assert_int_equal(numamove_placement_flags(p), NUMAMOVE_PLACEMENT_F_READ_AHEAD);
 	numamove_placement_free(p);
+	assert_round_trip("numamove-placement/2 policy=bind:2 memory=locked", topo);
+	assert_round_trip("numamove-placement/2 policy=bind:2 scope=directory open=read-ahead memory=locked", topo);
+	p = parse_ok("numamove-placement/2 policy=bind:1 memory=locked", topo);
+	assert_int_equal(numamove_placement_flags(p), NUMAMOVE_PLACEMENT_F_LOCK);
+	numamove_placement_free(p);
+	p = parse_ok("numamove-placement/2 policy=bind:1 open=normal memory=evictable", topo);
+	assert_int_equal(numamove_placement_flags(p), 0);
+	numamove_placement_free(p);
 	p = parse_ok("numamove-placement/2 policy=bind:1 open=normal", topo);
 	assert_int_equal(numamove_placement_flags(p), 0);
 	assert_string_equal(text_of(p), "numamove-placement/1 policy=bind:1");
@@ -113,6 +121,8 @@ static void test_text(void **state)
 	assert_bad("numamove-placement/1 policy=bind:2 open=read-ahead", topo, -EBADMSG);
 	assert_bad("numamove-placement/2 policy=bind:2 open=sideways", topo, -EBADMSG);
 	assert_bad("numamove-placement/2 open=read-ahead", topo, -EBADMSG);
+	assert_bad("numamove-placement/1 policy=bind:2 memory=locked", topo, -EBADMSG);
+	assert_bad("numamove-placement/2 policy=bind:2 memory=pinned", topo, -EBADMSG);
 	assert_parse_err("numamove-placement/1 policy=bind:2\0x", 36, topo, -EBADMSG);
 	/* a node this machine does not have: not corrupt, reported apart */
 	assert_bad("numamove-placement/1 policy=bind:9", topo, -ENODEV);
@@ -161,14 +171,14 @@ static void test_inherit(void **state)
 	/* read ahead at open goes down to files, and to directories with the scope */
 	{
 		struct numamove_placement *ra =
-			parse_ok("numamove-placement/2 policy=bind:1 scope=directory open=read-ahead", NULL);
+			parse_ok("numamove-placement/2 policy=bind:1 scope=directory open=read-ahead memory=locked", NULL);
 
 		assert_int_equal(numamove_placement_inherit(ra, false, &got), 0);
-		assert_string_equal(text_of(got), "numamove-placement/2 policy=bind:1 open=read-ahead");
+		assert_string_equal(text_of(got), "numamove-placement/2 policy=bind:1 open=read-ahead memory=locked");
 		numamove_placement_free(got);
 		assert_int_equal(numamove_placement_inherit(ra, true, &got), 0);
-		assert_int_equal(numamove_placement_flags(got),
-				 NUMAMOVE_PLACEMENT_F_DIRECTORY | NUMAMOVE_PLACEMENT_F_READ_AHEAD);
+		assert_int_equal(numamove_placement_flags(got), NUMAMOVE_PLACEMENT_F_DIRECTORY |
+				 NUMAMOVE_PLACEMENT_F_READ_AHEAD | NUMAMOVE_PLACEMENT_F_LOCK);
 		numamove_placement_free(got);
 		numamove_placement_free(ra);
 	}
@@ -487,6 +497,59 @@ static void test_read_ahead(void **state)
 	numamove_placement_free(none);
 }
 
+/*
+ * Locked in memory: the file's pages are all in the page cache once the
+ * lock is made, and stay there when asked to go (POSIX_FADV_DONTNEED
+ * drops clean pages that nothing locks); once it ends, they can go.
+ */
+static void test_lock(void **state)
+{
+	struct scratch *s = *state;
+	const size_t len = 4 << 20;
+	struct numamove_placement *p = placement_of("numamove-placement/2 policy=bind:0 memory=locked");
+	struct numamove_locked *l = NULL;
+	int fd = open(s->file, O_RDWR), r;
+	char *buf = malloc(len);
+
+	assert_true(fd >= 0 && buf);
+	memset(buf, 0xa5, len);
+	assert_int_equal(write(fd, buf, len), (ssize_t)len);
+	free(buf);
+	assert_int_equal(fsync(fd), 0);
+	assert_int_equal(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	if (resident(fd, len) > len / 2) {
+		close(fd);
+		numamove_placement_free(p);
+		skip(); /* a file system whose pages cannot be dropped (tmpfs) */
+	}
+	r = numamove_placement_lock(fd, p, 0, &l);
+	if (r == -EAGAIN || r == -EPERM || r == -ENOMEM) {
+		close(fd);
+		numamove_placement_free(p);
+		skip(); /* no CAP_IPC_LOCK and a small RLIMIT_MEMLOCK */
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(numamove_locked_bytes(l), len);
+	assert_int_equal(resident(fd, len), len);
+	assert_int_equal(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	assert_int_equal(resident(fd, len), len);
+	numamove_locked_free(l);
+	assert_int_equal(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	assert_true(resident(fd, len) <= len / 2);
+	/* at most max_bytes; none of a directory */
+	assert_int_equal(numamove_placement_lock(fd, p, len / 4, &l), 0);
+	assert_int_equal(numamove_locked_bytes(l), len / 4);
+	numamove_locked_free(l);
+	numamove_locked_free(NULL);
+	close(fd);
+	fd = open(s->dir, O_RDONLY | O_DIRECTORY);
+	l = (struct numamove_locked *)(uintptr_t)0x1;
+	assert_int_equal(numamove_placement_lock(fd, p, 0, &l), -EINVAL);
+	assert_ptr_equal(l, (struct numamove_locked *)(uintptr_t)0x1);
+	close(fd);
+	numamove_placement_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -497,6 +560,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_keep, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_find, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_read_ahead, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_lock, scratch_setup, scratch_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
