@@ -1095,6 +1095,8 @@ int client_place(char *const *paths, size_t n, const char *policy, unsigned int 
 			r = sd_bus_message_append(msg, "{sv}", "scope", "s", "directory");
 		if (r >= 0 && (flags & NUMAMOVE_PLACEMENT_F_READ_AHEAD))
 			r = sd_bus_message_append(msg, "{sv}", "read-ahead", "b", 1);
+		if (r >= 0 && (flags & NUMAMOVE_PLACEMENT_F_LOCK))
+			r = sd_bus_message_append(msg, "{sv}", "lock", "b", 1);
 		if (r >= 0)
 			r = sd_bus_message_close_container(msg);
 	}

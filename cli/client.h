@@ -91,7 +91,8 @@ int client_unpin(const uint32_t *ids, size_t n);
 /*
  * numamove place: registers @paths (absolute) with numamoved so that it
  * keeps their placements (Manager.Place with @policy; the options scope
- * "directory" and read-ahead as @flags, NUMAMOVE_PLACEMENT_F_*, say), or with @clear forgets them
+ * "directory", read-ahead and lock as @flags, NUMAMOVE_PLACEMENT_F_*, say),
+ * or with @clear forgets them
  * (Manager.Clear). Returns EXIT_OK, CLIENT_UNREACHABLE when numamoved is
  * not there (nothing printed: the caller says what that means), or
  * EXIT_ERROR after a line saying why the daemon refused.

@@ -58,6 +58,9 @@ static void __attribute__((noreturn)) usage(void)
 	       "                          when it is opened, before the open returns, so that\n"
 	       "                          its pages are born on the placement's nodes (up to\n"
 	       "                          numamoved's ReadAheadMaxMiB of each file)\n"
+	       "     --lock             numamoved keeps a placed file's pages in memory\n"
+	       "                          (mlock, within its lock-budget; placements of root\n"
+	       "                          or with the manage action)\n"
 	       "     --clear            remove the placement\n"
 	       " -R, --recursive        also every file and directory below each directory\n"
 	       "                          (not across file systems, not following links)\n"
@@ -103,9 +106,10 @@ static void placement_text(const struct numamove_placement *p, char *buf, size_t
 {
 	char pol[NUMAMOVE_PLACEMENT_MAX];
 
-	snprintf(buf, size, "%s%s%s", policy_text(numamove_placement_policy(p), pol, sizeof(pol)),
+	snprintf(buf, size, "%s%s%s%s", policy_text(numamove_placement_policy(p), pol, sizeof(pol)),
 		 (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_DIRECTORY) ? " (this directory)" : "",
-		 (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_READ_AHEAD) ? " (read ahead at open)" : "");
+		 (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_READ_AHEAD) ? " (read ahead at open)" : "",
+		 (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_LOCK) ? " (locked in memory)" : "");
 }
 
 /* What @fd has now, as text: "bind:2", "none", or "?" (unreadable or corrupt). */
@@ -235,7 +239,7 @@ static bool tell_daemon(void)
 
 int cmd_place(int argc, char **argv)
 {
-	enum { OPT_CLEAR = 256, OPT_SCOPE, OPT_NOW, OPT_READ_AHEAD };
+	enum { OPT_CLEAR = 256, OPT_SCOPE, OPT_NOW, OPT_READ_AHEAD, OPT_LOCK };
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "scope", required_argument, NULL, OPT_SCOPE },
@@ -243,6 +247,7 @@ int cmd_place(int argc, char **argv)
 		{ "recursive", no_argument, NULL, 'R' },
 		{ "now", no_argument, NULL, OPT_NOW },
 		{ "read-ahead", no_argument, NULL, OPT_READ_AHEAD },
+		{ "lock", no_argument, NULL, OPT_LOCK },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -260,6 +265,7 @@ int cmd_place(int argc, char **argv)
 		case 'R': a.recursive = true; break;
 		case OPT_NOW: a.now = true; break;
 		case OPT_READ_AHEAD: flags |= NUMAMOVE_PLACEMENT_F_READ_AHEAD; break;
+		case OPT_LOCK: flags |= NUMAMOVE_PLACEMENT_F_LOCK; break;
 		case OPT_SCOPE:
 			scope = true;
 			if (strcmp(optarg, "directory") == 0)
@@ -275,7 +281,8 @@ int cmd_place(int argc, char **argv)
 	if (!policy == !clear)
 		usage_error("place", "give either --policy or --clear");
 	if (clear && (scope || a.now || flags))
-		usage_error("place", "--%s goes with --policy", scope ? "scope" : a.now ? "now" : "read-ahead");
+		usage_error("place", "--%s goes with --policy", scope ? "scope" : a.now ? "now" :
+			    (flags & NUMAMOVE_PLACEMENT_F_LOCK) ? "lock" : "read-ahead");
 	if (optind >= argc)
 		usage_error("place", "no path given");
 	tell = tell_daemon();

@@ -100,6 +100,8 @@ static int set_key(struct config *c, const char *key, const char *value)
 	}
 	if (strcmp(key, "read-ahead-max") == 0)
 		return parse_u64(value, true, UINT64_MAX, &c->read_ahead_max);
+	if (strcmp(key, "lock-budget") == 0)
+		return parse_u64(value, true, UINT64_MAX, &c->lock_budget);
 	if (strcmp(key, "admin-group") == 0) {
 		free(c->admin_group);
 		c->admin_group = *value ? strdup(value) : NULL;

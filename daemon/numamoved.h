@@ -66,6 +66,7 @@ struct config {
 	char *admin_group;         /* without polkitd: members get every action */
 	unsigned int pin_interval_ms;
 	uint64_t read_ahead_max;   /* bytes read ahead per open of a file placed so; 0 off */
+	uint64_t lock_budget;      /* bytes of placed files locked in memory, in all; 0 none */
 };
 int config_load(const char *path, struct config *ret);
 void config_free(struct config *c);
@@ -345,6 +346,16 @@ int readahead_mark(struct readahead *ra, int dirfd, const char *path, bool dir);
 void readahead_flush(struct readahead *ra);
 void readahead_set_max(struct readahead *ra, uint64_t max_bytes);
 void readahead_stop(struct readahead *ra);
+
+/* ---- placed files locked in memory (locker.c), on a thread of its own */
+struct locker;
+int locker_start(const struct numamove_topology *topo, uint64_t budget, struct locker **ret);
+/* @path, a placed file just checked whose placement locks it: locked when the budget has room. */
+void locker_consider(struct locker *lk, const char *path);
+/* Every lock checked again now (placements changed). */
+void locker_kick(struct locker *lk);
+void locker_set_budget(struct locker *lk, uint64_t budget);
+void locker_stop(struct locker *lk);
 void place_checked(struct daemon *d, struct wmsg *m);
 void place_check_free(struct place_check *c);
 void place_job_finished(struct daemon *d, struct job *j);

@@ -94,7 +94,7 @@ struct watched {
 	uint32_t job;          /* its correction job queued or running, or 0 */
 	double conform;        /* as its last check found, -1 unknown */
 	sd_event_source *timer;
-	bool logged_skip;
+	bool logged_skip, logged_lock;
 	struct watched *hash_next;  /* in its bucket */
 	struct watched *wait_next;  /* in the queue of checks waiting for a slot */
 };
@@ -122,6 +122,7 @@ struct place_state {
 	size_t n_dirs, alloc_dirs;
 	int fan, fan_fid;      /* fd events; creations (DFID + name) */
 	struct readahead *ra;  /* opens of files placed to read ahead; NULL: not available */
+	struct locker *lk;     /* files placed to be locked in memory */
 	sd_event_source *fan_src, *fid_src;
 	unsigned int checks;
 	bool no_fid_logged;
@@ -151,6 +152,7 @@ struct place_check {
 	double conform;
 	uint64_t astray;       /* bytes on nodes it does not want */
 	bool policy_differs;   /* a tmpfs file whose shared policy is not the placement's */
+	bool lock;             /* the placement locks the file in memory */
 };
 
 /* ---- small helpers */
@@ -516,6 +518,7 @@ static void check_run(struct wmsg *m)
 			c->nodes = strdup(*text ? text : "all");
 		if (!c->text || !c->nodes)
 			r = -ENOMEM;
+		c->lock = numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_LOCK;
 	}
 	if (r == 0)
 		r = numamove_object_open(c->path, &obj);
@@ -768,6 +771,25 @@ fail:
 }
 
 /* A check's result, on the loop. */
+/*
+ * A checked file whose placement locks it in memory: locked (on the
+ * locker's thread) when root or the manage action placed what covers it;
+ * memory locked is the machine's, not one user's to take.
+ */
+static void lock_checked(struct place_state *s, struct watched *w, const struct place_check *c)
+{
+	const struct placed *by = covering(s, w->path);
+
+	if (by && by->privileged) {
+		locker_consider(s->lk, w->path);
+	} else if (!w->logged_lock) {
+		log_warn("%s: its placement asks to lock it in memory, but %s: not locked (only root or the manage "
+			 "action may lock files)", w->path, by ? "a user without the manage action placed it" :
+			 "numamoved was not told of it");
+		w->logged_lock = true;
+	}
+}
+
 void place_checked(struct daemon *d, struct wmsg *m)
 {
 	struct place_state *s = d->place;
@@ -813,6 +835,8 @@ void place_checked(struct daemon *d, struct wmsg *m)
 	w->logged_skip = false;
 	log_debug("%s: checked: %.1f%% of its resident pages conform to %s (from %s)%s", w->path, c->conform, c->nodes,
 		  c->from, c->policy_differs ? "; its shared policy is not the placement's" : "");
+	if (c->lock)
+		lock_checked(s, w, c);
 	if (c->conform < 100.0 || c->policy_differs) {
 		by = covering(s, w->path);
 		if (!by) {
@@ -1469,6 +1493,8 @@ static void finish_call(struct place_call *c, sd_bus_message *m, bool privileged
 		if (c->clear)
 			remark_all(d);
 		registry_save(d);
+		/* A lock whose placement went, or changed, ends now, not at the next round. */
+		locker_kick(s->lk);
 	}
 	if (c->failed >= 0) {
 		struct place_path *p = &c->paths[c->failed];
@@ -1628,7 +1654,8 @@ static int read_place_options(sd_bus_message *m, struct place_call *c, unsigned 
 			else if (strcmp(v, "tree") != 0)
 				return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "option 'scope': '%.64s' is not "
 							 "tree or directory", v);
-		} else if (strcmp(key, "recursive") == 0 || strcmp(key, "now") == 0 || strcmp(key, "read-ahead") == 0) {
+		} else if (strcmp(key, "recursive") == 0 || strcmp(key, "now") == 0 || strcmp(key, "read-ahead") == 0 ||
+			   strcmp(key, "lock") == 0) {
 			if (strcmp(contents, "b") != 0)
 				return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "option '%s': the value must "
 							 "be of type 'b', not '%s'", key, contents);
@@ -1639,11 +1666,13 @@ static int read_place_options(sd_bus_message *m, struct place_call *c, unsigned 
 				c->recursive = b;
 			else if (strcmp(key, "now") == 0)
 				c->now = b;
-			else if (b)
+			else if (strcmp(key, "read-ahead") == 0 && b)
 				*flags |= NUMAMOVE_PLACEMENT_F_READ_AHEAD;
+			else if (b)
+				*flags |= NUMAMOVE_PLACEMENT_F_LOCK;
 		} else {
 			return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown option '%.64s' (scope, "
-						 "recursive, now, read-ahead)", key);
+						 "recursive, now, read-ahead, lock)", key);
 		}
 		r = sd_bus_message_exit_container(m);
 		if (r < 0)
@@ -1826,6 +1855,9 @@ int place_setup(struct daemon *d)
 	if (s->fan_fid < 0)
 		log_warn("fanotify with FAN_REPORT_DFID_NAME: %m: files created in placed directories are checked when "
 			 "they are first read, not at creation");
+	r = locker_start(s->topo, d->cfg.lock_budget, &s->lk);
+	if (r < 0)
+		return log_err("cannot start the thread that locks placed files: %s", strerror(-r)), r;
 	r = readahead_start(s->topo, d->cfg.read_ahead_max, &s->ra);
 	if (r < 0)
 		log_warn("fanotify permission events (FAN_OPEN_PERM): %s: files placed to be read ahead at open are "
@@ -1941,6 +1973,7 @@ void place_free_all(struct daemon *d)
 	/* Opens waiting for a read ahead are allowed; then the pool finishes the checks queued (they post
 	 * to the inbox, dropped after) and ends. */
 	readahead_stop(s->ra);
+	locker_stop(s->lk);
 	pthread_mutex_lock(&s->qlock);
 	s->stopping = true;
 	pthread_cond_broadcast(&s->qcond);
@@ -1973,6 +2006,8 @@ void place_free_all(struct daemon *d)
 
 void place_reloaded(struct daemon *d)
 {
-	if (d->place)
+	if (d->place) {
 		readahead_set_max(d->place->ra, d->cfg.read_ahead_max);
+		locker_set_budget(d->place->lk, d->cfg.lock_budget);
+	}
 }

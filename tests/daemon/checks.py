@@ -316,6 +316,59 @@ def read_ahead(m, top, plain):
     m.Clear([raf])
 
 
+def locked_in_memory(m, top, userd):
+    """
+    Placed files locked in memory: a file placed with lock by root stays in
+    the page cache when asked to go (POSIX_FADV_DONTNEED drops what nothing
+    locks; measured by mincore through our own descriptor); lock-budget is
+    kept: a file that would pass it is not locked, and the log says so; a
+    user's placement locks nothing; Clear ends the lock.
+    """
+    f1, f2 = os.path.join(top, 'lock-1'), os.path.join(top, 'lock-2')
+    uf = os.path.join(userd, 'user-lock')
+    for f in (f1, f2, uf):
+        with open(f, 'wb') as fh:
+            fh.write(os.urandom(16 << 20))
+    os.chown(uf, 1000, 1000)
+    fds = [os.open(f, os.O_RDONLY) for f in (f1, f2, uf)]
+    try:
+        if not all(evicted(fd) for fd in fds):
+            skip('locked in memory (the file system keeps the pages)')
+            return
+        write_conf('lock-budget = 24M\n')
+        m.Reload()
+        mark = len(open(env['LOG']).read())
+        m.Place([f1], 'bind:0', {'lock': True})
+        check('a placement that locks: version 2 of the attribute',
+              xattr(f1) == 'numamove-placement/2 policy=bind:0 memory=locked', xattr(f1))
+        check('root\'s placement locks the file, and says so', wait_log(mark, f1 + ': locked 16.0M in memory under '
+              'bind:0: 16.0M locked in all, of lock-budget 24.0M'), log_since(mark)[-600:])
+        check('a locked file is all in the page cache', resident(fds[0]) == 1.0, resident(fds[0]))
+        check('a locked file stays in the page cache when asked to go', not evicted(fds[0]),
+              '%.1f%% resident' % (100 * resident(fds[0])))
+        m.Place([f2], 'bind:0', {'lock': True})
+        check('lock-budget: a file that would pass it is not locked, and the log says why',
+              wait_log(mark, f2 + ': not locked in memory: its 16.0M would pass lock-budget 24.0M (16.0M locked)'),
+              log_since(mark)[-600:])
+        check('a file over the budget can be evicted', evicted(fds[1]), '%.1f%% resident' % (100 * resident(fds[1])))
+        r = place_as(1000, 'Place', [uf], 'bind:0', {'lock': True})
+        check('a user\'s placement that locks is kept, not locked, and the log says why', r[0] == 'ok' and
+              wait_log(mark, uf + ': its placement asks to lock it in memory, but a user without the manage action '
+                       'placed it'), [r, log_since(mark)[-600:]])
+        check('a user\'s file is not locked', evicted(fds[2]), '%.1f%% resident' % (100 * resident(fds[2])))
+        m.Clear([f1])
+        check('Clear ends the lock, and says so', wait_log(mark, f1 + ': unlocked (its placement no longer locks it)'),
+              log_since(mark)[-600:])
+        check('a file no longer locked can be evicted', evicted(fds[0]), '%.1f%% resident' % (100 * resident(fds[0])))
+        write_conf('')
+        m.Reload()
+    finally:
+        for fd in fds:
+            os.close(fd)
+    m.Clear([f2])
+    place_as(1000, 'Clear', [uf])
+
+
 def placements():
     """Placements kept: the API, who may place, the registry across a restart, bad input."""
     write_conf('')  # the broken one of the reload checks would stop a restart
@@ -435,6 +488,7 @@ def placements():
     check('reading unplaced files does not wake the daemon', s1 == s0, '%d context switches' % (s1 - s0))
 
     read_ahead(m, top, rootf)
+    locked_in_memory(m, top, userd)
 
     # The registry across a restart: a corrupt attribute and one removed by hand, reported; the others kept.
     assert stop() == 0
