@@ -40,8 +40,19 @@
 #define MAGIC_PREFIX "numamove-placement/"
 #define VERSION_MAX 2
 #define ALL_FLAGS (NUMAMOVE_PLACEMENT_F_DIRECTORY | NUMAMOVE_PLACEMENT_F_READ_AHEAD | NUMAMOVE_PLACEMENT_F_LOCK)
-/* What version 2 added: a placement with one of them is written as 2. */
-#define V2_FLAGS (NUMAMOVE_PLACEMENT_F_READ_AHEAD | NUMAMOVE_PLACEMENT_F_LOCK)
+/* What a file below a directory gets with the policy: how it is opened and kept, not the scope. */
+#define FILE_FLAGS (NUMAMOVE_PLACEMENT_F_READ_AHEAD | NUMAMOVE_PLACEMENT_F_LOCK)
+
+/* The fields that are a flag: KEY=SET, or KEY=UNSET (the default, never written); since VERSION. */
+static const struct flag_field {
+	const char *key, *set, *unset;
+	unsigned int flag;
+	int version;
+} flag_fields[] = {
+	{ "scope", "directory", "tree", NUMAMOVE_PLACEMENT_F_DIRECTORY, 1 },
+	{ "open", "read-ahead", "normal", NUMAMOVE_PLACEMENT_F_READ_AHEAD, 2 },
+	{ "memory", "locked", "evictable", NUMAMOVE_PLACEMENT_F_LOCK, 2 },
+};
 #define RA_CHUNK (128 * 1024)
 
 struct numamove_placement {
@@ -97,10 +108,18 @@ NM_EXPORT int numamove_placement_format(const struct numamove_placement *placeme
 
 	if (numamove_policy_format(placement->policy, pol, sizeof(pol)) >= (int)sizeof(pol))
 		return -ENAMETOOLONG;
-	n = snprintf(buf, size, MAGIC_PREFIX "%d policy=%s%s%s%s", (placement->flags & V2_FLAGS) ? 2 : 1, pol,
-		     (placement->flags & NUMAMOVE_PLACEMENT_F_DIRECTORY) ? " scope=directory" : "",
-		     (placement->flags & NUMAMOVE_PLACEMENT_F_READ_AHEAD) ? " open=read-ahead" : "",
-		     (placement->flags & NUMAMOVE_PLACEMENT_F_LOCK) ? " memory=locked" : "");
+	char fields[NUMAMOVE_PLACEMENT_MAX] = "";
+	int version = 1, at = 0;
+
+	/* The lowest version that holds every flag set, so that older readers read what they can. */
+	for (size_t i = 0; i < ARRAY_SIZE(flag_fields); i++)
+		if (placement->flags & flag_fields[i].flag) {
+			at += snprintf(fields + at, sizeof(fields) - (size_t)at, " %s=%s", flag_fields[i].key,
+				       flag_fields[i].set);
+			if (flag_fields[i].version > version)
+				version = flag_fields[i].version;
+		}
+	n = snprintf(buf, size, MAGIC_PREFIX "%d policy=%s%s", version, pol, fields);
 	return n;
 }
 
@@ -133,24 +152,14 @@ static int parse_field(const char *f, size_t len, int version, const struct numa
 		}
 		return 0;
 	}
-	if (klen == 5 && memcmp(f, "scope", 5) == 0) {
-		if (strcmp(value, "directory") == 0)
-			p->flags |= NUMAMOVE_PLACEMENT_F_DIRECTORY;
-		else if (strcmp(value, "tree") != 0)
-			return -EBADMSG;
-		return 0;
-	}
-	if (version >= 2 && klen == 4 && memcmp(f, "open", 4) == 0) {
-		if (strcmp(value, "read-ahead") == 0)
-			p->flags |= NUMAMOVE_PLACEMENT_F_READ_AHEAD;
-		else if (strcmp(value, "normal") != 0)
-			return -EBADMSG;
-		return 0;
-	}
-	if (version >= 2 && klen == 6 && memcmp(f, "memory", 6) == 0) {
-		if (strcmp(value, "locked") == 0)
-			p->flags |= NUMAMOVE_PLACEMENT_F_LOCK;
-		else if (strcmp(value, "evictable") != 0)
+	for (size_t i = 0; i < ARRAY_SIZE(flag_fields); i++) {
+		const struct flag_field *ff = &flag_fields[i];
+
+		if (version < ff->version || klen != strlen(ff->key) || memcmp(f, ff->key, klen) != 0)
+			continue;
+		if (strcmp(value, ff->set) == 0)
+			p->flags |= ff->flag;
+		else if (strcmp(value, ff->unset) != 0)
 			return -EBADMSG;
 		return 0;
 	}
@@ -301,7 +310,7 @@ NM_EXPORT int numamove_placement_inherit(const struct numamove_placement *placem
 	if (!placement || !ret_placement)
 		return -EINVAL;
 	/* The scope belongs to directories: a file below gets the policy (and how it is kept) alone. */
-	return numamove_placement_new(placement->policy, dir ? placement->flags : placement->flags & V2_FLAGS,
+	return numamove_placement_new(placement->policy, dir ? placement->flags : placement->flags & FILE_FLAGS,
 				      ret_placement);
 }
 

@@ -433,6 +433,25 @@ static uint64_t resident_settled(int fd, size_t len, uint64_t want)
 	return in;
 }
 
+/* @path filled with @len bytes and its pages dropped from the page cache: open; -1 where they stay (tmpfs). */
+static int evicted_file(const char *path, size_t len)
+{
+	int fd = open(path, O_RDWR);
+	char *buf = malloc(len);
+
+	assert_true(fd >= 0 && buf);
+	memset(buf, 0x5a, len);
+	assert_int_equal(write(fd, buf, len), (ssize_t)len);
+	free(buf);
+	assert_int_equal(fsync(fd), 0);
+	assert_int_equal(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	if (resident(fd, len) > len / 2) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /*
  * Read ahead under a placement: a file out of the page cache is in it
  * after the call (once the reads it started end), the
@@ -449,17 +468,9 @@ static void test_read_ahead(void **state)
 	struct numamove_placement *none = placement_of("numamove-placement/1 policy=default");
 	unsigned long mask[NM_MASK_WORDS] = { 0 };
 	uint64_t bytes = 1;
-	int fd = open(s->file, O_RDWR), mode = -1;
-	char *buf = malloc(len);
+	int fd = evicted_file(s->file, len), mode = -1;
 
-	assert_true(fd >= 0 && buf);
-	memset(buf, 0x5a, len);
-	assert_int_equal(write(fd, buf, len), (ssize_t)len);
-	free(buf);
-	assert_int_equal(fsync(fd), 0);
-	assert_int_equal(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
-	if (resident(fd, len) > len / 2) {
-		close(fd);
+	if (fd < 0) {
 		numamove_placement_free(p);
 		numamove_placement_free(none);
 		skip(); /* a file system whose pages cannot be dropped (tmpfs): nothing to read ahead */
@@ -508,17 +519,9 @@ static void test_lock(void **state)
 	const size_t len = 4 << 20;
 	struct numamove_placement *p = placement_of("numamove-placement/2 policy=bind:0 memory=locked");
 	struct numamove_locked *l = NULL;
-	int fd = open(s->file, O_RDWR), r;
-	char *buf = malloc(len);
+	int fd = evicted_file(s->file, len), r;
 
-	assert_true(fd >= 0 && buf);
-	memset(buf, 0xa5, len);
-	assert_int_equal(write(fd, buf, len), (ssize_t)len);
-	free(buf);
-	assert_int_equal(fsync(fd), 0);
-	assert_int_equal(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
-	if (resident(fd, len) > len / 2) {
-		close(fd);
+	if (fd < 0) {
 		numamove_placement_free(p);
 		skip(); /* a file system whose pages cannot be dropped (tmpfs) */
 	}
