@@ -11,7 +11,9 @@
 # pages on the placement's node. A corrupt attribute written by hand: a
 # clear log line at the next start, the daemon carries on. A file placed
 # with --read-ahead and opened (not read) on node 0: its pages are in the
-# page cache once the open returns, born on the placement's node.
+# page cache once the open returns, born on the placement's node. A file
+# placed with --lock survives memory.reclaim of numamoved's cgroup, and
+# does not once cleared.
 # Needs the unit's SystemCallFilter to allow fanotify_init, fanotify_mark
 # and open_by_handle_at (see numamoved.service).
 # timeout: 420
@@ -19,6 +21,7 @@
 mnt=/mnt/nmdext4
 tmpd=/mnt/nmdtmp
 cleanup() {
+	[ -f "$T/conf.orig" ] && cp "$T/conf.orig" /etc/numamove/numamoved.conf
 	/usr/bin/numamove place --clear "$mnt/f" "$tmpd" > /dev/null 2>&1
 	umount "$tmpd" 2>/dev/null
 	umount "$mnt" 2>/dev/null
@@ -207,6 +210,45 @@ read -r _ res _ <<< "$(cat "$T/m.out")"
 /bin/journalctl -u numamoved --no-pager --since "$mark" | grep -q "$mnt/g: opened by [0-9]* (python3): read 64.0M ahead under bind:2" ||
 	fail "numamoved did not log the read ahead: $(/bin/journalctl -u numamoved --no-pager --since "$mark" | tail -n 5)"
 /usr/bin/numamove place --clear "$mnt/g" > /dev/null 2>&1
+
+# ---- locked in memory: memory.reclaim cannot evict a file numamoved locks
+# lock-budget set in the configuration (0 by default), numamoved reloaded;
+# a 32 MiB file out of the page cache placed bind:2 --lock: numamoved reads
+# it in (charged to its own cgroup) and mlocks it; 10 writes of 64M to that
+# cgroup's memory.reclaim leave it all resident, on node 2 (read in under
+# the placement). Cleared: the lock ends, and the same reclaim evicts it.
+conf=/etc/numamove/numamoved.conf
+cp "$conf" "$T/conf.orig"
+echo 'lock-budget = 128M' >> "$conf"
+/usr/bin/systemctl reload numamoved.service || fail "systemctl reload numamoved"
+dd if=/dev/urandom of="$mnt/l" bs=1M count=32 2>/dev/null
+sync
+echo 1 > /proc/sys/vm/drop_caches
+mark=$(/bin/date '+%Y-%m-%d %H:%M:%S')
+nm place --policy bind:2 --lock "$mnt/l"
+assert_rc 0
+_locked() { /bin/journalctl -u numamoved --no-pager --since "$mark" | grep -q "$mnt/l: locked 32.0M in memory under bind:2"; }
+wait_for 10 _locked || fail "numamoved did not lock the file: $(/bin/journalctl -u numamoved --no-pager --since "$mark" | tail -n 5)"
+ncg=/sys/fs/cgroup/system.slice/numamoved.service
+reclaim_ncg() { for i in 1 2 3 4 5 6 7 8 9 10; do echo 64M > "$ncg/memory.reclaim" 2>/dev/null; done; }
+reclaim_ncg
+/usr/bin/python3 "$T/measure.py" "$mnt/l" > "$T/m.out" 2>&1 || fail "measure: $(cat "$T/m.out")"
+note "locked, after memory.reclaim of numamoved's cgroup: $(cat "$T/m.out")"
+read -r _ res _ <<< "$(cat "$T/m.out")"
+[ "${res:-0}" -eq 8192 ] || fail "memory.reclaim evicted a locked file: $(cat "$T/m.out") (wanted all 8192 pages resident)"
+[ "$(share_on "$mnt/l" 2)" -ge 95 ] || fail "a locked file's pages: $(cat "$T/m.out") (wanted >= 95% on node 2)"
+mark=$(/bin/date '+%Y-%m-%d %H:%M:%S')
+nm place --clear "$mnt/l"
+assert_rc 0
+_unlocked() { /bin/journalctl -u numamoved --no-pager --since "$mark" | grep -q "$mnt/l: unlocked"; }
+wait_for 10 _unlocked || fail "numamoved did not unlock the cleared file"
+reclaim_ncg
+/usr/bin/python3 "$T/measure.py" "$mnt/l" > "$T/m.out" 2>&1
+note "unlocked, after memory.reclaim: $(cat "$T/m.out")"
+read -r _ res _ <<< "$(cat "$T/m.out")"
+[ "${res:-99999}" -le 819 ] || fail "an unlocked file stays resident after memory.reclaim: $(cat "$T/m.out") (the check cannot tell a lock)"
+cp "$T/conf.orig" "$conf"
+/usr/bin/systemctl reload numamoved.service
 
 # ---- tmpfs: a file another process creates in a placed directory
 mkdir -p "$tmpd"
