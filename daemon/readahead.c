@@ -167,17 +167,22 @@ static void *events_main(void *arg)
 	struct readahead *ra = arg;
 	char buf[4096] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
 	pid_t self = getpid();
+	bool logged = false;
 
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = ra->fan, .events = POLLIN }, { .fd = ra->stop_fd, .events = POLLIN } };
 		const struct fanotify_event_metadata *ev = (const void *)buf;
 		ssize_t len;
 
+		/*
+		 * Never given up: an open of a marked file waits for this thread
+		 * (until numamoved ends), so an error is said once and tried again.
+		 */
 		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			log_err("read ahead at open: poll: %m: no more reading ahead");
-			return NULL;
+			if (errno != EINTR && !logged)
+				log_err("read ahead at open: poll: %m (tried again)");
+			logged = errno != EINTR;
+			continue;
 		}
 		if (pfd[1].revents)
 			return NULL;
@@ -185,9 +190,13 @@ static void *events_main(void *arg)
 		if (len < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (len <= 0) {
-			log_err("read ahead at open: read: %m: no more reading ahead");
-			return NULL;
+			if (!logged)
+				log_err("read ahead at open: read: %m (tried again)");
+			logged = true;
+			usleep(10000);
+			continue;
 		}
+		logged = false;
 		for (; FAN_EVENT_OK(ev, len); ev = FAN_EVENT_NEXT(ev, len)) {
 			if (ev->vers != FANOTIFY_METADATA_VERSION || ev->fd < 0)
 				continue;
