@@ -109,7 +109,7 @@ static void placement_text(const struct numamove_placement *p, char *buf, size_t
 	snprintf(buf, size, "%s%s%s%s", policy_text(numamove_placement_policy(p), pol, sizeof(pol)),
 		 (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_DIRECTORY) ? " (this directory)" : "",
 		 (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_READ_AHEAD) ? " (read ahead at open)" : "",
-		 (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_LOCK) ? " (locked in memory)" : "");
+		 (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_LOCK) ? " (to be locked in memory)" : "");
 }
 
 /* What @fd has now, as text: "bind:2", "none", or "?" (unreadable or corrupt). */
