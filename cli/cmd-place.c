@@ -57,7 +57,7 @@ static void __attribute__((noreturn)) usage(void)
 	       "     --read-ahead       numamoved reads a placed file ahead under the policy\n"
 	       "                          when it is opened, before the open returns, so that\n"
 	       "                          its pages are born on the placement's nodes (up to\n"
-	       "                          numamoved's ReadAheadMaxMiB of each file)\n"
+	       "                          numamoved's read-ahead-max of each file)\n"
 	       "     --lock             numamoved keeps a placed file's pages in memory\n"
 	       "                          (mlock, within its lock-budget; placements of root\n"
 	       "                          or with the manage action)\n"

@@ -18,7 +18,7 @@ static void config_defaults(struct config *c)
 		.max_running = 2,
 		.job_keep_s = 600,
 		.pin_interval_ms = 10000,
-		.read_ahead_max = 1ULL << 30,
+		.read_ahead_max = 256ULL << 20,
 	};
 }
 

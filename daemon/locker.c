@@ -10,7 +10,11 @@
  * file it checked whose placement locks (locker_consider()); the thread
  * asks the library again which placement applies, and locks the file when
  * the budget has room for all of it, else logs once that it did not (a
- * file is locked whole or not at all). Every 10 s, and at once after a
+ * file is locked whole or not at all; said again when room is freed or
+ * the budget changes, and the file still does not fit). Only a file whose
+ * placement that applies is a registered one of root or the manage action
+ * is locked (locker_consider() names it), never by the file's own
+ * attribute, which its owner may write. Every 10 s, and at once after a
  * Clear or a Place (locker_kick()), it checks each lock again: a file
  * removed or replaced, or whose placement no longer locks it, is
  * unlocked; one that grew or shrank is locked again at its new size; when
@@ -35,6 +39,7 @@
 
 struct held {
 	char *path;
+	char *by;              /* the registered placement that locks it */
 	dev_t dev;
 	ino_t ino;
 	uint64_t size;
@@ -53,9 +58,9 @@ struct locker {
 	bool started;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	char **queue;          /* paths to consider, under lock */
+	char **queue;          /* paths to consider, and what locks each (queue[2i], queue[2i+1]), under lock */
 	size_t n_queue;
-	bool kicked, stopping;
+	bool kicked, stopping, budget_changed;
 	uint64_t budget;       /* under lock */
 	/* The thread's own: */
 	struct held *v;
@@ -78,7 +83,10 @@ static void unlock_at(struct locker *lk, size_t i, const char *why)
 	log_info("%s: unlocked (%s): %s locked in all", lk->v[i].path, why, human(lk->used, a, sizeof(a)));
 	numamove_locked_free(lk->v[i].lock);
 	free(lk->v[i].path);
+	free(lk->v[i].by);
 	lk->v[i] = lk->v[--lk->n];
+	/* Room freed: what did not fit is tried (and said) again. */
+	lk->n_refused = 0;
 }
 
 static bool refused_before(struct locker *lk, const struct stat *st)
@@ -98,29 +106,48 @@ static bool refused_before(struct locker *lk, const struct stat *st)
 	return false;
 }
 
-/* Locks, keeps, locks again or unlocks @path as its placement says now. */
-static void consider(struct locker *lk, const char *path, uint64_t budget)
+/* A regular file at @path, open for reading (never a device: looked at through O_PATH first); -1 if none. */
+static int open_regular(const char *path, struct stat *st)
+{
+	char self[64];
+	int pfd = open(path, O_PATH | O_CLOEXEC | O_NOFOLLOW), fd = -1;
+
+	if (pfd < 0)
+		return -1;
+	if (fstat(pfd, st) == 0 && S_ISREG(st->st_mode)) {
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+		fd = open(self, O_RDONLY | O_CLOEXEC);
+	}
+	close(pfd);
+	return fd;
+}
+
+/*
+ * Locks, keeps, locks again or unlocks @path as its placement says now:
+ * locked only while the placement that applies is @by's (the registered
+ * placement of root or the manage action), never a file's own attribute.
+ */
+static void consider(struct locker *lk, const char *path, const char *by, uint64_t budget)
 {
 	struct numamove_placement *p = NULL;
 	struct numamove_locked *l = NULL;
-	char a[32], b[32], c[32], pol[NUMAMOVE_PLACEMENT_MAX];
+	char a[32], b[32], c[32], pol[NUMAMOVE_PLACEMENT_MAX], *from = NULL;
 	struct held *h = NULL;
 	struct stat st;
-	int fd, r;
+	int fd = -1, r;
 
 	for (size_t i = 0; i < lk->n && !h; i++)
 		if (strcmp(lk->v[i].path, path) == 0)
 			h = &lk->v[i];
-	r = numamove_placement_find(path, lk->topo, &p, NULL);
-	if (r < 0 || !(numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_LOCK)) {
+	r = numamove_placement_find(path, lk->topo, &p, &from);
+	if (r < 0 || !(numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_LOCK) || strcmp(from, by) != 0) {
 		if (h)
 			unlock_at(lk, (size_t)(h - lk->v), r == -ENOENT ? "the file is gone" :
 				  "its placement no longer locks it");
-		numamove_placement_free(p);
-		return;
+		goto out;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	fd = open_regular(path, &st);
+	if (fd < 0) {
 		if (h)
 			unlock_at(lk, (size_t)(h - lk->v), "the file is gone");
 		goto out;
@@ -141,7 +168,8 @@ static void consider(struct locker *lk, const char *path, uint64_t budget)
 	}
 	r = numamove_placement_lock(fd, p, 0, &l);
 	if (r < 0) {
-		log_warn("%s: cannot lock it in memory: %s", path, strerror(-r));
+		if (!refused_before(lk, &st))
+			log_warn("%s: cannot lock it in memory: %s", path, strerror(-r));
 		goto out;
 	}
 	h = realloc(lk->v, (lk->n + 1) * sizeof(*h));
@@ -151,9 +179,11 @@ static void consider(struct locker *lk, const char *path, uint64_t budget)
 	}
 	lk->v = h;
 	h = &lk->v[lk->n];
-	*h = (struct held){ .path = strdup(path), .dev = st.st_dev, .ino = st.st_ino, .size = (uint64_t)st.st_size,
-			    .lock = l };
-	if (!h->path) {
+	*h = (struct held){ .path = strdup(path), .by = strdup(by), .dev = st.st_dev, .ino = st.st_ino,
+			    .size = (uint64_t)st.st_size, .lock = l };
+	if (!h->path || !h->by) {
+		free(h->path);
+		free(h->by);
 		numamove_locked_free(l);
 		goto out;
 	}
@@ -167,6 +197,7 @@ static void consider(struct locker *lk, const char *path, uint64_t budget)
 out:
 	if (fd >= 0)
 		close(fd);
+	free(from);
 	numamove_placement_free(p);
 }
 
@@ -175,35 +206,37 @@ static void recheck(struct locker *lk, uint64_t budget)
 {
 	while (lk->n && lk->used > budget)
 		unlock_at(lk, lk->n - 1, "lock-budget is smaller now");
-	/* consider() may remove the entry it looks at: paths copied first. */
+	/* consider() may remove the entry it looks at: its strings copied first. */
 	for (size_t i = lk->n; i-- > 0;) {
-		char *path;
+		char *path, *by;
 
 		if (i >= lk->n)
 			continue;
 		path = strdup(lk->v[i].path);
-		if (path)
-			consider(lk, path, budget);
+		by = strdup(lk->v[i].by);
+		if (path && by)
+			consider(lk, path, by, budget);
 		free(path);
+		free(by);
 	}
-	/* What was refused may fit now, or differ: said again when it still does not. */
-	lk->n_refused = 0;
 }
 
 static void *locker_main(void *arg)
 {
 	struct locker *lk = arg;
+	struct timespec until;
 
+	/* The round every RECHECK_S, whatever comes between: considering files does not put it off. */
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += RECHECK_S;
 	for (;;) {
-		struct timespec until;
+		struct timespec now;
 		char **queue;
 		size_t n;
 		bool kicked, stopping;
 		uint64_t budget;
 		int r = 0;
 
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += RECHECK_S;
 		pthread_mutex_lock(&lk->lock);
 		while (!lk->n_queue && !lk->kicked && !lk->stopping && r != ETIMEDOUT)
 			r = pthread_cond_timedwait(&lk->cond, &lk->lock, &until);
@@ -211,21 +244,31 @@ static void *locker_main(void *arg)
 		n = lk->n_queue;
 		lk->queue = NULL;
 		lk->n_queue = 0;
-		kicked = lk->kicked || r == ETIMEDOUT;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		kicked = lk->kicked || r == ETIMEDOUT || now.tv_sec > until.tv_sec ||
+			 (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec);
 		lk->kicked = false;
 		stopping = lk->stopping;
 		budget = lk->budget;
+		/* Another budget: what did not fit is tried (and said) again. */
+		if (lk->budget_changed)
+			lk->n_refused = 0;
+		lk->budget_changed = false;
 		pthread_mutex_unlock(&lk->lock);
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i + 1 < n; i += 2) {
 			if (!stopping)
-				consider(lk, queue[i], budget);
+				consider(lk, queue[i], queue[i + 1], budget);
 			free(queue[i]);
+			free(queue[i + 1]);
 		}
 		free(queue);
 		if (stopping)
 			return NULL;
-		if (kicked)
+		if (kicked) {
 			recheck(lk, budget);
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_sec += RECHECK_S;
+		}
 	}
 }
 
@@ -255,29 +298,31 @@ int locker_start(const struct numamove_topology *topo, uint64_t budget, struct l
 	return 0;
 }
 
-void locker_consider(struct locker *lk, const char *path)
+void locker_consider(struct locker *lk, const char *path, const char *by)
 {
-	char *copy, **nv;
+	char *copy = NULL, *copy_by = NULL, **nv;
 
 	if (!lk)
 		return;
 	pthread_mutex_lock(&lk->lock);
 	/* Once each: a burst of checks of one file asks once. */
-	for (size_t i = 0; i < lk->n_queue; i++)
+	for (size_t i = 0; i < lk->n_queue; i += 2)
 		if (strcmp(lk->queue[i], path) == 0)
 			goto out;
-	if (lk->n_queue >= QUEUE_MAX || !(copy = strdup(path)))
+	if (lk->n_queue >= 2 * QUEUE_MAX || !(copy = strdup(path)) || !(copy_by = strdup(by)))
 		goto out;
-	nv = realloc(lk->queue, (lk->n_queue + 1) * sizeof(*nv));
-	if (!nv) {
-		free(copy);
+	nv = realloc(lk->queue, (lk->n_queue + 2) * sizeof(*nv));
+	if (!nv)
 		goto out;
-	}
 	lk->queue = nv;
 	lk->queue[lk->n_queue++] = copy;
+	lk->queue[lk->n_queue++] = copy_by;
+	copy = copy_by = NULL;
 	pthread_cond_signal(&lk->cond);
 out:
 	pthread_mutex_unlock(&lk->lock);
+	free(copy);
+	free(copy_by);
 }
 
 void locker_kick(struct locker *lk)
@@ -297,6 +342,7 @@ void locker_set_budget(struct locker *lk, uint64_t budget)
 	pthread_mutex_lock(&lk->lock);
 	lk->budget = budget;
 	lk->kicked = true;
+	lk->budget_changed = true;
 	pthread_cond_signal(&lk->cond);
 	pthread_mutex_unlock(&lk->lock);
 }
@@ -315,6 +361,7 @@ void locker_stop(struct locker *lk)
 	for (size_t i = 0; i < lk->n; i++) {
 		numamove_locked_free(lk->v[i].lock);
 		free(lk->v[i].path);
+		free(lk->v[i].by);
 	}
 	free(lk->v);
 	free(lk->refused);

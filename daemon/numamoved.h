@@ -350,8 +350,8 @@ void readahead_stop(struct readahead *ra);
 /* ---- placed files locked in memory (locker.c), on a thread of its own */
 struct locker;
 int locker_start(const struct numamove_topology *topo, uint64_t budget, struct locker **ret);
-/* @path, a placed file just checked whose placement locks it: locked when the budget has room. */
-void locker_consider(struct locker *lk, const char *path);
+/* @path, a placed file just checked whose placement, the registered one at @by, locks it: locked when the budget has room. */
+void locker_consider(struct locker *lk, const char *path, const char *by);
 /* Every lock checked again now (placements changed). */
 void locker_kick(struct locker *lk);
 void locker_set_budget(struct locker *lk, uint64_t budget);

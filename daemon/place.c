@@ -263,10 +263,15 @@ static struct marked *marked_find(struct place_state *s, dev_t dev, ino_t ino)
 	return NULL;
 }
 
-/* Whether @p asks for its files to be read ahead at open (a skipped placement does not). */
-static bool reads_ahead(const struct numamove_placement *p)
+/*
+ * Whether registered placement @p has its files read ahead at open: it
+ * asks for it (a skipped placement does not), and root or the manage
+ * action placed it (every open of a file below it waits for the reading:
+ * a user's placement does not hold others' opens).
+ */
+static bool reads_ahead(const struct placed *p)
 {
-	return p && (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_READ_AHEAD);
+	return p->placement && p->privileged && (numamove_placement_flags(p->placement) & NUMAMOVE_PLACEMENT_F_READ_AHEAD);
 }
 
 /* Marks directory @path (open as @fd, which is taken) for its children's events and creations. */
@@ -277,7 +282,14 @@ static int mark_dir(struct daemon *d, const char *path, int fd, size_t placed_id
 	struct statfs sfs;
 	struct stat st;
 
-	if (s->fan < 0 || fstat(fd, &st) < 0 || marked_find(s, st.st_dev, st.st_ino)) {
+	if (s->fan < 0 || fstat(fd, &st) < 0) {
+		close(fd);
+		return 0;
+	}
+	/* Marked already, perhaps by a placement that did not read ahead: a mark added twice is one. */
+	if (reads_ahead(&s->v[placed_idx]) && readahead_mark(s->ra, fd, NULL, true) < 0)
+		log_warn("%s: its files are not read ahead when opened (%m): their pages are moved after", path);
+	if (marked_find(s, st.st_dev, st.st_ino)) {
 		close(fd);
 		return 0;
 	}
@@ -287,8 +299,6 @@ static int mark_dir(struct daemon *d, const char *path, int fd, size_t placed_id
 		close(fd);
 		return r;
 	}
-	if (reads_ahead(s->v[placed_idx].placement) && readahead_mark(s->ra, fd, NULL, true) < 0)
-		log_warn("%s: its files are not read ahead when opened (%m): their pages are moved after", path);
 	if (s->fan_fid >= 0 && fanotify_mark(s->fan_fid, FAN_MARK_ADD, FAN_CREATE | FAN_MOVED_TO | FAN_ONDIR, fd,
 					     NULL) < 0 && !s->no_fid_logged) {
 		log_warn("%s: no creation events here (%m): files created in it are checked when they are read",
@@ -374,7 +384,7 @@ static int mark_placed(struct daemon *d, size_t i)
 	if (!p->dir) {
 		if (fanotify_mark(s->fan, FAN_MARK_ADD, FILE_EVENTS, AT_FDCWD, p->path) < 0)
 			return -errno;
-		if (reads_ahead(p->placement) && (r = readahead_mark(s->ra, AT_FDCWD, p->path, false)) < 0)
+		if (reads_ahead(p) && (r = readahead_mark(s->ra, AT_FDCWD, p->path, false)) < 0)
 			log_warn("%s: not read ahead when opened (%s): its pages are moved after", p->path, strerror(-r));
 		return 0;
 	}
@@ -780,12 +790,14 @@ static void lock_checked(struct place_state *s, struct watched *w, const struct 
 {
 	const struct placed *by = covering(s, w->path);
 
-	if (by && by->privileged) {
-		locker_consider(s->lk, w->path);
+	/* The placement that applies must be the registered one (not the file's own attribute, anyone's). */
+	if (by && by->privileged && c->from && strcmp(c->from, by->path) == 0) {
+		locker_consider(s->lk, w->path, by->path);
 	} else if (!w->logged_lock) {
-		log_warn("%s: its placement asks to lock it in memory, but %s: not locked (only root or the manage "
-			 "action may lock files)", w->path, by ? "a user without the manage action placed it" :
-			 "numamoved was not told of it");
+		log_warn("%s: its placement asks to lock it in memory, but %s: not locked (only placements of root or "
+			 "the manage action lock files)", w->path, !by ? "numamoved was not told of it" :
+			 !by->privileged ? "a user without the manage action placed it" :
+			 "it is the file's own, not the one root placed");
 		w->logged_lock = true;
 	}
 }

@@ -15,10 +15,16 @@
  * numamove_placement_read_ahead() it through the event's descriptor
  * (opened by the kernel without events) under that placement's policy,
  * up to read-ahead-max bytes, then allow the open. The reads are started,
- * not waited for: the opener waits only for the pages to be allocated.
+ * not waited for, but the opener waits while the pages are allocated and
+ * their reads submitted, which on a busy device is much of the reading;
+ * and behind other files' read ahead when both readers are busy.
  *
  * Every event is answered exactly once, and always FAN_ALLOW: numamoved
- * never refuses an open. More than QUEUE_MAX opens waiting, or a reader
+ * never refuses an open. The opens of numamoved itself and of its
+ * children (the writer of a Place) are answered at once, so that nothing
+ * of numamoved waits for a read ahead; the events thread never gives up
+ * (an error is logged and it reads again), since an open of a marked file
+ * waits for it. Only placements of root or the manage action get marks. More than QUEUE_MAX opens waiting, or a reader
  * that cannot work, are allowed without reading ahead (their pages are
  * then moved after they are read, as for any placement). When numamoved
  * ends, or dies, the kernel allows every open still waiting (the group's
@@ -71,38 +77,46 @@ static void allow(struct readahead *ra, int fd)
 	close(fd);
 }
 
-static void read_ahead_one(struct readahead *ra, const struct ra_open *o, uint64_t max)
+/*
+ * Reads the file of @o ahead when the placement that applies to it now
+ * asks for it (its own may not), lets the open go on, then logs: the
+ * opener waits for the reading only. Answers exactly once.
+ */
+static void serve(struct readahead *ra, struct ra_open *o, uint64_t max, bool stopping)
 {
 	struct numamove_placement *p = NULL;
 	char link[64], path[4096], comm[64] = "?", size[32], pol[NUMAMOVE_PLACEMENT_MAX];
 	uint64_t bytes = 0;
 	ssize_t n;
-	int r;
+	int r = -ENOENT;
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", o->fd);
-	n = readlink(link, path, sizeof(path) - 1);
-	if (n <= 0 || path[0] != '/')
-		return;
-	path[n] = '\0';
-	/* The placement that applies to the file now: its own may not read ahead. */
-	r = numamove_placement_find(path, ra->topo, &p, NULL);
-	if (r < 0 || !(numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_READ_AHEAD)) {
-		numamove_placement_free(p);
-		return;
+	n = stopping || !max ? -1 : readlink(link, path, sizeof(path) - 1);
+	if (n > 0 && path[0] == '/') {
+		path[n] = '\0';
+		r = numamove_placement_find(path, ra->topo, &p, NULL);
+		if (r == 0 && (numamove_placement_flags(p) & NUMAMOVE_PLACEMENT_F_READ_AHEAD))
+			r = numamove_placement_read_ahead(o->fd, p, max, &bytes);
+		else
+			r = -ENODATA;
 	}
-	r = numamove_placement_read_ahead(o->fd, p, max, &bytes);
-	if (numamove_policy_format(numamove_placement_policy(p), pol, sizeof(pol)) < 0)
-		snprintf(pol, sizeof(pol), "?");
-	snprintf(link, sizeof(link), "/proc/%d/comm", (int)o->pid);
-	if (read_file(link, comm, sizeof(comm)) > 0)
-		comm[strcspn(comm, "\n")] = '\0';
-	if (r < 0)
-		log_warn("%s: opened by %d (%s): cannot read it ahead under %s: %s", path, (int)o->pid, comm, pol,
-			 strerror(-r));
-	else if (bytes)
-		log_info("%s: opened by %d (%s): read %s ahead under %s", path, (int)o->pid, comm,
-			 size_to_human(bytes, size, sizeof(size)), pol);
+	allow(ra, o->fd);
+	/* Said: what was read ahead, and why a placement that asks for it could not be. */
+	if (p && r != -ENODATA && (r < 0 || bytes)) {
+		if (numamove_policy_format(numamove_placement_policy(p), pol, sizeof(pol)) < 0)
+			snprintf(pol, sizeof(pol), "?");
+		snprintf(link, sizeof(link), "/proc/%d/comm", (int)o->pid);
+		if (read_file(link, comm, sizeof(comm)) > 0)
+			comm[strcspn(comm, "\n")] = '\0';
+		if (r < 0)
+			log_warn("%s: opened by %d (%s): cannot read it ahead under %s: %s", path, (int)o->pid, comm,
+				 pol, strerror(-r));
+		else
+			log_info("%s: opened by %d (%s): read %s ahead under %s", path, (int)o->pid, comm,
+				 size_to_human(bytes, size, sizeof(size)), pol);
+	}
 	numamove_placement_free(p);
+	free(o);
 }
 
 static void *reader_main(void *arg)
@@ -123,6 +137,8 @@ static void *reader_main(void *arg)
 			if (!ra->head)
 				ra->tail = &ra->head;
 			ra->queued--;
+			if (ra->queued < QUEUE_MAX / 2)
+				ra->full_logged = false;
 		}
 		max = ra->max_bytes;
 		stopping = ra->stopping;
@@ -130,10 +146,7 @@ static void *reader_main(void *arg)
 		if (!o)
 			return NULL;
 		/* Stopping: what is left is allowed as it is. */
-		if (!stopping && max)
-			read_ahead_one(ra, o, max);
-		allow(ra, o->fd);
-		free(o);
+		serve(ra, o, max, stopping);
 	}
 }
 
@@ -144,7 +157,9 @@ static bool enqueue(struct readahead *ra, int fd, pid_t pid)
 	bool ok = false;
 
 	pthread_mutex_lock(&ra->lock);
-	if (ra->queued >= QUEUE_MAX || !ra->max_bytes) {
+	if (ra->stopping) {
+		/* Stopping: answered at once by the caller. */
+	} else if (ra->queued >= QUEUE_MAX || !ra->max_bytes) {
 		if (ra->max_bytes && !ra->full_logged)
 			log_warn("read ahead at open: more than %d opens waiting: the next are allowed without "
 				 "reading ahead (their pages are moved after they are read)", QUEUE_MAX);
@@ -160,6 +175,18 @@ static bool enqueue(struct readahead *ra, int fd, pid_t pid)
 	}
 	pthread_mutex_unlock(&ra->lock);
 	return ok;
+}
+
+/* The parent of process @pid (0 when unknown): from /proc/PID/stat, after the name's last ')'. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int ppid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_file(path, buf, sizeof(buf)) <= 0 || !(p = strrchr(buf, ')')) || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return (pid_t)ppid;
 }
 
 static void *events_main(void *arg)
@@ -204,8 +231,12 @@ static void *events_main(void *arg)
 				close(ev->fd);
 				continue;
 			}
-			/* numamoved's own opens (its checks and moves) go on at once. */
-			if (ev->pid == self || !enqueue(ra, ev->fd, ev->pid))
+			/*
+			 * numamoved's own opens (its checks, moves and locks) and its
+			 * children's (the writer of a Place, with the caller's ids) go on
+			 * at once: nothing of numamoved ever waits for a read ahead.
+			 */
+			if (ev->pid == self || parent_of(ev->pid) == self || !enqueue(ra, ev->fd, ev->pid))
 				allow(ra, ev->fd);
 		}
 	}
@@ -284,7 +315,20 @@ void readahead_stop(struct readahead *ra)
 {
 	if (!ra)
 		return;
-	/* No more events read; the readers allow what is queued without reading; the kernel allows the rest. */
+	/*
+	 * Stopping first: the events thread answers every open at once from
+	 * now on, and the readers answer what is queued without reading (one
+	 * in the middle of a read ahead, which opens the file, gets its own
+	 * open answered by the events thread: it is joined before that one).
+	 * Then the events thread ends, and closing the group lets every open
+	 * still waiting in the kernel go.
+	 */
+	pthread_mutex_lock(&ra->lock);
+	ra->stopping = true;
+	pthread_cond_broadcast(&ra->cond);
+	pthread_mutex_unlock(&ra->lock);
+	for (int i = 0; i < ra->n_readers; i++)
+		pthread_join(ra->readers[i], NULL);
 	if (ra->events_started) {
 		uint64_t one = 1;
 
@@ -292,12 +336,6 @@ void readahead_stop(struct readahead *ra)
 			log_err("read ahead at open: cannot stop its thread: %m");
 		pthread_join(ra->events, NULL);
 	}
-	pthread_mutex_lock(&ra->lock);
-	ra->stopping = true;
-	pthread_cond_broadcast(&ra->cond);
-	pthread_mutex_unlock(&ra->lock);
-	for (int i = 0; i < ra->n_readers; i++)
-		pthread_join(ra->readers[i], NULL);
 	pthread_mutex_destroy(&ra->lock);
 	pthread_cond_destroy(&ra->cond);
 	if (ra->stop_fd >= 0)

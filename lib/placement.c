@@ -628,10 +628,17 @@ NM_EXPORT int numamove_placement_read_ahead(int fd, const struct numamove_placem
 	/* default and local put pages near the reader: read ahead here, they would be near numamoved. */
 	if (r < 0 || !a.len || !placement->policy->nodes->n)
 		return r;
-	/* A file wholly in the page cache already has nothing to read: no policy changed, no call made. */
-	r = cached_bytes(fd, a.len, &cached);
-	if (r < 0 || cached >= a.len)
-		return r;
+	if (a.len > SIZE_MAX)
+		return -EFBIG;
+	/*
+	 * A file wholly in the page cache already has nothing to read: no
+	 * policy changed, no call made. One that cannot be mapped to see is
+	 * read ahead all the same.
+	 */
+	if (cached_bytes(fd, a.len, &cached) < 0)
+		cached = 0;
+	if (cached >= a.len)
+		return 0;
 	r = under_policy(placement, ra_run, &a);
 	if (r == 0 && ret_bytes)
 		*ret_bytes = a.len - cached;
@@ -663,6 +670,8 @@ NM_EXPORT int numamove_placement_lock(int fd, const struct numamove_placement *p
 	if (!l)
 		return -ENOMEM;
 	r = file_len(fd, max_bytes, &l->len);
+	if (r == 0 && l->len > SIZE_MAX)
+		r = -EFBIG;
 	if (r == 0 && l->len) {
 		l->addr = mmap(NULL, (size_t)l->len, PROT_READ, MAP_SHARED, fd, 0);
 		if (l->addr == MAP_FAILED) {

@@ -316,6 +316,62 @@ def read_ahead(m, top, plain):
     m.Clear([raf])
 
 
+def wait_resident(fd, share=0.95, timeout=5):
+    """The share of @fd in the page cache, once it reaches @share or after @timeout s."""
+    end = time.monotonic() + timeout
+    while resident(fd) < share and time.monotonic() < end:
+        time.sleep(0.05)
+    return resident(fd)
+
+
+def read_ahead_rules(m, top, userd):
+    """
+    Who gets read ahead: a directory placed plain, then again with
+    read-ahead, reads its files ahead from then on; a user's Place of its
+    own file there (the daemon's writer opens it with the user's ids) reads
+    nothing ahead; a user's own placement with read-ahead holds no one's
+    opens (only root's or the manage action's do).
+    """
+    d = os.path.join(top, 'ra-dir')
+    os.makedirs(d, exist_ok=True)
+    os.chmod(d, 0o777)
+    f, uf = os.path.join(d, 'file'), os.path.join(d, 'user-file')
+    owned = os.path.join(userd, 'ra-user')
+    for path in (f, uf, owned):
+        with open(path, 'wb') as fh:
+            fh.write(os.urandom(8 << 20))
+    os.chown(uf, 1000, 1000)
+    os.chown(owned, 1000, 1000)
+    fds = [os.open(path, os.O_RDONLY) for path in (f, uf, owned)]
+    try:
+        if not all(evicted(fd) for fd in fds):
+            skip('read ahead rules (the file system keeps the pages)')
+            return
+        m.Place([d], 'bind:0', {})
+        os.close(os.open(f, os.O_RDONLY))
+        time.sleep(0.5)
+        check('a directory placed without read-ahead reads nothing ahead', resident(fds[0]) < 0.05,
+              '%.1f%% resident' % (100 * resident(fds[0])))
+        m.Place([d], 'bind:0', {'read-ahead': True})
+        os.close(os.open(f, os.O_RDONLY))
+        check('placed again with read-ahead, its files are read ahead when opened', wait_resident(fds[0]) >= 0.95,
+              '%.1f%% resident' % (100 * resident(fds[0])))
+        r = place_as(1000, 'Place', [uf], 'bind:0', {})
+        time.sleep(0.5)
+        check('a user\'s Place in a read-ahead directory: the daemon\'s writer reads nothing ahead',
+              r[0] == 'ok' and resident(fds[1]) < 0.05, [r, '%.1f%% resident' % (100 * resident(fds[1]))])
+        r = place_as(1000, 'Place', [userd], 'bind:0', {'read-ahead': True})
+        os.close(os.open(owned, os.O_RDONLY))
+        time.sleep(0.5)
+        check('a user\'s own placement with read-ahead holds no open (root or manage only)',
+              r[0] == 'ok' and resident(fds[2]) < 0.05, [r, '%.1f%% resident' % (100 * resident(fds[2]))])
+        place_as(1000, 'Place', [userd], 'bind:0', {'scope': 'directory'})
+    finally:
+        for fd in fds:
+            os.close(fd)
+    m.Clear([d])
+
+
 def locked_in_memory(m, top, userd):
     """
     Placed files locked in memory: a file placed with lock by root stays in
@@ -356,6 +412,20 @@ def locked_in_memory(m, top, userd):
               wait_log(mark, uf + ': its placement asks to lock it in memory, but a user without the manage action '
                        'placed it'), [r, log_since(mark)[-600:]])
         check('a user\'s file is not locked', evicted(fds[2]), '%.1f%% resident' % (100 * resident(fds[2])))
+        # Under root's placement that does not lock, a file's own attribute asking for it locks nothing.
+        plain = os.path.join(top, 'lock-plain')
+        os.makedirs(plain, exist_ok=True)
+        own = os.path.join(plain, 'own')
+        with open(own, 'wb') as fh:
+            fh.write(os.urandom(1 << 20))
+        m.Place([plain], 'bind:0', {})
+        os.setxattr(own, XATTR, b'numamove-placement/2 policy=bind:0 memory=locked')
+        with open(own, 'rb') as fh:
+            fh.read()
+        check('a file\'s own attribute does not lock it under a placement that does not',
+              wait_log(mark, own + ': its placement asks to lock it in memory, but it is the file\'s own') and
+              own + ': locked' not in log_since(mark), log_since(mark)[-600:])
+        m.Clear([plain])
         m.Clear([f1])
         check('Clear ends the lock, and says so', wait_log(mark, f1 + ': unlocked (its placement no longer locks it)'),
               log_since(mark)[-600:])
@@ -488,7 +558,33 @@ def placements():
     check('reading unplaced files does not wake the daemon', s1 == s0, '%d context switches' % (s1 - s0))
 
     read_ahead(m, top, rootf)
+    read_ahead_rules(m, top, userd)
     locked_in_memory(m, top, userd)
+
+    # Stopping with opens waiting for a read ahead: the daemon lets them all go before it ends.
+    stopf = os.path.join(top, 'ra-stop')
+    with open(stopf, 'wb') as fh:
+        fh.write(os.urandom(64 << 20))
+    m.Place([stopf], 'bind:0', {'read-ahead': True})
+    fd = os.open(stopf, os.O_RDONLY)
+    evicted(fd)
+    os.close(fd)
+    openers = [subprocess.Popen([sys.executable, '-c', 'import os, sys; os.close(os.open(sys.argv[1], os.O_RDONLY))',
+                                 stopf]) for _ in range(8)]
+    time.sleep(0.05)
+    rc = stop()
+    ended = []
+    for o in openers:
+        try:
+            ended.append(o.wait(timeout=10) == 0)
+        except subprocess.TimeoutExpired:
+            o.kill()
+            ended.append(False)
+    check('stopping numamoved with opens waiting for a read ahead lets them all go, and it ends', rc == 0 and
+          all(ended), [rc, ended])
+    start()
+    m = manager()
+    m.Clear([stopf])
 
     # The registry across a restart: a corrupt attribute and one removed by hand, reported; the others kept.
     assert stop() == 0

@@ -209,6 +209,10 @@ read -r _ res _ <<< "$(cat "$T/m.out")"
 	fail "read ahead at open: $(cat "$T/m.out") (wanted >= 95% on node 2)"
 /bin/journalctl -u numamoved --no-pager --since "$mark" | grep -q "$mnt/g: opened by [0-9]* (python3): read 64.0M ahead under bind:2" ||
 	fail "numamoved did not log the read ahead: $(/bin/journalctl -u numamoved --no-pager --since "$mark" | tail -n 5)"
+# Born there, not moved: numamoved's check after the open found nothing to correct.
+sleep 1
+! /bin/journalctl -u numamoved --no-pager --since "$mark" | grep -q "placement of $mnt/g" ||
+	fail "a correction ran after the read ahead: $(/bin/journalctl -u numamoved --no-pager --since "$mark" | grep "placement of $mnt/g" | head -n 2)"
 /usr/bin/numamove place --clear "$mnt/g" > /dev/null 2>&1
 
 # ---- locked in memory: memory.reclaim cannot evict a file numamoved locks
