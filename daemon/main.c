@@ -5,6 +5,7 @@
  * which the journal turns into priorities.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -271,6 +272,15 @@ int main(int argc, char **argv)
 	struct daemon d = { .inbox_tail = &d.inbox, .next_id = 1, .efd = -1 };
 	int r;
 
+	/*
+	 * One malloc arena, not glibc's eight per CPU: a job, a check or a
+	 * lock runs on a thread of its own and each new thread could make an
+	 * arena that stays (a one-hour soak saw RSS step up by 14%); the
+	 * threads spend their time in system calls, not in malloc. 600
+	 * requests on the host: 4,588 -> 4,636 kB, against 4,824 -> 4,928 kB
+	 * with glibc's arenas.
+	 */
+	mallopt(M_ARENA_MAX, 1);
 	pthread_mutex_init(&d.lock, NULL);
 	log_setup();
 	if (parse_args(&d, argc, argv) < 0)
