@@ -80,11 +80,11 @@ _ok95() { [ "$(share_on "$1" "$2")" -ge 95 ]; }
 cpu0=$(node_cpus 0 | cut -d, -f1 | cut -d- -f1)
 
 # ---- ext4: placed, evicted, read again on node 0
-modprobe brd rd_nr=1 rd_size=131072 || fail "modprobe brd"
+modprobe brd rd_nr=1 rd_size=262144 || fail "modprobe brd"
 /usr/sbin/mke2fs -q -t ext4 -F /dev/ram0 || fail "mke2fs"
 mkdir -p "$mnt"
 mount -t ext4 /dev/ram0 "$mnt" || { dmesg | tail -n 5; fail "mount ext4"; }
-dd if=/dev/urandom of="$mnt/f" bs=1M count=64 2>/dev/null
+dd if=/dev/urandom of="$mnt/f" bs=1M count=64 iflag=fullblock 2>/dev/null
 sync
 nm place --policy bind:2 --now "$mnt/f"
 assert_rc 0
@@ -190,7 +190,7 @@ wait "$libpid"
 # numamoved holds. Once that open returns, the whole file is in the page
 # cache (after the reads numamoved started end), on node 2, without a
 # correction: nothing read it on node 0 for numamoved to move.
-dd if=/dev/urandom of="$mnt/g" bs=1M count=64 2>/dev/null
+dd if=/dev/urandom of="$mnt/g" bs=1M count=64 iflag=fullblock 2>/dev/null || fail "cannot write $mnt/g"
 sync
 nm place --policy bind:2 --read-ahead "$mnt/g"
 assert_rc 0
@@ -224,8 +224,12 @@ sleep 1
 conf=/etc/numamove/numamoved.conf
 cp "$conf" "$T/conf.orig"
 echo 'lock-budget = 128M' >> "$conf"
-/usr/bin/systemctl reload numamoved.service || fail "systemctl reload numamoved"
-dd if=/dev/urandom of="$mnt/l" bs=1M count=32 2>/dev/null
+/usr/bin/systemctl reload numamoved.service || {
+	/usr/bin/systemctl status numamoved.service --no-pager -l 2>&1 | tail -n 15 | sed 's/^/  | /'
+	/bin/journalctl -u numamoved --no-pager -n 15 | sed 's/^/  | /'
+	fail "systemctl reload numamoved"
+}
+dd if=/dev/urandom of="$mnt/l" bs=1M count=32 iflag=fullblock 2>/dev/null || fail "cannot write $mnt/l"
 sync
 echo 1 > /proc/sys/vm/drop_caches
 mark=$(/bin/date '+%Y-%m-%d %H:%M:%S')
@@ -259,7 +263,7 @@ mkdir -p "$tmpd"
 mount -t tmpfs -o mode=1777 none "$tmpd" || fail "cannot mount tmpfs"
 nm place --policy bind:3 "$tmpd"
 assert_rc 0
-/usr/bin/taskset -c "$cpu0" /bin/dd if=/dev/urandom of="$tmpd/new" bs=1M count=16 2>/dev/null ||
+/usr/bin/taskset -c "$cpu0" /bin/dd if=/dev/urandom of="$tmpd/new" bs=1M count=16 iflag=fullblock 2>/dev/null ||
 	fail "the write on node 0"
 wait_for 3 _ok95 "$tmpd/new" 3 || fail "a file created in a placed tmpfs directory: $(cat "$T/m.out")"
 note "created in $tmpd: $(cat "$T/m.out")"
