@@ -31,8 +31,9 @@ cleanup() {
 	[ -n "$srun_pid" ] && kill -KILL "$srun_pid" 2>/dev/null
 	[ -n "$srun_pid" ] && /usr/bin/scancel --quiet --user=user 2>/dev/null
 	/usr/bin/timeout 30 /usr/bin/systemctl stop slurmd.service slurmctld.service munge.service 2>/dev/null
-	/usr/bin/timeout 30 /usr/bin/systemctl stop slurmstepd.scope 2>/dev/null
-	/usr/bin/systemctl reset-failed slurmd.service slurmctld.service munge.service slurmstepd.scope 2>/dev/null
+	# slurmd's scope (NODE_slurmstepd.scope) outlives it, with any step left
+	/usr/bin/timeout 30 /usr/bin/systemctl stop '*slurmstepd.scope' 2>/dev/null
+	/usr/bin/systemctl reset-failed slurmd.service slurmctld.service munge.service 2>/dev/null
 	rm -rf /run/systemd/system/munge.service.d
 	/usr/bin/systemctl daemon-reload
 	for g in $CG/system.slice/*/; do [ -e "$g/cgroup.subtree_control" ] && _undo "$g" ""; done
@@ -142,7 +143,7 @@ id=$(cat "$D/jobid")
 pid=$(wl_pid job)
 note "job $id: workload pid $pid, uid $(awk '/^Uid:/ {print $2}' "/proc/$pid/status"), in $(cat "/proc/$pid/cgroup")"
 # The kernel's word for where the job is: its processes' group is below job_ID.
-grep -q "/slurmstepd.scope/job_$id/step_0/" "/proc/$pid/cgroup" ||
+grep -qE "/([^/]*_)?slurmstepd\.scope/job_$id/step_0/" "/proc/$pid/cgroup" ||
 	fail "the workload's cgroup is not slurmd's job_$id/step_0: $(cat "/proc/$pid/cgroup")"
 cg=/sys/fs/cgroup$(sed -n 's|^0::\(.*/job_'"$id"'\)/.*|\1|p' "/proc/$pid/cgroup")
 # For the record: the layout slurmd made, each group's cpuset and processes.
@@ -194,7 +195,7 @@ NM_USER=1000 nm move --daemon --slurm-job "$id.7" --to 2
 assert_rc 1
 assert_one_line_error "no such job on this node"
 # numamoved itself, asked over the bus (not through the command's own check)
-NMD_USER=1000 bctl call "$NMD_BUS" "$NMD_OBJ" "$NMD_IF.Manager" Move 'a(sv)a{sv}' 1 slurm-job s 999999 1 to s 2
+NMD_USER=user bctl call "$NMD_BUS" "$NMD_OBJ" "$NMD_IF.Manager" Move 'a(sv)a{sv}' 1 slurm-job s 999999 1 to s 2
 [ "$B_RC" != 0 ] || fail "numamoved took a Move of slurm job 999999"
 grep -q "no such job on this node" "$T/b.err" ||
 	fail "numamoved's error for slurm job 999999: $(cat "$T/b.err")"
