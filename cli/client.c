@@ -560,6 +560,10 @@ static int append_targets(sd_bus_message *msg, const struct client_move *m, bool
 			*gone = true;
 		}
 	}
+	for (size_t i = 0; r >= 0 && i < m->n_slurm_jobs; i++) {
+		r = sd_bus_message_append(msg, "(sv)", "slurm-job", "s", m->slurm_jobs[i]);
+		++*n;
+	}
 	for (size_t i = 0; r >= 0 && m->targets && i < m->targets->n_pids; i++) {
 		if (append_pidfd(msg, "pidfd", parse_pid_arg("move", m->targets->pids[i]), &r))
 			++*n;

@@ -48,6 +48,9 @@ struct client_move {
 	bool cgroup;
 	char **operands;
 	size_t n_operands;
+	/* --slurm-job: sent as they are, found by numamoved */
+	char **slurm_jobs;
+	size_t n_slurm_jobs;
 };
 /*
  * Sends the request, follows the job to its end (its text as it comes, its

@@ -33,6 +33,8 @@ struct move_args {
 	struct output o;
 	bool daemon, daemon_given, has_priority; /* --daemon, or NUMAMOVE_DAEMON=1: numamoved moves (client.c) */
 	int priority;
+	char **slurm_jobs; /* --slurm-job, each: argv's strings */
+	size_t n_slurm_jobs;
 };
 
 /* Where the progress of the current move is, for the terminal or --progress=json. */
@@ -57,6 +59,7 @@ static void __attribute__((noreturn)) usage(void)
 	       " %1$s move [options] --to <nodes> <pid>...\n"
 	       " %1$s move [options] --to <nodes> <path>... [--shm <id>]... [--shm-key <key>]...\n"
 	       " %1$s move [options] --to <nodes> --cgroup <cgroup-dir|pid>...\n"
+	       " %1$s move [options] --to <nodes> --slurm-job <jobid[.step]>...\n"
 	       "\n"
 	       "Move all the memory of each process to other NUMA nodes, keeping its relative\n"
 	       "placement: the i-th node of --from goes to the i-th node of --to. First every\n"
@@ -109,6 +112,10 @@ static void __attribute__((noreturn)) usage(void)
 	       "                       group's cpuset.mems and cpuset.cpus, and let the kernel\n"
 	       "                       rebind the policies and migrate the memory of every\n"
 	       "                       process in it\n"
+	       "     --slurm-job <jobid[.step]>  a Slurm job (or one step of it: a number,\n"
+	       "                       batch, extern or interactive) running on this node,\n"
+	       "                       moved by the cgroup route as its cgroup v2 group, all\n"
+	       "                       its steps with it; may be given more than once\n"
 	       "     --daemon          send the request to numamoved, the batch manager, and\n"
 	       "                       follow the job: the same output and exit status\n"
 	       "                       (default with NUMAMOVE_DAEMON=1)\n"
@@ -215,11 +222,28 @@ static uint64_t parse_rate(const char *text)
 	return v;
 }
 
-/* Adds the operands to the request: pids, paths, SysV segments, or with --cgroup groups. */
+/* Adds the operands to the request: pids, paths, SysV segments, or with --cgroup groups; Slurm jobs. */
 static void add_targets(struct numamove_request *req, const struct move_args *a, const struct targets *targets,
 			int argc, char **argv, int first)
 {
 	int r = 0;
+
+	for (size_t i = 0; i < a->n_slurm_jobs; i++) {
+		r = numamove_request_add_slurm_job(req, a->slurm_jobs[i]);
+		if (r == -EINVAL)
+			usage_error("move", "--slurm-job: '%s' is not JOBID or JOBID.STEP (STEP: a number, batch, "
+				    "extern or interactive)", a->slurm_jobs[i]);
+		if (r == -ENOENT) {
+			warnx_("slurm job %s: no such job on this node", a->slurm_jobs[i]);
+			exit(EXIT_ERROR);
+		}
+		if (r == -ENOMEM)
+			err_nomem();
+		if (r < 0) {
+			warn_errno(r, "slurm job %s", a->slurm_jobs[i]);
+			exit(EXIT_ERROR);
+		}
+	}
 
 	for (int i = first; a->cgroup && r == 0 && i < argc; i++)
 		r = arg_is_pid(argv[i]) ? numamove_request_add_cgroup_of(req, parse_pid_arg("move", argv[i]))
@@ -242,7 +266,7 @@ int cmd_move(int argc, char **argv)
 {
 	enum { OPT_DRY_RUN = 256, OPT_FORCE, OPT_MEMORY_ONLY, OPT_SHM, OPT_SHM_KEY, OPT_POLICY, OPT_WITH_SHARED,
 	       OPT_WITH_FILES, OPT_CGROUP, OPT_RATE, OPT_MAX_STALL, OPT_ENGINE, OPT_PROGRESS, OPT_NO_STAY,
-	       OPT_DAEMON, OPT_NO_DAEMON, OPT_PRIORITY };
+	       OPT_DAEMON, OPT_NO_DAEMON, OPT_PRIORITY, OPT_SLURM_JOB };
 	static const struct option longopts[] = {
 		{ "to", required_argument, NULL, 't' },
 		{ "from", required_argument, NULL, 'f' },
@@ -256,6 +280,7 @@ int cmd_move(int argc, char **argv)
 		{ "memory-only", no_argument, NULL, OPT_MEMORY_ONLY },
 		{ "no-stay", no_argument, NULL, OPT_NO_STAY },
 		{ "cgroup", no_argument, NULL, OPT_CGROUP },
+		{ "slurm-job", required_argument, NULL, OPT_SLURM_JOB },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "rate", required_argument, NULL, OPT_RATE },
 		{ "max-stall", required_argument, NULL, OPT_MAX_STALL },
@@ -296,6 +321,12 @@ int cmd_move(int argc, char **argv)
 		case OPT_MEMORY_ONLY: a.memory_only = true; break;
 		case OPT_NO_STAY: a.no_stay = true; break;
 		case OPT_CGROUP: a.cgroup = true; break;
+		case OPT_SLURM_JOB:
+			a.slurm_jobs = realloc(a.slurm_jobs, (a.n_slurm_jobs + 1) * sizeof(*a.slurm_jobs));
+			if (!a.slurm_jobs)
+				err_nomem();
+			a.slurm_jobs[a.n_slurm_jobs++] = optarg;
+			break;
 		case 'j': a.jobs = parse_count("--jobs", optarg, 1, NUMAMOVE_JOBS_MAX); break;
 		case OPT_RATE: a.rate = parse_rate(optarg); break;
 		case OPT_MAX_STALL: a.max_stall_ms = parse_count("--max-stall", optarg, 1, 60000); break;
@@ -344,13 +375,16 @@ int cmd_move(int argc, char **argv)
 	if (!a.to)
 		usage_error("move", "--to is required");
 	if (a.cgroup) {
-		if (optind >= argc)
+		if (optind >= argc && !a.n_slurm_jobs)
 			usage_error("move", "no cgroup or process id given");
 	} else {
 		targets_add_args("move", &targets, argc, argv, optind);
-		if (!targets.n_pids && !targets.n_objs)
+		if (!targets.n_pids && !targets.n_objs && !a.n_slurm_jobs)
 			usage_error("move", "no process id or object given");
 	}
+	if (a.n_slurm_jobs && (targets.n_pids || targets.n_objs))
+		usage_error("move", "--slurm-job moves whole groups: other operands go with --cgroup (cgroup "
+			    "directories, or pids standing for their groups)");
 	/* Which options go together with which targets is the library's rule; the words are the front's. */
 	ropts = (struct numamove_request_opts){
 		.sz = sizeof(struct numamove_request_opts),
@@ -369,7 +403,7 @@ int cmd_move(int argc, char **argv)
 	if (numamove_request_check(&ropts, NUMAMOVE_REQUEST_CHECK_TARGETS |
 				   (targets.n_pids ? NUMAMOVE_REQUEST_CHECK_PROCESSES : 0) |
 				   (targets.n_objs ? NUMAMOVE_REQUEST_CHECK_OBJECTS : 0) |
-				   (a.cgroup ? NUMAMOVE_REQUEST_CHECK_CGROUPS : 0) |
+				   (a.cgroup || a.n_slurm_jobs ? NUMAMOVE_REQUEST_CHECK_CGROUPS : 0) |
 				   (a.policy ? NUMAMOVE_REQUEST_CHECK_POLICY : 0), &why) < 0 &&
 	    front_request_conflict(why, FRONT_VOICE_COMMAND))
 		usage_error("move", "%s", front_request_conflict(why, FRONT_VOICE_COMMAND));
@@ -417,11 +451,14 @@ int cmd_move(int argc, char **argv)
 			.progress_text = prog.tty, .progress_json = prog.json, .o = &a.o,
 			.targets = &targets, .cgroup = a.cgroup, .operands = argv + optind,
 			.n_operands = (size_t)(argc - optind),
+			.slurm_jobs = a.slurm_jobs, .n_slurm_jobs = a.n_slurm_jobs,
 		});
 		targets_free(&targets);
+		free(a.slurm_jobs);
 		return status;
 	}
 	targets_free(&targets);
+	free(a.slurm_jobs);
 
 	/* Interrupted, stop between two steps and report; the target is never left stopped. */
 	running = req;

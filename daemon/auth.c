@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -37,6 +38,7 @@ const char *target_kind_name(enum target_kind kind)
 	static const char *const names[] = {
 		[TARGET_PIDFD] = "pidfd", [TARGET_CGROUP] = "cgroup", [TARGET_CGROUP_OF] = "cgroup-of",
 		[TARGET_PATH] = "path", [TARGET_SHM] = "shm", [TARGET_SHM_KEY] = "shm-key",
+		[TARGET_SLURM_JOB] = "slurm-job",
 	};
 	return names[kind];
 }
@@ -218,6 +220,106 @@ static int open_cgroup(struct target *t, sd_bus_error *error)
 	return 0;
 }
 
+/*
+ * The one uid of the processes of Slurm job group @dir and the groups
+ * below it, slurmstepd's own ("slurm" groups, root's) left out: real,
+ * effective and saved uid all @*uid. false when some process is another
+ * uid's, or runs a setuid program.
+ */
+static bool job_uid(int dirfd, unsigned int depth, bool *found, unsigned int *uid)
+{
+	char buf[65536], path[64], status[8192];
+	int fd = openat(dirfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	bool ok = true;
+	DIR *dir;
+	struct dirent *de;
+
+	if (fd >= 0)
+		close(fd);
+	/* More processes than a read gives: not worth the guess, the job is root's. */
+	if (n < 0 || n == (ssize_t)sizeof(buf) - 1)
+		return false;
+	buf[n] = '\0';
+	for (char *save = NULL, *tok = strtok_r(buf, "\n", &save); ok && tok; tok = strtok_r(NULL, "\n", &save)) {
+		unsigned int u[3];
+
+		snprintf(path, sizeof(path), "/proc/%s/status", tok);
+		if (read_file(path, status, sizeof(status)) < 0)
+			continue; /* exited */
+		if (status_ids(status, "\nUid:", u) < 0)
+			return false;
+		for (int k = 0; k < 3; k++)
+			ok = ok && u[k] == (*found ? *uid : u[0]);
+		*uid = u[0];
+		*found = true;
+	}
+	if (!ok || depth == 0)
+		return ok && depth > 0;
+	fd = dup(dirfd);
+	dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	while (ok && (de = readdir(dir))) {
+		int sub;
+
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    strcmp(de->d_name, "slurm") == 0)
+			continue;
+		sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (sub < 0)
+			continue; /* removed meanwhile */
+		ok = job_uid(sub, depth - 1, found, uid);
+		close(sub);
+	}
+	closedir(dir);
+	return ok;
+}
+
+/*
+ * A Slurm job or step on this node: its group, found by the library as
+ * the command finds it; its owner the one uid of its processes, so that a
+ * user moves only a job that runs theirs alone (root's when none runs).
+ * Identified by the group's inode: a job ended and another of the same id
+ * is not the one authorized.
+ */
+static int open_slurm_job(struct target *t, sd_bus_error *error)
+{
+	char *path = NULL, file[PATH_MAX + 16];
+	unsigned int uid = 0;
+	bool found = false;
+	struct stat st;
+	int r = numamove_slurm_cgroup(t->text, NULL, &path), fd;
+
+	if (r == -EINVAL)
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "slurm job '%.64s': not JOBID or JOBID.STEP (STEP: a "
+					 "number, batch, extern or interactive)", t->text);
+	if (r == -ENOENT)
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "slurm job %s: no such job on this node", t->text);
+	if (r < 0)
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "slurm job %s: %s", t->text, strerror(-r));
+	snprintf(file, sizeof(file), "%s/cpuset.mems", path);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || access(file, F_OK) < 0) {
+		r = sd_bus_error_setf(error, ERR_BAD_TARGET, "slurm job %s: %s has no cpuset.mems (Slurm's cgroup.conf "
+				      "must let cgroup/v2 constrain cpusets)", t->text, path);
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		return r;
+	}
+	t->key_a = st.st_dev;
+	t->key_b = st.st_ino;
+	t->owner = job_uid(fd, 8, &found, &uid) && found ? uid : 0;
+	close(fd);
+	r = asprintf(&t->label, "slurm job %s (cgroup %s)", t->text, path) < 0 ? -ENOMEM : 0;
+	free(path);
+	return r;
+}
+
 static int open_path(struct target *t, sd_bus_error *error)
 {
 	char real[PATH_MAX];
@@ -286,6 +388,15 @@ bool target_unchanged(const struct target *t)
 	}
 	case TARGET_PATH:
 		return stat(t->text, &st) == 0 && (uint64_t)st.st_dev == t->key_a && (uint64_t)st.st_ino == t->key_b;
+	case TARGET_SLURM_JOB: {
+		char *path = NULL;
+		int r = numamove_slurm_cgroup(t->text, NULL, &path);
+		bool same = r == 0 && stat(path, &st) == 0 && (uint64_t)st.st_dev == t->key_a &&
+			    (uint64_t)st.st_ino == t->key_b;
+
+		free(path);
+		return same || r == -ENOENT; /* ended: the request says so */
+	}
 	case TARGET_SHM:
 	case TARGET_SHM_KEY:
 		return shmctl((int)t->key_a, IPC_STAT, &ds) == 0 && ds.shm_perm.uid == t->owner &&
@@ -313,6 +424,8 @@ int target_open(struct target *t, sd_bus_error *error)
 		return r < 0 ? r : open_cgroup(t, error);
 	case TARGET_CGROUP:
 		return open_cgroup(t, error);
+	case TARGET_SLURM_JOB:
+		return open_slurm_job(t, error);
 	case TARGET_PATH:
 		return open_path(t, error);
 	case TARGET_SHM:
@@ -644,6 +757,11 @@ static void target_needs(struct auth_request *a, const struct target *t, bool pi
 	case TARGET_CGROUP_OF:
 		if (t->owner != c->uid)
 			need_action(a, ACTION_MOVE_OTHER, "%s %s (cpuset.mems of uid %u)", verb, t->label,
+				    (unsigned int)t->owner);
+		break;
+	case TARGET_SLURM_JOB:
+		if (t->owner != c->uid)
+			need_action(a, ACTION_MOVE_OTHER, "%s %s (processes of uid %u)", verb, t->label,
 				    (unsigned int)t->owner);
 		break;
 	case TARGET_PATH:

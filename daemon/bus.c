@@ -78,6 +78,7 @@ static int read_one_target(sd_bus_message *m, struct target *t, sd_bus_error *er
 	static const struct { const char *name; enum target_kind kind; char type; } kinds[] = {
 		{ "pidfd", TARGET_PIDFD, 'h' }, { "cgroup", TARGET_CGROUP, 's' }, { "cgroup-of", TARGET_CGROUP_OF, 'h' },
 		{ "path", TARGET_PATH, 's' }, { "shm", TARGET_SHM, 'i' }, { "shm-key", TARGET_SHM_KEY, 'i' },
+		{ "slurm-job", TARGET_SLURM_JOB, 's' },
 	};
 	const char *kind;
 	char what[64];
@@ -106,7 +107,7 @@ static int read_one_target(sd_bus_message *m, struct target *t, sd_bus_error *er
 		}
 	}
 	return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown target kind '%.64s' (pidfd, cgroup, "
-				 "cgroup-of, path, shm, shm-key)", kind);
+				 "cgroup-of, path, shm, shm-key, slurm-job)", kind);
 }
 
 /* The targets a(sv) of @m, as given (not identified yet); at most MAX_TARGETS. */
@@ -405,7 +406,7 @@ static int check_targets(const struct target *t, size_t n, const struct move_opt
 			what |= NUMAMOVE_REQUEST_CHECK_PROCESSES;
 		if (t[i].kind == TARGET_PATH || t[i].kind == TARGET_SHM || t[i].kind == TARGET_SHM_KEY)
 			what |= NUMAMOVE_REQUEST_CHECK_OBJECTS;
-		if (t[i].kind == TARGET_CGROUP || t[i].kind == TARGET_CGROUP_OF)
+		if (t[i].kind == TARGET_CGROUP || t[i].kind == TARGET_CGROUP_OF || t[i].kind == TARGET_SLURM_JOB)
 			what |= NUMAMOVE_REQUEST_CHECK_CGROUPS;
 	}
 	if (numamove_request_check(&(struct numamove_request_opts){

@@ -379,6 +379,15 @@ static int build_request(struct job *j, bool dry, struct worker *w, struct numam
 		case TARGET_CGROUP_OF:
 			r = numamove_request_add_cgroup(req, t->text);
 			break;
+		case TARGET_SLURM_JOB:
+			/* Found again by the same call as the command's; a job that ended has nothing to move. */
+			r = numamove_request_add_slurm_job(req, t->text);
+			if (r == -ENOENT) {
+				if (!dry)
+					target_exited(w, t);
+				continue;
+			}
+			break;
 		case TARGET_PATH:
 			r = numamove_request_add_path(req, t->text);
 			break;

@@ -72,7 +72,10 @@ int config_load(const char *path, struct config *ret);
 void config_free(struct config *c);
 
 /* ---- targets, as a request names them and as the daemon keeps them */
-enum target_kind { TARGET_PIDFD, TARGET_CGROUP, TARGET_CGROUP_OF, TARGET_PATH, TARGET_SHM, TARGET_SHM_KEY };
+enum target_kind {
+	TARGET_PIDFD, TARGET_CGROUP, TARGET_CGROUP_OF, TARGET_PATH, TARGET_SHM, TARGET_SHM_KEY,
+	TARGET_SLURM_JOB, /* text: "JOBID[.STEP]", found again when the job runs */
+};
 
 struct target {
 	enum target_kind kind;
@@ -83,7 +86,8 @@ struct target {
 	int value;            /* SHM id or key */
 	char *label;          /* "1234 (postgres)", "/dev/shm/x", "cgroup /sys/fs/cgroup/a", "shm:5" */
 	uint64_t key_a, key_b; /* identity, for same-target serialization */
-	uid_t owner;          /* objects: their owner; cgroups: cpuset.mems's; processes: the real uid */
+	uid_t owner;          /* objects: their owner; cgroups: cpuset.mems's; processes: the real uid;
+	                         Slurm jobs: their processes' one uid (root when none or several) */
 	uid_t uids[3];        /* processes: real, effective, saved */
 	gid_t gids[3];
 	bool dumpable;

@@ -229,7 +229,7 @@ void state_remove_pin(struct daemon *d, uint32_t id)
 
 static int kind_from_name(const char *name)
 {
-	for (int k = TARGET_PIDFD; k <= TARGET_SHM_KEY; k++)
+	for (int k = TARGET_PIDFD; k <= TARGET_SLURM_JOB; k++)
 		if (strcmp(target_kind_name(k), name) == 0)
 			return k;
 	return -EINVAL;

@@ -6,6 +6,7 @@
  * memory; the write returns once the migration is done. cpuset.cpus is
  * rewritten to the destination nodes' CPUs so that threads follow.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,7 +16,7 @@
 #include "internal.h"
 
 /* Where cgroup v2 is mounted, from our mountinfo: the first of its mount points. */
-static int cgroup2_mount(char **ret)
+int nm_cgroup2_mount(char **ret)
 {
 	static const char *const types[] = { "cgroup2", NULL };
 	char **mounts = NULL;
@@ -47,7 +48,7 @@ NM_EXPORT int numamove_cgroup_of(pid_t pid, char **ret_path)
 		return -ENOENT;
 	rel += 3;
 	rel[strcspn(rel, "\n")] = '\0';
-	r = cgroup2_mount(&mnt);
+	r = nm_cgroup2_mount(&mnt);
 	if (r < 0)
 		return r;
 	if (strcmp(rel, "/") == 0)
@@ -123,6 +124,60 @@ NM_EXPORT int numamove_cgroup_pids(const char *path, pid_t **ret_pids, size_t *r
 			return r;
 		}
 		pids[n++] = pid;
+	}
+	*ret_pids = pids;
+	*ret_count = n;
+	return 0;
+}
+
+/* Appends the processes of @path and of the groups below it (at most @depth levels) to @pids. */
+static int tree_pids(const char *path, unsigned int depth, pid_t **pids, size_t *n, size_t *alloc)
+{
+	_cleanup_free_ pid_t *own = NULL;
+	size_t n_own = 0;
+	DIR *dir;
+	struct dirent *de;
+	int r = numamove_cgroup_pids(path, &own, &n_own);
+
+	if (r < 0)
+		return r;
+	r = nm_grow((void **)pids, alloc, *n + n_own, sizeof(**pids));
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n_own; i++)
+		(*pids)[(*n)++] = own[i];
+	if (depth == 0)
+		return 0;
+	dir = opendir(path);
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno; /* a group removed meanwhile has no process left */
+	while (r == 0 && (errno = 0, de = readdir(dir))) {
+		_cleanup_free_ char *sub = NULL;
+
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (asprintf(&sub, "%s/%s", path, de->d_name) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		r = tree_pids(sub, depth - 1, pids, n, alloc);
+		if (r == -ENOENT)
+			r = 0;
+	}
+	closedir(dir);
+	return r;
+}
+
+int nm_cgroup_tree_pids(const char *path, pid_t **ret_pids, size_t *ret_count)
+{
+	pid_t *pids = NULL;
+	size_t n = 0, alloc = 0;
+	/* Deeper than any manager nests (Slurm: job, step, user, task). */
+	int r = tree_pids(path, 16, &pids, &n, &alloc);
+
+	if (r < 0) {
+		free(pids);
+		return r;
 	}
 	*ret_pids = pids;
 	*ret_count = n;

@@ -542,6 +542,22 @@ NM_EXPORT int numamove_request_add_cgroup_of(struct numamove_request *req, pid_t
 	return add_spec(req, (struct spec){ .kind = SPEC_CGROUP_PID, .pid = pid, .fd = -1 }, name);
 }
 
+/* Found now: a job that is not on this node is the caller's error to tell, before anything runs. */
+NM_EXPORT int numamove_request_add_slurm_job(struct numamove_request *req, const char *spec)
+{
+	_cleanup_free_ char *path = NULL;
+	int r;
+
+	if (!req || !spec)
+		return -EINVAL;
+	if (!takes_cgroups(req))
+		return -EINVAL;
+	r = numamove_slurm_cgroup(spec, NULL, &path);
+	if (r < 0)
+		return r;
+	return add_spec(req, (struct spec){ .kind = SPEC_CGROUP, .fd = -1 }, path);
+}
+
 NM_EXPORT void numamove_request_cancel(struct numamove_request *req)
 {
 	if (req)
@@ -1978,8 +1994,9 @@ static int run_cgroup(struct numamove_request *req, const struct spec *s)
 	r = numamove_cgroup_check(t->name);
 	if (r == 0)
 		r = numamove_cgroup_mems(t->name, &t->mems_before);
+	/* The groups below move with it (a job's steps, a container's services). */
 	if (r == 0)
-		r = numamove_cgroup_pids(t->name, &pids, &n_pids);
+		r = nm_cgroup_tree_pids(t->name, &pids, &n_pids);
 	if (r < 0) {
 		r = end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_CGROUP, r);
 		goto out;

@@ -1098,6 +1098,16 @@ int numamove_cgroup_pids(const char *path, pid_t **ret_pids, size_t *ret_count);
 /** numamove_cgroup_mems() - the group's effective nodes (cpuset.mems.effective) */
 int numamove_cgroup_mems(const char *path, struct numamove_nodelist **ret_list);
 
+/**
+ * numamove_slurm_cgroup() - the cgroup v2 directory of Slurm job or step @spec
+ * ("JOBID" or "JOBID.STEP", STEP a number, batch, extern or interactive) on
+ * this node: under slurmd's scope, system.slice/slurmstepd.scope (or
+ * NODE_slurmstepd.scope), of the cgroup v2 mount, or of @root when not NULL
+ * (tests). *ret_path freed with free(). -EINVAL a bad @spec, -ENOENT no such
+ * job or step here (or no cgroup v2). Since 0.6.
+ */
+int numamove_slurm_cgroup(const char *spec, const char *root, char **ret_path);
+
 /* numamove_cgroup_move(): leave cpuset.cpus alone. */
 #define NUMAMOVE_CGROUP_MEMS_ONLY (1u << 0)
 
@@ -1480,6 +1490,13 @@ int numamove_request_add_shm(struct numamove_request *request, int id_or_key, bo
 int numamove_request_add_cgroup(struct numamove_request *request, const char *path);
 /** numamove_request_add_cgroup_of() - the cgroup of process @pid, found when the request runs */
 int numamove_request_add_cgroup_of(struct numamove_request *request, pid_t pid);
+/**
+ * numamove_request_add_slurm_job() - a Slurm job or step on this node, "JOBID" or
+ * "JOBID.STEP", as a cgroup target (its group, found now with numamove_slurm_cgroup());
+ * -EINVAL a bad @spec or as numamove_request_add_cgroup(), -ENOENT no such job or step
+ * on this node (since 0.6)
+ */
+int numamove_request_add_slurm_job(struct numamove_request *request, const char *spec);
 
 /**
  * numamove_request_run() - do it

@@ -385,6 +385,18 @@ fi
 check "move --cgroup: not a cgroup" 1 '' "not a cgroup v2 group" -- move --cgroup --to "$node0" "$tmp/dir"
 check "move --cgroup: nothing given" 2 '' "no cgroup or process id given" -- move --cgroup --to "$node0"
 check "move --cgroup with --shm" 2 '' "--cgroup moves whole groups" -- move --cgroup --to "$node0" --shm 1 "$tmp/dir"
+# Slurm jobs: none runs on this machine (the Debian VM's 55-slurm moves real ones).
+check "move --slurm-job: not on this node" 1 '' "^numamove: slurm job 4294967293: no such job on this node$" -- \
+	move --slurm-job 4294967293 --to "$node0"
+check "move --slurm-job: a step not on this node" 1 '' "slurm job 4294967293.batch: no such job on this node" -- \
+	move --slurm-job 4294967293.batch --to "$node0"
+for bad in 12x 0 042 42. 42.x 42.01 42.0.0 42_1 -1 4294967294; do
+	check "move --slurm-job $bad: not a job id" 2 '' "'$bad' is not JOBID or JOBID.STEP" -- \
+		move --slurm-job "$bad" --to "$node0"
+done
+check "move --slurm-job with a pid operand" 2 '' "other operands go with --cgroup" -- \
+	move --slurm-job 42 --to "$node0" "$live"
+check "move --slurm-job with --policy" 2 '' "moves whole groups" -- move --slurm-job 42 --to "$node0" --policy bind
 
 # ---- begin: the client of numamoved (jobs, cancel, pin, unpin, pins, --daemon)
 # What needs no numamoved: usage errors (exit 2, nothing sent), and one clear

@@ -12,7 +12,9 @@
 # server whose shared buffers are anonymous shared memory: case
 # 52-postgresql; its packaged cluster is masked, the case starts its own).
 # python3-dbus is a D-Bus client other than busctl for the numamoved cases
-# (53-numamoved-*), which pass pidfds with it. Users: "user" (uid/gid 1000),
+# (53-numamoved-*), which pass pidfds with it. slurmd, slurmctld,
+# slurm-client and munge: a one-node Slurm cluster for 55-slurm (their
+# units disabled: the case configures and starts them). Users: "user" (uid/gid 1000),
 # "other" (uid/gid 1001: another user's process), "member" (uid/gid 1002,
 # also in the group "numamove-admin", gid 1100: the group the numamoved
 # cases name as admin-group). The consoles run no getty, /init starts
@@ -47,6 +49,7 @@ packages=(
 	kmod                                 # modprobe (brd, ext4: VM_MODULES)
 	postgresql-15                        # debian/cases/52-postgresql.sh
 	python3-dbus                         # debian/cases/53-numamoved-*: a second bus client
+	slurmd slurmctld slurm-client munge  # debian/cases/55-slurm.sh: a one-node Slurm (22.05)
 )
 # The customization: the test users and group, no gettys on the consoles (the serial
 # console carries the test output), /init for the kernel to start.
@@ -59,6 +62,7 @@ chroot "$1" groupadd -g 1002 member &&
 chroot "$1" useradd -u 1002 -g 1002 -G numamove-admin -m -s /bin/sh member &&
 chroot "$1" systemctl mask serial-getty@ttyS0.service getty@tty1.service console-getty.service &&
 chroot "$1" systemctl mask postgresql.service postgresql@15-main.service &&
+chroot "$1" systemctl disable munge.service slurmd.service slurmctld.service &&
 echo numavm > "$1/etc/hostname" &&
 ln -s /lib/systemd/systemd "$1/init"'
 opts=(--variant=minbase --mode=root --format=directory
