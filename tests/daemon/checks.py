@@ -266,6 +266,26 @@ def evicted(fd):
     return resident(fd) < 0.05
 
 
+def evicted_files(paths, size, users):
+    """
+    @paths written with @size random bytes (those in @users given to uid
+    1000), then dropped from the page cache: a descriptor of each, opened
+    before any placement (so opening brings no event); None when the file
+    system keeps the pages.
+    """
+    for path in paths:
+        with open(path, 'wb') as fh:
+            fh.write(os.urandom(size))
+        if path in users:
+            os.chown(path, 1000, 1000)
+    fds = [os.open(path, os.O_RDONLY) for path in paths]
+    if all(evicted(fd) for fd in fds):
+        return fds
+    for fd in fds:
+        os.close(fd)
+    return None
+
+
 def read_ahead(m, top, plain):
     """
     Read ahead at open: a file placed with read-ahead is in the page cache
@@ -337,16 +357,11 @@ def read_ahead_rules(m, top, userd):
     os.chmod(d, 0o777)
     f, uf = os.path.join(d, 'file'), os.path.join(d, 'user-file')
     owned = os.path.join(userd, 'ra-user')
-    for path in (f, uf, owned):
-        with open(path, 'wb') as fh:
-            fh.write(os.urandom(8 << 20))
-    os.chown(uf, 1000, 1000)
-    os.chown(owned, 1000, 1000)
-    fds = [os.open(path, os.O_RDONLY) for path in (f, uf, owned)]
+    fds = evicted_files((f, uf, owned), 8 << 20, (uf, owned))
+    if not fds:
+        skip('read ahead rules (the file system keeps the pages)')
+        return
     try:
-        if not all(evicted(fd) for fd in fds):
-            skip('read ahead rules (the file system keeps the pages)')
-            return
         m.Place([d], 'bind:0', {})
         os.close(os.open(f, os.O_RDONLY))
         time.sleep(0.5)
@@ -382,15 +397,11 @@ def locked_in_memory(m, top, userd):
     """
     f1, f2 = os.path.join(top, 'lock-1'), os.path.join(top, 'lock-2')
     uf = os.path.join(userd, 'user-lock')
-    for f in (f1, f2, uf):
-        with open(f, 'wb') as fh:
-            fh.write(os.urandom(16 << 20))
-    os.chown(uf, 1000, 1000)
-    fds = [os.open(f, os.O_RDONLY) for f in (f1, f2, uf)]
+    fds = evicted_files((f1, f2, uf), 16 << 20, (uf,))
+    if not fds:
+        skip('locked in memory (the file system keeps the pages)')
+        return
     try:
-        if not all(evicted(fd) for fd in fds):
-            skip('locked in memory (the file system keeps the pages)')
-            return
         write_conf('lock-budget = 24M\n')
         m.Reload()
         mark = len(open(env['LOG']).read())
