@@ -230,14 +230,19 @@ static bool job_uid(int dirfd, unsigned int depth, bool *found, unsigned int *ui
 {
 	char buf[65536], path[64], status[8192];
 	int fd = openat(dirfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	ssize_t n = fd < 0 ? -1 : 0, got = 0;
 	bool ok = true;
 	DIR *dir;
 	struct dirent *de;
 
+	/* To its end: cgroupfs gives about a page per read. */
+	while (n >= 0 && n < (ssize_t)sizeof(buf) - 1 && (got = read(fd, buf + n, sizeof(buf) - 1 - (size_t)n)) > 0)
+		n += got;
+	if (got < 0)
+		n = -1;
 	if (fd >= 0)
 		close(fd);
-	/* More processes than a read gives: not worth the guess, the job is root's. */
+	/* More processes than the buffer holds: not worth the guess, the job is root's. */
 	if (n < 0 || n == (ssize_t)sizeof(buf) - 1)
 		return false;
 	buf[n] = '\0';
@@ -760,9 +765,15 @@ static void target_needs(struct auth_request *a, const struct target *t, bool pi
 				    (unsigned int)t->owner);
 		break;
 	case TARGET_SLURM_JOB:
-		if (t->owner != c->uid)
-			need_action(a, ACTION_MOVE_OTHER, "%s %s (processes of uid %u)", verb, t->label,
-				    (unsigned int)t->owner);
+		/*
+		 * move-other, the job's owner too: the move writes the job's
+		 * group's cpuset.cpus and cpuset.mems (root's files, which Slurm
+		 * set to what it gave the job), and the owner could widen them to
+		 * the CPUs and nodes of other jobs. A user's own move needs a check
+		 * that it stays within the job's allocation: not built.
+		 */
+		need_action(a, ACTION_MOVE_OTHER, "%s %s (its cpuset is Slurm's allocation; processes of uid %u)", verb,
+			    t->label, (unsigned int)t->owner);
 		break;
 	case TARGET_PATH:
 	case TARGET_SHM:

@@ -130,6 +130,24 @@ NM_EXPORT int numamove_cgroup_pids(const char *path, pid_t **ret_pids, size_t *r
 	return 0;
 }
 
+/* Whether the group @path is of type "threaded" (cgroup.type; not "domain threaded", its root). */
+static bool is_threaded(const char *path)
+{
+	_cleanup_free_ char *file = NULL;
+	char type[32] = "";
+	FILE *f;
+
+	if (asprintf(&file, "%s/cgroup.type", path) < 0)
+		return false;
+	f = fopen(file, "re");
+	if (!f)
+		return false;
+	if (!fgets(type, sizeof(type), f))
+		type[0] = '\0';
+	fclose(f);
+	return strcmp(type, "threaded\n") == 0;
+}
+
 /* Appends the processes of @path and of the groups below it (at most @depth levels) to @pids. */
 static int tree_pids(const char *path, unsigned int depth, pid_t **pids, size_t *n, size_t *alloc)
 {
@@ -160,6 +178,13 @@ static int tree_pids(const char *path, unsigned int depth, pid_t **pids, size_t 
 			r = -ENOMEM;
 			break;
 		}
+		/*
+		 * A threaded group's cgroup.procs cannot be read (EOPNOTSUPP): its
+		 * threaded domain's, read above, lists the processes of its whole
+		 * threaded subtree (libvirt's vCPU groups, say).
+		 */
+		if (is_threaded(sub))
+			continue;
 		r = tree_pids(sub, depth - 1, pids, n, alloc);
 		if (r == -ENOENT)
 			r = 0;

@@ -191,6 +191,32 @@ static void test_tree_pids(void **state)
 	/* Not a group (no cgroup.procs): the error of the group itself. */
 	snprintf(path, sizeof(path), "%s/system.slice/ssh.service", t->root);
 	assert_int_equal(nm_cgroup_tree_pids(path, &pids, &n), -ENOENT);
+	/*
+	 * A threaded child: the kernel refuses to read its cgroup.procs
+	 * (EOPNOTSUPP; here a directory in its place, EISDIR): it is not read,
+	 * its domain's list holds its processes.
+	 */
+	{
+		char sub[4096 + 64];
+
+		snprintf(path, sizeof(path), "%s/system.slice/slurmstepd.scope/job_42/step_0/user/task_1", t->root);
+		snprintf(sub, sizeof(sub), "%s/vcpu0", path);
+		assert_int_equal(mkdir(sub, 0755), 0);
+		snprintf(sub, sizeof(sub), "%s/vcpu0/cgroup.procs", path);
+		assert_int_equal(mkdir(sub, 0755), 0);
+		assert_int_equal(nm_cgroup_tree_pids(path, &pids, &n), -EISDIR);
+		put(path, "vcpu0/cgroup.type", "threaded\n");
+		assert_int_equal(nm_cgroup_tree_pids(path, &pids, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(pids[0], 103);
+		free(pids);
+		snprintf(sub, sizeof(sub), "%s/vcpu0/cgroup.type", path);
+		unlink(sub);
+		snprintf(sub, sizeof(sub), "%s/vcpu0/cgroup.procs", path);
+		rmdir(sub);
+		snprintf(sub, sizeof(sub), "%s/vcpu0", path);
+		rmdir(sub);
+	}
 }
 
 /* The request target: the same parsing; a job on no node of ours is -ENOENT before anything runs. */

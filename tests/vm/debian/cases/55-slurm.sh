@@ -2,9 +2,10 @@
 # one-node cluster, Debian 12's slurmctld, slurmd and munge (Slurm 22.05)
 # with cgroup/v2, task/cgroup, proctrack/cgroup and select/cons_tres. uid
 # 1000 runs the workload with srun (32 MiB first touched on node 0). root
-# moves the job's step (JOBID.0) to node 1; uid 1000 moves its own job to
-# node 2 through numamoved (--daemon); uid 1001 is refused (move-other) and
-# nothing moves; root moves the job to node 3 directly. After each, the
+# moves the job's step (JOBID.0) to node 1; uid 1000, the job's owner,
+# and uid 1001 are refused by numamoved (move-other: a move writes the
+# job's cpuset, which is Slurm's allocation) and nothing moves; root moves
+# the job to node 2 through numamoved (--daemon) and to node 3 directly. After each, the
 # pages' nodes as the workload itself reports them (move_pages(2) on its
 # own pages) and its data checksums. A job not on the node: exit 1 and one
 # line, from the command and from numamoved (busctl, BadTarget); a bad job
@@ -162,22 +163,24 @@ wl_report job
 assert_region_on job 0 1
 assert_checksums job
 
-# ---- uid 1000, its own job, through numamoved: to node 2
-NM_USER=1000 nm move --daemon --slurm-job "$id" --to 2
+# ---- uid 1000, its own job, and uid 1001, not theirs: refused by numamoved, nothing moves
+wl_save job
+for u in 1000 1001; do
+	NM_USER=$u nm move --daemon --slurm-job "$id" --to 3
+	assert_rc 1
+	assert_one_line_error "move-other"
+done
+sleep 1
+wl_report job
+assert_unchanged job
+
+# ---- root, through numamoved: to node 2
+nm move --daemon --slurm-job "$id" --to 2
 assert_rc 0
 wl_report job
 assert_region_on job 0 2
 assert_checksums job
-note "cpuset.mems of job_$id now: $(cat "$cg/cpuset.mems")"
-
-# ---- uid 1001: not its job; refused, nothing moves
-wl_save job
-NM_USER=1001 nm move --daemon --slurm-job "$id" --to 3
-assert_rc 1
-assert_one_line_error "move-other"
-sleep 1
-wl_report job
-assert_unchanged job
+note "cpuset.mems of job_$id now: $(cat "$cg/cpuset.mems"), cpuset.cpus: $(cat "$cg/cpuset.cpus")"
 /usr/bin/journalctl -b -u numamoved.service --no-pager -o cat | grep "slurm job $id" | tail -n 3 | sed 's/^/  | /'
 
 # ---- root, directly: the job to node 3
