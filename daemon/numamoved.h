@@ -378,6 +378,7 @@ int method_clear(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int method_list_placements(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int bus_placement_corrected(struct daemon *d, const char *path, uint64_t bytes);
 int state_write_file(const char *name, const char *data, size_t len);
+int state_remove_file(const char *name);
 int state_read_file(const char *name, char **ret);
 
 /* main.c: the config, again */

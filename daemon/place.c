@@ -206,9 +206,16 @@ static int registry_save(struct daemon *d)
 	struct place_state *s = d->place;
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	FILE *f;
 	int r;
 
+	/*
+	 * No placement, no registry: numamoved.path starts the daemon at boot
+	 * (and again when it is stopped) while the file exists.
+	 */
+	if (s->n == 0)
+		return state_remove_file("placements");
+	f = open_memstream(&buf, &len);
 	if (!f)
 		return -ENOMEM;
 	fputs("# numamoved's placements: uid privileged path (hex); the attributes hold the policies\n", f);

@@ -598,6 +598,12 @@ int state_write_file(const char *name, const char *data, size_t len)
 	return write_atomic(name, data, len);
 }
 
+/* A file of the state directory gone; 0 when there was none. */
+int state_remove_file(const char *name)
+{
+	return unlinkat(dir_fd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+}
+
 /* A file of the state directory, NUL-terminated, allocated; -ENOENT when there is none. */
 int state_read_file(const char *name, char **ret)
 {

@@ -648,8 +648,16 @@ def placements():
             subprocess.run(['umount', ro])
     else:
         skip('read-only to the daemon (cannot bind-mount here)')
+    reg = os.path.join(env['STATE'], 'placements')
+    check('while placements are registered, the registry exists (numamoved.path starts the daemon on it)',
+          os.path.exists(reg), os.listdir(env['STATE']))
     manager().Clear([rootf, corrf])
     check('Clear of root\'s files by root', xattr(rootf) is None and xattr(corrf) is None, xattr(rootf))
+    left = [str(p[0]) for p in manager().ListPlacements()]
+    if left:
+        manager().Clear(left)
+    check('with the last placement cleared, the registry is gone',
+          not os.path.exists(reg) and not manager().ListPlacements(), [left, os.path.exists(reg)])
 
 
 def daemon_kills(n=int(env.get('DAEMON_KILLS', '40'))):
