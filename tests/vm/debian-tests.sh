@@ -12,7 +12,10 @@
 # /usr/bin/numamove and the cases of tests/vm/debian/cases/ (the numamoved
 # ones, 53-numamoved-*, with the helpers of tests/vm/debian/numamoved/ and
 # tests/lib/proctarget.py in /vm/files/numamoved), purges the packages and
-# checks that nothing is left behind.
+# checks that nothing is left behind. Cases named *-after-reboot run in a
+# second boot of a machine with the same disk (VM_DISK), the packages
+# installed again: what the first boot's cases left on the disk is what a
+# reboot keeps (56-placement-before-reboot, 56-placement-after-reboot).
 #
 # CASEs (names in tests/vm/cases) replace the default core cases. The test
 # programs (workload, owner, ...) come from BUILDDIR, which must be built.
@@ -130,7 +133,7 @@ while IFS= read -r prog; do
 	[ -f "$prog" ] && [ -x "$prog" ] || { echo "debian-tests.sh: DEBIAN_PROGS: $prog is no executable" >&2; exit 2; }
 	cp "$prog" "$stage/bin/"
 done <<< "${DEBIAN_PROGS:-}"
-dcases=()
+dcases=() rcases=()	# the first boot's; the second boot's (*-after-reboot)
 for c in "$here"/debian/cases/*.sh; do
 	[ -f "$c" ] || continue
 	n=$(basename "$c" .sh)
@@ -142,25 +145,52 @@ for c in "$here"/debian/cases/*.sh; do
 	done
 	[ -n "$pick" ] || continue
 	cp "$c" "$stage/cases/"
-	dcases+=("$n")
+	case $n in
+	*-after-reboot) rcases+=("$n") ;;
+	*) dcases+=("$n") ;;
+	esac
 done
 mkdir -p "$stage/numamoved"
 cp "$here"/debian/numamoved/* "$stage/numamoved/"
 # kills.py's checks of a target, shared with the host tests
 cp "$here/../lib/proctarget.py" "$stage/numamoved/"
 
-# 3. The VM.
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-vmrc=
+# 3. The VM. When a case of the second boot (*-after-reboot) is chosen, the
+# machine has a disk (VM_DISK, /dev/vda inside, blank at the first boot)
+# and boots twice: the second boot, a new VM with the same disk and a root
+# file system as fresh as the first's (the packages installed again), runs
+# those cases. What a case of the first boot leaves on the disk is what a
+# reboot keeps.
+log=$(mktemp) log2=$(mktemp)
+disk=
+trap 'rm -f "$log" "$log2" ${disk:+"$disk"}' EXIT
+vmrc= vmrc2=
+# boot LOG ARGS...: the VM, with guest.sh ARGS; its exit status
+boot() {
+	local l=$1 t rc
+	shift
+	t=$(date +%s)
+	VM_ROOTFS=debian VM_FILES_DIR=$stage VM_LOG=$l CASE_TIMEOUT=${CASE_TIMEOUT:-180} VM_DISK=$disk \
+		nice "$here/vm.sh" "$builddir" "$here/debian/guest.sh" "${CASE_TIMEOUT:-180}" "$@"
+	rc=$?
+	echo "debian-tests.sh: VM ran ${rc:+(exit $rc) }$(( $(date +%s) - t ))s; up at $(sed -n 's/^@@vm up: .*, \([0-9.]*s\), systemd.*/\1/p' "$l" | tr -d '\r')" >&2
+	return "$rc"
+}
 if [ -n "$debdir" ]; then
+	if [ ${#rcases[@]} -gt 0 ]; then
+		disk=$(mktemp "$builddir/deb-vm-disk.XXXXXX") && truncate -s 256M "$disk" ||
+			{ echo "debian-tests.sh: cannot make the VM's disk" >&2; exit 2; }
+	fi
 	args=("${cases[@]}")
 	for c in "${dcases[@]}"; do args+=("/vm/files/cases/$c.sh"); done
-	t=$(date +%s)
-	VM_ROOTFS=debian VM_FILES_DIR=$stage VM_LOG=$log CASE_TIMEOUT=${CASE_TIMEOUT:-180} \
-		nice "$here/vm.sh" "$builddir" "$here/debian/guest.sh" "${CASE_TIMEOUT:-180}" "${args[@]}"
+	boot "$log" "${args[@]}"
 	vmrc=$?
-	echo "debian-tests.sh: VM ran ${vmrc:+(exit $vmrc) }$(( $(date +%s) - t ))s; up at $(sed -n 's/^@@vm up: .*, \([0-9.]*s\), systemd.*/\1/p' "$log" | tr -d '\r')" >&2
+	if [ ${#rcases[@]} -gt 0 ]; then
+		args=(--after-reboot)
+		for c in "${rcases[@]}"; do args+=("/vm/files/cases/$c.sh"); done
+		boot "$log2" "${args[@]}"
+		vmrc2=$?
+	fi
 fi
 if [ -n "$lintian_pid" ]; then
 	wait "$lintian_pid"
@@ -180,9 +210,12 @@ for r in "${results[@]}"; do
 	echo "$r"
 	case $r in PASS:*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)) ;; esac
 done
-if [ -n "$debdir" ]; then
-	for c in install "${cases[@]}" "${dcases[@]}" purge; do
-		line=$(tr -d '\r' < "$log" | grep -E "^(PASS|FAIL|SKIP): $c( |\$)" | tail -n1)
+# tally LOG VMRC STEP...: each step's last PASS/FAIL/SKIP line in LOG
+tally() {
+	local l=$1 rc=$2 c line
+	shift 2
+	for c in "$@"; do
+		line=$(tr -d '\r' < "$l" | grep -E "^(PASS|FAIL|SKIP): $c( |\$)" | tail -n1)
 		case $line in
 		PASS:*) passed=$((passed + 1)); echo "$line" ;;
 		SKIP:*) skipped=$((skipped + 1)); echo "$line" ;;
@@ -190,11 +223,15 @@ if [ -n "$debdir" ]; then
 		*) failed=$((failed + 1)); echo "FAIL: $c (did not report: the install failed, or the VM died or timed out)" ;;
 		esac
 	done
-	case $vmrc in
+	case $rc in
 	0|1) ;;
 	124) echo "debian: the VM timed out (VM_TIMEOUT=${VM_TIMEOUT:-900})"; failed=$((failed + 1)) ;;
-	*) echo "debian: the VM ended abnormally (vm.sh exit $vmrc)"; failed=$((failed + 1)) ;;
+	*) echo "debian: the VM ended abnormally (vm.sh exit $rc)"; failed=$((failed + 1)) ;;
 	esac
+}
+if [ -n "$debdir" ]; then
+	tally "$log" "$vmrc" install "${cases[@]}" "${dcases[@]}" purge
+	[ ${#rcases[@]} -eq 0 ] || tally "$log2" "$vmrc2" install-after-reboot "${rcases[@]}" purge-after-reboot
 fi
 echo "debian: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

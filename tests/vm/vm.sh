@@ -62,6 +62,10 @@
 #   VM_MODULES   kernel modules to include (default "brd ext4 crc32c_generic":
 #                ext4 checksums its metadata with crc32c)
 #   VM_APPEND    extra kernel command line
+#   VM_DISK      a file attached as a virtio disk, /dev/vda inside (raw;
+#                writes reach the file): what survives a "reboot", that is
+#                a second vm.sh with the same VM_DISK. Adds the module
+#                virtio_blk (modprobe virtio_blk inside)
 #   VM_LOG       also write the console to this file
 #   VM_QEMU      QEMU binary (default qemu-system-x86_64)
 #   VM_NODES     the NUMA nodes, space-separated ID:SIZE[:CPUS] (SIZE with M
@@ -123,6 +127,13 @@ srcdir=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)   # tests/vm
 timeout_s=${VM_TIMEOUT:-900}
 cache=${VM_CACHE:-$builddir/vm-cache}
 modules=${VM_MODULES-brd ext4 crc32c_generic}
+disk_args=()
+if [ -n "${VM_DISK:-}" ]; then
+	[ -f "$VM_DISK" ] && [ -w "$VM_DISK" ] || die "VM_DISK=$VM_DISK is not a writable file"
+	modules="$modules virtio_blk"
+	# file= is split on commas by QEMU: the path goes in with commas doubled
+	disk_args=(-drive "file=${VM_DISK//,/,,},format=raw,if=virtio,cache=writeback")
+fi
 qemu=${VM_QEMU:-qemu-system-x86_64}
 # The kernels, pinned (package=version); see VM_KERNEL.
 KERNEL_6_12=linux-image-6.12.117+deb12-amd64=6.12.117-1~deb12u1
@@ -567,7 +578,7 @@ log=$work/console
 "$qemu" "${accel_args[@]}" -smp "$smp_arg" -m "$mem" -nographic -no-reboot \
 	-kernel "$kdir/vmlinuz" -initrd "$work/initrd.cpio" \
 	-append "console=ttyS0 quiet panic=-1 oops=panic nowatchdog $kappend $tier_append ${VM_APPEND:-}" \
-	"${numa_args[@]}" \
+	"${numa_args[@]}" "${disk_args[@]}" \
 	< /dev/null > "$log" 2>&1 &
 qpid=$!
 

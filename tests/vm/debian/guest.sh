@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Runs inside the Debian VM (busybox sh; vm.sh with VM_ROOTFS=debian), started
-# by tests/vm/debian-tests.sh: guest.sh CASE_TIMEOUT CASE...
+# by tests/vm/debian-tests.sh: guest.sh CASE_TIMEOUT [--after-reboot] CASE...
+# (--after-reboot: the second boot of the same VM_DISK; its steps are named
+# install-after-reboot and purge-after-reboot)
 #
 #   install   apt-get install the packages in /vm/files (*.deb), offline,
 #             their dependencies being in the root file system
@@ -16,6 +18,11 @@
 # called by their absolute paths here (and in tests/vm/debian/cases).
 export CASE_TIMEOUT=$1
 shift
+sfx=
+if [ "${1:-}" = --after-reboot ]; then
+	sfx=-after-reboot
+	shift
+fi
 export DEBIAN_FRONTEND=noninteractive
 export NUMAMOVE=/usr/bin/numamove
 
@@ -36,10 +43,10 @@ debs=$(ls /vm/files/*.deb 2>/dev/null | grep -v -- '-dbgsym_')
 pkgs=$(for d in $debs; do /usr/bin/dpkg-deb -f "$d" Package; done)
 echo "@@debian packages: $(echo $pkgs)"
 snapshot /tmp/fs.before
-echo "RUN: install"
+echo "RUN: install$sfx"
 installed=0
 if [ -z "$debs" ]; then
-	echo "FAIL: install (no .deb in /vm/files)"
+	echo "FAIL: install$sfx (no .deb in /vm/files)"
 elif (cd /vm/files && apt-get install -y --no-install-recommends $(for d in $debs; do echo "./${d##*/}"; done)) \
 		> /tmp/install.log 2>&1; then
 	sed 's/^/  | /' /tmp/install.log
@@ -48,21 +55,21 @@ elif (cd /vm/files && apt-get install -y --no-install-recommends $(for d in $deb
 		[ "$(/usr/bin/dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] || bad="$bad $p"
 	done
 	if [ -n "$bad" ]; then
-		echo "FAIL: install (not installed:$bad)"
+		echo "FAIL: install$sfx (not installed:$bad)"
 	else
-		echo "PASS: install"
+		echo "PASS: install$sfx"
 		installed=1
 	fi
 else
 	sed 's/^/  | /' /tmp/install.log
-	echo "FAIL: install (apt-get install: $(grep -E '^E:' /tmp/install.log | head -n1))"
+	echo "FAIL: install$sfx (apt-get install: $(grep -E '^E:' /tmp/install.log | head -n1))"
 fi
 
 if [ "$installed" = 1 ] && [ $# -gt 0 ]; then
 	sh /vm/run-cases.sh "$@"
 fi
 
-echo "RUN: purge"
+echo "RUN: purge$sfx"
 if [ "$installed" = 1 ]; then
 	if apt-get purge -y $pkgs > /tmp/purge.log 2>&1; then
 		sed 's/^/  | /' /tmp/purge.log
@@ -73,23 +80,23 @@ if [ "$installed" = 1 ]; then
 		snapshot /tmp/fs.probe
 		rm -f /usr/share/numamove-purge-probe
 		if [ -n "$left" ]; then
-			echo "FAIL: purge (still known to dpkg: $left)"
+			echo "FAIL: purge$sfx (still known to dpkg: $left)"
 		elif ! grep -q '^/usr/share/numamove-purge-probe	' /tmp/fs.probe; then
-			echo "FAIL: purge (the file system listing does not see a file planted in /usr/share)"
+			echo "FAIL: purge$sfx (the file system listing does not see a file planted in /usr/share)"
 		elif ! cmp -s /tmp/fs.before /tmp/fs.after; then
 			# busybox diff: unified; "-" before the install only, "+" after the purge only
 			diff -U0 /tmp/fs.before /tmp/fs.after | grep -E '^[-+]' | grep -vE '^(---|\+\+\+) ' > /tmp/fs.diff
 			head -n 40 /tmp/fs.diff | sed 's/^/  | /'
-			echo "FAIL: purge (the file system differs from before the install: $(wc -l < /tmp/fs.diff) lines)"
+			echo "FAIL: purge$sfx (the file system differs from before the install: $(wc -l < /tmp/fs.diff) lines)"
 		else
 			echo "  # $(wc -l < /tmp/fs.before) paths compared: the same before the install and after the purge"
-			echo "PASS: purge"
+			echo "PASS: purge$sfx"
 		fi
 	else
 		sed 's/^/  | /' /tmp/purge.log
-		echo "FAIL: purge (apt-get purge failed)"
+		echo "FAIL: purge$sfx (apt-get purge failed)"
 	fi
 else
-	echo "FAIL: purge (nothing installed)"
+	echo "FAIL: purge$sfx (nothing installed)"
 fi
 exit 0

@@ -30,53 +30,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# measure FILE: "resident R node N COUNT ..." of the file's page cache, from
-# this process's own read-only mapping: mincore(2) says which pages are
-# resident, each is read (mapping the cached page: no new page), and
-# move_pages(2) with nodes NULL says where it is.
-cat > "$T/measure.py" <<'PY'
-import ctypes, os, sys
-libc = ctypes.CDLL(None, use_errno=True)
-libc.mmap.restype = ctypes.c_void_p
-libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
-import time
-fd = os.open(sys.argv[1], os.O_RDONLY)
-t0 = time.monotonic()
-size = os.fstat(fd).st_size
-a = libc.mmap(None, size, 1, 1, fd, 0)  # PROT_READ, MAP_SHARED
-if a in (None, ctypes.c_void_p(-1).value):
-    sys.exit('mmap: %d' % ctypes.get_errno())
-pages = (size + 4095) // 4096
-vec = (ctypes.c_ubyte * pages)()
-# "settle": reads started before (by whom else, at this open) are waited for, up to 2 s (mincore counts a page once read)
-while True:
-    if libc.mincore(ctypes.c_void_p(a), ctypes.c_size_t(size), vec) != 0:
-        sys.exit('mincore: %d' % ctypes.get_errno())
-    res = [i for i in range(pages) if vec[i] & 1]
-    if len(sys.argv) < 3 or len(res) >= pages * 95 // 100 or time.monotonic() - t0 > 2:
-        break
-    time.sleep(0.01)
-settled_ms = int((time.monotonic() - t0) * 1000)
-for i in res:
-    ctypes.c_ubyte.from_address(a + i * 4096).value  # maps the cached page: nothing new is read
-counts = {}
-if res:
-    arr = (ctypes.c_void_p * len(res))(*[a + i * 4096 for i in res])
-    st = (ctypes.c_int * len(res))()
-    if libc.syscall(279, 0, ctypes.c_ulong(len(res)), arr, None, st, 0) != 0:  # move_pages(0, n, pages, NULL)
-        sys.exit('move_pages: %d' % ctypes.get_errno())
-    for s in st:
-        counts[s] = counts.get(s, 0) + 1
-print('resident %d %s' % (len(res), ' '.join('node %d %d' % (k, v) for k, v in sorted(counts.items()))) +
-      (' settled %d ms after the open' % settled_ms if len(sys.argv) > 2 else ''))
-PY
-# share_on FILE NODE: percent (integer) of FILE's resident pages on NODE, 0 when none resident
-share_on() {
-	/usr/bin/python3 "$T/measure.py" "$1" > "$T/m.out" 2>&1 || { cat "$T/m.out"; echo 0; return; }
-	awk -v n="$2" '{r = $2; for (i = 3; i < NF; i += 3) if ($(i + 1) == n) on = $(i + 2)} END {
-		print r ? int(100 * on / r) : 0 }' "$T/m.out"
-}
-_ok95() { [ "$(share_on "$1" "$2")" -ge 95 ]; }
 cpu0=$(node_cpus 0 | cut -d, -f1 | cut -d- -f1)
 
 # ---- ext4: placed, evicted, read again on node 0
@@ -132,7 +85,7 @@ in_cg() { /bin/sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$cg
 dropped() {
 	sync
 	echo 1 > /proc/sys/vm/drop_caches
-	/usr/bin/python3 "$T/measure.py" "$mnt/f" > "$T/m.out"
+	/usr/bin/python3 "$NMD_MEASURE" "$mnt/f" > "$T/m.out"
 	[ "$(awk '{print $2}' "$T/m.out")" -le 163 ]
 }
 wait_for 10 dropped || fail "the file stays resident after drop_caches: $(cat "$T/m.out")"
@@ -153,7 +106,7 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 	[ "$(awk '$1 == "file" {print $2}' "$cg/memory.stat")" -le 6710886 ] && break
 done
 note "in $cg after: $(cgfile)"
-/usr/bin/python3 "$T/measure.py" "$mnt/f" > "$T/m.out"
+/usr/bin/python3 "$NMD_MEASURE" "$mnt/f" > "$T/m.out"
 left=$(awk '{print $2}' "$T/m.out")
 [ "${left:-99999}" -le 1638 ] || fail "memory.reclaim evicted too little of the file: $(cat "$T/m.out") (wanted <= 10% of 16384 pages resident)"
 note "after $i writes to memory.reclaim: $(cat "$T/m.out")"
@@ -201,7 +154,7 @@ sleep 2   # the check numamoved makes of a file it is told of (and its correctio
 sync
 echo 1 > /proc/sys/vm/drop_caches
 mark=$(/bin/date '+%Y-%m-%d %H:%M:%S')
-/usr/bin/taskset -c "$cpu0" /usr/bin/python3 "$T/measure.py" "$mnt/g" settle > "$T/m.out" 2>&1 || fail "measure: $(cat "$T/m.out")"
+/usr/bin/taskset -c "$cpu0" /usr/bin/python3 "$NMD_MEASURE" "$mnt/g" settle > "$T/m.out" 2>&1 || fail "measure: $(cat "$T/m.out")"
 note "opened on node 0, never read: $(cat "$T/m.out")"
 res=$(awk '{print $2}' "$T/m.out")
 [ "${res:-0}" -ge 15564 ] || fail "read ahead at open: $(cat "$T/m.out") (wanted >= 95% of 16384 pages resident after the open)"
@@ -240,7 +193,7 @@ wait_for 10 _locked || fail "numamoved did not lock the file: $(/bin/journalctl 
 ncg=/sys/fs/cgroup/system.slice/numamoved.service
 reclaim_ncg() { for i in 1 2 3 4 5 6 7 8 9 10; do echo 64M > "$ncg/memory.reclaim" 2>/dev/null; done; }
 reclaim_ncg
-/usr/bin/python3 "$T/measure.py" "$mnt/l" > "$T/m.out" 2>&1 || fail "measure: $(cat "$T/m.out")"
+/usr/bin/python3 "$NMD_MEASURE" "$mnt/l" > "$T/m.out" 2>&1 || fail "measure: $(cat "$T/m.out")"
 note "locked, after memory.reclaim of numamoved's cgroup: $(cat "$T/m.out")"
 res=$(awk '{print $2}' "$T/m.out")
 [ "${res:-0}" -eq 8192 ] || fail "memory.reclaim evicted a locked file: $(cat "$T/m.out") (wanted all 8192 pages resident)"
@@ -251,7 +204,7 @@ assert_rc 0
 _unlocked() { /bin/journalctl -u numamoved --no-pager --since "$mark" | grep -q "$mnt/l: unlocked"; }
 wait_for 10 _unlocked || fail "numamoved did not unlock the cleared file"
 reclaim_ncg
-/usr/bin/python3 "$T/measure.py" "$mnt/l" > "$T/m.out" 2>&1
+/usr/bin/python3 "$NMD_MEASURE" "$mnt/l" > "$T/m.out" 2>&1
 note "unlocked, after memory.reclaim: $(cat "$T/m.out")"
 res=$(awk '{print $2}' "$T/m.out")
 [ "${res:-99999}" -le 819 ] || fail "an unlocked file stays resident after memory.reclaim: $(cat "$T/m.out") (the check cannot tell a lock)"

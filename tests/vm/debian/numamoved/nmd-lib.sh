@@ -25,7 +25,12 @@
 #                          gone, polkit's activation restored, the daemon
 #                          stopped: the next case starts it afresh
 #   nmd_rss_kb             VmRSS of the daemon
+#   share_on FILE NODE     percent (integer) of FILE's resident page cache
+#                          on NODE, as measure.py finds it (0 when none is
+#                          resident; its line in $T/m.out); _ok95 FILE NODE:
+#                          at least 95%
 NMD_PY=/vm/files/numamoved/nmd.py
+NMD_MEASURE=/vm/files/numamoved/measure.py
 NMD_BUS=org.numamove.numamoved1
 NMD_OBJ=/org/numamove/numamoved1
 NMD_IF=org.numamove.numamoved1
@@ -145,3 +150,10 @@ nmd_cleanup() {
 	/usr/bin/systemctl reset-failed numamoved.service 2>/dev/null
 	return 0
 }
+
+share_on() {
+	/usr/bin/python3 "$NMD_MEASURE" "$1" > "$T/m.out" 2>&1 || { cat "$T/m.out"; echo 0; return; }
+	awk -v n="$2" '{r = $2; for (i = 3; i < NF; i += 3) if ($(i + 1) == n) on = $(i + 2)} END {
+		print r ? int(100 * on / r) : 0 }' "$T/m.out"
+}
+_ok95() { [ "$(share_on "$1" "$2")" -ge 95 ]; }
