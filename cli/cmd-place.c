@@ -21,11 +21,23 @@
 
 struct place_args {
 	struct numamove_placement *placement; /* NULL: --clear */
-	bool recursive, now;
+	bool recursive, now, tell;
 	int status;
 	char **done;     /* absolute paths placed or cleared, to tell numamoved */
 	size_t n_done;
+	char **stored;   /* paths of those on a file system without attributes: numamoved keeps them */
+	size_t n_stored;
 };
+
+static void add_path(char ***v, size_t *n, char *path)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
+
+	if (!nv)
+		err_nomem();
+	*v = nv;
+	(*v)[(*n)++] = path;
+}
 
 /* nftw(3) takes no user data: the one walk running. */
 static struct place_args *walking;
@@ -181,6 +193,18 @@ static void place_one(struct place_args *a, const char *path, bool is_dir, bool 
 	} else {
 		r = p ? numamove_placement_set(fd, p) : numamove_placement_clear(fd);
 	}
+	if (r == -EOPNOTSUPP && p && !below && a->tell) {
+		/* No attribute on this file system (hugetlbfs): numamoved keeps the placement itself, if it runs. */
+		char *abs = realpath(path, NULL), *named = strdup(path);
+
+		if (!abs || !named)
+			err_nomem();
+		add_path(&a->done, &a->n_done, abs);
+		add_path(&a->stored, &a->n_stored, named);
+		numamove_placement_free(file);
+		close(fd);
+		return;
+	}
 	if (r < 0) {
 		place_error(path, r, !p);
 		a->status = front_worst_status(a->status, EXIT_ERROR);
@@ -188,14 +212,8 @@ static void place_one(struct place_args *a, const char *path, bool is_dir, bool 
 		/* numamoved is told of what was named and of directories below (their scope may be their own). */
 		char *abs = follow || is_dir ? realpath(path, NULL) : NULL;
 
-		if (abs) {
-			char **v = realloc(a->done, (a->n_done + 1) * sizeof(*v));
-
-			if (!v)
-				err_nomem();
-			a->done = v;
-			a->done[a->n_done++] = abs;
-		}
+		if (abs)
+			add_path(&a->done, &a->n_done, abs);
 		if (p)
 			placement_text(p, after, sizeof(after));
 		printf("%s: placement %s -> %s\n", path, before, p ? after : "none");
@@ -285,7 +303,7 @@ int cmd_place(int argc, char **argv)
 			    (flags & NUMAMOVE_PLACEMENT_F_LOCK) ? "lock" : "read-ahead");
 	if (optind >= argc)
 		usage_error("place", "no path given");
-	tell = tell_daemon();
+	a.tell = tell = tell_daemon();
 	if (policy) {
 		struct numamove_topology *topo = topology_load_checked();
 		struct numamove_policy *pol = NULL;
@@ -331,16 +349,36 @@ int cmd_place(int argc, char **argv)
 		/* In requests of at most 4096 paths, numamoved's limit. */
 		for (size_t i = 0; i < a.n_done && r2 == EXIT_OK; i += 4096)
 			r2 = client_place(a.done + i, a.n_done - i < 4096 ? a.n_done - i : 4096, policy, flags, clear);
-		if (r2 == CLIENT_UNREACHABLE && !clear)
+		if (r2 == CLIENT_UNREACHABLE && !clear && a.n_done > a.n_stored)
 			warnx_("numamoved is not running: nothing keeps %s after %s pages are evicted and read again%s",
 			       a.n_done > 1 ? "these placements" : "this placement", a.n_done > 1 ? "their" : "its",
 			       a.now ? "" : " (--now moves what is resident now)");
 		else if (r2 != EXIT_OK && r2 != CLIENT_UNREACHABLE)
 			a.status = front_worst_status(a.status, EXIT_ERROR);
+		/* Where numamoved alone keeps them: placed only if it took them. */
+		for (size_t i = 0; i < a.n_stored; i++) {
+			char after[NUMAMOVE_PLACEMENT_MAX + 32];
+
+			if (r2 != EXIT_OK) {
+				warnx_("%s: cannot place it: the file system keeps no " NUMAMOVE_PLACEMENT_XATTR " attribute, "
+				       "and numamoved, which keeps placements there, %s", a.stored[i],
+				       r2 == CLIENT_UNREACHABLE ? "is not running" : "refused it");
+				a.status = front_worst_status(a.status, EXIT_ERROR);
+				continue;
+			}
+			placement_text(a.placement, after, sizeof(after));
+			printf("%s: placement none -> %s (kept by numamoved: the file system keeps no attribute)\n",
+			       a.stored[i], after);
+			if (a.now)
+				a.status = front_worst_status(a.status, enforce(a.stored[i], a.placement));
+		}
 	}
 	for (size_t i = 0; i < a.n_done; i++)
 		free(a.done[i]);
 	free(a.done);
+	for (size_t i = 0; i < a.n_stored; i++)
+		free(a.stored[i]);
+	free(a.stored);
 	numamove_placement_free(a.placement);
 	return a.status;
 }

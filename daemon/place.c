@@ -81,6 +81,8 @@ struct placed {
 	bool privileged;       /* root or the manage action: files of others below it are kept too */
 	struct numamove_placement *placement; /* as last read; NULL: skipped on this boot */
 	char *skipped;         /* why, when skipped */
+	bool stored;           /* kept here, in the registry: its file system keeps no attribute (hugetlbfs) */
+	char *text;            /* a stored placement skipped on this boot: its text, for the registry */
 };
 
 /* A file whose events are coalesced into checks. */
@@ -94,7 +96,7 @@ struct watched {
 	uint32_t job;          /* its correction job queued or running, or 0 */
 	double conform;        /* as its last check found, -1 unknown */
 	sd_event_source *timer;
-	bool logged_skip, logged_lock;
+	bool logged_skip, logged_lock, logged_populate;
 	struct watched *hash_next;  /* in its bucket */
 	struct watched *wait_next;  /* in the queue of checks waiting for a slot */
 };
@@ -153,6 +155,12 @@ struct place_check {
 	uint64_t astray;       /* bytes on nodes it does not want */
 	bool policy_differs;   /* a tmpfs file whose shared policy is not the placement's */
 	bool lock;             /* the placement locks the file in memory */
+	char *stored_text;     /* the registered placement that covers it, when the registry keeps it (no attribute) */
+	char *stored_from;     /* and its path */
+	bool populate;         /* a privileged placement: a hugetlbfs file's missing pages are allocated in place */
+	uint64_t populate_max; /* at most read-ahead-max bytes of it */
+	uint64_t populated;    /* bytes so allocated */
+	int populate_error;
 };
 
 /* ---- small helpers */
@@ -199,7 +207,11 @@ static void placement_policy_text(const struct numamove_placement *p, char *buf,
 		snprintf(buf, size, "?");
 }
 
-/* ---- the registry on disk: "UID PRIVILEGED HEXPATH" lines */
+/*
+ * ---- the registry on disk: "UID PRIVILEGED HEXPATH" lines, and
+ * "UID PRIVILEGED HEXPATH HEXPLACEMENT" where the registry keeps the
+ * placement itself (its attribute text: the file system has none)
+ */
 
 static int registry_save(struct daemon *d)
 {
@@ -218,10 +230,21 @@ static int registry_save(struct daemon *d)
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return -ENOMEM;
-	fputs("# numamoved's placements: uid privileged path (hex); the attributes hold the policies\n", f);
+	fputs("# numamoved's placements: uid privileged path (hex) [placement (hex), where the file system keeps no "
+	      "attribute]; the attributes hold the others\n", f);
 	for (size_t i = 0; i < s->n; i++) {
+		char text[NUMAMOVE_PLACEMENT_MAX];
+
 		fprintf(f, "%u %d ", (unsigned int)s->v[i].owner, s->v[i].privileged);
 		put_hexs(f, s->v[i].path);
+		if (s->v[i].stored && s->v[i].placement &&
+		    numamove_placement_format(s->v[i].placement, text, sizeof(text)) < (int)sizeof(text)) {
+			fputc(' ', f);
+			put_hexs(f, text);
+		} else if (s->v[i].stored && s->v[i].text) {
+			fputc(' ', f);
+			put_hexs(f, s->v[i].text);
+		}
 		fputc('\n', f);
 	}
 	if (fclose(f) != 0) {
@@ -237,6 +260,7 @@ static void placed_clear(struct placed *p)
 {
 	free(p->path);
 	free(p->skipped);
+	free(p->text);
 	numamove_placement_free(p->placement);
 	memset(p, 0, sizeof(*p));
 }
@@ -506,6 +530,8 @@ void place_check_free(struct place_check *c)
 	free(c->from);
 	free(c->text);
 	free(c->nodes);
+	free(c->stored_text);
+	free(c->stored_from);
 	free(c);
 }
 
@@ -522,6 +548,19 @@ static void check_run(struct wmsg *m)
 	int r;
 
 	r = numamove_placement_find(c->path, topo, &p, &c->from);
+	/* No attribute on its file system: the placement the registry keeps for it, as the library reads one. */
+	if (r == -ENODATA && c->stored_text) {
+		struct numamove_placement *dirs = NULL;
+
+		r = numamove_placement_parse(c->stored_text, strlen(c->stored_text), topo, &dirs);
+		if (r == 0 && strcmp(c->stored_from, c->path) != 0)
+			r = numamove_placement_inherit(dirs, false, &p);
+		else if (r == 0)
+			p = dirs, dirs = NULL;
+		numamove_placement_free(dirs);
+		if (r == 0 && !(c->from = strdup(c->stored_from)))
+			r = -ENOMEM;
+	}
 	if (r == 0 && (stat(c->path, &st) < 0 || st.st_dev != c->dev || st.st_ino != c->ino))
 		r = -ESTALE; /* another file at its path now */
 	if (r == 0 && !S_ISREG(st.st_mode))
@@ -539,6 +578,20 @@ static void check_run(struct wmsg *m)
 	}
 	if (r == 0)
 		r = numamove_object_open(c->path, &obj);
+	/*
+	 * hugetlbfs allocates a page where the task that faults it runs: the
+	 * pages the file lacks are allocated now, under the placement (the
+	 * library's read-ahead), so that those the file gets later are born in
+	 * place; what was faulted before is moved below.
+	 */
+	if (r == 0 && c->populate && numamove_object_is_hugetlb(obj)) {
+		int fd = open(c->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+
+		c->populate_error = fd < 0 ? -errno
+			: numamove_placement_read_ahead(fd, p, c->populate_max, &c->populated);
+		if (fd >= 0)
+			close(fd);
+	}
 	if (r == 0)
 		r = numamove_object_load(obj);
 	if (r == 0)
@@ -592,12 +645,14 @@ static void *pool_main(void *arg)
 }
 
 static void schedule(struct watched *w);
+static struct placed *covering(struct place_state *s, const char *path);
 
 static int check_start(struct watched *w)
 {
 	struct place_state *s = w->d->place;
 	struct wmsg *m = calloc(1, sizeof(*m));
 	struct place_check *c = calloc(1, sizeof(*c));
+	const struct placed *by;
 
 	if (!m || !c || !(c->path = strdup(w->path))) {
 		free(m);
@@ -609,6 +664,20 @@ static int check_start(struct watched *w)
 	c->dev = w->dev;
 	c->ino = w->ino;
 	c->conform = -1;
+	by = covering(s, w->path);
+	if (by && by->placement) {
+		char text[NUMAMOVE_PLACEMENT_MAX];
+
+		/* Only the registry can say what a file system without attributes has placed. */
+		if (by->stored && numamove_placement_format(by->placement, text, sizeof(text)) < (int)sizeof(text) &&
+		    (!(c->stored_text = strdup(text)) || !(c->stored_from = strdup(by->path)))) {
+			free(m);
+			place_check_free(c);
+			return -ENOMEM;
+		}
+		c->populate = by->privileged;
+		c->populate_max = w->d->cfg.read_ahead_max;
+	}
 	m->kind = WMSG_PLACE_CHECK;
 	m->check = c;
 	if (!s->n_pool) {
@@ -852,6 +921,13 @@ void place_checked(struct daemon *d, struct wmsg *m)
 		return;
 	}
 	w->logged_skip = false;
+	if (c->populated)
+		log_info("%s: %" PRIu64 " bytes of huge pages it lacked allocated on %s, its placement's nodes", w->path,
+			 c->populated, c->nodes);
+	if (c->populate_error < 0 && !w->logged_populate)
+		log_warn("%s: cannot allocate the huge pages it lacks on %s, its placement's nodes: %s", w->path, c->nodes,
+			 c->populate_error == -ENOSPC ? "no free huge page there" : strerror(-c->populate_error));
+	w->logged_populate = c->populate_error < 0;
 	log_debug("%s: checked: %.1f%% of its resident pages conform to %s (from %s)%s", w->path, c->conform, c->nodes,
 		  c->from, c->policy_differs ? "; its shared policy is not the placement's" : "");
 	if (c->lock)
@@ -1037,7 +1113,7 @@ static int on_fan_fid(sd_event_source *src, int fd, uint32_t revents, void *user
 
 /* Registers (or updates) @path with @placement (taken); marks it; checks its files when @check. */
 static int register_path(struct daemon *d, const char *path, const struct stat *st, uid_t owner, bool privileged,
-			 struct numamove_placement *placement, bool check)
+			 struct numamove_placement *placement, bool stored, bool check)
 {
 	struct place_state *s = d->place;
 	struct placed *p = placed_find(s, st->st_dev, st->st_ino);
@@ -1078,6 +1154,9 @@ static int register_path(struct daemon *d, const char *path, const struct stat *
 	/* The latest to place it keeps it; a privileged placement stays so only when placed so again. */
 	p->owner = owner;
 	p->privileged = privileged;
+	p->stored = stored;
+	free(p->text);
+	p->text = NULL;
 	numamove_placement_free(p->placement);
 	p->placement = placement;
 	free(p->skipped);
@@ -1139,6 +1218,7 @@ struct place_path {
 	struct stat st;
 	int error;            /* negative errno of the first failure */
 	char *where;          /* the path it failed at (a file below it, with recursive) */
+	bool stored;          /* no attribute on its file system: the registry keeps its placement */
 };
 
 struct place_call {
@@ -1238,22 +1318,39 @@ static int same_attribute(int fd, const struct numamove_placement *want)
 	return r;
 }
 
-/* Writes @p on @fd, unless it is there already and the caller may write the file. */
-static int set_placement(int fd, const struct numamove_placement *p)
+/* 0 when this thread's ids may write the file of @fd. */
+static int may_write(int fd)
+{
+	int r = faccessat(fd, "", W_OK, AT_EACCESS | AT_EMPTY_PATH);
+
+	if (r < 0 && errno == EROFS)
+		return may_write_bits(fd);
+	return r < 0 ? -errno : 0;
+}
+
+/*
+ * Writes @p on @fd, unless it is there already and the caller may write
+ * the file. Where the file system keeps no attribute at all (hugetlbfs),
+ * a caller who may write the file gets the placement kept in the
+ * registry instead: *@stored.
+ */
+static int set_placement(int fd, const struct numamove_placement *p, bool *stored)
 {
 	int r;
 
-	if (same_attribute(fd, p) == 0) {
-		r = faccessat(fd, "", W_OK, AT_EACCESS | AT_EMPTY_PATH);
-		if (r < 0 && errno == EROFS)
-			return may_write_bits(fd);
-		return r < 0 ? -errno : 0;
-	}
-	return numamove_placement_set(fd, p);
+	if (same_attribute(fd, p) == 0)
+		return may_write(fd);
+	r = numamove_placement_set(fd, p);
+	if (r == -EOPNOTSUPP && stored && (r = may_write(fd)) == 0)
+		*stored = true;
+	return r;
 }
 
-/* The placement of one path (below a directory: what the library says the directory's gives it). */
-static int set_one(struct place_call *c, int fd, bool below, bool is_dir)
+/*
+ * The placement of one path (below a directory: what the library says the
+ * directory's gives it); *@stored when the registry is to keep it.
+ */
+static int set_one(struct place_call *c, int fd, bool below, bool is_dir, bool *stored)
 {
 	struct numamove_placement *inherited = NULL;
 	int r;
@@ -1263,11 +1360,11 @@ static int set_one(struct place_call *c, int fd, bool below, bool is_dir)
 	if (below) {
 		r = numamove_placement_inherit(c->placement, is_dir, &inherited);
 		if (r == 0)
-			r = set_placement(fd, inherited);
+			r = set_placement(fd, inherited, stored);
 		numamove_placement_free(inherited);
 		return r;
 	}
-	return set_placement(fd, c->placement);
+	return set_placement(fd, c->placement, stored);
 }
 
 static __thread struct place_call *walking;
@@ -1285,7 +1382,7 @@ static int walk_one(const char *path, const struct stat *st, int type, struct FT
 		return 0;
 	} else {
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
-		r = fd < 0 ? -errno : set_one(walking, fd, true, type == FTW_D);
+		r = fd < 0 ? -errno : set_one(walking, fd, true, type == FTW_D, NULL);
 		if (fd >= 0)
 			close(fd);
 	}
@@ -1315,9 +1412,10 @@ static void *writer_main(void *arg)
 		} else if ((fd = open(p->real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW)) < 0) {
 			p->error = -errno;
 		} else {
-			p->error = set_one(c, fd, false, S_ISDIR(p->st.st_mode));
+			p->error = set_one(c, fd, false, S_ISDIR(p->st.st_mode), &p->stored);
 			close(fd);
-			if (p->error == 0 && c->recursive && !c->clear && S_ISDIR(p->st.st_mode)) {
+			/* A directory the registry keeps covers what is below it there: nothing to write below. */
+			if (p->error == 0 && c->recursive && !c->clear && S_ISDIR(p->st.st_mode) && !p->stored) {
 				walking = c;
 				walking_path = p;
 				nftw(p->real, walk_one, 32, FTW_PHYS | FTW_MOUNT);
@@ -1341,6 +1439,7 @@ static int64_t mono_ms(void)
 /* What the writer found of one path, through the pipe from the child that wrote as the caller. */
 struct writer_result {
 	int error;
+	bool stored;
 	dev_t dev;
 	ino_t ino;
 	mode_t mode;
@@ -1394,7 +1493,7 @@ static int write_as_caller(struct place_call *c)
 			writer_main(c);
 		for (size_t i = 0; i < c->n; i++) {
 			struct place_path *p = &c->paths[i];
-			struct writer_result w = { .error = r < 0 ? r : p->error };
+			struct writer_result w = { .error = r < 0 ? r : p->error, .stored = p->stored };
 
 			w.dev = p->st.st_dev;
 			w.ino = p->st.st_ino;
@@ -1433,6 +1532,7 @@ static int write_as_caller(struct place_call *c)
 			p->error = -ETIMEDOUT;
 		} else {
 			p->error = w->error;
+			p->stored = w->stored;
 			p->st.st_dev = w->dev;
 			p->st.st_ino = w->ino;
 			p->st.st_mode = w->mode;
@@ -1455,6 +1555,7 @@ static int write_all(struct place_call *c)
 		free(c->paths[i].where);
 		c->paths[i].real = c->paths[i].where = NULL;
 		c->paths[i].error = 0;
+		c->paths[i].stored = false;
 	}
 	if (c->as_caller)
 		return write_as_caller(c);
@@ -1501,12 +1602,13 @@ static void finish_call(struct place_call *c, sd_bus_message *m, bool privileged
 			log_err("%s: placed, but not kept: %s", p->real, copy ? "too many placements" : "out of memory");
 			continue;
 		}
-		register_path(d, p->real, &p->st, c->caller.uid, privileged, copy, c->now || !old);
+		register_path(d, p->real, &p->st, c->caller.uid, privileged, copy, p->stored, c->now || !old);
 		changed = true;
-		log_for(5, 0, 0, (long)c->caller.uid, "%s: placed %s%s by uid %u%s: kept", p->real, pol,
+		log_for(5, 0, 0, (long)c->caller.uid, "%s: placed %s%s by uid %u%s: kept%s", p->real, pol,
 			S_ISDIR(p->st.st_mode) ? (numamove_placement_flags(c->placement) & NUMAMOVE_PLACEMENT_F_DIRECTORY
 						  ? " (this directory)" : " (tree)") : "", (unsigned int)c->caller.uid,
-			c->recursive && S_ISDIR(p->st.st_mode) ? ", and everything below it" : "");
+			c->recursive && S_ISDIR(p->st.st_mode) && !p->stored ? ", and everything below it" : "",
+			p->stored ? " in numamoved's registry (its file system keeps no attribute)" : "");
 	}
 	if (changed) {
 		if (c->clear)
@@ -1916,21 +2018,29 @@ int place_restore(struct daemon *d)
 		struct numamove_placement *pl = NULL;
 		unsigned int uid;
 		int priv, n = 0, fd;
-		char *path;
-		struct stat st;
+		char *path = NULL, *text = NULL, *sp = NULL;
+		struct stat st = { 0 };
 
 		if (line[0] == '#')
 			continue;
-		if (sscanf(line, "%u %d %n", &uid, &priv, &n) != 2 || !n ||
-		    !(path = unhex(line + n, strlen(line + n))) || path[0] != '/') {
+		if (sscanf(line, "%u %d %n", &uid, &priv, &n) == 2 && n) {
+			sp = strchr(line + n, ' ');
+			path = unhex(line + n, sp ? (size_t)(sp - (line + n)) : strlen(line + n));
+			if (sp)
+				text = unhex(sp + 1, strlen(sp + 1));
+		}
+		if (!path || path[0] != '/' || (sp && !text)) {
 			log_err("%s/placements: a line that is not one: dropped", d->state_dir);
 			changed = true;
+			free(path);
+			free(text);
 			continue;
 		}
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
 		r = fd < 0 ? -errno : fstat(fd, &st) < 0 ? -errno : 0;
+		/* The attribute, or where the file system keeps none, the placement the registry kept. */
 		if (r == 0)
-			r = numamove_placement_get(fd, topo, &pl);
+			r = text ? numamove_placement_parse(text, strlen(text), topo, &pl) : numamove_placement_get(fd, topo, &pl);
 		if (fd >= 0)
 			close(fd);
 		if (r == -ENOENT || r == -ENODATA) {
@@ -1938,11 +2048,14 @@ int place_restore(struct daemon *d)
 			dropped++;
 			changed = true;
 			free(path);
+			free(text);
 			continue;
 		}
 		if (r < 0) {
 			/* Kept in the registry, skipped on this boot: a later boot with the node may keep it again. */
-			const char *why = r == -EBADMSG ? "its " NUMAMOVE_PLACEMENT_XATTR " attribute is corrupt"
+			/* Unreadable now (EACCES, EIO, ...): kept too, looked at again at the next start. */
+			const char *why = r == -EBADMSG ? (text ? "the placement kept for it is corrupt"
+						       : "its " NUMAMOVE_PLACEMENT_XATTR " attribute is corrupt")
 				: r == -EPROTONOSUPPORT ? "its attribute is of a later version of numamove"
 				: r == -ENODEV || r == -ERANGE ? "it names a node that does not exist or has no memory on "
 								 "this boot"
@@ -1950,16 +2063,13 @@ int place_restore(struct daemon *d)
 
 			log_err("%s: placement skipped: %s", path, why);
 			skipped++;
-			if (r != -EBADMSG && r != -EPROTONOSUPPORT && r != -ENODEV && r != -ERANGE) {
-				free(path);
-				continue; /* unreadable now: kept on disk, looked at again next start */
-			}
 			if (s->n == s->alloc) {
 				size_t na = s->alloc ? s->alloc * 2 : 16;
 				struct placed *nv = realloc(s->v, na * sizeof(*nv));
 
 				if (!nv) {
 					free(path);
+					free(text);
 					continue;
 				}
 				s->v = nv;
@@ -1967,13 +2077,14 @@ int place_restore(struct daemon *d)
 			}
 			s->v[s->n] = (struct placed){ .path = path, .dev = st.st_dev, .ino = st.st_ino,
 						      .dir = S_ISDIR(st.st_mode), .owner = uid, .privileged = priv,
-						      .skipped = strdup(why) };
+						      .skipped = strdup(why), .stored = text != NULL, .text = text };
 			s->n++;
 			continue;
 		}
-		if (register_path(d, path, &st, uid, priv != 0, pl, true) == 0)
+		if (register_path(d, path, &st, uid, priv != 0, pl, text != NULL, true) == 0)
 			kept++;
 		free(path);
+		free(text);
 	}
 	free(buf);
 	numamove_topology_free(topo);

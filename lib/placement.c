@@ -28,9 +28,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <numaif.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -613,11 +615,39 @@ static int ra_run(void *arg)
 	return r;
 }
 
+static int populate_run(void *arg)
+{
+	const struct ra_args *a = arg;
+
+	/*
+	 * hugetlbfs allocates a file's missing huge pages under the policy of
+	 * the task that calls fallocate(2) (its inode keeps no shared policy
+	 * of its own) and leaves those it has alone.
+	 */
+	return fallocate(a->fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)a->len) < 0 ? -errno : 0;
+}
+
+/* A hugetlbfs file's missing pages, allocated under @placement's policy; the bytes allocated by the kernel's count. */
+static int populate(int fd, const struct numamove_placement *placement, uint64_t len, uint64_t *ret_bytes)
+{
+	struct ra_args a = { .fd = fd, .len = len };
+	struct stat before, after;
+	int r;
+
+	if (fstat(fd, &before) < 0)
+		return -errno;
+	r = under_policy(placement, populate_run, &a);
+	if (r == 0 && ret_bytes && fstat(fd, &after) == 0 && after.st_blocks > before.st_blocks)
+		*ret_bytes = (uint64_t)(after.st_blocks - before.st_blocks) * 512;
+	return r;
+}
+
 NM_EXPORT int numamove_placement_read_ahead(int fd, const struct numamove_placement *placement, uint64_t max_bytes,
 					    uint64_t *ret_bytes)
 {
 	struct ra_args a = { .fd = fd };
 	uint64_t cached = 0;
+	struct statfs sfs;
 	int r;
 
 	if (fd < 0 || !placement)
@@ -630,6 +660,9 @@ NM_EXPORT int numamove_placement_read_ahead(int fd, const struct numamove_placem
 		return r;
 	if (a.len > SIZE_MAX)
 		return -EFBIG;
+	/* hugetlbfs has nothing to read: its pages are allocated, where the placement wants them. */
+	if (fstatfs(fd, &sfs) == 0 && sfs.f_type == HUGETLBFS_MAGIC)
+		return populate(fd, placement, a.len, ret_bytes);
 	/*
 	 * A file wholly in the page cache already has nothing to read: no
 	 * policy changed, no call made. One that cannot be mapped to see is

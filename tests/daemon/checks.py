@@ -10,6 +10,7 @@ come from /proc. On one NUMA node every move goes to node 0, so the
 multi-node behaviour is the VM tests' (tests/vm).
 """
 import ctypes
+import errno
 import grp
 import json
 import mmap
@@ -660,6 +661,53 @@ def placements():
           not os.path.exists(reg) and not manager().ListPlacements(), [left, os.path.exists(reg)])
 
 
+def stored_placements():
+    """
+    Where the file system keeps no extended attribute (hugetlbfs), numamoved keeps the placement in its
+    registry: placed by root, refused to a user who may not write the file, kept across a restart, cleared.
+    """
+    top = os.path.join(os.path.dirname(env['STATE']), 'huge')
+    os.makedirs(top, exist_ok=True)
+    if subprocess.run(['mount', '-t', 'hugetlbfs', 'none', top]).returncode != 0:
+        skip('placements kept in the registry (cannot mount hugetlbfs here)')
+        return
+    try:
+        f = os.path.join(top, 'f')
+        open(f, 'w').close()
+        os.chmod(f, 0o644)
+        try:
+            os.setxattr(f, XATTR, b'numamove-placement/1 policy=bind:0')
+            check('hugetlbfs keeps no attribute (the premise of these checks)', False, 'it took one')
+        except OSError as e:
+            check('hugetlbfs keeps no attribute (the premise of these checks)', e.errno == errno.EOPNOTSUPP, e)
+        reg = os.path.join(env['STATE'], 'placements')
+        m = manager()
+        m.Place([f], 'bind:0', {})
+        hexpath = f.encode().hex()
+        lines = [ln.split() for ln in open(reg).read().splitlines() if not ln.startswith('#')]
+        mine = [ln for ln in lines if ln[2] == hexpath]
+        check('root places a hugetlbfs file: the registry keeps the placement itself',
+              len(mine) == 1 and len(mine[0]) == 4 and
+              bytes.fromhex(mine[0][3]).decode() == 'numamove-placement/1 policy=bind:0', mine)
+        lp = {str(a): (str(b), str(c)) for a, b, c, d in manager().ListPlacements()}
+        check('ListPlacements lists it', lp.get(f) == ('bind:0', 'file'), lp)
+        r = place_as(1000, 'Place', [f], 'interleave:0', {})
+        check('uid 1000 may not place root\'s hugetlbfs file', r[0] == E + 'NotAuthorized' and
+              'the kernel refuses uid 1000' in r[1], r)
+        assert stop() == 0
+        mark = len(open(env['LOG']).read())
+        start()
+        lp = {str(a): (str(b), str(c)) for a, b, c, d in manager().ListPlacements()}
+        seen = wait_log(mark, f + ': checked: 100.0% of its resident pages conform to 0 (from ' + f + ')', 3)
+        check('after a restart, the placement kept in the registry is applied again (its file checked)',
+              lp.get(f) == ('bind:0', 'file') and seen, [lp.get(f), log_since(mark)[-400:]])
+        manager().Clear([f])
+        lp = [str(p[0]) for p in manager().ListPlacements()]
+        check('Clear forgets it', f not in lp and (not os.path.exists(reg) or hexpath not in open(reg).read()), lp)
+    finally:
+        subprocess.run(['umount', top])
+
+
 def daemon_kills(n=int(env.get('DAEMON_KILLS', '40'))):
     """
     Issue 16: numamoved killed with SIGKILL at a random instant of a move
@@ -976,6 +1024,7 @@ def main():
 
     daemon_kills()
     placements()
+    stored_placements()
 
     rc = stop()
     check('numamoved exits cleanly on SIGTERM (no sanitizer report)', rc == 0, 'exit %d' % rc)
