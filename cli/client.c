@@ -1125,7 +1125,71 @@ out:
 	return r;
 }
 
+int client_kept_placement(const char *path, char **ret_policy, char **ret_from)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *msg = NULL, *reply = NULL;
+	sd_bus *bus = NULL;
+	const char *p, *pol, *scope, *best_pol = NULL;
+	size_t n, best_n = 0;
+	double conform;
+	int r;
+
+	*ret_policy = *ret_from = NULL;
+	if (sd_bus_open_system(&bus) < 0)
+		return -ENODATA;
+	r = sd_bus_message_new_method_call(bus, &msg, NMD_NAME, NMD_PATH, NMD_MANAGER, "ListPlacements");
+	/* Not started for this: where a placement is kept, numamoved.path keeps it running. */
+	if (r >= 0)
+		r = sd_bus_message_set_auto_start(msg, false);
+	if (r >= 0)
+		r = sd_bus_call(bus, msg, 0, &e, &reply);
+	if (r < 0) {
+		r = -ENODATA;
+		goto out;
+	}
+	r = sd_bus_message_enter_container(reply, 'a', "(sssd)");
+	/* The path itself, else the nearest directory above: its own (scope directory) or a tree's. */
+	while (r > 0 && (r = sd_bus_message_read(reply, "(sssd)", &p, &pol, &scope, &conform)) > 0) {
+		n = strlen(p);
+		if (strncmp(path, p, n) != 0 || n <= best_n || pol[0] == '(')
+			continue;
+		if (path[n] == '\0' || (path[n] == '/' && (strcmp(scope, "tree") == 0 ||
+							  (strcmp(scope, "directory") == 0 && !strchr(path + n + 1, '/'))))) {
+			free(*ret_from);
+			if (!(*ret_from = strdup(p))) {
+				r = -ENOMEM;
+				break;
+			}
+			best_pol = pol;
+			best_n = n;
+		}
+	}
+	if (r >= 0 && !best_pol)
+		r = -ENODATA;
+	if (r >= 0 && !(*ret_policy = strdup(best_pol)))
+		r = -ENOMEM;
+	if (r < 0) {
+		free(*ret_from);
+		*ret_from = NULL;
+	} else {
+		r = 0;
+	}
+out:
+	sd_bus_error_free(&e);
+	sd_bus_message_unref(reply);
+	sd_bus_message_unref(msg);
+	sd_bus_flush_close_unref(bus);
+	return r;
+}
+
 #else /* !NUMAMOVE_CLIENT */
+
+int client_kept_placement(const char *path, char **ret_policy, char **ret_from)
+{
+	*ret_policy = *ret_from = NULL;
+	return -ENODATA;
+}
 
 int client_place(char *const *paths, size_t n, const char *policy, unsigned int flags, bool clear)
 {

@@ -103,6 +103,16 @@ int client_unpin(const uint32_t *ids, size_t n);
 #define CLIENT_UNREACHABLE 100
 int client_place(char *const *paths, size_t n, const char *policy, unsigned int flags, bool clear);
 
+/*
+ * numamove show, for a file whose file system keeps no attribute
+ * (hugetlbfs): the policy numamoved keeps for @path (absolute), from its
+ * registry (Manager.ListPlacements, without starting it), in *@ret_policy,
+ * and the path it is kept on (@path, or a directory above it whose
+ * placement covers it) in *@ret_from, both allocated. 0; -ENODATA when it
+ * keeps none, or does not run; another negative errno.
+ */
+int client_kept_placement(const char *path, char **ret_policy, char **ret_from);
+
 /* Parses a job or pin id (decimal, from 1); a usage error of @cmd otherwise. */
 uint32_t client_parse_id(const char *cmd, const char *what, const char *arg);
 /* The ids of operands @first.. (at least one), allocated; a usage error of @cmd otherwise. */

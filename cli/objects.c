@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client.h"
 #include "objects.h"
 
 static void add_spec(struct targets *t, struct objspec s)
@@ -223,6 +224,28 @@ static void pids_cell(struct libscols_line *ln, size_t i, const struct output *o
 	free(pids);
 }
 
+/* The placement numamoved keeps for @path (hugetlbfs), as a placement: policy and scope (not its flags). */
+static int kept_placement(const char *path, struct numamove_placement **ret, char **ret_from)
+{
+	struct numamove_policy *pol = NULL;
+	char *text = NULL, *from = NULL;
+	int r = client_kept_placement(path, &text, &from), bad = 0;
+
+	if (r == 0)
+		r = numamove_policy_parse(text, NULL, &pol, &bad);
+	if (r == 0)
+		r = numamove_placement_new(pol, 0, ret);
+	numamove_policy_free(pol);
+	free(text);
+	if (r < 0) {
+		free(from);
+		return r == -ENOMEM ? r : -ENODATA;
+	}
+	free(*ret_from);
+	*ret_from = from;
+	return 0;
+}
+
 /* The placement that applies to @obj (a file), or NULL after saying why it cannot be read. */
 static struct numamove_placement *placement_of(const struct numamove_object *obj, char **ret_from)
 {
@@ -234,6 +257,9 @@ static struct numamove_placement *placement_of(const struct numamove_object *obj
 	if (!path || numamove_object_type(obj) == NUMAMOVE_OBJECT_SYSV)
 		return NULL;
 	r = numamove_placement_find(path, NULL, &p, ret_from);
+	/* hugetlbfs keeps no attribute: numamoved keeps its placements. */
+	if (r == -ENODATA && numamove_object_type(obj) == NUMAMOVE_OBJECT_HUGETLBFS)
+		r = kept_placement(path, &p, ret_from);
 	if (r == -EBADMSG)
 		warnx_("%s: its placement (or a directory's above it) is not one: a corrupt " NUMAMOVE_PLACEMENT_XATTR
 		       " attribute (numamove place --clear removes it)", path);

@@ -691,6 +691,14 @@ def stored_placements():
               bytes.fromhex(mine[0][3]).decode() == 'numamove-placement/1 policy=bind:0', mine)
         lp = {str(a): (str(b), str(c)) for a, b, c, d in manager().ListPlacements()}
         check('ListPlacements lists it', lp.get(f) == ('bind:0', 'file'), lp)
+        nm = os.path.join(os.path.dirname(os.path.dirname(env['NUMAMOVED'])), 'cli', 'numamove')
+        if os.access(nm, os.X_OK):
+            out = subprocess.run([nm, 'show', '-n', '-r', '-o', 'PLACEMENT,PLACED-BY', f], capture_output=True,
+                                 text=True, env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=env['DBUS_SESSION_BUS_ADDRESS']))
+            check('numamove show asks numamoved for the placement of a hugetlbfs file',
+                  out.returncode == 0 and out.stdout.split() == ['bind:0', f], [out.stdout, out.stderr])
+        else:
+            skip('numamove show of a hugetlbfs file (no %s)' % nm)
         r = place_as(1000, 'Place', [f], 'interleave:0', {})
         check('uid 1000 may not place root\'s hugetlbfs file', r[0] == E + 'NotAuthorized' and
               'the kernel refuses uid 1000' in r[1], r)

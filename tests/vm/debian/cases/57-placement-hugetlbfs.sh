@@ -56,6 +56,9 @@ note "grown to 16 MiB, touched 2 s later: $(tr '\n' ' ' < "$T/h.out")"
 grep -qx 'touched 8 node 2 8' "$T/h.out" || fail "the pages the file got later are not on node 2: $(cat "$T/h.out")"
 grep -qx 'data ok' "$T/h.out" || fail "data: $(cat "$T/h.out")"
 /bin/journalctl -u numamoved --no-pager -b | grep -E 'nmdhuge' | tail -n 4 | sed 's/^/  | /'
+nm show -o NAME,PLACEMENT,PLACED-BY,CONFORM,RES,N0,N2 "$hmnt/f"   # numamove's view: asks numamoved
+assert_rc 0
+grep -q ' bind:2 ' "$T/out" || fail "numamove show does not say the placement numamoved keeps"
 
 # kept across a restart, from the registry alone
 /usr/bin/systemctl restart numamoved.service || fail "systemctl restart numamoved"
