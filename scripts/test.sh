@@ -40,7 +40,8 @@
 # vm (the VM matrix, tests/vm/matrix.sh: every kernel, topology and build;
 # counted per case per run), soak (5 minutes of the soak, scripts/soak.sh
 # 300: the command and numamoved, alternating, against a busy target in the
-# 4-node VM; counted per check, about 6 minutes), debian (the Debian
+# 4-node VM; counted per check, about 6 minutes; it runs in the background,
+# beside the debian part, and its output comes at the end), debian (the Debian
 # packages, installed and used in a Debian 12 system with systemd,
 # tests/vm/debian-tests.sh).
 #
@@ -67,7 +68,7 @@ parts=(
 	"daemon-host	NUMAMOVED=build-sanitize/daemon/numamoved tests/daemon/host.sh"
 	"daemon-plain	PART=daemon-plain NUMAMOVED=build/daemon/numamoved tests/daemon/host.sh"
 	"vm	vm_part"
-	"soak	scripts/soak.sh 300"
+	"soak	&scripts/soak.sh 300"
 	"debian	tests/vm/debian-tests.sh build"
 )
 
@@ -154,13 +155,41 @@ unit_part() {
 
 # run_part NAME COMMAND: run it, check its summary line, add its counts.
 run_part() {
-	local name=$1 cmd=$2 log rc line p f s why= start secs
+	local name=$1 cmd=$2 log rc start
 	log=$(mktemp)
 	echo "== $name: $cmd"
 	start=$(date +%s)
 	eval "$cmd" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
-	secs=$(($(date +%s) - start))
+	count_part "$name" "$rc" "$log" $(($(date +%s) - start))
+}
+
+# A part whose COMMAND starts with '&' runs in the background, beside the
+# parts after it, and is counted at the end: the soak, whose length is
+# fixed (300 s whatever the machine's speed), beside the debian part.
+bg_name= bg_pid= bg_log= bg_start=
+start_bg_part() {
+	bg_name=$1
+	bg_log=$(mktemp)
+	bg_start=$(date +%s)
+	echo "== $1: ${2#&} (in the background: its output comes at the end)"
+	eval "${2#&}" > "$bg_log" 2>&1 &
+	bg_pid=$!
+}
+wait_bg_part() {
+	local rc
+	[ -n "$bg_pid" ] || return 0
+	wait "$bg_pid"
+	rc=$?
+	echo "== $bg_name (ran in the background)"
+	cat "$bg_log"
+	count_part "$bg_name" "$rc" "$bg_log" $(($(date +%s) - bg_start))
+	bg_pid=
+}
+
+# count_part NAME RC LOG SECS: check its summary line (the last of LOG), add its counts.
+count_part() {
+	local name=$1 rc=$2 log=$3 secs=$4 line p f s why=
 	line=$(grep -v '^[[:space:]]*$' "$log" | tail -n1)
 	rm -f "$log"
 	if [[ $line =~ ^$name:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
@@ -229,6 +258,12 @@ for entry in "${parts[@]}"; do
 		report+=("$(printf '%-14s not run (%s failed): 1 failure' "$name:" "$broken")")
 		continue
 	fi
-	run_part "$name" "$cmd"
+	if [ "${cmd#&}" != "$cmd" ]; then
+		wait_bg_part
+		start_bg_part "$name" "$cmd"
+	else
+		run_part "$name" "$cmd"
+	fi
 done
+wait_bg_part
 finish

@@ -231,7 +231,7 @@ tally() {
 }
 if [ -n "$debdir" ]; then
 	tally "$log" "$vmrc" install "${cases[@]}" "${dcases[@]}" purge
-	[ ${#rcases[@]} -eq 0 ] || tally "$log2" "$vmrc2" install-after-reboot "${rcases[@]}" purge-after-reboot
+	[ ${#rcases[@]} -eq 0 ] || tally "$log2" "$vmrc2" install-after-reboot "${rcases[@]}"
 fi
 echo "debian: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

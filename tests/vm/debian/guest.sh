@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Runs inside the Debian VM (busybox sh; vm.sh with VM_ROOTFS=debian), started
 # by tests/vm/debian-tests.sh: guest.sh CASE_TIMEOUT [--after-reboot] CASE...
-# (--after-reboot: the second boot of the same VM_DISK; its steps are named
-# install-after-reboot and purge-after-reboot)
+# (--after-reboot: the second boot of the same VM_DISK; its install is
+# named install-after-reboot, and there is no purge: the first boot's
+# checks it)
 #
 #   install   apt-get install the packages in /vm/files (*.deb), offline,
 #             their dependencies being in the root file system
@@ -42,7 +43,7 @@ snapshot() {
 debs=$(ls /vm/files/*.deb 2>/dev/null | grep -v -- '-dbgsym_')
 pkgs=$(for d in $debs; do /usr/bin/dpkg-deb -f "$d" Package; done)
 echo "@@debian packages: $(echo $pkgs)"
-snapshot /tmp/fs.before
+[ -z "$sfx" ] && snapshot /tmp/fs.before
 echo "RUN: install$sfx"
 installed=0
 if [ -z "$debs" ]; then
@@ -69,6 +70,7 @@ if [ "$installed" = 1 ] && [ $# -gt 0 ]; then
 	sh /vm/run-cases.sh "$@"
 fi
 
+[ -n "$sfx" ] && exit 0
 echo "RUN: purge$sfx"
 if [ "$installed" = 1 ]; then
 	if apt-get purge -y $pkgs > /tmp/purge.log 2>&1; then
