@@ -92,6 +92,15 @@ static bool error_unreachable(const sd_bus_error *e, int r)
  * the daemon's message (it names the polkit action missing), "cannot
  * reach numamoved: ..." when it is not there, else "@what: MESSAGE".
  */
+/* The end of a call: its error, messages and bus let go (each may be empty or NULL). */
+static void call_end(sd_bus *bus, sd_bus_message *msg, sd_bus_message *reply, sd_bus_error *e)
+{
+	sd_bus_error_free(e);
+	sd_bus_message_unref(reply);
+	sd_bus_message_unref(msg);
+	sd_bus_flush_close_unref(bus);
+}
+
 static int call_failed(const char *what, const sd_bus_error *e, int r)
 {
 	const char *msg = e->message && *e->message ? e->message : e->name;
@@ -815,9 +824,7 @@ static int list_objects(const struct object_list *l, bool details, void **ret, s
 	*ret_n = n;
 	r = EXIT_OK;
 out:
-	sd_bus_error_free(&e);
-	sd_bus_message_unref(reply);
-	sd_bus_flush_close_unref(bus);
+	call_end(bus, NULL, reply, &e);
 	return r;
 }
 
@@ -1062,10 +1069,7 @@ int client_pin(const char *nodes, unsigned int interval_ms, pid_t pid, const cha
 out:
 	free(shown[0]);
 	free(shown[1]);
-	sd_bus_error_free(&e);
-	sd_bus_message_unref(reply);
-	sd_bus_message_unref(msg);
-	sd_bus_flush_close_unref(bus);
+	call_end(bus, msg, reply, &e);
 	return r;
 }
 
@@ -1118,10 +1122,7 @@ int client_place(char *const *paths, size_t n, const char *policy, unsigned int 
 		r = call_failed(clear ? "numamoved did not forget the placements" : "numamoved does not keep the placements",
 				&e, r);
 out:
-	sd_bus_error_free(&e);
-	sd_bus_message_unref(reply);
-	sd_bus_message_unref(msg);
-	sd_bus_flush_close_unref(bus);
+	call_end(bus, msg, reply, &e);
 	return r;
 }
 
@@ -1176,10 +1177,7 @@ int client_kept_placement(const char *path, char **ret_policy, char **ret_from)
 		r = 0;
 	}
 out:
-	sd_bus_error_free(&e);
-	sd_bus_message_unref(reply);
-	sd_bus_message_unref(msg);
-	sd_bus_flush_close_unref(bus);
+	call_end(bus, msg, reply, &e);
 	return r;
 }
 
