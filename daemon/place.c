@@ -586,8 +586,11 @@ static void check_run(struct wmsg *m)
 	 */
 	if (r == 0 && c->populate && numamove_object_is_hugetlb(obj)) {
 		int fd = open(c->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		struct stat fst;
 
+		/* The file checked, not another put at its path since. */
 		c->populate_error = fd < 0 ? -errno
+			: fstat(fd, &fst) < 0 || fst.st_dev != c->dev || fst.st_ino != c->ino ? -ESTALE
 			: numamove_placement_read_ahead(fd, p, c->populate_max, &c->populated);
 		if (fd >= 0)
 			close(fd);
