@@ -1132,13 +1132,21 @@ int client_kept_placement(const char *path, char **ret_policy, char **ret_from)
 	sd_bus_message *msg = NULL, *reply = NULL;
 	sd_bus *bus = NULL;
 	const char *p, *pol, *scope, *best_pol = NULL;
+	char *real;
 	size_t n, best_n = 0;
 	double conform;
 	int r;
 
 	*ret_policy = *ret_from = NULL;
-	if (sd_bus_open_system(&bus) < 0)
+	/* numamoved registers real paths */
+	real = realpath(path, NULL);
+	if (!real)
+		return -errno;
+	path = real;
+	if (sd_bus_open_system(&bus) < 0) {
+		free(real);
 		return -ENODATA;
+	}
 	r = sd_bus_message_new_method_call(bus, &msg, NMD_NAME, NMD_PATH, NMD_MANAGER, "ListPlacements");
 	/* Not started for this: where a placement is kept, numamoved.path keeps it running. */
 	if (r >= 0)
@@ -1178,6 +1186,7 @@ int client_kept_placement(const char *path, char **ret_policy, char **ret_from)
 	}
 out:
 	call_end(bus, msg, reply, &e);
+	free(real);
 	return r;
 }
 

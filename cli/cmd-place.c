@@ -9,10 +9,12 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -139,6 +141,14 @@ static void current_text(int fd, char *buf, size_t size)
 	numamove_placement_free(p);
 }
 
+/* hugetlbfs keeps no attribute at all (tmpfs before Linux 6.6 keeps trusted.*, root's). */
+static bool on_hugetlbfs(int fd)
+{
+	struct statfs sfs;
+
+	return fstatfs(fd, &sfs) == 0 && sfs.f_type == HUGETLBFS_MAGIC;
+}
+
 /* --now: enforce @p on the regular file @path as numamoved would, saying what moved as numamove move does. */
 static int enforce(const char *path, const struct numamove_placement *p)
 {
@@ -193,7 +203,13 @@ static void place_one(struct place_args *a, const char *path, bool is_dir, bool 
 	} else {
 		r = p ? numamove_placement_set(fd, p) : numamove_placement_clear(fd);
 	}
-	if (r == -EOPNOTSUPP && p && !below && a->tell) {
+	/* Below a directory on hugetlbfs, the directory's placement, which numamoved keeps, covers it. */
+	if (r == -EOPNOTSUPP && p && below && on_hugetlbfs(fd)) {
+		numamove_placement_free(file);
+		close(fd);
+		return;
+	}
+	if (r == -EOPNOTSUPP && p && a->tell && on_hugetlbfs(fd)) {
 		/* No attribute on this file system (hugetlbfs): numamoved keeps the placement itself, if it runs. */
 		char *abs = realpath(path, NULL), *named = strdup(path);
 
@@ -358,6 +374,7 @@ int cmd_place(int argc, char **argv)
 		/* Where numamoved alone keeps them: placed only if it took them. */
 		for (size_t i = 0; i < a.n_stored; i++) {
 			char after[NUMAMOVE_PLACEMENT_MAX + 32];
+			struct stat st;
 
 			if (r2 != EXIT_OK) {
 				warnx_("%s: cannot place it: the file system keeps no " NUMAMOVE_PLACEMENT_XATTR " attribute, "
@@ -369,7 +386,7 @@ int cmd_place(int argc, char **argv)
 			placement_text(a.placement, after, sizeof(after));
 			printf("%s: placement none -> %s (kept by numamoved: the file system keeps no attribute)\n",
 			       a.stored[i], after);
-			if (a.now)
+			if (a.now && stat(a.stored[i], &st) == 0 && S_ISREG(st.st_mode))
 				a.status = front_worst_status(a.status, enforce(a.stored[i], a.placement));
 		}
 	}

@@ -47,6 +47,7 @@
 #include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <poll.h>
@@ -230,20 +231,22 @@ static int registry_save(struct daemon *d)
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return -ENOMEM;
-	fputs("# numamoved's placements: uid privileged path (hex) [placement (hex), where the file system keeps no "
-	      "attribute]; the attributes hold the others\n", f);
+	fputs("# numamoved's placements: uid privileged path (hex) [placement (hex) device:inode, where the file system "
+	      "keeps no attribute]; the attributes hold the others\n", f);
 	for (size_t i = 0; i < s->n; i++) {
+		const struct placed *p = &s->v[i];
 		char text[NUMAMOVE_PLACEMENT_MAX];
+		int n = p->stored && p->placement ? numamove_placement_format(p->placement, text, sizeof(text)) : -1;
 
-		fprintf(f, "%u %d ", (unsigned int)s->v[i].owner, s->v[i].privileged);
-		put_hexs(f, s->v[i].path);
-		if (s->v[i].stored && s->v[i].placement &&
-		    numamove_placement_format(s->v[i].placement, text, sizeof(text)) < (int)sizeof(text)) {
+		fprintf(f, "%u %d ", (unsigned int)p->owner, p->privileged);
+		put_hexs(f, p->path);
+		/* A stored placement: its text, and the file's device and inode, which must be the same at start. */
+		const char *kept = !p->stored ? NULL : n >= 0 && n < (int)sizeof(text) ? text : p->text;
+
+		if (kept) {
 			fputc(' ', f);
-			put_hexs(f, text);
-		} else if (s->v[i].stored && s->v[i].text) {
-			fputc(' ', f);
-			put_hexs(f, s->v[i].text);
+			put_hexs(f, kept);
+			fprintf(f, " %llu:%llu", (unsigned long long)p->dev, (unsigned long long)p->ino);
 		}
 		fputc('\n', f);
 	}
@@ -553,6 +556,11 @@ static void check_run(struct wmsg *m)
 		struct numamove_placement *dirs = NULL;
 
 		r = numamove_placement_parse(c->stored_text, strlen(c->stored_text), topo, &dirs);
+		/* A directory's own scope covers the files directly in it only, as the library's search says. */
+		if (r == 0 && strcmp(c->stored_from, c->path) != 0 &&
+		    (numamove_placement_flags(dirs) & NUMAMOVE_PLACEMENT_F_DIRECTORY) &&
+		    strchr(c->path + strlen(c->stored_from) + 1, '/'))
+			r = -ENODATA;
 		if (r == 0 && strcmp(c->stored_from, c->path) != 0)
 			r = numamove_placement_inherit(dirs, false, &p);
 		else if (r == 0)
@@ -567,7 +575,9 @@ static void check_run(struct wmsg *m)
 		r = -EISDIR;
 	if (r == 0) {
 		c->file_owner = st.st_uid;
-		if (numamove_placement_format(p, text, sizeof(text)) < (int)sizeof(text))
+		int n = numamove_placement_format(p, text, sizeof(text));
+
+		if (n >= 0 && n < (int)sizeof(text))
 			c->text = strdup(text);
 		if (numamove_nodelist_format(numamove_policy_nodes(numamove_placement_policy(p)), text,
 					     sizeof(text)) < (int)sizeof(text))
@@ -585,12 +595,12 @@ static void check_run(struct wmsg *m)
 	 * place; what was faulted before is moved below.
 	 */
 	if (r == 0 && c->populate && numamove_object_is_hugetlb(obj)) {
-		int fd = open(c->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		int fd = open(c->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 		struct stat fst;
 
 		/* The file checked, not another put at its path since. */
 		c->populate_error = fd < 0 ? -errno
-			: fstat(fd, &fst) < 0 || fst.st_dev != c->dev || fst.st_ino != c->ino ? -ESTALE
+			: fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode) || fst.st_dev != c->dev || fst.st_ino != c->ino ? -ESTALE
 			: numamove_placement_read_ahead(fd, p, c->populate_max, &c->populated);
 		if (fd >= 0)
 			close(fd);
@@ -672,13 +682,16 @@ static int check_start(struct watched *w)
 		char text[NUMAMOVE_PLACEMENT_MAX];
 
 		/* Only the registry can say what a file system without attributes has placed. */
-		if (by->stored && numamove_placement_format(by->placement, text, sizeof(text)) < (int)sizeof(text) &&
+		int n = by->stored ? numamove_placement_format(by->placement, text, sizeof(text)) : -1;
+
+		if (n >= 0 && n < (int)sizeof(text) &&
 		    (!(c->stored_text = strdup(text)) || !(c->stored_from = strdup(by->path)))) {
 			free(m);
 			place_check_free(c);
 			return -ENOMEM;
 		}
-		c->populate = by->privileged;
+		/* read-ahead-max 0 turns reading ahead off: allocating ahead too. */
+		c->populate = by->privileged && w->d->cfg.read_ahead_max > 0;
 		c->populate_max = w->d->cfg.read_ahead_max;
 	}
 	m->kind = WMSG_PLACE_CHECK;
@@ -1331,6 +1344,14 @@ static int may_write(int fd)
 	return r < 0 ? -errno : 0;
 }
 
+/* hugetlbfs keeps no attribute at all (tmpfs before 6.6 keeps trusted.*, root's). */
+static bool on_hugetlbfs(int fd)
+{
+	struct statfs sfs;
+
+	return fstatfs(fd, &sfs) == 0 && sfs.f_type == HUGETLBFS_MAGIC;
+}
+
 /*
  * Writes @p on @fd, unless it is there already and the caller may write
  * the file. Where the file system keeps no attribute at all (hugetlbfs),
@@ -1344,7 +1365,7 @@ static int set_placement(int fd, const struct numamove_placement *p, bool *store
 	if (same_attribute(fd, p) == 0)
 		return may_write(fd);
 	r = numamove_placement_set(fd, p);
-	if (r == -EOPNOTSUPP && stored && (r = may_write(fd)) == 0)
+	if (r == -EOPNOTSUPP && stored && on_hugetlbfs(fd) && (r = may_write(fd)) == 0)
 		*stored = true;
 	return r;
 }
@@ -1414,6 +1435,10 @@ static void *writer_main(void *arg)
 			p->error = -EINVAL;
 		} else if ((fd = open(p->real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW)) < 0) {
 			p->error = -errno;
+		} else if (fstat(fd, &p->st) < 0 || (!S_ISREG(p->st.st_mode) && !S_ISDIR(p->st.st_mode))) {
+			/* What was opened is what is registered, not what stat(2) found before. */
+			p->error = -EINVAL;
+			close(fd);
 		} else {
 			p->error = set_one(c, fd, false, S_ISDIR(p->st.st_mode), &p->stored);
 			close(fd);
@@ -1590,6 +1615,10 @@ static void finish_call(struct place_call *c, sd_bus_message *m, bool privileged
 		if (p->error < 0 || !p->real)
 			break;
 		old = placed_find(s, p->st.st_dev, p->st.st_ino);
+		/* One skipped at start, whose file could not be looked at then, is found by its path. */
+		for (size_t k = 0; !old && c->clear && k < s->n; k++)
+			if (!s->v[k].placement && strcmp(s->v[k].path, p->real) == 0)
+				old = &s->v[k];
 		if (c->clear) {
 			if (old) {
 				unregister(d, (size_t)(old - s->v));
@@ -2022,6 +2051,7 @@ int place_restore(struct daemon *d)
 		unsigned int uid;
 		int priv, n = 0, fd;
 		char *path = NULL, *text = NULL, *sp = NULL;
+		unsigned long long kdev = 0, kino = 0;
 		struct stat st = { 0 };
 
 		if (line[0] == '#')
@@ -2029,8 +2059,13 @@ int place_restore(struct daemon *d)
 		if (sscanf(line, "%u %d %n", &uid, &priv, &n) == 2 && n) {
 			sp = strchr(line + n, ' ');
 			path = unhex(line + n, sp ? (size_t)(sp - (line + n)) : strlen(line + n));
-			if (sp)
-				text = unhex(sp + 1, strlen(sp + 1));
+			/* A stored placement: its text, and the device and inode it was kept for. */
+			if (sp) {
+				char *sp2 = strchr(sp + 1, ' ');
+
+				text = sp2 && sscanf(sp2 + 1, "%llu:%llu", &kdev, &kino) == 2 ?
+					unhex(sp + 1, (size_t)(sp2 - (sp + 1))) : NULL;
+			}
 		}
 		if (!path || path[0] != '/' || (sp && !text)) {
 			log_err("%s/placements: a line that is not one: dropped", d->state_dir);
@@ -2041,6 +2076,12 @@ int place_restore(struct daemon *d)
 		}
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
 		r = fd < 0 ? -errno : fstat(fd, &st) < 0 ? -errno : 0;
+		/* Another file at its path is not the one placed: a stored placement is the file's, not the path's. */
+		if (r == 0 && text && (st.st_dev != (dev_t)kdev || st.st_ino != (ino_t)kino))
+			r = -ENOENT;
+		/* A link where a directory was (ELOOP, ENOTDIR) will not come back either. */
+		if (r == -ELOOP || r == -ENOTDIR)
+			r = -ENOENT;
 		/* The attribute, or where the file system keeps none, the placement the registry kept. */
 		if (r == 0)
 			r = text ? numamove_placement_parse(text, strlen(text), topo, &pl) : numamove_placement_get(fd, topo, &pl);
@@ -2091,7 +2132,8 @@ int place_restore(struct daemon *d)
 	}
 	free(buf);
 	numamove_topology_free(topo);
-	if (changed)
+	/* An empty registry (one an older numamove left) goes too: numamoved.path would start the daemon for it. */
+	if (changed || s->n == 0)
 		registry_save(d);
 	log_info("placements: %u kept and applied again, %u skipped, %u no longer kept", kept, skipped, dropped);
 	return 0;

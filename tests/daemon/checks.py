@@ -686,9 +686,11 @@ def stored_placements():
         hexpath = f.encode().hex()
         lines = [ln.split() for ln in open(reg).read().splitlines() if not ln.startswith('#')]
         mine = [ln for ln in lines if ln[2] == hexpath]
-        check('root places a hugetlbfs file: the registry keeps the placement itself',
-              len(mine) == 1 and len(mine[0]) == 4 and
-              bytes.fromhex(mine[0][3]).decode() == 'numamove-placement/1 policy=bind:0', mine)
+        st = os.stat(f)
+        check('root places a hugetlbfs file: the registry keeps the placement itself, for that file',
+              len(mine) == 1 and len(mine[0]) == 5 and
+              bytes.fromhex(mine[0][3]).decode() == 'numamove-placement/1 policy=bind:0' and
+              mine[0][4] == '%d:%d' % (st.st_dev, st.st_ino), [mine, st.st_dev, st.st_ino])
         lp = {str(a): (str(b), str(c)) for a, b, c, d in manager().ListPlacements()}
         check('ListPlacements lists it', lp.get(f) == ('bind:0', 'file'), lp)
         nm = os.path.join(os.path.dirname(os.path.dirname(env['NUMAMOVED'])), 'cli', 'numamove')
@@ -702,6 +704,17 @@ def stored_placements():
         r = place_as(1000, 'Place', [f], 'interleave:0', {})
         check('uid 1000 may not place root\'s hugetlbfs file', r[0] == E + 'NotAuthorized' and
               'the kernel refuses uid 1000' in r[1], r)
+        # A user's own file: the writer, with the user's ids, finds no attribute and may write the file.
+        uf = os.path.join(top, 'user-file')
+        open(uf, 'w').close()
+        os.chown(uf, 1000, 1000)
+        r = place_as(1000, 'Place', [uf], 'bind:0', {})
+        lines = [ln.split() for ln in open(reg).read().splitlines() if not ln.startswith('#')]
+        ul = [ln for ln in lines if ln[2] == uf.encode().hex()]
+        check('uid 1000 places its own hugetlbfs file: kept in the registry, as uid 1000\'s, not privileged',
+              r[0] == 'ok' and len(ul) == 1 and ul[0][:2] == ['1000', '0'] and len(ul[0]) == 5, [r, ul])
+        r = place_as(1000, 'Clear', [uf])
+        check('uid 1000 clears it', r[0] == 'ok' and uf.encode().hex() not in open(reg).read(), r)
         assert stop() == 0
         mark = len(open(env['LOG']).read())
         start()

@@ -26,7 +26,7 @@ wait_for 10 test -b /dev/vda || skip "no disk /dev/vda (VM_DISK: the case 56-pla
 /usr/sbin/mke2fs -q -t ext4 -F /dev/vda || fail "mke2fs /dev/vda"
 mkdir -p "$mnt"
 mount -t ext4 /dev/vda "$mnt" || { dmesg | tail -n 5; fail "mount /dev/vda"; }
-dd if=/dev/urandom of="$mnt/f" bs=1M count=64 iflag=fullblock 2>/dev/null
+dd if=/dev/urandom of="$mnt/f" bs=1M count=64 iflag=fullblock 2>/dev/null || fail "cannot write $mnt/f"
 sync
 cpu0=$(node_cpus 0 | cut -d, -f1 | cut -d- -f1)
 nm place --policy bind:2 "$mnt/f"

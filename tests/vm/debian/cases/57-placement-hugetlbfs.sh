@@ -10,7 +10,8 @@
 #  - the file grown to 16 MiB by a process on node 0's CPU, which touches
 #    its pages 2 s later: all 8 are on node 2 when it touches them;
 #  - after systemctl restart numamoved, the placement is kept (from the
-#    registry alone) and listed;
+#    registry alone) and listed, and the file grown again to 20 MiB gets
+#    its 2 new pages on node 2;
 #  - uid 1000 may not place root's file: refused, nothing changed.
 # timeout: 180
 . /vm/files/numamoved/nmd-lib.sh
@@ -67,10 +68,14 @@ _applied() { /bin/journalctl -u numamoved --no-pager -n 30 | grep -q 'placements
 wait_for 10 _applied || fail "the restarted daemon did not keep the placement: $(/bin/journalctl -u numamoved --no-pager -n 5)"
 bctl call $NMD_BUS $NMD_OBJ $NMD_IF.Manager ListPlacements
 grep -q "\"$hmnt/f\" \"bind:2\" \"file\"" "$T/b.out" || fail "ListPlacements: $(cat "$T/b.out")"
+huge "$hmnt/f" 20 2 2
+note "after the restart, grown to 20 MiB, touched 2 s later: $(tr '\n' ' ' < "$T/h.out")"
+grep -qx 'touched 10 node 2 10' "$T/h.out" || fail "after the restart, its later pages are not on node 2: $(cat "$T/h.out")"
+grep -qx 'data ok' "$T/h.out" || fail "data: $(cat "$T/h.out")"
 
 # a user who may not write the file
 NM_USER=1000 nm place --policy bind:0 "$hmnt/f"
 assert_rc 1
 grep -qE 'cannot place it: (Permission denied|.*refused)' "$T/err" || fail "no refusal said: $(cat "$T/err")"
-huge "$hmnt/f" 16 0 2
-grep -q 'after [0-9]* ms node 2 8' "$T/h.out" || fail "after the refusal: $(cat "$T/h.out")"
+huge "$hmnt/f" 20 0 2
+grep -q 'after [0-9]* ms node 2 10' "$T/h.out" || fail "after the refusal: $(cat "$T/h.out")"
