@@ -400,8 +400,12 @@ int slurm_setup(struct daemon *d)
 
 void slurm_reloaded(struct daemon *d)
 {
-	if (d->slurm)
-		arm(d);
+	if (!d->slurm)
+		return;
+	if (d->cfg.slurm_far_nodes)
+		log_info("slurm-far-nodes %s: suspended Slurm jobs' memory goes there, every %u ms looked at",
+			 d->cfg.slurm_far_nodes, d->cfg.slurm_scan_ms);
+	arm(d);
 }
 
 void slurm_free(struct daemon *d)
