@@ -1,6 +1,6 @@
 # Suspend to far memory (issue 15): numamoved.conf slurm-far-nodes = 2-3;
 # uid 1000's workload under srun on the one-node cluster of 55-slurm
-# (slurm-lib.sh), 24 MiB first touched on node 0 and 24 MiB on node 1.
+# (slurm-lib.sh), 64 MiB first touched on node 0 and 64 MiB on node 1.
 # scontrol suspend: Slurm freezes the step (cgroup.freeze of its user
 # group) and numamoved moves the job's memory out, node 0's to node 2 and
 # node 1's to node 3 (the job's nodes 0-3 onto 2-3, in order). While it is
@@ -11,7 +11,7 @@
 # least 95% of each region on its own node again as the workload itself
 # reports it, the data intact, the job's cpuset.mems what Slurm made it.
 # Then the far nodes full (slurm-far-nodes = 3, filled by another
-# process to 24 MiB short of the job's memory): suspended again, the job
+# process to 64 MiB free, half the job's memory): suspended again, the job
 # stays where it is, numamoved says so (journal, numamove jobs), and on
 # resume nothing moves. The job then ends with exit 0 (srun, scontrol).
 # timeout: 420
@@ -30,7 +30,7 @@ nmd_conf slurm-far-nodes 2-3
 nmd_conf slurm-scan-ms 500
 /usr/bin/systemctl start numamoved.service || fail "systemctl start numamoved"
 slurm_up
-slurm_job --region 0:24M --region 1:24M --threads 1
+slurm_job --region 0:64M --region 1:64M --threads 1
 wl_report job
 assert_region_on job 0 0
 assert_region_on job 1 1
@@ -103,11 +103,11 @@ grep -q "resume slurm job $id " "$T/jobs" || fail "numamove jobs does not show s
 
 # ---- the far nodes full: it stays where it is, and says so
 nmd_conf slurm-far-nodes 3
-hog_mb=$(( $(node_free_kb 3) / 1024 - 24 ))
+hog_mb=$(( $(node_free_kb 3) / 1024 - 64 ))
 note "node 3: $(node_free_kb 3) kB free; another process takes $hog_mb MiB of it"
 wl_start hog --region "3:${hog_mb}M"
 hog=1
-note "node 3: $(node_free_kb 3) kB free now; the job has 48 MiB on nodes 0-1"
+note "node 3: $(node_free_kb 3) kB free now; the job has 128 MiB on nodes 0-1"
 wl_save job
 /usr/bin/scontrol suspend "$id" || fail "scontrol suspend $id"
 wait_for 120 _stayed
