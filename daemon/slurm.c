@@ -67,9 +67,28 @@ struct susp {
 
 struct slurm_state {
 	struct susp *v;
-	size_t n;
+	size_t n, alloc;
 	sd_event_source *timer;
 };
+
+/* Room for one more record; false when there is none (MAX_SUSPENDED, or no memory). */
+static bool grow(struct slurm_state *s)
+{
+	struct susp *v;
+	size_t n;
+
+	if (s->n < s->alloc)
+		return true;
+	if (s->n >= MAX_SUSPENDED)
+		return false;
+	n = s->alloc ? s->alloc * 2 : 8;
+	v = realloc(s->v, n * sizeof(*v));
+	if (!v)
+		return false;
+	s->v = v;
+	s->alloc = n;
+	return true;
+}
 
 static struct susp *find(struct slurm_state *s, const char *id)
 {
@@ -87,7 +106,7 @@ static void drop(struct slurm_state *s, struct susp *x)
 	s->n--;
 }
 
-/* One line a job: "ID STATE MEMS CPUSET FAR BYTES_OUT", CPUSET "-" when empty. */
+/* One line a job: "ID STATE MEMS CPUSET FAR BYTES_OUT", "-" for an empty one. */
 static void save(struct slurm_state *s)
 {
 	char *buf = NULL;
@@ -101,8 +120,8 @@ static void save(struct slurm_state *s)
 		/* After a restart: a move out is made again, one back is made again on resume. */
 		const char *st = x->st == SU_STAYED ? "stayed" : x->st == SU_OUT || x->redo ? "out" : "away";
 
-		fprintf(f, "%s %s %s %s %s %" PRIu64 "\n", x->id, st, x->mems, x->cpuset[0] ? x->cpuset : "-", x->far,
-			x->bytes_out);
+		fprintf(f, "%s %s %s %s %s %" PRIu64 "\n", x->id, st, x->mems[0] ? x->mems : "-",
+			x->cpuset[0] ? x->cpuset : "-", x->far, x->bytes_out);
 	}
 	if (fclose(f) == 0)
 		state_write_file(STATE_FILE, buf, len);
@@ -115,7 +134,7 @@ static void load(struct slurm_state *s)
 
 	if (state_read_file(STATE_FILE, &text) < 0)
 		return;
-	for (line = strtok_r(text, "\n", &save_p); line && s->n < MAX_SUSPENDED; line = strtok_r(NULL, "\n", &save_p)) {
+	for (line = strtok_r(text, "\n", &save_p); line && grow(s); line = strtok_r(NULL, "\n", &save_p)) {
 		struct susp x = { 0 };
 		char st[16];
 
@@ -124,6 +143,8 @@ static void load(struct slurm_state *s)
 			continue;
 		if (strcmp(x.cpuset, "-") == 0)
 			x.cpuset[0] = '\0';
+		if (strcmp(x.mems, "-") == 0)
+			x.mems[0] = '\0';
 		x.st = strcmp(st, "stayed") == 0 ? SU_STAYED : SU_AWAY;
 		x.redo = strcmp(st, "out") == 0;
 		s->v[s->n++] = x;
@@ -223,13 +244,20 @@ static void suspended(struct daemon *d, const char *id, const char *job_dir)
 	struct susp x = { 0 };
 	char path[2 * PATH_MAX];
 
-	if (s->n >= MAX_SUSPENDED)
+	if (!grow(s)) {
+		log_warn("slurm job %s: suspended; %d suspended jobs already followed: it stays where it is", id,
+			 MAX_SUSPENDED);
 		return;
+	}
 	snprintf(x.id, sizeof(x.id), "%s", id);
 	snprintf(x.far, sizeof(x.far), "%s", d->cfg.slurm_far_nodes);
 	snprintf(path, sizeof(path), "%s/cpuset.mems.effective", job_dir);
 	if (read_line(path, x.mems, sizeof(x.mems)) <= 0) {
+		/* Followed all the same, so that it is said once. */
 		log_warn("slurm job %s: suspended, but %s cannot be read: it stays where it is", id, path);
+		x.seen = true;
+		x.st = SU_STAYED;
+		s->v[s->n++] = x;
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/cpuset.mems", job_dir);
@@ -371,9 +399,6 @@ int slurm_setup(struct daemon *d)
 {
 	d->slurm = calloc(1, sizeof(*d->slurm));
 	if (!d->slurm)
-		return -ENOMEM;
-	d->slurm->v = calloc(MAX_SUSPENDED, sizeof(*d->slurm->v));
-	if (!d->slurm->v)
 		return -ENOMEM;
 	load(d->slurm);
 	/*

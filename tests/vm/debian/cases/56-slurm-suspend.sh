@@ -7,6 +7,7 @@
 # suspended (the workload frozen, so the kernel is asked from outside:
 # move_pages(2) on its regions, and its numa_maps), at least 95% of each
 # region is on its far node and of its anonymous memory on the far nodes.
+# numamoved restarted meanwhile (what the job had is on disk); then
 # scontrol resume: back, node 2's to node 0 and node 3's to node 1, at
 # least 95% of each region on its own node again as the workload itself
 # reports it, the data intact, the job's cpuset.mems what Slurm made it.
@@ -79,6 +80,14 @@ assert_ge "$1" 95 "percent of the job's anonymous memory on the far nodes while 
 /usr/bin/numamove jobs > "$T/jobs" 2>&1
 sed 's/^/  | /' "$T/jobs"
 grep -q "suspend slurm job $id " "$T/jobs" || fail "numamove jobs does not show slurm job $id's move out"
+
+# ---- numamoved restarted while the job is suspended: the record brings it back
+/usr/bin/systemctl restart numamoved.service || fail "systemctl restart numamoved"
+nmd_wait_active 30
+sleep 2
+journal 'suspended before numamoved restarted' | sed 's/^/  | /'
+[ -n "$(journal 'suspended before numamoved restarted')" ] || fail "the restarted numamoved does not know slurm job $id is away"
+assert_ge "$(pct_on 0 2)" 95 "percent of region 0 (node 0) on node 2 after numamoved restarted"
 
 # ---- resumed: back where it was, node for node
 /usr/bin/scontrol resume "$id" || fail "scontrol resume $id"
