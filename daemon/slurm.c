@@ -401,16 +401,11 @@ int slurm_setup(struct daemon *d)
 	if (!d->slurm)
 		return -ENOMEM;
 	load(d->slurm);
-	/*
-	 * Its moves queued before the restart are made again from the record
-	 * (they come back as plain moves): those queued go.
-	 */
+	/* The moves queued before the restart are made again from the records: those queued go. */
 	for (size_t i = d->n_jobs; i > 0; i--) {
 		struct job *j = d->jobs[i - 1];
 
-		if ((j->state == JOB_QUEUED || j->state == JOB_HELD) && j->owner == 0 && j->privileged &&
-		    j->n_targets == 1 && j->targets[0].kind == TARGET_SLURM_JOB &&
-		    j->opts.flags == NUMAMOVE_REQUEST_F_MEMORY_ONLY && find(d->slurm, j->targets[0].text)) {
+		if ((j->state == JOB_QUEUED || j->state == JOB_HELD) && j->slurm_move && j->n_targets == 1) {
 			log_job(6, j, "job %" PRIu32 ": a suspended Slurm job's move from before the restart: made again",
 				j->id);
 			job_finish(j, JOB_CANCELLED, "cancelled", EXIT_ERROR);
