@@ -14,7 +14,8 @@
 #                          id), $pid (the workload's), $cg (the job's group),
 #                          $srun_pid; the workload is "job" (wl_report job)
 #   slurm_job_end          the workload told to stop; srun's status 0 and
-#                          scontrol's ExitCode 0:0, JobState COMPLETED
+#                          scontrol's ExitCode 0:0, JobState COMPLETED (once
+#                          no longer COMPLETING, within 30 s)
 #   slurm_cleanup          (trap EXIT) the job killed, the daemons stopped,
 #                          the controllers slurmd enabled disabled again,
 #                          /etc/slurm unbound; then nmd_cleanup
@@ -157,6 +158,7 @@ EOF
 	done
 }
 
+_slurm_completed() { ! /usr/bin/scontrol show job "$id" 2>/dev/null | grep -q 'JobState=COMPLETING'; }
 slurm_job_end() {
 	touch "$D/stop"
 	wait "$srun_pid"
@@ -164,6 +166,8 @@ slurm_job_end() {
 	srun_pid=
 	sed 's/^/  srun| /' "$D/srun.log"
 	assert_eq "$rc" 0 "srun's exit status"
+	# srun returns while slurmctld may still say COMPLETING for a moment (the epilog, the step's cleanup)
+	wait_for 30 _slurm_completed
 	/usr/bin/scontrol show job "$id" > "$T/job" 2>&1
 	grep -oE '(JobState|ExitCode)=[^ ]*' "$T/job" | sed 's/^/  | /'
 	grep -q 'ExitCode=0:0' "$T/job" || fail "the job's ExitCode: $(grep -oE 'ExitCode=[^ ]*' "$T/job")"
