@@ -19,6 +19,7 @@ static void config_defaults(struct config *c)
 		.job_keep_s = 600,
 		.pin_interval_ms = 10000,
 		.read_ahead_max = 256ULL << 20,
+		.slurm_scan_ms = 2000,
 	};
 }
 
@@ -26,6 +27,8 @@ void config_free(struct config *c)
 {
 	free(c->admin_group);
 	c->admin_group = NULL;
+	free(c->slurm_far_nodes);
+	c->slurm_far_nodes = NULL;
 }
 
 static char *trim(char *s)
@@ -102,6 +105,23 @@ static int set_key(struct config *c, const char *key, const char *value)
 		return parse_u64(value, true, UINT64_MAX, &c->read_ahead_max);
 	if (strcmp(key, "lock-budget") == 0)
 		return parse_u64(value, true, UINT64_MAX, &c->lock_budget);
+	if (strcmp(key, "slurm-far-nodes") == 0) {
+		free(c->slurm_far_nodes);
+		c->slurm_far_nodes = NULL;
+		if (!*value)
+			return 0;
+		/* Node numbers and ranges ("2-3", "2,3"): checked against the machine when a job is suspended. */
+		if (strspn(value, "0123456789,-") != strlen(value) || !isdigit((unsigned char)value[0]))
+			return -EINVAL;
+		c->slurm_far_nodes = strdup(value);
+		return c->slurm_far_nodes ? 0 : -ENOMEM;
+	}
+	if (strcmp(key, "slurm-scan-ms") == 0) {
+		if (parse_u64(value, false, 3600000, &v) < 0 || v < 100)
+			return -EINVAL;
+		c->slurm_scan_ms = (unsigned int)v;
+		return 0;
+	}
 	if (strcmp(key, "admin-group") == 0) {
 		free(c->admin_group);
 		c->admin_group = *value ? strdup(value) : NULL;

@@ -68,7 +68,8 @@ int job_describe(struct job *j)
 
 	if (!f)
 		return -ENOMEM;
-	fputs(j->pin_id || j->placement ? "correct" : "move", f);
+	fputs(j->pin_id || j->placement ? "correct" : j->slurm_move == SLURM_MOVE_OUT ? "suspend"
+		   : j->slurm_move == SLURM_MOVE_BACK ? "resume" : "move", f);
 	/* Eight targets at most: a list of thousands would not fit in ListJobs' reply. */
 	for (size_t i = 0; i < j->n_targets && i < 8; i++)
 		fprintf(f, " %s", j->targets[i].label);
@@ -415,6 +416,9 @@ static int admission_plan(struct job *j, struct wmsg *m)
 	const struct numamove_nodelist *nodes;
 	int r, max = 0;
 
+	/* A suspended Slurm job's memory, planned from its processes (the cgroup route's dry run plans no bytes). */
+	if (j->slurm_move == SLURM_MOVE_OUT)
+		return slurm_admission_need(j, &m->need, &m->n_need);
 	r = build_request(j, true, NULL, &req);
 	if (r < 0)
 		return r;
@@ -497,6 +501,8 @@ static void finish_report(struct worker *w, struct wmsg *m, const struct numamov
 	/* Processes gone before the run rank as the library ranks EXITED: above partial and done. */
 	if (w->n_exited && front_exit_status(worst) != EXIT_ERROR && worst != NUMAMOVE_OUTCOME_INVALID)
 		worst = NUMAMOVE_OUTCOME_EXITED;
+	for (size_t i = 0; i < numamove_report_count(rep); i++)
+		m->bytes_moved += numamove_report_bytes_moved(rep, i);
 	m->outcome = strdup(numamove_outcome_name(worst));
 	m->exit_status = front_exit_status(worst);
 	m->cancelled = worst == NUMAMOVE_OUTCOME_CANCELLED;
@@ -721,6 +727,7 @@ void job_finish(struct job *j, enum job_state state, const char *outcome, int ex
 	job_keep(j, (uint64_t)j->d->cfg.job_keep_s * 1000000ULL);
 	pin_job_finished(j->d, j);
 	place_job_finished(j->d, j);
+	slurm_job_finished(j->d, j);
 	drop_oldest(j->d, j);
 }
 
@@ -767,6 +774,10 @@ static void handle_finished(struct job *j, struct wmsg *m)
 	free(j->report);
 	j->report = m->report_json;
 	m->report_json = NULL;
+	j->bytes_moved = m->bytes_moved;
+	/* The cgroup route reports no progress: what moved, in the job's DONE. */
+	if (j->slurm_move && !j->bytes_done)
+		j->bytes_done = m->bytes_moved;
 	job_finish(j, st, m->outcome ? m->outcome : "failed", m->exit_status);
 	sched_job_ended(j);
 	trim_when_idle(j->d);

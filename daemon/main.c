@@ -132,6 +132,7 @@ int daemon_reload(struct daemon *d)
 	d->cfg = c;
 	sched_rebalance(d);
 	place_reloaded(d);
+	slurm_reloaded(d);
 	log_info("configuration reloaded: budget %llu B/s, max-running %u, job-keep-s %u, admin-group %s",
 		 (unsigned long long)d->cfg.budget, d->cfg.max_running, d->cfg.job_keep_s,
 		 d->cfg.admin_group ? d->cfg.admin_group : "(none)");
@@ -264,6 +265,9 @@ static int setup(struct daemon *d)
 	r = place_restore(d);
 	if (r < 0)
 		return r;
+	r = slurm_setup(d);
+	if (r < 0)
+		return r;
 	return bus_take_name(d);
 }
 
@@ -304,6 +308,7 @@ int main(int argc, char **argv)
 	for (size_t i = d.n_jobs; i > 0; i--)
 		job_free(d.jobs[i - 1]);
 	place_free_all(&d);
+	slurm_free(&d);
 	worker_inbox_drop(&d);
 	for (size_t i = d.n_pins; i > 0; i--)
 		pin_free(d.pins[i - 1]);

@@ -67,6 +67,8 @@ struct config {
 	unsigned int pin_interval_ms;
 	uint64_t read_ahead_max;   /* bytes read ahead per open of a file placed so; 0 off */
 	uint64_t lock_budget;      /* bytes of placed files locked in memory, in all; 0 none */
+	char *slurm_far_nodes;     /* suspended Slurm jobs' memory goes there; NULL: off */
+	unsigned int slurm_scan_ms; /* how often Slurm's jobs are looked at for suspension */
 };
 int config_load(const char *path, struct config *ret);
 void config_free(struct config *c);
@@ -138,6 +140,7 @@ struct wmsg {
 	uint32_t threads;         /* PIN_CHECK: threads allowed on CPUs outside them */
 	bool mems_differ;         /* PIN_CHECK: a cgroup's cpuset.mems is not the pin's nodes */
 	uint64_t elapsed_us;      /* PIN_CHECK: how long the check took */
+	uint64_t bytes_moved;     /* FINISHED: what the report says moved, over its targets */
 	bool full;                /* PIN_CHECK: the full check ran, and @to is its */
 	unsigned char to[NODE_MASK_BYTES]; /* PIN_CHECK: the pin's nodes, resolved */
 	struct place_check *check; /* PLACE_CHECK: the check and what it found (place.c) */
@@ -164,6 +167,8 @@ struct job {
 	struct numamove_placement *placement; /* a placement's correction: its request is the library's
 						 numamove_placement_request() of its one path target */
 	bool privileged;       /* may use the daemon's capabilities; else NUMAMOVE_REQUEST_F_UNPRIVILEGED */
+	int slurm_move;        /* SLURM_MOVE_OUT, _BACK: a suspended Slurm job's move (slurm.c), or 0 */
+	uint64_t bytes_moved;  /* once finished: what its report says moved */
 
 	/* What the loop shows. */
 	char phase[16];
@@ -236,6 +241,7 @@ struct daemon {
 	bool polkit_missing_logged;
 	sd_event_source *held_retry; /* held jobs and nothing running: look again later */
 	struct place_state *place;   /* placements kept (place.c) */
+	struct slurm_state *slurm;   /* suspended Slurm jobs (slurm.c) */
 };
 
 /* main.c */
@@ -380,6 +386,17 @@ int bus_placement_corrected(struct daemon *d, const char *path, uint64_t bytes);
 int state_write_file(const char *name, const char *data, size_t len);
 int state_remove_file(const char *name);
 int state_read_file(const char *name, char **ret);
+
+/* slurm.c: suspended Slurm jobs' memory to the far nodes, and back when they resume (issue 15) */
+#define SLURM_MOVE_OUT 1
+#define SLURM_MOVE_BACK 2
+#define SLURM_BACK_PRIORITY (-21) /* ahead of any priority a caller may ask (-20..19) */
+int slurm_setup(struct daemon *d);     /* after state_restore() */
+void slurm_reloaded(struct daemon *d);
+void slurm_free(struct daemon *d);
+void slurm_job_finished(struct daemon *d, struct job *j);
+/* Worker side, admission of an OUT move: the bytes each node would receive, the job's processes' memory planned. */
+int slurm_admission_need(const struct job *j, uint64_t **ret_need, int *ret_n);
 
 /* main.c: the config, again */
 int daemon_reload(struct daemon *d);

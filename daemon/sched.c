@@ -297,6 +297,17 @@ void sched_plan(struct job *j, int error, uint64_t *need, int n_need)
 			refuse(j, why);
 			return;
 		}
+		if ((free_b < ahead || free_b - ahead < need[node]) && j->slurm_move == SLURM_MOVE_OUT) {
+			/* A suspended job waits for nobody: it stays where it is, and says so. */
+			snprintf(why, sizeof(why), "%s: far node %d has %s free, jobs ahead bring %s there, its memory "
+				 "needs %s: it stays where it is", j->targets[0].label, node,
+				 size_to_human(free_b, a, sizeof(a)), size_to_human(ahead, b, sizeof(b)),
+				 size_to_human(need[node], c, sizeof(c)));
+			numamove_topology_free(topo);
+			log_job(4, j, "job %" PRIu32 ": %s", j->id, why);
+			refuse(j, why);
+			return;
+		}
 		if (free_b < ahead || free_b - ahead < need[node]) {
 			snprintf(why, sizeof(why), "node %d has %s free; jobs ahead bring %s there, this one %s", node,
 				 size_to_human(free_b, a, sizeof(a)), size_to_human(ahead, b, sizeof(b)),

@@ -178,6 +178,8 @@ int state_save_job(struct daemon *d, const struct job *j)
 		j->bytes_done, j->bytes_total, j->exit_status, j->finished_us, j->pin_id, j->opts.flags, j->opts.engine,
 		j->opts.jobs, j->opts.rate, j->opts.max_stall_ms, j->opts.json, j->opts.bytes, j->opts.raw,
 		j->opts.noheadings, j->privileged, boot_id);
+	if (j->slurm_move)
+		fprintf(f, "slurm-move=%d\n", j->slurm_move);
 	put_hex(f, "to", j->opts.to);
 	put_hex(f, "from", j->opts.from);
 	put_hex(f, "policy", j->opts.policy);
@@ -388,6 +390,8 @@ static void read_job_line(struct saved_job *s, char *line)
 		s->err = from_hex(v);
 	else if (strcmp(k, "privileged") == 0)
 		j->privileged = strcmp(v, "1") == 0;
+	else if (strcmp(k, "slurm-move") == 0)
+		j->slurm_move = strcmp(v, "1") == 0 ? SLURM_MOVE_OUT : strcmp(v, "2") == 0 ? SLURM_MOVE_BACK : 0;
 	else if (strcmp(k, "boot-id") == 0)
 		snprintf(s->boot_id, sizeof(s->boot_id), "%s", v);
 	else if (strcmp(k, "interval-ms") == 0)
@@ -495,6 +499,7 @@ static void restore_job(struct daemon *d, struct saved_job *s)
 	j->placement = s->j.placement;
 	s->j.placement = NULL;
 	j->privileged = s->j.privileged;
+	j->slurm_move = s->j.slurm_move;
 	j->bytes_done = s->j.bytes_done;
 	j->bytes_total = s->j.bytes_total;
 	j->report = s->report;

@@ -1042,6 +1042,26 @@ def main():
         r = e.get_dbus_message()
     m = props(ROOT, 'Manager')
     check('a broken configuration is refused, the old one stays', r != 'ok' and m['MaxRunning'] == 3, r)
+    # Suspend to far memory: the keys parse, a bad node list is refused; without Slurm the scan finds nothing.
+    for bad in ('slurm-far-nodes = 2-x\n', 'slurm-far-nodes = -1\n', 'slurm-scan-ms = 50\n'):
+        write_conf('max-running = 3\n' + bad)
+        try:
+            manager().Reload()
+            r = 'ok'
+        except dbus.DBusException as e:
+            r = e.get_dbus_message()
+        check('numamoved.conf %s: refused' % bad.strip(), r != 'ok', r)
+    mark = len(open(env['LOG']).read())
+    n_jobs = len(manager().ListJobs())
+    write_conf('max-running = 3\nslurm-far-nodes = 0\nslurm-scan-ms = 100\n')
+    manager().Reload()
+    time.sleep(1)
+    check('slurm-far-nodes is taken on a reload, and said', wait_log(mark, 'slurm-far-nodes 0: suspended Slurm jobs'),
+          log_since(mark)[-400:])
+    check('without Slurm, the scan finds no job to move', len(manager().ListJobs()) == n_jobs and
+          'slurm job' not in log_since(mark), log_since(mark)[-400:])
+    write_conf('max-running = 3\n')
+    manager().Reload()
 
     daemon_kills()
     placements()

@@ -1,0 +1,640 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Suspend to far memory (issue 15): a Slurm job suspended on this node
+ * (scontrol suspend, or preemption by suspension) has its memory moved to
+ * the far nodes of slurm-far-nodes; when it resumes, the memory goes back
+ * to the nodes it came from, ahead of every other job.
+ *
+ * How a suspension shows: Slurm 22.05's proctrack/cgroup suspends a step
+ * through its cgroup plugin, which on cgroup v2 writes 1 to cgroup.freeze
+ * of the step's "user" group (job_ID/step_N/user) and 0 on resume. SPANK
+ * has no suspend callback, so numamoved looks: every slurm-scan-ms it
+ * lists the job groups under slurmd's scope (system.slice/
+ * *slurmstepd.scope/job_*) and reads each step's user/cgroup.freeze: a
+ * few directory reads and one small file per step, nothing per process.
+ * Without slurm-far-nodes there is no timer at all; without Slurm a scan
+ * is one directory listing of system.slice.
+ *
+ * The moves are ordinary jobs (privileged, owned by root) of target
+ * slurm-job, memory only: the library's cgroup route rewrites the job
+ * group's cpuset.mems and the kernel migrates by position. Out: FROM the
+ * group's nodes as they are now (cpuset.mems.effective, in order), TO the
+ * far nodes, so that the i-th node goes to the i-th far node (wrapping).
+ * Back: FROM the far nodes, TO the nodes it had, the inverse. The group's
+ * cpuset.mems as Slurm wrote it is then written back when what the move
+ * left is its first nodes in order (the kernel then moves nothing). What
+ * the job had is kept in the state directory (slurm-suspended), so that a
+ * restart of numamoved while the job is suspended still brings it back.
+ * An out move whose far nodes lack the free memory is refused: the job
+ * stays where it is, and the journal and its job say so.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "front.h"
+#include "numamoved.h"
+
+#define SLICE "/sys/fs/cgroup/system.slice"
+#define MAX_SUSPENDED 1024
+#define STATE_FILE "slurm-suspended"
+
+enum su_state {
+	SU_OUT,    /* the out move is queued or running */
+	SU_AWAY,   /* its memory is on the far nodes (or the out move ended, however far it got) */
+	SU_STAYED, /* refused (the far nodes are full) or failed: nothing to bring back */
+	SU_BACK,   /* the return is queued or running */
+};
+
+struct susp {
+	char id[16];          /* Slurm's job id */
+	char mems[256];       /* the group's cpuset.mems.effective when suspended: where the memory goes back */
+	char cpuset[256];     /* the group's cpuset.mems as Slurm wrote it: restored after the return */
+	char far[256];        /* the far nodes it went to */
+	enum su_state st;
+	uint32_t job;         /* numamoved's job moving it now, or 0 */
+	uint64_t bytes_out, bytes_back;
+	uint64_t resumed_us;  /* monotonic, when the resume was seen */
+	bool seen;
+	bool redo;            /* its out move was cut by a restart: made again while it is suspended */
+};
+
+struct slurm_state {
+	struct susp *v;
+	size_t n, alloc;
+	sd_event_source *timer;
+};
+
+/* Room for one more record; false when there is none (MAX_SUSPENDED, or no memory). */
+static bool grow(struct slurm_state *s)
+{
+	struct susp *v;
+	size_t n;
+
+	if (s->n < s->alloc)
+		return true;
+	if (s->n >= MAX_SUSPENDED)
+		return false;
+	n = s->alloc ? s->alloc * 2 : 8;
+	v = realloc(s->v, n * sizeof(*v));
+	if (!v)
+		return false;
+	s->v = v;
+	s->alloc = n;
+	return true;
+}
+
+static struct susp *find(struct slurm_state *s, const char *id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].id, id) == 0)
+			return &s->v[i];
+	return NULL;
+}
+
+static void drop(struct slurm_state *s, struct susp *x)
+{
+	size_t i = (size_t)(x - s->v);
+
+	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
+	s->n--;
+}
+
+/* One line a job: "ID STATE MEMS CPUSET FAR BYTES_OUT", "-" for an empty one. */
+static void save(struct slurm_state *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct susp *x = &s->v[i];
+		/* After a restart: a move out is made again, one back is made again on resume. */
+		const char *st = x->st == SU_STAYED ? "stayed" : x->st == SU_OUT || x->redo ? "out" : "away";
+
+		fprintf(f, "%s %s %s %s %s %" PRIu64 "\n", x->id, st, x->mems[0] ? x->mems : "-",
+			x->cpuset[0] ? x->cpuset : "-", x->far, x->bytes_out);
+	}
+	if (fclose(f) == 0)
+		state_write_file(STATE_FILE, buf, len);
+	free(buf);
+}
+
+static void load(struct slurm_state *s)
+{
+	char *text = NULL, *line, *save_p = NULL;
+
+	if (state_read_file(STATE_FILE, &text) < 0)
+		return;
+	for (line = strtok_r(text, "\n", &save_p); line && grow(s); line = strtok_r(NULL, "\n", &save_p)) {
+		struct susp x = { 0 };
+		char st[16];
+
+		if (sscanf(line, "%15s %15s %255s %255s %255s %" SCNu64, x.id, st, x.mems, x.cpuset, x.far,
+			   &x.bytes_out) != 6)
+			continue;
+		if (strcmp(x.cpuset, "-") == 0)
+			x.cpuset[0] = '\0';
+		if (strcmp(x.mems, "-") == 0)
+			x.mems[0] = '\0';
+		x.st = strcmp(st, "stayed") == 0 ? SU_STAYED : SU_AWAY;
+		x.redo = strcmp(st, "out") == 0;
+		s->v[s->n++] = x;
+		log_info("slurm job %s: suspended before numamoved restarted (%s, from %s to %s)", x.id,
+			 x.st == SU_STAYED ? "it stayed" : "its memory away", x.mems, x.far);
+	}
+	free(text);
+}
+
+static int read_line(const char *path, char *buf, size_t size)
+{
+	int r = read_file(path, buf, size);
+
+	if (r >= 0)
+		buf[strcspn(buf, "\n")] = '\0';
+	return r;
+}
+
+/* A job group is suspended when one of its steps' user groups is frozen (Slurm wrote cgroup.freeze). */
+static bool job_frozen(const char *job_dir)
+{
+	char path[2 * PATH_MAX], buf[8];
+	struct dirent *de;
+	bool frozen = false;
+	DIR *dir = opendir(job_dir);
+
+	if (!dir)
+		return false;
+	while (!frozen && (de = readdir(dir))) {
+		if (strncmp(de->d_name, "step_", 5) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/user/cgroup.freeze", job_dir, de->d_name);
+		frozen = read_line(path, buf, sizeof(buf)) > 0 && buf[0] == '1';
+	}
+	closedir(dir);
+	return frozen;
+}
+
+static bool stepd_scope(const char *name)
+{
+	static const char suffix[] = "_slurmstepd.scope";
+	size_t len = strlen(name);
+
+	return strcmp(name, "slurmstepd.scope") == 0 ||
+	       (len > sizeof(suffix) - 1 && strcmp(name + len - (sizeof(suffix) - 1), suffix) == 0);
+}
+
+/* A move of Slurm job @x, queued: a job of numamoved's own, as root's. */
+static struct job *submit(struct daemon *d, struct susp *x, int kind, const char *to, const char *from)
+{
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	struct move_opts o = {
+		.flags = NUMAMOVE_REQUEST_F_MEMORY_ONLY,
+		.priority = kind == SLURM_MOVE_BACK ? SLURM_BACK_PRIORITY : 0,
+	};
+	struct target *t = calloc(1, sizeof(*t));
+	struct job *j;
+
+	o.to = strdup(to);
+	o.from = strdup(from);
+	if (!t || !o.to || !o.from)
+		goto fail;
+	t->kind = TARGET_SLURM_JOB;
+	t->fd = -1;
+	t->text = strdup(x->id);
+	if (!t->text)
+		goto fail;
+	if (target_open(t, &error) < 0) {
+		log_warn("slurm job %s: %s", x->id, error.message ? error.message : "cannot be found");
+		goto fail;
+	}
+	j = job_new(d, 0, t, 1, &o);
+	if (!j)
+		goto fail;
+	j->privileged = true;
+	j->slurm_move = kind;
+	job_describe(j);
+	x->job = j->id;
+	log_job(6, j, "slurm job %s: %s: job %" PRIu32 " moves its memory from %s to %s", x->id,
+		kind == SLURM_MOVE_OUT ? "suspended" : "resumed", j->id, from, to);
+	job_enqueue(j);
+	sd_bus_error_free(&error);
+	return j;
+fail:
+	sd_bus_error_free(&error);
+	if (t) {
+		target_clear(t);
+		free(t);
+	}
+	move_opts_clear(&o);
+	return NULL;
+}
+
+static void suspended(struct daemon *d, const char *id, const char *job_dir)
+{
+	struct slurm_state *s = d->slurm;
+	struct susp x = { 0 };
+	char path[2 * PATH_MAX];
+
+	if (!grow(s)) {
+		log_warn("slurm job %s: suspended; %d suspended jobs already followed: it stays where it is", id,
+			 MAX_SUSPENDED);
+		return;
+	}
+	snprintf(x.id, sizeof(x.id), "%s", id);
+	snprintf(x.far, sizeof(x.far), "%s", d->cfg.slurm_far_nodes);
+	snprintf(path, sizeof(path), "%s/cpuset.mems.effective", job_dir);
+	if (read_line(path, x.mems, sizeof(x.mems)) <= 0) {
+		/* Followed all the same, so that it is said once. */
+		log_warn("slurm job %s: suspended, but %s cannot be read: it stays where it is", id, path);
+		x.seen = true;
+		x.st = SU_STAYED;
+		s->v[s->n++] = x;
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/cpuset.mems", job_dir);
+	if (read_line(path, x.cpuset, sizeof(x.cpuset)) < 0)
+		x.cpuset[0] = '\0';
+	x.seen = true;
+	if (strcmp(x.mems, x.far) == 0) {
+		log_info("slurm job %s: suspended, already on the far nodes %s: it stays where it is", id, x.far);
+		x.st = SU_STAYED;
+	} else {
+		x.st = SU_OUT;
+	}
+	s->v[s->n++] = x;
+	if (x.st == SU_OUT && !submit(d, &s->v[s->n - 1], SLURM_MOVE_OUT, x.far, x.mems)) {
+		log_warn("slurm job %s: suspended; its move cannot be made: it stays where it is", id);
+		s->v[s->n - 1].st = SU_STAYED;
+	}
+	save(s);
+}
+
+static void resumed(struct daemon *d, struct susp *x)
+{
+	struct slurm_state *s = d->slurm;
+
+	if (x->st == SU_STAYED) {
+		log_info("slurm job %s: resumed; its memory had stayed where it was", x->id);
+		drop(s, x);
+		save(s);
+		return;
+	}
+	/* Still moving out: it comes back once that move ends (slurm_job_finished()). */
+	if (x->st != SU_AWAY)
+		return;
+	x->resumed_us = mono_us();
+	x->st = SU_BACK;
+	if (!submit(d, x, SLURM_MOVE_BACK, x->mems, x->far)) {
+		log_err("slurm job %s: resumed; its return move cannot be made: its memory stays on %s", x->id, x->far);
+		drop(s, x);
+		save(s);
+	}
+}
+
+static void scan(struct daemon *d)
+{
+	struct slurm_state *s = d->slurm;
+	struct dirent *de, *je;
+	DIR *slice = opendir(SLICE);
+	bool changed = false;
+
+	for (size_t i = 0; i < s->n; i++)
+		s->v[i].seen = false;
+	while (slice && (de = readdir(slice))) {
+		char scope[PATH_MAX];
+		DIR *sd;
+
+		if (!stepd_scope(de->d_name))
+			continue;
+		snprintf(scope, sizeof(scope), SLICE "/%s", de->d_name);
+		sd = opendir(scope);
+		while (sd && (je = readdir(sd))) {
+			const char *id = je->d_name + 4;
+			char job_dir[PATH_MAX + 300];
+			struct susp *x;
+			bool frozen;
+
+			if (strncmp(je->d_name, "job_", 4) != 0 || !*id || strspn(id, "0123456789") != strlen(id) ||
+			    strlen(id) > 10)
+				continue;
+			snprintf(job_dir, sizeof(job_dir), "%s/%s", scope, je->d_name);
+			frozen = job_frozen(job_dir);
+			x = find(s, id);
+			if (x)
+				x->seen = true;
+			if (frozen && !x) {
+				suspended(d, id, job_dir);
+				changed = true;
+			} else if (frozen && x->redo && !x->job) {
+				x->redo = false;
+				x->st = SU_OUT;
+				if (!submit(d, x, SLURM_MOVE_OUT, x->far, x->mems))
+					x->st = SU_AWAY;
+				changed = true;
+			} else if (!frozen && x && (x->st == SU_AWAY || x->st == SU_STAYED)) {
+				resumed(d, x);
+				changed = true;
+			}
+		}
+		if (sd)
+			closedir(sd);
+	}
+	if (slice)
+		closedir(slice);
+	/* Jobs gone from the node (ended or cancelled while suspended): nothing to bring back. */
+	for (size_t i = s->n; i > 0; i--) {
+		struct susp *x = &s->v[i - 1];
+
+		if (x->seen || x->job)
+			continue;
+		log_info("slurm job %s: gone from this node while suspended; nothing to bring back", x->id);
+		drop(s, x);
+		changed = true;
+	}
+	if (changed)
+		save(s);
+}
+
+static int on_timer(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	scan(d);
+	sd_event_source_set_time_relative(src, (uint64_t)d->cfg.slurm_scan_ms * 1000);
+	sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
+	return 0;
+}
+
+/* The timer runs only while slurm-far-nodes is set. */
+static void arm(struct daemon *d)
+{
+	struct slurm_state *s = d->slurm;
+
+	if (!d->cfg.slurm_far_nodes) {
+		if (s->timer)
+			sd_event_source_set_enabled(s->timer, SD_EVENT_OFF);
+		return;
+	}
+	if (!s->timer) {
+		if (sd_event_add_time_relative(d->event, &s->timer, CLOCK_MONOTONIC, 0, 0, on_timer, d) < 0) {
+			log_err("slurm-far-nodes: cannot make the scan's timer");
+			return;
+		}
+	} else {
+		sd_event_source_set_time_relative(s->timer, 0);
+	}
+	sd_event_source_set_enabled(s->timer, SD_EVENT_ONESHOT);
+}
+
+int slurm_setup(struct daemon *d)
+{
+	d->slurm = calloc(1, sizeof(*d->slurm));
+	if (!d->slurm)
+		return -ENOMEM;
+	load(d->slurm);
+	/* The moves queued before the restart are made again from the records: those queued go. */
+	for (size_t i = d->n_jobs; i > 0; i--) {
+		struct job *j = d->jobs[i - 1];
+
+		if ((j->state == JOB_QUEUED || j->state == JOB_HELD) && j->slurm_move && j->n_targets == 1) {
+			log_job(6, j, "job %" PRIu32 ": a suspended Slurm job's move from before the restart: made again",
+				j->id);
+			job_finish(j, JOB_CANCELLED, "cancelled", EXIT_ERROR);
+		}
+	}
+	if (d->cfg.slurm_far_nodes)
+		log_info("slurm-far-nodes %s: suspended Slurm jobs' memory goes there, every %u ms looked at",
+			 d->cfg.slurm_far_nodes, d->cfg.slurm_scan_ms);
+	arm(d);
+	return 0;
+}
+
+void slurm_reloaded(struct daemon *d)
+{
+	if (!d->slurm)
+		return;
+	if (d->cfg.slurm_far_nodes)
+		log_info("slurm-far-nodes %s: suspended Slurm jobs' memory goes there, every %u ms looked at",
+			 d->cfg.slurm_far_nodes, d->cfg.slurm_scan_ms);
+	arm(d);
+}
+
+void slurm_free(struct daemon *d)
+{
+	if (!d->slurm)
+		return;
+	sd_event_source_disable_unref(d->slurm->timer);
+	free(d->slurm->v);
+	free(d->slurm);
+	d->slurm = NULL;
+}
+
+/*
+ * The job's own cpuset.mems, as Slurm wrote it, back once its memory is:
+ * only when the nodes the return left (@now) are the first of what it
+ * had, in order, so that the kernel's remapping by position moves nothing.
+ */
+static void restore_cpuset(const struct susp *x)
+{
+	char *path = NULL, file[PATH_MAX], now[256];
+	size_t n;
+	int fd;
+
+	if (numamove_slurm_cgroup(x->id, NULL, &path) < 0)
+		return;
+	snprintf(file, sizeof(file), "%s/cpuset.mems.effective", path);
+	if (read_line(file, now, sizeof(now)) <= 0 || strcmp(now, x->cpuset) == 0)
+		goto out;
+	{
+		struct numamove_topology *topo = NULL;
+		struct numamove_nodelist *a = NULL, *b = NULL;
+		bool prefix = false;
+
+		if (numamove_topology_load(NULL, &topo) == 0 && numamove_nodelist_parse(now, topo, NULL, &a, NULL) == 0 &&
+		    numamove_nodelist_parse(x->mems, topo, NULL, &b, NULL) == 0) {
+			n = numamove_nodelist_count(a);
+			prefix = n <= numamove_nodelist_count(b);
+			for (size_t i = 0; prefix && i < n; i++)
+				prefix = numamove_nodelist_get(a, i) == numamove_nodelist_get(b, i);
+		}
+		numamove_nodelist_free(a);
+		numamove_nodelist_free(b);
+		numamove_topology_free(topo);
+		if (!prefix) {
+			log_info("slurm job %s: its cpuset.mems stays %s (it was %s)", x->id, now, x->cpuset);
+			goto out;
+		}
+	}
+	snprintf(file, sizeof(file), "%s/cpuset.mems", path);
+	fd = open(file, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, x->cpuset[0] ? x->cpuset : "\n", x->cpuset[0] ? strlen(x->cpuset) : 1) < 0)
+		log_warn("slurm job %s: cannot write back its cpuset.mems %s: %m", x->id, x->cpuset);
+	if (fd >= 0)
+		close(fd);
+out:
+	free(path);
+}
+
+/* A job ended: if it was a suspended Slurm job's move, what it did. */
+void slurm_job_finished(struct daemon *d, struct job *j)
+{
+	struct slurm_state *s = d->slurm;
+	char a[32], b[32];
+	struct susp *x = NULL;
+
+	if (!s || !j->slurm_move)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].job == j->id)
+			x = &s->v[i];
+	if (!x)
+		return;
+	x->job = 0;
+	if (j->slurm_move == SLURM_MOVE_OUT) {
+		x->bytes_out = j->bytes_moved;
+		if (j->state == JOB_DONE || j->bytes_moved) {
+			x->st = SU_AWAY;
+			log_job(5, j, "slurm job %s: suspended: %s moved out to %s (job %" PRIu32 ", %s)", x->id,
+				size_to_human(x->bytes_out, a, sizeof(a)), x->far, j->id, j->outcome);
+		} else {
+			char why[1024];
+
+			/* The job's diagnostics, on one line: "numamove: ...\n" lines. */
+			snprintf(why, sizeof(why), "%s", j->diagnostics ? j->diagnostics : "");
+			for (char *c = why; *c; c++)
+				if (*c == '\n')
+					*c = c[1] ? ' ' : '\0';
+			x->st = SU_STAYED;
+			log_job(4, j, "slurm job %s: suspended: its memory stays where it is (job %" PRIu32 " %s): %s",
+				x->id, j->id, j->outcome, why);
+		}
+		save(s);
+		/* Resumed while it was moving out: back at once. */
+		if (x->st == SU_AWAY) {
+			char *path = NULL;
+			bool frozen = true;
+
+			if (numamove_slurm_cgroup(x->id, NULL, &path) == 0)
+				frozen = job_frozen(path);
+			free(path);
+			if (!frozen)
+				resumed(d, x);
+		}
+		return;
+	}
+	x->bytes_back = j->bytes_moved;
+	log_job(5, j, "slurm job %s: resumed: %s moved back to %s from %s in %" PRIu64 " ms (moved out: %s; job %" PRIu32
+		", %s)", x->id, size_to_human(x->bytes_back, a, sizeof(a)), x->mems, x->far,
+		(mono_us() - x->resumed_us) / 1000, size_to_human(x->bytes_out, b, sizeof(b)), j->id, j->outcome);
+	if (j->state == JOB_DONE)
+		restore_cpuset(x);
+	drop(s, x);
+	save(s);
+}
+
+/* Worker side: the pids of a group and the groups below it, @depth levels down. */
+static int tree_pids(const char *path, unsigned int depth, pid_t **pids, size_t *n)
+{
+	pid_t *one = NULL;
+	size_t n_one = 0;
+	struct dirent *de;
+	DIR *dir;
+
+	if (numamove_cgroup_pids(path, &one, &n_one) == 0 && n_one) {
+		pid_t *v = realloc(*pids, (*n + n_one) * sizeof(*v));
+
+		if (!v) {
+			free(one);
+			return -ENOMEM;
+		}
+		memcpy(v + *n, one, n_one * sizeof(*v));
+		*pids = v;
+		*n += n_one;
+	}
+	free(one);
+	if (!depth || !(dir = opendir(path)))
+		return 0;
+	while ((de = readdir(dir))) {
+		char sub[PATH_MAX];
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
+		if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode) && tree_pids(sub, depth - 1, pids, n) < 0) {
+			closedir(dir);
+			return -ENOMEM;
+		}
+	}
+	closedir(dir);
+	return 0;
+}
+
+/*
+ * The admission of an out move: the cgroup route's dry run plans no bytes
+ * (the kernel moves them), so the job's processes' memory is planned here
+ * with the library's plan, FROM and TO those of the move, and what each
+ * far node would receive summed over the processes.
+ */
+int slurm_admission_need(const struct job *j, uint64_t **ret_need, int *ret_n)
+{
+	struct numamove_topology *topo = NULL;
+	struct numamove_nodelist *from = NULL, *to = NULL;
+	char *path = NULL;
+	pid_t *pids = NULL;
+	size_t n = 0;
+	uint64_t *need = NULL;
+	int r, max = 0;
+
+	r = numamove_topology_load(NULL, &topo);
+	if (r == 0)
+		r = numamove_nodelist_parse(j->opts.from, topo, NULL, &from, NULL);
+	if (r == 0)
+		r = numamove_nodelist_parse(j->opts.to, topo, NULL, &to, NULL);
+	if (r == 0)
+		r = numamove_slurm_cgroup(j->targets[0].text, NULL, &path);
+	if (r == 0)
+		r = tree_pids(path, 8, &pids, &n);
+	for (size_t i = 0; r == 0 && i < numamove_nodelist_count(to); i++)
+		if (numamove_nodelist_get(to, i) > max)
+			max = numamove_nodelist_get(to, i);
+	if (r == 0 && !(need = calloc((size_t)max + 1, sizeof(*need))))
+		r = -ENOMEM;
+	for (size_t k = 0; r == 0 && k < n; k++) {
+		struct numamove_task *task = NULL;
+		struct numamove_maps *maps = NULL;
+		struct numamove_plan *plan = NULL;
+
+		if (numamove_task_open(pids[k], &task) == 0 && numamove_maps_read(task, &maps) == 0 &&
+		    numamove_plan_new(maps, from, to, topo, &plan) == 0)
+			for (size_t i = 0; i < numamove_nodelist_count(to); i++) {
+				int node = numamove_nodelist_get(to, i);
+
+				need[node] += numamove_plan_incoming(plan, node);
+			}
+		numamove_plan_free(plan);
+		numamove_maps_free(maps);
+		numamove_task_free(task);
+	}
+	free(pids);
+	free(path);
+	numamove_nodelist_free(from);
+	numamove_nodelist_free(to);
+	numamove_topology_free(topo);
+	if (r < 0) {
+		free(need);
+		return r;
+	}
+	*ret_need = need;
+	*ret_n = max + 1;
+	return 0;
+}
