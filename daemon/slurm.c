@@ -12,8 +12,10 @@
  * lists the job groups under slurmd's scope (system.slice/
  * *slurmstepd.scope/job_*) and reads each step's user/cgroup.freeze: a
  * few directory reads and one small file per step, nothing per process.
- * Without slurm-far-nodes there is no timer at all; without Slurm a scan
- * is one directory listing of system.slice.
+ * Without slurm-far-nodes there is no timer, except while jobs suspended
+ * before it was removed are still followed (their memory comes back on
+ * resume; no new suspension is); without Slurm a scan is one directory
+ * listing of system.slice.
  *
  * The moves are ordinary jobs (privileged, owned by root) of target
  * slurm-job, memory only: the library's cgroup route rewrites the job
@@ -332,9 +334,12 @@ static void scan(struct daemon *d)
 			if (x)
 				x->seen = true;
 			if (frozen && !x) {
-				suspended(d, id, job_dir);
-				changed = true;
-			} else if (frozen && x->redo && !x->job) {
+				/* Without slurm-far-nodes, no new suspension is followed; old records still are. */
+				if (d->cfg.slurm_far_nodes) {
+					suspended(d, id, job_dir);
+					changed = true;
+				}
+			} else if (frozen && x->redo && !x->job && d->cfg.slurm_far_nodes) {
 				x->redo = false;
 				x->st = SU_OUT;
 				if (!submit(d, x, SLURM_MOVE_OUT, x->far, x->mems))
@@ -364,22 +369,36 @@ static void scan(struct daemon *d)
 		save(s);
 }
 
+/*
+ * The timer runs while slurm-far-nodes is set, and while records remain
+ * (jobs suspended before the key was removed, or before a restart without
+ * it): their memory must still come back on resume.
+ */
+static bool wanted(const struct daemon *d)
+{
+	return d->cfg.slurm_far_nodes || d->slurm->n > 0;
+}
+
 static int on_timer(sd_event_source *src, uint64_t usec, void *userdata)
 {
 	struct daemon *d = userdata;
 
 	scan(d);
+	if (!wanted(d)) {
+		log_info("slurm-far-nodes is not set and no suspended job is followed any more: the scan stops");
+		sd_event_source_set_enabled(src, SD_EVENT_OFF);
+		return 0;
+	}
 	sd_event_source_set_time_relative(src, (uint64_t)d->cfg.slurm_scan_ms * 1000);
 	sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
 	return 0;
 }
 
-/* The timer runs only while slurm-far-nodes is set. */
 static void arm(struct daemon *d)
 {
 	struct slurm_state *s = d->slurm;
 
-	if (!d->cfg.slurm_far_nodes) {
+	if (!wanted(d)) {
 		if (s->timer)
 			sd_event_source_set_enabled(s->timer, SD_EVENT_OFF);
 		return;
@@ -414,6 +433,9 @@ int slurm_setup(struct daemon *d)
 	if (d->cfg.slurm_far_nodes)
 		log_info("slurm-far-nodes %s: suspended Slurm jobs' memory goes there, every %u ms looked at",
 			 d->cfg.slurm_far_nodes, d->cfg.slurm_scan_ms);
+	else if (d->slurm->n)
+		log_info("slurm-far-nodes is not set: no new suspension is followed, but %zu suspended jobs' memory "
+			 "still comes back on resume (every %u ms looked at)", d->slurm->n, d->cfg.slurm_scan_ms);
 	arm(d);
 	return 0;
 }
@@ -425,6 +447,9 @@ void slurm_reloaded(struct daemon *d)
 	if (d->cfg.slurm_far_nodes)
 		log_info("slurm-far-nodes %s: suspended Slurm jobs' memory goes there, every %u ms looked at",
 			 d->cfg.slurm_far_nodes, d->cfg.slurm_scan_ms);
+	else if (d->slurm->n)
+		log_info("slurm-far-nodes is not set: no new suspension is followed, but %zu suspended jobs' memory "
+			 "still comes back on resume", d->slurm->n);
 	arm(d);
 }
 
