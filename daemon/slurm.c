@@ -46,6 +46,7 @@
 #define SLICE "/sys/fs/cgroup/system.slice"
 #define MAX_SUSPENDED 1024
 #define STATE_FILE "slurm-suspended"
+#define MAX_BACK_TRIES 3 /* returns tried (failed, cancelled, refused) before the record is given up */
 
 enum su_state {
 	SU_OUT,    /* the out move is queued or running */
@@ -63,6 +64,7 @@ struct susp {
 	uint32_t job;         /* numamoved's job moving it now, or 0 */
 	uint64_t bytes_out, bytes_back;
 	uint64_t resumed_us;  /* monotonic, when the resume was seen */
+	unsigned int back_tries; /* returns that did not end done */
 	bool seen;
 	bool redo;            /* its out move was cut by a restart: made again while it is suspended */
 };
@@ -280,6 +282,28 @@ static void suspended(struct daemon *d, const char *id, const char *job_dir)
 	save(s);
 }
 
+/*
+ * A return that did not end done: the record stays away, so that the next
+ * scans try again, MAX_BACK_TRIES times in all; then it is given up, and
+ * the log says where the memory is.
+ */
+static void back_failed(struct daemon *d, struct susp *x, const char *what)
+{
+	struct slurm_state *s = d->slurm;
+
+	x->job = 0;
+	if (++x->back_tries < MAX_BACK_TRIES) {
+		log_warn("slurm job %s: resumed; its return move %s (try %u of %d): its memory is still on %s, "
+			 "tried again at the next scan", x->id, what, x->back_tries, MAX_BACK_TRIES, x->far);
+		x->st = SU_AWAY;
+	} else {
+		log_err("slurm job %s: resumed; its return move %s (try %u of %d): given up, its memory stays on %s "
+			"(it came from %s)", x->id, what, x->back_tries, MAX_BACK_TRIES, x->far, x->mems);
+		drop(s, x);
+	}
+	save(s);
+}
+
 static void resumed(struct daemon *d, struct susp *x)
 {
 	struct slurm_state *s = d->slurm;
@@ -295,11 +319,8 @@ static void resumed(struct daemon *d, struct susp *x)
 		return;
 	x->resumed_us = mono_us();
 	x->st = SU_BACK;
-	if (!submit(d, x, SLURM_MOVE_BACK, x->mems, x->far)) {
-		log_err("slurm job %s: resumed; its return move cannot be made: its memory stays on %s", x->id, x->far);
-		drop(s, x);
-		save(s);
-	}
+	if (!submit(d, x, SLURM_MOVE_BACK, x->mems, x->far))
+		back_failed(d, x, "cannot be made");
 }
 
 static void scan(struct daemon *d)
@@ -557,11 +578,18 @@ void slurm_job_finished(struct daemon *d, struct job *j)
 		return;
 	}
 	x->bytes_back = j->bytes_moved;
+	if (j->state != JOB_DONE) {
+		char what[128];
+
+		snprintf(what, sizeof(what), "ended %s (job %" PRIu32 ", %s moved)", j->outcome, j->id,
+			 size_to_human(x->bytes_back, a, sizeof(a)));
+		back_failed(d, x, what);
+		return;
+	}
 	log_job(5, j, "slurm job %s: resumed: %s moved back to %s from %s in %" PRIu64 " ms (moved out: %s; job %" PRIu32
 		", %s)", x->id, size_to_human(x->bytes_back, a, sizeof(a)), x->mems, x->far,
 		(mono_us() - x->resumed_us) / 1000, size_to_human(x->bytes_out, b, sizeof(b)), j->id, j->outcome);
-	if (j->state == JOB_DONE)
-		restore_cpuset(x);
+	restore_cpuset(x);
 	drop(s, x);
 	save(s);
 }
