@@ -167,24 +167,47 @@ static int read_line(const char *path, char *buf, size_t size)
 	return r;
 }
 
-/* A job group is suspended when one of its steps' user groups is frozen (Slurm wrote cgroup.freeze). */
-static bool job_frozen(const char *job_dir)
+/*
+ * A job group is suspended when one of its steps' user groups is frozen
+ * (Slurm wrote cgroup.freeze): 1 frozen, 0 thawed, -ENOENT when the job
+ * group is gone, another negative errno when it cannot be told (a
+ * directory or a file that cannot be read for now): then nothing is done.
+ */
+static int job_frozen(const char *job_dir)
 {
 	char path[2 * PATH_MAX], buf[8];
 	struct dirent *de;
-	bool frozen = false;
+	int r = 0;
 	DIR *dir = opendir(job_dir);
 
 	if (!dir)
-		return false;
-	while (!frozen && (de = readdir(dir))) {
+		return -errno;
+	for (;;) {
+		errno = 0;
+		de = readdir(dir);
+		if (!de) {
+			if (errno)
+				r = -errno;
+			break;
+		}
 		if (strncmp(de->d_name, "step_", 5) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/user/cgroup.freeze", job_dir, de->d_name);
-		frozen = read_line(path, buf, sizeof(buf)) > 0 && buf[0] == '1';
+		r = read_line(path, buf, sizeof(buf));
+		if (r == -ENOENT) { /* a step that ended, or has no user group yet */
+			r = 0;
+			continue;
+		}
+		if (r < 0)
+			break;
+		r = 0;
+		if (buf[0] == '1') {
+			r = 1;
+			break;
+		}
 	}
 	closedir(dir);
-	return frozen;
+	return r;
 }
 
 static bool stepd_scope(const char *name)
@@ -329,31 +352,51 @@ static void scan(struct daemon *d)
 	struct dirent *de, *je;
 	DIR *slice = opendir(SLICE);
 	bool changed = false;
+	/* A directory that cannot be listed for now (EMFILE, ENOMEM): no job counts as gone. */
+	bool partial = !slice && errno != ENOENT;
 
 	for (size_t i = 0; i < s->n; i++)
 		s->v[i].seen = false;
-	while (slice && (de = readdir(slice))) {
+	while (slice) {
 		char scope[PATH_MAX];
 		DIR *sd;
 
+		errno = 0;
+		if (!(de = readdir(slice))) {
+			partial = partial || errno;
+			break;
+		}
 		if (!stepd_scope(de->d_name))
 			continue;
 		snprintf(scope, sizeof(scope), SLICE "/%s", de->d_name);
 		sd = opendir(scope);
-		while (sd && (je = readdir(sd))) {
-			const char *id = je->d_name + 4;
+		if (!sd && errno != ENOENT)
+			partial = true;
+		while (sd) {
+			const char *id;
 			char job_dir[PATH_MAX + 300];
 			struct susp *x;
-			bool frozen;
+			int frozen;
 
+			errno = 0;
+			if (!(je = readdir(sd))) {
+				partial = partial || errno;
+				break;
+			}
+			id = je->d_name + 4;
 			if (strncmp(je->d_name, "job_", 4) != 0 || !*id || strspn(id, "0123456789") != strlen(id) ||
 			    strlen(id) > 10)
 				continue;
 			snprintf(job_dir, sizeof(job_dir), "%s/%s", scope, je->d_name);
 			frozen = job_frozen(job_dir);
+			if (frozen == -ENOENT) /* gone between the listing and now */
+				continue;
 			x = find(s, id);
 			if (x)
 				x->seen = true;
+			/* Cannot be told for now: neither a suspension nor a resume (a record stays, seen). */
+			if (frozen < 0)
+				continue;
 			if (frozen && !x) {
 				/* Without slurm-far-nodes, no new suspension is followed; old records still are. */
 				if (d->cfg.slurm_far_nodes) {
@@ -377,7 +420,7 @@ static void scan(struct daemon *d)
 	if (slice)
 		closedir(slice);
 	/* Jobs gone from the node (ended or cancelled while suspended): nothing to bring back. */
-	for (size_t i = s->n; i > 0; i--) {
+	for (size_t i = partial ? 0 : s->n; i > 0; i--) {
 		struct susp *x = &s->v[i - 1];
 
 		if (x->seen || x->job)
@@ -567,12 +610,13 @@ void slurm_job_finished(struct daemon *d, struct job *j)
 		/* Resumed while it was moving out: back at once. */
 		if (x->st == SU_AWAY) {
 			char *path = NULL;
-			bool frozen = true;
+			int frozen = 1;
 
+			/* Not told (an error): the next scan sees it. */
 			if (numamove_slurm_cgroup(x->id, NULL, &path) == 0)
 				frozen = job_frozen(path);
 			free(path);
-			if (!frozen)
+			if (frozen == 0)
 				resumed(d, x);
 		}
 		return;
