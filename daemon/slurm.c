@@ -21,7 +21,10 @@
  * slurm-job, memory only: the library's cgroup route rewrites the job
  * group's cpuset.mems and the kernel migrates by position. Out: FROM the
  * group's nodes as they are now (cpuset.mems.effective, in order), TO the
- * far nodes, so that the i-th node goes to the i-th far node (wrapping).
+ * far nodes, so that the i-th node goes to the i-th far node, both
+ * ascending, as the kernel maps them (config.c keeps the far nodes so). A
+ * job whose nodes outside the far nodes are more than the far nodes stays:
+ * two would share a far node, and the return could not be the inverse.
  * Back: FROM the far nodes, TO the nodes it had, the inverse. The group's
  * cpuset.mems as Slurm wrote it is then written back when what the move
  * left is its first nodes in order (the kernel then moves nothing). What
@@ -265,6 +268,34 @@ fail:
 	return NULL;
 }
 
+/*
+ * How many of @mems (the job group's nodes) are outside @far: 0 when it is
+ * all there already; -E2BIG when they are more than the far nodes (the
+ * kernel maps by position, wrapping: two would share a far node and the
+ * return could not be the inverse); another negative errno when the lists
+ * do not parse (the move's own checks then say why).
+ */
+static int out_of_far(const char *mems, const char *far)
+{
+	struct numamove_topology *topo = NULL;
+	struct numamove_nodelist *m = NULL, *f = NULL;
+	int r, out = 0;
+
+	r = numamove_topology_load(NULL, &topo);
+	if (r == 0)
+		r = numamove_nodelist_parse(mems, topo, NULL, &m, NULL);
+	if (r == 0)
+		r = numamove_nodelist_parse(far, topo, NULL, &f, NULL);
+	for (size_t i = 0; r == 0 && i < numamove_nodelist_count(m); i++)
+		out += !numamove_nodelist_contains(f, numamove_nodelist_get(m, i));
+	if (r == 0)
+		r = (size_t)out > numamove_nodelist_count(f) ? -E2BIG : out;
+	numamove_nodelist_free(m);
+	numamove_nodelist_free(f);
+	numamove_topology_free(topo);
+	return r;
+}
+
 static void suspended(struct daemon *d, const char *id, const char *job_dir)
 {
 	struct slurm_state *s = d->slurm;
@@ -291,11 +322,20 @@ static void suspended(struct daemon *d, const char *id, const char *job_dir)
 	if (read_line(path, x.cpuset, sizeof(x.cpuset)) < 0)
 		x.cpuset[0] = '\0';
 	x.seen = true;
-	if (strcmp(x.mems, x.far) == 0) {
+	x.st = SU_OUT;
+	switch (out_of_far(x.mems, x.far)) {
+	case 0:
 		log_info("slurm job %s: suspended, already on the far nodes %s: it stays where it is", id, x.far);
 		x.st = SU_STAYED;
-	} else {
-		x.st = SU_OUT;
+		break;
+	case -E2BIG:
+		log_info("slurm job %s: suspended; its nodes %s outside the far nodes are more than the far nodes %s: "
+			 "the kernel would put two of them on one far node, and the return could not tell them apart: "
+			 "it stays where it is", id, x.mems, x.far);
+		x.st = SU_STAYED;
+		break;
+	default:
+		break;
 	}
 	s->v[s->n++] = x;
 	if (x.st == SU_OUT && !submit(d, &s->v[s->n - 1], SLURM_MOVE_OUT, x.far, x.mems)) {

@@ -1043,7 +1043,11 @@ def main():
     m = props(ROOT, 'Manager')
     check('a broken configuration is refused, the old one stays', r != 'ok' and m['MaxRunning'] == 3, r)
     # Suspend to far memory: the keys parse, a bad node list is refused; without Slurm the scan finds nothing.
-    for bad in ('slurm-far-nodes = 2-x\n', 'slurm-far-nodes = -1\n', 'slurm-scan-ms = 50\n'):
+    for bad in ('slurm-far-nodes = 2-x\n', 'slurm-far-nodes = -1\n', 'slurm-scan-ms = 50\n',
+                'slurm-far-nodes = 2--3\n', 'slurm-far-nodes = 2,\n', 'slurm-far-nodes = 2,2\n',
+                'slurm-far-nodes = 2-\n', 'slurm-far-nodes = 0,0\n', 'slurm-far-nodes = 0-\n',
+                'slurm-far-nodes = 0,\n', 'slurm-far-nodes = 0--0\n', 'slurm-far-nodes = all\n',
+                'slurm-far-nodes = 4095\n'):
         write_conf('max-running = 3\n' + bad)
         try:
             manager().Reload()
