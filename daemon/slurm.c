@@ -63,6 +63,8 @@ struct susp {
 	char mems[256];       /* the group's cpuset.mems.effective when suspended: where the memory goes back */
 	char cpuset[256];     /* the group's cpuset.mems as Slurm wrote it: restored after the return */
 	char far[256];        /* the far nodes it went to */
+	char left[256];       /* the group's cpuset.mems as the move out left it; "" unknown */
+	uint64_t ino;         /* the job group's directory (st_ino): a reused job id is another; 0 unknown */
 	enum su_state st;
 	uint32_t job;         /* numamoved's job moving it now, or 0 */
 	uint64_t bytes_out, bytes_back;
@@ -113,7 +115,7 @@ static void drop(struct slurm_state *s, struct susp *x)
 	s->n--;
 }
 
-/* One line a job: "ID STATE MEMS CPUSET FAR BYTES_OUT", "-" for an empty one. */
+/* One line a job: "ID STATE MEMS CPUSET FAR BYTES_OUT INO LEFT", "-" for an empty one. */
 static void save(struct slurm_state *s)
 {
 	char *buf = NULL;
@@ -127,8 +129,8 @@ static void save(struct slurm_state *s)
 		/* After a restart: a move out is made again, one back is made again on resume. */
 		const char *st = x->st == SU_STAYED ? "stayed" : x->st == SU_OUT || x->redo ? "out" : "away";
 
-		fprintf(f, "%s %s %s %s %s %" PRIu64 "\n", x->id, st, x->mems[0] ? x->mems : "-",
-			x->cpuset[0] ? x->cpuset : "-", x->far, x->bytes_out);
+		fprintf(f, "%s %s %s %s %s %" PRIu64 " %" PRIu64 " %s\n", x->id, st, x->mems[0] ? x->mems : "-",
+			x->cpuset[0] ? x->cpuset : "-", x->far, x->bytes_out, x->ino, x->left[0] ? x->left : "-");
 	}
 	if (fclose(f) == 0)
 		state_write_file(STATE_FILE, buf, len);
@@ -145,9 +147,14 @@ static void load(struct slurm_state *s)
 		struct susp x = { 0 };
 		char st[16];
 
-		if (sscanf(line, "%15s %15s %255s %255s %255s %" SCNu64, x.id, st, x.mems, x.cpuset, x.far,
-			   &x.bytes_out) != 6)
+		int n = sscanf(line, "%15s %15s %255s %255s %255s %" SCNu64 " %" SCNu64 " %255s", x.id, st, x.mems,
+			       x.cpuset, x.far, &x.bytes_out, &x.ino, x.left);
+
+		/* 6 fields: written before INO and LEFT were kept (not checked then). */
+		if (n != 6 && n != 8)
 			continue;
+		if (n == 6 || strcmp(x.left, "-") == 0)
+			x.left[0] = '\0';
 		if (strcmp(x.cpuset, "-") == 0)
 			x.cpuset[0] = '\0';
 		if (strcmp(x.mems, "-") == 0)
@@ -301,6 +308,7 @@ static void suspended(struct daemon *d, const char *id, const char *job_dir)
 	struct slurm_state *s = d->slurm;
 	struct susp x = { 0 };
 	char path[2 * PATH_MAX];
+	struct stat st;
 
 	if (!grow(s)) {
 		log_warn("slurm job %s: suspended; %d suspended jobs already followed: it stays where it is", id,
@@ -321,6 +329,8 @@ static void suspended(struct daemon *d, const char *id, const char *job_dir)
 	snprintf(path, sizeof(path), "%s/cpuset.mems", job_dir);
 	if (read_line(path, x.cpuset, sizeof(x.cpuset)) < 0)
 		x.cpuset[0] = '\0';
+	if (stat(job_dir, &st) == 0)
+		x.ino = st.st_ino;
 	x.seen = true;
 	x.st = SU_OUT;
 	switch (out_of_far(x.mems, x.far)) {
@@ -343,6 +353,37 @@ static void suspended(struct daemon *d, const char *id, const char *job_dir)
 		s->v[s->n - 1].st = SU_STAYED;
 	}
 	save(s);
+}
+
+/*
+ * Whether the job group is still the one the move out left: the same
+ * directory (a reused job id is another group), with the cpuset.mems that
+ * move left (one written while suspended has moved the memory already).
+ * When not, the log says so, and neither the return nor the write-back of
+ * cpuset.mems is made. What cannot be read is not a difference: the return
+ * then says what is wrong.
+ */
+static bool same_group(const struct susp *x)
+{
+	char *path = NULL, file[PATH_MAX], now[256];
+	struct stat st;
+	bool same = true;
+
+	if (numamove_slurm_cgroup(x->id, NULL, &path) < 0)
+		return true;
+	if (x->ino && stat(path, &st) == 0 && (uint64_t)st.st_ino != x->ino) {
+		log_warn("slurm job %s: resumed, but its cgroup is not the one suspended (the job id was reused): "
+			 "no return; the memory of the job suspended stayed on %s", x->id, x->far);
+		same = false;
+	}
+	snprintf(file, sizeof(file), "%s/cpuset.mems", path);
+	if (same && x->left[0] && read_line(file, now, sizeof(now)) >= 0 && strcmp(now, x->left) != 0) {
+		log_warn("slurm job %s: resumed, but its cpuset.mems was changed while it was suspended (%s; the move "
+			 "out left %s): no return, and its cpuset.mems stays", x->id, now, x->left);
+		same = false;
+	}
+	free(path);
+	return same;
 }
 
 /*
@@ -380,6 +421,12 @@ static void resumed(struct daemon *d, struct susp *x)
 	/* Still moving out: it comes back once that move ends (slurm_job_finished()). */
 	if (x->st != SU_AWAY)
 		return;
+	x->redo = false;
+	if (!same_group(x)) {
+		drop(s, x);
+		save(s);
+		return;
+	}
 	x->resumed_us = mono_us();
 	x->st = SU_BACK;
 	if (!submit(d, x, SLURM_MOVE_BACK, x->mems, x->far))
@@ -631,7 +678,16 @@ void slurm_job_finished(struct daemon *d, struct job *j)
 	if (j->slurm_move == SLURM_MOVE_OUT) {
 		x->bytes_out = j->bytes_moved;
 		if (j->state == JOB_DONE || j->bytes_moved) {
+			char *path = NULL, file[PATH_MAX];
+
 			x->st = SU_AWAY;
+			x->left[0] = '\0';
+			if (numamove_slurm_cgroup(x->id, NULL, &path) == 0) {
+				snprintf(file, sizeof(file), "%s/cpuset.mems", path);
+				if (read_line(file, x->left, sizeof(x->left)) < 0)
+					x->left[0] = '\0';
+			}
+			free(path);
 			log_job(5, j, "slurm job %s: suspended: %s moved out to %s (job %" PRIu32 ", %s)", x->id,
 				size_to_human(x->bytes_out, a, sizeof(a)), x->far, j->id, j->outcome);
 		} else {
