@@ -74,9 +74,13 @@ struct susp {
 	bool redo;            /* its out move was cut by a restart: made again while it is suspended */
 };
 
+#define WARNED_FULL 64 /* untracked suspended jobs already warned about (the record limit), a ring */
+
 struct slurm_state {
 	struct susp *v;
 	size_t n, alloc;
+	char warned[WARNED_FULL][16];
+	unsigned int n_warned;
 	sd_event_source *timer;
 };
 
@@ -151,8 +155,11 @@ static void load(struct slurm_state *s)
 			       x.cpuset, x.far, &x.bytes_out, &x.ino, x.left);
 
 		/* 6 fields: written before INO and LEFT were kept (not checked then). */
-		if (n != 6 && n != 8)
+		if ((n != 6 && n != 8) || strspn(x.id, "0123456789") != strlen(x.id) || strlen(x.id) > 10 ||
+		    (strcmp(st, "out") != 0 && strcmp(st, "away") != 0 && strcmp(st, "stayed") != 0)) {
+			log_warn("%s: a line that does not parse, skipped: %.200s", STATE_FILE, line);
 			continue;
+		}
 		if (n == 6 || strcmp(x.left, "-") == 0)
 			x.left[0] = '\0';
 		if (strcmp(x.cpuset, "-") == 0)
@@ -311,6 +318,11 @@ static void suspended(struct daemon *d, const char *id, const char *job_dir)
 	struct stat st;
 
 	if (!grow(s)) {
+		/* Said once a job, not at every scan. */
+		for (unsigned int i = 0; i < WARNED_FULL; i++)
+			if (strcmp(s->warned[i], id) == 0)
+				return;
+		snprintf(s->warned[s->n_warned++ % WARNED_FULL], sizeof(s->warned[0]), "%s", id);
 		log_warn("slurm job %s: suspended; %d suspended jobs already followed: it stays where it is", id,
 			 MAX_SUSPENDED);
 		return;
