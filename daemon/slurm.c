@@ -47,6 +47,13 @@
 #include "numamoved.h"
 
 #define SLICE "/sys/fs/cgroup/system.slice"
+/*
+ * Where the scan looks: SLICE, or for the host checks (tests/daemon/
+ * checks.py) a fake tree named by NUMAMOVED_TEST_SLURM_SLICE. Only the scan
+ * reads it: the moves themselves find the job through the library, in
+ * /sys/fs/cgroup, so in a fake tree they fail as for a job that is gone.
+ */
+static const char *slice_path = SLICE;
 #define MAX_SUSPENDED 1024
 #define STATE_FILE "slurm-suspended"
 #define MAX_BACK_TRIES 3 /* returns tried (failed, cancelled, refused) before the record is given up */
@@ -449,7 +456,7 @@ static void scan(struct daemon *d)
 {
 	struct slurm_state *s = d->slurm;
 	struct dirent *de, *je;
-	DIR *slice = opendir(SLICE);
+	DIR *slice = opendir(slice_path);
 	bool changed = false;
 	/* A directory that cannot be listed for now (EMFILE, ENOMEM): no job counts as gone. */
 	bool partial = !slice && errno != ENOENT;
@@ -467,7 +474,7 @@ static void scan(struct daemon *d)
 		}
 		if (!stepd_scope(de->d_name))
 			continue;
-		snprintf(scope, sizeof(scope), SLICE "/%s", de->d_name);
+		snprintf(scope, sizeof(scope), "%s/%s", slice_path, de->d_name);
 		sd = opendir(scope);
 		if (!sd && errno != ENOENT)
 			partial = true;
@@ -579,9 +586,16 @@ static void arm(struct daemon *d)
 
 int slurm_setup(struct daemon *d)
 {
+	const char *test_slice = getenv("NUMAMOVED_TEST_SLURM_SLICE");
+
 	d->slurm = calloc(1, sizeof(*d->slurm));
 	if (!d->slurm)
 		return -ENOMEM;
+	if (test_slice && *test_slice) {
+		slice_path = test_slice;
+		log_warn("NUMAMOVED_TEST_SLURM_SLICE: Slurm's jobs are looked for in %s (a test's fake tree)",
+			 slice_path);
+	}
 	load(d->slurm);
 	/* The moves queued before the restart are made again from the records: those queued go. */
 	for (size_t i = d->n_jobs; i > 0; i--) {
