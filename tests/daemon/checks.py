@@ -868,7 +868,7 @@ def slurm_fake():
         check('slurm-suspended: lines that do not parse are skipped, and said',
               wait_log(mark, 'does not parse, skipped: x7 away') and 'does not parse, skipped: 12 sideways'
               in log_since(mark), log_since(mark)[-600:])
-        check('without slurm-far-nodes, jobs suspended before still come back: the scan runs',
+        check('without slurm-far-nodes, with records kept, the log says their memory still comes back',
               wait_log(mark, 'still comes back on resume'), log_since(mark)[-600:])
         check('a failed return is said, and tried again, three times in all, then given up with where the memory is',
               wait_log(mark, 'slurm job 7: resumed; its return move cannot be made (try 3 of 3): given up, '
@@ -895,6 +895,15 @@ def slurm_fake():
               log_since(mark)[-600:])
         check('the record of job 9 (unreadable) is still kept', open(state).read().startswith('9 away'),
               open(state).read())
+        # Over the record limit (1024, job 9's included): an untracked suspended job is said once, not every scan.
+        mark = len(open(env['LOG']).read())
+        for jid in range(100, 1124):
+            job(jid, '1')
+        full = wait_log(mark, 'suspended jobs already followed', timeout=20)
+        time.sleep(1.5)
+        n = log_since(mark).count('suspended jobs already followed')
+        check('over the record limit, a suspended job not followed is said once', full and n == 1,
+              '%d times' % n)
         rc = stop()
         check('numamoved with a fake Slurm tree exits cleanly', rc == 0, 'exit %d' % rc)
     finally:
