@@ -76,6 +76,62 @@ static int parse_u64(const char *text, bool units, uint64_t max, uint64_t *ret)
 	return 0;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
+}
+
+/*
+ * slurm-far-nodes: node numbers and ranges ("2-3", "2,3"), distinct nodes
+ * of this machine, as the library parses them. Kept ascending: the kernel
+ * remaps a cpuset's memory by ascending position, whatever order is written.
+ */
+static int parse_far_nodes(const char *value, char **ret)
+{
+	struct numamove_topology *topo = NULL;
+	struct numamove_nodelist *l = NULL, *sorted = NULL;
+	int *v = NULL, r, len;
+	size_t n = 0;
+	char *text = NULL;
+
+	/* Numbers and ranges only: not "all", "!LIST" or "+LIST". */
+	if (strspn(value, "0123456789,-") != strlen(value) || !isdigit((unsigned char)value[0]))
+		return -EINVAL;
+	r = numamove_topology_load(NULL, &topo);
+	if (r == 0)
+		r = numamove_nodelist_parse(value, topo, NULL, &l, NULL);
+	if (r == 0) {
+		n = numamove_nodelist_count(l);
+		v = calloc(n ? n : 1, sizeof(*v));
+		r = v ? 0 : -ENOMEM;
+	}
+	for (size_t i = 0; r == 0 && i < n; i++)
+		v[i] = numamove_nodelist_get(l, i);
+	if (r == 0) {
+		qsort(v, n, sizeof(*v), cmp_int);
+		r = numamove_nodelist_new(&sorted);
+	}
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = numamove_nodelist_add(sorted, v[i]);
+	if (r == 0 && (len = numamove_nodelist_format(sorted, NULL, 0)) < 0)
+		r = len;
+	if (r == 0 && !(text = malloc((size_t)len + 1)))
+		r = -ENOMEM;
+	if (r == 0 && (r = numamove_nodelist_format(sorted, text, (size_t)len + 1)) >= 0)
+		r = 0;
+	free(v);
+	numamove_nodelist_free(l);
+	numamove_nodelist_free(sorted);
+	numamove_topology_free(topo);
+	if (r < 0) {
+		free(text);
+		/* A syntax error, a repeated node, a node this machine lacks: all a bad value. */
+		return r == -ENOMEM ? r : -EINVAL;
+	}
+	*ret = text;
+	return 0;
+}
+
 static int set_key(struct config *c, const char *key, const char *value)
 {
 	uint64_t v;
@@ -110,11 +166,7 @@ static int set_key(struct config *c, const char *key, const char *value)
 		c->slurm_far_nodes = NULL;
 		if (!*value)
 			return 0;
-		/* Node numbers and ranges ("2-3", "2,3"): checked against the machine when a job is suspended. */
-		if (strspn(value, "0123456789,-") != strlen(value) || !isdigit((unsigned char)value[0]))
-			return -EINVAL;
-		c->slurm_far_nodes = strdup(value);
-		return c->slurm_far_nodes ? 0 : -ENOMEM;
+		return parse_far_nodes(value, &c->slurm_far_nodes);
 	}
 	if (strcmp(key, "slurm-scan-ms") == 0) {
 		if (parse_u64(value, false, 3600000, &v) < 0 || v < 100)

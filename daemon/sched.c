@@ -272,12 +272,28 @@ void sched_plan(struct job *j, int error, uint64_t *need, int n_need)
 		sched_run(d);
 		return;
 	}
+	/*
+	 * A suspended Slurm job's move out is refused, not made blind, when its
+	 * room cannot be counted: the job can stay where it is, while far nodes
+	 * filled by surprise would hurt every job there.
+	 */
+	if (error < 0 && j->slurm_move == SLURM_MOVE_OUT) {
+		snprintf(why, sizeof(why), "the room this move needs on the far nodes cannot be counted: %s",
+			 strerror(-error));
+		refuse(j, why);
+		return;
+	}
 	if (error < 0 || (j->opts.flags & NUMAMOVE_REQUEST_F_FORCE)) {
 		/* A dry run that fails outright: the real run reports why, in numamove's words. */
 		job_set_verdict(j, VERDICT_GO);
 		return;
 	}
 	r = numamove_topology_load(NULL, &topo);
+	if (r < 0 && j->slurm_move == SLURM_MOVE_OUT) {
+		snprintf(why, sizeof(why), "the free memory of the far nodes cannot be read: %s", strerror(-r));
+		refuse(j, why);
+		return;
+	}
 	if (r < 0) {
 		job_set_verdict(j, VERDICT_GO);
 		return;

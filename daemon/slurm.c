@@ -12,14 +12,19 @@
  * lists the job groups under slurmd's scope (system.slice/
  * *slurmstepd.scope/job_*) and reads each step's user/cgroup.freeze: a
  * few directory reads and one small file per step, nothing per process.
- * Without slurm-far-nodes there is no timer at all; without Slurm a scan
- * is one directory listing of system.slice.
+ * Without slurm-far-nodes there is no timer, except while jobs suspended
+ * before it was removed are still followed (their memory comes back on
+ * resume; no new suspension is); without Slurm a scan is one directory
+ * listing of system.slice.
  *
  * The moves are ordinary jobs (privileged, owned by root) of target
  * slurm-job, memory only: the library's cgroup route rewrites the job
  * group's cpuset.mems and the kernel migrates by position. Out: FROM the
  * group's nodes as they are now (cpuset.mems.effective, in order), TO the
- * far nodes, so that the i-th node goes to the i-th far node (wrapping).
+ * far nodes, so that the i-th node goes to the i-th far node, both
+ * ascending, as the kernel maps them (config.c keeps the far nodes so). A
+ * job whose nodes outside the far nodes are more than the far nodes stays:
+ * two would share a far node, and the return could not be the inverse.
  * Back: FROM the far nodes, TO the nodes it had, the inverse. The group's
  * cpuset.mems as Slurm wrote it is then written back when what the move
  * left is its first nodes in order (the kernel then moves nothing). What
@@ -42,8 +47,16 @@
 #include "numamoved.h"
 
 #define SLICE "/sys/fs/cgroup/system.slice"
+/*
+ * Where the scan looks: SLICE, or for the host checks (tests/daemon/
+ * checks.py) a fake tree named by NUMAMOVED_TEST_SLURM_SLICE. Only the scan
+ * reads it: the moves themselves find the job through the library, in
+ * /sys/fs/cgroup, so in a fake tree they fail as for a job that is gone.
+ */
+static const char *slice_path = SLICE;
 #define MAX_SUSPENDED 1024
 #define STATE_FILE "slurm-suspended"
+#define MAX_BACK_TRIES 3 /* returns tried (failed, cancelled, refused) before the record is given up */
 
 enum su_state {
 	SU_OUT,    /* the out move is queued or running */
@@ -57,17 +70,24 @@ struct susp {
 	char mems[256];       /* the group's cpuset.mems.effective when suspended: where the memory goes back */
 	char cpuset[256];     /* the group's cpuset.mems as Slurm wrote it: restored after the return */
 	char far[256];        /* the far nodes it went to */
+	char left[256];       /* the group's cpuset.mems as the move out left it; "" unknown */
+	uint64_t ino;         /* the job group's directory (st_ino): a reused job id is another; 0 unknown */
 	enum su_state st;
 	uint32_t job;         /* numamoved's job moving it now, or 0 */
 	uint64_t bytes_out, bytes_back;
 	uint64_t resumed_us;  /* monotonic, when the resume was seen */
+	unsigned int back_tries; /* returns that did not end done */
 	bool seen;
 	bool redo;            /* its out move was cut by a restart: made again while it is suspended */
 };
 
+#define WARNED_FULL 64 /* untracked suspended jobs already warned about (the record limit), a ring */
+
 struct slurm_state {
 	struct susp *v;
 	size_t n, alloc;
+	char warned[WARNED_FULL][16];
+	unsigned int n_warned;
 	sd_event_source *timer;
 };
 
@@ -106,7 +126,7 @@ static void drop(struct slurm_state *s, struct susp *x)
 	s->n--;
 }
 
-/* One line a job: "ID STATE MEMS CPUSET FAR BYTES_OUT", "-" for an empty one. */
+/* One line a job: "ID STATE MEMS CPUSET FAR BYTES_OUT INO LEFT", "-" for an empty one. */
 static void save(struct slurm_state *s)
 {
 	char *buf = NULL;
@@ -120,8 +140,8 @@ static void save(struct slurm_state *s)
 		/* After a restart: a move out is made again, one back is made again on resume. */
 		const char *st = x->st == SU_STAYED ? "stayed" : x->st == SU_OUT || x->redo ? "out" : "away";
 
-		fprintf(f, "%s %s %s %s %s %" PRIu64 "\n", x->id, st, x->mems[0] ? x->mems : "-",
-			x->cpuset[0] ? x->cpuset : "-", x->far, x->bytes_out);
+		fprintf(f, "%s %s %s %s %s %" PRIu64 " %" PRIu64 " %s\n", x->id, st, x->mems[0] ? x->mems : "-",
+			x->cpuset[0] ? x->cpuset : "-", x->far, x->bytes_out, x->ino, x->left[0] ? x->left : "-");
 	}
 	if (fclose(f) == 0)
 		state_write_file(STATE_FILE, buf, len);
@@ -138,9 +158,17 @@ static void load(struct slurm_state *s)
 		struct susp x = { 0 };
 		char st[16];
 
-		if (sscanf(line, "%15s %15s %255s %255s %255s %" SCNu64, x.id, st, x.mems, x.cpuset, x.far,
-			   &x.bytes_out) != 6)
+		int n = sscanf(line, "%15s %15s %255s %255s %255s %" SCNu64 " %" SCNu64 " %255s", x.id, st, x.mems,
+			       x.cpuset, x.far, &x.bytes_out, &x.ino, x.left);
+
+		/* 6 fields: written before INO and LEFT were kept (not checked then). */
+		if ((n != 6 && n != 8) || strspn(x.id, "0123456789") != strlen(x.id) || strlen(x.id) > 10 ||
+		    (strcmp(st, "out") != 0 && strcmp(st, "away") != 0 && strcmp(st, "stayed") != 0)) {
+			log_warn("%s: a line that does not parse, skipped: %.200s", STATE_FILE, line);
 			continue;
+		}
+		if (n == 6 || strcmp(x.left, "-") == 0)
+			x.left[0] = '\0';
 		if (strcmp(x.cpuset, "-") == 0)
 			x.cpuset[0] = '\0';
 		if (strcmp(x.mems, "-") == 0)
@@ -163,24 +191,47 @@ static int read_line(const char *path, char *buf, size_t size)
 	return r;
 }
 
-/* A job group is suspended when one of its steps' user groups is frozen (Slurm wrote cgroup.freeze). */
-static bool job_frozen(const char *job_dir)
+/*
+ * A job group is suspended when one of its steps' user groups is frozen
+ * (Slurm wrote cgroup.freeze): 1 frozen, 0 thawed, -ENOENT when the job
+ * group is gone, another negative errno when it cannot be told (a
+ * directory or a file that cannot be read for now): then nothing is done.
+ */
+static int job_frozen(const char *job_dir)
 {
 	char path[2 * PATH_MAX], buf[8];
 	struct dirent *de;
-	bool frozen = false;
+	int r = 0;
 	DIR *dir = opendir(job_dir);
 
 	if (!dir)
-		return false;
-	while (!frozen && (de = readdir(dir))) {
+		return -errno;
+	for (;;) {
+		errno = 0;
+		de = readdir(dir);
+		if (!de) {
+			if (errno)
+				r = -errno;
+			break;
+		}
 		if (strncmp(de->d_name, "step_", 5) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/user/cgroup.freeze", job_dir, de->d_name);
-		frozen = read_line(path, buf, sizeof(buf)) > 0 && buf[0] == '1';
+		r = read_line(path, buf, sizeof(buf));
+		if (r == -ENOENT) { /* a step that ended, or has no user group yet */
+			r = 0;
+			continue;
+		}
+		if (r < 0)
+			break;
+		r = 0;
+		if (buf[0] == '1') {
+			r = 1;
+			break;
+		}
 	}
 	closedir(dir);
-	return frozen;
+	return r;
 }
 
 static bool stepd_scope(const char *name)
@@ -238,13 +289,47 @@ fail:
 	return NULL;
 }
 
+/*
+ * How many of @mems (the job group's nodes) are outside @far: 0 when it is
+ * all there already; -E2BIG when they are more than the far nodes (the
+ * kernel maps by position, wrapping: two would share a far node and the
+ * return could not be the inverse); another negative errno when the lists
+ * do not parse (the move's own checks then say why).
+ */
+static int out_of_far(const char *mems, const char *far)
+{
+	struct numamove_topology *topo = NULL;
+	struct numamove_nodelist *m = NULL, *f = NULL;
+	int r, out = 0;
+
+	r = numamove_topology_load(NULL, &topo);
+	if (r == 0)
+		r = numamove_nodelist_parse(mems, topo, NULL, &m, NULL);
+	if (r == 0)
+		r = numamove_nodelist_parse(far, topo, NULL, &f, NULL);
+	for (size_t i = 0; r == 0 && i < numamove_nodelist_count(m); i++)
+		out += !numamove_nodelist_contains(f, numamove_nodelist_get(m, i));
+	if (r == 0)
+		r = (size_t)out > numamove_nodelist_count(f) ? -E2BIG : out;
+	numamove_nodelist_free(m);
+	numamove_nodelist_free(f);
+	numamove_topology_free(topo);
+	return r;
+}
+
 static void suspended(struct daemon *d, const char *id, const char *job_dir)
 {
 	struct slurm_state *s = d->slurm;
 	struct susp x = { 0 };
 	char path[2 * PATH_MAX];
+	struct stat st;
 
 	if (!grow(s)) {
+		/* Said once a job, not at every scan. */
+		for (unsigned int i = 0; i < WARNED_FULL; i++)
+			if (strcmp(s->warned[i], id) == 0)
+				return;
+		snprintf(s->warned[s->n_warned++ % WARNED_FULL], sizeof(s->warned[0]), "%s", id);
 		log_warn("slurm job %s: suspended; %d suspended jobs already followed: it stays where it is", id,
 			 MAX_SUSPENDED);
 		return;
@@ -263,17 +348,81 @@ static void suspended(struct daemon *d, const char *id, const char *job_dir)
 	snprintf(path, sizeof(path), "%s/cpuset.mems", job_dir);
 	if (read_line(path, x.cpuset, sizeof(x.cpuset)) < 0)
 		x.cpuset[0] = '\0';
+	if (stat(job_dir, &st) == 0)
+		x.ino = st.st_ino;
 	x.seen = true;
-	if (strcmp(x.mems, x.far) == 0) {
+	x.st = SU_OUT;
+	switch (out_of_far(x.mems, x.far)) {
+	case 0:
 		log_info("slurm job %s: suspended, already on the far nodes %s: it stays where it is", id, x.far);
 		x.st = SU_STAYED;
-	} else {
-		x.st = SU_OUT;
+		break;
+	case -E2BIG:
+		log_info("slurm job %s: suspended; its nodes %s outside the far nodes are more than the far nodes %s: "
+			 "the kernel would put two of them on one far node, and the return could not tell them apart: "
+			 "it stays where it is", id, x.mems, x.far);
+		x.st = SU_STAYED;
+		break;
+	default:
+		break;
 	}
 	s->v[s->n++] = x;
 	if (x.st == SU_OUT && !submit(d, &s->v[s->n - 1], SLURM_MOVE_OUT, x.far, x.mems)) {
 		log_warn("slurm job %s: suspended; its move cannot be made: it stays where it is", id);
 		s->v[s->n - 1].st = SU_STAYED;
+	}
+	save(s);
+}
+
+/*
+ * Whether the job group is still the one the move out left: the same
+ * directory (a reused job id is another group), with the cpuset.mems that
+ * move left (one written while suspended has moved the memory already).
+ * When not, the log says so, and neither the return nor the write-back of
+ * cpuset.mems is made. What cannot be read is not a difference: the return
+ * then says what is wrong.
+ */
+static bool same_group(const struct susp *x)
+{
+	char *path = NULL, file[PATH_MAX], now[256];
+	struct stat st;
+	bool same = true;
+
+	if (numamove_slurm_cgroup(x->id, NULL, &path) < 0)
+		return true;
+	if (x->ino && stat(path, &st) == 0 && (uint64_t)st.st_ino != x->ino) {
+		log_warn("slurm job %s: resumed, but its cgroup is not the one suspended (the job id was reused): "
+			 "no return; the memory of the job suspended stayed on %s", x->id, x->far);
+		same = false;
+	}
+	snprintf(file, sizeof(file), "%s/cpuset.mems", path);
+	if (same && x->left[0] && read_line(file, now, sizeof(now)) >= 0 && strcmp(now, x->left) != 0) {
+		log_warn("slurm job %s: resumed, but its cpuset.mems was changed while it was suspended (%s; the move "
+			 "out left %s): no return, and its cpuset.mems stays", x->id, now, x->left);
+		same = false;
+	}
+	free(path);
+	return same;
+}
+
+/*
+ * A return that did not end done: the record stays away, so that the next
+ * scans try again, MAX_BACK_TRIES times in all; then it is given up, and
+ * the log says where the memory is.
+ */
+static void back_failed(struct daemon *d, struct susp *x, const char *what)
+{
+	struct slurm_state *s = d->slurm;
+
+	x->job = 0;
+	if (++x->back_tries < MAX_BACK_TRIES) {
+		log_warn("slurm job %s: resumed; its return move %s (try %u of %d): its memory is still on %s, "
+			 "tried again at the next scan", x->id, what, x->back_tries, MAX_BACK_TRIES, x->far);
+		x->st = SU_AWAY;
+	} else {
+		log_err("slurm job %s: resumed; its return move %s (try %u of %d): given up, its memory stays on %s "
+			"(it came from %s)", x->id, what, x->back_tries, MAX_BACK_TRIES, x->far, x->mems);
+		drop(s, x);
 	}
 	save(s);
 }
@@ -291,50 +440,76 @@ static void resumed(struct daemon *d, struct susp *x)
 	/* Still moving out: it comes back once that move ends (slurm_job_finished()). */
 	if (x->st != SU_AWAY)
 		return;
-	x->resumed_us = mono_us();
-	x->st = SU_BACK;
-	if (!submit(d, x, SLURM_MOVE_BACK, x->mems, x->far)) {
-		log_err("slurm job %s: resumed; its return move cannot be made: its memory stays on %s", x->id, x->far);
+	x->redo = false;
+	if (!same_group(x)) {
 		drop(s, x);
 		save(s);
+		return;
 	}
+	x->resumed_us = mono_us();
+	x->st = SU_BACK;
+	if (!submit(d, x, SLURM_MOVE_BACK, x->mems, x->far))
+		back_failed(d, x, "cannot be made");
 }
 
 static void scan(struct daemon *d)
 {
 	struct slurm_state *s = d->slurm;
 	struct dirent *de, *je;
-	DIR *slice = opendir(SLICE);
+	DIR *slice = opendir(slice_path);
 	bool changed = false;
+	/* A directory that cannot be listed for now (EMFILE, ENOMEM): no job counts as gone. */
+	bool partial = !slice && errno != ENOENT;
 
 	for (size_t i = 0; i < s->n; i++)
 		s->v[i].seen = false;
-	while (slice && (de = readdir(slice))) {
+	while (slice) {
 		char scope[PATH_MAX];
 		DIR *sd;
 
+		errno = 0;
+		if (!(de = readdir(slice))) {
+			partial = partial || errno;
+			break;
+		}
 		if (!stepd_scope(de->d_name))
 			continue;
-		snprintf(scope, sizeof(scope), SLICE "/%s", de->d_name);
+		snprintf(scope, sizeof(scope), "%s/%s", slice_path, de->d_name);
 		sd = opendir(scope);
-		while (sd && (je = readdir(sd))) {
-			const char *id = je->d_name + 4;
+		if (!sd && errno != ENOENT)
+			partial = true;
+		while (sd) {
+			const char *id;
 			char job_dir[PATH_MAX + 300];
 			struct susp *x;
-			bool frozen;
+			int frozen;
 
+			errno = 0;
+			if (!(je = readdir(sd))) {
+				partial = partial || errno;
+				break;
+			}
+			id = je->d_name + 4;
 			if (strncmp(je->d_name, "job_", 4) != 0 || !*id || strspn(id, "0123456789") != strlen(id) ||
 			    strlen(id) > 10)
 				continue;
 			snprintf(job_dir, sizeof(job_dir), "%s/%s", scope, je->d_name);
 			frozen = job_frozen(job_dir);
+			if (frozen == -ENOENT) /* gone between the listing and now */
+				continue;
 			x = find(s, id);
 			if (x)
 				x->seen = true;
+			/* Cannot be told for now: neither a suspension nor a resume (a record stays, seen). */
+			if (frozen < 0)
+				continue;
 			if (frozen && !x) {
-				suspended(d, id, job_dir);
-				changed = true;
-			} else if (frozen && x->redo && !x->job) {
+				/* Without slurm-far-nodes, no new suspension is followed; old records still are. */
+				if (d->cfg.slurm_far_nodes) {
+					suspended(d, id, job_dir);
+					changed = true;
+				}
+			} else if (frozen && x->redo && !x->job && d->cfg.slurm_far_nodes) {
 				x->redo = false;
 				x->st = SU_OUT;
 				if (!submit(d, x, SLURM_MOVE_OUT, x->far, x->mems))
@@ -351,7 +526,7 @@ static void scan(struct daemon *d)
 	if (slice)
 		closedir(slice);
 	/* Jobs gone from the node (ended or cancelled while suspended): nothing to bring back. */
-	for (size_t i = s->n; i > 0; i--) {
+	for (size_t i = partial ? 0 : s->n; i > 0; i--) {
 		struct susp *x = &s->v[i - 1];
 
 		if (x->seen || x->job)
@@ -364,22 +539,36 @@ static void scan(struct daemon *d)
 		save(s);
 }
 
+/*
+ * The timer runs while slurm-far-nodes is set, and while records remain
+ * (jobs suspended before the key was removed, or before a restart without
+ * it): their memory must still come back on resume.
+ */
+static bool wanted(const struct daemon *d)
+{
+	return d->cfg.slurm_far_nodes || d->slurm->n > 0;
+}
+
 static int on_timer(sd_event_source *src, uint64_t usec, void *userdata)
 {
 	struct daemon *d = userdata;
 
 	scan(d);
+	if (!wanted(d)) {
+		log_info("slurm-far-nodes is not set and no suspended job is followed any more: the scan stops");
+		sd_event_source_set_enabled(src, SD_EVENT_OFF);
+		return 0;
+	}
 	sd_event_source_set_time_relative(src, (uint64_t)d->cfg.slurm_scan_ms * 1000);
 	sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
 	return 0;
 }
 
-/* The timer runs only while slurm-far-nodes is set. */
 static void arm(struct daemon *d)
 {
 	struct slurm_state *s = d->slurm;
 
-	if (!d->cfg.slurm_far_nodes) {
+	if (!wanted(d)) {
 		if (s->timer)
 			sd_event_source_set_enabled(s->timer, SD_EVENT_OFF);
 		return;
@@ -397,9 +586,16 @@ static void arm(struct daemon *d)
 
 int slurm_setup(struct daemon *d)
 {
+	const char *test_slice = getenv("NUMAMOVED_TEST_SLURM_SLICE");
+
 	d->slurm = calloc(1, sizeof(*d->slurm));
 	if (!d->slurm)
 		return -ENOMEM;
+	if (test_slice && *test_slice) {
+		slice_path = test_slice;
+		log_warn("NUMAMOVED_TEST_SLURM_SLICE: Slurm's jobs are looked for in %s (a test's fake tree)",
+			 slice_path);
+	}
 	load(d->slurm);
 	/* The moves queued before the restart are made again from the records: those queued go. */
 	for (size_t i = d->n_jobs; i > 0; i--) {
@@ -414,6 +610,9 @@ int slurm_setup(struct daemon *d)
 	if (d->cfg.slurm_far_nodes)
 		log_info("slurm-far-nodes %s: suspended Slurm jobs' memory goes there, every %u ms looked at",
 			 d->cfg.slurm_far_nodes, d->cfg.slurm_scan_ms);
+	else if (d->slurm->n)
+		log_info("slurm-far-nodes is not set: no new suspension is followed, but %zu suspended jobs' memory "
+			 "still comes back on resume (every %u ms looked at)", d->slurm->n, d->cfg.slurm_scan_ms);
 	arm(d);
 	return 0;
 }
@@ -425,6 +624,9 @@ void slurm_reloaded(struct daemon *d)
 	if (d->cfg.slurm_far_nodes)
 		log_info("slurm-far-nodes %s: suspended Slurm jobs' memory goes there, every %u ms looked at",
 			 d->cfg.slurm_far_nodes, d->cfg.slurm_scan_ms);
+	else if (d->slurm->n)
+		log_info("slurm-far-nodes is not set: no new suspension is followed, but %zu suspended jobs' memory "
+			 "still comes back on resume", d->slurm->n);
 	arm(d);
 }
 
@@ -502,7 +704,16 @@ void slurm_job_finished(struct daemon *d, struct job *j)
 	if (j->slurm_move == SLURM_MOVE_OUT) {
 		x->bytes_out = j->bytes_moved;
 		if (j->state == JOB_DONE || j->bytes_moved) {
+			char *path = NULL, file[PATH_MAX];
+
 			x->st = SU_AWAY;
+			x->left[0] = '\0';
+			if (numamove_slurm_cgroup(x->id, NULL, &path) == 0) {
+				snprintf(file, sizeof(file), "%s/cpuset.mems", path);
+				if (read_line(file, x->left, sizeof(x->left)) < 0)
+					x->left[0] = '\0';
+			}
+			free(path);
 			log_job(5, j, "slurm job %s: suspended: %s moved out to %s (job %" PRIu32 ", %s)", x->id,
 				size_to_human(x->bytes_out, a, sizeof(a)), x->far, j->id, j->outcome);
 		} else {
@@ -521,22 +732,30 @@ void slurm_job_finished(struct daemon *d, struct job *j)
 		/* Resumed while it was moving out: back at once. */
 		if (x->st == SU_AWAY) {
 			char *path = NULL;
-			bool frozen = true;
+			int frozen = 1;
 
+			/* Not told (an error): the next scan sees it. */
 			if (numamove_slurm_cgroup(x->id, NULL, &path) == 0)
 				frozen = job_frozen(path);
 			free(path);
-			if (!frozen)
+			if (frozen == 0)
 				resumed(d, x);
 		}
 		return;
 	}
 	x->bytes_back = j->bytes_moved;
+	if (j->state != JOB_DONE) {
+		char what[128];
+
+		snprintf(what, sizeof(what), "ended %s (job %" PRIu32 ", %s moved)", j->outcome, j->id,
+			 size_to_human(x->bytes_back, a, sizeof(a)));
+		back_failed(d, x, what);
+		return;
+	}
 	log_job(5, j, "slurm job %s: resumed: %s moved back to %s from %s in %" PRIu64 " ms (moved out: %s; job %" PRIu32
 		", %s)", x->id, size_to_human(x->bytes_back, a, sizeof(a)), x->mems, x->far,
 		(mono_us() - x->resumed_us) / 1000, size_to_human(x->bytes_out, b, sizeof(b)), j->id, j->outcome);
-	if (j->state == JOB_DONE)
-		restore_cpuset(x);
+	restore_cpuset(x);
 	drop(s, x);
 	save(s);
 }

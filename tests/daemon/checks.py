@@ -833,6 +833,88 @@ def check_introspection(path, iface):
           '%s != %s' % (members(got, NAME + '.' + iface), members(want, NAME + '.' + iface)))
 
 
+def slurm_fake():
+    """Suspend to far memory against a fake Slurm tree (NUMAMOVED_TEST_SLURM_SLICE): the scan's own decisions.
+    The moves themselves find no such job in /sys/fs/cgroup, so a return fails as for a job that is gone."""
+    global daemon
+    top = os.path.join(os.path.dirname(env['STATE']), 'slurm-slice')
+    scope = os.path.join(top, 'test_slurmstepd.scope')
+
+    def job(jid, freeze, mems='0'):
+        user = os.path.join(scope, 'job_%d' % jid, 'step_0', 'user')
+        os.makedirs(user, exist_ok=True)
+        for name, text in (('cpuset.mems.effective', mems), ('cpuset.mems', mems)):
+            open(os.path.join(scope, 'job_%d' % jid, name), 'w').write(text + '\n')
+        if freeze is None:  # a cgroup.freeze that cannot be read: a directory
+            os.makedirs(os.path.join(user, 'cgroup.freeze'), exist_ok=True)
+        else:
+            open(os.path.join(user, 'cgroup.freeze'), 'w').write(freeze + '\n')
+
+    assert stop() == 0
+    os.makedirs(scope, exist_ok=True)
+    job(7, '0')     # resumed while numamoved was down: its return is tried, fails (no such job), given up
+    job(9, None)    # its state cannot be read: left alone
+    job(13, '1')    # suspended, but slurm-far-nodes is not set: not followed
+    # A scope that cannot be listed (not a directory): no job counts as gone while it is there.
+    open(os.path.join(top, 'bad_slurmstepd.scope'), 'w').close()
+    state = os.path.join(env['STATE'], 'slurm-suspended')
+    open(state, 'w').write('7 away 0 0 0 4096 0 -\n9 away 0 0 0 4096 0 -\n11 away 0 0 0 4096 0 -\n'
+                           'x7 away 0 0 0 4096 0 -\n12 sideways 0 0 0 4096 0 -\n')
+    write_conf('max-running = 3\nslurm-scan-ms = 100\n')
+    mark = len(open(env['LOG']).read())
+    env['NUMAMOVED_TEST_SLURM_SLICE'] = top
+    try:
+        start()
+        check('slurm-suspended: lines that do not parse are skipped, and said',
+              wait_log(mark, 'does not parse, skipped: x7 away') and 'does not parse, skipped: 12 sideways'
+              in log_since(mark), log_since(mark)[-600:])
+        check('without slurm-far-nodes, with records kept, the log says their memory still comes back',
+              wait_log(mark, 'still comes back on resume'), log_since(mark)[-600:])
+        check('a failed return is said, and tried again, three times in all, then given up with where the memory is',
+              wait_log(mark, 'slurm job 7: resumed; its return move cannot be made (try 3 of 3): given up, '
+                       'its memory stays on 0') and 'slurm job 7: resumed; its return move cannot be made (try 1 of 3)'
+              in log_since(mark) and 'try 2 of 3' in log_since(mark), log_since(mark)[-800:])
+        time.sleep(0.5)
+        text = log_since(mark)
+        check('a scope that cannot be listed: no record is taken for a job that ended',
+              'slurm job 11: gone' not in text, text[-600:])
+        check('a job whose cgroup.freeze cannot be read is left alone', 'slurm job 9: resumed' not in text and 'slurm job 9: gone' not in text and
+              open(state).read().startswith('9 away'), text[-600:])
+        check('without slurm-far-nodes, a new suspension is not followed', 'slurm job 13' not in text, text[-600:])
+        os.unlink(os.path.join(top, 'bad_slurmstepd.scope'))
+        check('once the scope can be listed, a job gone from the node is forgotten',
+              wait_log(mark, 'slurm job 11: gone from this node'), log_since(mark)[-600:])
+        # slurm-far-nodes set: a job already on them stays, and its resume is said.
+        mark = len(open(env['LOG']).read())
+        write_conf('max-running = 3\nslurm-far-nodes = 0\nslurm-scan-ms = 100\n')
+        manager().Reload()
+        check('a job suspended on the far nodes themselves stays where it is',
+              wait_log(mark, 'slurm job 13: suspended, already on the far nodes 0'), log_since(mark)[-600:])
+        job(13, '0')
+        check('its resume is seen', wait_log(mark, 'slurm job 13: resumed; its memory had stayed'),
+              log_since(mark)[-600:])
+        check('the record of job 9 (unreadable) is still kept', open(state).read().startswith('9 away'),
+              open(state).read())
+        # Over the record limit (1024, job 9's included): an untracked suspended job is said once, not every scan.
+        mark = len(open(env['LOG']).read())
+        for jid in range(100, 1124):
+            job(jid, '1')
+        full = wait_log(mark, 'suspended jobs already followed', timeout=20)
+        time.sleep(1.5)
+        n = log_since(mark).count('suspended jobs already followed')
+        check('over the record limit, a suspended job not followed is said once', full and n == 1,
+              '%d times' % n)
+        rc = stop()
+        check('numamoved with a fake Slurm tree exits cleanly', rc == 0, 'exit %d' % rc)
+    finally:
+        del env['NUMAMOVED_TEST_SLURM_SLICE']
+        if daemon.poll() is not None:
+            if os.path.exists(state):
+                os.unlink(state)
+            write_conf('max-running = 3\n')
+            start()
+
+
 def main():
     write_conf('')
     start()
@@ -1043,7 +1125,11 @@ def main():
     m = props(ROOT, 'Manager')
     check('a broken configuration is refused, the old one stays', r != 'ok' and m['MaxRunning'] == 3, r)
     # Suspend to far memory: the keys parse, a bad node list is refused; without Slurm the scan finds nothing.
-    for bad in ('slurm-far-nodes = 2-x\n', 'slurm-far-nodes = -1\n', 'slurm-scan-ms = 50\n'):
+    for bad in ('slurm-far-nodes = 2-x\n', 'slurm-far-nodes = -1\n', 'slurm-scan-ms = 50\n',
+                'slurm-far-nodes = 2--3\n', 'slurm-far-nodes = 2,\n', 'slurm-far-nodes = 2,2\n',
+                'slurm-far-nodes = 2-\n', 'slurm-far-nodes = 0,0\n', 'slurm-far-nodes = 0-\n',
+                'slurm-far-nodes = 0,\n', 'slurm-far-nodes = 0--0\n', 'slurm-far-nodes = all\n',
+                'slurm-far-nodes = 4095\n'):
         write_conf('max-running = 3\n' + bad)
         try:
             manager().Reload()
@@ -1066,6 +1152,7 @@ def main():
     daemon_kills()
     placements()
     stored_placements()
+    slurm_fake()
 
     rc = stop()
     check('numamoved exits cleanly on SIGTERM (no sanitizer report)', rc == 0, 'exit %d' % rc)

@@ -11,10 +11,14 @@
 # scontrol resume: back, node 2's to node 0 and node 3's to node 1, at
 # least 95% of each region on its own node again as the workload itself
 # reports it, the data intact, the job's cpuset.mems what Slurm made it.
-# Then the far nodes full (slurm-far-nodes = 3, filled by another
-# process to 64 MiB free, half the job's memory): suspended again, the job
-# stays where it is, numamoved says so (journal, numamove jobs), and on
-# resume nothing moves. The job then ends with exit 0 (srun, scontrol).
+# Then one far node for the job's nodes 0-3 (slurm-far-nodes = 3: three of
+# them outside it, which the kernel would put all on node 3, and the return
+# could not tell apart): suspended again, the job stays where it is and
+# numamoved says why; on resume nothing moves. Then the far nodes full
+# (slurm-far-nodes = 2-3, each filled by another process to 32 MiB free,
+# half what the job brings there): suspended again, the job stays where it
+# is, numamoved says so (journal, numamove jobs), and on resume nothing
+# moves. The job then ends with exit 0 (srun, scontrol).
 # timeout: 420
 . /vm/files/numamoved/nmd-lib.sh
 . /vm/files/numamoved/slurm-lib.sh
@@ -57,6 +61,8 @@ _suspended_out() { [ -n "$(journal 'suspended: .* moved out')" ]; }
 _resumed_back() { [ -n "$(journal 'resumed: .* moved back')" ]; }
 _stayed() { [ -n "$(journal 'suspended: its memory stays')" ]; }
 _resumed_stayed() { [ -n "$(journal 'resumed; its memory had stayed')" ]; }
+_resumed_stayed2() { [ "$(journal 'resumed; its memory had stayed' | wc -l)" -ge 2 ]; }
+_unmappable() { [ -n "$(journal 'suspended; its nodes .* are more than the far nodes 3')" ]; }
 state() { /usr/bin/scontrol show job "$id" | grep -oE 'JobState=[^ ]*'; }
 mems0=$(cat "$cg/cpuset.mems")
 note "job $id: cpuset.mems '$mems0' ($(cat "$cg/cpuset.mems.effective")), cpus '$(cat "$cg/cpuset.cpus")'"
@@ -110,28 +116,49 @@ assert_eq "$(cat "$cg/cpuset.mems")" "$mems0" "the job's cpuset.mems after the r
 sed 's/^/  | /' "$T/jobs"
 grep -q "resume slurm job $id " "$T/jobs" || fail "numamove jobs does not show slurm job $id's return"
 
-# ---- the far nodes full: it stays where it is, and says so
+# ---- more of the job's nodes than far nodes: it stays where it is, and says why
 nmd_conf slurm-far-nodes 3
-hog_mb=$(( $(node_free_kb 3) / 1024 - 64 ))
-note "node 3: $(node_free_kb 3) kB free; another process takes $hog_mb MiB of it"
-wl_start hog --region "3:${hog_mb}M"
+wl_save job
+/usr/bin/scontrol suspend "$id" || fail "scontrol suspend $id"
+wait_for 120 _unmappable
+_unmappable || { /usr/bin/journalctl -b -u numamoved.service --no-pager -o cat | tail -n 15 | sed 's/^/  | /'
+	fail "numamoved did not say that slurm job $id stays where it is, its nodes outnumbering the far nodes"; }
+journal 'suspended' | tail -n 1 | sed 's/^/  | /'
+assert_ge "$(pct_on 0 0)" 95 "percent of region 0 still on node 0 (one far node)"
+assert_ge "$(pct_on 1 1)" 95 "percent of region 1 still on node 1 (one far node)"
+/usr/bin/scontrol resume "$id" || fail "scontrol resume $id"
+wait_for 60 _resumed_stayed
+_resumed_stayed || fail "numamoved did not see slurm job $id resume (one far node)"
+wl_report job
+assert_unchanged job
+assert_checksums job
+
+# ---- the far nodes full: it stays where it is, and says so
+nmd_conf slurm-far-nodes 2-3
+hog_args=
+for n in 2 3; do
+	hog_mb=$(( $(node_free_kb $n) / 1024 - 32 ))
+	note "node $n: $(node_free_kb $n) kB free; another process takes $hog_mb MiB of it"
+	hog_args="$hog_args --region $n:${hog_mb}M"
+done
+wl_start hog $hog_args
 hog=1
-note "node 3: $(node_free_kb 3) kB free now; the job has 128 MiB on nodes 0-1"
+note "nodes 2, 3: $(node_free_kb 2), $(node_free_kb 3) kB free now; the job has 64 MiB on node 0 and 64 MiB on node 1"
 wl_save job
 /usr/bin/scontrol suspend "$id" || fail "scontrol suspend $id"
 wait_for 120 _stayed
 _stayed || { /usr/bin/journalctl -b -u numamoved.service --no-pager -o cat | tail -n 15 | sed 's/^/  | /'
 	fail "numamoved did not say that slurm job $id stays where it is"; }
 journal 'suspended' | tail -n 2 | sed 's/^/  | /'
-journal '' | grep -q "far node 3 has .* it stays where it is" || fail "the refusal does not say why"
+journal '' | grep -qE "far node [23] has .* it stays where it is" || fail "the refusal does not say why"
 assert_eq "$(state)" JobState=SUSPENDED "the job's state while suspended again"
 assert_ge "$(pct_on 0 0)" 95 "percent of region 0 still on node 0 (far nodes full)"
 assert_ge "$(pct_on 1 1)" 95 "percent of region 1 still on node 1 (far nodes full)"
 /usr/bin/numamove jobs > "$T/jobs" 2>&1
 sed 's/^/  | /' "$T/jobs"
 /usr/bin/scontrol resume "$id" || fail "scontrol resume $id"
-wait_for 60 _resumed_stayed
-_resumed_stayed || fail "numamoved did not see slurm job $id resume"
+wait_for 60 _resumed_stayed2
+_resumed_stayed2 || fail "numamoved did not see slurm job $id resume"
 wl_report job
 assert_unchanged job
 assert_checksums job
