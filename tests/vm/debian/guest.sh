@@ -11,7 +11,8 @@
 #             by run-cases.sh, against /usr/bin/numamove from the package
 #   purge     apt-get purge the packages; the file system must be as before
 #             the install (paths, types, modes, owners; sizes and mtimes of
-#             files), but for logs, caches, dpkg's and apt's own state, and
+#             files), but for logs, caches, dpkg's and apt's own state (and
+#             /var/backups: dpkg-db-backup.timer runs at midnight), and
 #             what the cases make (/tmp, /mnt, /root, /home)
 # Each step prints "PASS: name" or "FAIL: name (reason)"; a case that cannot
 # run (the install failed) prints nothing, which the host counts as failed.
@@ -30,7 +31,7 @@ export NUMAMOVE=/usr/bin/numamove
 # snapshot FILE: one line per path of the root file system that a package
 # could touch, with what must come back after a purge.
 snapshot() {
-	/usr/bin/find / -xdev \( -path /vm -o -path /tmp -o -path /var/tmp -o -path /var/log \
+	/usr/bin/find / -xdev \( -path /vm -o -path /tmp -o -path /var/tmp -o -path /var/log -o -path /var/backups \
 		-o -path /var/cache -o -path /var/lib/apt -o -path /var/lib/systemd \
 		-o -path /root -o -path /home -o -path /mnt -o -path /media \
 		-o -path '/var/lib/dpkg/*-old' \) -prune \
