@@ -34,7 +34,7 @@
 #   DEBIAN_PROGS     more programs to copy into the VM (newline-separated
 #                    host paths; on PATH there as /vm/files/bin/NAME), for
 #                    a case in tests/vm/debian/cases/ to run
-#   VM_TIMEOUT       whole VM (default 900 s), CASE_TIMEOUT per case (180 s),
+#   VM_TIMEOUT       each boot of the VM (default 1500 s), CASE_TIMEOUT per case (180 s),
 #                    and those of vm.sh
 set -uo pipefail
 
@@ -165,15 +165,23 @@ log=$(mktemp) log2=$(mktemp)
 disk=
 trap 'rm -f "$log" "$log2" ${disk:+"$disk"}' EXIT
 vmrc= vmrc2=
-# boot LOG ARGS...: the VM, with guest.sh ARGS; its exit status
+# boot LOG ARGS...: the VM, with guest.sh ARGS; its exit status. A VM that
+# died before it came up (the kernel under software emulation, on a busy
+# host, once oopsed in early boot) is booted once more: nothing ran in it.
+# The whole first boot runs every case: 1500 s unless VM_TIMEOUT says.
 boot() {
-	local l=$1 t rc
+	local l=$1 t rc try
 	shift
-	t=$(date +%s)
-	VM_ROOTFS=debian VM_FILES_DIR=$stage VM_LOG=$l CASE_TIMEOUT=${CASE_TIMEOUT:-180} VM_DISK=$disk \
-		nice "$here/vm.sh" "$builddir" "$here/debian/guest.sh" "${CASE_TIMEOUT:-180}" "$@"
-	rc=$?
-	echo "debian-tests.sh: VM ran ${rc:+(exit $rc) }$(( $(date +%s) - t ))s; up at $(sed -n 's/^@@vm up: .*, \([0-9.]*s\), systemd.*/\1/p' "$l" | tr -d '\r')" >&2
+	for try in 1 2; do
+		t=$(date +%s)
+		VM_ROOTFS=debian VM_FILES_DIR=$stage VM_LOG=$l CASE_TIMEOUT=${CASE_TIMEOUT:-180} VM_DISK=$disk \
+			VM_TIMEOUT=${VM_TIMEOUT:-1500} \
+			nice "$here/vm.sh" "$builddir" "$here/debian/guest.sh" "${CASE_TIMEOUT:-180}" "$@"
+		rc=$?
+		echo "debian-tests.sh: VM ran ${rc:+(exit $rc) }$(( $(date +%s) - t ))s; up at $(sed -n 's/^@@vm up: .*, \([0-9.]*s\), systemd.*/\1/p' "$l" | tr -d '\r')" >&2
+		grep -q '^@@vm up' "$l" && break
+		[ "$try" = 1 ] && echo "debian-tests.sh: the VM died before it came up: booted once more" >&2
+	done
 	return "$rc"
 }
 if [ -n "$debdir" ]; then
@@ -225,7 +233,7 @@ tally() {
 	done
 	case $rc in
 	0|1) ;;
-	124) echo "debian: the VM timed out (VM_TIMEOUT=${VM_TIMEOUT:-900})"; failed=$((failed + 1)) ;;
+	124) echo "debian: the VM timed out (VM_TIMEOUT=${VM_TIMEOUT:-1500})"; failed=$((failed + 1)) ;;
 	*) echo "debian: the VM ended abnormally (vm.sh exit $rc)"; failed=$((failed + 1)) ;;
 	esac
 }

@@ -15,8 +15,8 @@
 # them outside it, which the kernel would put all on node 3, and the return
 # could not tell apart): suspended again, the job stays where it is and
 # numamoved says why; on resume nothing moves. Then the far nodes full
-# (slurm-far-nodes = 2-3, each filled by another process to 32 MiB free,
-# half what the job brings there): suspended again, the job stays where it
+# (slurm-far-nodes = 2-3, each filled by another process to 48 MiB free,
+# less than the 64 MiB the job brings to each): suspended again, the job stays where it
 # is, numamoved says so (journal, numamove jobs), and on resume nothing
 # moves. The job then ends with exit 0 (srun, scontrol).
 # timeout: 420
@@ -137,7 +137,7 @@ assert_checksums job
 nmd_conf slurm-far-nodes 2-3
 hog_args=
 for n in 2 3; do
-	hog_mb=$(( $(node_free_kb $n) / 1024 - 32 ))
+	hog_mb=$(( $(node_free_kb $n) / 1024 - 48 ))
 	note "node $n: $(node_free_kb $n) kB free; another process takes $hog_mb MiB of it"
 	hog_args="$hog_args --region $n:${hog_mb}M"
 done
