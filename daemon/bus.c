@@ -1095,6 +1095,10 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_METHOD_WITH_NAMES("Clear", "as", SD_BUS_PARAM(paths), "", , method_clear, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("ListPlacements", "", , "a(sssd)", SD_BUS_PARAM(placements), method_list_placements,
 				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("SlurmTaskStarted", "sa{sv}", SD_BUS_PARAM(step) SD_BUS_PARAM(options), "s",
+				 SD_BUS_PARAM(warning), method_slurm_task_started, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("SlurmStepEnded", "s", SD_BUS_PARAM(step), "", , method_slurm_step_ended,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_SIGNAL_WITH_NAMES("PlacementCorrected", "st", SD_BUS_PARAM(path) SD_BUS_PARAM(bytes), 0),
 	SD_BUS_VTABLE_END,
 };

@@ -86,7 +86,7 @@ static int cmp_int(const void *a, const void *b)
  * of this machine, as the library parses them. Kept ascending: the kernel
  * remaps a cpuset's memory by ascending position, whatever order is written.
  */
-static int parse_far_nodes(const char *value, char **ret)
+int config_parse_far_nodes(const char *value, char **ret)
 {
 	struct numamove_topology *topo = NULL;
 	struct numamove_nodelist *l = NULL, *sorted = NULL;
@@ -166,7 +166,7 @@ static int set_key(struct config *c, const char *key, const char *value)
 		c->slurm_far_nodes = NULL;
 		if (!*value)
 			return 0;
-		return parse_far_nodes(value, &c->slurm_far_nodes);
+		return config_parse_far_nodes(value, &c->slurm_far_nodes);
 	}
 	if (strcmp(key, "slurm-scan-ms") == 0) {
 		if (parse_u64(value, false, 3600000, &v) < 0 || v < 100)

@@ -397,6 +397,11 @@ void slurm_free(struct daemon *d);
 void slurm_job_finished(struct daemon *d, struct job *j);
 /* Worker side, admission of an OUT move: the bytes each node would receive, the job's processes' memory planned. */
 int slurm_admission_need(const struct job *j, uint64_t **ret_need, int *ret_n);
+/* The SPANK plugin's calls (numamove-spank(8)): a task started, a step ended. */
+int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *error);
+int method_slurm_step_ended(sd_bus_message *m, void *userdata, sd_bus_error *error);
+/* config.c: slurm-far-nodes' form (numbers and ranges of this machine's nodes), kept ascending */
+int config_parse_far_nodes(const char *value, char **ret);
 
 /* main.c: the config, again */
 int daemon_reload(struct daemon *d);

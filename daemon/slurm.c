@@ -38,9 +38,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "front.h"
@@ -53,7 +57,8 @@
  * reads it: the moves themselves find the job through the library, in
  * /sys/fs/cgroup, so in a fake tree they fail as for a job that is gone.
  */
-static const char *slice_path = SLICE;
+static const char default_slice[] = SLICE;
+static const char *slice_path = default_slice;
 #define MAX_SUSPENDED 1024
 #define STATE_FILE "slurm-suspended"
 #define MAX_BACK_TRIES 3 /* returns tried (failed, cancelled, refused) before the record is given up */
@@ -83,9 +88,40 @@ struct susp {
 
 #define WARNED_FULL 64 /* untracked suspended jobs already warned about (the record limit), a ring */
 
+/*
+ * Jobs the SPANK plugin told of (numamove-spank(8)): each task, as it
+ * starts, from the task itself, with the job's options. Kept in memory
+ * only: after a restart of numamoved, the jobs running are followed by the
+ * scan alone (with the node's far nodes) until their next step starts.
+ */
+#define MAX_REG_JOBS 4096
+#define MAX_REG_STEPS 32   /* steps of one job followed at once */
+#define MAX_REG_TASKS 4    /* tasks of one step kept (pidfds): the job's output is written through one of them */
+
+struct reg_step {
+	char name[16];            /* "0", "batch", ... */
+	int pidfd[MAX_REG_TASKS];
+	unsigned int n_pidfd;
+	unsigned int tasks;       /* told of in all */
+	sd_event_source *watch;   /* inotify on the step's cgroup.events: a freeze seen at once */
+};
+
+struct reg {
+	char id[16];
+	uid_t uid;
+	bool stay;                /* its memory stays while suspended */
+	char why[320];            /* why it stays: the job's option, or far nodes this node lacks */
+	char far[256];            /* the far nodes it asked, ascending; "" the node's own */
+	bool seen;                /* by the scan */
+	struct reg_step steps[MAX_REG_STEPS];
+	unsigned int n_steps;
+};
+
 struct slurm_state {
 	struct susp *v;
 	size_t n, alloc;
+	struct reg *regs;
+	size_t n_regs, alloc_regs;
 	char warned[WARNED_FULL][16];
 	unsigned int n_warned;
 	sd_event_source *timer;
@@ -109,6 +145,9 @@ static bool grow(struct slurm_state *s)
 	s->alloc = n;
 	return true;
 }
+
+static bool wanted(const struct daemon *d);
+static void arm(struct daemon *d);
 
 static struct susp *find(struct slurm_state *s, const char *id)
 {
@@ -317,11 +356,133 @@ static int out_of_far(const char *mems, const char *far)
 	return r;
 }
 
+
+/* ---- jobs the SPANK plugin told of */
+
+static struct reg *reg_find(struct slurm_state *s, const char *id)
+{
+	for (size_t i = 0; i < s->n_regs; i++)
+		if (strcmp(s->regs[i].id, id) == 0)
+			return &s->regs[i];
+	return NULL;
+}
+
+static void reg_step_clear(struct reg_step *st)
+{
+	for (unsigned int i = 0; i < st->n_pidfd; i++)
+		close(st->pidfd[i]);
+	st->n_pidfd = 0;
+	st->watch = sd_event_source_disable_unref(st->watch);
+}
+
+static void reg_drop(struct slurm_state *s, struct reg *r)
+{
+	size_t i = (size_t)(r - s->regs);
+
+	for (unsigned int k = 0; k < r->n_steps; k++)
+		reg_step_clear(&r->steps[k]);
+	memmove(&s->regs[i], &s->regs[i + 1], (s->n_regs - i - 1) * sizeof(*s->regs));
+	s->n_regs--;
+}
+
+/* Jobs whose group is gone (ended without the plugin's word: a crash of slurmstepd, a restart). */
+static void reg_prune(struct slurm_state *s)
+{
+	for (size_t i = s->n_regs; i > 0; i--) {
+		char *path = NULL;
+
+		if (numamove_slurm_cgroup(s->regs[i - 1].id, NULL, &path) == -ENOENT) {
+			log_info("slurm job %s: gone from this node; forgotten", s->regs[i - 1].id);
+			reg_drop(s, &s->regs[i - 1]);
+		}
+		free(path);
+	}
+}
+
+/*
+ * One line on the job's own output: the standard error of one of its
+ * tasks, taken with pidfd_getfd(2), so the very file the task writes, with
+ * the access it has (never reopened with numamoved's rights). A pipe or a
+ * socket that has no room now is skipped: numamoved never waits on a job.
+ * Only jobs the plugin told of: the journal has every line in any case.
+ */
+static void tell_job(struct daemon *d, const char *id, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void tell_job(struct daemon *d, const char *id, const char *fmt, ...)
+{
+	struct reg *r = d->slurm ? reg_find(d->slurm, id) : NULL;
+	char line[512];
+	va_list ap;
+	int n;
+
+	if (!r)
+		return;
+	n = snprintf(line, sizeof(line), "numamoved: slurm job %s: ", id);
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < sizeof(line))
+		vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	n = (int)strlen(line);
+	if ((size_t)n >= sizeof(line) - 1)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	for (unsigned int k = 0; k < r->n_steps; k++)
+		for (unsigned int t = 0; t < r->steps[k].n_pidfd; t++) {
+			int fd = (int)syscall(SYS_pidfd_getfd, r->steps[k].pidfd[t], 2, 0);
+			struct pollfd p = { .events = POLLOUT };
+			struct stat st;
+			bool ok;
+
+			if (fd < 0)
+				continue;
+			p.fd = fd;
+			ok = fstat(fd, &st) == 0 &&
+			     (S_ISREG(st.st_mode) || S_ISCHR(st.st_mode) ||
+			      ((S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) && poll(&p, 1, 0) == 1 &&
+			       (p.revents & POLLOUT))) &&
+			     write(fd, line, (size_t)n) == n;
+			close(fd);
+			if (ok)
+				return;
+		}
+}
+
+/* What the job the plugin told of asked, as it stands with the node's far nodes now: true when it stays. */
+static bool reg_stays(struct daemon *d, const struct reg *r, char *far, size_t size, char *why, size_t why_size)
+{
+	if (r->stay) {
+		snprintf(why, why_size, "%s", r->why);
+		return true;
+	}
+	if (!r->far[0])
+		return false;
+	/* The configuration may have changed since the task started. */
+	if (out_of_far(r->far, d->cfg.slurm_far_nodes) != 0) {
+		snprintf(why, why_size, "the far nodes it asked (%s) are not among this node's far nodes (%s)", r->far,
+			 d->cfg.slurm_far_nodes);
+		return true;
+	}
+	snprintf(far, size, "%s", r->far);
+	return false;
+}
+
+static int on_step_event(sd_event_source *src, const struct inotify_event *ev, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	(void)src;
+	(void)ev;
+	/* cgroup.events changed (frozen, populated): look now rather than at the next scan. */
+	if (wanted(d))
+		arm(d);
+	return 0;
+}
+
 static void suspended(struct daemon *d, const char *id, const char *job_dir)
 {
 	struct slurm_state *s = d->slurm;
+	struct reg *r = reg_find(s, id);
 	struct susp x = { 0 };
-	char path[2 * PATH_MAX];
+	char path[2 * PATH_MAX], why[512];
 	struct stat st;
 
 	if (!grow(s)) {
@@ -336,6 +497,15 @@ static void suspended(struct daemon *d, const char *id, const char *job_dir)
 	}
 	snprintf(x.id, sizeof(x.id), "%s", id);
 	snprintf(x.far, sizeof(x.far), "%s", d->cfg.slurm_far_nodes);
+	if (r && reg_stays(d, r, x.far, sizeof(x.far), why, sizeof(why))) {
+		log_info("slurm job %s: suspended; %s: it stays where it is", id, why);
+		tell_job(d, id, "suspended; %s: its memory stays where it is", why);
+		x.seen = true;
+		x.st = SU_STAYED;
+		s->v[s->n++] = x;
+		save(s);
+		return;
+	}
 	snprintf(path, sizeof(path), "%s/cpuset.mems.effective", job_dir);
 	if (read_line(path, x.mems, sizeof(x.mems)) <= 0) {
 		/* Followed all the same, so that it is said once. */
@@ -355,12 +525,15 @@ static void suspended(struct daemon *d, const char *id, const char *job_dir)
 	switch (out_of_far(x.mems, x.far)) {
 	case 0:
 		log_info("slurm job %s: suspended, already on the far nodes %s: it stays where it is", id, x.far);
+		tell_job(d, id, "suspended, already on the far nodes %s: its memory stays where it is", x.far);
 		x.st = SU_STAYED;
 		break;
 	case -E2BIG:
 		log_info("slurm job %s: suspended; its nodes %s outside the far nodes are more than the far nodes %s: "
 			 "the kernel would put two of them on one far node, and the return could not tell them apart: "
 			 "it stays where it is", id, x.mems, x.far);
+		tell_job(d, id, "suspended; its nodes %s outside the far nodes are more than the far nodes %s: its "
+			 "memory stays where it is", x.mems, x.far);
 		x.st = SU_STAYED;
 		break;
 	default:
@@ -369,6 +542,7 @@ static void suspended(struct daemon *d, const char *id, const char *job_dir)
 	s->v[s->n++] = x;
 	if (x.st == SU_OUT && !submit(d, &s->v[s->n - 1], SLURM_MOVE_OUT, x.far, x.mems)) {
 		log_warn("slurm job %s: suspended; its move cannot be made: it stays where it is", id);
+		tell_job(d, id, "suspended; its move cannot be made: its memory stays where it is");
 		s->v[s->n - 1].st = SU_STAYED;
 	}
 	save(s);
@@ -422,6 +596,8 @@ static void back_failed(struct daemon *d, struct susp *x, const char *what)
 	} else {
 		log_err("slurm job %s: resumed; its return move %s (try %u of %d): given up, its memory stays on %s "
 			"(it came from %s)", x->id, what, x->back_tries, MAX_BACK_TRIES, x->far, x->mems);
+		tell_job(d, x->id, "resumed; its memory could not be brought back: it stays on %s (it came from %s)",
+			 x->far, x->mems);
 		drop(s, x);
 	}
 	save(s);
@@ -433,6 +609,7 @@ static void resumed(struct daemon *d, struct susp *x)
 
 	if (x->st == SU_STAYED) {
 		log_info("slurm job %s: resumed; its memory had stayed where it was", x->id);
+		tell_job(d, x->id, "resumed; its memory had stayed where it was");
 		drop(s, x);
 		save(s);
 		return;
@@ -463,6 +640,8 @@ static void scan(struct daemon *d)
 
 	for (size_t i = 0; i < s->n; i++)
 		s->v[i].seen = false;
+	for (size_t i = 0; i < s->n_regs; i++)
+		s->regs[i].seen = false;
 	while (slice) {
 		char scope[PATH_MAX];
 		DIR *sd;
@@ -482,6 +661,7 @@ static void scan(struct daemon *d)
 			const char *id;
 			char job_dir[PATH_MAX + 300];
 			struct susp *x;
+			struct reg *r;
 			int frozen;
 
 			errno = 0;
@@ -500,6 +680,8 @@ static void scan(struct daemon *d)
 			x = find(s, id);
 			if (x)
 				x->seen = true;
+			if ((r = reg_find(s, id)))
+				r->seen = true;
 			/* Cannot be told for now: neither a suspension nor a resume (a record stays, seen). */
 			if (frozen < 0)
 				continue;
@@ -525,6 +707,12 @@ static void scan(struct daemon *d)
 	}
 	if (slice)
 		closedir(slice);
+	/* Jobs the plugin told of, gone without its word (the real tree only: a test's fake one has none). */
+	for (size_t i = partial || slice_path != default_slice ? 0 : s->n_regs; i > 0; i--)
+		if (!s->regs[i - 1].seen) {
+			log_info("slurm job %s: gone from this node; forgotten", s->regs[i - 1].id);
+			reg_drop(s, &s->regs[i - 1]);
+		}
 	/* Jobs gone from the node (ended or cancelled while suspended): nothing to bring back. */
 	for (size_t i = partial ? 0 : s->n; i > 0; i--) {
 		struct susp *x = &s->v[i - 1];
@@ -635,6 +823,9 @@ void slurm_free(struct daemon *d)
 	if (!d->slurm)
 		return;
 	sd_event_source_disable_unref(d->slurm->timer);
+	while (d->slurm->n_regs)
+		reg_drop(d->slurm, &d->slurm->regs[d->slurm->n_regs - 1]);
+	free(d->slurm->regs);
 	free(d->slurm->v);
 	free(d->slurm);
 	d->slurm = NULL;
@@ -716,6 +907,8 @@ void slurm_job_finished(struct daemon *d, struct job *j)
 			free(path);
 			log_job(5, j, "slurm job %s: suspended: %s moved out to %s (job %" PRIu32 ", %s)", x->id,
 				size_to_human(x->bytes_out, a, sizeof(a)), x->far, j->id, j->outcome);
+			tell_job(d, x->id, "suspended: %s moved out to the far nodes %s (numamoved job %" PRIu32 ", %s)",
+				 a, x->far, j->id, j->outcome);
 		} else {
 			char why[1024];
 
@@ -727,6 +920,8 @@ void slurm_job_finished(struct daemon *d, struct job *j)
 			x->st = SU_STAYED;
 			log_job(4, j, "slurm job %s: suspended: its memory stays where it is (job %" PRIu32 " %s): %s",
 				x->id, j->id, j->outcome, why);
+			tell_job(d, x->id, "suspended: its memory stays where it is (numamoved job %" PRIu32 " %s): %s",
+				 j->id, j->outcome, why);
 		}
 		save(s);
 		/* Resumed while it was moving out: back at once. */
@@ -755,6 +950,8 @@ void slurm_job_finished(struct daemon *d, struct job *j)
 	log_job(5, j, "slurm job %s: resumed: %s moved back to %s from %s in %" PRIu64 " ms (moved out: %s; job %" PRIu32
 		", %s)", x->id, size_to_human(x->bytes_back, a, sizeof(a)), x->mems, x->far,
 		(mono_us() - x->resumed_us) / 1000, size_to_human(x->bytes_out, b, sizeof(b)), j->id, j->outcome);
+	tell_job(d, x->id, "resumed: %s moved back to %s from %s in %" PRIu64 " ms (numamoved job %" PRIu32 ", %s)", a,
+		 x->mems, x->far, (mono_us() - x->resumed_us) / 1000, j->id, j->outcome);
 	restore_cpuset(x);
 	drop(s, x);
 	save(s);
@@ -856,4 +1053,231 @@ int slurm_admission_need(const struct job *j, uint64_t **ret_need, int *ret_n)
 	*ret_need = need;
 	*ret_n = max + 1;
 	return 0;
+}
+
+/* ---- the SPANK plugin's calls (numamove-spank(8)) */
+
+static int step_error(int r, const char *spec, sd_bus_error *error)
+{
+	if (r == -EINVAL)
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "slurm step '%.64s': not JOBID.STEP (STEP: a number, "
+					 "batch, extern or interactive)", spec);
+	if (r == -ENOENT)
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "slurm job %.64s: no such job on this node", spec);
+	return sd_bus_error_setf(error, ERR_BAD_TARGET, "slurm job %.64s: %s", spec, strerror(-r));
+}
+
+/* The job's options; *@warning what the job asked that cannot be (it then stays where it is). */
+static int read_options(struct daemon *d, sd_bus_message *m, struct reg *o, char *warning, size_t size,
+			sd_bus_error *error)
+{
+	const char *key, *value, *suspend = NULL, *far = NULL;
+	char *sorted = NULL;
+	int r;
+
+	r = sd_bus_message_enter_container(m, 'a', "{sv}");
+	while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+		r = sd_bus_message_read(m, "s", &key);
+		if (r < 0)
+			return r;
+		if (strcmp(key, "suspend") != 0 && strcmp(key, "far-nodes") != 0)
+			return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown option '%.64s' (suspend, "
+						 "far-nodes)", key);
+		r = sd_bus_message_read(m, "v", "s", &value);
+		if (r < 0)
+			return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "option '%s': the value must be of "
+						 "type 's'", key);
+		if (strlen(value) > 200)
+			return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "option '%s': too long", key);
+		if (key[0] == 's')
+			suspend = value;
+		else
+			far = value;
+		r = sd_bus_message_exit_container(m);
+	}
+	if (r >= 0)
+		r = sd_bus_message_exit_container(m);
+	if (r < 0)
+		return r;
+	if (suspend && strcmp(suspend, "far") != 0 && strcmp(suspend, "stay") != 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "option 'suspend': '%.64s' is not far or "
+					 "stay", suspend);
+	if (far && config_parse_far_nodes(far, &sorted) < 0)
+		return sd_bus_error_setf(error, ERR_BAD_NODES, "option 'far-nodes': '%.64s' is not a list of this "
+					 "node's nodes (numbers and ranges)", far);
+	if (suspend && strcmp(suspend, "stay") == 0) {
+		o->stay = true;
+		snprintf(o->why, sizeof(o->why), "its job asked --numamove-suspend=stay");
+	} else if ((suspend || far) && !d->cfg.slurm_far_nodes) {
+		o->stay = true;
+		snprintf(o->why, sizeof(o->why), "this node has no far nodes (numamoved.conf, slurm-far-nodes)");
+		snprintf(warning, size, "%s: while suspended, its memory stays where it is", o->why);
+	} else if (sorted && out_of_far(sorted, d->cfg.slurm_far_nodes) != 0) {
+		o->stay = true;
+		snprintf(o->why, sizeof(o->why), "the far nodes it asked (%s) are not among this node's far nodes (%s)",
+			 sorted, d->cfg.slurm_far_nodes);
+		snprintf(warning, size, "%s: while suspended, its memory stays where it is", o->why);
+	} else if (sorted) {
+		snprintf(o->far, sizeof(o->far), "%s", sorted);
+	}
+	free(sorted);
+	return 0;
+}
+
+/*
+ * SlurmTaskStarted(step, options) -> warning: a task of the job, as it
+ * starts, from the task itself. The kernel vouches for the claim: the
+ * caller's cgroup is the step's (or below it), read after its pidfd is
+ * held, so that a pid reused meanwhile is caught. Anyone may call it for
+ * their own task: all it does is follow that job (its options are its
+ * owner's to give).
+ */
+int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct daemon *d = userdata;
+	struct slurm_state *s = d->slurm;
+	struct reg o = { 0 }, *r;
+	struct reg_step *st = NULL;
+	struct caller c;
+	char *path = NULL, *cg = NULL, warning[512] = "", id[16];
+	const char *spec, *dot;
+	int pidfd = -1, ret;
+	size_t len;
+
+	ret = sd_bus_message_read(m, "s", &spec);
+	if (ret < 0)
+		return ret;
+	ret = read_options(d, m, &o, warning, sizeof(warning), error);
+	if (ret < 0 || sd_bus_error_is_set(error))
+		return ret;
+	dot = strchr(spec, '.');
+	len = dot ? (size_t)(dot - spec) : 0;
+	if (!dot || len >= sizeof(id) || strlen(dot + 1) >= sizeof(st->name))
+		return step_error(-EINVAL, spec, error);
+	ret = numamove_slurm_cgroup(spec, NULL, &path);
+	if (ret < 0)
+		return step_error(ret, spec, error);
+	ret = auth_caller(m, &c);
+	if (ret < 0 || c.pid <= 0) {
+		ret = sd_bus_error_set(error, ERR_NOT_AUTHORIZED, "the caller's process cannot be told");
+		goto out;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, c.pid, 0);
+	if (pidfd < 0 || numamove_cgroup_of(c.pid, &cg) < 0 || !pidfd_alive(pidfd) ||
+	    (strcmp(cg, path) != 0 && (strncmp(cg, path, strlen(path)) != 0 || cg[strlen(path)] != '/'))) {
+		ret = sd_bus_error_setf(error, ERR_NOT_AUTHORIZED, "the caller (pid %d) is not a task of slurm job %s "
+					"(its cgroup: %s)", (int)c.pid, spec, cg ? cg : "unknown");
+		goto out;
+	}
+	memcpy(id, spec, len);
+	id[len] = '\0';
+	r = reg_find(s, id);
+	if (!r && s->n_regs >= MAX_REG_JOBS)
+		reg_prune(s);
+	if (!r && s->n_regs >= MAX_REG_JOBS) {
+		ret = sd_bus_error_setf(error, ERR_TOO_MANY, "%d Slurm jobs followed already", MAX_REG_JOBS);
+		goto out;
+	}
+	if (!r && s->n_regs == s->alloc_regs) {
+		size_t n = s->alloc_regs ? s->alloc_regs * 2 : 8;
+		struct reg *v = realloc(s->regs, n * sizeof(*v));
+
+		if (!v) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		s->regs = v;
+		s->alloc_regs = n;
+	}
+	if (!r) {
+		r = &s->regs[s->n_regs++];
+		memset(r, 0, sizeof(*r));
+		snprintf(r->id, sizeof(r->id), "%s", id);
+	}
+	/* The options of its latest step: a job's options are the same in all of them unless a step gave others. */
+	r->uid = c.uid;
+	r->stay = o.stay;
+	r->seen = true;
+	snprintf(r->why, sizeof(r->why), "%s", o.why);
+	snprintf(r->far, sizeof(r->far), "%s", o.far);
+	for (unsigned int k = 0; k < r->n_steps; k++)
+		if (strcmp(r->steps[k].name, dot + 1) == 0)
+			st = &r->steps[k];
+	if (!st && r->n_steps < MAX_REG_STEPS) {
+		st = &r->steps[r->n_steps++];
+		memset(st, 0, sizeof(*st));
+		snprintf(st->name, sizeof(st->name), "%s", dot + 1);
+	}
+	if (st) {
+		char file[PATH_MAX + 32];
+
+		st->tasks++;
+		if (st->n_pidfd < MAX_REG_TASKS) {
+			st->pidfd[st->n_pidfd++] = pidfd;
+			pidfd = -1;
+		}
+		/* Slurm freezes the step's user group (cgroup/v2): its cgroup.events says frozen. */
+		snprintf(file, sizeof(file), "%s/user/cgroup.events", path);
+		if (!st->watch && access(file, F_OK) < 0)
+			snprintf(file, sizeof(file), "%s/cgroup.events", path);
+		if (!st->watch && sd_event_add_inotify(d->event, &st->watch, file, IN_MODIFY, on_step_event, d) < 0)
+			log_warn("slurm job %s: cannot watch %s: its suspension is seen by the scan only", spec, file);
+	}
+	log_info("slurm job %s: task pid %d (uid %u) started%s%s%s%s", spec, (int)c.pid, (unsigned int)c.uid,
+		 o.stay ? "; while suspended it stays: " : "", o.stay ? o.why : "", o.far[0] ? "; its far nodes: " : "",
+		 o.far);
+	ret = sd_bus_reply_method_return(m, "s", warning);
+out:
+	if (pidfd >= 0)
+		close(pidfd);
+	free(path);
+	free(cg);
+	return ret;
+}
+
+/* SlurmStepEnded(step): slurmstepd's word (root) that a step ended; its tasks are forgotten. */
+int method_slurm_step_ended(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct daemon *d = userdata;
+	struct slurm_state *s = d->slurm;
+	const char *spec, *dot;
+	char id[16];
+	struct reg *r;
+	uid_t uid;
+	size_t len;
+	int ret = sd_bus_message_read(m, "s", &spec);
+
+	if (ret < 0)
+		return ret;
+	if (auth_sender_uid(m, &uid) < 0 || uid != 0)
+		return sd_bus_error_set(error, ERR_NOT_AUTHORIZED, "only slurmstepd (root) says a step ended");
+	dot = strchr(spec, '.');
+	len = dot ? (size_t)(dot - spec) : 0;
+	if (!dot || len >= sizeof(id))
+		return step_error(-EINVAL, spec, error);
+	/* Its form as numamove_slurm_cgroup() checks it; the group itself may be gone already. */
+	{
+		char *path = NULL;
+
+		ret = numamove_slurm_cgroup(spec, NULL, &path);
+		free(path);
+		if (ret == -EINVAL)
+			return step_error(ret, spec, error);
+	}
+	memcpy(id, spec, len);
+	id[len] = '\0';
+	r = reg_find(s, id);
+	for (unsigned int k = 0; r && k < r->n_steps; k++) {
+		if (strcmp(r->steps[k].name, dot + 1) != 0)
+			continue;
+		log_info("slurm job %s: the step ended (%u tasks); forgotten", spec, r->steps[k].tasks);
+		reg_step_clear(&r->steps[k]);
+		memmove(&r->steps[k], &r->steps[k + 1], (r->n_steps - k - 1) * sizeof(r->steps[0]));
+		r->n_steps--;
+		break;
+	}
+	/* Its last step: the job goes, unless it is suspended with its memory away (its return needs no record here). */
+	if (r && r->n_steps == 0)
+		reg_drop(s, r);
+	return sd_bus_reply_method_return(m, "");
 }

@@ -9,6 +9,7 @@ pkgs=(
 	libnuma-dev libsmartcols-dev                  # the libraries numamove uses
 	libcmocka-dev                                 # unit tests
 	libsystemd-dev                                # numamoved and numamove's client: sd-bus, sd-event, sd-daemon
+	libslurm-dev                                  # numamove.so, the SPANK plugin: slurm/spank.h
 	dbus-daemon python3-dbus                      # the host checks of numamoved: a private bus, a second client
 	qemu-system-x86 busybox-static cpio xz-utils  # the emulated 4-node test machine
 	numactl                                       # migratepages, numactl inside the VM

@@ -1163,11 +1163,43 @@ def main():
     placements()
     stored_placements()
     slurm_fake()
+    slurm_plugin_calls()
 
     rc = stop()
     check('numamoved exits cleanly on SIGTERM (no sanitizer report)', rc == 0, 'exit %d' % rc)
     big.stdin.close()
     big.kill()
+
+
+def slurm_plugin_calls():
+    """The SPANK plugin's calls (numamove-spank(8)) refused when they must be, with a clear error; the daemon up.
+    What they do for a real job is tested in the Debian VM (tests/vm/debian/cases/59-slurm-spank.sh)."""
+    inval = 'org.freedesktop.DBus.Error.InvalidArgs'
+    for name, method, args, uid, err, text in [
+        ('a task of a job not on this node', 'SlurmTaskStarted', ['4294967293.0', {}], 1000, E + 'BadTarget',
+         'no such job on this node'),
+        ('a task of a job id that is no id', 'SlurmTaskStarted', ['42x.0', {}], 1000, E + 'BadTarget', 'JOBID.STEP'),
+        ('a task of a job without its step', 'SlurmTaskStarted', ['42', {}], 1000, E + 'BadTarget', 'JOBID.STEP'),
+        ('a task of a step that is no step', 'SlurmTaskStarted', ['42.x', {}], 1000, E + 'BadTarget', 'JOBID.STEP'),
+        ('a task with an unknown option', 'SlurmTaskStarted', ['42.0', {'fast': 'yes'}], 1000, inval, "'fast'"),
+        ('a task with suspend neither far nor stay', 'SlurmTaskStarted', ['42.0', {'suspend': 'maybe'}], 1000,
+         inval, 'far or stay'),
+        ('a task with far nodes that are no list', 'SlurmTaskStarted', ['42.0', {'far-nodes': '0-'}], 1000,
+         E + 'BadNodes', "'0-'"),
+        ('a task with far nodes "all"', 'SlurmTaskStarted', ['42.0', {'far-nodes': 'all'}], 1000, E + 'BadNodes',
+         "'all'"),
+        ('a task with a far node this machine lacks', 'SlurmTaskStarted', ['42.0', {'far-nodes': '4095'}], 1000,
+         E + 'BadNodes', "'4095'"),
+        ('a task with a 5000-byte option', 'SlurmTaskStarted', ['42.0', {'far-nodes': '0' * 5000}], 1000, inval,
+         'too long'),
+        ('a step\'s end from a user', 'SlurmStepEnded', ['42.0'], 1000, E + 'NotAuthorized', 'root'),
+        ('a step\'s end of no id', 'SlurmStepEnded', ['x.0'], 0, E + 'BadTarget', 'JOBID.STEP'),
+    ]:
+        r = place_as(uid, method, *args)
+        check('slurm plugin call refused: ' + name, r[0] == err and text in r[1], r)
+    r = place_as(0, 'SlurmStepEnded', '4294967293.0')
+    check('the end of a step never told of is no error (slurmstepd says it for every step)', r[0] == 'ok', r)
+    check('the daemon is up after the plugin\'s bad calls', daemon.poll() is None, 'it exited')
 
 
 try:
