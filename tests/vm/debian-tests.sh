@@ -26,7 +26,7 @@
 #
 # Environment:
 #   DEBIAN_DEBS      a directory holding already built numamove_*.deb,
-#                    numamoved_*.deb, libnumamove0_*.deb,
+#                    numamoved_*.deb, numamove-slurm_*.deb, libnumamove0_*.deb,
 #                    libnumamove-dev_*.deb: use those (no build, no lintian)
 #   DEBIAN_CASES     which cases of tests/vm/debian/cases/ run: shell
 #                    patterns of their names, space-separated (default *;
@@ -83,7 +83,7 @@ else
 	fi
 fi
 if [ -n "$debdir" ]; then
-	for p in numamove numamoved libnumamove0 libnumamove-dev; do
+	for p in numamove numamoved numamove-slurm libnumamove0 libnumamove-dev; do
 		d=$(ls "$debdir/${p}_"*.deb 2>/dev/null | head -n1)
 		[ -n "$d" ] && cp "$d" "$stage/" || echo "debian-tests.sh: no ${p}_*.deb in $debdir" >&2
 	done

@@ -22,7 +22,6 @@
 # timeout: 420
 . /vm/files/numamoved/nmd-lib.sh
 . /vm/files/numamoved/slurm-lib.sh
-PN=/vm/files/numamoved/pagenodes.py
 hog=
 cleanup_56() {
 	[ -n "$hog" ] && wl_stop hog
@@ -41,22 +40,6 @@ assert_region_on job 0 0
 assert_region_on job 1 1
 assert_checksums job
 
-# region_nodes I: pages of the workload's region I per node (0..7), then missing, as move_pages(2) says
-region_nodes() {
-	/usr/bin/python3 "$PN" "$pid" "$(awk -v i="$1" '$1 == "region" && $2 == i {print $8}' "$D/ready")" \
-		"$(awk -v i="$1" '$1 == "region" && $2 == i {print $6}' "$D/ready")"
-}
-# pct_on I NODE: percent of region I's pages on NODE
-pct_on() {
-	region_nodes "$1" | awk -v n="$2" '{t = $10; for (i = 1; i <= 8; i++) t += $i; print t ? int($(n + 1) * 100 / t) : 0}'
-}
-# anon_pct NODES...: percent of the anonymous pages of the step's tasks (its user group) on NODES
-anon_pct() {
-	for p in $(cat $(/usr/bin/find "$cg/step_0/user" -name cgroup.procs)); do cat "/proc/$p/numa_maps" 2>/dev/null; done |
-		awk -v nodes=" $* " '/ anon=/ { for (i = 1; i <= NF; i++) if ($i ~ /^N[0-9]+=/) { split(substr($i, 2), a, "=");
-			t += a[2]; if (index(nodes, " " a[1] " ")) f += a[2] } } END { print t ? int(f * 100 / t) : 0, t + 0 }'
-}
-journal() { /usr/bin/journalctl -b -u numamoved.service --no-pager -o cat | grep "slurm job $id: $1"; }
 _suspended_out() { [ -n "$(journal 'suspended: .* moved out')" ]; }
 _resumed_back() { [ -n "$(journal 'resumed: .* moved back')" ]; }
 _stayed() { [ -n "$(journal 'suspended: its memory stays')" ]; }

@@ -8,14 +8,25 @@
 # /run/munge (a runtime drop-in): /etc and /var/lib are left as they were
 # (the purge check compares them).
 #
-#   slurm_up               the cluster up, the node idle (fails otherwise)
+#   slurm_up               the cluster up, the node idle (fails otherwise);
+#                          $SLURM_PARTITIONS, when set, replaces the one
+#                          partition (nm) with its lines
 #   slurm_job ARGS...      uid 1000's workload (ARGS: its --region etc.)
-#                          under srun, as job.sh runs it: sets $id (the job
+#                          under srun (with $SLURM_SRUN_ARGS, srun's own
+#                          options), as job.sh runs it: sets $id (the job
 #                          id), $pid (the workload's), $cg (the job's group),
 #                          $srun_pid; the workload is "job" (wl_report job)
 #   slurm_job_end          the workload told to stop; srun's status 0 and
 #                          scontrol's ExitCode 0:0, JobState COMPLETED (once
 #                          no longer COMPLETING, within 30 s)
+#   region_nodes I         pages of the job's region I per node (0..7),
+#                          then missing, as move_pages(2) says from outside
+#                          (the workload may be frozen)
+#   pct_on I NODE          percent of region I's pages on NODE
+#   anon_pct NODES...      percent of the anonymous pages of the step's
+#                          tasks on NODES, and their number
+#   journal TEXT           numamoved's journal lines "slurm job $id: TEXT...",
+#                          of this cluster (since slurm_up)
 #   slurm_cleanup          (trap EXIT) the job killed, the daemons stopped,
 #                          the controllers slurmd enabled disabled again,
 #                          /etc/slurm unbound; then nmd_cleanup
@@ -52,6 +63,9 @@ slurm_cleanup() {
 }
 
 slurm_up() {
+	# Job ids start at 1 with every cluster: the journal of an earlier case's cluster is not this one's.
+	slurm_since=$(/bin/date +%s)
+	sleep 1
 	# Slurm listens on getaddrinfo(NULL, AI_ADDRCONFIG), which finds nothing
 	# without an IPv4 address other than 127.0.0.1 (the VM has no network).
 	/bin/busybox ip link set lo up
@@ -80,13 +94,16 @@ JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 ReturnToService=2
 $node NodeAddr=127.0.0.1 State=UNKNOWN
-PartitionName=nm Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+${SLURM_PARTITIONS:-PartitionName=nm Nodes=ALL Default=YES MaxTime=INFINITE State=UP}
 EOF
 	cat > "$S/etc/cgroup.conf" <<EOF
 CgroupPlugin=cgroup/v2
 ConstrainCores=yes
 EOF
 	[ -d /etc/slurm ] || fail "no /etc/slurm (slurm-client)"
+	# The SPANK plugins' lines as the packages installed them (numamove-slurm's among them)
+	[ -e /etc/slurm/plugstack.conf ] && cp /etc/slurm/plugstack.conf "$S/etc/"
+	[ -d /etc/slurm/plugstack.conf.d ] && cp -r /etc/slurm/plugstack.conf.d "$S/etc/"
 	/bin/mount --bind "$S/etc" /etc/slurm || fail "mount --bind $S/etc /etc/slurm"
 	mkdir -p /run/systemd/system/munge.service.d
 	printf '[Service]\nExecStart=\nExecStart=/usr/sbin/munged --seed-file=/run/munge/munge.seed\n' \
@@ -117,6 +134,7 @@ EOF
 # SIGTERM), not 0 when it died before.
 _slurm_ready() { [ -e "$D/ready" ] || ! kill -0 "$srun_pid" 2>/dev/null; }
 slurm_job() {
+	rm -rf "$D"
 	mkdir -p "$D"
 	chown 1000:1000 "$D"
 	cat > "$D/job.sh" <<'EOF'
@@ -134,7 +152,8 @@ echo "the workload ended before it was told to: status $rc"
 exit 1
 EOF
 	wlbin=$(command -v "$WORKLOAD") || fail "no workload program"
-	runas 1000 1000 /usr/bin/srun --quiet --input=none -n1 -J numamove-test /bin/sh "$D/job.sh" "$wlbin" "$D" "$@" \
+	# shellcheck disable=SC2086 # SLURM_SRUN_ARGS: srun's options, split
+	runas 1000 1000 /usr/bin/srun --quiet --input=none -n1 -J numamove-test $SLURM_SRUN_ARGS /bin/sh "$D/job.sh" "$wlbin" "$D" "$@" \
 		> "$D/srun.log" 2>&1 &
 	srun_pid=$!
 	wait_for 90 _slurm_ready
@@ -170,3 +189,19 @@ slurm_job_end() {
 	grep -q 'ExitCode=0:0' "$T/job" || fail "the job's ExitCode: $(grep -oE 'ExitCode=[^ ]*' "$T/job")"
 	grep -q 'JobState=COMPLETED' "$T/job" || fail "the job's state: $(grep -oE 'JobState=[^ ]*' "$T/job")"
 }
+
+region_nodes() {
+	/usr/bin/python3 /vm/files/numamoved/pagenodes.py "$pid" "$(awk -v i="$1" '$1 == "region" && $2 == i {print $8}' "$D/ready")" \
+		"$(awk -v i="$1" '$1 == "region" && $2 == i {print $6}' "$D/ready")"
+}
+# pct_on I NODE: percent of region I's pages on NODE
+pct_on() {
+	region_nodes "$1" | awk -v n="$2" '{t = $10; for (i = 1; i <= 8; i++) t += $i; print t ? int($(n + 1) * 100 / t) : 0}'
+}
+# anon_pct NODES...: percent of the anonymous pages of the step's tasks (its user group) on NODES
+anon_pct() {
+	for p in $(cat $(/usr/bin/find "$cg/step_0/user" -name cgroup.procs)); do cat "/proc/$p/numa_maps" 2>/dev/null; done |
+		awk -v nodes=" $* " '/ anon=/ { for (i = 1; i <= NF; i++) if ($i ~ /^N[0-9]+=/) { split(substr($i, 2), a, "=");
+			t += a[2]; if (index(nodes, " " a[1] " ")) f += a[2] } } END { print t ? int(f * 100 / t) : 0, t + 0 }'
+}
+journal() { /usr/bin/journalctl -b --since "@$slurm_since" -u numamoved.service --no-pager -o cat | grep "slurm job $id: $1"; }
