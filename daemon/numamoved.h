@@ -398,6 +398,13 @@ void slurm_job_finished(struct daemon *d, struct job *j);
 /* Worker side, admission of an OUT move: the bytes each node would receive, the job's processes' memory planned. */
 int slurm_admission_need(const struct job *j, uint64_t **ret_need, int *ret_n);
 /* The SPANK plugin's calls (numamove-spank(8)): a task started, a step ended. */
+struct slurm_task_opts {
+	bool stay;          /* the job's memory stays where it is while suspended */
+	char why[320];      /* why, when it stays */
+	char far[256];      /* the far nodes it asked (ascending), "" the node's */
+	char warning[512];  /* what it asked that cannot be, for its output; "" none */
+};
+int slurm_task_options(sd_bus_message *m, const char *site_far, struct slurm_task_opts *o, sd_bus_error *error);
 int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int method_slurm_step_ended(sd_bus_message *m, void *userdata, sd_bus_error *error);
 /* config.c: slurm-far-nodes' form (numbers and ranges of this machine's nodes), kept ascending */

@@ -1067,14 +1067,19 @@ static int step_error(int r, const char *spec, sd_bus_error *error)
 	return sd_bus_error_setf(error, ERR_BAD_TARGET, "slurm job %.64s: %s", spec, strerror(-r));
 }
 
-/* The job's options; *@warning what the job asked that cannot be (it then stays where it is). */
-static int read_options(struct daemon *d, sd_bus_message *m, struct reg *o, char *warning, size_t size,
-			sd_bus_error *error)
+/*
+ * The options of SlurmTaskStarted (the a{sv} after the step), for the far
+ * nodes @site_far of this node (NULL: none): what the job asked that cannot
+ * be is o->warning, and the job then stays where it is while suspended.
+ * fuzz/fuzz-bus-slurm.c feeds it every message a client could send.
+ */
+int slurm_task_options(sd_bus_message *m, const char *site_far, struct slurm_task_opts *o, sd_bus_error *error)
 {
 	const char *key, *value, *suspend = NULL, *far = NULL;
 	char *sorted = NULL;
 	int r;
 
+	memset(o, 0, sizeof(*o));
 	r = sd_bus_message_enter_container(m, 'a', "{sv}");
 	while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
 		r = sd_bus_message_read(m, "s", &key);
@@ -1108,15 +1113,15 @@ static int read_options(struct daemon *d, sd_bus_message *m, struct reg *o, char
 	if (suspend && strcmp(suspend, "stay") == 0) {
 		o->stay = true;
 		snprintf(o->why, sizeof(o->why), "its job asked --numamove-suspend=stay");
-	} else if ((suspend || far) && !d->cfg.slurm_far_nodes) {
+	} else if ((suspend || far) && !site_far) {
 		o->stay = true;
 		snprintf(o->why, sizeof(o->why), "this node has no far nodes (numamoved.conf, slurm-far-nodes)");
-		snprintf(warning, size, "%s: while suspended, its memory stays where it is", o->why);
-	} else if (sorted && out_of_far(sorted, d->cfg.slurm_far_nodes) != 0) {
+		snprintf(o->warning, sizeof(o->warning), "%s: while suspended, its memory stays where it is", o->why);
+	} else if (sorted && out_of_far(sorted, site_far) != 0) {
 		o->stay = true;
 		snprintf(o->why, sizeof(o->why), "the far nodes it asked (%s) are not among this node's far nodes (%s)",
-			 sorted, d->cfg.slurm_far_nodes);
-		snprintf(warning, size, "%s: while suspended, its memory stays where it is", o->why);
+			 sorted, site_far);
+		snprintf(o->warning, sizeof(o->warning), "%s: while suspended, its memory stays where it is", o->why);
 	} else if (sorted) {
 		snprintf(o->far, sizeof(o->far), "%s", sorted);
 	}
@@ -1136,10 +1141,11 @@ int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *e
 {
 	struct daemon *d = userdata;
 	struct slurm_state *s = d->slurm;
-	struct reg o = { 0 }, *r;
+	struct slurm_task_opts o;
+	struct reg *r;
 	struct reg_step *st = NULL;
 	struct caller c;
-	char *path = NULL, *cg = NULL, warning[512] = "", id[16];
+	char *path = NULL, *cg = NULL, id[16];
 	const char *spec, *dot;
 	int pidfd = -1, ret;
 	size_t len;
@@ -1147,7 +1153,7 @@ int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *e
 	ret = sd_bus_message_read(m, "s", &spec);
 	if (ret < 0)
 		return ret;
-	ret = read_options(d, m, &o, warning, sizeof(warning), error);
+	ret = slurm_task_options(m, d->cfg.slurm_far_nodes, &o, error);
 	if (ret < 0 || sd_bus_error_is_set(error))
 		return ret;
 	dot = strchr(spec, '.');
@@ -1226,7 +1232,7 @@ int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *e
 	log_info("slurm job %s: task pid %d (uid %u) started%s%s%s%s", spec, (int)c.pid, (unsigned int)c.uid,
 		 o.stay ? "; while suspended it stays: " : "", o.stay ? o.why : "", o.far[0] ? "; its far nodes: " : "",
 		 o.far);
-	ret = sd_bus_reply_method_return(m, "s", warning);
+	ret = sd_bus_reply_method_return(m, "s", o.warning);
 out:
 	if (pidfd >= 0)
 		close(pidfd);

@@ -3,7 +3,7 @@
 #
 # fuzz.sh DURATION_SECONDS [HARNESS...]: runs the libFuzzer harnesses of
 # fuzz/ (every one, or those named: nodelist policy maps mountinfo status
-# stat seccomp placement bus-options bus-targets bus-place), one after the
+# stat seccomp placement bus-options bus-targets bus-place bus-slurm), one after the
 # other, each for DURATION_SECONDS (or, with FUZZ_RUNS=N, for N executions), under
 # ASan+UBSan (any report aborts), then merges the new inputs with
 # fuzz/corpus/HARNESS and minimizes it (libFuzzer's -merge=1 into an empty
@@ -32,7 +32,7 @@ fi
 duration=$1
 shift
 b="$top/build-fuzz"
-all=(nodelist policy maps mountinfo status stat seccomp placement bus-options bus-targets bus-place)
+all=(nodelist policy maps mountinfo status stat seccomp placement bus-options bus-targets bus-place bus-slurm)
 harnesses=("$@")
 [ ${#harnesses[@]} -gt 0 ] || harnesses=("${all[@]}")
 for h in "${harnesses[@]}"; do

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * numamoved's decoding of SlurmTaskStarted's options (a{sv}: suspend,
+ * far-nodes), slurm_task_options(), daemon/slurm.c, which any local user
+ * can call from a task of a Slurm job. The message is built as fuzz-bus.h
+ * says; the far nodes are checked against this machine's nodes (as
+ * numamoved.conf's are), and against site far nodes chosen by the input.
+ *
+ * The input is read as a program: a byte for the site's far nodes, a count
+ * byte, and that many entries (a key, given or from the input; a variant
+ * type; a value from the bytes that follow).
+ */
+#include "fuzz.h"
+#include "fuzz-bus.h"
+
+static int append_options(sd_bus_message *m, struct input *in)
+{
+	static const char *const keys[] = { "suspend", "far-nodes", "Suspend", "" };
+	static const char *const values[] = { "far", "stay", "0", "0-1", "1-0", "0,0", "all", "!0", "", "Far" };
+	unsigned int entries = take8(in) % 6;
+	int r;
+
+	r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+	for (unsigned int i = 0; r >= 0 && i < entries && in->left; i++) {
+		char kbuf[256], buf[256];
+		const char *key = take_choice(in, keys, ARRAY_SIZE(keys), kbuf, sizeof(kbuf));
+		uint8_t t;
+
+		r = sd_bus_message_open_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv");
+		if (r >= 0)
+			r = sd_bus_message_append_basic(m, SD_BUS_TYPE_STRING, key);
+		t = take8(in);
+		if (r >= 0) {
+			switch (t % 4) {
+			case 0:
+				r = sd_bus_message_append(m, "v", "s",
+							  take_choice(in, values, ARRAY_SIZE(values), buf, sizeof(buf)));
+				break;
+			case 1:
+				r = sd_bus_message_append(m, "v", "s", long_string(t % 2 ? 201 : 200));
+				break;
+			case 2:
+				r = sd_bus_message_append(m, "v", "u", (uint32_t)take(in, 4));
+				break;
+			default:
+				r = sd_bus_message_append(m, "v", "as", 1, "stay");
+			}
+		}
+		if (r >= 0)
+			r = sd_bus_message_close_container(m);
+	}
+	return r < 0 ? r : sd_bus_message_close_container(m);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const sites[] = { NULL, "0", "0-1" };
+	sd_bus *bus = fuzz_bus();
+	struct input in = { data, size };
+	sd_bus_message *m = NULL;
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	struct slurm_task_opts o;
+	const char *site, *step;
+	int r;
+
+	if (size < 1)
+		return 0;
+	site = sites[take8(&in) % ARRAY_SIZE(sites)];
+	if (sd_bus_message_new_method_call(bus, &m, BUS_NAME, OBJ_ROOT, IFACE_MANAGER, "SlurmTaskStarted") < 0)
+		abort();
+	r = sd_bus_message_append_basic(m, SD_BUS_TYPE_STRING, "42.0");
+	if (r >= 0)
+		r = append_options(m, &in);
+	if (r >= 0 && sd_bus_message_seal(m, 1, 0) >= 0 && sd_bus_message_read(m, "s", &step) >= 0) {
+		r = slurm_task_options(m, site, &o, &error);
+		if (r < 0) {
+			FUZZ_ASSERT(r != -EINVAL || sd_bus_error_is_set(&error));
+		} else {
+			/* Strings ended; a job that stays says why; far nodes only among the site's, never with stay. */
+			FUZZ_ASSERT(memchr(o.why, 0, sizeof(o.why)) && memchr(o.far, 0, sizeof(o.far)) &&
+				    memchr(o.warning, 0, sizeof(o.warning)));
+			FUZZ_ASSERT(!o.stay || o.why[0]);
+			FUZZ_ASSERT(!o.far[0] || (site && !o.stay));
+			FUZZ_ASSERT(!o.warning[0] || o.stay);
+		}
+	}
+	sd_bus_error_free(&error);
+	sd_bus_message_unref(m);
+	return 0;
+}
