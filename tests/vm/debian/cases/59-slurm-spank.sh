@@ -34,6 +34,11 @@ nmd_conf slurm-scan-ms 600000
 slurm_up
 out() { sed 's/^/  srun| /' "$D/srun.log"; }
 numamoved_said() { grep -q "^numamoved: slurm job $id: $1" "$D/srun.log"; }
+# For the record (README's transcript): the job's placement as numastat(8) sees it
+placement() {
+	echo "  \$ numastat -p $pid    # $1"
+	/usr/bin/numastat -p "$pid" 2>&1 | grep -E '^(Per-node|Node|Private|Total|-)' | sed 's/^/  | /'
+}
 nmd_journal() { /usr/bin/journalctl -b --since "@$slurm_since" -u numamoved.service --no-pager -o cat | grep "slurm job $1"; }
 
 # ---- srun knows the options and checks their form
@@ -57,6 +62,7 @@ _told() { nmd_journal "$id.0: task pid .* started; its far nodes: 2-3" > /dev/nu
 wait_for 10 _told
 nmd_journal "$id" | sed 's/^/  | /'
 _told || fail "numamoved was not told of job $id's task"
+placement "job $id before: its region on node 0"
 
 # someone else claiming a task of it, a user ending its step: refused
 NMD_USER=other bctl call "$NMD_BUS" "$NMD_OBJ" "$NMD_IF.Manager" SlurmTaskStarted 'sa{sv}' "$id.0" 1 suspend s stay
@@ -75,6 +81,7 @@ _out || fail "numamoved did not move job $id out within 60 s of its suspension (
 note "moved out, seen $(( $(/bin/date +%s) - ts )) s after scontrol suspend"
 note "region 0: $(region_nodes 0) (pages on nodes 0..7, missing)"
 assert_ge "$(pct_on 0 2)" 95 "percent of region 0 (node 0) on node 2, the job's first far node, while suspended"
+placement "job $id suspended: on the far nodes it asked"
 journal '' | grep -q 'suspended: .* moved out to 2-3' || fail "the journal does not name the job's far nodes 2-3"
 wait_for 10 numamoved_said "suspended: .* moved out to the far nodes 2-3"
 out
@@ -85,6 +92,7 @@ _back || fail "numamoved did not bring job $id back within 60 s of its resume"
 wl_report job
 on=$(wl_pages job 0 0) all=$(wl_region_pages job 0)
 assert_ge "$(( on * 100 / all ))" 95 "percent of region 0 back on node 0 after resume ($on of $all pages)"
+placement "job $id resumed: back on node 0"
 assert_checksums job
 wait_for 10 numamoved_said "resumed: .* moved back to"
 numamoved_said "resumed: .* moved back to" || { out; fail "the job's output does not say it was brought back"; }
