@@ -36,49 +36,32 @@ static int append_paths(sd_bus_message *m, struct input *in)
 	return r < 0 ? r : sd_bus_message_close_container(m);
 }
 
+static int place_value(sd_bus_message *m, struct input *in, uint8_t t)
+{
+	static const char *const scopes[] = { "tree", "directory", "", "Tree" };
+	char buf[256];
+
+	switch (t % 6) {
+	case 0:
+		return sd_bus_message_append(m, "v", "s", take_choice(in, scopes, ARRAY_SIZE(scopes), buf, sizeof(buf)));
+	case 1:
+		return sd_bus_message_append(m, "v", "b", (int)(take8(in) & 1));
+	case 2:
+		return sd_bus_message_append(m, "v", "u", (uint32_t)take(in, 4));
+	case 3:
+		return sd_bus_message_append(m, "v", "as", 1, take_string(in, buf, sizeof(buf)));
+	case 4:
+		return sd_bus_message_append(m, "v", "a{sv}", 1, "now", "b", 1);
+	default:
+		return sd_bus_message_append(m, "v", "g", "s");
+	}
+}
+
 static int append_options(sd_bus_message *m, struct input *in)
 {
 	static const char *const keys[] = { "scope", "recursive", "now", "Scope", "" };
-	static const char *const scopes[] = { "tree", "directory", "", "Tree" };
-	unsigned int entries = take8(in) % 8;
-	int r;
 
-	r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
-	for (unsigned int i = 0; r >= 0 && i < entries && in->left; i++) {
-		char kbuf[256], buf[256];
-		const char *key = take_choice(in, keys, ARRAY_SIZE(keys), kbuf, sizeof(kbuf));
-		uint8_t t;
-
-		r = sd_bus_message_open_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv");
-		if (r >= 0)
-			r = sd_bus_message_append_basic(m, SD_BUS_TYPE_STRING, key);
-		t = take8(in);
-		if (r >= 0) {
-			switch (t % 6) {
-			case 0:
-				r = sd_bus_message_append(m, "v", "s",
-							  take_choice(in, scopes, ARRAY_SIZE(scopes), buf, sizeof(buf)));
-				break;
-			case 1:
-				r = sd_bus_message_append(m, "v", "b", (int)(take8(in) & 1));
-				break;
-			case 2:
-				r = sd_bus_message_append(m, "v", "u", (uint32_t)take(in, 4));
-				break;
-			case 3:
-				r = sd_bus_message_append(m, "v", "as", 1, take_string(in, buf, sizeof(buf)));
-				break;
-			case 4:
-				r = sd_bus_message_append(m, "v", "a{sv}", 1, "now", "b", 1);
-				break;
-			default:
-				r = sd_bus_message_append(m, "v", "g", "s");
-			}
-		}
-		if (r >= 0)
-			r = sd_bus_message_close_container(m);
-	}
-	return r < 0 ? r : sd_bus_message_close_container(m);
+	return append_entries(m, in, keys, ARRAY_SIZE(keys), 8, place_value);
 }
 
 /* One more path than numamoved takes, all good ones: refused as too many, nothing kept. */

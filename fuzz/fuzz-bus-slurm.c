@@ -13,43 +13,28 @@
 #include "fuzz.h"
 #include "fuzz-bus.h"
 
+static int slurm_value(sd_bus_message *m, struct input *in, uint8_t t)
+{
+	static const char *const values[] = { "far", "stay", "0", "0-1", "1-0", "0,0", "all", "!0", "", "Far" };
+	char buf[256];
+
+	switch (t % 4) {
+	case 0:
+		return sd_bus_message_append(m, "v", "s", take_choice(in, values, ARRAY_SIZE(values), buf, sizeof(buf)));
+	case 1:
+		return sd_bus_message_append(m, "v", "s", long_string(take8(in) & 1 ? 201 : 200));
+	case 2:
+		return sd_bus_message_append(m, "v", "u", (uint32_t)take(in, 4));
+	default:
+		return sd_bus_message_append(m, "v", "as", 1, "stay");
+	}
+}
+
 static int append_options(sd_bus_message *m, struct input *in)
 {
 	static const char *const keys[] = { "suspend", "far-nodes", "Suspend", "" };
-	static const char *const values[] = { "far", "stay", "0", "0-1", "1-0", "0,0", "all", "!0", "", "Far" };
-	unsigned int entries = take8(in) % 6;
-	int r;
 
-	r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
-	for (unsigned int i = 0; r >= 0 && i < entries && in->left; i++) {
-		char kbuf[256], buf[256];
-		const char *key = take_choice(in, keys, ARRAY_SIZE(keys), kbuf, sizeof(kbuf));
-		uint8_t t;
-
-		r = sd_bus_message_open_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv");
-		if (r >= 0)
-			r = sd_bus_message_append_basic(m, SD_BUS_TYPE_STRING, key);
-		t = take8(in);
-		if (r >= 0) {
-			switch (t % 4) {
-			case 0:
-				r = sd_bus_message_append(m, "v", "s",
-							  take_choice(in, values, ARRAY_SIZE(values), buf, sizeof(buf)));
-				break;
-			case 1:
-				r = sd_bus_message_append(m, "v", "s", long_string(t % 2 ? 201 : 200));
-				break;
-			case 2:
-				r = sd_bus_message_append(m, "v", "u", (uint32_t)take(in, 4));
-				break;
-			default:
-				r = sd_bus_message_append(m, "v", "as", 1, "stay");
-			}
-		}
-		if (r >= 0)
-			r = sd_bus_message_close_container(m);
-	}
-	return r < 0 ? r : sd_bus_message_close_container(m);
+	return append_entries(m, in, keys, ARRAY_SIZE(keys), 6, slurm_value);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

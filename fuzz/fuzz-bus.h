@@ -141,4 +141,33 @@ static inline const char *long_string(size_t len)
 	return buf;
 }
 
+/* Appends the variant of an option, its type chosen by @type (a byte of the input), its value from the input. */
+typedef int (*fuzz_value_fn)(sd_bus_message *m, struct input *in, uint8_t type);
+
+/*
+ * An a{sv} of options: a count byte (modulo @max), then for each entry a
+ * key (one of @keys, or a string of the input), a type byte and what
+ * @value appends for it.
+ */
+static inline int append_entries(sd_bus_message *m, struct input *in, const char *const *keys, size_t n_keys,
+				 unsigned int max, fuzz_value_fn value)
+{
+	unsigned int entries = take8(in) % max;
+	int r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+
+	for (unsigned int i = 0; r >= 0 && i < entries && in->left; i++) {
+		char kbuf[256];
+		const char *key = take_choice(in, keys, n_keys, kbuf, sizeof(kbuf));
+
+		r = sd_bus_message_open_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv");
+		if (r >= 0)
+			r = sd_bus_message_append_basic(m, SD_BUS_TYPE_STRING, key);
+		if (r >= 0)
+			r = value(m, in, take8(in));
+		if (r >= 0)
+			r = sd_bus_message_close_container(m);
+	}
+	return r < 0 ? r : sd_bus_message_close_container(m);
+}
+
 #endif
