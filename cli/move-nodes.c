@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,16 @@
 #include "move-nodes.h"
 
 int move_record_fd = -1;
+
+/* srun, for the signal handler: interrupted, the step is ended through srun (its tasks report what they did). */
+static volatile pid_t srun_pid;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (srun_pid > 0)
+		kill(srun_pid, SIGTERM);
+}
 
 /* Reads @fd to its end into @buf (NUL-terminated); false without memory. */
 struct sink {
@@ -116,6 +127,13 @@ int move_node_task(int argc, char **argv, int (*move)(int, char **))
 		argv[1] = argv[0];
 		exit(move(argc - 1, argv + 1));
 	}
+	/*
+	 * The step's end (Slurm's SIGTERM to every process of the step) is
+	 * the move's to handle: it cancels and reports; this record carries it.
+	 */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	close(out[1]);
 	close(err[1]);
 	close(rec[1]);
@@ -184,6 +202,7 @@ static const char *srun_error(char *text)
 
 int move_all_nodes(const char *job, char **fwd, size_t n_fwd, const struct front_style *style)
 {
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	struct front_nodes ns = { 0 };
 	char *srun = find_in_path("srun"), *self, *jobid, **av, *save = NULL;
 	int out[2], err[2], wstatus, status;
@@ -235,6 +254,11 @@ int move_all_nodes(const char *job, char **fwd, size_t n_fwd, const struct front
 		fprintf(stderr, "srun: error: %s: %s\n", srun, strerror(errno));
 		_exit(127);
 	}
+	srun_pid = pid;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	close(out[1]);
 	close(err[1]);
 	s[0] = (struct sink){ .fd = out[0] };
@@ -243,6 +267,7 @@ int move_all_nodes(const char *job, char **fwd, size_t n_fwd, const struct front
 		err_nomem();
 	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
 		;
+	srun_pid = 0;
 
 	/* "  3: line": task 3's line (srun --label pads the task number). */
 	for (char *l = s[0].buf ? strtok_r(s[0].buf, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
