@@ -152,7 +152,9 @@ int move_node_task(int argc, char **argv, int (*move)(int, char **))
 	lines(stdout, "err ", s[1].buf);
 	if (WIFSIGNALED(wstatus))
 		printf("err killed by signal %d\n", WTERMSIG(wstatus));
-	lines(stdout, "json ", s[0].buf);
+	/* A move killed while it wrote its document may have left half of it: none then. */
+	if (WIFEXITED(wstatus))
+		lines(stdout, "json ", s[0].buf);
 	printf("status %d\n", status);
 	for (size_t i = 0; i < 3; i++)
 		free(s[i].buf);
