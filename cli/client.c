@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "move-nodes.h"
 
 bool client_daemon_default(const char *cmd)
 {
@@ -348,6 +349,22 @@ static void print_json_document(struct follow *f)
 	free(text[1]);
 }
 
+/* On a node of numamove move --all-nodes's step: the job's report as the node's record (move-nodes.c). */
+static void write_record(struct follow *f)
+{
+	static const struct prop props[] = { { "Record", 's', 0 } };
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	char *text = NULL;
+	int r = read_props(f->bus, f->job, NMD_JOB, props, 1, &text, &e);
+
+	if (r < 0)
+		call_failed("cannot read the job's record", &e, r);
+	else if (text && write(move_record_fd, text, strlen(text)) < 0)
+		warn_errno(-errno, "cannot write the job's record");
+	sd_bus_error_free(&e);
+	free(text);
+}
+
 static int on_job_signal(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 {
 	struct follow *f = userdata;
@@ -380,6 +397,8 @@ static int on_job_signal(sd_bus_message *m, void *userdata, sd_bus_error *ret_er
 		/* Now: the loop's end closes the connection. */
 		if (f->m->o->json && !f->out_seen)
 			print_json_document(f);
+		if (move_record_fd >= 0)
+			write_record(f);
 		finish(f, status < 0 ? EXIT_ERROR : status);
 	}
 	return 0;

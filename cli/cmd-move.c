@@ -19,6 +19,7 @@
 #include "client.h"
 #include "commands.h"
 #include "common.h"
+#include "move-nodes.h"
 #include "objects.h"
 
 struct move_args {
@@ -35,6 +36,7 @@ struct move_args {
 	int priority;
 	char **slurm_jobs; /* --slurm-job, each: argv's strings */
 	size_t n_slurm_jobs;
+	bool all_nodes; /* --all-nodes: on every node of the job, through srun */
 };
 
 /* Where the progress of the current move is, for the terminal or --progress=json. */
@@ -60,6 +62,7 @@ static void __attribute__((noreturn)) usage(void)
 	       " %1$s move [options] --to <nodes> <path>... [--shm <id>]... [--shm-key <key>]...\n"
 	       " %1$s move [options] --to <nodes> --cgroup <cgroup-dir|pid>...\n"
 	       " %1$s move [options] --to <nodes> --slurm-job <jobid[.step]>...\n"
+	       " %1$s move [options] --to <nodes> --slurm-job <jobid> --all-nodes\n"
 	       "\n"
 	       "Move all the memory of each process to other NUMA nodes, keeping its relative\n"
 	       "placement: the i-th node of --from goes to the i-th node of --to. First every\n"
@@ -116,6 +119,11 @@ static void __attribute__((noreturn)) usage(void)
 	       "                       batch, extern or interactive) running on this node,\n"
 	       "                       moved by the cgroup route as its cgroup v2 group, all\n"
 	       "                       its steps with it; may be given more than once\n"
+	       "     --all-nodes       with --slurm-job JOBID: on every node of the job at once,\n"
+	       "                       one srun step in its allocation, a task on each node\n"
+	       "                       (Slurm lets only the job's owner start one; the tasks\n"
+	       "                       move as the owner, through numamoved: move-other);\n"
+	       "                       one summary of every node's report\n"
 	       "     --daemon          send the request to numamoved, the batch manager, and\n"
 	       "                       follow the job: the same output and exit status\n"
 	       "                       (default with NUMAMOVE_DAEMON=1)\n"
@@ -131,7 +139,9 @@ static void __attribute__((noreturn)) usage(void)
 	       "\n"
 	       "Exit status: 0 all moved, 1 error, 2 bad usage, 3 some pages not moved or some\n"
 	       "policies not rebound. With --daemon, the job's, or 1 when numamoved cannot be\n"
-	       "reached or refuses the request.\n");
+	       "reached or refuses the request. With --all-nodes, the worst of the nodes'; 1\n"
+	       "when Slurm starts no step (no such job, not its owner, pending) or srun is not\n"
+	       "installed.\n");
 	exit(EXIT_OK);
 }
 
@@ -266,7 +276,7 @@ int cmd_move(int argc, char **argv)
 {
 	enum { OPT_DRY_RUN = 256, OPT_FORCE, OPT_MEMORY_ONLY, OPT_SHM, OPT_SHM_KEY, OPT_POLICY, OPT_WITH_SHARED,
 	       OPT_WITH_FILES, OPT_CGROUP, OPT_RATE, OPT_MAX_STALL, OPT_ENGINE, OPT_PROGRESS, OPT_NO_STAY,
-	       OPT_DAEMON, OPT_NO_DAEMON, OPT_PRIORITY, OPT_SLURM_JOB };
+	       OPT_DAEMON, OPT_NO_DAEMON, OPT_PRIORITY, OPT_SLURM_JOB, OPT_ALL_NODES };
 	static const struct option longopts[] = {
 		{ "to", required_argument, NULL, 't' },
 		{ "from", required_argument, NULL, 'f' },
@@ -281,6 +291,7 @@ int cmd_move(int argc, char **argv)
 		{ "no-stay", no_argument, NULL, OPT_NO_STAY },
 		{ "cgroup", no_argument, NULL, OPT_CGROUP },
 		{ "slurm-job", required_argument, NULL, OPT_SLURM_JOB },
+		{ "all-nodes", no_argument, NULL, OPT_ALL_NODES },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "rate", required_argument, NULL, OPT_RATE },
 		{ "max-stall", required_argument, NULL, OPT_MAX_STALL },
@@ -306,7 +317,15 @@ int cmd_move(int argc, char **argv)
 	struct progress prog = { .a = &a };
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	int c, r, which = 0, bad = 0, status;
+	/* What --all-nodes does not forward to the nodes: itself, --progress (argv's own strings). */
+	const char **unforwarded = calloc((size_t)argc + 1, sizeof(*unforwarded));
+	size_t n_unforwarded = 0;
 
+	/* On a node of numamove move --all-nodes's step: the move there, as a record. */
+	if (argc > 1 && strcmp(argv[1], "--all-nodes-task") == 0)
+		return move_node_task(argc, argv, cmd_move);
+	if (!unforwarded)
+		err_nomem();
 	while ((c = getopt_long(argc, argv, "t:f:j:JnrbVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't': a.to = optarg; break;
@@ -327,6 +346,10 @@ int cmd_move(int argc, char **argv)
 				err_nomem();
 			a.slurm_jobs[a.n_slurm_jobs++] = optarg;
 			break;
+		case OPT_ALL_NODES:
+			a.all_nodes = true;
+			unforwarded[n_unforwarded++] = argv[optind - 1];
+			break;
 		case 'j': a.jobs = parse_count("--jobs", optarg, 1, NUMAMOVE_JOBS_MAX); break;
 		case OPT_RATE: a.rate = parse_rate(optarg); break;
 		case OPT_MAX_STALL: a.max_stall_ms = parse_count("--max-stall", optarg, 1, 60000); break;
@@ -339,6 +362,7 @@ int cmd_move(int argc, char **argv)
 				usage_error("move", "--engine: '%s' is not an engine (batched or kernel)", optarg);
 			break;
 		case OPT_PROGRESS:
+			unforwarded[n_unforwarded++] = argv[optind - 1];
 			if (!optarg || strcmp(optarg, "text") == 0)
 				a.progress = PROGRESS_TEXT;
 			else if (strcmp(optarg, "json") == 0)
@@ -374,6 +398,42 @@ int cmd_move(int argc, char **argv)
 		a.daemon = client_daemon_default("move");
 	if (!a.to)
 		usage_error("move", "--to is required");
+	if (a.all_nodes) {
+		char **fwd = calloc((size_t)argc + 2, sizeof(*fwd)), *path = NULL;
+		size_t n_fwd = 0;
+
+		if (a.n_slurm_jobs != 1 || a.cgroup || optind < argc)
+			usage_error("move", "--all-nodes moves one whole Slurm job: --slurm-job JOBID, no other operands");
+		if (strchr(a.slurm_jobs[0], '.'))
+			usage_error("move", "--all-nodes moves a whole job, on all its nodes: '%s' is a step (JOBID.STEP)",
+				    a.slurm_jobs[0]);
+		/* The library's rule for ids; where the job is does not matter here (this node may have none of it). */
+		if (numamove_slurm_cgroup(a.slurm_jobs[0], NULL, &path) == -EINVAL)
+			usage_error("move", "--slurm-job: '%s' is not JOBID or JOBID.STEP (STEP: a number, batch, "
+				    "extern or interactive)", a.slurm_jobs[0]);
+		free(path);
+		if (!fwd)
+			err_nomem();
+		for (int i = 1; i < argc; i++) {
+			bool skip = false;
+
+			for (size_t k = 0; k < n_unforwarded; k++)
+				skip |= argv[i] == unforwarded[k];
+			if (!skip)
+				fwd[n_fwd++] = argv[i];
+		}
+		/* Anyone but root moves through numamoved there, as here. */
+		if (!a.daemon_given && geteuid() != 0)
+			fwd[n_fwd++] = (char *)"--daemon";
+		status = move_all_nodes(a.slurm_jobs[0], fwd, n_fwd, &(struct front_style){
+			.json = a.o.json, .raw = a.o.raw, .noheadings = a.o.noheadings, .bytes = a.o.bytes,
+			.prefix = program_name });
+		free(fwd);
+		free(unforwarded);
+		free(a.slurm_jobs);
+		return status;
+	}
+	free(unforwarded);
 	if (a.cgroup) {
 		if (optind >= argc && !a.n_slurm_jobs)
 			usage_error("move", "no cgroup or process id given");
@@ -475,6 +535,15 @@ int cmd_move(int argc, char **argv)
 	}
 	if (a.o.json && front_move_json(stdout, rep, a.o.bytes) < 0)
 		err_nomem();
+	if (move_record_fd >= 0) {
+		/* In numamove move --all-nodes's step: what moved here, for the summary. */
+		FILE *f = fdopen(move_record_fd, "w");
+
+		if (!f)
+			err_nomem();
+		front_node_record(f, rep);
+		fclose(f);
+	}
 	status = front_exit_status(numamove_report_worst(rep));
 	numamove_report_free(rep);
 	numamove_request_free(req);

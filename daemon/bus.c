@@ -770,6 +770,8 @@ static int job_prop(sd_bus *bus, const char *path, const char *interface, const 
 	/* The report reads the targets' memory per node: for the job's owner and root only ("" otherwise). */
 	if (strcmp(p, "Report") == 0)
 		return sd_bus_message_append(reply, "s", may_read(bus, j) ? S(j->report) : "");
+	if (strcmp(p, "Record") == 0)
+		return sd_bus_message_append(reply, "s", may_read(bus, j) ? S(j->record) : "");
 	if (strcmp(p, "Output") == 0)
 		return sd_bus_message_append(reply, "s", may_read(bus, j) ? S(j->output) : "");
 	if (strcmp(p, "Diagnostics") == 0)
@@ -863,6 +865,7 @@ static const sd_bus_vtable job_vtable[] = {
 	P("Outcome", "s", CHANGES),
 	P("ExitStatus", "i", CHANGES),
 	P("Report", "s", CHANGES),
+	P("Record", "s", CHANGES),
 	/* Accumulated text: follow the Text signal instead of a change signal. */
 	P("Output", "s", 0),
 	P("Diagnostics", "s", 0),

@@ -161,6 +161,7 @@ void job_free(struct job *j)
 	free(j->subject);
 	free(j->outcome);
 	free(j->report);
+	free(j->record);
 	free(j->output);
 	free(j->diagnostics);
 	free(j->need);
@@ -486,6 +487,12 @@ static void finish_report(struct worker *w, struct wmsg *m, const struct numamov
 		front_move_json(f, rep, true);
 		fclose(f);
 	}
+	/* What a node of numamove move --all-nodes hands back, when it moved through numamoved. */
+	f = open_memstream(&m->record, &len);
+	if (f) {
+		front_node_record(f, rep);
+		fclose(f);
+	}
 	/* With json, the document in the client's sizes is the last of its output, as numamove -J prints it. */
 	if (w->style.json) {
 		char *doc = NULL;
@@ -707,7 +714,7 @@ void job_enqueue(struct job *j)
 /* The job is over: its state, outcome and exit status are final; it stays listed job-keep-s. */
 void job_finish(struct job *j, enum job_state state, const char *outcome, int exit_status)
 {
-	static const char *const props[] = { "State", "Outcome", "ExitStatus", "Report", "Held", "Phase", NULL };
+	static const char *const props[] = { "State", "Outcome", "ExitStatus", "Report", "Record", "Held", "Phase", NULL };
 
 	j->state = state;
 	free(j->outcome);
@@ -774,6 +781,9 @@ static void handle_finished(struct job *j, struct wmsg *m)
 	free(j->report);
 	j->report = m->report_json;
 	m->report_json = NULL;
+	free(j->record);
+	j->record = m->record;
+	m->record = NULL;
 	j->bytes_moved = m->bytes_moved;
 	/* The cgroup route reports no progress: what moved, in the job's DONE. */
 	if (j->slurm_move && !j->bytes_done)
@@ -790,6 +800,7 @@ static void wmsg_free(struct wmsg *m)
 	free(m->err);
 	free(m->need);
 	free(m->report_json);
+	free(m->record);
 	free(m->outcome);
 	place_check_free(m->check);
 	free(m);

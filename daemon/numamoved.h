@@ -132,6 +132,7 @@ struct wmsg {
 	uint64_t *need;           /* PLAN: bytes each node receives (index: node id) */
 	int n_need;
 	char *report_json;        /* FINISHED */
+	char *record;             /* FINISHED: front_node_record()'s lines */
 	char *outcome;            /* FINISHED */
 	int exit_status;          /* FINISHED */
 	bool cancelled;           /* FINISHED */
@@ -176,6 +177,7 @@ struct job {
 	uint64_t bytes_done, bytes_total, rate, eta_us;
 	uint64_t last_saved_us;
 	char *outcome, *report, *output, *diagnostics;
+	char *record;          /* once finished: its report as front_node_record() writes it (move --all-nodes) */
 	int exit_status;
 	uint64_t finished_us;
 	uint64_t *need;        /* the admission plan: bytes per node */

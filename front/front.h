@@ -125,4 +125,42 @@ void front_progress_json(FILE *err, const char *subject, const struct numamove_e
 /* The terminal's progress line for @ev, from its start ("\r"), not ended: rewritten by the next. */
 void front_progress_text(FILE *err, const char *prefix, const char *subject, const struct numamove_event *ev);
 
+/*
+ * numamove move --slurm-job JOBID --all-nodes: each node's record (plain
+ * lines; render-nodes.c says which), and the summary of all of them.
+ * front_node_record() writes the lines of @rep's targets on @out (on the
+ * node); front_nodes_line() reads one line of task @task's record into @ns
+ * (-EINVAL: not a record line; -ENOMEM). front_nodes_status(): the worst
+ * exit status of the nodes (a node without a "status" line: 1).
+ * front_nodes_text(): a row per node in task order and a total on @out,
+ * then the pages not moved and why; front_nodes_json(): one document,
+ * each node's own -J document in it as "report";
+ * front_nodes_diagnostics(): each node's diagnostics on @err as
+ * "PREFIX: NODE: ...".
+ */
+struct front_node {
+	unsigned int task, tasks;   /* the task's rank in the step, the step's tasks */
+	char *name;                 /* the node's name; NULL until its record says */
+	int status;                 /* its exit status; -1 until its record says */
+	bool reported, pages_known; /* a target reported; its pages not moved known (not the cgroup route) */
+	char outcome[32];           /* the status name of its targets */
+	uint64_t moved, left_bytes, left_pages;
+	uint64_t reason_pages[NUMAMOVE_REASON_COUNT], reason_bytes[NUMAMOVE_REASON_COUNT];
+	char **errs;                /* its diagnostic lines */
+	size_t n_errs;
+	char *json;                 /* its -J document */
+	size_t json_len;
+};
+struct front_nodes {
+	struct front_node *v;
+	size_t n;
+};
+void front_node_record(FILE *out, const struct numamove_report *rep);
+int front_nodes_line(struct front_nodes *ns, unsigned int task, const char *line);
+int front_nodes_status(const struct front_nodes *ns);
+void front_nodes_text(FILE *out, const struct front_style *s, struct front_nodes *ns);
+void front_nodes_diagnostics(FILE *err, const struct front_style *s, const struct front_nodes *ns);
+int front_nodes_json(FILE *out, struct front_nodes *ns, bool bytes);
+void front_nodes_free(struct front_nodes *ns);
+
 #endif

@@ -398,6 +398,59 @@ check "move --slurm-job with a pid operand" 2 '' "other operands go with --cgrou
 	move --slurm-job 42 --to "$node0" "$live"
 check "move --slurm-job with --policy" 2 '' "moves whole groups" -- move --slurm-job 42 --to "$node0" --policy bind
 
+# --all-nodes: the usage errors (nothing runs), no srun, and what the command
+# makes of srun's output, with stand-ins for srun (this machine has no Slurm):
+# one that runs the tasks here as srun --label would (task N's lines "N: ...",
+# each with SLURMD_NODENAME and SLURM_NTASKS), one that fails as Slurm refuses
+# a step. The real srun, step and move: the Debian VM's 55-slurm.
+for bad in "--slurm-job 42.0" "--slurm-job 42 --slurm-job 43" "--slurm-job 42 $live" "--slurm-job 42 --cgroup $live" \
+	"--slurm-job 12x" "--slurm-job 0"; do
+	# shellcheck disable=SC2086
+	check "move --all-nodes $bad: usage error" 2 '' "." -- move --all-nodes --to "$node0" $bad
+done
+mkdir -p "$tmp/nosrun" "$tmp/srun-tasks" "$tmp/srun-refuses"
+PATH=$tmp/nosrun "$NM" move --slurm-job 42 --all-nodes --to "$node0" > "$tmp/out" 2> "$tmp/err"
+verdict "move --all-nodes without srun" 1 '' "^numamove: slurm job 42: --all-nodes runs srun, which is not installed" $?
+cat > "$tmp/srun-tasks/srun" <<'SRUN'
+#!/bin/bash
+echo "$*" > "${0%/*}/args"
+while [ $# -gt 0 ] && [ "${1#-}" != "$1" ]; do shift; done
+for t in $(seq 0 $((${FAKE_REPORTING:-2} - 1))); do
+	SLURMD_NODENAME=node$t SLURM_NTASKS=2 "$@" 2>"${0%/*}/err$t" | sed "s/^/$t: /"
+	sed "s/^/$t: /" "${0%/*}/err$t" >&2
+done
+SRUN
+cat > "$tmp/srun-refuses/srun" <<'SRUN'
+#!/bin/sh
+echo "srun: error: Unable to create step for job 42: Access/permission denied" >&2
+exit 1
+SRUN
+chmod +x "$tmp/srun-tasks/srun" "$tmp/srun-refuses/srun"
+PATH=$tmp/srun-refuses:$PATH check "move --all-nodes: Slurm refuses the step" 1 '' \
+	"^numamove: slurm job 42: no step on its nodes: Unable to create step for job 42: Access/permission denied$" -- \
+	move --slurm-job 42 --all-nodes --to "$node0"
+[ "$(wc -l < "$tmp/err")" = 1 ] || fail "move --all-nodes: Slurm's refusal in one line" "$(cat "$tmp/err")"
+PATH=$tmp/srun-tasks:$PATH check "move --all-nodes: every node's row and a total" 1 \
+	'^node1 +error +- +- +-$' "^numamove: node0: slurm job 4294967293: no such job on this node$" -- \
+	move --slurm-job 4294967293 --all-nodes --to "$node0" --progress=json --no-daemon
+{ grep -qE '^total +error ' "$tmp/out" && grep -qE '^node0 ' "$tmp/out"; } ||
+	fail "move --all-nodes: the summary" "$(cat "$tmp/out")"
+grep -q -- "--jobid=4294967293 --overlap --ntasks-per-node=1 .* move --all-nodes-task --slurm-job 4294967293 --to $node0 --no-daemon -J$" \
+	"$tmp/srun-tasks/args" || fail "move --all-nodes: srun's arguments" "$(cat "$tmp/srun-tasks/args")"
+PATH=$tmp/srun-tasks:$PATH FAKE_REPORTING=1 check "move --all-nodes: a node that did not report" 1 \
+	'^node0 ' "1 of its 2 nodes reported" -- move --slurm-job 4294967293 --all-nodes --to "$node0"
+if command -v python3 >/dev/null; then
+	PATH=$tmp/srun-tasks:$PATH check "move --all-nodes -J" 1 '"nodes"' "node1: slurm job" -- \
+		move --slurm-job 4294967293 --all-nodes --to "$node0" -J
+	python3 -c 'import json, sys
+d = json.load(sys.stdin)
+assert [n["node"] for n in d["nodes"]] == ["node0", "node1"] and d["total"]["exit"] == 1
+assert all(n["report"] is None and n["exit"] == 1 and "no such job" in n["errors"][0] for n in d["nodes"])' \
+		< "$tmp/out" || fail "move --all-nodes -J: the document" "$(head -c 300 "$tmp/out")"
+else
+	skip "move --all-nodes -J" "no python3"
+fi
+
 # ---- begin: the client of numamoved (jobs, cancel, pin, unpin, pins, --daemon)
 # What needs no numamoved: usage errors (exit 2, nothing sent), and one clear
 # line with exit 1 when it cannot be reached: no system bus at all, and a

@@ -11,6 +11,13 @@
 # line, from the command and from numamoved (busctl, BadTarget); a bad job
 # id: exit 2. The job then ends with exit 0: srun's status, and scontrol's
 # ExitCode and JobState.
+# --all-nodes (one srun step in the job, a task on each node, one summary):
+# root and uid 1001 are refused by Slurm (only the job's owner may start a
+# step), the owner by numamoved (move-other), job 999999 by Slurm, a step or
+# a malformed id is exit 2; nothing moves. Then, move-other granted to the
+# owner by a polkit rule, the owner's all-nodes move of the job to node 2
+# (the summary's row for this node and the total) and to node 3 with -J
+# (one node in the document, parsed by python3), measured by the workload.
 # The cluster, the job and the cleanup: tests/vm/debian/numamoved/slurm-lib.sh.
 # timeout: 240
 . /vm/files/numamoved/nmd-lib.sh
@@ -81,6 +88,102 @@ done
 wl_report job
 assert_region_on job 0 3
 assert_checksums job
+
+# ---- all the job's nodes at once (--all-nodes): one srun step in the
+# job's allocation, a task on each node (here the one), each moving there as
+# the step's user, through numamoved when not root. Slurm 22.05 lets only
+# the job's owner start a step in a job: root and uid 1001 are refused by
+# Slurm, the owner by numamoved on each node (move-other); nothing moves.
+# But first: any new step in the job makes Slurm (task/cgroup) write the
+# job's cpuset back to its allocation, and a cpuset.mems that the first
+# section's step move left on step_0 then takes effect again: that is
+# Slurm's doing, before any numamove runs, so the baseline is taken after a
+# step of the owner's own (srun --overlap true).
+mems_note() { /usr/bin/find "$cg" -name cpuset.mems | while read -r f; do printf '%s=%s(%s) ' "${f#$cg/}" "$(cat "$f")" "$(cat "${f}.effective")"; done; }
+note "before a new step: $(mems_note)"
+runas 1000 1000 /usr/bin/srun --jobid="$id" --overlap --input=none --quiet /bin/true || fail "uid 1000's own step in its job"
+note "after it: $(mems_note)"
+wl_report job
+note "$(region_line job 0)"
+wl_save job
+for u in 0 1001; do
+	NM_USER=$([ "$u" = 0 ] || echo "$u") nm move --slurm-job "$id" --all-nodes --to 0
+	assert_rc 1
+	assert_one_line_error "slurm job $id: no step on its nodes: .*Access/permission denied"
+done
+NM_USER=1000 nm move --slurm-job "$id" --all-nodes --to 0
+assert_rc 1
+nodename=$(echo "$node" | sed 's/^NodeName=\([^ ]*\).*/\1/')
+grep -qE "^$nodename +error " "$T/out" || fail "the summary has no row 'error' for node $nodename"
+grep -qE "^numamove: $nodename: .*move-other" "$T/err" || fail "node $nodename's refusal (move-other) is not in the diagnostics"
+nm move --slurm-job 999999 --all-nodes --to 0
+assert_rc 1
+assert_one_line_error "slurm job 999999: no step on its nodes: .*Invalid job id"
+for bad in "$id.0" 12x 0; do
+	nm move --slurm-job "$bad" --all-nodes --to 0
+	assert_rc 2
+done
+# a pending job of the same owner (the whole node, exclusive, while job $id
+# holds part of it): no step starts, at once (timeout: srun must not wait)
+runas 1000 1000 /usr/bin/sbatch --exclusive -N1 --chdir=/tmp -o /dev/null -J numamove-pending --wrap "sleep 300" > "$T/sb" 2>&1 ||
+	fail "sbatch: $(cat "$T/sb")"
+pend=$(awk '{print $NF}' "$T/sb")
+note "pending job $pend: $(/usr/bin/squeue -h -o '%i %u %t %r' -j "$pend")"
+echo "  \$ runas 1000 numamove move --slurm-job $pend --all-nodes --to 0"
+t1=$(/bin/date +%s)
+runas 1000 1000 /usr/bin/timeout 60 "$NUMAMOVE" move --slurm-job "$pend" --all-nodes --to 0 > "$T/out" 2> "$T/err"
+NM_RC=$?
+t1=$(( $(/bin/date +%s) - t1 ))
+echo "  exit $NM_RC after $t1 s"
+sed 's/^/  2> /' "$T/err"
+/usr/bin/scancel "$pend"
+assert_le "$t1" 30 "seconds the all-nodes move of a pending job took"
+assert_rc 1
+assert_one_line_error "slurm job $pend: no step on its nodes: "
+NM_USER=1000 nm move --slurm-job "$id" --all-nodes --to 0 "$pid"
+assert_rc 2
+sleep 1
+wl_report job
+assert_unchanged job
+
+# ---- the owner, granted move-other by a polkit rule (as an admin may
+# grant it): the job to node 2 on all its nodes, one summary; then to node 3
+# with -J, one document with one node. The moving task is in the job's own
+# group and moves with it.
+cat > "$NMD_RULE" <<'RULE'
+polkit.addRule(function(action, subject) {
+	if (action.id == "org.numamove.numamoved1.move-other" && subject.user == "user")
+		return polkit.Result.YES;
+});
+RULE
+sleep 2
+NM_USER=1000 nm move --slurm-job "$id" --all-nodes --to 2
+assert_rc 0
+grep -qE "^$nodename +moved +[0-9][0-9.]*[KMG] " "$T/out" || fail "the summary has no row 'moved' with a size moved for node $nodename"
+grep -qE "^total +moved " "$T/out" || fail "the summary has no total 'moved'"
+assert_eq "$(wc -l < "$T/out")" 3 "the summary's lines (heading, one node, total)"
+wl_report job
+assert_region_on job 0 2
+assert_checksums job
+NM_USER=1000 nm move --slurm-job "$id" --all-nodes --to 3 -J -b
+assert_rc 0
+/usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = d["nodes"]
+assert len(n) == 1, "%d node entries" % len(n)
+assert n[0]["node"] == sys.argv[2], "node %r" % n[0]["node"]
+assert n[0]["exit"] == 0 and d["total"]["exit"] == 0, "exit %r, total %r" % (n[0]["exit"], d["total"])
+assert [m["status"] for m in n[0]["report"]["moves"]] == ["moved"], n[0]["report"]
+# the workload alone has 32 MiB there: what the node says it moved is at least that
+assert n[0]["moved"] >= 32 << 20 and n[0]["not-moved"] is not None, (n[0]["moved"], n[0]["not-moved"])
+assert d["total"]["moved"] == n[0]["moved"]
+assert d["total"]["nodes"] == 1
+' "$T/out" "$nodename" || fail "the -J document of the all-nodes move"
+wl_report job
+assert_region_on job 0 3
+assert_checksums job
+rm -f "$NMD_RULE"
 
 # ---- the job ends, and well
 slurm_job_end
