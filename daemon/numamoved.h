@@ -400,13 +400,16 @@ void slurm_job_finished(struct daemon *d, struct job *j);
 /* Worker side, admission of an OUT move: the bytes each node would receive, the job's processes' memory planned. */
 int slurm_admission_need(const struct job *j, uint64_t **ret_need, int *ret_n);
 /* The SPANK plugin's calls (numamove-spank(8)): a task started, a step ended. */
-struct slurm_task_opts {
-	bool stay;          /* the job's memory stays where it is while suspended */
-	char why[320];      /* why, when it stays */
-	char far[256];      /* the far nodes it asked (ascending), "" the node's */
-	char warning[512];  /* what it asked that cannot be, for its output; "" none */
+struct slurm_asked {
+	bool any;           /* it asked something (suspend or far-nodes) */
+	bool stay;          /* suspend=stay */
+	char far[256];      /* far-nodes, ascending; "" not asked */
 };
-int slurm_task_options(sd_bus_message *m, const char *site_far, struct slurm_task_opts *o, sd_bus_error *error);
+/* SlurmTaskStarted's options (the a{sv} after the step): what the job asked, its form checked. */
+int slurm_task_options(sd_bus_message *m, struct slurm_asked *a, sd_bus_error *error);
+/* What @a asked, with the node's far nodes @site_far (NULL: none): true when it stays (@why), else @far. */
+bool slurm_decide(const struct slurm_asked *a, const char *site_far, char *far, size_t size, char *why,
+		  size_t why_size);
 int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int method_slurm_step_ended(sd_bus_message *m, void *userdata, sd_bus_error *error);
 /* config.c: slurm-far-nodes' form (numbers and ranges of this machine's nodes), kept ascending */

@@ -39,12 +39,14 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "front.h"
@@ -98,20 +100,27 @@ struct susp {
 #define MAX_REG_STEPS 32   /* steps of one job followed at once */
 #define MAX_REG_TASKS 4    /* tasks of one step kept (pidfds): the job's output is written through one of them */
 
+struct reg_task {
+	int pidfd;
+	pid_t pid;
+	uid_t uid;                /* its ids, as /proc said when it called: the job's line is written with them */
+	gid_t gid;
+	dev_t err_dev;            /* its standard error then: only that file is written to */
+	ino_t err_ino;
+	bool err_ok;              /* standard error was there to take */
+};
+
 struct reg_step {
 	char name[16];            /* "0", "batch", ... */
-	int pidfd[MAX_REG_TASKS];
-	unsigned int n_pidfd;
+	struct reg_task task[MAX_REG_TASKS];
+	unsigned int n_task;
 	unsigned int tasks;       /* told of in all */
 	sd_event_source *watch;   /* inotify on the step's cgroup.events: a freeze seen at once */
 };
 
 struct reg {
 	char id[16];
-	uid_t uid;
-	bool stay;                /* its memory stays while suspended */
-	char why[320];            /* why it stays: the job's option, or far nodes this node lacks */
-	char far[256];            /* the far nodes it asked, ascending; "" the node's own */
+	struct slurm_asked asked; /* what its latest step asked; decided at each suspension (slurm_decide()) */
 	bool seen;                /* by the scan */
 	struct reg_step steps[MAX_REG_STEPS];
 	unsigned int n_steps;
@@ -369,9 +378,9 @@ static struct reg *reg_find(struct slurm_state *s, const char *id)
 
 static void reg_step_clear(struct reg_step *st)
 {
-	for (unsigned int i = 0; i < st->n_pidfd; i++)
-		close(st->pidfd[i]);
-	st->n_pidfd = 0;
+	for (unsigned int i = 0; i < st->n_task; i++)
+		close(st->task[i].pidfd);
+	st->n_task = 0;
 	st->watch = sd_event_source_disable_unref(st->watch);
 }
 
@@ -400,10 +409,39 @@ static void reg_prune(struct slurm_state *s)
 }
 
 /*
+ * The line written by a grandchild process with the task's user and group
+ * ids, on the task's own standard error (taken with pidfd_getfd(2): the
+ * very open file, not reopened), given 2 seconds (SIGALRM); numamoved
+ * waits only for the child between, which exits at once. So a stalled
+ * pipe, terminal or file system, or a receiver that asks who wrote, meets
+ * the job's user, never numamoved's loop or its rights.
+ */
+static void write_as_task(int fd, uid_t uid, gid_t gid, const char *line, size_t n)
+{
+	pid_t a = fork();
+
+	if (a == 0) {
+		if (fork() == 0) {
+			sigset_t none;
+
+			sigemptyset(&none);
+			if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, gid, gid, gid) < 0 ||
+			    syscall(SYS_setresuid, uid, uid, uid) < 0 || sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+				_exit(1);
+			alarm(2);
+			_exit(write(fd, line, n) == (ssize_t)n ? 0 : 1);
+		}
+		_exit(0);
+	}
+	if (a > 0)
+		while (waitpid(a, NULL, 0) < 0 && errno == EINTR)
+			;
+}
+
+/*
  * One line on the job's own output: the standard error of one of its
- * tasks, taken with pidfd_getfd(2), so the very file the task writes, with
- * the access it has (never reopened with numamoved's rights). A pipe or a
- * socket that has no room now is skipped: numamoved never waits on a job.
+ * tasks, if it is still the file it was when the task started (a task
+ * that closed it and opened a data file in its place is not written to).
  * Only jobs the plugin told of: the journal has every line in any case.
  */
 static void tell_job(struct daemon *d, const char *id, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -426,43 +464,27 @@ static void tell_job(struct daemon *d, const char *id, const char *fmt, ...)
 		n = (int)sizeof(line) - 2;
 	line[n++] = '\n';
 	for (unsigned int k = 0; k < r->n_steps; k++)
-		for (unsigned int t = 0; t < r->steps[k].n_pidfd; t++) {
-			int fd = (int)syscall(SYS_pidfd_getfd, r->steps[k].pidfd[t], 2, 0);
-			struct pollfd p = { .events = POLLOUT };
+		for (unsigned int t = 0; t < r->steps[k].n_task; t++) {
+			const struct reg_task *task = &r->steps[k].task[t];
+			int fd = task->err_ok ? (int)syscall(SYS_pidfd_getfd, task->pidfd, 2, 0) : -1;
 			struct stat st;
-			bool ok;
+			bool same;
 
 			if (fd < 0)
 				continue;
-			p.fd = fd;
-			ok = fstat(fd, &st) == 0 &&
-			     (S_ISREG(st.st_mode) || S_ISCHR(st.st_mode) ||
-			      ((S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) && poll(&p, 1, 0) == 1 &&
-			       (p.revents & POLLOUT))) &&
-			     write(fd, line, (size_t)n) == n;
+			same = fstat(fd, &st) == 0 && st.st_dev == task->err_dev && st.st_ino == task->err_ino;
+			if (same)
+				write_as_task(fd, task->uid, task->gid, line, (size_t)n);
 			close(fd);
-			if (ok)
+			if (same)
 				return;
 		}
 }
 
-/* What the job the plugin told of asked, as it stands with the node's far nodes now: true when it stays. */
+/* What the job asked, decided with the node's far nodes now: true when it stays (@why), else its far nodes. */
 static bool reg_stays(struct daemon *d, const struct reg *r, char *far, size_t size, char *why, size_t why_size)
 {
-	if (r->stay) {
-		snprintf(why, why_size, "%s", r->why);
-		return true;
-	}
-	if (!r->far[0])
-		return false;
-	/* The configuration may have changed since the task started. */
-	if (out_of_far(r->far, d->cfg.slurm_far_nodes) != 0) {
-		snprintf(why, why_size, "the far nodes it asked (%s) are not among this node's far nodes (%s)", r->far,
-			 d->cfg.slurm_far_nodes);
-		return true;
-	}
-	snprintf(far, size, "%s", r->far);
-	return false;
+	return slurm_decide(&r->asked, d->cfg.slurm_far_nodes, far, size, why, why_size);
 }
 
 static int on_step_event(sd_event_source *src, const struct inotify_event *ev, void *userdata)
@@ -1068,18 +1090,18 @@ static int step_error(int r, const char *spec, sd_bus_error *error)
 }
 
 /*
- * The options of SlurmTaskStarted (the a{sv} after the step), for the far
- * nodes @site_far of this node (NULL: none): what the job asked that cannot
- * be is o->warning, and the job then stays where it is while suspended.
+ * The options of SlurmTaskStarted (the a{sv} after the step): their form
+ * (the far nodes this machine's, ascending); what they mean is decided at
+ * each suspension, with the far nodes of that moment (slurm_decide()).
  * fuzz/fuzz-bus-slurm.c feeds it every message a client could send.
  */
-int slurm_task_options(sd_bus_message *m, const char *site_far, struct slurm_task_opts *o, sd_bus_error *error)
+int slurm_task_options(sd_bus_message *m, struct slurm_asked *a, sd_bus_error *error)
 {
 	const char *key, *value, *suspend = NULL, *far = NULL;
 	char *sorted = NULL;
 	int r;
 
-	memset(o, 0, sizeof(*o));
+	memset(a, 0, sizeof(*a));
 	r = sd_bus_message_enter_container(m, 'a', "{sv}");
 	while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
 		r = sd_bus_message_read(m, "s", &key);
@@ -1110,50 +1132,79 @@ int slurm_task_options(sd_bus_message *m, const char *site_far, struct slurm_tas
 	if (far && config_parse_far_nodes(far, &sorted) < 0)
 		return sd_bus_error_setf(error, ERR_BAD_NODES, "option 'far-nodes': '%.64s' is not a list of this "
 					 "node's nodes (numbers and ranges)", far);
-	if (suspend && strcmp(suspend, "stay") == 0) {
-		o->stay = true;
-		snprintf(o->why, sizeof(o->why), "its job asked --numamove-suspend=stay");
-	} else if ((suspend || far) && !site_far) {
-		o->stay = true;
-		snprintf(o->why, sizeof(o->why), "this node has no far nodes (numamoved.conf, slurm-far-nodes)");
-		snprintf(o->warning, sizeof(o->warning), "%s: while suspended, its memory stays where it is", o->why);
-	} else if (sorted && out_of_far(sorted, site_far) != 0) {
-		o->stay = true;
-		snprintf(o->why, sizeof(o->why), "the far nodes it asked (%s) are not among this node's far nodes (%s)",
-			 sorted, site_far);
-		snprintf(o->warning, sizeof(o->warning), "%s: while suspended, its memory stays where it is", o->why);
-	} else if (sorted) {
-		snprintf(o->far, sizeof(o->far), "%s", sorted);
-	}
+	a->any = suspend || far;
+	a->stay = suspend && strcmp(suspend, "stay") == 0;
+	snprintf(a->far, sizeof(a->far), "%s", sorted ? sorted : "");
 	free(sorted);
 	return 0;
+}
+
+bool slurm_decide(const struct slurm_asked *a, const char *site_far, char *far, size_t size, char *why,
+		  size_t why_size)
+{
+	if (a->stay) {
+		snprintf(why, why_size, "its job asked --numamove-suspend=stay");
+		return true;
+	}
+	if (a->any && !site_far) {
+		snprintf(why, why_size, "this node has no far nodes (numamoved.conf, slurm-far-nodes)");
+		return true;
+	}
+	if (a->far[0] && out_of_far(a->far, site_far) != 0) {
+		snprintf(why, why_size, "the far nodes it asked (%s) are not among this node's far nodes (%s)", a->far,
+			 site_far);
+		return true;
+	}
+	if (a->far[0])
+		snprintf(far, size, "%s", a->far);
+	return false;
+}
+
+/* The real and effective uid and the real gid of @pid (/proc/PID/status); false when they cannot be read. */
+static bool process_ids(pid_t pid, uid_t *uid, uid_t *euid, gid_t *gid)
+{
+	char path[64], buf[4096], *u, *g;
+	unsigned int ru, eu, rg;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (read_file(path, buf, sizeof(buf)) <= 0 || !(u = strstr(buf, "\nUid:")) || !(g = strstr(buf, "\nGid:")) ||
+	    sscanf(u, "\nUid: %u %u", &ru, &eu) != 2 || sscanf(g, "\nGid: %u", &rg) != 1)
+		return false;
+	*uid = ru;
+	*euid = eu;
+	*gid = rg;
+	return true;
 }
 
 /*
  * SlurmTaskStarted(step, options) -> warning: a task of the job, as it
  * starts, from the task itself. The kernel vouches for the claim: the
- * caller's cgroup is the step's (or below it), read after its pidfd is
- * held, so that a pid reused meanwhile is caught. Anyone may call it for
- * their own task: all it does is follow that job (its options are its
- * owner's to give).
+ * caller's pid, as the bus recorded it when it connected, is opened as a
+ * pidfd, and the process it names now must be in the step's cgroup (or
+ * below it) and run with the uid the bus saw (real and effective), both
+ * read with the pidfd held and checked alive after: a pid reused by a
+ * process of another user's job is refused. All it does is follow the
+ * caller's own job: its options are its owner's to give.
  */
 int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct daemon *d = userdata;
 	struct slurm_state *s = d->slurm;
-	struct slurm_task_opts o;
+	struct slurm_asked asked;
 	struct reg *r;
 	struct reg_step *st = NULL;
 	struct caller c;
-	char *path = NULL, *cg = NULL, id[16];
+	char *path = NULL, *cg = NULL, id[16], far[256] = "", why[512] = "", warning[600] = "";
 	const char *spec, *dot;
 	int pidfd = -1, ret;
+	uid_t uid = 0, euid = 0;
+	gid_t gid = 0;
 	size_t len;
 
 	ret = sd_bus_message_read(m, "s", &spec);
 	if (ret < 0)
 		return ret;
-	ret = slurm_task_options(m, d->cfg.slurm_far_nodes, &o, error);
+	ret = slurm_task_options(m, &asked, error);
 	if (ret < 0 || sd_bus_error_is_set(error))
 		return ret;
 	dot = strchr(spec, '.');
@@ -1169,10 +1220,17 @@ int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *e
 		goto out;
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, c.pid, 0);
-	if (pidfd < 0 || numamove_cgroup_of(c.pid, &cg) < 0 || !pidfd_alive(pidfd) ||
+	if (pidfd < 0 || numamove_cgroup_of(c.pid, &cg) < 0 || !process_ids(c.pid, &uid, &euid, &gid) ||
+	    !pidfd_alive(pidfd) ||
 	    (strcmp(cg, path) != 0 && (strncmp(cg, path, strlen(path)) != 0 || cg[strlen(path)] != '/'))) {
 		ret = sd_bus_error_setf(error, ERR_NOT_AUTHORIZED, "the caller (pid %d) is not a task of slurm job %s "
 					"(its cgroup: %s)", (int)c.pid, spec, cg ? cg : "unknown");
+		goto out;
+	}
+	if (uid != c.uid || euid != c.uid) {
+		ret = sd_bus_error_setf(error, ERR_NOT_AUTHORIZED, "the caller (pid %d) is not the process that "
+					"connected (uid %u, its process's %u)", (int)c.pid, (unsigned int)c.uid,
+					(unsigned int)uid);
 		goto out;
 	}
 	memcpy(id, spec, len);
@@ -1200,12 +1258,9 @@ int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *e
 		memset(r, 0, sizeof(*r));
 		snprintf(r->id, sizeof(r->id), "%s", id);
 	}
-	/* The options of its latest step: a job's options are the same in all of them unless a step gave others. */
-	r->uid = c.uid;
-	r->stay = o.stay;
+	/* What its latest step asked: a job's options are the same in all of them unless a step gave others. */
+	r->asked = asked;
 	r->seen = true;
-	snprintf(r->why, sizeof(r->why), "%s", o.why);
-	snprintf(r->far, sizeof(r->far), "%s", o.far);
 	for (unsigned int k = 0; k < r->n_steps; k++)
 		if (strcmp(r->steps[k].name, dot + 1) == 0)
 			st = &r->steps[k];
@@ -1216,11 +1271,26 @@ int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *e
 	}
 	if (st) {
 		char file[PATH_MAX + 32];
+		bool known = false;
 
-		st->tasks++;
-		if (st->n_pidfd < MAX_REG_TASKS) {
-			st->pidfd[st->n_pidfd++] = pidfd;
+		for (unsigned int t = 0; t < st->n_task; t++)
+			known = known || st->task[t].pid == c.pid;
+		st->tasks += !known;
+		if (!known && st->n_task < MAX_REG_TASKS) {
+			struct reg_task *task = &st->task[st->n_task++];
+			int err = (int)syscall(SYS_pidfd_getfd, pidfd, 2, 0);
+			struct stat sb;
+
+			*task = (struct reg_task){ .pidfd = pidfd, .pid = c.pid, .uid = uid, .gid = gid };
 			pidfd = -1;
+			/* Its standard error now: the job's output, the only file a line is ever written to. */
+			if (err >= 0 && fstat(err, &sb) == 0) {
+				task->err_dev = sb.st_dev;
+				task->err_ino = sb.st_ino;
+				task->err_ok = true;
+			}
+			if (err >= 0)
+				close(err);
 		}
 		/* Slurm freezes the step's user group (cgroup/v2): its cgroup.events says frozen. */
 		snprintf(file, sizeof(file), "%s/user/cgroup.events", path);
@@ -1229,10 +1299,15 @@ int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *e
 		if (!st->watch && sd_event_add_inotify(d->event, &st->watch, file, IN_MODIFY, on_step_event, d) < 0)
 			log_warn("slurm job %s: cannot watch %s: its suspension is seen by the scan only", spec, file);
 	}
-	log_info("slurm job %s: task pid %d (uid %u) started%s%s%s%s", spec, (int)c.pid, (unsigned int)c.uid,
-		 o.stay ? "; while suspended it stays: " : "", o.stay ? o.why : "", o.far[0] ? "; its far nodes: " : "",
-		 o.far);
-	ret = sd_bus_reply_method_return(m, "s", o.warning);
+	/* What it asked, as it stands now: told to the task when it cannot be. */
+	if (slurm_decide(&asked, d->cfg.slurm_far_nodes, far, sizeof(far), why, sizeof(why)) && !asked.stay &&
+	    asked.any)
+		snprintf(warning, sizeof(warning), "%s: while suspended, its memory stays where it is", why);
+	/* Said once a step: its other tasks say the same. */
+	log_at(st && st->tasks == 1 ? 6 : 7, "slurm job %s: task pid %d (uid %u) started%s%s%s%s", spec, (int)c.pid,
+	       (unsigned int)c.uid, asked.stay || warning[0] ? "; while suspended it stays: " : "",
+	       asked.stay || warning[0] ? why : "", far[0] ? "; its far nodes: " : "", far);
+	ret = sd_bus_reply_method_return(m, "s", warning);
 out:
 	if (pidfd >= 0)
 		close(pidfd);
@@ -1282,7 +1357,7 @@ int method_slurm_step_ended(sd_bus_message *m, void *userdata, sd_bus_error *err
 		r->n_steps--;
 		break;
 	}
-	/* Its last step: the job goes, unless it is suspended with its memory away (its return needs no record here). */
+	/* Its last step: the job goes (a suspended job's return needs no registration: its suspension record). */
 	if (r && r->n_steps == 0)
 		reg_drop(s, r);
 	return sd_bus_reply_method_return(m, "");

@@ -2,9 +2,10 @@
 /*
  * numamoved's decoding of SlurmTaskStarted's options (a{sv}: suspend,
  * far-nodes), slurm_task_options(), daemon/slurm.c, which any local user
- * can call from a task of a Slurm job. The message is built as fuzz-bus.h
- * says; the far nodes are checked against this machine's nodes (as
- * numamoved.conf's are), and against site far nodes chosen by the input.
+ * can call from a task of a Slurm job, and what they mean with the node's
+ * far nodes, slurm_decide(). The message is built as fuzz-bus.h says; the
+ * far nodes are checked against this machine's nodes (as numamoved.conf's
+ * are), and against site far nodes chosen by the input.
  *
  * The input is read as a program: a byte for the site's far nodes, a count
  * byte, and that many entries (a key, given or from the input; a variant
@@ -44,7 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct input in = { data, size };
 	sd_bus_message *m = NULL;
 	sd_bus_error error = SD_BUS_ERROR_NULL;
-	struct slurm_task_opts o;
+	struct slurm_asked a;
+	char far[256], why[512];
 	const char *site, *step;
 	int r;
 
@@ -57,16 +59,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r >= 0)
 		r = append_options(m, &in);
 	if (r >= 0 && sd_bus_message_seal(m, 1, 0) >= 0 && sd_bus_message_read(m, "s", &step) >= 0) {
-		r = slurm_task_options(m, site, &o, &error);
+		r = slurm_task_options(m, &a, &error);
 		if (r < 0) {
 			FUZZ_ASSERT(r != -EINVAL || sd_bus_error_is_set(&error));
 		} else {
-			/* Strings ended; a job that stays says why; far nodes only among the site's, never with stay. */
-			FUZZ_ASSERT(memchr(o.why, 0, sizeof(o.why)) && memchr(o.far, 0, sizeof(o.far)) &&
-				    memchr(o.warning, 0, sizeof(o.warning)));
-			FUZZ_ASSERT(!o.stay || o.why[0]);
-			FUZZ_ASSERT(!o.far[0] || (site && !o.stay));
-			FUZZ_ASSERT(!o.warning[0] || o.stay);
+			bool stays;
+
+			/* Far nodes only as asked, ascending, ended; a job that stays says why, and has no far nodes. */
+			FUZZ_ASSERT(memchr(a.far, 0, sizeof(a.far)) && (!a.far[0] || a.any) && (!a.stay || a.any));
+			far[0] = why[0] = '\0';
+			stays = slurm_decide(&a, site, far, sizeof(far), why, sizeof(why));
+			FUZZ_ASSERT(!stays || (why[0] && !far[0]));
+			FUZZ_ASSERT(stays || !why[0]);
+			FUZZ_ASSERT(!far[0] || (site && strcmp(far, a.far) == 0));
 		}
 	}
 	sd_bus_error_free(&error);

@@ -44,7 +44,7 @@ SPANK_PLUGIN(numamove, 1);
 
 enum { OPT_SUSPEND = 1, OPT_FAR_NODES };
 
-static char suspend_opt[8];     /* "far", "stay", or "" (not given) */
+static char suspend_opt[32];    /* "far", "stay", or "" (not given) */
 static char far_nodes_opt[256]; /* "" when not given */
 
 /* NODES: node numbers and ranges, "2", "2-3", "2,4-5"; numamoved checks the rest. */
@@ -75,21 +75,26 @@ static int nodes_form(const char *s)
 	return 0;
 }
 
+/*
+ * Checked where the job is submitted (srun, sbatch, salloc): a bad value
+ * stops it there. On the node (remote) the value is taken as it comes and
+ * numamoved checks it: a step never fails for the plugin, even one
+ * submitted with another version of it.
+ */
 static int opt_cb(int val, const char *optarg, int remote)
 {
-	(void)remote;
 	if (!optarg)
 		optarg = "";
 	switch (val) {
 	case OPT_SUSPEND:
-		if (strcmp(optarg, "far") != 0 && strcmp(optarg, "stay") != 0) {
+		if (!remote && strcmp(optarg, "far") != 0 && strcmp(optarg, "stay") != 0) {
 			slurm_error("numamove: --numamove-suspend=%s: not far or stay", optarg);
 			return -1;
 		}
 		snprintf(suspend_opt, sizeof(suspend_opt), "%s", optarg);
 		return 0;
 	case OPT_FAR_NODES:
-		if (nodes_form(optarg) < 0) {
+		if (!remote && nodes_form(optarg) < 0) {
 			slurm_error("numamove: --numamove-far-nodes=%s: not a node list (numbers and ranges: 2-3, "
 				    "2,4)", optarg);
 			return -1;
@@ -147,13 +152,21 @@ static int step_spec(spank_t sp, char *buf, size_t size)
 	return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
-static int call_numamoved(sd_bus *bus, const char *method, const char *spec, bool with_options,
-			  sd_bus_error *error, sd_bus_message **reply)
+/*
+ * @method on numamoved, for step @spec (with the job's options when
+ * @with_options): 0, or a negative errno with *@error saying why. A
+ * warning in the reply (SlurmTaskStarted's) is copied to @warning.
+ */
+static int call_numamoved(const char *method, const char *spec, bool with_options, sd_bus_error *error,
+			  char *warning, size_t size)
 {
-	sd_bus_message *m = NULL;
-	int r;
+	sd_bus *bus = NULL;
+	sd_bus_message *m = NULL, *reply = NULL;
+	const char *w = NULL;
+	int r = sd_bus_open_system(&bus);
 
-	r = sd_bus_message_new_method_call(bus, &m, BUS_NAME, BUS_PATH, BUS_IFACE, method);
+	if (r >= 0)
+		r = sd_bus_message_new_method_call(bus, &m, BUS_NAME, BUS_PATH, BUS_IFACE, method);
 	if (r >= 0)
 		r = sd_bus_message_append(m, "s", spec);
 	if (r >= 0 && with_options) {
@@ -169,44 +182,41 @@ static int call_numamoved(sd_bus *bus, const char *method, const char *spec, boo
 	if (r >= 0 && !with_options)
 		r = sd_bus_message_set_auto_start(m, 0);
 	if (r >= 0)
-		r = sd_bus_call(bus, m, CALL_TIMEOUT_US, error, reply);
+		r = sd_bus_call(bus, m, CALL_TIMEOUT_US, error, &reply);
+	if (r >= 0 && warning && sd_bus_message_read(reply, "s", &w) >= 0 && w)
+		snprintf(warning, size, "%s", w);
+	sd_bus_message_unref(reply);
 	sd_bus_message_unref(m);
+	sd_bus_flush_close_unref(bus);
 	return r;
+}
+
+static const char *why(const sd_bus_error *error, int r)
+{
+	return error->message ? error->message : strerror(-r);
 }
 
 /* In the task, as the job's user, its standard streams the job's. */
 int slurm_spank_task_init(spank_t sp, int ac, char **av)
 {
 	sd_bus_error error = SD_BUS_ERROR_NULL;
-	sd_bus_message *reply = NULL;
-	sd_bus *bus = NULL;
-	const char *warning = NULL;
-	bool asked = suspend_opt[0] || far_nodes_opt[0];
-	char spec[64];
+	char spec[64], warning[512] = "";
 	int r;
 
 	(void)ac;
 	(void)av;
 	if (!spank_remote(sp) || step_spec(sp, spec, sizeof(spec)) < 0)
 		return 0;
-	r = sd_bus_open_system(&bus);
-	if (r >= 0)
-		r = call_numamoved(bus, "SlurmTaskStarted", spec, true, &error, &reply);
-	if (r >= 0 && sd_bus_message_read(reply, "s", &warning) >= 0 && warning && *warning)
+	r = call_numamoved("SlurmTaskStarted", spec, true, &error, warning, sizeof(warning));
+	if (warning[0])
 		fprintf(stderr, "numamove: slurm job %s: %s\n", spec, warning);
-	if (r < 0) {
-		const char *why = error.message ? error.message : strerror(-r);
-
-		/* The job's output when it asked for something; slurmd's log otherwise. */
-		if (asked)
-			fprintf(stderr, "numamove: slurm job %s: numamoved cannot be told of this task (%s): "
-				"--numamove-suspend and --numamove-far-nodes have no effect\n", spec, why);
-		else
-			slurm_info("numamove: slurm job %s: numamoved cannot be told of the task: %s", spec, why);
-	}
+	/* The job's output when it asked for something; slurmd's log otherwise. */
+	if (r < 0 && (suspend_opt[0] || far_nodes_opt[0]))
+		fprintf(stderr, "numamove: slurm job %s: numamoved cannot be told of this task (%s): "
+			"--numamove-suspend and --numamove-far-nodes have no effect\n", spec, why(&error, r));
+	else if (r < 0)
+		slurm_info("numamove: slurm job %s: numamoved cannot be told of the task: %s", spec, why(&error, r));
 	sd_bus_error_free(&error);
-	sd_bus_message_unref(reply);
-	sd_bus_flush_close_unref(bus);
 	return 0;
 }
 
@@ -214,7 +224,6 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 int slurm_spank_exit(spank_t sp, int ac, char **av)
 {
 	sd_bus_error error = SD_BUS_ERROR_NULL;
-	sd_bus *bus = NULL;
 	char spec[64];
 	int r;
 
@@ -222,15 +231,12 @@ int slurm_spank_exit(spank_t sp, int ac, char **av)
 	(void)av;
 	if (!spank_remote(sp) || step_spec(sp, spec, sizeof(spec)) < 0)
 		return 0;
-	r = sd_bus_open_system(&bus);
-	if (r >= 0)
-		r = call_numamoved(bus, "SlurmStepEnded", spec, false, &error, NULL);
+	r = call_numamoved("SlurmStepEnded", spec, false, &error, NULL, 0);
 	/* Not running: nothing to forget. */
 	if (r < 0 && !sd_bus_error_has_name(&error, SD_BUS_ERROR_SERVICE_UNKNOWN) &&
 	    !sd_bus_error_has_name(&error, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
 		slurm_info("numamove: slurm job %s: numamoved cannot be told the step ended: %s", spec,
-			   error.message ? error.message : strerror(-r));
+			   why(&error, r));
 	sd_bus_error_free(&error);
-	sd_bus_flush_close_unref(bus);
 	return 0;
 }
