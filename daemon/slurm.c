@@ -10,8 +10,9 @@
  * of the step's "user" group (job_ID/step_N/user) and 0 on resume. SPANK
  * has no suspend callback, so numamoved looks: every slurm-scan-ms it
  * lists the job groups under slurmd's scope (system.slice/
- * *slurmstepd.scope/job_*) and reads each step's user/cgroup.freeze: a
- * few directory reads and one small file per step, nothing per process.
+ * *slurmstepd.scope/job_*) and reads each step's user/cgroup.freeze
+ * (numamove_slurm_jobs_read()): a few directory reads and one small file
+ * per step, nothing per process.
  * Without slurm-far-nodes there is no timer, except while jobs suspended
  * before it was removed are still followed (their memory comes back on
  * resume; no new suspension is); without Slurm a scan is one directory
@@ -34,10 +35,10 @@
  * stays where it is, and the journal and its job say so.
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -52,15 +53,14 @@
 #include "front.h"
 #include "numamoved.h"
 
-#define SLICE "/sys/fs/cgroup/system.slice"
 /*
- * Where the scan looks: SLICE, or for the host checks (tests/daemon/
- * checks.py) a fake tree named by NUMAMOVED_TEST_SLURM_SLICE. Only the scan
- * reads it: the moves themselves find the job through the library, in
- * /sys/fs/cgroup, so in a fake tree they fail as for a job that is gone.
+ * Where the scan looks: NULL, the cgroup v2 mount, or for the host checks
+ * (tests/daemon/checks.py) a fake tree, ROOT/system.slice/..., named by
+ * NUMAMOVED_TEST_SLURM_ROOT. Only the scan reads it: the moves themselves
+ * find the job through the library, in the cgroup v2 mount, so in a fake
+ * tree they fail as for a job that is gone.
  */
-static const char default_slice[] = SLICE;
-static const char *slice_path = default_slice;
+static const char *slurm_root;
 #define MAX_SUSPENDED 1024
 #define STATE_FILE "slurm-suspended"
 #define MAX_BACK_TRIES 3 /* returns tried (failed, cancelled, refused) before the record is given up */
@@ -237,58 +237,6 @@ static int read_line(const char *path, char *buf, size_t size)
 	if (r >= 0)
 		buf[strcspn(buf, "\n")] = '\0';
 	return r;
-}
-
-/*
- * A job group is suspended when one of its steps' user groups is frozen
- * (Slurm wrote cgroup.freeze): 1 frozen, 0 thawed, -ENOENT when the job
- * group is gone, another negative errno when it cannot be told (a
- * directory or a file that cannot be read for now): then nothing is done.
- */
-static int job_frozen(const char *job_dir)
-{
-	char path[2 * PATH_MAX], buf[8];
-	struct dirent *de;
-	int r = 0;
-	DIR *dir = opendir(job_dir);
-
-	if (!dir)
-		return -errno;
-	for (;;) {
-		errno = 0;
-		de = readdir(dir);
-		if (!de) {
-			if (errno)
-				r = -errno;
-			break;
-		}
-		if (strncmp(de->d_name, "step_", 5) != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/user/cgroup.freeze", job_dir, de->d_name);
-		r = read_line(path, buf, sizeof(buf));
-		if (r == -ENOENT) { /* a step that ended, or has no user group yet */
-			r = 0;
-			continue;
-		}
-		if (r < 0)
-			break;
-		r = 0;
-		if (buf[0] == '1') {
-			r = 1;
-			break;
-		}
-	}
-	closedir(dir);
-	return r;
-}
-
-static bool stepd_scope(const char *name)
-{
-	static const char suffix[] = "_slurmstepd.scope";
-	size_t len = strlen(name);
-
-	return strcmp(name, "slurmstepd.scope") == 0 ||
-	       (len > sizeof(suffix) - 1 && strcmp(name + len - (sizeof(suffix) - 1), suffix) == 0);
 }
 
 /* A move of Slurm job @x, queued: a job of numamoved's own, as root's. */
@@ -499,13 +447,12 @@ static int on_step_event(sd_event_source *src, const struct inotify_event *ev, v
 	return 0;
 }
 
-static void suspended(struct daemon *d, const char *id, const char *job_dir)
+static void suspended(struct daemon *d, const char *id, const char *job_dir, uint64_t ino)
 {
 	struct slurm_state *s = d->slurm;
 	struct reg *r = reg_find(s, id);
 	struct susp x = { 0 };
 	char path[2 * PATH_MAX], why[512];
-	struct stat st;
 
 	if (!grow(s)) {
 		/* Said once a job, not at every scan. */
@@ -540,8 +487,7 @@ static void suspended(struct daemon *d, const char *id, const char *job_dir)
 	snprintf(path, sizeof(path), "%s/cpuset.mems", job_dir);
 	if (read_line(path, x.cpuset, sizeof(x.cpuset)) < 0)
 		x.cpuset[0] = '\0';
-	if (stat(job_dir, &st) == 0)
-		x.ino = st.st_ino;
+	x.ino = ino;
 	x.seen = true;
 	x.st = SU_OUT;
 	switch (out_of_far(x.mems, x.far)) {
@@ -654,83 +600,50 @@ static void resumed(struct daemon *d, struct susp *x)
 static void scan(struct daemon *d)
 {
 	struct slurm_state *s = d->slurm;
-	struct dirent *de, *je;
-	DIR *slice = opendir(slice_path);
+	struct numamove_slurm_jobs *jobs = NULL;
 	bool changed = false;
+	int r = numamove_slurm_jobs_read(slurm_root, &jobs);
 	/* A directory that cannot be listed for now (EMFILE, ENOMEM): no job counts as gone. */
-	bool partial = !slice && errno != ENOENT;
+	bool partial = r < 0 || numamove_slurm_jobs_partial(jobs) < 0;
 
 	for (size_t i = 0; i < s->n; i++)
 		s->v[i].seen = false;
 	for (size_t i = 0; i < s->n_regs; i++)
 		s->regs[i].seen = false;
-	while (slice) {
-		char scope[PATH_MAX];
-		DIR *sd;
+	/* A job group gone between the listing and its state's reading is not listed. */
+	for (size_t k = 0; r == 0 && k < numamove_slurm_jobs_count(jobs); k++) {
+		const char *id = numamove_slurm_jobs_id(jobs, k);
+		int frozen = numamove_slurm_jobs_frozen(jobs, k);
+		struct susp *x = find(s, id);
+		struct reg *reg;
 
-		errno = 0;
-		if (!(de = readdir(slice))) {
-			partial = partial || errno;
-			break;
-		}
-		if (!stepd_scope(de->d_name))
+		if (x)
+			x->seen = true;
+		if ((reg = reg_find(s, id)))
+			reg->seen = true;
+		/* Cannot be told for now: neither a suspension nor a resume (a record stays, seen). */
+		if (frozen < 0)
 			continue;
-		snprintf(scope, sizeof(scope), "%s/%s", slice_path, de->d_name);
-		sd = opendir(scope);
-		if (!sd && errno != ENOENT)
-			partial = true;
-		while (sd) {
-			const char *id;
-			char job_dir[PATH_MAX + 300];
-			struct susp *x;
-			struct reg *r;
-			int frozen;
-
-			errno = 0;
-			if (!(je = readdir(sd))) {
-				partial = partial || errno;
-				break;
-			}
-			id = je->d_name + 4;
-			if (strncmp(je->d_name, "job_", 4) != 0 || !*id || strspn(id, "0123456789") != strlen(id) ||
-			    strlen(id) > 10)
-				continue;
-			snprintf(job_dir, sizeof(job_dir), "%s/%s", scope, je->d_name);
-			frozen = job_frozen(job_dir);
-			if (frozen == -ENOENT) /* gone between the listing and now */
-				continue;
-			x = find(s, id);
-			if (x)
-				x->seen = true;
-			if ((r = reg_find(s, id)))
-				r->seen = true;
-			/* Cannot be told for now: neither a suspension nor a resume (a record stays, seen). */
-			if (frozen < 0)
-				continue;
-			if (frozen && !x) {
-				/* Without slurm-far-nodes, no new suspension is followed; old records still are. */
-				if (d->cfg.slurm_far_nodes) {
-					suspended(d, id, job_dir);
-					changed = true;
-				}
-			} else if (frozen && x->redo && !x->job && d->cfg.slurm_far_nodes) {
-				x->redo = false;
-				x->st = SU_OUT;
-				if (!submit(d, x, SLURM_MOVE_OUT, x->far, x->mems))
-					x->st = SU_AWAY;
-				changed = true;
-			} else if (!frozen && x && (x->st == SU_AWAY || x->st == SU_STAYED)) {
-				resumed(d, x);
+		if (frozen && !x) {
+			/* Without slurm-far-nodes, no new suspension is followed; old records still are. */
+			if (d->cfg.slurm_far_nodes) {
+				suspended(d, id, numamove_slurm_jobs_cgroup(jobs, k), numamove_slurm_jobs_ino(jobs, k));
 				changed = true;
 			}
+		} else if (frozen && x->redo && !x->job && d->cfg.slurm_far_nodes) {
+			x->redo = false;
+			x->st = SU_OUT;
+			if (!submit(d, x, SLURM_MOVE_OUT, x->far, x->mems))
+				x->st = SU_AWAY;
+			changed = true;
+		} else if (!frozen && x && (x->st == SU_AWAY || x->st == SU_STAYED)) {
+			resumed(d, x);
+			changed = true;
 		}
-		if (sd)
-			closedir(sd);
 	}
-	if (slice)
-		closedir(slice);
+	numamove_slurm_jobs_free(jobs);
 	/* Jobs the plugin told of, gone without its word (the real tree only: a test's fake one has none). */
-	for (size_t i = partial || slice_path != default_slice ? 0 : s->n_regs; i > 0; i--)
+	for (size_t i = partial || slurm_root ? 0 : s->n_regs; i > 0; i--)
 		if (!s->regs[i - 1].seen) {
 			log_info("slurm job %s: gone from this node; forgotten", s->regs[i - 1].id);
 			reg_drop(s, &s->regs[i - 1]);
@@ -796,15 +709,15 @@ static void arm(struct daemon *d)
 
 int slurm_setup(struct daemon *d)
 {
-	const char *test_slice = getenv("NUMAMOVED_TEST_SLURM_SLICE");
+	const char *test_root = getenv("NUMAMOVED_TEST_SLURM_ROOT");
 
 	d->slurm = calloc(1, sizeof(*d->slurm));
 	if (!d->slurm)
 		return -ENOMEM;
-	if (test_slice && *test_slice) {
-		slice_path = test_slice;
-		log_warn("NUMAMOVED_TEST_SLURM_SLICE: Slurm's jobs are looked for in %s (a test's fake tree)",
-			 slice_path);
+	if (test_root && *test_root) {
+		slurm_root = test_root;
+		log_warn("NUMAMOVED_TEST_SLURM_ROOT: Slurm's jobs are looked for in %s/system.slice (a test's fake tree)",
+			 slurm_root);
 	}
 	load(d->slurm);
 	/* The moves queued before the restart are made again from the records: those queued go. */
@@ -953,7 +866,7 @@ void slurm_job_finished(struct daemon *d, struct job *j)
 
 			/* Not told (an error): the next scan sees it. */
 			if (numamove_slurm_cgroup(x->id, NULL, &path) == 0)
-				frozen = job_frozen(path);
+				frozen = numamove_slurm_cgroup_frozen(path);
 			free(path);
 			if (frozen == 0)
 				resumed(d, x);
@@ -977,44 +890,6 @@ void slurm_job_finished(struct daemon *d, struct job *j)
 	restore_cpuset(x);
 	drop(s, x);
 	save(s);
-}
-
-/* Worker side: the pids of a group and the groups below it, @depth levels down. */
-static int tree_pids(const char *path, unsigned int depth, pid_t **pids, size_t *n)
-{
-	pid_t *one = NULL;
-	size_t n_one = 0;
-	struct dirent *de;
-	DIR *dir;
-
-	if (numamove_cgroup_pids(path, &one, &n_one) == 0 && n_one) {
-		pid_t *v = realloc(*pids, (*n + n_one) * sizeof(*v));
-
-		if (!v) {
-			free(one);
-			return -ENOMEM;
-		}
-		memcpy(v + *n, one, n_one * sizeof(*v));
-		*pids = v;
-		*n += n_one;
-	}
-	free(one);
-	if (!depth || !(dir = opendir(path)))
-		return 0;
-	while ((de = readdir(dir))) {
-		char sub[PATH_MAX];
-		struct stat st;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-		if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode) && tree_pids(sub, depth - 1, pids, n) < 0) {
-			closedir(dir);
-			return -ENOMEM;
-		}
-	}
-	closedir(dir);
-	return 0;
 }
 
 /*
@@ -1041,7 +916,7 @@ int slurm_admission_need(const struct job *j, uint64_t **ret_need, int *ret_n)
 	if (r == 0)
 		r = numamove_slurm_cgroup(j->targets[0].text, NULL, &path);
 	if (r == 0)
-		r = tree_pids(path, 8, &pids, &n);
+		r = numamove_cgroup_pids_below(path, &pids, &n);
 	for (size_t i = 0; r == 0 && i < numamove_nodelist_count(to); i++)
 		if (numamove_nodelist_get(to, i) > max)
 			max = numamove_nodelist_get(to, i);

@@ -193,13 +193,21 @@ static int tree_pids(const char *path, unsigned int depth, pid_t **pids, size_t 
 	return r;
 }
 
-int nm_cgroup_tree_pids(const char *path, pid_t **ret_pids, size_t *ret_count)
+/*
+ * What the cgroup route counts and moves: a cpuset write to @path moves
+ * every process below it (cgroup v2 keeps processes in leaves only, so a
+ * job's or container's group often has none of its own).
+ */
+NM_EXPORT int numamove_cgroup_pids_below(const char *path, pid_t **ret_pids, size_t *ret_count)
 {
 	pid_t *pids = NULL;
 	size_t n = 0, alloc = 0;
-	/* Deeper than any manager nests (Slurm: job, step, user, task). */
-	int r = tree_pids(path, 16, &pids, &n, &alloc);
+	int r;
 
+	if (!path || !ret_pids || !ret_count)
+		return -EINVAL;
+	/* Deeper than any manager nests (Slurm: job, step, user, task). */
+	r = tree_pids(path, 16, &pids, &n, &alloc);
 	if (r < 0) {
 		free(pids);
 		return r;

@@ -322,11 +322,5 @@ int nm_mountinfo_points(const char *text, const char *const *types, char ***ret_
 int nm_mount_points(const char *const *types, char ***ret_paths, size_t *ret_count);
 /* Where cgroup v2 is mounted (the first mount point in our mountinfo); -ENOENT when it is not. */
 int nm_cgroup2_mount(char **ret);
-/*
- * The processes of cgroup @path and of every group below it: a cpuset
- * write to @path moves them all (cgroup v2 keeps processes in leaves only,
- * so a job's or container's group often has none of its own).
- */
-int nm_cgroup_tree_pids(const char *path, pid_t **ret_pids, size_t *ret_count);
 
 #endif

@@ -1996,7 +1996,7 @@ static int run_cgroup(struct numamove_request *req, const struct spec *s)
 		r = numamove_cgroup_mems(t->name, &t->mems_before);
 	/* The groups below move with it (a job's steps, a container's services). */
 	if (r == 0)
-		r = nm_cgroup_tree_pids(t->name, &pids, &n_pids);
+		r = numamove_cgroup_pids_below(t->name, &pids, &n_pids);
 	if (r < 0) {
 		r = end_why(req, i, NUMAMOVE_OUTCOME_FAILED, NUMAMOVE_WHY_CGROUP, r);
 		goto out;

@@ -1095,6 +1095,15 @@ int numamove_cgroup_of(pid_t pid, char **ret_path);
 int numamove_cgroup_check(const char *path);
 /** numamove_cgroup_pids() - the processes of the group (cgroup.procs); *ret_pids freed with free() */
 int numamove_cgroup_pids(const char *path, pid_t **ret_pids, size_t *ret_count);
+/**
+ * numamove_cgroup_pids_below() - the processes of the group and of every
+ * group below it, those the cgroup route counts and moves (cgroup v2 keeps
+ * processes in leaves: a job's or a container's group often has none of
+ * its own); a threaded group's through its domain. *ret_pids freed with
+ * free(). Errors of the group itself; a group below removed meanwhile has
+ * none. Since 0.7.
+ */
+int numamove_cgroup_pids_below(const char *path, pid_t **ret_pids, size_t *ret_count);
 /** numamove_cgroup_mems() - the group's effective nodes (cpuset.mems.effective) */
 int numamove_cgroup_mems(const char *path, struct numamove_nodelist **ret_list);
 
@@ -1107,6 +1116,63 @@ int numamove_cgroup_mems(const char *path, struct numamove_nodelist **ret_list);
  * job or step here (or no cgroup v2). Since 0.6.
  */
 int numamove_slurm_cgroup(const char *spec, const char *root, char **ret_path);
+
+/*
+ * Every Slurm job group on this node, with whether it is suspended: Slurm
+ * (proctrack/cgroup on cgroup/v2) freezes a suspended step's user group,
+ * job_ID/step_N/user/cgroup.freeze. A list read once; its accessors read
+ * nothing. Thread safety: the list may be read from several threads at
+ * once; the calls that read the file system may run in any thread.
+ */
+struct numamove_slurm_jobs;
+
+/**
+ * numamove_slurm_jobs_read() - every job group of slurmd's scopes
+ * (system.slice/slurmstepd.scope and NODE_slurmstepd.scope) of the cgroup v2
+ * mount, or of @root when not NULL (tests), each with its state read now
+ * (numamove_slurm_jobs_frozen()). Only directories job_JOBID with a JOBID as
+ * numamove_slurm_cgroup() takes it; a job group removed while it is read
+ * is left out. A directory that cannot be listed (a scope, system.slice:
+ * EMFILE, ENOMEM, not a directory) leaves the list partial, not failed:
+ * numamove_slurm_jobs_partial(). No cgroup v2 or no system.slice: an empty,
+ * whole list. *ret_jobs freed with numamove_slurm_jobs_free(). 0, -EINVAL,
+ * -ENOMEM, or an errno reading mountinfo. Since 0.7.
+ */
+int numamove_slurm_jobs_read(const char *root, struct numamove_slurm_jobs **ret_jobs);
+/** numamove_slurm_jobs_free() - NULL is allowed */
+void numamove_slurm_jobs_free(struct numamove_slurm_jobs *jobs);
+size_t numamove_slurm_jobs_count(const struct numamove_slurm_jobs *jobs);
+/**
+ * numamove_slurm_jobs_partial() - 0 when every directory was listed whole;
+ * else the negative errno of the first that was not: jobs may be missing,
+ * so a job not in the list may not be taken as gone
+ */
+int numamove_slurm_jobs_partial(const struct numamove_slurm_jobs *jobs);
+/** numamove_slurm_jobs_id() - job @i's id, "JOBID" (borrowed; NULL out of range) */
+const char *numamove_slurm_jobs_id(const struct numamove_slurm_jobs *jobs, size_t i);
+/** numamove_slurm_jobs_cgroup() - job @i's group, a directory (borrowed; NULL out of range) */
+const char *numamove_slurm_jobs_cgroup(const struct numamove_slurm_jobs *jobs, size_t i);
+/**
+ * numamove_slurm_jobs_frozen() - job @i suspended, as read: 1 when one of
+ * its steps' user/cgroup.freeze says 1, 0 when none does, a negative errno
+ * when it could not be told (numamove_slurm_cgroup_frozen())
+ */
+int numamove_slurm_jobs_frozen(const struct numamove_slurm_jobs *jobs, size_t i);
+/**
+ * numamove_slurm_jobs_ino() - the inode of job @i's directory (st_ino; 0
+ * unknown): a job id reused later is another group, another inode
+ */
+uint64_t numamove_slurm_jobs_ino(const struct numamove_slurm_jobs *jobs, size_t i);
+/**
+ * numamove_slurm_cgroup_frozen() - whether job group @path (as
+ * numamove_slurm_cgroup() gives it) is suspended now: 1 when one of its
+ * steps' user/cgroup.freeze says 1, 0 when none does (a step without it:
+ * ended, or not started); a negative errno when it cannot be told: the
+ * first step read that fails, or -ENOENT/-ENOTDIR when @path is gone or no
+ * directory. Steps in the directory's order: the first that says frozen or
+ * fails answers. Since 0.7.
+ */
+int numamove_slurm_cgroup_frozen(const char *path);
 
 /* numamove_cgroup_move(): leave cpuset.cpus alone. */
 #define NUMAMOVE_CGROUP_MEMS_ONLY (1u << 0)

@@ -844,10 +844,12 @@ def check_introspection(path, iface):
 
 
 def slurm_fake():
-    """Suspend to far memory against a fake Slurm tree (NUMAMOVED_TEST_SLURM_SLICE): the scan's own decisions.
-    The moves themselves find no such job in /sys/fs/cgroup, so a return fails as for a job that is gone."""
+    """Suspend to far memory against a fake Slurm tree (NUMAMOVED_TEST_SLURM_ROOT, a cgroup v2 root of ours):
+    the scan's own decisions. The moves themselves find no such job in /sys/fs/cgroup, so a return fails as for
+    a job that is gone."""
     global daemon
-    top = os.path.join(os.path.dirname(env['STATE']), 'slurm-slice')
+    root = os.path.join(os.path.dirname(env['STATE']), 'slurm-root')
+    top = os.path.join(root, 'system.slice')
     scope = os.path.join(top, 'test_slurmstepd.scope')
 
     def job(jid, freeze, mems='0'):
@@ -872,7 +874,7 @@ def slurm_fake():
                            'x7 away 0 0 0 4096 0 -\n12 sideways 0 0 0 4096 0 -\n')
     write_conf('max-running = 3\nslurm-scan-ms = 100\n')
     mark = len(open(env['LOG']).read())
-    env['NUMAMOVED_TEST_SLURM_SLICE'] = top
+    env['NUMAMOVED_TEST_SLURM_ROOT'] = root
     try:
         start()
         check('slurm-suspended: lines that do not parse are skipped, and said',
@@ -917,7 +919,7 @@ def slurm_fake():
         rc = stop()
         check('numamoved with a fake Slurm tree exits cleanly', rc == 0, 'exit %d' % rc)
     finally:
-        del env['NUMAMOVED_TEST_SLURM_SLICE']
+        del env['NUMAMOVED_TEST_SLURM_ROOT']
         if daemon.poll() is not None:
             if os.path.exists(state):
                 os.unlink(state)
