@@ -1166,6 +1166,7 @@ def main():
     stored_placements()
     slurm_fake()
     slurm_plugin_calls()
+    slurm_plugin_claims()
 
     rc = stop()
     check('numamoved exits cleanly on SIGTERM (no sanitizer report)', rc == 0, 'exit %d' % rc)
@@ -1202,6 +1203,83 @@ def slurm_plugin_calls():
     r = place_as(0, 'SlurmStepEnded', '4294967293.0')
     check('the end of a step never told of is no error (slurmstepd says it for every step)', r[0] == 'ok', r)
     check('the daemon is up after the plugin\'s bad calls', daemon.poll() is None, 'it exited')
+
+
+CLAIM = textwrap.dedent('''
+    import dbus, json, sys
+    sys.stdin.readline()  # once the test has put this process where it wants it
+    m = dbus.Interface(dbus.SessionBus().get_object('org.numamove.numamoved1', '/org/numamove/numamoved1'),
+                       'org.numamove.numamoved1.Manager')
+    try:
+        print(json.dumps(['ok', str(m.SlurmTaskStarted(sys.argv[1], json.loads(sys.argv[2])))]))
+    except dbus.DBusException as e:
+        print(json.dumps([e.get_dbus_name(), e.get_dbus_message()]))
+    sys.stdout.flush()
+    sys.stdin.readline()
+''')
+
+
+def slurm_plugin_claims():
+    """SlurmTaskStarted from a process in a Slurm step's cgroup (a scope made here as slurmd names its own, in the
+    host's cgroup v2 tree): taken, with what it asked; from the same user outside the step: refused; the step's end
+    forgets it. Skipped where this machine's cgroup tree cannot be written (a container)."""
+    mounts = [l.split()[4] for l in open('/proc/self/mountinfo') if ' - cgroup2 ' in l]
+    if not mounts:
+        skip('a task of a Slurm step is taken (no cgroup v2 mount here)')
+        return
+    top = mounts[0] + '/system.slice'
+    made_top = not os.path.isdir(top)
+    scope = top + '/nmtest%d_slurmstepd.scope' % os.getpid()
+    step = scope + '/job_4242/step_0'
+    try:
+        os.makedirs(step + '/user/task_0')
+    except OSError as e:
+        skip('a task of a Slurm step is taken (no cgroup can be made here: %s)' % e)
+        return
+    procs = []
+
+    def claim(into, spec, opts):
+        p = subprocess.Popen(['setpriv', '--reuid=1000', '--regid=1000', '--clear-groups', '/usr/bin/python3', '-c',
+                              CLAIM, spec, json.dumps(opts)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True)
+        procs.append(p)
+        if into:
+            with open(into + '/cgroup.procs', 'w') as f:
+                f.write(str(p.pid))
+        p.stdin.write('\n')
+        p.stdin.flush()
+        return json.loads(p.stdout.readline() or '["no answer", ""]')
+    try:
+        mark = len(open(env['LOG']).read())
+        r = claim(step + '/user/task_0', '4242.0', {})
+        check('a task of a Slurm step is taken', r == ['ok', ''], r)
+        check('... and logged once, with its uid', wait_log(mark, 'slurm job 4242.0: task pid ') and
+              '(uid 1000) started' in log_since(mark), log_since(mark)[-400:])
+        r = claim(step + '/user/task_0', '4242.0', {'far-nodes': '0'})
+        check('a task asking far nodes of a node that has none is taken, and told its memory will stay',
+              r[0] == 'ok' and 'this node has no far nodes' in r[1] and 'stays where it is' in r[1], r)
+        r = claim(None, '4242.0', {})
+        check('the same user\'s process outside the step is refused', r[0] == E + 'NotAuthorized' and
+              'is not a task of slurm job 4242.0' in r[1], r)
+        r = claim(step + '/user/task_0', '4242.1', {})
+        check('a task of the step claiming another step is refused', r[0] == E + 'BadTarget' or
+              (r[0] == E + 'NotAuthorized' and '4242.1' in r[1]), r)
+        mark = len(open(env['LOG']).read())
+        r = place_as(0, 'SlurmStepEnded', '4242.0')
+        check('the step\'s end is taken from root, and the step forgotten', r[0] == 'ok' and
+              wait_log(mark, 'slurm job 4242.0: the step ended (2 tasks); forgotten'), (r, log_since(mark)[-300:]))
+        check('the daemon is up after the claims', daemon.poll() is None, 'it exited')
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+        for d in (step + '/user/task_0', step + '/user', step, scope + '/job_4242', scope) + ((top,) if made_top else ()):
+            for _ in range(50):
+                try:
+                    os.rmdir(d)
+                    break
+                except OSError:
+                    time.sleep(0.1)
 
 
 try:
