@@ -405,3 +405,56 @@ NM_EXPORT uint64_t numamove_slurm_jobs_ino(const struct numamove_slurm_jobs *job
 {
 	return i < jobs->n ? jobs->v[i].ino : 0;
 }
+
+/*
+ * The nodes Slurm gave job group @path: the union of its steps' user
+ * groups' cpuset.mems, which slurmd writes at each step's start (root's
+ * files; numamove's cgroup route writes the job's or a step's own group,
+ * never these). Each step's is within the job's allocation, so the union
+ * is too: a move that stays within it cannot reach another job's nodes.
+ */
+NM_EXPORT int numamove_slurm_allocation(const char *path, const struct numamove_topology *topo,
+					struct numamove_nodelist **ret_mems)
+{
+	_cleanup_(nm_nodelist_freep) struct numamove_nodelist *all = NULL;
+	struct dirent *de;
+	DIR *dir;
+	int r;
+
+	if (!path || !topo || !ret_mems)
+		return -EINVAL;
+	r = numamove_nodelist_new(&all);
+	if (r < 0)
+		return r;
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while (r == 0 && (errno = 0, de = readdir(dir))) {
+		_cleanup_free_ char *text = NULL;
+		struct numamove_nodelist *one = NULL;
+		size_t len;
+
+		if (strncmp(de->d_name, "step_", 5) != 0 || strchr(de->d_name, '/'))
+			continue;
+		if (nm_read_filef(NULL, &text, "%s/%s/user/cpuset.mems", path, de->d_name) < 0)
+			continue; /* a step that ended, or has no user group yet */
+		len = strcspn(text, "\n");
+		text[len] = '\0';
+		if (!len)
+			continue; /* empty: the parent's, not Slurm's word */
+		r = numamove_nodelist_parse(text, topo, NULL, &one, NULL);
+		for (size_t i = 0; r == 0 && i < numamove_nodelist_count(one); i++)
+			if (!numamove_nodelist_contains(all, numamove_nodelist_get(one, i)))
+				r = numamove_nodelist_add(all, numamove_nodelist_get(one, i));
+		numamove_nodelist_free(one);
+	}
+	if (r == 0 && errno)
+		r = -errno;
+	closedir(dir);
+	if (r < 0)
+		return r;
+	if (numamove_nodelist_count(all) == 0)
+		return -ENODATA;
+	*ret_mems = TAKE_PTR(all);
+	return 0;
+}
