@@ -747,69 +747,7 @@ static bool owns_process(const struct caller *c, const struct target *t)
 	return t->dumpable;
 }
 
-/*
- * Whether a Slurm job's owner may move it with move-own alone: its memory
- * alone (the job's CPUs are Slurm's to give), to nodes Slurm gave the job
- * (numamove_slurm_allocation(): its steps' cpuset.mems as slurmd wrote
- * them), from a group whose nodes are all among them (the cgroup route
- * maps the group's nodes, so what it writes stays within). Else @why.
- */
-static bool slurm_owner_may(const struct target *t, const struct move_opts *opts, char *why, size_t size)
-{
-	struct numamove_topology *topo = NULL;
-	struct numamove_nodelist *alloc = NULL, *to = NULL, *now = NULL;
-	char *job = NULL, *group = NULL, spec[32], text[256] = "?";
-	bool ok = false;
-	int r;
-
-	snprintf(spec, sizeof(spec), "%.*s", (int)strcspn(t->text, "."), t->text);
-	if (!(opts->flags & NUMAMOVE_REQUEST_F_MEMORY_ONLY)) {
-		snprintf(why, size, "not memory only: its cpuset.cpus is Slurm's allocation (its owner may move its "
-			 "memory alone, with --memory-only, within the nodes Slurm gave it)");
-		return false;
-	}
-	r = numamove_topology_load(NULL, &topo);
-	if (r == 0)
-		r = numamove_slurm_cgroup(spec, NULL, &job);
-	if (r == 0)
-		r = numamove_slurm_allocation(job, topo, &alloc);
-	if (r < 0) {
-		snprintf(why, size, "the nodes Slurm gave it cannot be told (%s)", strerror(-r));
-		goto out;
-	}
-	numamove_nodelist_format(alloc, text, sizeof(text));
-	if (!opts->to || numamove_nodelist_parse(opts->to, topo, NULL, &to, NULL) < 0) {
-		snprintf(why, size, "its destination cannot be read");
-		goto out;
-	}
-	for (size_t i = 0; i < numamove_nodelist_count(to); i++)
-		if (!numamove_nodelist_contains(alloc, numamove_nodelist_get(to, i))) {
-			snprintf(why, size, "node %d is not among the nodes Slurm gave it (%s)", numamove_nodelist_get(to, i),
-				 text);
-			goto out;
-		}
-	r = numamove_slurm_cgroup(t->text, NULL, &group);
-	if (r == 0)
-		r = numamove_cgroup_mems(group, &now);
-	for (size_t i = 0; r == 0 && i < numamove_nodelist_count(now); i++)
-		if (!numamove_nodelist_contains(alloc, numamove_nodelist_get(now, i)))
-			r = -EXDEV;
-	if (r < 0) {
-		snprintf(why, size, "its cpuset.mems now is not within the nodes Slurm gave it (%s)", text);
-		goto out;
-	}
-	ok = true;
-out:
-	numamove_nodelist_free(alloc);
-	numamove_nodelist_free(to);
-	numamove_nodelist_free(now);
-	numamove_topology_free(topo);
-	free(job);
-	free(group);
-	return ok;
-}
-
-static void target_needs(struct auth_request *a, const struct target *t, const struct move_opts *opts, bool pin)
+static void target_needs(struct auth_request *a, const struct target *t, bool pin)
 {
 	const struct caller *c = &a->caller;
 	const char *verb = pin ? "pinning" : "moving";
@@ -826,22 +764,17 @@ static void target_needs(struct auth_request *a, const struct target *t, const s
 			need_action(a, ACTION_MOVE_OTHER, "%s %s (cpuset.mems of uid %u)", verb, t->label,
 				    (unsigned int)t->owner);
 		break;
-	case TARGET_SLURM_JOB: {
+	case TARGET_SLURM_JOB:
 		/*
-		 * The move writes the job's group's cpuset.cpus and cpuset.mems
-		 * (root's files, which Slurm set to what it gave the job): its
-		 * owner could widen them to the CPUs and nodes of other jobs. So
-		 * move-other, but for the owner's own move of its memory alone
-		 * within the nodes Slurm gave the job (slurm_owner_may()).
+		 * move-other, the job's owner too: the move writes the job's
+		 * group's cpuset.cpus and cpuset.mems (root's files, which Slurm
+		 * set to what it gave the job), and the owner could widen them to
+		 * the CPUs and nodes of other jobs. A user's own move needs a check
+		 * that it stays within the job's allocation: not built.
 		 */
-		char why[512];
-
-		if (!pin && t->owner == c->uid && slurm_owner_may(t, opts, why, sizeof(why)))
-			break;
-		need_action(a, ACTION_MOVE_OTHER, "%s %s (%s; processes of uid %u)", verb, t->label,
-			    pin || t->owner != c->uid ? "its cpuset is Slurm's allocation" : why, (unsigned int)t->owner);
+		need_action(a, ACTION_MOVE_OTHER, "%s %s (its cpuset is Slurm's allocation; processes of uid %u)", verb,
+			    t->label, (unsigned int)t->owner);
 		break;
-	}
 	case TARGET_PATH:
 	case TARGET_SHM:
 	case TARGET_SHM_KEY:
@@ -887,7 +820,7 @@ int auth_check_move(struct daemon *d, sd_bus_message *m, const struct target *ta
 	a->what = describe(pin ? "pin" : "move", targets, n, opts);
 	need_action(a, pin ? ACTION_PIN : ACTION_MOVE_OWN, "%s", pin ? "pinning" : "moving your own processes");
 	for (size_t i = 0; i < n; i++)
-		target_needs(a, &targets[i], opts, pin);
+		target_needs(a, &targets[i], pin);
 	if (opts->flags & NUMAMOVE_REQUEST_F_WITH_SHARED) {
 		/* The objects a process maps may be anyone's: the library moves every one of them. */
 		need_action(a, ACTION_MOVE_SHARED, "moving shared memory with --with-shared (with-shared)");

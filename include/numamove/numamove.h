@@ -1164,16 +1164,6 @@ int numamove_slurm_jobs_frozen(const struct numamove_slurm_jobs *jobs, size_t i)
  */
 uint64_t numamove_slurm_jobs_ino(const struct numamove_slurm_jobs *jobs, size_t i);
 /**
- * numamove_slurm_allocation() - the nodes Slurm gave job group @path (as
- * numamove_slurm_cgroup() gives it): the union of its steps' user groups'
- * cpuset.mems, which slurmd writes as each step starts and numamove never
- * writes; each is within the job's allocation. -ENODATA when no step says
- * (none started, or all empty); *ret_mems freed with
- * numamove_nodelist_free(). Since 0.7. Thread-safe.
- */
-int numamove_slurm_allocation(const char *path, const struct numamove_topology *topo,
-			      struct numamove_nodelist **ret_mems);
-/**
  * numamove_slurm_cgroup_frozen() - whether job group @path (as
  * numamove_slurm_cgroup() gives it) is suspended now: 1 when one of its
  * steps' user/cgroup.freeze says 1, 0 when none does (a step without it:

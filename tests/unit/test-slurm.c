@@ -476,52 +476,6 @@ static void test_request(void **state)
 	numamove_request_free(req);
 }
 
-/* The nodes Slurm gave a job: the union of its steps' user groups' cpuset.mems; others' files never count. */
-static void test_allocation(void **state)
-{
-	const struct tree *t = *state;
-	struct numamove_topology *topo = load_topo("sys-4node");
-	struct numamove_nodelist *l = NULL;
-	char job[256], text[64];
-
-	snprintf(job, sizeof(job), "%s/system.slice/slurmstepd.scope/job_42", t->root);
-	/* No step says yet (no cpuset.mems anywhere): unknown. */
-	assert_int_equal(numamove_slurm_allocation(job, topo, &l), -ENODATA);
-	assert_null(l);
-	put(t->root, "system.slice/slurmstepd.scope/job_42/step_0/user/cpuset.mems", "1\n");
-	put(t->root, "system.slice/slurmstepd.scope/job_42/step_batch/user/cpuset.mems", "0,3\n");
-	/* Empty: the parent's, not Slurm's word. */
-	put(t->root, "system.slice/slurmstepd.scope/job_42/step_extern/user/cpuset.mems", "\n");
-	/* Written by a move (the job's own group, a step's own group): not the allocation. */
-	put(t->root, "system.slice/slurmstepd.scope/job_42/cpuset.mems", "2\n");
-	put(t->root, "system.slice/slurmstepd.scope/job_42/step_0/cpuset.mems", "2\n");
-	assert_int_equal(numamove_slurm_allocation(job, topo, &l), 0);
-	assert_int_equal(numamove_nodelist_count(l), 3);
-	assert_true(numamove_nodelist_contains(l, 0) && numamove_nodelist_contains(l, 1) &&
-		    numamove_nodelist_contains(l, 3) && !numamove_nodelist_contains(l, 2));
-	assert_true(numamove_nodelist_format(l, text, sizeof(text)) > 0);
-	numamove_nodelist_free(l);
-	l = NULL;
-	/* A value that does not parse on this machine: an error, not a smaller allocation. */
-	put(t->root, "system.slice/slurmstepd.scope/job_42/step_interactive/user/cpuset.mems", "0-9\n");
-	assert_true(numamove_slurm_allocation(job, topo, &l) < 0);
-	assert_null(l);
-	snprintf(job, sizeof(job), "%s/system.slice/slurmstepd.scope/job_42/step_interactive/user/cpuset.mems", t->root);
-	assert_int_equal(unlink(job), 0);
-	snprintf(job, sizeof(job), "%s/system.slice/slurmstepd.scope/job_77", t->root);
-	assert_int_equal(numamove_slurm_allocation(job, topo, &l), -ENOENT);
-	assert_int_equal(numamove_slurm_allocation(NULL, topo, &l), -EINVAL);
-	assert_int_equal(numamove_slurm_allocation(job, NULL, &l), -EINVAL);
-	assert_int_equal(numamove_slurm_allocation(job, topo, NULL), -EINVAL);
-	for (const char *const *f = (const char *const[]){ "step_0/user/cpuset.mems", "step_batch/user/cpuset.mems",
-							  "step_extern/user/cpuset.mems", "cpuset.mems",
-							  "step_0/cpuset.mems", NULL }; *f; f++) {
-		snprintf(job, sizeof(job), "%s/system.slice/slurmstepd.scope/job_42/%s", t->root, *f);
-		unlink(job);
-	}
-	numamove_topology_free(topo);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -533,7 +487,6 @@ int main(void)
 		cmocka_unit_test(test_jobs_read),
 		cmocka_unit_test(test_jobs_none),
 		cmocka_unit_test(test_request),
-		cmocka_unit_test(test_allocation),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -4,8 +4,7 @@
 # 1000 runs the workload with srun (32 MiB first touched on node 0). root
 # moves the job's step (JOBID.0) to node 1; uid 1000, the job's owner,
 # and uid 1001 are refused by numamoved (move-other: a move writes the
-# job's cpuset, which is Slurm's allocation; uid 1001 with --memory-only
-# too) and nothing moves; root moves
+# job's cpuset, which is Slurm's allocation) and nothing moves; root moves
 # the job to node 2 through numamoved (--daemon) and to node 3 directly. After each, the
 # pages' nodes as the workload itself reports them (move_pages(2) on its
 # own pages) and its data checksums. A job not on the node: exit 1 and one
@@ -14,13 +13,11 @@
 # ExitCode and JobState.
 # --all-nodes (one srun step in the job, a task on each node, one summary):
 # root and uid 1001 are refused by Slurm (only the job's owner may start a
-# step), the owner's move that may write the job's CPUs by numamoved
-# (move-other), job 999999 by Slurm, a step or a malformed id is exit 2;
-# nothing moves. The owner's all-nodes move of the job's memory alone
-# (--memory-only) to node 2, within the nodes Slurm gave it, needs no rule
-# (the summary's row for this node and the total); then, move-other granted
-# to the owner by a polkit rule, to node 3 with -J (one node in the
-# document, parsed by python3). Each measured by the workload.
+# step), the owner by numamoved (move-other), job 999999 by Slurm, a step or
+# a malformed id is exit 2; nothing moves. Then, move-other granted to the
+# owner by a polkit rule, the owner's all-nodes move of the job to node 2
+# (the summary's row for this node and the total) and to node 3 with -J
+# (one node in the document, parsed by python3), measured by the workload.
 # The cluster, the job and the cleanup: tests/vm/debian/numamoved/slurm-lib.sh.
 # timeout: 240
 . /vm/files/numamoved/nmd-lib.sh
@@ -52,10 +49,6 @@ for u in 1000 1001; do
 	assert_rc 1
 	assert_one_line_error "move-other"
 done
-# uid 1001's move of the job's memory alone: not its job, refused all the same
-NM_USER=1001 nm move --daemon --memory-only --slurm-job "$id" --to 3
-assert_rc 1
-assert_one_line_error "move-other"
 sleep 1
 wl_report job
 assert_unchanged job
@@ -153,22 +146,10 @@ sleep 1
 wl_report job
 assert_unchanged job
 
-# ---- the owner's own move of the job's memory alone (--memory-only: its
-# CPUs are Slurm's to give), to nodes Slurm gave the job (its steps'
-# cpuset.mems): move-own is enough, no rule. The job to node 2 on all its
-# nodes, one summary. The moving task is in the job's own group and moves
-# with it.
-NM_USER=1000 nm move --slurm-job "$id" --all-nodes --memory-only --to 2
-assert_rc 0
-grep -qE "^$nodename +moved +[0-9][0-9.]*[KMG] " "$T/out" || fail "the summary has no row 'moved' with a size moved for node $nodename"
-grep -qE "^total +moved " "$T/out" || fail "the summary has no total 'moved'"
-assert_eq "$(wc -l < "$T/out")" 3 "the summary's lines (heading, one node, total)"
-wl_report job
-assert_region_on job 0 2
-assert_checksums job
 # ---- the owner, granted move-other by a polkit rule (as an admin may
-# grant it): a move that may write the job's CPUs, to node 3 with -J, one
-# document with one node.
+# grant it): the job to node 2 on all its nodes, one summary; then to node 3
+# with -J, one document with one node. The moving task is in the job's own
+# group and moves with it.
 cat > "$NMD_RULE" <<'RULE'
 polkit.addRule(function(action, subject) {
 	if (action.id == "org.numamove.numamoved1.move-other" && subject.user == "user")
@@ -176,6 +157,14 @@ polkit.addRule(function(action, subject) {
 });
 RULE
 sleep 2
+NM_USER=1000 nm move --slurm-job "$id" --all-nodes --to 2
+assert_rc 0
+grep -qE "^$nodename +moved +[0-9][0-9.]*[KMG] " "$T/out" || fail "the summary has no row 'moved' with a size moved for node $nodename"
+grep -qE "^total +moved " "$T/out" || fail "the summary has no total 'moved'"
+assert_eq "$(wc -l < "$T/out")" 3 "the summary's lines (heading, one node, total)"
+wl_report job
+assert_region_on job 0 2
+assert_checksums job
 NM_USER=1000 nm move --slurm-job "$id" --all-nodes --to 3 -J -b
 assert_rc 0
 /usr/bin/python3 -c '
