@@ -37,7 +37,7 @@ numamoved_said() { grep -q "^numamoved: slurm job $id: $1" "$D/srun.log"; }
 # For the record (README's transcript): the job's placement as numastat(8) sees it
 placement() {
 	echo "  \$ numastat -p $pid    # $1"
-	/usr/bin/numastat -p "$pid" 2>&1 | grep -E '^(Per-node|Node|Private|Total|-)' | sed 's/^/  | /'
+	/usr/bin/numastat -p "$pid" 2>&1 | grep -E '(Per-node|Node 0|^Private|^Total)' | sed 's/^/  | /'
 }
 nmd_journal() { /usr/bin/journalctl -b --since "@$slurm_since" -u numamoved.service --no-pager -o cat | grep "slurm job $1"; }
 
