@@ -96,6 +96,31 @@ static void lines(FILE *out, const char *prefix, char *text)
 		fprintf(out, "%s%s\n", prefix, l);
 }
 
+/*
+ * A child whose standard output and error are pipes, read through
+ * @out[0] and @err[0]; in the child (0 returned) both are in place, and
+ * the read ends are still open; -1 (said) when it cannot fork.
+ */
+static pid_t fork_piped(int out[2], int err[2])
+{
+	pid_t pid;
+
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+		err_nomem();
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		warn_errno(-errno, "fork");
+	} else if (pid == 0) {
+		dup2(out[1], STDOUT_FILENO);
+		dup2(err[1], STDERR_FILENO);
+	} else {
+		close(out[1]);
+		close(err[1]);
+	}
+	return pid;
+}
+
 int move_node_task(int argc, char **argv, int (*move)(int, char **))
 {
 	const char *name = getenv("SLURMD_NODENAME"), *tasks = getenv("SLURM_NTASKS");
@@ -108,18 +133,13 @@ int move_node_task(int argc, char **argv, int (*move)(int, char **))
 		gethostname(host, sizeof(host) - 1);
 		name = host;
 	}
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(rec, O_CLOEXEC) < 0)
+	if (pipe2(rec, O_CLOEXEC) < 0)
 		err_nomem();
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		warn_errno(-errno, "fork");
+	pid = fork_piped(out, err);
+	if (pid < 0)
 		return EXIT_ERROR;
-	}
 	if (pid == 0) {
 		/* The move itself, here: its output, its diagnostics and its record, each to its pipe. */
-		dup2(out[1], STDOUT_FILENO);
-		dup2(err[1], STDERR_FILENO);
 		close(out[0]);
 		close(err[0]);
 		close(rec[0]);
@@ -134,8 +154,6 @@ int move_node_task(int argc, char **argv, int (*move)(int, char **))
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
-	close(out[1]);
-	close(err[1]);
 	close(rec[1]);
 	s[0] = (struct sink){ .fd = out[0] };
 	s[1] = (struct sink){ .fd = err[0] };
@@ -241,17 +259,10 @@ int move_all_nodes(const char *job, char **fwd, size_t n_fwd, const struct front
 	av[n++] = (char *)"-J";
 	av[n] = NULL;
 
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
-		err_nomem();
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		warn_errno(-errno, "fork");
+	pid = fork_piped(out, err);
+	if (pid < 0)
 		return EXIT_ERROR;
-	}
 	if (pid == 0) {
-		dup2(out[1], STDOUT_FILENO);
-		dup2(err[1], STDERR_FILENO);
 		execv(srun, av);
 		fprintf(stderr, "srun: error: %s: %s\n", srun, strerror(errno));
 		_exit(127);
@@ -261,8 +272,6 @@ int move_all_nodes(const char *job, char **fwd, size_t n_fwd, const struct front
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	close(out[1]);
-	close(err[1]);
 	s[0] = (struct sink){ .fd = out[0] };
 	s[1] = (struct sink){ .fd = err[0] };
 	if (!drain(s, 2))

@@ -293,6 +293,18 @@ static void set_partial(struct numamove_slurm_jobs *jobs, int err)
 }
 
 /* The job groups of scope directory @scope. 0 or -ENOMEM; what cannot be listed makes the list partial. */
+/* The next entry of @dir; NULL at its end, or on an error, which makes @jobs partial. */
+static struct dirent *next_entry(DIR *dir, struct numamove_slurm_jobs *jobs)
+{
+	struct dirent *de;
+
+	errno = 0;
+	de = readdir(dir);
+	if (!de && errno)
+		set_partial(jobs, errno);
+	return de;
+}
+
 static int read_scope(struct numamove_slurm_jobs *jobs, const char *scope)
 {
 	struct dirent *de;
@@ -304,14 +316,7 @@ static int read_scope(struct numamove_slurm_jobs *jobs, const char *scope)
 			set_partial(jobs, errno);
 		return 0;
 	}
-	while (r == 0) {
-		errno = 0;
-		de = readdir(dir);
-		if (!de) {
-			if (errno)
-				set_partial(jobs, errno);
-			break;
-		}
+	while (r == 0 && (de = next_entry(dir, jobs))) {
 		if (job_name(de->d_name))
 			r = add_job(jobs, scope, de->d_name);
 	}
@@ -352,16 +357,9 @@ NM_EXPORT int numamove_slurm_jobs_read(const char *root, struct numamove_slurm_j
 		*ret_jobs = TAKE_PTR(jobs);
 		return 0;
 	}
-	while (r == 0) {
+	while (r == 0 && (de = next_entry(dir, jobs))) {
 		_cleanup_free_ char *scope = NULL;
 
-		errno = 0;
-		de = readdir(dir);
-		if (!de) {
-			if (errno)
-				set_partial(jobs, errno);
-			break;
-		}
 		if (!stepd_scope(de->d_name))
 			continue;
 		if (asprintf(&scope, "%s/%s", slice, de->d_name) < 0)
