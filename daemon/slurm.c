@@ -35,6 +35,7 @@
  * stays where it is, and the journal and its job say so.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -157,6 +158,7 @@ static bool grow(struct slurm_state *s)
 
 static bool wanted(const struct daemon *d);
 static void arm(struct daemon *d);
+static void reg_save(struct slurm_state *s);
 
 static struct susp *find(struct slurm_state *s, const char *id)
 {
@@ -354,6 +356,7 @@ static void reg_prune(struct slurm_state *s)
 		}
 		free(path);
 	}
+	reg_save(s);
 }
 
 /*
@@ -445,6 +448,207 @@ static int on_step_event(sd_event_source *src, const struct inotify_event *ev, v
 	if (wanted(d))
 		arm(d);
 	return 0;
+}
+
+/*
+ * What each job the plugin told of asked, kept in the state directory
+ * (REG_FILE, a line a job: "ID ANY STAY FAR", FAR "-" when none), so that a
+ * restart of numamoved keeps it: reg_load() finds the jobs still on the
+ * node and their tasks again. The file goes with the last job.
+ */
+#define REG_FILE "slurm-jobs"
+
+static void reg_save(struct slurm_state *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (s->n_regs == 0) {
+		state_remove_file(REG_FILE);
+		return;
+	}
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return;
+	for (size_t i = 0; i < s->n_regs; i++)
+		fprintf(f, "%s %d %d %s\n", s->regs[i].id, s->regs[i].asked.any, s->regs[i].asked.stay,
+			s->regs[i].asked.far[0] ? s->regs[i].asked.far : "-");
+	if (fclose(f) == 0)
+		state_write_file(REG_FILE, buf, len);
+	free(buf);
+}
+
+/* Room for one more job; false without memory. */
+static bool reg_room(struct slurm_state *s)
+{
+	size_t n;
+	struct reg *v;
+
+	if (s->n_regs < s->alloc_regs)
+		return true;
+	n = s->alloc_regs ? s->alloc_regs * 2 : 8;
+	v = realloc(s->regs, n * sizeof(*v));
+	if (!v)
+		return false;
+	s->regs = v;
+	s->alloc_regs = n;
+	return true;
+}
+
+/* A new job (reg_room() first). */
+static struct reg *reg_new(struct slurm_state *s, const char *id)
+{
+	struct reg *r = &s->regs[s->n_regs++];
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->id, sizeof(r->id), "%s", id);
+	r->seen = true;
+	return r;
+}
+
+/* Step @name of job @r, made when new; NULL when the job has MAX_REG_STEPS already. */
+static struct reg_step *reg_step(struct reg *r, const char *name)
+{
+	struct reg_step *st;
+
+	for (unsigned int k = 0; k < r->n_steps; k++)
+		if (strcmp(r->steps[k].name, name) == 0)
+			return &r->steps[k];
+	if (r->n_steps >= MAX_REG_STEPS)
+		return NULL;
+	st = &r->steps[r->n_steps++];
+	memset(st, 0, sizeof(*st));
+	snprintf(st->name, sizeof(st->name), "%s", name);
+	return st;
+}
+
+/*
+ * Task @pid (its @pidfd, checked by the caller: in the step's cgroup, with
+ * ids @uid, @gid) of step @st; true when the pidfd was kept (else the
+ * caller closes it: a task already known, or MAX_REG_TASKS kept).
+ */
+static bool reg_task_add(struct reg_step *st, int pidfd, pid_t pid, uid_t uid, gid_t gid)
+{
+	struct reg_task *task;
+	struct stat sb;
+	int err;
+
+	for (unsigned int t = 0; t < st->n_task; t++)
+		if (st->task[t].pid == pid)
+			return false;
+	st->tasks++;
+	if (st->n_task >= MAX_REG_TASKS)
+		return false;
+	task = &st->task[st->n_task++];
+	*task = (struct reg_task){ .pidfd = pidfd, .pid = pid, .uid = uid, .gid = gid };
+	/* Its standard error now: the job's output, the only file a line is ever written to. */
+	err = (int)syscall(SYS_pidfd_getfd, pidfd, 2, 0);
+	if (err >= 0 && fstat(err, &sb) == 0) {
+		task->err_dev = sb.st_dev;
+		task->err_ino = sb.st_ino;
+		task->err_ok = true;
+	}
+	if (err >= 0)
+		close(err);
+	return true;
+}
+
+/* Slurm freezes step @path's user group (cgroup/v2): its cgroup.events says frozen, at once. */
+static void reg_step_watch(struct daemon *d, struct reg_step *st, const char *path, const char *spec)
+{
+	char file[PATH_MAX + 32];
+
+	if (st->watch)
+		return;
+	snprintf(file, sizeof(file), "%s/user/cgroup.events", path);
+	if (access(file, F_OK) < 0)
+		snprintf(file, sizeof(file), "%s/cgroup.events", path);
+	if (sd_event_add_inotify(d->event, &st->watch, file, IN_MODIFY, on_step_event, d) < 0)
+		log_warn("slurm job %s: cannot watch %s: its suspension is seen by the scan only", spec, file);
+}
+
+static bool process_ids(pid_t pid, uid_t *uid, uid_t *euid, gid_t *gid);
+
+/*
+ * After a restart: the jobs of REG_FILE still on the node, with what they
+ * asked, their steps watched again and up to MAX_REG_TASKS of each step's
+ * processes (below its user group) taken as its tasks. A task's standard
+ * error is taken as it is now (what it was at its start is not known any
+ * more).
+ */
+static void reg_load(struct daemon *d)
+{
+	struct slurm_state *s = d->slurm;
+	char *text = NULL, *line, *save_p = NULL;
+
+	if (state_read_file(REG_FILE, &text) < 0)
+		return;
+	for (line = strtok_r(text, "\n", &save_p); line; line = strtok_r(NULL, "\n", &save_p)) {
+		struct slurm_asked a = { 0 };
+		char id[16], far[256], *path = NULL, *sorted = NULL;
+		int any, stay;
+		struct reg *r;
+		struct dirent *de;
+		DIR *dir;
+
+		if (sscanf(line, "%15s %d %d %255s", id, &any, &stay, far) != 4 || !*id ||
+		    strspn(id, "0123456789") != strlen(id) || (strcmp(far, "-") != 0 && config_parse_far_nodes(far, &sorted) < 0)) {
+			log_warn("%s: a line that does not parse, skipped: %.200s", REG_FILE, line);
+			continue;
+		}
+		a.any = any != 0;
+		a.stay = stay != 0;
+		snprintf(a.far, sizeof(a.far), "%s", sorted ? sorted : "");
+		free(sorted);
+		if (numamove_slurm_cgroup(id, slurm_root, &path) < 0 || reg_find(s, id) || s->n_regs >= MAX_REG_JOBS ||
+		    !reg_room(s)) {
+			free(path);
+			continue; /* gone, or said twice */
+		}
+		r = reg_new(s, id);
+		r->asked = a;
+		dir = opendir(path);
+		while (dir && (de = readdir(dir))) {
+			char step[PATH_MAX + 300], user[PATH_MAX + 310], spec[64];
+			struct reg_step *st;
+			pid_t *pids = NULL;
+			size_t n = 0;
+
+			if (strncmp(de->d_name, "step_", 5) != 0 || !de->d_name[5] || strlen(de->d_name + 5) >= 16)
+				continue;
+			snprintf(step, sizeof(step), "%s/%s", path, de->d_name);
+			snprintf(user, sizeof(user), "%s/user", step);
+			snprintf(spec, sizeof(spec), "%s.%s", id, de->d_name + 5);
+			if (numamove_cgroup_pids_below(user, &pids, &n) < 0 || !n || !(st = reg_step(r, de->d_name + 5))) {
+				free(pids);
+				continue;
+			}
+			reg_step_watch(d, st, step, spec);
+			for (size_t k = 0; k < n && st->n_task < MAX_REG_TASKS; k++) {
+				int pidfd = (int)syscall(SYS_pidfd_open, pids[k], 0);
+				char *cg = NULL;
+				uid_t uid, euid;
+				gid_t gid;
+
+				if (pidfd >= 0 && numamove_cgroup_of(pids[k], &cg) == 0 &&
+				    strncmp(cg, user, strlen(user)) == 0 && process_ids(pids[k], &uid, &euid, &gid) &&
+				    pidfd_alive(pidfd) && reg_task_add(st, pidfd, pids[k], uid, gid))
+					pidfd = -1;
+				if (pidfd >= 0)
+					close(pidfd);
+				free(cg);
+			}
+			free(pids);
+		}
+		if (dir)
+			closedir(dir);
+		free(path);
+		log_info("slurm job %s: told of before numamoved restarted: %u steps followed again%s", id, r->n_steps,
+			 a.stay ? "; while suspended it stays, as it asked" : "");
+	}
+	free(text);
+	reg_save(s);
 }
 
 static void suspended(struct daemon *d, const char *id, const char *job_dir, uint64_t ino)
@@ -599,6 +803,7 @@ static void resumed(struct daemon *d, struct susp *x)
 
 static void scan(struct daemon *d)
 {
+	bool regs_gone = false;
 	struct slurm_state *s = d->slurm;
 	struct numamove_slurm_jobs *jobs = NULL;
 	bool changed = false;
@@ -647,7 +852,10 @@ static void scan(struct daemon *d)
 		if (!s->regs[i - 1].seen) {
 			log_info("slurm job %s: gone from this node; forgotten", s->regs[i - 1].id);
 			reg_drop(s, &s->regs[i - 1]);
+			regs_gone = true;
 		}
+	if (regs_gone)
+		reg_save(s);
 	/* Jobs gone from the node (ended or cancelled while suspended): nothing to bring back. */
 	for (size_t i = partial ? 0 : s->n; i > 0; i--) {
 		struct susp *x = &s->v[i - 1];
@@ -720,6 +928,7 @@ int slurm_setup(struct daemon *d)
 			 slurm_root);
 	}
 	load(d->slurm);
+	reg_load(d);
 	/* The moves queued before the restart are made again from the records: those queued go. */
 	for (size_t i = d->n_jobs; i > 0; i--) {
 		struct job *j = d->jobs[i - 1];
@@ -1074,6 +1283,7 @@ int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *e
 	int pidfd = -1, ret;
 	uid_t uid = 0, euid = 0;
 	gid_t gid = 0;
+	bool reg_changed = false;
 	size_t len;
 
 	ret = sd_bus_message_read(m, "s", &spec);
@@ -1117,63 +1327,26 @@ int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *e
 		ret = sd_bus_error_setf(error, ERR_TOO_MANY, "%d Slurm jobs followed already", MAX_REG_JOBS);
 		goto out;
 	}
-	if (!r && s->n_regs == s->alloc_regs) {
-		size_t n = s->alloc_regs ? s->alloc_regs * 2 : 8;
-		struct reg *v = realloc(s->regs, n * sizeof(*v));
-
-		if (!v) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		s->regs = v;
-		s->alloc_regs = n;
+	if (!r && !reg_room(s)) {
+		ret = -ENOMEM;
+		goto out;
 	}
 	if (!r) {
-		r = &s->regs[s->n_regs++];
-		memset(r, 0, sizeof(*r));
-		snprintf(r->id, sizeof(r->id), "%s", id);
+		r = reg_new(s, id);
+		reg_changed = true;
 	}
 	/* What its latest step asked: a job's options are the same in all of them unless a step gave others. */
+	reg_changed = reg_changed || memcmp(&r->asked, &asked, sizeof(asked)) != 0;
 	r->asked = asked;
 	r->seen = true;
-	for (unsigned int k = 0; k < r->n_steps; k++)
-		if (strcmp(r->steps[k].name, dot + 1) == 0)
-			st = &r->steps[k];
-	if (!st && r->n_steps < MAX_REG_STEPS) {
-		st = &r->steps[r->n_steps++];
-		memset(st, 0, sizeof(*st));
-		snprintf(st->name, sizeof(st->name), "%s", dot + 1);
-	}
+	st = reg_step(r, dot + 1);
 	if (st) {
-		char file[PATH_MAX + 32];
-		bool known = false;
-
-		for (unsigned int t = 0; t < st->n_task; t++)
-			known = known || st->task[t].pid == c.pid;
-		st->tasks += !known;
-		if (!known && st->n_task < MAX_REG_TASKS) {
-			struct reg_task *task = &st->task[st->n_task++];
-			int err = (int)syscall(SYS_pidfd_getfd, pidfd, 2, 0);
-			struct stat sb;
-
-			*task = (struct reg_task){ .pidfd = pidfd, .pid = c.pid, .uid = uid, .gid = gid };
+		if (reg_task_add(st, pidfd, c.pid, uid, gid))
 			pidfd = -1;
-			/* Its standard error now: the job's output, the only file a line is ever written to. */
-			if (err >= 0 && fstat(err, &sb) == 0) {
-				task->err_dev = sb.st_dev;
-				task->err_ino = sb.st_ino;
-				task->err_ok = true;
-			}
-			if (err >= 0)
-				close(err);
-		}
-		/* Slurm freezes the step's user group (cgroup/v2): its cgroup.events says frozen. */
-		snprintf(file, sizeof(file), "%s/user/cgroup.events", path);
-		if (!st->watch && access(file, F_OK) < 0)
-			snprintf(file, sizeof(file), "%s/cgroup.events", path);
-		if (!st->watch && sd_event_add_inotify(d->event, &st->watch, file, IN_MODIFY, on_step_event, d) < 0)
-			log_warn("slurm job %s: cannot watch %s: its suspension is seen by the scan only", spec, file);
+		reg_step_watch(d, st, path, spec);
 	}
+	if (reg_changed)
+		reg_save(s);
 	/* What it asked, as it stands now: told to the task when it cannot be. */
 	if (slurm_decide(&asked, d->cfg.slurm_far_nodes, far, sizeof(far), why, sizeof(why)) && !asked.stay &&
 	    asked.any)
@@ -1233,7 +1406,9 @@ int method_slurm_step_ended(sd_bus_message *m, void *userdata, sd_bus_error *err
 		break;
 	}
 	/* Its last step: the job goes (a suspended job's return needs no registration: its suspension record). */
-	if (r && r->n_steps == 0)
+	if (r && r->n_steps == 0) {
 		reg_drop(s, r);
+		reg_save(s);
+	}
 	return sd_bus_reply_method_return(m, "");
 }

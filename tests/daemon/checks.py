@@ -1258,6 +1258,15 @@ def slurm_plugin_claims():
         r = claim(step + '/user/task_0', '4242.0', {'far-nodes': '0'})
         check('a task asking far nodes of a node that has none is taken, and told its memory will stay',
               r[0] == 'ok' and 'this node has no far nodes' in r[1] and 'stays where it is' in r[1], r)
+        # What a job asked survives a restart of numamoved: its tasks are found again in the step's cgroup.
+        r = claim(step + '/user/task_0', '4242.0', {'suspend': 'stay'})
+        check('a task asking to stay while suspended is taken', r == ['ok', ''], r)
+        mark = len(open(env['LOG']).read())
+        stop()
+        start()
+        check('after a restart, numamoved follows the job again, with what it asked',
+              wait_log(mark, 'slurm job 4242: told of before numamoved restarted: 1 steps followed again; while '
+                       'suspended it stays, as it asked'), log_since(mark)[-400:])
         r = claim(None, '4242.0', {})
         check('the same user\'s process outside the step is refused', r[0] == E + 'NotAuthorized' and
               'is not a task of slurm job 4242.0' in r[1], r)
@@ -1267,7 +1276,9 @@ def slurm_plugin_claims():
         mark = len(open(env['LOG']).read())
         r = place_as(0, 'SlurmStepEnded', '4242.0')
         check('the step\'s end is taken from root, and the step forgotten', r[0] == 'ok' and
-              wait_log(mark, 'slurm job 4242.0: the step ended (2 tasks); forgotten'), (r, log_since(mark)[-300:]))
+              wait_log(mark, 'slurm job 4242.0: the step ended ('), (r, log_since(mark)[-300:]))
+        check('... and what it asked with it (no file left in the state directory)',
+              not os.path.exists(os.path.join(env['STATE'], 'slurm-jobs')), os.listdir(env['STATE']))
         check('the daemon is up after the claims', daemon.poll() is None, 'it exited')
     finally:
         for p in procs:

@@ -12,8 +12,9 @@
 #   reports it, data intact, and the output says so; uid 1001 cannot claim
 #   a task of it, a user cannot end its step; the job ends with exit 0 and
 #   numamoved forgets its step.
-# - Job B, --numamove-suspend=stay: suspended, its memory stays on node 0
-#   and its output says why; resumed, nothing moved.
+# - Job B, --numamove-suspend=stay, numamoved restarted while it runs (what
+#   the job asked is kept on disk, its tasks found again): suspended, its
+#   memory stays on node 0 and its output says why; resumed, nothing moved.
 # - Job C, --numamove-far-nodes=0 (not a far node): its output says at
 #   start that its memory will stay.
 # Measured by the workload (its pages' nodes, move_pages(2) from outside
@@ -107,6 +108,16 @@ SLURM_SRUN_ARGS=--numamove-suspend=stay slurm_job --region 0:32M --threads 1
 wl_report job
 assert_region_on job 0 0
 wl_save job
+# numamoved restarted while the job runs: what the job asked is kept on disk, its tasks found again
+_told_b() { nmd_journal "$id.0: task pid .* started; while suspended it stays" > /dev/null; }
+wait_for 10 _told_b
+_told_b || fail "numamoved was not told of job $id's task"
+/usr/bin/systemctl restart numamoved.service || fail "systemctl restart numamoved"
+nmd_wait_active 30
+_again() { nmd_journal "$id: told of before numamoved restarted: 1 steps followed again; while suspended it stays" > /dev/null; }
+wait_for 10 _again
+nmd_journal "$id: told of before" | sed 's/^/  | /'
+_again || fail "the restarted numamoved does not follow job $id again with what it asked"
 _stays() { [ -n "$(journal 'suspended; its job asked --numamove-suspend=stay: it stays where it is')" ]; }
 _resumed_stayed() { [ -n "$(journal 'resumed; its memory had stayed')" ]; }
 /usr/bin/scontrol suspend "$id" || fail "scontrol suspend $id"
