@@ -136,9 +136,20 @@ static int status_ids(const char *status, const char *key, unsigned int ids[3])
 	return 0;
 }
 
+int auth_process_ids(pid_t pid, unsigned int uid[3], unsigned int gid[3])
+{
+	char path[64], status[8192];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (read_file(path, status, sizeof(status)) < 0 || status_ids(status, "\nUid:", uid) < 0 ||
+	    status_ids(status, "\nGid:", gid) < 0)
+		return -ESRCH;
+	return 0;
+}
+
 static int open_process(struct target *t, sd_bus_error *error)
 {
-	char path[64], status[8192], comm[64] = "?";
+	char path[64], comm[64] = "?";
 	struct stat st;
 	unsigned int u[3], g[3];
 	int r;
@@ -150,9 +161,7 @@ static int open_process(struct target *t, sd_bus_error *error)
 	if (r < 0)
 		return sd_bus_error_setf(error, ERR_BAD_TARGET, "target %s: the process has exited",
 					 target_kind_name(t->kind));
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)t->pid);
-	if (read_file(path, status, sizeof(status)) < 0 || status_ids(status, "\nUid:", u) < 0 ||
-	    status_ids(status, "\nGid:", g) < 0 || proc_starttime(t->pid, &t->starttime) < 0)
+	if (auth_process_ids(t->pid, u, g) < 0 || proc_starttime(t->pid, &t->starttime) < 0)
 		return sd_bus_error_setf(error, ERR_BAD_TARGET, "process %d has exited", (int)t->pid);
 	snprintf(path, sizeof(path), "/proc/%d", (int)t->pid);
 	if (stat(path, &st) < 0)

@@ -318,6 +318,8 @@ int auth_check_move(struct daemon *d, sd_bus_message *m, const struct target *ta
 int auth_check_action(struct daemon *d, sd_bus_message *m, const char *action, const char *what,
 		      auth_done_fn done, void *userdata);
 int auth_sender_uid(sd_bus_message *m, uid_t *ret);
+/* Real, effective and saved uids and gids of @pid (/proc/PID/status); -ESRCH when they cannot be read. */
+int auth_process_ids(pid_t pid, unsigned int uid[3], unsigned int gid[3]);
 int target_open(struct target *t, sd_bus_error *error);
 bool pidfd_alive(int pidfd);
 bool target_unchanged(const struct target *t);

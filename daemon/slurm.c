@@ -568,7 +568,7 @@ static void reg_step_watch(struct daemon *d, struct reg_step *st, const char *pa
 		log_warn("slurm job %s: cannot watch %s: its suspension is seen by the scan only", spec, file);
 }
 
-static bool process_ids(pid_t pid, uid_t *uid, uid_t *euid, gid_t *gid);
+static bool cgroup_within(const char *cg, const char *dir);
 
 /*
  * After a restart: the jobs of REG_FILE still on the node, with what they
@@ -628,12 +628,11 @@ static void reg_load(struct daemon *d)
 			for (size_t k = 0; k < n && st->n_task < MAX_REG_TASKS; k++) {
 				int pidfd = (int)syscall(SYS_pidfd_open, pids[k], 0);
 				char *cg = NULL;
-				uid_t uid, euid;
-				gid_t gid;
+				unsigned int uid[3], gid[3];
 
-				if (pidfd >= 0 && numamove_cgroup_of(pids[k], &cg) == 0 &&
-				    strncmp(cg, user, strlen(user)) == 0 && process_ids(pids[k], &uid, &euid, &gid) &&
-				    pidfd_alive(pidfd) && reg_task_add(st, pidfd, pids[k], uid, gid))
+				if (pidfd >= 0 && numamove_cgroup_of(pids[k], &cg) == 0 && cgroup_within(cg, user) &&
+				    auth_process_ids(pids[k], uid, gid) == 0 && pidfd_alive(pidfd) &&
+				    reg_task_add(st, pidfd, pids[k], uid[0], gid[0]))
 					pidfd = -1;
 				if (pidfd >= 0)
 					close(pidfd);
@@ -1244,20 +1243,12 @@ bool slurm_decide(const struct slurm_asked *a, const char *site_far, char *far, 
 	return false;
 }
 
-/* The real and effective uid and the real gid of @pid (/proc/PID/status); false when they cannot be read. */
-static bool process_ids(pid_t pid, uid_t *uid, uid_t *euid, gid_t *gid)
+/* Whether cgroup directory @cg is @dir or below it. */
+static bool cgroup_within(const char *cg, const char *dir)
 {
-	char path[64], buf[4096], *u, *g;
-	unsigned int ru, eu, rg;
+	size_t n = strlen(dir);
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (read_file(path, buf, sizeof(buf)) <= 0 || !(u = strstr(buf, "\nUid:")) || !(g = strstr(buf, "\nGid:")) ||
-	    sscanf(u, "\nUid: %u %u", &ru, &eu) != 2 || sscanf(g, "\nGid: %u", &rg) != 1)
-		return false;
-	*uid = ru;
-	*euid = eu;
-	*gid = rg;
-	return true;
+	return strncmp(cg, dir, n) == 0 && (cg[n] == '\0' || cg[n] == '/');
 }
 
 /*
@@ -1281,8 +1272,7 @@ int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *e
 	char *path = NULL, *cg = NULL, id[16], far[256] = "", why[512] = "", warning[600] = "";
 	const char *spec, *dot;
 	int pidfd = -1, ret;
-	uid_t uid = 0, euid = 0;
-	gid_t gid = 0;
+	unsigned int uid[3] = { 0 }, gid[3] = { 0 };
 	bool reg_changed = false;
 	size_t len;
 
@@ -1305,17 +1295,15 @@ int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *e
 		goto out;
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, c.pid, 0);
-	if (pidfd < 0 || numamove_cgroup_of(c.pid, &cg) < 0 || !process_ids(c.pid, &uid, &euid, &gid) ||
-	    !pidfd_alive(pidfd) ||
-	    (strcmp(cg, path) != 0 && (strncmp(cg, path, strlen(path)) != 0 || cg[strlen(path)] != '/'))) {
+	if (pidfd < 0 || numamove_cgroup_of(c.pid, &cg) < 0 || auth_process_ids(c.pid, uid, gid) < 0 ||
+	    !pidfd_alive(pidfd) || !cgroup_within(cg, path)) {
 		ret = sd_bus_error_setf(error, ERR_NOT_AUTHORIZED, "the caller (pid %d) is not a task of slurm job %s "
 					"(its cgroup: %s)", (int)c.pid, spec, cg ? cg : "unknown");
 		goto out;
 	}
-	if (uid != c.uid || euid != c.uid) {
+	if (uid[0] != c.uid || uid[1] != c.uid) {
 		ret = sd_bus_error_setf(error, ERR_NOT_AUTHORIZED, "the caller (pid %d) is not the process that "
-					"connected (uid %u, its process's %u)", (int)c.pid, (unsigned int)c.uid,
-					(unsigned int)uid);
+					"connected (uid %u, its process's %u)", (int)c.pid, (unsigned int)c.uid, uid[0]);
 		goto out;
 	}
 	memcpy(id, spec, len);
@@ -1341,7 +1329,7 @@ int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *e
 	r->seen = true;
 	st = reg_step(r, dot + 1);
 	if (st) {
-		if (reg_task_add(st, pidfd, c.pid, uid, gid))
+		if (reg_task_add(st, pidfd, c.pid, uid[0], gid[0]))
 			pidfd = -1;
 		reg_step_watch(d, st, path, spec);
 	}
