@@ -646,6 +646,8 @@ static int append_options(sd_bus_message *msg, const struct client_move *m)
 		r = sd_bus_message_append(msg, "{sv}", "engine", "s", m->engine);
 	if (r >= 0 && m->has_priority)
 		r = sd_bus_message_append(msg, "{sv}", "priority", "i", (int32_t)m->priority);
+	if (r >= 0 && m->credential)
+		r = sd_bus_message_append(msg, "{sv}", "slurm-credential", "s", m->credential);
 	if (r >= 0)
 		r = sd_bus_message_append(msg, "{sv}", "output", "a{sv}", 4, "json", "b", (int)m->o->json, "bytes", "b",
 					  (int)m->o->bytes, "raw", "b", (int)m->o->raw, "noheadings", "b",

@@ -51,6 +51,7 @@ struct client_move {
 	/* --slurm-job: sent as they are, found by numamoved */
 	char **slurm_jobs;
 	size_t n_slurm_jobs;
+	const char *credential; /* root's MUNGE credential for this request (move-nodes.c), or NULL */
 };
 /*
  * Sends the request, follows the job to its end (its text as it comes, its

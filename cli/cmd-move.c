@@ -39,6 +39,15 @@ struct move_args {
 	bool all_nodes; /* --all-nodes: on every node of the job, through srun */
 };
 
+/* The library's NUMAMOVE_REQUEST_F_* of the options. */
+static unsigned int move_flags(const struct move_args *a)
+{
+	return (a->dry_run ? NUMAMOVE_REQUEST_F_DRY_RUN : 0) | (a->force ? NUMAMOVE_REQUEST_F_FORCE : 0) |
+	       (a->memory_only ? NUMAMOVE_REQUEST_F_MEMORY_ONLY : 0) | (a->no_stay ? NUMAMOVE_REQUEST_F_NO_STAY : 0) |
+	       (a->with_shared ? NUMAMOVE_REQUEST_F_WITH_SHARED : 0) |
+	       (a->with_files ? NUMAMOVE_REQUEST_F_WITH_FILES : 0);
+}
+
 /* Where the progress of the current move is, for the terminal or --progress=json. */
 struct progress {
 	const struct move_args *a;
@@ -122,7 +131,8 @@ static void __attribute__((noreturn)) usage(void)
 	       "     --all-nodes       with --slurm-job JOBID: on every node of the job at once,\n"
 	       "                       one srun step in its allocation, a task on each node\n"
 	       "                       (Slurm lets only the job's owner start one; the tasks\n"
-	       "                       move as the owner, through numamoved: move-other);\n"
+	       "                       move as the owner, through numamoved: move-other;\n"
+	       "                       root's move has them carry root's MUNGE credential);\n"
 	       "                       one summary of every node's report\n"
 	       "     --daemon          send the request to numamoved, the batch manager, and\n"
 	       "                       follow the job: the same output and exit status\n"
@@ -229,6 +239,9 @@ static uint64_t parse_rate(const char *text)
 	buf[len] = '\0';
 	if (parse_size(buf, &v, true) < 0 || v == 0)
 		usage_error("move", "--rate: '%s' is not a size per second (such as 64M/s)", text);
+	/* numamoved's limit too (its option rate is a signed 64-bit count). */
+	if (v > INT64_MAX)
+		usage_error("move", "--rate: '%s' is more than 8E/s", text);
 	return v;
 }
 
@@ -422,10 +435,14 @@ int cmd_move(int argc, char **argv)
 			if (!skip)
 				fwd[n_fwd++] = argv[i];
 		}
-		/* Anyone but root moves through numamoved there, as here. */
+		/* Anyone but root moves through numamoved there, as here (root's step in a user's job too: move-nodes.c). */
 		if (!a.daemon_given && geteuid() != 0)
 			fwd[n_fwd++] = (char *)"--daemon";
-		status = move_all_nodes(a.slurm_jobs[0], fwd, n_fwd, &(struct front_style){
+		status = move_all_nodes(a.slurm_jobs[0], fwd, n_fwd, &(struct front_move_terms){
+			.job = a.slurm_jobs[0], .to = a.to, .from = a.from, .policy = a.policy,
+			.flags = move_flags(&a), .engine = a.engine, .jobs = a.jobs,
+			.max_stall_ms = a.max_stall_ms, .rate = a.rate, .priority = a.has_priority ? a.priority : 0,
+		}, &(struct front_style){
 			.json = a.o.json, .raw = a.o.raw, .noheadings = a.o.noheadings, .bytes = a.o.bytes,
 			.prefix = program_name });
 		free(fwd);
@@ -448,11 +465,7 @@ int cmd_move(int argc, char **argv)
 	/* Which options go together with which targets is the library's rule; the words are the front's. */
 	ropts = (struct numamove_request_opts){
 		.sz = sizeof(struct numamove_request_opts),
-		.flags = (a.dry_run ? NUMAMOVE_REQUEST_F_DRY_RUN : 0) | (a.force ? NUMAMOVE_REQUEST_F_FORCE : 0) |
-			 (a.memory_only ? NUMAMOVE_REQUEST_F_MEMORY_ONLY : 0) |
-			 (a.no_stay ? NUMAMOVE_REQUEST_F_NO_STAY : 0) |
-			 (a.with_shared ? NUMAMOVE_REQUEST_F_WITH_SHARED : 0) |
-			 (a.with_files ? NUMAMOVE_REQUEST_F_WITH_FILES : 0),
+		.flags = move_flags(&a),
 		.engine = (int)a.engine,
 		.jobs = a.jobs,
 		.rate = a.rate,
@@ -512,6 +525,7 @@ int cmd_move(int argc, char **argv)
 			.targets = &targets, .cgroup = a.cgroup, .operands = argv + optind,
 			.n_operands = (size_t)(argc - optind),
 			.slurm_jobs = a.slurm_jobs, .n_slurm_jobs = a.n_slurm_jobs,
+			.credential = move_slurm_credential,
 		});
 		targets_free(&targets);
 		free(a.slurm_jobs);

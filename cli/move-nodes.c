@@ -10,10 +10,20 @@
  * a step in a job (in Slurm 22.05 its owner only, not root), and the tasks
  * run as that user: each node's move is that user's, through numamoved
  * when it is not root, authorized there as any other.
+ *
+ * Root (an admin) moving another user's job runs srun as the job's owner
+ * (Slurm's squeue names them), and hands the tasks a MUNGE credential
+ * (munge(1), the cluster's own authentication, which Slurm needs on every
+ * node) whose payload is the request (front_slurm_credential_text()):
+ * each node's numamoved decodes it, and moves as root asked, that request
+ * only, once (slurm_credential_check() in numamoved).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +35,7 @@
 #include "move-nodes.h"
 
 int move_record_fd = -1;
+const char *move_slurm_credential;
 
 /* srun, for the signal handler: interrupted, the step is ended through srun (its tasks report what they did). */
 static volatile pid_t srun_pid;
@@ -133,6 +144,13 @@ int move_node_task(int argc, char **argv, int (*move)(int, char **))
 		gethostname(host, sizeof(host) - 1);
 		name = host;
 	}
+	/* Root's, for numamoved here; not for what the move may start. */
+	if (getenv(FRONT_SLURM_CREDENTIAL_ENV)) {
+		move_slurm_credential = strdup(getenv(FRONT_SLURM_CREDENTIAL_ENV));
+		if (!move_slurm_credential)
+			err_nomem();
+		unsetenv(FRONT_SLURM_CREDENTIAL_ENV);
+	}
 	if (pipe2(rec, O_CLOEXEC) < 0)
 		err_nomem();
 	pid = fork_piped(out, err);
@@ -220,25 +238,182 @@ static const char *srun_error(char *text)
 	return l;
 }
 
-int move_all_nodes(const char *job, char **fwd, size_t n_fwd, const struct front_style *style)
+/*
+ * Runs @argv (a program found in PATH) to its end: its output in @ret_out
+ * (NUL-terminated, without the last newline), its first diagnostic line in
+ * @why; its exit status, or -1 (@why says) when it did not run to an end.
+ */
+static int run_capture(char **argv, char **ret_out, char *why, size_t size)
+{
+	char *prog = find_in_path(argv[0]);
+	int out[2], err[2], wstatus;
+	struct sink s[2];
+	pid_t pid;
+
+	*ret_out = NULL;
+	snprintf(why, size, "%s: not installed", argv[0]);
+	if (!prog)
+		return -1;
+	pid = fork_piped(out, err);
+	if (pid < 0) {
+		free(prog);
+		snprintf(why, size, "%s: cannot fork", argv[0]);
+		return -1;
+	}
+	if (pid == 0) {
+		execv(prog, argv);
+		fprintf(stderr, "%s: %s\n", prog, strerror(errno));
+		_exit(127);
+	}
+	free(prog);
+	s[0] = (struct sink){ .fd = out[0] };
+	s[1] = (struct sink){ .fd = err[0] };
+	if (!drain(s, 2))
+		err_nomem();
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	if (s[0].len && s[0].buf[s[0].len - 1] == '\n')
+		s[0].buf[s[0].len - 1] = '\0';
+	snprintf(why, size, "%.*s", s[1].buf ? (int)strcspn(s[1].buf, "\n") : 0, s[1].buf ? s[1].buf : "");
+	if (!*why)
+		snprintf(why, size, "%s: %s %d", argv[0], WIFEXITED(wstatus) ? "exit" : "signal",
+			 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus));
+	free(s[1].buf);
+	*ret_out = s[0].buf;
+	return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+}
+
+/*
+ * Root's move of another user's job: that user (@ret_pw, from squeue), and
+ * root's MUNGE credential of the request in @ret_cred. 0: not needed (not
+ * root, the job is root's, or Slurm does not know it: srun says so); 1:
+ * both set; -1: said why not.
+ */
+static int as_owner(const char *job, const struct front_move_terms *terms, struct passwd **ret_pw, char **ret_cred)
+{
+	char *jobs, *out = NULL, *text = NULL, *endp, why[512];
+	char *sq[] = { (char *)"squeue", (char *)"--noheader", NULL, (char *)"--format=%U", NULL };
+	unsigned long uid;
+	int r;
+
+	if (geteuid() != 0)
+		return 0;
+	if (asprintf(&jobs, "--jobs=%s", job) < 0)
+		err_nomem();
+	sq[2] = jobs;
+	r = run_capture(sq, &out, why, sizeof(why));
+	free(jobs);
+	/* One line per job component (a heterogeneous job has several), each its owner's uid. */
+	uid = r == 0 && out ? strtoul(out, &endp, 10) : 0;
+	for (char *l = r == 0 && out && endp != out ? endp : NULL; l && *l == '\n';) {
+		char *e;
+
+		if (strtoul(l + 1, &e, 10) != uid || e == l + 1)
+			uid = 0, endp = e;
+		l = e;
+		endp = e;
+	}
+	if (r != 0 || !out || endp == out || *endp || uid == 0) {
+		/* Not known to Slurm, or root's own: srun, as root, says what it says. */
+		free(out);
+		return 0;
+	}
+	free(out);
+	*ret_pw = getpwuid((uid_t)uid);
+	if (!*ret_pw) {
+		warnx_("slurm job %s: its owner, uid %lu, has no entry in the user database here", job, uid);
+		return -1;
+	}
+	{
+		struct front_move_terms t = *terms;
+
+		t.owner = (unsigned int)uid;
+		r = front_slurm_credential_text(&t, &text);
+	}
+	if (r == -ENOMEM)
+		err_nomem();
+	if (r < 0) {
+		warnx_("slurm job %s: an option holds a newline", job);
+		return -1;
+	}
+	{
+		char *mu[] = { (char *)"munge", NULL, NULL };
+
+		if (asprintf(&mu[1], "--string=%s", text) < 0)
+			err_nomem();
+		r = run_capture(mu, ret_cred, why, sizeof(why));
+		free(mu[1]);
+	}
+	free(text);
+	if (r != 0 || !*ret_cred || !**ret_cred) {
+		warnx_("slurm job %s: root's move in uid %lu's job needs a MUNGE credential: %s", job, uid, why);
+		free(*ret_cred);
+		*ret_cred = NULL;
+		return -1;
+	}
+	/* numamoved takes strings of up to 4096 bytes. */
+	if (strlen(*ret_cred) > 4096) {
+		warnx_("slurm job %s: root's MUNGE credential for this move is %zu bytes, over numamoved's 4096 "
+		       "(shorter node lists or policy)", job, strlen(*ret_cred));
+		free(*ret_cred);
+		*ret_cred = NULL;
+		return -1;
+	}
+	return 1;
+}
+
+/*
+ * In the child that runs srun for root in another user's job: that user,
+ * with nothing of root's but the credential. A new session (no controlling
+ * terminal of root's), standard input /dev/null, no other descriptor than
+ * the pipes to us, / as working directory, and an environment of its own
+ * (srun exports its whole environment to the tasks): PATH, the user's
+ * HOME, USER and LOGNAME, Slurm's SLURM_CONF when set, the credential.
+ */
+static int become_owner(const struct passwd *pw, const char *cred)
+{
+	const char *path = getenv("PATH"), *conf = getenv("SLURM_CONF");
+	char *keep_path = strdup(path ? path : "/usr/local/bin:/usr/bin:/bin"), *keep_conf = conf ? strdup(conf) : NULL;
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (!keep_path || (conf && !keep_conf) || null < 0 || setsid() < 0 || dup2(null, STDIN_FILENO) < 0 ||
+	    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0 || chdir("/") < 0 || clearenv() != 0 ||
+	    setenv("PATH", keep_path, 1) < 0 || setenv("HOME", pw->pw_dir, 1) < 0 ||
+	    setenv("USER", pw->pw_name, 1) < 0 || setenv("LOGNAME", pw->pw_name, 1) < 0 ||
+	    (keep_conf && setenv("SLURM_CONF", keep_conf, 1) < 0) || setenv(FRONT_SLURM_CREDENTIAL_ENV, cred, 1) < 0 ||
+	    initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+		return -1;
+	return 0;
+}
+
+int move_all_nodes(const char *job, char **fwd, size_t n_fwd, const struct front_move_terms *terms,
+		   const struct front_style *style)
 {
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	struct front_nodes ns = { 0 };
 	char *srun = find_in_path("srun"), *self, *jobid, **av, *save = NULL;
 	int out[2], err[2], wstatus, status;
 	unsigned int expected = 0;
+	struct passwd *pw = NULL;
+	char *cred = NULL;
 	struct sink s[2];
 	size_t n = 0;
 	pid_t pid;
+	int owner;
 
 	if (!srun) {
 		warnx_("slurm job %s: --all-nodes runs srun, which is not installed (Slurm's client commands)", job);
 		return EXIT_ERROR;
 	}
+	owner = as_owner(job, terms, &pw, &cred);
+	if (owner < 0) {
+		free(srun);
+		return EXIT_ERROR;
+	}
 	self = realpath("/proc/self/exe", NULL);
 	if (!self || asprintf(&jobid, "--jobid=%s", job) < 0)
 		err_nomem();
-	av = calloc(n_fwd + 16, sizeof(*av));
+	av = calloc(n_fwd + 20, sizeof(*av));
 	if (!av)
 		err_nomem();
 	av[n++] = srun;
@@ -251,11 +426,16 @@ int move_all_nodes(const char *job, char **fwd, size_t n_fwd, const struct front
 	av[n++] = (char *)"--quiet";
 	av[n++] = (char *)"--input=none";
 	av[n++] = (char *)"--kill-on-bad-exit=0";
+	/* The step's working directory: one the job's user may enter on every node. */
+	av[n++] = (char *)"--chdir=/";
 	av[n++] = self;
 	av[n++] = (char *)"move";
 	av[n++] = (char *)"--all-nodes-task";
 	for (size_t i = 0; i < n_fwd; i++)
 		av[n++] = fwd[i];
+	/* Root's move, asked of numamoved by the owner's tasks, with root's credential. */
+	if (owner > 0)
+		av[n++] = (char *)"--daemon";
 	av[n++] = (char *)"-J";
 	av[n] = NULL;
 
@@ -263,6 +443,11 @@ int move_all_nodes(const char *job, char **fwd, size_t n_fwd, const struct front
 	if (pid < 0)
 		return EXIT_ERROR;
 	if (pid == 0) {
+		if (owner > 0 && become_owner(pw, cred) < 0) {
+			fprintf(stderr, "srun: error: cannot become uid %u, the job's owner: %s\n",
+				(unsigned int)pw->pw_uid, strerror(errno));
+			_exit(127);
+		}
 		execv(srun, av);
 		fprintf(stderr, "srun: error: %s: %s\n", srun, strerror(errno));
 		_exit(127);
@@ -287,6 +472,10 @@ int move_all_nodes(const char *job, char **fwd, size_t n_fwd, const struct front
 
 		if (end == l || strncmp(end, ": ", 2) != 0 || task > 1000000)
 			continue;
+		/* The tasks run as the job's owner: nothing of theirs drives the terminal of whoever reads this. */
+		for (char *p = end + 2; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		if (front_nodes_line(&ns, (unsigned int)task, end + 2) == -ENOMEM)
 			err_nomem();
 	}
@@ -323,5 +512,6 @@ int move_all_nodes(const char *job, char **fwd, size_t n_fwd, const struct front
 	free(jobid);
 	free(self);
 	free(srun);
+	free(cred);
 	return status;
 }

@@ -520,6 +520,7 @@ struct auth_request {
 	size_t n_need, at;
 	char *what;
 	const char *rule;   /* "polkit" or "the group rule" */
+	bool by_root;       /* root's MUNGE credential for this request (slurm_credential_check()) */
 	auth_done_fn done;
 	void *userdata;
 	sd_bus_slot *slot;
@@ -589,7 +590,7 @@ static bool in_admin_group(struct daemon *d, const struct caller *c)
  */
 static bool privileged(const struct auth_request *a)
 {
-	if (a->caller.uid == 0)
+	if (a->caller.uid == 0 || a->by_root)
 		return true;
 	for (size_t i = 0; i < a->n_need; i++)
 		if (strcmp(a->need[i].action, ACTION_MOVE_SHARED) == 0 || strcmp(a->need[i].action, ACTION_MOVE_OTHER) == 0)
@@ -605,7 +606,10 @@ static void decide(struct auth_request *a, bool allowed, const char *refusal)
 	for (size_t i = 0; i < a->n_need; i++)
 		snprintf(actions + strlen(actions), sizeof(actions) - strlen(actions), "%s%s", i ? ", " : "",
 			 a->need[i].action + strlen(BUS_NAME) + 1);
-	if (allowed)
+	if (allowed && a->by_root)
+		log_for(5, 0, 0, (long)c->uid, "uid %u (pid %d, %s): %s: allowed (root's, by a MUNGE credential of "
+			"uid 0 for this move)", (unsigned int)c->uid, (int)c->pid, c->comm, a->what);
+	else if (allowed)
 		log_for(5, 0, 0, (long)c->uid, "uid %u (pid %d, %s): %s: allowed (%s%s%s)", (unsigned int)c->uid, (int)c->pid,
 			   c->comm, a->what, c->uid == 0 ? "root" : actions, c->uid == 0 ? "" : " by ",
 			   c->uid == 0 ? "" : a->rule);
@@ -708,7 +712,7 @@ static int auth_start(struct auth_request *a)
 		auth_free(a);
 		return -ENOMEM;
 	}
-	if (a->caller.uid == 0) {
+	if (a->caller.uid == 0 || a->by_root) {
 		a->rule = "root";
 		decide(a, true, NULL);
 		return 0;
@@ -827,6 +831,8 @@ int auth_check_move(struct daemon *d, sd_bus_message *m, const struct target *ta
 	if (!a)
 		return r;
 	a->what = describe(pin ? "pin" : "move", targets, n, opts);
+	/* Root asked this very move (a Slurm job's, on all its nodes), and the tasks of its step ask it here. */
+	a->by_root = !pin && opts->by_root;
 	need_action(a, pin ? ACTION_PIN : ACTION_MOVE_OWN, "%s", pin ? "pinning" : "moving your own processes");
 	for (size_t i = 0; i < n; i++)
 		target_needs(a, &targets[i], pin);

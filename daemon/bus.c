@@ -273,6 +273,8 @@ static int read_option(sd_bus_message *m, const char *key, bool pin, struct move
 		return read_string_variant(m, what, &o->from, error);
 	if (strcmp(key, "policy") == 0)
 		return read_string_variant(m, what, &o->policy, error);
+	if (!pin && strcmp(key, "slurm-credential") == 0)
+		return read_string_variant(m, what, &o->credential, error);
 	if (strcmp(key, "output") == 0)
 		return read_output(m, o, error);
 	if (strcmp(key, "engine") == 0) {
@@ -464,7 +466,8 @@ static bool request_admitted(struct daemon *d, sd_bus_message *m, struct request
 		request_call_free(c);
 		return false;
 	}
-	if (*ret_uid != 0 && owned_live(d, *ret_uid, pin) >= max) {
+	/* Root's (a Slurm job's move by root's credential) is not counted against the caller's limit. */
+	if (*ret_uid != 0 && !c->opts.by_root && owned_live(d, *ret_uid, pin) >= max) {
 		sd_bus_reply_method_errorf(m, ERR_TOO_MANY, "uid %u has %u %s", (unsigned int)*ret_uid, max, many);
 		request_call_free(c);
 		return false;
@@ -474,7 +477,7 @@ static bool request_admitted(struct daemon *d, sd_bus_message *m, struct request
 
 /* A Move or a Pin: its targets and options parsed, checked by @check, then polkit asked; @done answers. */
 static int request_call_start(struct daemon *d, sd_bus_message *m, bool pin,
-			      int (*check)(const struct request_call *c, sd_bus_error *error), auth_done_fn done,
+			      int (*check)(sd_bus_message *m, struct request_call *c, sd_bus_error *error), auth_done_fn done,
 			      sd_bus_error *error)
 {
 	struct request_call *c = calloc(1, sizeof(*c));
@@ -486,7 +489,7 @@ static int request_call_start(struct daemon *d, sd_bus_message *m, bool pin,
 	if (r >= 0)
 		r = bus_parse_options(m, pin, &c->opts, error);
 	if (r >= 0)
-		r = check(c, error);
+		r = check(m, c, error);
 	if (r >= 0)
 		r = auth_check_move(d, m, c->targets, c->n, &c->opts, pin, done, c);
 	if (r < 0) {
@@ -527,9 +530,11 @@ static void on_move_authorized(struct daemon *d, sd_bus_message *m, bool allowed
 	sched_run(d);
 }
 
-static int check_move_call(const struct request_call *c, sd_bus_error *error)
+static int check_move_call(sd_bus_message *m, struct request_call *c, sd_bus_error *error)
 {
-	return check_targets(c->targets, c->n, &c->opts, error);
+	int r = check_targets(c->targets, c->n, &c->opts, error);
+
+	return r < 0 || !c->opts.credential ? r : slurm_credential_check(m, c->targets, c->n, &c->opts, error);
 }
 
 static int method_move(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -912,7 +917,7 @@ static void on_pin_authorized(struct daemon *d, sd_bus_message *m, bool allowed,
 	sd_bus_reply_method_return(m, "o", p->path);
 }
 
-static int check_pin_call(const struct request_call *c, sd_bus_error *error)
+static int check_pin_call(sd_bus_message *m, struct request_call *c, sd_bus_error *error)
 {
 	if (c->n != 1 || (c->targets[0].kind != TARGET_PIDFD && c->targets[0].kind != TARGET_CGROUP))
 		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "a pin takes one target: a pidfd or a cgroup");

@@ -48,6 +48,7 @@ void move_opts_clear(struct move_opts *o)
 	free(o->to);
 	free(o->from);
 	free(o->policy);
+	free(o->credential);
 	memset(o, 0, sizeof(*o));
 }
 

@@ -109,6 +109,8 @@ struct move_opts {
 	uint64_t rate;
 	int priority;
 	bool json, bytes, raw, noheadings;
+	char *credential;      /* slurm-credential: root's MUNGE credential, as sent */
+	bool by_root;          /* it was root's, for this very request (slurm_credential_check()) */
 };
 void move_opts_clear(struct move_opts *o);
 
@@ -412,6 +414,14 @@ int slurm_task_options(sd_bus_message *m, struct slurm_asked *a, sd_bus_error *e
 /* What @a asked, with the node's far nodes @site_far (NULL: none): true when it stays (@why), else @far. */
 bool slurm_decide(const struct slurm_asked *a, const char *site_far, char *far, size_t size, char *why,
 		  size_t why_size);
+/*
+ * A Move with slurm-credential: root's MUNGE credential for this very
+ * request (front_slurm_credential_text()), unused (MUNGE refuses a replay),
+ * sent by a process of the job's owner in the job, sets @o->by_root;
+ * anything else answers the call with an error.
+ */
+int slurm_credential_check(sd_bus_message *m, const struct target *t, size_t n, struct move_opts *o,
+			   sd_bus_error *error);
 int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *error);
 int method_slurm_step_ended(sd_bus_message *m, void *userdata, sd_bus_error *error);
 /* config.c: slurm-far-nodes' form (numbers and ranges of this machine's nodes), kept ascending */

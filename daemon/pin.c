@@ -267,6 +267,8 @@ static int read_ranges(pid_t pid, struct range **ret, size_t *ret_n, size_t *ret
 {
 	char path[64], *line = NULL;
 	size_t cap = 0, n = 0, alloc = 0, pages = 0;
+	/* Base pages of this kernel: 4 KiB on x86-64, 4, 16 or 64 KiB on arm64. */
+	const unsigned long page = (unsigned long)sysconf(_SC_PAGESIZE);
 	struct range *v = NULL;
 	FILE *f;
 
@@ -289,7 +291,7 @@ static int read_ranges(pid_t pid, struct range **ret, size_t *ret_n, size_t *ret
 			v = nv;
 		}
 		v[n].start = a;
-		v[n].pages = (b - a) / 4096;
+		v[n].pages = (b - a) / page;
 		pages += v[n].pages;
 		n++;
 	}
@@ -326,7 +328,7 @@ static int sample_astray(struct check *c, bool *ret)
 			base += v[at++].pages;
 		if (at == n)
 			break;
-		pages[k++] = (void *)(v[at].start + (want - base) * 4096);
+		pages[k++] = (void *)(v[at].start + (want - base) * (size_t)sysconf(_SC_PAGESIZE));
 	}
 	free(v);
 	if (move_pages(c->t.pid, k, pages, NULL, status, 0) < 0)

@@ -50,6 +50,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#if HAVE_MUNGE
+#include <munge.h>
+#endif
 
 #include "front.h"
 #include "numamoved.h"
@@ -1252,6 +1255,41 @@ static bool cgroup_within(const char *cg, const char *dir)
 }
 
 /*
+ * The caller of @m (in @c) is a process of Slurm job or step @spec, whose
+ * group is @path: the kernel vouches for it. The caller's pid, as the bus
+ * recorded it when it connected, is opened as a pidfd (in @ret_pidfd, for
+ * the caller to keep or close), and the process it names now must be in
+ * @path (or below it) and run with the uid the bus saw (real and
+ * effective), both read with the pidfd held and checked alive after: a
+ * pid reused by a process of another user's job is refused. Its ids in
+ * @uid and @gid (real, effective, saved).
+ */
+static int caller_in_job(sd_bus_message *m, const char *spec, const char *path, struct caller *c, int *ret_pidfd,
+			 unsigned int uid[3], unsigned int gid[3], sd_bus_error *error)
+{
+	char *cg = NULL;
+	int pidfd, r;
+
+	*ret_pidfd = -1;
+	r = auth_caller(m, c);
+	if (r < 0 || c->pid <= 0)
+		return sd_bus_error_set(error, ERR_NOT_AUTHORIZED, "the caller's process cannot be told");
+	pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	*ret_pidfd = pidfd;
+	if (pidfd < 0 || numamove_cgroup_of(c->pid, &cg) < 0 || auth_process_ids(c->pid, uid, gid) < 0 ||
+	    !pidfd_alive(pidfd) || !cgroup_within(cg, path))
+		r = sd_bus_error_setf(error, ERR_NOT_AUTHORIZED, "the caller (pid %d) is not a task of slurm job %s "
+				      "(its cgroup: %s)", (int)c->pid, spec, cg ? cg : "unknown");
+	else if (uid[0] != c->uid || uid[1] != c->uid)
+		r = sd_bus_error_setf(error, ERR_NOT_AUTHORIZED, "the caller (pid %d) is not the process that "
+				      "connected (uid %u, its process's %u)", (int)c->pid, (unsigned int)c->uid, uid[0]);
+	else
+		r = 0;
+	free(cg);
+	return r;
+}
+
+/*
  * SlurmTaskStarted(step, options) -> warning: a task of the job, as it
  * starts, from the task itself. The kernel vouches for the claim: the
  * caller's pid, as the bus recorded it when it connected, is opened as a
@@ -1269,7 +1307,7 @@ int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *e
 	struct reg *r;
 	struct reg_step *st = NULL;
 	struct caller c;
-	char *path = NULL, *cg = NULL, id[16], far[256] = "", why[512] = "", warning[600] = "";
+	char *path = NULL, id[16], far[256] = "", why[512] = "", warning[600] = "";
 	const char *spec, *dot;
 	int pidfd = -1, ret;
 	unsigned int uid[3] = { 0 }, gid[3] = { 0 };
@@ -1289,23 +1327,9 @@ int method_slurm_task_started(sd_bus_message *m, void *userdata, sd_bus_error *e
 	ret = numamove_slurm_cgroup(spec, NULL, &path);
 	if (ret < 0)
 		return step_error(ret, spec, error);
-	ret = auth_caller(m, &c);
-	if (ret < 0 || c.pid <= 0) {
-		ret = sd_bus_error_set(error, ERR_NOT_AUTHORIZED, "the caller's process cannot be told");
+	ret = caller_in_job(m, spec, path, &c, &pidfd, uid, gid, error);
+	if (ret < 0)
 		goto out;
-	}
-	pidfd = (int)syscall(SYS_pidfd_open, c.pid, 0);
-	if (pidfd < 0 || numamove_cgroup_of(c.pid, &cg) < 0 || auth_process_ids(c.pid, uid, gid) < 0 ||
-	    !pidfd_alive(pidfd) || !cgroup_within(cg, path)) {
-		ret = sd_bus_error_setf(error, ERR_NOT_AUTHORIZED, "the caller (pid %d) is not a task of slurm job %s "
-					"(its cgroup: %s)", (int)c.pid, spec, cg ? cg : "unknown");
-		goto out;
-	}
-	if (uid[0] != c.uid || uid[1] != c.uid) {
-		ret = sd_bus_error_setf(error, ERR_NOT_AUTHORIZED, "the caller (pid %d) is not the process that "
-					"connected (uid %u, its process's %u)", (int)c.pid, (unsigned int)c.uid, uid[0]);
-		goto out;
-	}
 	memcpy(id, spec, len);
 	id[len] = '\0';
 	r = reg_find(s, id);
@@ -1348,7 +1372,6 @@ out:
 	if (pidfd >= 0)
 		close(pidfd);
 	free(path);
-	free(cg);
 	return ret;
 }
 
@@ -1399,4 +1422,81 @@ int method_slurm_step_ended(sd_bus_message *m, void *userdata, sd_bus_error *err
 		reg_save(s);
 	}
 	return sd_bus_reply_method_return(m, "");
+}
+
+/*
+ * Root's move of a Slurm job on all its nodes (numamove move --slurm-job
+ * JOBID --all-nodes as root): Slurm lets only the job's owner start the
+ * step whose tasks ask each node, so root's numamove hands them a MUNGE
+ * credential, which munged on any node of the cluster decodes to the uid
+ * that encoded it. It authorizes one request only: the one its payload
+ * describes (front_slurm_credential_text(), written again here from what
+ * came: the job, its owner, the options), asked by a process of that job
+ * of that owner, once on each node (munged refuses a credential decoded
+ * before on the same node, until munged restarts), within its time to live
+ * (munged's, 5 minutes by default). Anything else is refused and moves
+ * nothing.
+ */
+int slurm_credential_check(sd_bus_message *m, const struct target *t, size_t n, struct move_opts *o,
+			   sd_bus_error *error)
+{
+#if HAVE_MUNGE
+	char *want = NULL, *path = NULL;
+	unsigned int ids[2][3];
+	struct caller c;
+	void *buf = NULL;
+	munge_err_t e;
+	uid_t uid;
+	gid_t gid;
+	int len = 0, r, pidfd = -1;
+	bool same;
+
+	if (n != 1 || t->kind != TARGET_SLURM_JOB || strchr(t->text, '.'))
+		return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "option 'slurm-credential': only with one "
+					"target, a whole Slurm job (slurm-job JOBID)");
+	/*
+	 * Only from a process of that very job, of its owner: the tasks of the
+	 * step root's numamove started. Checked before munged is asked, so that
+	 * no one else can keep numamoved waiting on it.
+	 */
+	r = numamove_slurm_cgroup(t->text, NULL, &path);
+	if (r < 0) {
+		free(path);
+		return sd_bus_error_setf(error, ERR_BAD_TARGET, "slurm job %s: %s", t->text, strerror(-r));
+	}
+	r = caller_in_job(m, t->text, path, &c, &pidfd, ids[0], ids[1], error);
+	free(path);
+	if (pidfd >= 0)
+		close(pidfd);
+	if (r < 0)
+		return r;
+	if (c.uid != t->owner)
+		return sd_bus_error_setf(error, ERR_NOT_AUTHORIZED, "slurm job %s: option 'slurm-credential': the "
+					 "caller, uid %u, is not the job's owner", t->text, (unsigned int)c.uid);
+	r = front_slurm_credential_text(&(struct front_move_terms){
+		.job = t->text, .owner = (unsigned int)c.uid, .to = o->to, .from = o->from, .policy = o->policy,
+		.flags = o->flags,
+		.engine = o->engine, .jobs = o->jobs, .max_stall_ms = o->max_stall_ms, .rate = o->rate,
+		.priority = o->priority }, &want);
+	if (r < 0)
+		return r == -ENOMEM ? r : sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "a string holds a newline");
+	e = munge_decode(o->credential, NULL, &buf, &len, &uid, &gid);
+	same = e == EMUNGE_SUCCESS && buf && len == (int)strlen(want) && memcmp(buf, want, (size_t)len) == 0;
+	free(buf);
+	free(want);
+	if (e != EMUNGE_SUCCESS)
+		return sd_bus_error_setf(error, ERR_NOT_AUTHORIZED, "slurm job %s: option 'slurm-credential': %s",
+					 t->text, munge_strerror(e));
+	if (uid != 0)
+		return sd_bus_error_setf(error, ERR_NOT_AUTHORIZED, "slurm job %s: option 'slurm-credential': uid "
+					 "%u's, not root's", t->text, (unsigned int)uid);
+	if (!same)
+		return sd_bus_error_setf(error, ERR_NOT_AUTHORIZED, "slurm job %s: option 'slurm-credential': root "
+					 "asked another move", t->text);
+	o->by_root = true;
+	return 0;
+#else
+	return sd_bus_error_set(error, ERR_NOT_AUTHORIZED, "option 'slurm-credential': numamoved was built "
+				"without MUNGE");
+#endif
 }

@@ -163,4 +163,27 @@ void front_nodes_diagnostics(FILE *err, const struct front_style *s, const struc
 int front_nodes_json(FILE *out, struct front_nodes *ns, bool bytes);
 void front_nodes_free(struct front_nodes *ns);
 
+/*
+ * An admin's move of a Slurm job on all its nodes (numamove move
+ * --slurm-job JOBID --all-nodes as root): Slurm lets only the job's owner
+ * start a step in it, so the tasks that ask each node's numamoved run as
+ * the owner, and root's authority travels with them as a MUNGE credential
+ * whose payload is this text: the request, canonical. Root's numamove
+ * writes it from its options; numamoved writes it again from the request
+ * it gets, and the credential authorizes that request only when the two
+ * are equal (slurm-credential.c). NULL strings are empty; -EINVAL when a
+ * string holds a newline, -ENOMEM.
+ */
+#define FRONT_SLURM_CREDENTIAL_ENV "NUMAMOVE_SLURM_CREDENTIAL"
+struct front_move_terms {
+	const char *job, *to, *from, *policy;
+	unsigned int owner;            /* the job's owner: the uid of the tasks that ask */
+	unsigned int flags;            /* NUMAMOVE_REQUEST_F_* */
+	enum numamove_engine engine;
+	unsigned int jobs, max_stall_ms; /* 0: not given */
+	uint64_t rate;                 /* 0: not given */
+	int priority;                  /* numamoved's, 0 when not given */
+};
+int front_slurm_credential_text(const struct front_move_terms *t, char **ret);
+
 #endif

@@ -18,7 +18,7 @@ static int append_dict(sd_bus_message *m, struct input *in, int depth)
 	static const char *const keys[] = { "dry-run", "force", "memory-only", "no-stay", "with-shared",
 					    "with-files", "to", "from", "policy", "output", "engine", "jobs",
 					    "rate", "max-stall-ms", "priority", "interval-ms", "json", "bytes",
-					    "raw", "noheadings" };
+					    "raw", "noheadings", "slurm-credential" };
 	unsigned int entries = take8(in) % 16;
 	int r;
 

@@ -10,6 +10,7 @@ pkgs=(
 	libcmocka-dev                                 # unit tests
 	libsystemd-dev                                # numamoved and numamove's client: sd-bus, sd-event, sd-daemon
 	libslurm-dev                                  # numamove.so, the SPANK plugin: slurm/spank.h
+	libmunge-dev                                  # numamoved: root's MUNGE credential for a Slurm job's all-nodes move
 	dbus-daemon python3-dbus                      # the host checks of numamoved: a private bus, a second client
 	qemu-system-x86 busybox-static cpio xz-utils  # the emulated 4-node test machine
 	numactl                                       # migratepages, numactl inside the VM

@@ -12,9 +12,15 @@
 # id: exit 2. The job then ends with exit 0: srun's status, and scontrol's
 # ExitCode and JobState.
 # --all-nodes (one srun step in the job, a task on each node, one summary):
-# root and uid 1001 are refused by Slurm (only the job's owner may start a
-# step), the owner by numamoved (move-other), job 999999 by Slurm, a step or
-# a malformed id is exit 2; nothing moves. Then, move-other granted to the
+# uid 1001 is refused by Slurm (only the job's owner may start a step), the
+# owner by numamoved (move-other), job 999999 by Slurm, a step or a
+# malformed id is exit 2; nothing moves. Root's all-nodes move (srun as the
+# owner, root's MUNGE credential to each node's numamoved) moves the job to
+# node 2; credentials asked of numamoved directly (busctl as the owner,
+# from inside the job, as the step's tasks ask): one of uid 1000, one of
+# root for another move, a malformed one, root's from outside the job, and
+# root's for this move used twice (a replay) are refused and move nothing,
+# root's used once moves. Then, move-other granted to the
 # owner by a polkit rule, the owner's all-nodes move of the job to node 2
 # (the summary's row for this node and the total) and to node 3 with -J
 # (one node in the document, parsed by python3), measured by the workload.
@@ -92,8 +98,8 @@ assert_checksums job
 # ---- all the job's nodes at once (--all-nodes): one srun step in the
 # job's allocation, a task on each node (here the one), each moving there as
 # the step's user, through numamoved when not root. Slurm 22.05 lets only
-# the job's owner start a step in a job: root and uid 1001 are refused by
-# Slurm, the owner by numamoved on each node (move-other); nothing moves.
+# the job's owner start a step in a job: uid 1001 is refused by Slurm, the
+# owner by numamoved on each node (move-other); nothing moves.
 # But first: any new step in the job makes Slurm (task/cgroup) write the
 # job's cpuset back to its allocation, and a cpuset.mems that the first
 # section's step move left on step_0 then takes effect again: that is
@@ -106,11 +112,9 @@ note "after it: $(mems_note)"
 wl_report job
 note "$(region_line job 0)"
 wl_save job
-for u in 0 1001; do
-	NM_USER=$([ "$u" = 0 ] || echo "$u") nm move --slurm-job "$id" --all-nodes --to 0
-	assert_rc 1
-	assert_one_line_error "slurm job $id: no step on its nodes: .*Access/permission denied"
-done
+NM_USER=1001 nm move --slurm-job "$id" --all-nodes --to 0
+assert_rc 1
+assert_one_line_error "slurm job $id: no step on its nodes: .*Access/permission denied"
 NM_USER=1000 nm move --slurm-job "$id" --all-nodes --to 0
 assert_rc 1
 nodename=$(echo "$node" | sed 's/^NodeName=\([^ ]*\).*/\1/')
@@ -142,6 +146,75 @@ assert_rc 1
 assert_one_line_error "slurm job $pend: no step on its nodes: "
 NM_USER=1000 nm move --slurm-job "$id" --all-nodes --to 0 "$pid"
 assert_rc 2
+sleep 1
+wl_report job
+assert_unchanged job
+
+# ---- root, on all the job's nodes: srun runs as the job's owner (the one
+# Slurm lets start a step), and each task hands its node's numamoved root's
+# MUNGE credential for this very move
+# (the job is on node 1 now: the new steps above made step_0's own cpuset.mems, which
+# the first section's step move set, take effect again; the move must be seen)
+wl_report job
+[ "$(wl_not_on job 0 2)" -gt 0 ] || fail "the job is on node 2 already: root's move there would show nothing"
+nm move --slurm-job "$id" --all-nodes --to 2
+assert_rc 0
+grep -qE "^$nodename +moved +[0-9][0-9.]*[KMG] " "$T/out" || fail "root's summary has no row 'moved' for node $nodename"
+wl_report job
+assert_region_on job 0 2
+assert_checksums job
+/usr/bin/journalctl -b -u numamoved.service --no-pager -o cat | grep -q "allowed (root's, by a MUNGE credential" ||
+	fail "numamoved's journal does not say root's credential allowed the move"
+/usr/bin/journalctl -b -u numamoved.service --no-pager -o cat | grep "MUNGE credential" | tail -n 1 | sed 's/^/  | /'
+
+# ---- credentials asked of numamoved directly (busctl as uid 1000, from
+# the workload's own group of the job, as the tasks of root's step ask):
+# the request root's numamove would make (front/slurm-credential.c;
+# numamove-spank(8))
+payload() { printf 'numamove-slurm-move/1\njob=%s\nowner=1000\nto=%s\nfrom=\npolicy=\nflags=0\nengine=batched\njobs=0\nrate=0\nmax-stall-ms=0\npriority=0\n' "$id" "$1"; }
+wcg=/sys/fs/cgroup$(sed -n 's|^0::||p' "/proc/$pid/cgroup")
+cred_move() {
+	echo "  \$ (uid 1000, in $wcg) busctl call ... Move 1 slurm-job s $id 2 to s $1 slurm-credential s $(printf %.40s "$2")..."
+	# shellcheck disable=SC2016
+	/bin/sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec /usr/bin/setpriv --reuid=1000 --regid=1000 --init-groups "$@"' \
+		sh "$wcg" /usr/bin/busctl call "$NMD_BUS" "$NMD_OBJ" "$NMD_IF.Manager" Move 'a(sv)a{sv}' 1 slurm-job s "$id" \
+		2 to s "$1" slurm-credential s "$2" > "$T/b.out" 2> "$T/b.err"
+	B_RC=$?
+	sed 's/^/  > /' "$T/b.out"
+	sed 's/^/  2> /' "$T/b.err"
+	echo "  exit $B_RC"
+}
+wl_save job
+user_cred=$(payload 3 | runas 1000 1000 /usr/bin/munge) || fail "uid 1000's munge"
+other_cred=$(payload 2 | /usr/bin/munge) || fail "root's munge"
+cred=$(payload 3 | /usr/bin/munge) || fail "root's munge"
+# root's good credential from outside the job (the owner's login shell): refused before it is decoded
+NMD_USER=user bctl call "$NMD_BUS" "$NMD_OBJ" "$NMD_IF.Manager" Move 'a(sv)a{sv}' 1 slurm-job s "$id" 2 to s 3 slurm-credential s "$cred"
+[ "$B_RC" != 0 ] || fail "numamoved took root's credential from outside the job"
+grep -q "is not a task of slurm job $id" "$T/b.err" || fail "numamoved's refusal from outside the job: $(cat "$T/b.err")"
+for c in "user_cred:uid 1000's, not root's" "other_cred:root asked another move" "bad:Invalid credential"; do
+	var=${c%%:*}
+	if [ "$var" = bad ]; then v=MUNGE:AAAAnot-a-credential:; else v=$(eval echo "\$$var"); fi
+	cred_move 3 "$v"
+	[ "$B_RC" != 0 ] || fail "numamoved took a Move with $var"
+	grep -q "slurm-credential.*${c#*:}" "$T/b.err" || fail "numamoved's refusal of $var: $(cat "$T/b.err")"
+done
+sleep 1
+wl_report job
+assert_unchanged job
+cred_move 3 "$cred"
+[ "$B_RC" = 0 ] || fail "numamoved refused root's credential: $(cat "$T/b.err")"
+jp=$(sed -n 's/^o "\(.*\)"$/\1/p' "$T/b.out")
+assert_eq "$(nmd_wait_job "$jp" 60)" done "the state of the job root's credential authorized"
+wl_report job
+assert_region_on job 0 3
+assert_checksums job
+wl_save job
+for to in 0 3; do
+	cred_move "$to" "$cred"
+	[ "$B_RC" != 0 ] || fail "numamoved took root's credential twice"
+	grep -q "slurm-credential': Replayed credential" "$T/b.err" || fail "numamoved's refusal of a replay: $(cat "$T/b.err")"
+done
 sleep 1
 wl_report job
 assert_unchanged job
