@@ -91,6 +91,7 @@ static int wait_interrupt_stop(struct nm_thread *t)
 			return 0;
 		}
 		/* A signal arrived first: let it be delivered, the interrupt still pends. */
+		nm_arch_thread_stopped(&t->saved);
 		sig = (st >> 16) == 0 ? WSTOPSIG(st) : 0;
 		if (ptrace(PTRACE_CONT, t->tid, NULL, (void *)(long)sig) < 0 && errno == ESRCH) {
 			t->gone = true;
@@ -191,8 +192,6 @@ static int seize_all(struct nm_freeze *f, const pid_t *tids, size_t n, size_t fi
 		memset(t, 0, sizeof(*t));
 		t->tid = tids[i];
 		t->pending = -1;
-		/* Read before the seizes: see the interrupts below. */
-		t->parent = thread_has_children(f->pid, t->tid);
 	}
 	for (size_t i = first; i < f->n; i++) {
 		struct nm_thread *t = &f->t[i];
@@ -215,17 +214,34 @@ static int seize_all(struct nm_freeze *f, const pid_t *tids, size_t n, size_t fi
 		nm_helper_note_seize();
 	}
 	/*
-	 * Parents (as seen before the seizes) last: a parent thread
-	 * interrupted (or stopped) no longer takes its child's SIGCHLD
-	 * itself, and the thread woken for it instead may find it taken by a
-	 * third one: a thread not yet interrupted then goes back to user
-	 * space with its epoll_wait(2)'s EINTR. Once every other thread has
-	 * its interrupt pending, any thread woken stops before it returns.
+	 * Parents last: a parent thread interrupted (or stopped) no longer
+	 * takes its child's SIGCHLD itself, and the thread woken for it
+	 * instead may find it taken by a third one: a thread not yet
+	 * interrupted then goes back to user space with its epoll_wait(2)'s
+	 * EINTR. Once every other thread has its interrupt pending, any
+	 * thread woken stops before it returns. Whether a thread is a parent
+	 * is read just before its interrupt, not before the seizes: a thread
+	 * that forks while the others are seized (which takes a while with
+	 * many threads) is a parent by then, and waits for the second pass.
+	 * What the architecture must read of a thread before its interrupt
+	 * stop (arm64: the first argument of a call that the stop ends with
+	 * EINTR) is read just before it too: a thread that left its call
+	 * since (epoll_wait(2)'s timeout) and went back into it cannot have
+	 * its EINTR undone, and under emulation reading every thread first
+	 * gave about one such thread per change.
 	 */
 	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = first; i < f->n; i++)
-			if (f->t[i].parent == (pass == 1) && ptrace(PTRACE_INTERRUPT, f->t[i].tid, NULL, NULL) < 0)
-				f->t[i].gone = true;
+		for (size_t i = first; i < f->n; i++) {
+			struct nm_thread *t = &f->t[i];
+
+			if (pass == 0)
+				t->parent = thread_has_children(f->pid, t->tid);
+			if (t->parent != (pass == 1))
+				continue;
+			nm_arch_thread_before_interrupt(t->tid, &t->saved);
+			if (ptrace(PTRACE_INTERRUPT, t->tid, NULL, NULL) < 0)
+				t->gone = true;
+		}
 	for (size_t i = first; i < f->n; i++) {
 		if (f->t[i].gone)
 			continue;
@@ -254,18 +270,21 @@ static int search_text(struct nm_freeze *f, uint64_t start, uint64_t end)
 {
 	_cleanup_free_ unsigned char *text = NULL;
 	size_t len = end - start > TEXT_SCAN_MAX ? TEXT_SCAN_MAX : (size_t)(end - start);
-	const unsigned char *hit;
+	const unsigned char *hit, *from;
 
 	text = malloc(len);
 	if (!text)
 		return -ENOMEM;
 	if (pread(f->mem_fd, text, len, (off_t)start) != (ssize_t)len)
 		return -ENOEXEC;
-	hit = memmem(text, len, nm_arch_syscall_insn, nm_arch_syscall_insn_len);
-	if (!hit)
-		return -ENOEXEC;
-	f->insn = start + (uint64_t)(hit - text);
-	return 0;
+	/* Only at an instruction boundary: arm64's 4-byte pattern can straddle two instructions. */
+	for (from = text; (hit = memmem(from, len - (size_t)(from - text), nm_arch_syscall_insn,
+					nm_arch_syscall_insn_len)); from = hit + 1)
+		if ((start + (uint64_t)(hit - text)) % nm_arch_insn_align == 0) {
+			f->insn = start + (uint64_t)(hit - text);
+			return 0;
+		}
+	return -ENOEXEC;
 }
 
 /*
@@ -323,8 +342,14 @@ static int find_syscall_insn(struct nm_freeze *f)
 			f->insn = last_insn.insn;
 			return 0;
 		}
-		/* The vDSO's first pages (two on x86-64), then one, else its mapping from maps. */
-		for (uint64_t len = 8192; len >= 4096; len /= 2)
+		/*
+		 * The vDSO's first two pages (its size on x86-64 and on arm64
+		 * with 4 KiB pages), then one, else its mapping from maps: in
+		 * base pages of this kernel (4, 16 or 64 KiB on arm64).
+		 */
+		uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+
+		for (uint64_t len = 2 * page; len >= page; len /= 2)
 			if (search_text(f, vdso, vdso + len) == 0) {
 				last_insn.pid = f->pid;
 				last_insn.vdso = vdso;
@@ -471,6 +496,8 @@ static void resume_regs(const struct nm_thread *t, struct nm_regs *regs)
 	*regs = t->saved;
 	if (t->pending != 1)
 		nm_arch_regs_restart(regs, true);
+	else
+		nm_arch_regs_pending(regs);
 }
 
 void nm_freeze_release(struct nm_freeze *f)
@@ -669,7 +696,11 @@ int nm_freeze_read(struct nm_freeze *f, uint64_t addr, void *buf, size_t len)
 /* Resumes @t with its original context so a signal is delivered as if we were not there. */
 static int deliver_signal(struct nm_thread *t, int sig)
 {
-	int r = nm_arch_regs_set(t->tid, &t->saved);
+	struct nm_regs regs = t->saved;
+	int r;
+
+	nm_arch_regs_pending(&regs);
+	r = nm_arch_regs_set(t->tid, &regs);
 
 	if (r == 0 && ptrace(PTRACE_CONT, t->tid, NULL, (void *)(long)sig) < 0)
 		r = -errno;
@@ -716,6 +747,12 @@ static int call(struct nm_freeze *f, size_t i, long nr, const uint64_t args[6], 
 		if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
 			if (!entered) {
 				entered = true;
+				/* The architecture's say on the number the kernel runs (arm64: restart_syscall). */
+				r = nm_arch_syscall_entry(t->tid, &t->saved, nr);
+				if (r < 0) {
+					t->gone = r == -ESRCH;
+					return r;
+				}
 				continue;
 			}
 			r = nm_arch_regs_get(t->tid, &regs);

@@ -18,6 +18,8 @@
 /* The bytes of the instruction that enters the kernel. */
 extern const unsigned char nm_arch_syscall_insn[];
 extern const size_t nm_arch_syscall_insn_len;
+/* The alignment of any instruction: where a match of those bytes can be one (1: anywhere). */
+extern const size_t nm_arch_insn_align;
 /* AUDIT_ARCH_* of the native ABI, as seccomp filters see it. */
 extern const uint32_t nm_arch_audit_arch;
 /* Bytes below the stack pointer that the ABI lets a function use unannounced. */
@@ -60,5 +62,38 @@ bool nm_arch_regs_restart(struct nm_regs *regs, bool quiet);
  * still handles itself when it goes on, signals included.
  */
 bool nm_arch_regs_restart_eintr(struct nm_regs *regs);
+
+/*
+ * Two steps for architectures whose kernel decides part of a restart
+ * where a tracer cannot see it (arm64: do_signal() rewinds pc and x0
+ * before the interrupt stop, and picks restart_syscall after it, from a
+ * variable of its own). Nothing to do on x86-64, where the tracer sees
+ * the whole state (rax, orig_rax) and the kernel acts on it afterwards.
+ *
+ * nm_arch_syscall_entry(): at the syscall-entry stop of an injected call
+ * (number @nr): makes the kernel run @nr, and may note in @saved, the
+ * thread's own registers, what the kernel's choice there tells about the
+ * call the thread was stopped in.
+ *
+ * nm_arch_regs_pending(): @regs, the thread's own, are about to be let go
+ * with a caught signal pending (the release, or a signal that arrives
+ * before an injected call has run): makes the interrupted call end as the
+ * kernel would have ended it, when the kernel itself no longer can.
+ */
+int nm_arch_syscall_entry(pid_t tid, struct nm_regs *saved, long nr);
+/*
+ * nm_arch_thread_before_interrupt(): @tid is seized, not yet interrupted;
+ * reads into @regs (zeroed) what the interrupt stop will hide (arm64: the
+ * first argument of a call that the stop ends with EINTR). The next
+ * nm_arch_regs_get() of @regs uses it.
+ */
+void nm_arch_thread_before_interrupt(pid_t tid, struct nm_regs *regs);
+/*
+ * nm_arch_thread_stopped(): the thread of @regs stopped on its way to its
+ * interrupt stop (for a signal, which the tracer lets through): one stop
+ * more than the interrupt's since nm_arch_thread_before_interrupt().
+ */
+void nm_arch_thread_stopped(struct nm_regs *regs);
+void nm_arch_regs_pending(struct nm_regs *regs);
 
 #endif

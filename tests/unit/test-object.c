@@ -138,6 +138,7 @@ static void test_regular_file(void **state)
 	char path[4096];
 	int fd;
 
+	skip_without_numa_calls();
 	if (!on_fs(".", TMPFS_MAGIC))
 		snprintf(path, sizeof(path), "numamove-test-XXXXXX");
 	else if (!on_fs("/var/tmp", TMPFS_MAGIC))
@@ -263,6 +264,7 @@ static void test_not_writable_tmpfs(void **state)
 	long pages;
 	int fd, r;
 
+	skip_without_numa_calls();
 	if (geteuid() != 0) {
 		print_message("skipped: needs root, to make a file of another user\n");
 		skip();
@@ -289,6 +291,7 @@ static void test_not_writable_regular(void **state)
 	long pages;
 	int fd, r;
 
+	skip_without_numa_calls();
 	if (geteuid() != 0) {
 		print_message("skipped: needs root, to make a file of another user\n");
 		skip();
@@ -328,6 +331,7 @@ static void test_set_policy_unloaded(void **state)
 	char path[4096], moved[4200];
 	int fd;
 
+	skip_without_numa_calls();
 	if (!on_fs("/dev/shm", TMPFS_MAGIC)) {
 		print_message("skipped: /dev/shm is not a tmpfs\n");
 		skip();

@@ -285,6 +285,122 @@ static void test_syscall_regs(void **state)
 	assert_int_equal(r.r.r9, 6);
 	assert_int_equal(nm_arch_regs_sp(&r), 0x7000);
 }
+#elif defined(__aarch64__)
+/*
+ * arm64: what a tracer sees at the interrupt stop after do_signal() rewound
+ * a call (-ERESTART*: pc at the svc, x0 = orig_x0, syscall number
+ * forgotten), and what lib/arch/aarch64 learnt since (see arch.c).
+ */
+static struct nm_regs rewound(long nr, uint64_t arg0)
+{
+	struct nm_regs r;
+
+	memset(&r, 0, sizeof(r));
+	r.r.regs[8] = (uint64_t)nr;
+	r.r.regs[0] = arg0;
+	r.r.pc = 0x1000;
+	r.syscallno = -1;
+	r.svc_at_pc = true;
+	return r;
+}
+
+static void test_restart(void **state)
+{
+	struct nm_regs r;
+
+	(void)state;
+	/* Let go from the stop it was seized in: the kernel finishes the restart (sets x8 itself). */
+	r = rewound(SYS_nanosleep, 0x5000);
+	assert_false(nm_arch_regs_restart(&r, true));
+	assert_int_equal(r.r.regs[8], SYS_nanosleep);
+	assert_int_equal(r.r.pc, 0x1000);
+	nm_arch_regs_pending(&r);
+	assert_int_equal(r.r.pc, 0x1000);
+	/* After a call: -ERESTART_RESTARTBLOCK (seen at its entry) goes on in restart_syscall. */
+	r = rewound(SYS_nanosleep, 0x5000);
+	r.left_stop = r.restart_block = true;
+	assert_true(nm_arch_regs_restart(&r, true));
+	assert_int_equal(r.r.regs[8], SYS_restart_syscall);
+	assert_int_equal(r.r.pc, 0x1000);
+	assert_int_equal(r.syscallno, -1);
+	/* ... or, with a handler to run, ends with EINTR after the svc, as the kernel ends it. */
+	r = rewound(SYS_nanosleep, 0x5000);
+	r.left_stop = r.restart_block = true;
+	r.syscallno = SYS_set_mempolicy;
+	nm_arch_regs_pending(&r);
+	assert_int_equal((long)r.r.regs[0], -EINTR);
+	assert_int_equal(r.r.pc, 0x1004);
+	assert_int_equal(r.syscallno, -1);
+	/* -ERESTARTSYS (read, futex): pc and x0 are right already, with or without a handler. */
+	r = rewound(SYS_futex, 0x5000);
+	r.left_stop = true;
+	assert_false(nm_arch_regs_restart(&r, true));
+	nm_arch_regs_pending(&r);
+	assert_int_equal(r.r.regs[8], SYS_futex);
+	assert_int_equal(r.r.regs[0], 0x5000);
+	assert_int_equal(r.r.pc, 0x1000);
+	/* -ERESTARTNOHAND (ppoll, sigsuspend): EINTR once a handler runs. */
+	r = rewound(SYS_ppoll, 0x5000);
+	r.left_stop = true;
+	nm_arch_regs_pending(&r);
+	assert_int_equal((long)r.r.regs[0], -EINTR);
+	assert_int_equal(r.r.pc, 0x1004);
+	/* EINTR from epoll_pwait: restarted with orig_x0 (read from /proc) when no signal is pending. */
+	r = rewound(SYS_epoll_pwait, (uint64_t)-EINTR);
+	r.r.pc = 0x1004;
+	r.svc_at_pc = false;
+	r.eintr_arg0_known = true;
+	r.eintr_arg0 = 7;
+	{
+		struct nm_regs q = r;
+
+		assert_false(nm_arch_regs_restart(&q, false));
+		assert_int_equal((long)q.r.regs[0], -EINTR);
+		nm_arch_regs_pending(&q);
+		assert_int_equal((long)q.r.regs[0], -EINTR);
+		assert_int_equal(q.r.pc, 0x1004);
+	}
+	assert_true(nm_arch_regs_restart_eintr(&r));
+	assert_int_equal(r.r.regs[0], 7);
+	assert_int_equal(r.r.regs[8], SYS_epoll_pwait);
+	assert_int_equal(r.r.pc, 0x1000);
+	/* Its first argument unknown: left with its EINTR. */
+	r = rewound(SYS_epoll_pwait, (uint64_t)-EINTR);
+	r.r.pc = 0x1004;
+	r.svc_at_pc = false;
+	assert_false(nm_arch_regs_restart(&r, true));
+	assert_int_equal(r.r.pc, 0x1004);
+}
+
+static void test_syscall_regs(void **state)
+{
+	struct nm_regs r = rewound(SYS_read, 3);
+	const uint64_t args[6] = { 1, 2, 3, 4, 5, 6 };
+
+	(void)state;
+	r.r.sp = 0x7000;
+	r.r.regs[7] = 0x77;
+	/* At the thread's own rewound svc: do_signal()'s restart_syscall choice shows at the entry. */
+	nm_arch_regs_syscall(&r, 0xabc, SYS_set_mempolicy, args);
+	assert_int_equal(r.r.pc, 0x1000);
+	assert_int_equal(r.r.regs[8], SYS_set_mempolicy);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(r.r.regs[i], i + 1);
+	assert_int_equal(r.r.regs[7], 0x77); /* the kernel's at syscall stops */
+	assert_int_equal(r.syscallno, -1);
+	assert_int_equal(nm_arch_regs_sp(&r), 0x7000);
+	/* In user code elsewhere: at the vDSO's svc. */
+	r = rewound(SYS_read, 3);
+	r.svc_at_pc = false;
+	nm_arch_regs_syscall(&r, 0xabc, SYS_set_mempolicy, args);
+	assert_int_equal(r.r.pc, 0xabc);
+	/* A thread running AArch32 code. */
+	r.r.pstate = 0x10;
+	assert_int_equal(nm_arch_regs_check_abi(&r), -EOPNOTSUPP);
+	r.r.pstate = 0;
+	assert_int_equal(nm_arch_regs_check_abi(&r), 0);
+	assert_int_equal(nm_arch_insn_align, 4);
+}
 #endif
 
 static uint32_t run(const struct sock_filter *prog, size_t n, int nr)
@@ -388,7 +504,7 @@ int main(void)
 		cmocka_unit_test(test_new_equal),
 		cmocka_unit_test(test_remap),
 		cmocka_unit_test(test_kernel_form),
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
 		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_syscall_regs),
 #endif

@@ -7,12 +7,13 @@
  * allocation lands where the new policy says, as move_pages(2) with
  * nodes == NULL reports it.
  *
- * usage: poltarget --ctl DIR [--sleep SECONDS] [--mbind MODE:NODES] [--hold MIB] [--seccomp allow|kill|errno] [--soak [--keep MIB]]
+ * usage: poltarget --ctl DIR [--sleep SECONDS [--sleep-max SECONDS]] [--mbind MODE:NODES] [--hold MIB] [--seccomp allow|kill|errno] [--soak [--keep MIB]]
  *
  * Default mode: threads block in different ways, then report:
  *   reader   read(2) on a pipe           released by "release"
  *   sleeper  nanosleep(2) of SECONDS     (default 4) wakes by itself, then
- *                                        waits for "release"
+ *                                        waits for "release"; with
+ *                                        --sleep-max, BAD past that too
  *   futex    FUTEX_WAIT on a word        released by "release"
  *   epoll    epoll_wait(2), no timeout   released by "release"
  *   spinner  a busy loop                 released by "release"
@@ -93,6 +94,8 @@ static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static int reader_pipe[2], epoll_pipe[2], seq_pipe[2];
 static atomic_int futex_word, released, stopping, started;
 static double sleep_seconds = 4;
+/* --sleep-max: the sleeper's call must also end by then (a restart from scratch runs late). */
+static double sleep_max;
 static char *mbind_mem;
 #define GROW_SIZE (8u << 20)
 #define GROW_MAX 16
@@ -296,7 +299,7 @@ static void *sleeper(void *arg)
 	report_before("sleeper");
 	t0 = now();
 	r = nanosleep(&ts, NULL);
-	if (r != 0 || now() - t0 < sleep_seconds)
+	if (r != 0 || now() - t0 < sleep_seconds || (sleep_max > 0 && now() - t0 > sleep_max))
 		snprintf(check, sizeof(check), "BAD(ret=%d,errno=%d,slept=%.3f)", r, r ? errno : 0, now() - t0);
 	/*
 	 * The "after" allocation waits for "release", as the other threads'
@@ -627,6 +630,8 @@ int main(int argc, char **argv)
 			ctl = argv[++i];
 		else if (strcmp(argv[i], "--sleep") == 0 && i + 1 < argc)
 			sleep_seconds = atof(argv[++i]);
+		else if (strcmp(argv[i], "--sleep-max") == 0 && i + 1 < argc)
+			sleep_max = atof(argv[++i]);
 		else if (strcmp(argv[i], "--mbind") == 0 && i + 1 < argc)
 			setup_mbind(argv[++i]);
 		else if (strcmp(argv[i], "--hold") == 0 && i + 1 < argc) {
@@ -644,7 +649,7 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--soak") == 0)
 			soak = true;
 		else {
-			fprintf(stderr, "usage: poltarget --ctl DIR [--sleep SECONDS] [--mbind MODE:NODES] [--hold MIB] [--seccomp allow|kill|errno] [--soak [--keep MIB]]\n");
+			fprintf(stderr, "usage: poltarget --ctl DIR [--sleep SECONDS [--sleep-max SECONDS]] [--mbind MODE:NODES] [--hold MIB] [--seccomp allow|kill|errno] [--soak [--keep MIB]]\n");
 			return 2;
 		}
 	}

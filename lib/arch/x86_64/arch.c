@@ -13,6 +13,7 @@
 
 const unsigned char nm_arch_syscall_insn[] = { 0x0f, 0x05 }; /* syscall */
 const size_t nm_arch_syscall_insn_len = 2;
+const size_t nm_arch_insn_align = 1; /* variable-length instructions */
 const size_t nm_arch_red_zone = 128;
 const uint32_t nm_arch_audit_arch = AUDIT_ARCH_X86_64;
 
@@ -26,24 +27,6 @@ const uint32_t nm_arch_audit_arch = AUDIT_ARCH_X86_64;
 #define USER32_CS 0x23
 /* Set in the syscall number by x32 programs (__X32_SYSCALL_BIT). */
 #define X32_SYSCALL_BIT 0x40000000L
-
-/* An i386 or x32 program: ELFCLASS32 (x32 is EM_X86_64 too, so the class tells, not the machine). */
-bool nm_arch_task_compat(pid_t pid)
-{
-	unsigned char ident[EI_NIDENT];
-	char path[64];
-	FILE *fp;
-	bool compat = false;
-
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	fp = fopen(path, "re");
-	if (!fp)
-		return false;
-	if (fread(ident, 1, sizeof(ident), fp) == sizeof(ident) && memcmp(ident, ELFMAG, SELFMAG) == 0)
-		compat = ident[EI_CLASS] == ELFCLASS32;
-	fclose(fp);
-	return compat;
-}
 
 int nm_arch_regs_get(pid_t tid, struct nm_regs *regs)
 {
@@ -164,4 +147,23 @@ bool nm_arch_regs_restart_eintr(struct nm_regs *regs)
 	regs->r.rax = regs->r.orig_rax;
 	regs->r.rip -= nm_arch_syscall_insn_len;
 	return true;
+}
+
+/* x86-64: the kernel restarts from what the tracer sees (rax, orig_rax), after the stop. */
+int nm_arch_syscall_entry(pid_t tid, struct nm_regs *saved, long nr)
+{
+	return 0;
+}
+
+void nm_arch_regs_pending(struct nm_regs *regs)
+{
+}
+
+/* x86-64: orig_rax and rax show the interrupted call at the stop. */
+void nm_arch_thread_before_interrupt(pid_t tid, struct nm_regs *regs)
+{
+}
+
+void nm_arch_thread_stopped(struct nm_regs *regs)
+{
 }
