@@ -9,7 +9,12 @@
 # BUILDDIR/deb/numamove-VERSION, dpkg-buildpackage -us -uc -b runs there,
 # and the packages land in BUILDDIR/deb/. The clone stays as it was.
 #
-# Environment: DEB_BUILD_OPTIONS (e.g. nocheck: skip the unit tests).
+# Environment: DEB_BUILD_OPTIONS (e.g. nocheck: skip the unit tests);
+# DEB_HOST_ARCH=arm64 cross-builds the arm64 packages (the cross toolchain
+# and the arm64 -dev packages: scripts/cross-build.sh installs them), with
+# the profiles cross, nocheck and pkg.numamove.noslurm (debian/control: no
+# numamove-slurm, since libslurm-dev:arm64 cannot be installed beside the
+# host's).
 set -euo pipefail
 
 die() { echo "build-debs.sh: $*" >&2; exit 1; }
@@ -34,7 +39,14 @@ fi
 [ -x "$src/debian/rules" ] || die "no debian/rules in the copy of $top"
 
 start=$(date +%s)
-( cd "$src" && dpkg-buildpackage -us -uc -b ) > "$out/build.log" 2>&1 ||
+args=(-us -uc -b)
+if [ -n "${DEB_HOST_ARCH:-}" ] && [ "$DEB_HOST_ARCH" != "$(dpkg --print-architecture)" ]; then
+	[ "$DEB_HOST_ARCH" = arm64 ] || die "DEB_HOST_ARCH: only arm64 is cross-built"
+	"$top/scripts/cross-build.sh" --deps || die "the cross-build's packages (scripts/cross-build.sh --deps)"
+	args+=(-a "$DEB_HOST_ARCH" --build-profiles=cross,nocheck,pkg.numamove.noslurm)
+	export DEB_BUILD_OPTIONS="nocheck ${DEB_BUILD_OPTIONS:-}"
+fi
+( cd "$src" && dpkg-buildpackage "${args[@]}" ) > "$out/build.log" 2>&1 ||
 	{ tail -n 40 "$out/build.log" >&2; die "dpkg-buildpackage failed (log: $out/build.log)"; }
 echo "build-debs.sh: built in $(( $(date +%s) - start ))s (log: $out/build.log)" >&2
 ls "$out"/*.deb
