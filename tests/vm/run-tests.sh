@@ -44,40 +44,51 @@ case_limit() {
 	echo "${l:-$CASE_TIMEOUT}"
 }
 
+# VM_ARCH=arm64 also runs the arm64 cases (tests/vm/arm64/cases).
+casedirs=("$here/cases")
+[ "${VM_ARCH:-}" = arm64 ] && casedirs+=("$here/arm64/cases")
+case_file() { local d; for d in "${casedirs[@]}"; do [ -f "$d/$1.sh" ] && { echo "$d/$1.sh"; return 0; }; done; return 1; }
+
 cases=()
 if [ $# -gt 0 ]; then
 	for c in "$@"; do
 		c=$(basename "$c" .sh)
-		[ -f "$here/cases/$c.sh" ] || { echo "run-tests.sh: no case $c" >&2; exit 2; }
-		case " $(case_topologies "$here/cases/$c.sh") " in
+		case_file "$c" >/dev/null || { echo "run-tests.sh: no case $c" >&2; exit 2; }
+		case " $(case_topologies "$(case_file "$c")") " in
 		*" $topology "*|*" any "*) ;;
 		*) echo "run-tests.sh: warning: case $c is not meant for topology $topology" >&2 ;;
 		esac
 		cases+=("$c")
 	done
 else
-	for c in "$here"/cases/*.sh; do
-		case " ${VM_EXCLUDE:-} " in *" $(basename "$c" .sh) "*) continue ;; esac
-		case " $(case_topologies "$c") " in
-		*" $topology "*|*" any "*) cases+=("$(basename "$c" .sh)") ;;
-		esac
+	for d in "${casedirs[@]}"; do
+		for c in "$d"/*.sh; do
+			case " ${VM_EXCLUDE:-} " in *" $(basename "$c" .sh) "*) continue ;; esac
+			case " $(case_topologies "$c") " in
+			*" $topology "*|*" any "*) cases+=("$(basename "$c" .sh)") ;;
+			esac
+		done
 	done
 fi
 [ ${#cases[@]} -gt 0 ] || { echo "run-tests.sh: no case for topology $topology" >&2; exit 2; }
 
 # The whole VM's limit: every selected case may use its own limit.
 limit_sum=0
-for c in "${cases[@]}"; do limit_sum=$(( limit_sum + $(case_limit "$here/cases/$c.sh") )); done
+for c in "${cases[@]}"; do limit_sum=$(( limit_sum + $(case_limit "$(case_file "$c")") )); done
 export VM_TIMEOUT=${VM_TIMEOUT:-$(( limit_sum + ${VM_BOOT_S:-300} ))}
 
 run_name=${VM_RUN_NAME:-${VM_KERNEL:-6.12}-$topology-$(date +%Y%m%d-%H%M%S)}
+[ "${VM_ARCH:-}" = arm64 ] && run_name=${VM_RUN_NAME:-arm64-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$builddir/vm-logs"
 log=$(mktemp)
 info=$(mktemp)
 trap 'rm -f "$log" "$info"' EXIT
 start=$(date +%s)
+# VM_ARCH=arm64: an arm64 build (scripts/cross-build.sh) in the emulated arm64 machine (arm64/vm.sh).
+vm=$here/vm.sh
+[ "${VM_ARCH:-}" = arm64 ] && vm=$here/arm64/vm.sh
 VM_LOG=$log VM_INFO=$info VM_KEEP_CONSOLE=$builddir/vm-logs/$run_name.console \
-	"$here/vm.sh" "$builddir" "$here/run-suite.sh" "$CASE_TIMEOUT" "${cases[@]}"
+	"$vm" "$builddir" "$here/run-suite.sh" "$CASE_TIMEOUT" "${cases[@]}"
 vmrc=$?
 secs=$(( $(date +%s) - start ))
 

@@ -292,6 +292,10 @@ kfetch() {
 }
 kpkg=${kpin%%=*} kpver=${kpin#*=}
 kdir=$cache/kernel-${kpkg}_$kpver
+# One fetch at a time per cache: the VMs of scripts/test.sh's parts that
+# run side by side share it, and start with the same kernel.
+exec {klock}> "$cache/kernel.lock"
+flock "$klock"
 if [ ! -f "$kdir/vmlinuz" ] || [ ! -f "$kdir/version" ]; then
 	echo "vm.sh: fetching $kpkg=$kpver into $kdir" >&2
 	if ! kfetch "$kpkg" "$kpver" "$kdir"; then
@@ -311,6 +315,7 @@ if [ ! -f "$kdir/vmlinuz" ] || [ ! -f "$kdir/version" ]; then
 		}
 	fi
 fi
+exec {klock}>&-
 kver=$(cat "$kdir/version")
 kpackage=$(cat "$kdir/package")
 kmods=$kdir/lib/modules/$kver

@@ -1,0 +1,249 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# arm64/vm.sh: boot an emulated arm64 NUMA machine and run one script in it,
+# as tests/vm/vm.sh does for x86-64 (same interface, same guest layout).
+#
+# usage: tests/vm/arm64/vm.sh BUILDDIR SCRIPT [ARG...]
+#
+# BUILDDIR is an arm64 build (scripts/cross-build.sh: build-arm64/). The
+# machine: qemu-system-aarch64 -M virt -cpu max (software emulation, TCG),
+# Debian 12's arm64 kernel (linux-image-arm64, 4 KiB pages: Debian 12 has
+# no 16K or 64K arm64 kernel), NUMA from QEMU's device tree, VM_NODES:
+#   node 0: 1024M, cpu 0    node 2: 1280M, no CPUs
+#   node 1: 1024M, cpu 1    node 3: 768M, no CPUs
+# (the x86-64 4-node machine's sizes, which the cases expect).
+# The initramfs: busybox-static:arm64, numactl:arm64 (downloaded with
+# apt-get download and unpacked into the cache, not installed), the arm64
+# libraries the programs need (from this host's multiarch
+# /usr/lib/aarch64-linux-gnu, read with readelf, since ldd cannot run
+# them), BUILDDIR/cli/numamove, BUILDDIR/daemon/numamoved and
+# BUILDDIR/tests/vm/*, tests/vm/lib.sh, run-cases.sh and cases/ as in
+# vm.sh, and the arm64 cases of tests/vm/arm64/cases/ beside them. SCRIPT
+# runs as root as /vm/script with ARGs; the guest prints
+# "@@exit N" and vm.sh exits with N (124 timeout, 125 no status, 126 setup).
+#
+# Environment: VM_NODES (ID:SIZE[:CPU], default above), VM_SMP (2),
+# VM_TIMEOUT (seconds, default 900), VM_CACHE (BUILDDIR/vm-cache),
+# VM_APPEND, VM_LOG (a copy of the console), VM_QEMU (the QEMU binary),
+# VM_KERNEL (an arm64 kernel image package, default what
+# linux-image-arm64:arm64 depends on), VM_UNIT=1 (the unit tests too,
+# below), VM_INFO and VM_KEEP_CONSOLE (as
+# vm.sh's, for run-tests.sh: VM_ARCH=arm64 tests/vm/run-tests.sh BUILDDIR).
+set -euo pipefail
+
+die() { echo "arm64/vm.sh: $*" >&2; exit 126; }
+[ $# -ge 2 ] || { sed -n '4,7p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 126; }
+builddir=$(readlink -f "$1") || die "no build directory $1"
+script=$(readlink -f "$2") || die "no script $2"
+shift 2
+[ -x "$builddir/cli/numamove" ] || die "no $builddir/cli/numamove (scripts/cross-build.sh)"
+[ -f "$script" ] || die "no script $script"
+file -L "$builddir/cli/numamove" | grep -q 'ARM aarch64' || die "$builddir is not an arm64 build"
+
+vmdir=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)   # tests/vm
+timeout_s=${VM_TIMEOUT:-900}
+cache=${VM_CACHE:-$builddir/vm-cache}
+nodes=${VM_NODES:-0:1024M:0 1:1024M:1 2:1280M 3:768M}
+smp=${VM_SMP:-2}
+qemu=${VM_QEMU:-qemu-system-aarch64}
+readelf=aarch64-linux-gnu-readelf
+triplet=aarch64-linux-gnu
+for tool in "$qemu" "$readelf" cpio apt-get dpkg file; do
+	command -v "$tool" >/dev/null ||
+		die "missing $tool (apt-get install qemu-system-arm binutils-aarch64-linux-gnu cpio)"
+done
+
+# --- 1. Packages of arm64, downloaded once into the cache and unpacked.
+mkdir -p "$cache"
+fetch() { # fetch PACKAGE: unpacks PACKAGE:arm64 into $cache/PACKAGE, prints that directory
+	local pkg=$1 dl deb
+	if [ ! -d "$cache/$pkg" ]; then
+		dl=$(mktemp -d "$cache/dl.XXXXXX")
+		( cd "$dl" && apt-get download "$pkg:arm64" ) 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2 || true
+		deb=$(ls "$dl"/*.deb 2>/dev/null | head -n1)
+		[ -n "$deb" ] || { rm -rf "$dl"; die "apt-get download $pkg:arm64 failed"; }
+		dpkg -x "$deb" "$dl/x"
+		rm -rf "$cache/$pkg"
+		mv "$dl/x" "$cache/$pkg"
+		rm -rf "$dl"
+	fi
+	echo "$cache/$pkg"
+}
+kpkg=${VM_KERNEL:-$(apt-cache depends linux-image-arm64:arm64 2>/dev/null |
+	awk '/Depends: linux-image-/{sub(/:arm64$/, "", $2); print $2; exit}')}
+[ -n "$kpkg" ] || die "cannot resolve linux-image-arm64:arm64 (apt-get update?)"
+kdir=$(fetch "$kpkg")
+vmlinuz=$(ls "$kdir"/boot/vmlinuz-* | head -n1)
+kver=${vmlinuz##*/vmlinuz-}
+bbdir=$(fetch busybox-static)
+numactldir=$(fetch numactl)
+
+# --- 2. The initramfs.
+work=$(mktemp -d "$cache/run.XXXXXX")
+qpid=
+cleanup() {
+	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+root=$work/root
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root,home/user,vm,run,lib}
+chmod 1777 "$root/tmp"
+cp "$bbdir/bin/busybox" "$root/bin/busybox"
+
+# Where an arm64 library of this name is, on this host: multiarch first.
+libdirs=("/usr/lib/$triplet" "/lib/$triplet" "/usr/$triplet/lib")
+findlib() { # findlib NAME [RUNPATH-DIR...]
+	local n=$1 d
+	shift
+	for d in "$@" "${libdirs[@]}"; do
+		[ -e "$d/$n" ] && { echo "$d/$n"; return 0; }
+	done
+	return 1
+}
+declare -A copied=()
+# put_elf FILE [DEST]: FILE at DEST (default its own path), and every
+# library it needs, at the paths the guest's loader searches.
+put_elf() {
+	local f=$1 dest=${2:-$1} origin rp dirs=() n lib d
+	[ -n "${copied[$dest]:-}" ] && return 0
+	copied[$dest]=1
+	mkdir -p "$root$(dirname "$dest")"
+	cp -L "$f" "$root$dest"
+	origin=$(dirname "$(readlink -f "$f")")
+	rp=$("$readelf" -d "$f" 2>/dev/null | sed -n 's/.*(RUNPATH).*\[\(.*\)\]/\1/p; s/.*(RPATH).*\[\(.*\)\]/\1/p' | head -n1)
+	for d in ${rp//:/ }; do dirs+=("${d//\$ORIGIN/$origin}"); done
+	for n in $("$readelf" -d "$f" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+		lib=$(findlib "$n" "${dirs[@]}") || die "$f needs $n, not found for arm64"
+		case $lib in
+		"$builddir"/*) put_elf "$lib" ;;                    # the build's own, at its path (RUNPATH)
+		*) put_elf "$lib" "/lib/$triplet/$n" ;;            # the loader's multiarch directory
+		esac
+	done
+}
+for exe in "$builddir"/cli/numamove "$builddir"/daemon/numamoved "$builddir"/tests/vm/*; do
+	[ -f "$exe" ] && [ -x "$exe" ] && file -L "$exe" | grep -q 'ELF.*aarch64' && put_elf "$exe"
+done
+# VM_UNIT=1: the cmocka unit tests too, with their recorded data at its
+# source path (DATA_DIR): those that qemu-user cannot run (ptrace, NUMA
+# calls) run on the emulated machine's real arm64 kernel (cases/a0-unit.sh,
+# or arm64/unit.sh for all of them).
+if [ "${VM_UNIT:-0}" = 1 ]; then
+	for exe in "$builddir"/tests/unit/test-*; do
+		[ -f "$exe" ] && [ -x "$exe" ] && put_elf "$exe"
+	done
+	data=$vmdir/../unit/data
+	mkdir -p "$root$(readlink -f "$data")"
+	cp -a "$data/." "$root$(readlink -f "$data")/"
+fi
+put_elf "$numactldir/usr/bin/numactl" /usr/bin/numactl
+put_elf "$numactldir/usr/bin/migratepages" /usr/bin/migratepages
+# The loader at the path the programs name (PT_INTERP).
+put_elf "$(findlib ld-linux-aarch64.so.1)" /lib/ld-linux-aarch64.so.1
+find "$root" -type d -exec chmod a+rx {} +
+
+cp "$vmdir/lib.sh" "$root/vm/lib.sh"
+cp "$vmdir/run-cases.sh" "$root/vm/run-cases.sh"
+mkdir -p "$root/vm/cases"
+cp "$vmdir"/cases/*.sh "$vmdir"/arm64/cases/*.sh "$root/vm/cases/"
+cp "$script" "$root/vm/script"
+: > "$root/vm/args"
+for a in "$@"; do printf '%s\n' "$a" >> "$root/vm/args"; done
+chmod -R a+rX "$root/vm"
+cat > "$root/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+user:x:1000:1000:user:/home/user:/bin/sh
+EOF
+cat > "$root/etc/group" <<'EOF'
+root:x:0:
+user:x:1000:
+EOF
+cat > "$root/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox --install -s
+export PATH="/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:$builddir/cli:$builddir/tests/vm"
+export HOME=/root VM_BUILDDIR="$builddir" VM_KERNEL=$kver VM_ARCH=arm64
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mkdir -p /dev/shm /dev/pts
+mount -t tmpfs -o mode=1777 tmp /tmp
+mount -t tmpfs -o mode=1777 shm /dev/shm
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+echo 0 > /proc/sys/kernel/numa_balancing 2>/dev/null
+hostname numavm-arm64
+chown 1000:1000 /home/user
+ln -sf /proc/self/fd /dev/fd 2>/dev/null
+cd /
+echo "@@vm up: \$(uname -rm), nodes \$(cat /sys/devices/system/node/online), page \$(getconf PAGESIZE 2>/dev/null || echo ?), \$(cut -d' ' -f1 /proc/uptime)s"
+set --
+while IFS= read -r a; do set -- "\$@" "\$a"; done < /vm/args
+sh /vm/script "\$@" < /dev/null
+rc=\$?
+sync
+echo "@@exit \$rc"
+poweroff -f
+INIT
+chmod 755 "$root/init"
+( cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet ) > "$work/initrd.cpio" || die "cpio failed"
+
+# --- 3. The machine.
+numa_args=() total=0
+for spec in $nodes; do
+	[[ $spec =~ ^([0-9]+):([0-9]+)M(:([0-9]+))?$ ]] || die "VM_NODES: '$spec' is not ID:SIZEM[:CPU]"
+	id=${BASH_REMATCH[1]} size=${BASH_REMATCH[2]} cpu=${BASH_REMATCH[4]}
+	total=$(( total + size ))
+	numa_args+=(-object "memory-backend-ram,id=m$id,size=${size}M")
+	numa_args+=(-numa "node,nodeid=$id,memdev=m$id${cpu:+,cpus=$cpu}")
+done
+echo "arm64/vm.sh: kernel $kpkg ($kver), nodes ${nodes// /, }, $smp CPUs, TCG" >&2
+# For run-tests.sh (VM_ARCH=arm64), as vm.sh writes it.
+[ -n "${VM_INFO:-}" ] && printf 'kernel_package=%s\nkernel_release=%s\ntopology=%s\naccel=tcg\n' \
+	"$kpkg:arm64" "$kver" "arm64 ${nodes// /,}" > "$VM_INFO"
+log=$work/console
+: > "$log"
+# pauth-impdef: QEMU's own pointer authentication, much faster to emulate than the architected one.
+"$qemu" -M virt -cpu max,pauth-impdef=on -accel tcg,thread=multi -smp "$smp" -m "${total}M" \
+	-nographic -no-reboot -kernel "$vmlinuz" -initrd "$work/initrd.cpio" \
+	-append "console=ttyAMA0 quiet panic=-1 oops=panic nowatchdog ${VM_APPEND:-}" \
+	"${numa_args[@]}" < /dev/null > "$log" 2>&1 &
+qpid=$!
+tail -n +1 -f --pid="$qpid" "$log" | sed -u 's/\r$//' | tee ${VM_LOG:+"$VM_LOG"} &
+tpid=$!
+timedout=0 start=$(date +%s)
+while kill -0 "$qpid" 2>/dev/null; do
+	if [ $(( $(date +%s) - start )) -ge "$timeout_s" ]; then
+		timedout=1
+		kill "$qpid" 2>/dev/null || true
+		sleep 2
+		kill -9 "$qpid" 2>/dev/null || true
+		break
+	fi
+	sleep 1
+done
+wait "$qpid" 2>/dev/null || true
+qpid=
+wait "$tpid" 2>/dev/null || true
+echo "arm64/vm.sh: ran $(( $(date +%s) - start ))s" >&2
+keep_console() {
+	local dest=${VM_KEEP_CONSOLE:-$builddir/vm-logs/console-arm64-$(date +%Y%m%d-%H%M%S)-$$.log}
+	mkdir -p "$(dirname "$dest")" && tr -d '\r' < "$log" > "$dest" &&
+		echo "arm64/vm.sh: the whole console is kept in $dest" >&2
+}
+if [ "$timedout" = 1 ]; then
+	echo "arm64/vm.sh: timeout: killed QEMU after ${timeout_s}s" >&2
+	[ -n "${VM_INFO:-}" ] && echo "stopped=timed out after ${timeout_s}s" >> "$VM_INFO"
+	keep_console
+	exit 124
+fi
+rc=$(tr -d '\r' < "$log" | sed -n 's/^@@exit \([0-9]*\)$/\1/p' | tail -n1)
+if [ -z "$rc" ]; then
+	echo "arm64/vm.sh: the VM stopped without reporting an exit status" >&2
+	[ -n "${VM_INFO:-}" ] && echo "stopped=stopped without an exit status" >> "$VM_INFO"
+	keep_console
+	exit 125
+fi
+[ "$rc" = 0 ] || keep_console
+exit "$rc"
