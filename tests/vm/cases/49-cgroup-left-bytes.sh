@@ -4,10 +4,17 @@
 # the memory of the group's processes outside the new cpuset.mems. A group
 # (cpuset.mems 0) whose 128 MiB cannot all fit on node 3, which another
 # process outside the group nearly fills, moved --to 3: exit 3, and
-# "left-bytes" equals the bytes outside node 3 that the numa_maps of the
-# group's processes show (read here, N<node>= times kernelpagesize_kB), a
-# measure that must find something left. The workload's data stays intact,
-# every page on node 0 or 3.
+# "left-bytes" is what the numa_maps of the group's processes show outside
+# node 3 (read here, N<node>= times kernelpagesize_kB), a measure that must
+# find something left: at least their anonymous bytes outside node 3,
+# which nothing outside the group moves, and at most those and the size of
+# their file mappings. The file pages (the libraries: several MB under
+# ASan) are page cache that reclaim on the full node 3 can drop after
+# numamove measured, and that processes outside the group read back in on
+# another node. (Seen once, in CI's sanitize run: 7 MB more outside node 3
+# here than numamove had measured a moment earlier, with 7 MB of file
+# mappings; an exact comparison failed.)
+# The workload's data stays intact, every page on node 0 or 3.
 # (d243ede wrote the bytes divided by 4096 as "left" and no "left-bytes".)
 cg=/sys/fs/cgroup
 grep -qw cpuset $cg/cgroup.controllers || fail "no cpuset controller in the VM's cgroup v2"
@@ -25,19 +32,32 @@ cleanup() {
 	[ -n "$had_cpuset" ] || echo -cpuset > $cg/cgroup.subtree_control
 }
 trap cleanup EXIT
-# Bytes of the group's processes on nodes other than $1, from their numa_maps.
+# Bytes of the group's processes on nodes other than $1, from their numa_maps:
+# "ANON FILE", FILE for mappings of files (numa_maps' file=).
 bytes_outside() {
 	local p
 	for p in $(cat $cg/left/cgroup.procs); do cat /proc/$p/numa_maps; done | awk -v keep="$1" '
 	{
 		kb = 4
+		f = / file=/
 		for (i = 2; i <= NF; i++) if ($i ~ /^kernelpagesize_kB=/) kb = substr($i, 19)
 		for (i = 2; i <= NF; i++) if ($i ~ /^N[0-9]+=/) {
 			split(substr($i, 2), a, "=")
-			if (a[1] != keep) s += a[2] * kb * 1024
+			if (a[1] != keep) s[f] += a[2] * kb * 1024
 		}
 	}
-	END {printf "%d\n", s}'
+	END {printf "%d %d\n", s[0], s[1]}'
+}
+# The size of the file mappings of the group's processes (/proc/PID/maps
+# lines with an inode): what their file pages outside node 3 can be at most.
+file_mapped() {
+	local p range perm off dev inode s=0
+	for p in $(cat $cg/left/cgroup.procs); do
+		while read -r range perm off dev inode _; do
+			[ "$inode" = 0 ] || s=$((s + 0x${range#*-} - 0x${range%-*}))
+		done < /proc/$p/maps
+	done
+	echo "$s"
 }
 
 free3=$(( $(node_free_kb 3) / 1024 ))
@@ -48,14 +68,23 @@ wl_report a
 assert_region_on a 0 0
 
 nm move --cgroup $cg/left --to 3 -J -b
-after=$(bytes_outside 3)
-note "outside node 3 after the move, from numa_maps: $after bytes"
+set -- $(bytes_outside 3)
+anon=$1 file=$2
+fmax=$(file_mapped)
+note "outside node 3 after the move, from numa_maps: $anon bytes anonymous, $file bytes of files (mapped: $fmax)"
 assert_rc 3
 assert_eq "$(cat $cg/left/cpuset.mems)" 3 "cpuset.mems after the move"
-assert_ge "$after" $((4 << 20)) "bytes left outside node 3 (setup: node 3 too small)"
+assert_ge "$anon" $((4 << 20)) "anonymous bytes left outside node 3 (setup: node 3 too small)"
 l=$(nm_json | grep -E "^moves( .*)? cgroup=$cg/left " | head -n1)
 [ -n "$l" ] || fail "no JSON object for cgroup $cg/left under moves"
-assert_eq "$(jval "$l" left-bytes)" "$after" "JSON left-bytes (the numa_maps of the group's processes: $after)"
+left=$(jval "$l" left-bytes)
+if [ "$left" != "$((anon + file))" ]; then
+	# Not a failure by itself (see above), but what to look at if one follows.
+	note "JSON left-bytes $left, not $anon + $file; the group's numa_maps now:"
+	for p in $(cat $cg/left/cgroup.procs); do sed 's/^/  # /' /proc/$p/numa_maps; done
+fi
+assert_ge "$left" "$anon" "JSON left-bytes (anonymous bytes outside node 3 in the numa_maps of the group's processes: $anon)"
+assert_le "$left" "$((anon + fmax))" "JSON left-bytes (at most those and the group's file mappings: $anon + $fmax)"
 assert_eq "$(jval "$l" left)" null "JSON left (pages of mixed sizes: unknown)"
 assert_eq "$(jval "$l" status)" partial "JSON status"
 
