@@ -74,42 +74,6 @@ long nm_arch_regs_result(const struct nm_regs *regs)
 	return (long)regs->r.rax;
 }
 
-/*
- * Calls that fail with EINTR, not a restart code, when a stop (here: the
- * ptrace interrupt) wakes them even though no handler runs (signal(7),
- * "Interruption of system calls and library functions by stop signals"),
- * including socket calls with a timeout (SO_RCVTIMEO, SO_SNDTIMEO). Each
- * returns EINTR only when it has transferred nothing, so a restart is safe.
- */
-static bool eintr_on_stop(long nr)
-{
-	switch (nr & ~X32_SYSCALL_BIT) {
-	case SYS_epoll_wait:
-	case SYS_epoll_pwait:
-#ifdef SYS_epoll_pwait2
-	case SYS_epoll_pwait2:
-#endif
-	case SYS_semop:
-	case SYS_semtimedop:
-	case SYS_rt_sigtimedwait:
-	case SYS_io_getevents:
-	case SYS_io_pgetevents:
-	case SYS_read:
-	case SYS_readv:
-	case SYS_recvfrom:
-	case SYS_recvmsg:
-	case SYS_recvmmsg:
-	case SYS_sendto:
-	case SYS_sendmsg:
-	case SYS_accept:
-	case SYS_accept4:
-	case SYS_io_uring_enter:
-		return true;
-	default:
-		return false;
-	}
-}
-
 bool nm_arch_regs_restart(struct nm_regs *regs, bool quiet)
 {
 	long nr = (long)regs->r.orig_rax;
@@ -127,7 +91,7 @@ bool nm_arch_regs_restart(struct nm_regs *regs, bool quiet)
 		regs->r.rip -= nm_arch_syscall_insn_len;
 		return true;
 	case -EINTR:
-		if (quiet && eintr_on_stop(nr))
+		if (quiet && nm_arch_eintr_on_stop(nr & ~X32_SYSCALL_BIT))
 			break;
 		return false;
 	default:
@@ -142,7 +106,7 @@ bool nm_arch_regs_restart_eintr(struct nm_regs *regs)
 {
 	long nr = (long)regs->r.orig_rax;
 
-	if (nr < 0 || (long)regs->r.rax != -EINTR || !eintr_on_stop(nr))
+	if (nr < 0 || (long)regs->r.rax != -EINTR || !nm_arch_eintr_on_stop(nr & ~X32_SYSCALL_BIT))
 		return false;
 	regs->r.rax = regs->r.orig_rax;
 	regs->r.rip -= nm_arch_syscall_insn_len;
@@ -160,6 +124,10 @@ void nm_arch_regs_pending(struct nm_regs *regs)
 }
 
 /* x86-64: orig_rax and rax show the interrupted call at the stop. */
+void nm_arch_thread_before_seize(pid_t tid, struct nm_regs *regs)
+{
+}
+
 void nm_arch_thread_before_interrupt(pid_t tid, struct nm_regs *regs)
 {
 }
