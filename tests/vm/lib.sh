@@ -314,6 +314,7 @@ pages_to_bytes() { echo $(( $1 * 4096 )); }
 #                           count of that call; "" when LINE lacks KEY
 #   held_threads PID        "TID STATE TRACERPID" of each thread of PID that is
 #                           stopped (State t or T) or traced (TracerPid not 0)
+#   assert_none_held PID WHAT   no thread of PID is (held_threads)
 PT=${PT:-poltarget}
 pt_dir() { echo "$T/pt.$1"; }
 pt_pid() { cat "$(pt_dir "$1")/pid"; }
@@ -367,6 +368,12 @@ held_threads() {
 		     END {if (st ~ /^[tT]$/ || (tp != "" && tp != 0)) {n = split(FILENAME, p, "/"); print p[n - 1], st, tp}}' "$s" 2>/dev/null
 	done
 	return 0
+}
+assert_none_held() {
+	local h
+	[ -d "/proc/$1/task" ] || fail "$2: process $1 is gone"
+	h=$(held_threads "$1")
+	[ -z "$h" ] || fail "$2: threads left stopped or traced (TID STATE TRACERPID): $(echo $h)"
 }
 # Every "after" line's nodes are exactly LIST.
 assert_after_nodes() {

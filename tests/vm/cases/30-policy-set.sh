@@ -21,10 +21,7 @@ assert_eq "$(awk 'NR > 1 && $1 == "thread"' "$T/out" | wc -l)" "$(ls /proc/$pid/
 nm policy "$pid" --set bind:2 -o TYPE,BEFORE,AFTER,STATUS
 assert_rc 0
 assert_eq "$(awk 'NR > 1 {print $1, $2, $3, $4}' "$T/out" | sort -u)" "thread bind:0 bind:2 changed" "report"
-for s in /proc/$pid/task/*/status; do
-	case $(awk '/^State/ {print $2}' "$s") in T|t) fail "a thread is left stopped: $s" ;; esac
-	assert_eq "$(awk '/^TracerPid/ {print $2}' "$s")" 0 "TracerPid after the change"
-done
+assert_none_held "$pid" "after the change"
 nm policy "$pid" -J
 assert_rc 0
 assert_eq "$(json_flat < "$T/out" | grep 'type=thread' | sed 's/.*policy=\([^ ]*\).*/\1/' | sort -u)" "bind:2" \

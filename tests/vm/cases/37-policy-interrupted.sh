@@ -36,10 +36,7 @@ for sig in INT TERM HUP INT TERM HUP INT TERM HUP INT TERM HUP INT TERM HUP INT 
 	0|"$want") ;;
 	*) fail "round $i ($sig): numamove exited $rc (a crash, or killed by the signal)$(err_hint)" ;;
 	esac
-	for s in /proc/$pid/task/*/status; do
-		case $(awk '/^State/ {print $2}' "$s") in T|t) fail "round $i ($sig): a thread is left stopped" ;; esac
-		assert_eq "$(awk '/^TracerPid/ {print $2}' "$s")" 0 "round $i ($sig): TracerPid"
-	done
+	assert_none_held "$pid" "round $i ($sig)"
 done
 assert_ge "$held" 5 "rounds whose signal arrived while the threads were held"
 pt_release a

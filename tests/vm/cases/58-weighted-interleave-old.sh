@@ -17,10 +17,7 @@ nm policy "$pid" --set "weighted-interleave:$a,$b"
 assert_rc 1 2 3
 [ -s "$T/err" ] || fail "no message on stderr"
 kill -0 "$pid" || fail "the target died"
-for s in /proc/$pid/task/*/status; do
-	case $(awk '/^State/ {print $2}' "$s") in T|t) fail "a thread is left stopped: $s" ;; esac
-	assert_eq "$(awk '/^TracerPid/ {print $2}' "$s")" 0 "TracerPid after the refusal"
-done
+assert_none_held "$pid" "after the refusal"
 pt_cmd p alloc
 pt_wait p '^alloc ' 1
 assert_eq "$(pt_nodes p '^alloc ')" "$src" "main thread's next allocation (policy unchanged)"

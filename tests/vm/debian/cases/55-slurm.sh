@@ -184,6 +184,12 @@ cred_move() {
 	sed 's/^/  2> /' "$T/b.err"
 	echo "  exit $B_RC"
 }
+# cred_refused TO CRED WHAT PATTERN: numamoved refuses the Move and says PATTERN
+cred_refused() {
+	cred_move "$1" "$2"
+	[ "$B_RC" != 0 ] || fail "numamoved took $3"
+	grep -q "$4" "$T/b.err" || fail "numamoved's refusal of $3: $(cat "$T/b.err")"
+}
 wl_save job
 user_cred=$(payload 3 | runas 1000 1000 /usr/bin/munge) || fail "uid 1000's munge"
 other_cred=$(payload 2 | /usr/bin/munge) || fail "root's munge"
@@ -195,9 +201,7 @@ grep -q "is not a task of slurm job $id" "$T/b.err" || fail "numamoved's refusal
 for c in "user_cred:uid 1000's, not root's" "other_cred:root asked another move" "bad:Invalid credential"; do
 	var=${c%%:*}
 	if [ "$var" = bad ]; then v=MUNGE:AAAAnot-a-credential:; else v=$(eval echo "\$$var"); fi
-	cred_move 3 "$v"
-	[ "$B_RC" != 0 ] || fail "numamoved took a Move with $var"
-	grep -q "slurm-credential.*${c#*:}" "$T/b.err" || fail "numamoved's refusal of $var: $(cat "$T/b.err")"
+	cred_refused 3 "$v" "a Move with $var" "slurm-credential.*${c#*:}"
 done
 sleep 1
 wl_report job
@@ -211,9 +215,7 @@ assert_region_on job 0 3
 assert_checksums job
 wl_save job
 for to in 0 3; do
-	cred_move "$to" "$cred"
-	[ "$B_RC" != 0 ] || fail "numamoved took root's credential twice"
-	grep -q "slurm-credential': Replayed credential" "$T/b.err" || fail "numamoved's refusal of a replay: $(cat "$T/b.err")"
+	cred_refused "$to" "$cred" "root's credential twice" "slurm-credential': Replayed credential"
 done
 sleep 1
 wl_report job
