@@ -124,6 +124,7 @@ shift 2
 [ -f "$script" ] || die "no script $script"
 
 srcdir=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)   # tests/vm
+. "$srcdir/vm-common.sh"   # busybox_init, vm_run
 timeout_s=${VM_TIMEOUT:-900}
 cache=${VM_CACHE:-$builddir/vm-cache}
 modules=${VM_MODULES-brd ext4 crc32c_generic}
@@ -436,55 +437,7 @@ if [ -n "$modules" ]; then
 		echo "vm.sh: warning: depmod failed; use insmod" >&2
 fi
 
-cat > "$root/etc/passwd" <<'EOF'
-root:x:0:0:root:/root:/bin/sh
-user:x:1000:1000:user:/home/user:/bin/sh
-EOF
-cat > "$root/etc/group" <<'EOF'
-root:x:0:
-user:x:1000:
-EOF
-
-cat > "$root/init" <<INIT
-#!/bin/busybox sh
-/bin/busybox --install -s
-export PATH="/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:$builddir/cli:$builddir/tests/vm:$builddir/bench"
-export HOME=/root VM_BUILDDIR="$builddir" VM_KERNEL=$kver${tier:+ VM_TIER=$tier}
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev 2>/dev/null
-mkdir -p /dev/shm /dev/pts
-# a tmpfs on /tmp would hide files of a build directory under /tmp: carry them over
-mkdir /.tmp.rootfs && mv /tmp/* /.tmp.rootfs/ 2>/dev/null
-mount -t tmpfs -o mode=1777 tmp /tmp
-cp -a /.tmp.rootfs/. /tmp/ && rm -rf /.tmp.rootfs
-mount -t tmpfs -o mode=1777 shm /dev/shm
-mount -t cgroup2 cgroup2 /sys/fs/cgroup
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-echo 0 > /proc/sys/kernel/numa_balancing
-hostname numavm
-chown 1000:1000 /home/user
-ln -sf /proc/self/fd /dev/fd 2>/dev/null
-cd /
-if [ -n "\${VM_TIER:-}" ]; then
-	# VM_TIER: node \$VM_TIER's memory, carved out as persistent memory, back as a lower memory tier
-	if out=\$(T=/tmp/.tier sh -c '. /vm/lib.sh && tier_online "\$VM_TIER"' 2>&1); then
-		echo "@@tier: \$out"
-	else
-		echo "@@tier failed: \$out"
-	fi
-	rm -rf /tmp/.tier
-fi
-echo "@@vm up: \$(uname -r), nodes \$(cat /sys/devices/system/node/online), \$(cut -d' ' -f1 /proc/uptime)s"
-set --
-while IFS= read -r a; do set -- "\$@" "\$a"; done < /vm/args
-sh /vm/script "\$@" < /dev/null
-rc=\$?
-sync
-echo "@@exit \$rc"
-poweroff -f
-INIT
-chmod 755 "$root/init"
+busybox_init "$root" numavm "$builddir/cli:$builddir/tests/vm:$builddir/bench" "VM_BUILDDIR=\"$builddir\" VM_KERNEL=$kver${tier:+ VM_TIER=$tier}"
 
 # -R 0:0: everything root's (the guest init gives /home/user to uid 1000).
 ( cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet ) > "$work/initrd.cpio" ||
@@ -548,78 +501,13 @@ if [ -n "${VM_INFO:-}" ]; then
 		"$kpackage" "$kver" "$topology" "$accel" > "$VM_INFO"
 fi
 
-# Why a run ended badly, from its console: a panic, an oops, the OOM killer,
-# QEMU's own error, and the case that was running.
-vm_reason() { # vm_reason CONSOLE
-	local c=$1 r running
-	r=$(tr -d '\r' < "$c" | grep -aE 'Kernel panic - not syncing|^\[? *[0-9.]*\]? *(BUG:|Oops|general protection fault|kernel BUG)|Out of memory: Kill|invoked oom-killer|^qemu-system|^qemu:' | head -n 3)
-	running=$(tr -d '\r' < "$c" | awk '/^RUN: /{r = $2} /^(PASS|FAIL|SKIP): /{if ($2 == r) r = ""} END {print r}')
-	[ -n "$running" ] && echo "vm.sh: case running when it stopped: $running" >&2
-	if [ -n "$r" ]; then
-		printf '%s\n' "$r" | sed 's/^/vm.sh: console: /' >&2
-	else
-		echo "vm.sh: no panic, oops or OOM on the console; its last lines:" >&2
-		tr -d '\r' < "$c" | tail -n 5 | sed 's/^/vm.sh:   | /' >&2
-	fi
-	if [ -n "${VM_INFO:-}" ]; then
-		echo "running=$running" >> "$VM_INFO"
-		echo "reason=$(printf '%s\n' "$r" | head -n1 | sed 's/^\[ *[0-9.]*\] *//')" >> "$VM_INFO"
-	fi
-}
-# keep_console: the whole console of a failed run, under the build directory.
-keep_console() {
-	local dest=${VM_KEEP_CONSOLE:-$builddir/vm-logs/console-$(date +%Y%m%d-%H%M%S)-$$.log}
-	mkdir -p "$(dirname "$dest")" && tr -d '\r' < "$log" > "$dest" &&
-		echo "vm.sh: the whole console is kept in $dest" >&2
-}
-
 # --- 3. The machine: VM_SMP CPUs, VM_MEM, the nodes of VM_NODES (parsed above).
 # nowatchdog: under software emulation on a busy host a vCPU can go
 # unscheduled for tens of seconds, and the soft lockup detector would then
 # log a "BUG: soft lockup" that says nothing about the kernel (the health
 # scan fails on it). A real hang still ends the case by its time limit.
-log=$work/console
-: > "$log"
-"$qemu" "${accel_args[@]}" -smp "$smp_arg" -m "$mem" -nographic -no-reboot \
+log=$work/console vm_name=vm.sh vm_tag=
+vm_run "$qemu" "${accel_args[@]}" -smp "$smp_arg" -m "$mem" -nographic -no-reboot \
 	-kernel "$kdir/vmlinuz" -initrd "$work/initrd.cpio" \
 	-append "console=ttyS0 quiet panic=-1 oops=panic nowatchdog $kappend $tier_append ${VM_APPEND:-}" \
-	"${numa_args[@]}" "${disk_args[@]}" \
-	< /dev/null > "$log" 2>&1 &
-qpid=$!
-
-# Stream the console; stop QEMU after VM_TIMEOUT seconds.
-tail -n +1 -f --pid="$qpid" "$log" | sed -u 's/\r$//' | tee ${VM_LOG:+"$VM_LOG"} &
-tpid=$!
-timedout=0
-start=$(date +%s)
-while kill -0 "$qpid" 2>/dev/null; do
-	if [ $(( $(date +%s) - start )) -ge "$timeout_s" ]; then
-		timedout=1
-		kill "$qpid" 2>/dev/null || true
-		sleep 2
-		kill -9 "$qpid" 2>/dev/null || true
-		break
-	fi
-	sleep 1
-done
-wait "$qpid" 2>/dev/null || true
-qpid=
-wait "$tpid" 2>/dev/null || true
-
-if [ "$timedout" = 1 ]; then
-	echo "vm.sh: timeout: killed QEMU after ${timeout_s}s" >&2
-	vm_reason "$log"
-	[ -n "${VM_INFO:-}" ] && echo "stopped=timed out after ${timeout_s}s" >> "$VM_INFO"
-	keep_console
-	exit 124
-fi
-rc=$(tr -d '\r' < "$log" | sed -n 's/^@@exit \([0-9]*\)$/\1/p' | tail -n1)
-if [ -z "$rc" ]; then
-	echo "vm.sh: the VM stopped without reporting an exit status" >&2
-	vm_reason "$log"
-	[ -n "${VM_INFO:-}" ] && echo "stopped=stopped without an exit status" >> "$VM_INFO"
-	keep_console
-	exit 125
-fi
-[ "$rc" = 0 ] || keep_console
-exit "$rc"
+	"${numa_args[@]}" "${disk_args[@]}"

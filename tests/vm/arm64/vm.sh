@@ -42,6 +42,7 @@ shift 2
 file -L "$builddir/cli/numamove" | grep -q 'ARM aarch64' || die "$builddir is not an arm64 build"
 
 vmdir=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)   # tests/vm
+. "$vmdir/vm-common.sh"   # busybox_init, vm_run
 timeout_s=${VM_TIMEOUT:-900}
 cache=${VM_CACHE:-$builddir/vm-cache}
 nodes=${VM_NODES:-0:1024M:0 1:1024M:1 2:1280M 3:768M}
@@ -152,41 +153,7 @@ cp "$script" "$root/vm/script"
 : > "$root/vm/args"
 for a in "$@"; do printf '%s\n' "$a" >> "$root/vm/args"; done
 chmod -R a+rX "$root/vm"
-cat > "$root/etc/passwd" <<'EOF'
-root:x:0:0:root:/root:/bin/sh
-user:x:1000:1000:user:/home/user:/bin/sh
-EOF
-cat > "$root/etc/group" <<'EOF'
-root:x:0:
-user:x:1000:
-EOF
-cat > "$root/init" <<INIT
-#!/bin/busybox sh
-/bin/busybox --install -s
-export PATH="/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:$builddir/cli:$builddir/tests/vm"
-export HOME=/root VM_BUILDDIR="$builddir" VM_KERNEL=$kver VM_ARCH=arm64
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev 2>/dev/null
-mkdir -p /dev/shm /dev/pts
-mount -t tmpfs -o mode=1777 tmp /tmp
-mount -t tmpfs -o mode=1777 shm /dev/shm
-mount -t cgroup2 cgroup2 /sys/fs/cgroup
-echo 0 > /proc/sys/kernel/numa_balancing 2>/dev/null
-hostname numavm-arm64
-chown 1000:1000 /home/user
-ln -sf /proc/self/fd /dev/fd 2>/dev/null
-cd /
-echo "@@vm up: \$(uname -rm), nodes \$(cat /sys/devices/system/node/online), page \$(getconf PAGESIZE 2>/dev/null || echo ?), \$(cut -d' ' -f1 /proc/uptime)s"
-set --
-while IFS= read -r a; do set -- "\$@" "\$a"; done < /vm/args
-sh /vm/script "\$@" < /dev/null
-rc=\$?
-sync
-echo "@@exit \$rc"
-poweroff -f
-INIT
-chmod 755 "$root/init"
+busybox_init "$root" numavm-arm64 "$builddir/cli:$builddir/tests/vm" "VM_BUILDDIR=\"$builddir\" VM_KERNEL=$kver VM_ARCH=arm64"
 ( cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet ) > "$work/initrd.cpio" || die "cpio failed"
 
 # --- 3. The machine.
@@ -202,48 +169,9 @@ echo "arm64/vm.sh: kernel $kpkg ($kver), nodes ${nodes// /, }, $smp CPUs, TCG" >
 # For run-tests.sh (VM_ARCH=arm64), as vm.sh writes it.
 [ -n "${VM_INFO:-}" ] && printf 'kernel_package=%s\nkernel_release=%s\ntopology=%s\naccel=tcg\n' \
 	"$kpkg:arm64" "$kver" "arm64 ${nodes// /,}" > "$VM_INFO"
-log=$work/console
-: > "$log"
+log=$work/console vm_name=arm64/vm.sh vm_tag=arm64
 # pauth-impdef: QEMU's own pointer authentication, much faster to emulate than the architected one.
-"$qemu" -M virt -cpu max,pauth-impdef=on -accel tcg,thread=multi -smp "$smp" -m "${total}M" \
+vm_run "$qemu" -M virt -cpu max,pauth-impdef=on -accel tcg,thread=multi -smp "$smp" -m "${total}M" \
 	-nographic -no-reboot -kernel "$vmlinuz" -initrd "$work/initrd.cpio" \
 	-append "console=ttyAMA0 quiet panic=-1 oops=panic nowatchdog ${VM_APPEND:-}" \
-	"${numa_args[@]}" < /dev/null > "$log" 2>&1 &
-qpid=$!
-tail -n +1 -f --pid="$qpid" "$log" | sed -u 's/\r$//' | tee ${VM_LOG:+"$VM_LOG"} &
-tpid=$!
-timedout=0 start=$(date +%s)
-while kill -0 "$qpid" 2>/dev/null; do
-	if [ $(( $(date +%s) - start )) -ge "$timeout_s" ]; then
-		timedout=1
-		kill "$qpid" 2>/dev/null || true
-		sleep 2
-		kill -9 "$qpid" 2>/dev/null || true
-		break
-	fi
-	sleep 1
-done
-wait "$qpid" 2>/dev/null || true
-qpid=
-wait "$tpid" 2>/dev/null || true
-echo "arm64/vm.sh: ran $(( $(date +%s) - start ))s" >&2
-keep_console() {
-	local dest=${VM_KEEP_CONSOLE:-$builddir/vm-logs/console-arm64-$(date +%Y%m%d-%H%M%S)-$$.log}
-	mkdir -p "$(dirname "$dest")" && tr -d '\r' < "$log" > "$dest" &&
-		echo "arm64/vm.sh: the whole console is kept in $dest" >&2
-}
-if [ "$timedout" = 1 ]; then
-	echo "arm64/vm.sh: timeout: killed QEMU after ${timeout_s}s" >&2
-	[ -n "${VM_INFO:-}" ] && echo "stopped=timed out after ${timeout_s}s" >> "$VM_INFO"
-	keep_console
-	exit 124
-fi
-rc=$(tr -d '\r' < "$log" | sed -n 's/^@@exit \([0-9]*\)$/\1/p' | tail -n1)
-if [ -z "$rc" ]; then
-	echo "arm64/vm.sh: the VM stopped without reporting an exit status" >&2
-	[ -n "${VM_INFO:-}" ] && echo "stopped=stopped without an exit status" >> "$VM_INFO"
-	keep_console
-	exit 125
-fi
-[ "$rc" = 0 ] || keep_console
-exit "$rc"
+	"${numa_args[@]}"
