@@ -196,7 +196,6 @@ static int seize_all(struct nm_freeze *f, const pid_t *tids, size_t n, size_t fi
 	for (size_t i = first; i < f->n; i++) {
 		struct nm_thread *t = &f->t[i];
 
-		nm_arch_thread_before_seize(t->tid, &t->saved);
 		if (ptrace(PTRACE_SEIZE, t->tid, NULL, (void *)(long)PTRACE_O_TRACESYSGOOD) < 0) {
 			r = -errno;
 			/* Exited meanwhile; an exited thread (a zombie main thread) refuses with EPERM. */
@@ -229,8 +228,7 @@ static int seize_all(struct nm_freeze *f, const pid_t *tids, size_t n, size_t fi
 	 * EINTR) is read just before it too: a thread that left its call
 	 * since (epoll_wait(2)'s timeout) and went back into it cannot have
 	 * its EINTR undone, and under emulation reading every thread first
-	 * gave about one such thread per change. It was read before the
-	 * seize too, for a thread that a signal wakes in between.
+	 * gave about one such thread per change.
 	 */
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = first; i < f->n; i++) {

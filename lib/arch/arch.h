@@ -84,22 +84,16 @@ bool nm_arch_regs_restart_eintr(struct nm_regs *regs);
  */
 int nm_arch_syscall_entry(pid_t tid, struct nm_regs *saved, long nr);
 /*
- * nm_arch_thread_before_seize(): @tid is about to be seized; reads into
- * @regs (zeroed) what the interrupt stop will hide (arm64: the first
- * argument of a call that the stop ends with EINTR), for when it can no
- * longer be read just before the interrupt (a signal has woken the thread
- * since: traced, it gets the signals that its process ignores).
- *
  * nm_arch_thread_before_interrupt(): @tid is seized, not yet interrupted;
- * reads the same into @regs again, where it can. The next
- * nm_arch_regs_get() of @regs uses what was read.
+ * reads into @regs (zeroed) what the interrupt stop will hide (arm64: the
+ * first argument of a call that the stop ends with EINTR). The next
+ * nm_arch_regs_get() of @regs uses it.
  */
-void nm_arch_thread_before_seize(pid_t tid, struct nm_regs *regs);
 void nm_arch_thread_before_interrupt(pid_t tid, struct nm_regs *regs);
 /*
  * nm_arch_thread_stopped(): the thread of @regs stopped on its way to its
  * interrupt stop (for a signal, which the tracer lets through): one stop
- * more than the interrupt's since nm_arch_thread_before_seize().
+ * more than the interrupt's since nm_arch_thread_before_interrupt().
  */
 void nm_arch_thread_stopped(struct nm_regs *regs);
 void nm_arch_regs_pending(struct nm_regs *regs);

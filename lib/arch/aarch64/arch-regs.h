@@ -22,18 +22,15 @@ struct nm_regs {
 	bool eintr_arg0_known;  /* eintr_arg0 holds the first argument of a call that ended with EINTR */
 	uint64_t eintr_arg0;
 	/*
-	 * Read before the seize and again just before the interrupt
-	 * (nm_arch_thread_before_seize(), nm_arch_thread_before_interrupt()):
-	 * the call it slept in, from /proc/TID/syscall (nr, x0-x5, sp, pc),
-	 * and its count of voluntary context switches then; and the stops it
+	 * Read before the interrupt (nm_arch_thread_before_interrupt()): the
+	 * call it slept in, from /proc/TID/syscall (nr, x0-x5, sp, pc), and
+	 * its count of voluntary context switches then, and the stops it
 	 * made since other than the interrupt's (nm_arch_thread_stopped()).
 	 */
-	struct nm_pre {
-		bool known;
-		int64_t nr;
-		uint64_t args[8];
-		uint64_t nvcsw;
-	} pre;
+	bool pre_known;
+	int64_t pre_nr;
+	uint64_t pre_args[8];
+	uint64_t pre_nvcsw;
 	unsigned int pre_stops;
 };
 

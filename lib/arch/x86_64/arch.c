@@ -124,10 +124,6 @@ void nm_arch_regs_pending(struct nm_regs *regs)
 }
 
 /* x86-64: orig_rax and rax show the interrupted call at the stop. */
-void nm_arch_thread_before_seize(pid_t tid, struct nm_regs *regs)
-{
-}
-
 void nm_arch_thread_before_interrupt(pid_t tid, struct nm_regs *regs)
 {
 }
