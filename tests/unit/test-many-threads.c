@@ -277,6 +277,25 @@ static void test_spawning(void **state)
 }
 
 #define WAITERS 8 /* test_children: threads in epoll_wait(2) */
+
+/*
+ * The EINTRs that @waits waits interrupted by a policy change may see:
+ * none on x86-64. arm64 hides from a tracer the first argument of a call
+ * that a stop ended with EINTR (lib/arch/aarch64/arch.c); it is read just
+ * before the interrupt, and a wait that timed out and began again in
+ * between keeps its EINTR, as for a signal: about 1 in 100 under
+ * emulation. Up to 3 in 100 here; reading every thread before the first
+ * interrupt gave 12 to 20 in 100.
+ */
+static unsigned long eintr_allowed(unsigned long waits)
+{
+#ifdef __aarch64__
+	return (waits * 3 + 99) / 100;
+#else
+	(void)waits;
+	return 0;
+#endif
+}
 #define FORKERS 4 /* test_children: threads that fork children that end at once */
 
 static void *waiter(void *arg)
@@ -412,7 +431,7 @@ static void test_children(void **state)
 		skip();
 	}
 	assert_true(atomic_load(&sh->forks) > forks);
-	assert_int_equal(atomic_load(&sh->eintr), 0);
+	assert_in_range(atomic_load(&sh->eintr), 0, eintr_allowed(100 * WAITERS));
 	munmap(sh, sizeof(*sh));
 }
 
@@ -501,7 +520,7 @@ static void held_parent(bool groups)
 		munmap(sh, sizeof(*sh));
 		skip();
 	}
-	assert_int_equal(atomic_load(&sh->eintr), 0);
+	assert_in_range(atomic_load(&sh->eintr), 0, eintr_allowed((groups ? 20 : 1) * 12));
 	munmap(sh, sizeof(*sh));
 }
 

@@ -382,6 +382,27 @@ assert_after_nodes() {
 	[ -z "$bad" ] || fail "poltarget $1: next allocations not on nodes $2: $bad"
 }
 
+# ---- unit tests in the machine (arm64: qemu-user runs neither ptrace nor
+# the NUMA calls; arm64/vm.sh with VM_UNIT=1 puts the cross-built tests in)
+#   unit_in_vm TEST...      runs each of $VM_BUILDDIR/tests/unit/TEST; its own
+#                           cmocka verdict decides (exit 0 and a PASSED line);
+#                           skips when the machine has no unit tests
+unit_in_vm() {
+	local dir=$VM_BUILDDIR/tests/unit t start rc
+	[ -x "$dir/$1" ] || skip "no unit tests in the machine (VM_UNIT=1 puts them in)"
+	cd /tmp || fail "cd /tmp"
+	mkdir -p /var/tmp
+	for t in "$@"; do
+		start=$(cut -d' ' -f1 /proc/uptime)
+		"$dir/$t" > "$T/$t.log" 2>&1
+		rc=$?
+		note "$t: exit $rc, $(awk -v a="$start" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN {printf "%.1f", b - a}') s, $(grep -c '^\[       OK \]' "$T/$t.log") tests passed"
+		grep -E 'EINTR|FAILED|ERROR' "$T/$t.log" | sed 's/^/  | /' | head -n 20
+		[ "$rc" = 0 ] || { sed 's/^/  | /' "$T/$t.log" | tail -n 30; fail "$t exited $rc"; }
+		grep -q '^\[  PASSED  \]' "$T/$t.log" || fail "$t: no PASSED line"
+	done
+}
+
 # ---- skips, topologies and kernel features (any topology)
 #   skip REASON             end the case as skipped (exit 77 with $T/skip): for
 #                           a feature the kernel lacks; never counted as passed
