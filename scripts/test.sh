@@ -39,13 +39,16 @@
 # daemon-plain (the same checks on the plain build: its memory is measured),
 # vm (the VM matrix, tests/vm/matrix.sh: every kernel, topology and build;
 # counted per case per run; it runs in the background, beside the debian
-# part and the soak, and its output comes at the end), debian (the Debian
+# part, and its output comes at the end), debian (the Debian
 # packages, installed and used in a Debian 12 system with systemd,
 # tests/vm/debian-tests.sh; the package build skips its own run of the
 # unit tests, which the unit part has just run on the same code: about
-# 110 s of CI's 40 minutes), soak (5 minutes of the soak, scripts/soak.sh
-# 300: the command and numamoved, alternating, against a busy target in the
-# 4-node VM; counted per check, about 6 minutes).
+# 110 s of CI's 40 minutes), arm64 (tests/vm/arm64/ci.sh: the arm64
+# cross-build, with its toolchain installed, and the arm64 subset in one
+# emulated arm64 machine; counted per case; in the background, beside the
+# soak, once the vm part has ended), soak (5 minutes of the soak,
+# scripts/soak.sh 300: the command and numamoved, alternating, against a
+# busy target in the 4-node VM; counted per check, about 6 minutes).
 #
 # Environment: TEST_PARTS="unit host ..." runs only the parts named (the
 # others are reported as not selected, and counted nowhere); VM_CASES="02-move-all
@@ -71,6 +74,7 @@ parts=(
 	"daemon-plain	PART=daemon-plain NUMAMOVED=build/daemon/numamoved tests/daemon/host.sh"
 	"vm	&vm_part"
 	"debian	DEB_BUILD_OPTIONS=nocheck tests/vm/debian-tests.sh build"
+	"arm64	&tests/vm/arm64/ci.sh build-arm64"
 	"soak	scripts/soak.sh 300"
 )
 
@@ -167,8 +171,9 @@ run_part() {
 }
 
 # A part whose COMMAND starts with '&' runs in the background, beside the
-# parts after it, and is counted at the end: the VM matrix, beside the
-# debian part and the soak. Their VMs are software-emulated and mostly
+# parts after it, and is counted at the end: the VM matrix beside the
+# debian part, the arm64 machine beside the soak (whose VM leaves half the
+# CPUs idle). Their VMs are software-emulated and mostly
 # leave a CPU idle (a case's workload and numamove are one or two threads,
 # and a VM waits on them, on its boot, on its disk image), so two side by
 # side take far less than one after the other: this keeps the whole run
