@@ -295,8 +295,11 @@ nm_json_field() { # PID KEY: a field of PID's move object
 	jval "$l" "$2"
 }
 
-# pages (4K) and bytes
-pages_to_bytes() { echo $(( $1 * 4096 )); }
+# pages and bytes: the kernel's base page (4 KiB on x86-64; 4, 16 or 64 KiB
+# on arm64), as numa_maps, the workload and numamove count pages
+PAGE_BYTES=$(awk '/^KernelPageSize:/ {print $2 * 1024; exit}' /proc/self/smaps 2>/dev/null)
+: "${PAGE_BYTES:=4096}"
+pages_to_bytes() { echo $(( $1 * PAGE_BYTES )); }
 
 # ---- poltarget (see poltarget.c): NAME's control directory is $T/pt.NAME
 #   pt_start NAME [ARGS]    start (under $PT_PREFIX, e.g. "numactl --membind=0";

@@ -14,7 +14,8 @@
  *                       set_mempolicy(MPOL_BIND, NODE); the task policy is
  *                       MPOL_DEFAULT again right after. Filled with a pattern
  *                       derived from the region index and the offset.
- *   --thp               regions are 2 MiB aligned and MADV_HUGEPAGE
+ *   --thp               regions are THP-size aligned (2 MiB with 4 KiB
+ *                       pages) and MADV_HUGEPAGE
  *                       (otherwise MADV_NOHUGEPAGE, so counts are exact)
  *   --threads N         N extra threads that sleep-poll (so numamove has
  *                       several threads to set the affinity of)
@@ -105,8 +106,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PAGE 4096UL
-#define HPAGE (2UL << 20)
+/*
+ * The kernel's base page and THP sizes, read at start: 4 KiB and 2 MiB on
+ * x86-64; arm64 kernels run with 4K, 16K or 64K pages (THP 2M, 32M,
+ * 512M). Page counts in the report are of these pages, as numa_maps's.
+ */
+static size_t page_size = 4096, thp_size = 2UL << 20;
+#define PAGE page_size
+#define HPAGE thp_size
 #define MAX_REGIONS 16
 #define MAX_THREADS 64
 #define NEXT_BYTES (8UL << 20)
@@ -694,6 +701,15 @@ int main(int argc, char **argv)
 	char tmp[4096];
 	FILE *f;
 
+	page_size = (size_t)sysconf(_SC_PAGESIZE);
+	f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "re");
+	if (f) {
+		unsigned long v;
+
+		if (fscanf(f, "%lu", &v) == 1 && v >= page_size)
+			thp_size = v;
+		fclose(f);
+	}
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 

@@ -19,15 +19,15 @@ l=$(nm_json_object "shm:$id")
 [ -n "$l" ] || fail "show -J: no object shm:$id"
 assert_eq "$(jval "$l" type)" sysv "show: type"
 assert_eq "$(jval "$l" policy)" default "show: policy before"
-assert_eq "$(jval "$l" res)" $(( res_before * 4096 )) "show: resident bytes"
-assert_eq "$(jval "$l" n0)" $(( res_before * 4096 )) "show: bytes on node 0"
+assert_eq "$(jval "$l" res)" $(( res_before * PAGE_BYTES )) "show: resident bytes"
+assert_eq "$(jval "$l" n0)" $(( res_before * PAGE_BYTES )) "show: bytes on node 0"
 assert_eq "$(jval "$l" pids)" "$(wl_pid o)" "show: the pids that map it"
 
 nm move -J -b --shm "$id" --to 2 --policy bind
 assert_rc 0
 l=$(nm_json | grep -E "^moves( .*)? object=shm:$id " | head -n1)
 assert_eq "$(jval "$l" status)" moved "move JSON status"
-assert_eq "$(jval "$l" moved)" $(( res_before * 4096 )) "move JSON moved (bytes)"
+assert_eq "$(jval "$l" moved)" $(( res_before * PAGE_BYTES )) "move JSON moved (bytes)"
 assert_eq "$(jval "$l" policy)" bind:2 "move JSON policy"
 wl_report o
 ob_assert_on o touched 2

@@ -51,7 +51,7 @@ assert_rc 0
 assert_eq "$(nm_json_field "$pid" engine)" kernel "engine in JSON"
 moved=$(nm_json_field "$pid" moved)
 assert_ge "$moved" 33554432 "bytes the kernel engine reports moved (the 32 MiB region at least)"
-assert_le "$moved" $((on0 * 4096)) "bytes the kernel engine reports moved (at most the $on0 pages on node 0 before)"
+assert_le "$moved" $(( on0 * PAGE_BYTES )) "bytes the kernel engine reports moved (at most the $on0 pages on node 0 before)"
 wl_report k
 assert_checksums k
 assert_region_on k 0 3
