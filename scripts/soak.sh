@@ -29,18 +29,14 @@ if [ ! -x "$builddir/tests/vm/poltarget" ] || [ ! -x "$builddir/daemon/numamoved
 fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+. tests/vm/vm-common.sh   # vm_early_crash
 # A guest kernel that crashed in its first minute is booted once more, and
-# only once: under software emulation on a busy host, TCG has twice
-# brought down a guest kernel early (an int3 oops while it patched its
-# text; a double fault in fork with a garbage EFLAGS in the saved frame).
-# The first console is kept (vm.sh says where); a second crash fails.
+# only once (vm-common.sh says why); the first console is kept (vm.sh
+# says where), a second crash fails.
 for try in 1 2; do
 	VM_TIMEOUT=$((duration + 300 + duration / 10)) tests/vm/vm.sh "$builddir" tests/vm/soak-guest.sh "$duration" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
-	[ "$try" = 1 ] && [ "$rc" = 125 ] || break
-	# the guest's clock at its first Oops or panic line, in whole seconds
-	at=$(tr -d '\r' < "$log" | sed -n 's/^\[ *\([0-9]*\)\.[0-9]*\] .*\(Oops\|Kernel panic\|Internal error\).*/\1/p' | head -n1)
-	[ -n "$at" ] && [ "$at" -lt 60 ] || break
+	[ "$try" = 1 ] && [ "$rc" = 125 ] && at=$(vm_early_crash "$log") || break
 	echo "soak.sh: the guest's kernel crashed ${at}s after its boot (above): booted once more" >&2
 done
 # The summary again, last: vm.sh and the guest's console print more after it.

@@ -87,9 +87,17 @@ start=$(date +%s)
 # VM_ARCH=arm64: an arm64 build (scripts/cross-build.sh) in the emulated arm64 machine (arm64/vm.sh).
 vm=$here/vm.sh
 [ "${VM_ARCH:-}" = arm64 ] && vm=$here/arm64/vm.sh
-VM_LOG=$log VM_INFO=$info VM_KEEP_CONSOLE=$builddir/vm-logs/$run_name.console \
-	"$vm" "$builddir" "$here/run-suite.sh" "$CASE_TIMEOUT" "${cases[@]}"
-vmrc=$?
+. "$here/vm-common.sh"   # vm_early_crash
+for try in 1 2; do
+	VM_LOG=$log VM_INFO=$info VM_KEEP_CONSOLE=$builddir/vm-logs/$run_name.console \
+		"$vm" "$builddir" "$here/run-suite.sh" "$CASE_TIMEOUT" "${cases[@]}"
+	vmrc=$?
+	# A guest kernel that crashed in its first minute, before any case
+	# ended: once more, once (vm-common.sh); its console is kept aside.
+	[ "$try" = 1 ] && [ "$vmrc" = 125 ] && at=$(vm_early_crash "$log") || break
+	mv "$builddir/vm-logs/$run_name.console" "$builddir/vm-logs/$run_name.crash.console" 2>/dev/null
+	echo "vm: the guest's kernel crashed ${at}s after its boot, before any case ended (console: $builddir/vm-logs/$run_name.crash.console): booted once more"
+done
 secs=$(( $(date +%s) - start ))
 
 passed=0

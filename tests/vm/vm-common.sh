@@ -140,3 +140,21 @@ vm_run() {
 	[ "$rc" = 0 ] || keep_console
 	exit "$rc"
 }
+
+# vm_early_crash CONSOLE: prints the guest's uptime, in whole seconds, at
+# the first Oops, panic or arm64 "Internal error" line of CONSOLE, when that
+# came in the first minute and before any case ended (a PASS, FAIL or SKIP
+# line); fails otherwise. Software emulation on a busy host has brought
+# guest kernels down early a few times (an int3 oops while the kernel
+# patched its text; double faults in fork with a garbage EFLAGS in the
+# saved frame): run-tests.sh and soak.sh boot such a run once more, once.
+vm_early_crash() {
+	tr -d '\r' < "$1" | awk '
+		/^(PASS|FAIL|SKIP): / { exit 1 }
+		/^\[ *[0-9]+\.[0-9]+\] .*(Oops|Kernel panic|Internal error)/ {
+			t = $0; sub(/^\[ */, "", t); sub(/\..*/, "", t)
+			if (t + 0 < 60) { print t; exit 0 }
+			exit 1
+		}
+		END { if (NR == 0) exit 1 }' | grep .
+}
