@@ -8,8 +8,9 @@
 #
 # BUILDDIR is an arm64 build (scripts/cross-build.sh: build-arm64/). The
 # machine: qemu-system-aarch64 -M virt -cpu max (software emulation, TCG),
-# Debian 12's arm64 kernel (linux-image-arm64, 4 KiB pages: Debian 12 has
-# no 16K or 64K arm64 kernel), NUMA from QEMU's device tree, VM_NODES:
+# Debian 12's arm64 kernel (linux-image-arm64: 6.1, 4 KiB pages; with
+# VM_KERNEL=16k its 6.12 with 16 KiB pages, linux-image-6.12-arm64-16k;
+# Debian 12 has no 64K arm64 kernel), NUMA from QEMU's device tree, VM_NODES:
 #   node 0: 1024M, cpu 0    node 2: 1280M, no CPUs
 #   node 1: 1024M, cpu 1    node 3: 768M, no CPUs
 # (the x86-64 4-node machine's sizes, which the cases expect).
@@ -27,7 +28,8 @@
 # VM_TIMEOUT (seconds, default 900), VM_CACHE (BUILDDIR/vm-cache),
 # VM_APPEND, VM_LOG (a copy of the console), VM_QEMU (the QEMU binary),
 # VM_KERNEL (an arm64 kernel image package, default what
-# linux-image-arm64:arm64 depends on), VM_UNIT=1 (the unit tests too,
+# linux-image-arm64:arm64 depends on; 16k: what linux-image-6.12-arm64-16k
+# depends on), VM_UNIT=1 (the unit tests too,
 # below), VM_INFO and VM_KEEP_CONSOLE (as
 # vm.sh's, for run-tests.sh: VM_ARCH=arm64 tests/vm/run-tests.sh BUILDDIR).
 set -euo pipefail
@@ -71,9 +73,11 @@ fetch() { # fetch PACKAGE: unpacks PACKAGE:arm64 into $cache/PACKAGE, prints tha
 	fi
 	echo "$cache/$pkg"
 }
-kpkg=${VM_KERNEL:-$(apt-cache depends linux-image-arm64:arm64 2>/dev/null |
-	awk '/Depends: linux-image-/{sub(/:arm64$/, "", $2); print $2; exit}')}
-[ -n "$kpkg" ] || die "cannot resolve linux-image-arm64:arm64 (apt-get update?)"
+kmeta=linux-image-arm64 kpkg=${VM_KERNEL:-}
+[ "$kpkg" = 16k ] && kmeta=linux-image-6.12-arm64-16k kpkg=
+[ -n "$kpkg" ] || kpkg=$(apt-cache depends "$kmeta:arm64" 2>/dev/null |
+	awk '/Depends: linux-image-/{sub(/:arm64$/, "", $2); print $2; exit}')
+[ -n "$kpkg" ] || die "cannot resolve $kmeta:arm64 (apt-get update?)"
 kdir=$(fetch "$kpkg")
 vmlinuz=$(ls "$kdir"/boot/vmlinuz-* | head -n1)
 kver=${vmlinuz##*/vmlinuz-}
