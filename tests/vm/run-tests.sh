@@ -78,7 +78,7 @@ for c in "${cases[@]}"; do limit_sum=$(( limit_sum + $(case_limit "$(case_file "
 export VM_TIMEOUT=${VM_TIMEOUT:-$(( limit_sum + ${VM_BOOT_S:-300} ))}
 
 run_name=${VM_RUN_NAME:-${VM_KERNEL:-6.12}-$topology-$(date +%Y%m%d-%H%M%S)}
-[ "${VM_ARCH:-}" = arm64 ] && run_name=${VM_RUN_NAME:-arm64-$(date +%Y%m%d-%H%M%S)}
+[ "${VM_ARCH:-}" = arm64 ] && run_name=${VM_RUN_NAME:-arm64${VM_KERNEL:+-$VM_KERNEL}-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$builddir/vm-logs"
 log=$(mktemp)
 info=$(mktemp)
@@ -88,15 +88,17 @@ start=$(date +%s)
 vm=$here/vm.sh
 [ "${VM_ARCH:-}" = arm64 ] && vm=$here/arm64/vm.sh
 . "$here/vm-common.sh"   # vm_early_crash
+rebooted=
 for try in 1 2; do
 	VM_LOG=$log VM_INFO=$info VM_KEEP_CONSOLE=$builddir/vm-logs/$run_name.console \
 		"$vm" "$builddir" "$here/run-suite.sh" "$CASE_TIMEOUT" "${cases[@]}"
 	vmrc=$?
 	# A guest kernel that crashed in its first minute, before any case
 	# ended: once more, once (vm-common.sh); its console is kept aside.
-	[ "$try" = 1 ] && [ "$vmrc" = 125 ] && at=$(vm_early_crash "$log") || break
+	[ "$try" = 1 ] && [ "$vmrc" = 125 ] && grep -qx 'accel=tcg' "$info" && at=$(vm_early_crash "$log") || break
 	mv "$builddir/vm-logs/$run_name.console" "$builddir/vm-logs/$run_name.crash.console" 2>/dev/null
-	echo "vm: the guest's kernel crashed ${at}s after its boot, before any case ended (console: $builddir/vm-logs/$run_name.crash.console): booted once more"
+	rebooted="the guest's kernel crashed ${at}s after the first boot, before any case ended (console: $builddir/vm-logs/$run_name.crash.console): booted once more"
+	echo "vm: $rebooted"
 done
 secs=$(( $(date +%s) - start ))
 
@@ -138,5 +140,6 @@ case $vmrc in
 esac
 [ "$vmrc" != 0 ] && [ -f "$builddir/vm-logs/$run_name.console" ] &&
 	echo "vm: the whole console: $builddir/vm-logs/$run_name.console"
+[ -n "$rebooted" ] && echo "vm: note: $rebooted"
 echo "vm: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ] && [ "$vmrc" = 0 ]

@@ -147,14 +147,16 @@ vm_run() {
 # line); fails otherwise. Software emulation on a busy host has brought
 # guest kernels down early a few times (an int3 oops while the kernel
 # patched its text; double faults in fork with a garbage EFLAGS in the
-# saved frame): run-tests.sh and soak.sh boot such a run once more, once.
+# saved frame): run-tests.sh and soak.sh boot such a run once more, once,
+# under software emulation only (under KVM no emulation glitch explains a
+# crash), and say so in their summary.
 vm_early_crash() {
-	tr -d '\r' < "$1" | awk '
-		/^(PASS|FAIL|SKIP): / { exit 1 }
+	awk '
+		{ sub(/\r+$/, "") }
+		/^(PASS|FAIL|SKIP): / { exit }
 		/^\[ *[0-9]+\.[0-9]+\] .*(Oops|Kernel panic|Internal error)/ {
 			t = $0; sub(/^\[ */, "", t); sub(/\..*/, "", t)
-			if (t + 0 < 60) { print t; exit 0 }
-			exit 1
-		}
-		END { if (NR == 0) exit 1 }' | grep .
+			if (t + 0 < 60) print t
+			exit
+		}' "$1" | grep .
 }
