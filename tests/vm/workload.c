@@ -39,7 +39,7 @@
  *                       needs CAP_SYS_NICE and --probe-interval (a tight
  *                       real-time loop would take a CPU from everything else)
  *   --small-mappings N  N more anonymous private mappings of 64 KiB each,
- *                       each followed by a 4 KiB PROT_NONE guard so they do
+ *                       each followed by a one-page PROT_NONE guard so they do
  *                       not merge, filled by first touch on the node of
  *                       region 0 (node 0 without regions), as regions are
  *   --file-region SIZE  a regular file of SIZE bytes (default path
@@ -60,8 +60,9 @@
  *
  *   report  written on SIGUSR1:
  *             region I pages P pages_on_node C0 C1 ... C(N-1) missing M thp_kb K checksum ok|BAD
- *           P is the region size in 4 KiB pages; Cn the 4 KiB pages on node n
- *           (THP counted as 512); M pages not present or not queryable;
+ *           P is the region size in base pages (4 KiB on x86-64); Cn the
+ *           base pages on node n (a THP counted as its base pages, 512 with
+ *           4 KiB); M pages not present or not queryable;
  *           K the region's AnonHugePages from /proc/self/smaps; the checksum
  *           is "ok" when every 64-bit word still holds its pattern. Then,
  *           only with the options that make them, in the same format:
@@ -210,7 +211,7 @@ static bool verify(int r)
 	return true;
 }
 
-/* Add the 4 KiB pages of [addr, addr+bytes) per node to counts; returns pages not found. */
+/* Add the base pages of [addr, addr+bytes) per node to counts; returns pages not found. */
 static long add_pages(char *addr, size_t bytes, long *counts)
 {
 	enum { CHUNK = 4096 };
@@ -239,7 +240,7 @@ static long add_pages(char *addr, size_t bytes, long *counts)
 	return missing;
 }
 
-/* Count the 4 KiB pages of [addr, addr+bytes) per node; returns pages not found. */
+/* Count the base pages of [addr, addr+bytes) per node; returns pages not found. */
 static long count_pages(char *addr, size_t bytes, long *counts)
 {
 	for (int i = 0; i < MAX_NODES; i++)
@@ -480,7 +481,7 @@ static size_t parse_size(const char *s)
 	default: break;
 	}
 	if (*end || v == 0 || v % PAGE)
-		die("bad size %s (a multiple of 4K)", s);
+		die("bad size %s (a multiple of the page size, %zu)", s, page_size);
 	return v;
 }
 

@@ -30,7 +30,11 @@
 # injection (a0-unit), moves and a swap (02, 04), THP (13-thp: 32 MiB
 # there) and the shared objects (20, 21); about a minute. With --16k,
 # everything chosen (the subset, or --all) runs on that kernel instead of
-# the default 6.1 with 4 KiB pages.
+# the default 6.1 with 4 KiB pages; with --all there, cases that still
+# count in 4 KiB pages (06, 14, 16, 23, 25, 47: their arithmetic, lib.sh's
+# MiB, poltarget) may fail for that reason alone. VM_KERNEL set in the
+# environment chooses the kernel as --16k does (and drops the second
+# machine).
 #
 # Environment: those of arm64/vm.sh and run-tests.sh (VM_TIMEOUT,
 # CASE_TIMEOUT, VM_NODES, VM_KERNEL, VM_CACHE).
