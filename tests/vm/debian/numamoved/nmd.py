@@ -24,8 +24,9 @@
 #       "state S", "exit_status N", "outcome O" (status 1 on timeout)
 #   nmd.py watch SECONDS PATH...        polls the jobs' State every 0.1 s until
 #       all are finished; one line per job: "job ID priority P running T1
-#       finished T2 state S" (T: seconds since the watch began, when State was
-#       first seen running / finished; -1 never seen)
+#       finished T2 state S" (T: seconds since the watch began, at the
+#       start of the poll that first saw State running / finished; -1 never
+#       seen)
 #   nmd.py call PATH IFACE METHOD       a method without arguments
 #   nmd.py moves TO PID:PRIORITY...     one Move per process, all from this
 #       one client as fast as it can: prints "job PATH" for each, in order
@@ -192,11 +193,14 @@ def main(argv):
         seen = {p: [-1.0, -1.0, ""] for p in paths}
         while time.monotonic() - start < limit:
             left = 0
+            # One time per poll: the jobs are read one after the other
+            # (tens of ms each under emulation), and two that changed
+            # between two polls must not look ordered by the reading order.
+            now = time.monotonic() - start
             for p in paths:
                 if seen[p][1] >= 0:
                     continue
                 s = str(prop(bus, p, "Job", "State"))
-                now = time.monotonic() - start
                 if s == "running" and seen[p][0] < 0:
                     seen[p][0] = now
                 if s in FINAL:
