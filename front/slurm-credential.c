@@ -27,7 +27,7 @@ int front_slurm_credential_text(const struct front_move_terms *t, char **ret)
 		     "job=%s\nowner=%u\nto=%s\nfrom=%s\npolicy=%s\nflags=%u\nengine=%s\njobs=%u\nrate=%" PRIu64
 		     "\nmax-stall-ms=%u\npriority=%d\n",
 		     t->job ? t->job : "", t->owner, t->to ? t->to : "", t->from ? t->from : "", t->policy ? t->policy : "",
-		     t->flags, t->engine == NUMAMOVE_ENGINE_KERNEL ? "kernel" : "batched", t->jobs, t->rate,
+		     t->flags, numamove_engine_name(t->engine) ?: "", t->jobs, t->rate,
 		     t->max_stall_ms, t->priority) < 0) {
 		*ret = NULL;
 		return -ENOMEM;
