@@ -1054,7 +1054,8 @@ static int sweep_batched(const struct engine *first, struct numamove_result *res
 		r = engine_init(&e, first->pid, first->task, plan, &first->opts);
 	if (r == 0) {
 		r = spans_of_plan(&e);
-		if (r == 0)
+		/* Nothing left on a source: no worker to start, no pagemap to open. */
+		if (r == 0 && e.n_spans)
 			r = batched(&e, jobs_for(&e), &again);
 		engine_free(&e);
 	}
