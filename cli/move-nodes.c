@@ -284,6 +284,34 @@ static int run_capture(char **argv, char **ret_out, char *why, size_t size)
 }
 
 /*
+ * The owner that squeue --format=%U names: one line per job component (a
+ * heterogeneous job has several), each a uid, blanks around it allowed.
+ * The uid when every line names the same one; 0 when a line names another,
+ * or something that is not a uid, or there is no line.
+ */
+static unsigned long squeue_owner(const char *out)
+{
+	unsigned long uid = 0;
+
+	for (const char *l = out; *l;) {
+		char *e;
+		unsigned long u;
+
+		l += strspn(l, " \t");
+		if (*l < '0' || *l > '9')
+			return 0;
+		errno = 0;
+		u = strtoul(l, &e, 10);
+		e += strspn(e, " \t");
+		if (errno || (*e && *e != '\n') || (uid && u != uid))
+			return 0;
+		uid = u;
+		l = *e ? e + 1 : e;
+	}
+	return uid;
+}
+
+/*
  * Root's move of another user's job: that user (@ret_pw, from squeue), and
  * root's MUNGE credential of the request in @ret_cred. 0: not needed (not
  * root, the job is root's, or Slurm does not know it: srun says so); 1:
@@ -291,7 +319,7 @@ static int run_capture(char **argv, char **ret_out, char *why, size_t size)
  */
 static int as_owner(const char *job, const struct front_move_terms *terms, struct passwd **ret_pw, char **ret_cred)
 {
-	char *jobs, *out = NULL, *text = NULL, *endp, why[512];
+	char *jobs, *out = NULL, *text = NULL, why[512];
 	char *sq[] = { (char *)"squeue", (char *)"--noheader", NULL, (char *)"--format=%U", NULL };
 	unsigned long uid;
 	int r;
@@ -303,17 +331,8 @@ static int as_owner(const char *job, const struct front_move_terms *terms, struc
 	sq[2] = jobs;
 	r = run_capture(sq, &out, why, sizeof(why));
 	free(jobs);
-	/* One line per job component (a heterogeneous job has several), each its owner's uid. */
-	uid = r == 0 && out ? strtoul(out, &endp, 10) : 0;
-	for (char *l = r == 0 && out && endp != out ? endp : NULL; l && *l == '\n';) {
-		char *e;
-
-		if (strtoul(l + 1, &e, 10) != uid || e == l + 1)
-			uid = 0, endp = e;
-		l = e;
-		endp = e;
-	}
-	if (r != 0 || !out || endp == out || *endp || uid == 0) {
+	uid = r == 0 && out ? squeue_owner(out) : 0;
+	if (uid == 0) {
 		/* Not known to Slurm, or root's own: srun, as root, says what it says. */
 		free(out);
 		return 0;

@@ -450,6 +450,34 @@ assert all(n["report"] is None and n["exit"] == 1 and "no such job" in n["errors
 else
 	skip "move --all-nodes -J" "no python3"
 fi
+# Root's move in another user's job (as_owner(): squeue names the owner, one
+# line per job component): a stand-in squeue prints FAKE_SQUEUE. One owner
+# in every line, blanks around it: that user, here one with no entry in the
+# user database, which stops the move before srun. Two owners, or a line
+# that is not a uid: root's own srun, as before (no --daemon in its tasks).
+if [ "$(id -u)" = 0 ]; then
+	cat > "$tmp/srun-tasks/squeue" <<'SQUEUE'
+#!/bin/sh
+printf '%b' "$FAKE_SQUEUE"
+SQUEUE
+	chmod +x "$tmp/srun-tasks/squeue"
+	rm -f "$tmp/srun-tasks/args"
+	PATH=$tmp/srun-tasks:$PATH FAKE_SQUEUE=' 4294967000 \n4294967000\n' check "move --all-nodes as root: the job's owner" 1 '' \
+		"^numamove: slurm job 4294967293: its owner, uid 4294967000, has no entry in the user database here$" -- \
+		move --slurm-job 4294967293 --all-nodes --to "$node0"
+	[ ! -e "$tmp/srun-tasks/args" ] || fail "move --all-nodes as root: no srun for an unknown owner" "$(cat "$tmp/srun-tasks/args")"
+	for sq in '4294967000\n4294967001\n' '4294967000\nx\n' '4294967000x\n' '0\n' ''; do
+		rm -f "$tmp/srun-tasks/args"
+		PATH=$tmp/srun-tasks:$PATH FAKE_SQUEUE=$sq check "move --all-nodes as root: squeue says '$sq': root's srun" 1 \
+			'^node0 ' "node0: slurm job 4294967293: no such job on this node" -- \
+			move --slurm-job 4294967293 --all-nodes --to "$node0"
+		grep -q -- "--all-nodes-task --slurm-job 4294967293 --to $node0 -J$" "$tmp/srun-tasks/args" ||
+			fail "move --all-nodes as root: squeue says '$sq': srun's arguments" "$(cat "$tmp/srun-tasks/args" 2>&1)"
+	done
+	rm -f "$tmp/srun-tasks/squeue"
+else
+	skip "move --all-nodes as root: the job's owner" "not root"
+fi
 
 # ---- begin: the client of numamoved (jobs, cancel, pin, unpin, pins, --daemon)
 # What needs no numamoved: usage errors (exit 2, nothing sent), and one clear
