@@ -25,6 +25,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,7 +288,7 @@ static int run_capture(char **argv, char **ret_out, char *why, size_t size)
  * The owner that squeue --format=%U names: one line per job component (a
  * heterogeneous job has several), each a uid, blanks around it allowed.
  * The uid when every line names the same one; 0 when a line names another,
- * or something that is not a uid, or there is no line.
+ * or root, or something that is not a uid of uid_t, or there is no line.
  */
 static unsigned long squeue_owner(const char *out)
 {
@@ -303,7 +304,8 @@ static unsigned long squeue_owner(const char *out)
 		errno = 0;
 		u = strtoul(l, &e, 10);
 		e += strspn(e, " \t");
-		if (errno || (*e && *e != '\n') || (uid && u != uid))
+		/* No uid 0 (root's own job), none past uid_t, and (uid_t)-1 is no uid. */
+		if (errno || (*e && *e != '\n') || u == 0 || u >= UINT32_MAX || (uid && u != uid))
 			return 0;
 		uid = u;
 		l = *e ? e + 1 : e;

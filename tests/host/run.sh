@@ -453,8 +453,9 @@ fi
 # Root's move in another user's job (as_owner(): squeue names the owner, one
 # line per job component): a stand-in squeue prints FAKE_SQUEUE. One owner
 # in every line, blanks around it: that user, here one with no entry in the
-# user database, which stops the move before srun. Two owners, or a line
-# that is not a uid: root's own srun, as before (no --daemon in its tasks).
+# user database, which stops the move before srun. Two owners, root in a
+# line, a line that is not a uid of uid_t (2^32 would be root): root's own
+# srun, as before (no --daemon in its tasks).
 if [ "$(id -u)" = 0 ]; then
 	cat > "$tmp/srun-tasks/squeue" <<'SQUEUE'
 #!/bin/sh
@@ -466,7 +467,8 @@ SQUEUE
 		"^numamove: slurm job 4294967293: its owner, uid 4294967000, has no entry in the user database here$" -- \
 		move --slurm-job 4294967293 --all-nodes --to "$node0"
 	[ ! -e "$tmp/srun-tasks/args" ] || fail "move --all-nodes as root: no srun for an unknown owner" "$(cat "$tmp/srun-tasks/args")"
-	for sq in '4294967000\n4294967001\n' '4294967000\nx\n' '4294967000x\n' '0\n' ''; do
+	for sq in '4294967000\n4294967001\n' '4294967000\nx\n' '4294967000x\n' '0\n' '0\n4294967000\n' \
+		'4294967296\n' '18446744073709551615\n' ''; do
 		rm -f "$tmp/srun-tasks/args"
 		PATH=$tmp/srun-tasks:$PATH FAKE_SQUEUE=$sq check "move --all-nodes as root: squeue says '$sq': root's srun" 1 \
 			'^node0 ' "node0: slurm job 4294967293: no such job on this node" -- \
