@@ -9,7 +9,8 @@
 # at least 95% of the pages of the buffer mapping it maps must be on node 3.
 # The table's checksum is the same before and after, and writes work after.
 # Alone in the VM it takes about 60 s; CI runs the Debian VM beside the VM
-# matrix on two CPUs, where it once passed 180 s before the table was written.
+# matrix on two CPUs, where it once ran past 180 s without printing its first
+# note.
 # timeout: 420
 pgbin=/usr/lib/postgresql/15/bin
 [ -x "$pgbin/postgres" ] || fail "no $pgbin/postgres (postgresql-15 is in the root file system)"
